@@ -1,0 +1,48 @@
+package dialog
+
+import "time"
+
+// EventKind names a timeline event. Scoring and the trainer console read these names: keep
+// them stable.
+type EventKind string
+
+// Timeline events.
+const (
+	EventCallStart    EventKind = "call.start"    // Detail: transport
+	EventCallEnd      EventKind = "call.end"      // Detail: end reason
+	EventSpeechStart  EventKind = "speech.start"  // learner started speaking
+	EventSpeechStop   EventKind = "speech.stop"   // learner stopped (endpoint); Dur: utterance length
+	EventInterim      EventKind = "stt.interim"   // Text: interim transcript
+	EventLearnerSaid  EventKind = "learner.said"  // Text: final transcript; Dur: utterance length
+	EventPersonaSays  EventKind = "persona.says"  // Text: the line as generated
+	EventPersonaHeard EventKind = "persona.heard" // Text: what the learner actually heard; Data["truncated"]
+	EventBargeIn      EventKind = "barge_in"      // Speaker: who cut in (learner or persona)
+	EventBackchannel  EventKind = "backchannel"   // learner said "okay" over the persona: no interrupt
+	EventMood         EventKind = "persona.mood"  // Mood, Detail: why it moved
+	EventStage        EventKind = "persona.stage" // Stage
+	EventSilence      EventKind = "silence"       // Dur: how long the learner was silent; Detail: prompt or hangup
+	EventDTMF         EventKind = "dtmf"          // Detail: digit
+	EventLatency      EventKind = "turn.latency"  // Data: per-stage milliseconds
+	EventFault        EventKind = "fault"         // Detail: what failed; the call goes on
+	EventTransport    EventKind = "transport"     // Detail: transport-level notice (malformed frames...)
+)
+
+// Speakers.
+const (
+	SpeakerLearner = "learner"
+	SpeakerPersona = "persona"
+)
+
+// Event is one timeline entry. At is media time since the call was answered, so events line
+// up with the recording.
+type Event struct {
+	Kind    EventKind
+	At      time.Duration
+	Speaker string
+	Text    string
+	Dur     time.Duration
+	Mood    int
+	Stage   string
+	Detail  string
+	Data    map[string]string
+}

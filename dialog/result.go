@@ -1,0 +1,25 @@
+package dialog
+
+import "time"
+
+// Utterance is one line of the transcript.
+type Utterance struct {
+	Speaker string        `json:"speaker"` // SpeakerLearner or SpeakerPersona
+	Text    string        `json:"text"`    // for the persona: only what the learner heard
+	Start   time.Duration `json:"start"`   // media time since answer
+	End     time.Duration `json:"end"`
+	// Truncated is true when the persona was cut off by a learner barge-in (Text then holds
+	// the heard part) or the learner's line was cut by a persona barge-in.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// Result is how a call ended, returned by the engine and sealed into the call record.
+type Result struct {
+	EndReason  string        `json:"end_reason"` // "learner hung up", "resolved", "caller hung up: mood at maximum", "max duration", "silence", "transport: ...", ...
+	Duration   time.Duration `json:"duration"`   // media time from answer to end
+	Transcript []Utterance   `json:"transcript"`
+	FinalMood  int           `json:"final_mood"`
+	FinalStage string        `json:"final_stage"`
+	Goal       bool          `json:"goal"`
+	Turns      int           `json:"turns"` // learner turns answered
+}

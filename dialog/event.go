@@ -8,23 +8,25 @@ type EventKind string
 
 // Timeline events.
 const (
-	EventCallStart    EventKind = "call.start"    // Detail: transport
-	EventCallEnd      EventKind = "call.end"      // Detail: end reason
-	EventSpeechStart  EventKind = "speech.start"  // learner started speaking
-	EventSpeechStop   EventKind = "speech.stop"   // learner stopped (endpoint); Dur: utterance length
-	EventInterim      EventKind = "stt.interim"   // Text: interim transcript
-	EventLearnerSaid  EventKind = "learner.said"  // Text: final transcript; Dur: utterance length
-	EventPersonaSays  EventKind = "persona.says"  // Text: the line as generated
-	EventPersonaHeard EventKind = "persona.heard" // Text: what the learner actually heard; Data["truncated"]
-	EventBargeIn      EventKind = "barge_in"      // Speaker: who cut in (learner or persona)
-	EventBackchannel  EventKind = "backchannel"   // learner said "okay" over the persona: no interrupt
-	EventMood         EventKind = "persona.mood"  // Mood, Detail: why it moved
-	EventStage        EventKind = "persona.stage" // Stage
-	EventSilence      EventKind = "silence"       // Dur: how long the learner was silent; Detail: prompt or hangup
-	EventDTMF         EventKind = "dtmf"          // Detail: digit
-	EventLatency      EventKind = "turn.latency"  // Data: per-stage milliseconds
-	EventFault        EventKind = "fault"         // Detail: what failed; the call goes on
-	EventTransport    EventKind = "transport"     // Detail: transport-level notice (malformed frames...)
+	EventCallStart     EventKind = "call.start"     // Detail: transport
+	EventCallEnd       EventKind = "call.end"       // Detail: end reason
+	EventSpeechStart   EventKind = "speech.start"   // learner started speaking
+	EventSpeechStop    EventKind = "speech.stop"    // learner stopped (endpoint); Dur: utterance length
+	EventInterim       EventKind = "stt.interim"    // Text: interim transcript
+	EventLearnerSaid   EventKind = "learner.said"   // Text: final transcript; Dur: utterance length
+	EventPersonaSays   EventKind = "persona.says"   // Text: the line as generated
+	EventPersonaHeard  EventKind = "persona.heard"  // Text: what the learner actually heard; Data["truncated"]
+	EventBargeIn       EventKind = "barge_in"       // Speaker: who cut in (learner or persona)
+	EventNoise         EventKind = "learner.noise"  // speech detected but no words recognised
+	EventTurnCancelled EventKind = "turn.cancelled" // a reply was dropped before it was heard
+	EventBackchannel   EventKind = "backchannel"    // learner said "okay" over the persona: no interrupt
+	EventMood          EventKind = "persona.mood"   // Mood, Detail: why it moved
+	EventStage         EventKind = "persona.stage"  // Stage
+	EventSilence       EventKind = "silence"        // Dur: how long the learner was silent; Detail: prompt or hangup
+	EventDTMF          EventKind = "dtmf"           // Detail: digit
+	EventLatency       EventKind = "turn.latency"   // Data: per-stage milliseconds
+	EventFault         EventKind = "fault"          // Detail: what failed; the call goes on
+	EventTransport     EventKind = "transport"      // Detail: transport-level notice (malformed frames...)
 )
 
 // Speakers.

@@ -1,0 +1,60 @@
+# Spar: `make run` starts a server on embedded defaults; `make test` runs every test.
+# Both install the Debian packages they need first (apt-get, as root or through sudo).
+
+GO        ?= go
+TAGS      ?= pocketsphinx
+BIN       := bin/spar
+APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsphinxbase-dev \
+             pocketsphinx-en-us pkg-config gcc sox
+TEST_REDIS_DIR := $(CURDIR)/.test-redis
+
+.PHONY: all deps build run test bench fuzz lint clean help
+
+all: build
+
+help: ## list targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
+
+deps: ## install missing Debian packages (speech engines, redis-server)
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "need root or sudo to install:$$missing" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+	    || { echo "apt-get install failed for:$$missing" >&2; exit 1; }; \
+	else echo "==> Debian packages present"; fi
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 or newer is required: https://go.dev/dl/" >&2; exit 1; }
+
+build: deps ## build bin/spar with offline speech
+	@echo "==> building $(BIN) (tags: $(TAGS))"
+	@$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/spar
+
+run: build ## start spar serve on embedded defaults (local redis under ./data unless REDIS_URL is set)
+	@exec ./$(BIN) serve
+
+test: deps ## run every test against a private redis-server
+	@echo "==> go vet"
+	@$(GO) vet -tags '$(TAGS)' ./...
+	@echo "==> build without speech libraries (plain go build)"
+	@CGO_ENABLED=0 $(GO) build ./...
+	@rm -rf $(TEST_REDIS_DIR) && mkdir -p $(TEST_REDIS_DIR)
+	@port=$$(( 20000 + $$$$ % 20000 )); \
+	while (echo > /dev/tcp/127.0.0.1/$$port) 2>/dev/null; do port=$$((port+1)); done; \
+	redis-server --port $$port --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+	  --dir $(TEST_REDIS_DIR) --pidfile $(TEST_REDIS_DIR)/redis.pid --logfile $(TEST_REDIS_DIR)/redis.log; \
+	echo "==> redis-server on 127.0.0.1:$$port"; \
+	echo "==> go test"; \
+	SPAR_TEST_REDIS_URL=redis://127.0.0.1:$$port/0 $(GO) test -tags '$(TAGS)' -count=1 -timeout 20m ./...; rc=$$?; \
+	kill $$(cat $(TEST_REDIS_DIR)/redis.pid) 2>/dev/null; \
+	exit $$rc
+
+bench: deps ## run the benchmarks (see docs/BENCHMARKS.md)
+	@$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./...
+
+fuzz: ## fuzz each untrusted parser for a while (FUZZTIME, default 30s)
+	@for t in FuzzDecodeMessage:./telephony/twilio FuzzWebhook:./telephony/twilio FuzzReadWAV:./media FuzzParse:./dialog/scenario; do \
+	  echo "==> $${t%%:*}"; $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $${FUZZTIME:-30s} $${t#*:} || exit 1; done
+
+clean: ## remove build output and test state
+	rm -rf bin $(TEST_REDIS_DIR)

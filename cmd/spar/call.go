@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/sparlab/spar/dialog/tts/flite"
+	"github.com/sparlab/spar/telephony/twilio/sim"
+)
+
+func callCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("call", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := os.Getenv("SPAR_PUBLIC_URL")
+	if base == "" {
+		base = "http://localhost:8080"
+	}
+	var (
+		url      = fs.String("url", base, "the server's public base URL, as the server is configured (env SPAR_PUBLIC_URL)")
+		token    = fs.String("token", os.Getenv("TWILIO_AUTH_TOKEN"), "Twilio auth token to sign requests with, as the server has it (env TWILIO_AUTH_TOKEN)")
+		scenario = fs.String("scenario", "", "scenario to practise (default: the server's choice for the dialed number)")
+		from     = fs.String("from", sim.DefaultFrom, "caller ID: the learner's phone number")
+		to       = fs.String("to", sim.DefaultTo, "the practice number dialed")
+		digits   = fs.String("digits", "", "keys to press if the server answers with a menu")
+		script   = fs.String("script", "", "YAML script of learner lines (default: a 3-turn angry-customer call)")
+		voice    = fs.String("voice", sim.DefaultVoice, "flite voice for the learner's lines")
+		record   = fs.String("record", "", "save what the caller heard as a WAV file")
+		stereo   = fs.String("record-stereo", "", "save a stereo WAV: caller left, heard right")
+		quiet    = fs.Bool("quiet", false, "print only the summary")
+		limit    = fs.Duration("timeout", 10*time.Minute, "give up after this long")
+	)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: spar call [flags]
+
+Places a simulated phone call exactly as Twilio would: a signed voice webhook, a signed
+Media Streams WebSocket, audio paced every 20 ms, marks echoed as audio "plays". It speaks
+a script of learner lines, prints the live transcript, and can save what it heard.
+
+Script format (YAML list of steps; each waits for the persona to finish, then pauses):
+  - say: "Hi, this is Sam in billing. How can I help?"
+  - say: "I'm so sorry, being charged twice is frustrating."
+    barge: 1.5s      # start 1.5 s into the persona's reply instead of waiting
+  - wav: learner.wav # play a recording
+  - dtmf: "1"
+  - wait: 3s
+  - hangup: true
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("spar call takes no arguments, got %q", strings.Join(fs.Args(), " "))}
+	}
+	cfg := sim.Config{
+		BaseURL: strings.TrimSuffix(*url, "/"), AuthToken: *token, Scenario: *scenario,
+		From: *from, To: *to, Digits: *digits, Voice: *voice, Record: *record, RecordStereo: *stereo,
+	}
+	if !*quiet {
+		cfg.Out = stdout
+		cfg.EventsURL = func(id string) string { return cfg.BaseURL + "/api/calls/" + id + "/events" }
+	}
+	if *script != "" {
+		sc, err := sim.ParseScriptFile(*script)
+		if err != nil {
+			return err
+		}
+		cfg.Script = sc
+	}
+	synth, err := flite.New(flite.DefaultConfig())
+	if err != nil {
+		return fmt.Errorf("speech synthesis for the script: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, *limit)
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	res, err := sim.Run(ctx, cfg, synth, log)
+	if res != nil {
+		res.Summary(stdout)
+	}
+	return err
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/dialog/stt/sphinx"
+	"github.com/sparlab/spar/dialog/tts/flite"
+	"github.com/sparlab/spar/telephony/twilio"
+)
+
+// Config is the server's whole configuration: built-in defaults, then the YAML file, then
+// environment variables. Secrets come only from the environment.
+type Config struct {
+	Listen        string        `yaml:"listen"`
+	PublicURL     string        `yaml:"public_url"`
+	DataDir       string        `yaml:"data_dir"`
+	RedisURL      string        `yaml:"redis_url"`
+	ScenarioDir   string        `yaml:"scenario_dir"`
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	LogLevel      string        `yaml:"log_level"`
+
+	Twilio twilio.Config `yaml:"twilio"`
+	Dialog dialog.Config `yaml:"dialog"`
+	STT    sphinx.Config `yaml:"stt"`
+	TTS    flite.Config  `yaml:"tts"`
+	Store  store.Config  `yaml:"store"`
+}
+
+// defaultConfig is what `make run` uses with no file and no environment.
+func defaultConfig() Config {
+	return Config{
+		Listen:        "127.0.0.1:8080",
+		PublicURL:     "http://localhost:8080",
+		DataDir:       "./data",
+		ShutdownGrace: 2 * time.Minute,
+		LogLevel:      "info",
+		Twilio:        twilio.DefaultConfig(),
+		Dialog:        dialog.DefaultConfig(),
+		STT:           sphinx.DefaultConfig(),
+		TTS:           flite.DefaultConfig(),
+		Store:         store.DefaultConfig(),
+	}
+}
+
+// envOverrides maps environment variables onto config fields.
+var envOverrides = []struct {
+	name string
+	set  func(c *Config, v string) error
+}{
+	{"SPAR_LISTEN", func(c *Config, v string) error { c.Listen = v; return nil }},
+	{"SPAR_PUBLIC_URL", func(c *Config, v string) error { c.PublicURL = v; return nil }},
+	{"SPAR_DATA_DIR", func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"SPAR_SCENARIO_DIR", func(c *Config, v string) error { c.ScenarioDir = v; return nil }},
+	{"SPAR_LOG_LEVEL", func(c *Config, v string) error { c.LogLevel = v; return nil }},
+	{"REDIS_URL", func(c *Config, v string) error { c.RedisURL = v; return nil }},
+	{"TWILIO_AUTH_TOKEN", func(c *Config, v string) error { c.Twilio.AuthToken = v; return nil }},
+	{"SPAR_SHUTDOWN_GRACE", func(c *Config, v string) (err error) {
+		c.ShutdownGrace, err = time.ParseDuration(v)
+		return err
+	}},
+}
+
+// loadConfig reads path (may be empty) over the defaults, strictly: an unknown key is an
+// error that names it, then applies the environment.
+func loadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := defaultConfig()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	for _, o := range envOverrides {
+		if v := getenv(o.name); v != "" {
+			if err := o.set(&cfg, v); err != nil {
+				return cfg, fmt.Errorf("config: %s: %w", o.name, err)
+			}
+		}
+	}
+	cfg.Twilio.PublicURL = cfg.PublicURL
+	return cfg, cfg.Validate()
+}
+
+// Validate checks the whole configuration, each package its own part.
+func (c Config) Validate() error {
+	u, err := url.Parse(c.PublicURL)
+	switch {
+	case c.Listen == "":
+		return errors.New("config: listen is empty")
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return fmt.Errorf("config: public_url %q must be an http(s) URL such as https://spar.example.com", c.PublicURL)
+	case u.Path != "" && u.Path != "/":
+		return fmt.Errorf("config: public_url %q must not have a path", c.PublicURL)
+	case c.DataDir == "":
+		return errors.New("config: data_dir is empty")
+	case c.ShutdownGrace < 0:
+		return errors.New("config: shutdown_grace must not be negative")
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	for name, v := range map[string]interface{ Validate() error }{
+		"twilio": c.Twilio, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store,
+	} {
+		if err := v.Validate(); err != nil {
+			return fmt.Errorf("config: %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func publicBase(c Config) string { return strings.TrimSuffix(c.PublicURL, "/") }

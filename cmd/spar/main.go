@@ -1,0 +1,75 @@
+// Command spar is Spar's one binary: the server, the simulated caller, and tools for
+// scenario authors. Run `spar help` for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `spar - a self-hosted voice practice lab
+
+Usage:
+  spar serve    [flags]          run the server (Twilio webhook, media streams, API)
+  spar call     [flags]          place a simulated Twilio call against a running server
+  spar scenario lint [files...]  check scenario files (default: the built-in scenarios)
+  spar scenario list             list the scenarios the server would offer
+  spar version                   print the version
+
+Run 'spar <command> --help' for a command's flags.
+Configuration: a YAML file (--config, or SPAR_CONFIG) over built-in defaults, then
+environment overrides; see configs/spar.example.yaml.
+`
+
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(os.Stderr, "spar: %v\n\n%s", err, usage)
+			os.Exit(2)
+		}
+		fmt.Fprintf(os.Stderr, "spar: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	switch args[0] {
+	case "serve":
+		return serveCmd(ctx, args[1:], stdout, stderr)
+	case "call":
+		return callCmd(ctx, args[1:], stdout, stderr)
+	case "scenario", "scenarios":
+		return scenarioCmd(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "spar", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/persona"
+	"github.com/sparlab/spar/dialog/scenario"
+	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/dialog/stt/sphinx"
+	"github.com/sparlab/spar/dialog/tts/flite"
+	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/telephony"
+	"github.com/sparlab/spar/telephony/twilio"
+	"github.com/sparlab/spar/web"
+)
+
+// errShuttingDown ends calls still running when the shutdown grace period is over.
+var errShuttingDown = errors.New("server shutting down")
+
+func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", os.Getenv("SPAR_CONFIG"), "YAML config file (env SPAR_CONFIG); built-in defaults when empty")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: spar serve [--config file]
+
+Runs the Spar server: the Twilio voice webhook and media streams, the API and pages.
+With no REDIS_URL it starts a private redis-server (AOF on) under the data directory.
+
+Environment: SPAR_CONFIG, SPAR_LISTEN, SPAR_PUBLIC_URL, SPAR_DATA_DIR, SPAR_SCENARIO_DIR,
+SPAR_LOG_LEVEL, SPAR_SHUTDOWN_GRACE, REDIS_URL, TWILIO_AUTH_TOKEN.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*configPath, os.Getenv)
+	if err != nil {
+		return err
+	}
+	level, _ := parseLevel(cfg.LogLevel)
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	return serve(ctx, cfg, log, stdout)
+}
+
+// serve runs until ctx ends, then drains: no new calls, live calls get the grace period to
+// finish, the rest are ended and sealed.
+func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	if err := os.MkdirAll(filepath.Join(cfg.DataDir, "recordings"), 0o750); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	catalog, err := loadScenarios(cfg.ScenarioDir)
+	if err != nil {
+		return err
+	}
+	stt, err := sphinx.New(cfg.STT, log)
+	if err != nil {
+		return fmt.Errorf("speech recognition: %w", err)
+	}
+	tts, err := flite.New(cfg.TTS)
+	if err != nil {
+		return fmt.Errorf("speech synthesis: %w", err)
+	}
+	engine, err := dialog.New(cfg.Dialog, stt, tts)
+	if err != nil {
+		return err
+	}
+
+	rdb, stopRedis, err := openRedis(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopRedis()
+	st, err := store.New(rdb, cfg.Store, log)
+	if err != nil {
+		return err
+	}
+	recovered, err := st.Recover(ctx)
+	if err != nil {
+		return fmt.Errorf("recover interrupted calls: %w", err)
+	}
+	for _, r := range recovered {
+		log.Warn("call interrupted by a previous stop, sealed", "call_id", r.ID, "scenario", r.Scenario)
+	}
+
+	callsCtx, stopCalls := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stopCalls(errShuttingDown)
+	var live sync.WaitGroup
+	h := &callHandler{cfg: cfg, catalog: catalog, engine: engine, store: st, log: log}
+	handle := func(ctx context.Context, call *telephony.Call) error {
+		live.Add(1)
+		defer live.Done()
+		return h.handle(ctx, call)
+	}
+	tw, err := twilio.NewServer(cfg.Twilio, catalog, handle, log)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	tw.Register(mux)
+	web.New(st, catalog, log).Register(mux)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return callsCtx },
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	printBanner(stdout, cfg, ln.Addr().String())
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("draining: refusing new calls", "grace", cfg.ShutdownGrace)
+	tw.Drain()
+	done := make(chan struct{})
+	go func() { live.Wait(); close(done) }()
+	grace := time.NewTimer(cfg.ShutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+		log.Warn("grace period over: ending live calls")
+		stopCalls(errShuttingDown)
+		<-done
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stopCalls(errShuttingDown)
+	return srv.Shutdown(shutCtx)
+}
+
+// callHandler runs one practice call from answer to sealed record.
+type callHandler struct {
+	cfg     Config
+	catalog *scenario.Catalog
+	engine  *dialog.Engine
+	store   *store.Store
+	log     *slog.Logger
+}
+
+func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
+	log := h.log.With("call_id", call.ID, "scenario", call.Scenario, "transport", call.Transport)
+	sc, ok := h.catalog.Get(call.Scenario)
+	if !ok {
+		log.Error("unknown scenario on a connected call")
+		return fmt.Errorf("unknown scenario %q", call.Scenario)
+	}
+	path := filepath.Join(h.cfg.DataDir, "recordings", call.ID+".wav")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o640)
+	if err != nil {
+		return fmt.Errorf("recording: %w", err)
+	}
+	rec, err := media.NewRecorder(f, telephony.Rate)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("recording: %w", err)
+	}
+	clog, err := h.store.Begin(ctx, call.Info, path)
+	if err != nil {
+		rec.Close()
+		f.Close()
+		return fmt.Errorf("call log: %w", err)
+	}
+	log.Info("call started", "learner", call.Learner)
+	res, runErr := h.engine.Run(ctx, call, dialog.Session{
+		Transport:  call.Transport,
+		Persona:    persona.NewScripted(sc, seedOf(call.ID)),
+		Voice:      sc.Persona.Voice,
+		Turns:      turnsOf(sc),
+		Phrases:    sc.Phrases(),
+		Narrowband: call.Transport == "twilio",
+		Timeline:   clog,
+		Recording:  rec,
+		Log:        log,
+	})
+	if runErr != nil {
+		res.EndReason = "error: " + runErr.Error()
+		log.Error("call failed", "err", runErr)
+	}
+	err = errors.Join(rec.Close(), f.Close())
+	sealCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, serr := clog.Seal(sealCtx, res); serr != nil {
+		err = errors.Join(err, fmt.Errorf("seal: %w", serr))
+	}
+	log.Info("call ended", "reason", res.EndReason, "duration", res.Duration.Round(time.Second), "turns", res.Turns)
+	return errors.Join(runErr, err)
+}
+
+// seedOf makes a call's persona choices repeatable from its ID.
+func seedOf(id string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return int64(h.Sum64() >> 1)
+}
+
+func printBanner(w io.Writer, cfg Config, addr string) {
+	base := publicBase(cfg)
+	fmt.Fprintf(w, `
+Spar is listening on %s
+
+  Twilio voice webhook:  POST %s/twilio/voice
+    (in the Twilio console: Phone Numbers > your number > "A call comes in" > Webhook, HTTP POST)
+  Status page:           %s/
+
+Place a simulated practice call from another terminal:
+  ./bin/spar call --url %s
+
+`, addr, base, base, base)
+	if cfg.Twilio.AuthToken == "" {
+		fmt.Fprintln(w, "  Note: TWILIO_AUTH_TOKEN is not set, so webhook signatures are not checked. Set it before pointing a real number here.")
+	}
+}

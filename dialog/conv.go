@@ -1,0 +1,261 @@
+package dialog
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/telephony"
+)
+
+const rate = telephony.Rate
+
+// inKind names what the reader goroutine tells the conversation loop.
+type inKind int
+
+const (
+	inSpeechStart inKind = iota
+	inSpeechStop
+	inSpeechFor // the current utterance has lasted dur
+	inTransport
+)
+
+// inEvent is a notice from the audio reader to the conversation loop.
+type inEvent struct {
+	kind inKind
+	at   time.Duration // media time
+	dur  time.Duration
+	wall time.Time
+	ev   telephony.Event
+}
+
+// utterance is a learner utterance between its endpoint and its final transcript.
+type utterance struct {
+	start, end  time.Duration
+	endWall     time.Time
+	hangover    time.Duration
+	bargedIn    bool // it interrupted the persona
+	answered    bool // the persona already cut in on it
+	overPersona bool // it started while the persona was speaking
+}
+
+// conv is the state of one conversation. Fields marked "loop" belong to the loop goroutine;
+// "reader" to the transport's reader goroutine; the rest are safe to share.
+type conv struct {
+	ctx    context.Context
+	e      *Engine
+	line   Line
+	s      Session
+	stream RecognizeStream
+	play   *media.Playout
+
+	inPos     atomic.Int64 // learner samples received: the call's clock
+	sinkCount atomic.Int64 // persona samples sent to the line
+	rightPos  int64        // playout goroutine: where the next persona frame lands in the recording
+	curTurn   atomic.Pointer[turn]
+
+	inMu       sync.Mutex // guards ep (reader writes, loop tunes the hangover)
+	ep         *media.Endpointer
+	pre        preroll // reader
+	streaming  bool    // reader
+	notified   []bool  // reader: which speech-length thresholds were announced
+	thresholds []time.Duration
+	events     chan inEvent
+	dropped    atomic.Int64
+
+	// loop
+	turn         *turn
+	turnSeq      int
+	turnDone     chan *turn
+	utts         []*utterance
+	speaking     bool
+	interim      string
+	carry        string // learner text held over when the learner went on talking
+	interrupted  bool
+	heard        string
+	silences     int
+	state        State
+	transcript   []Utterance
+	turns        int
+	endReason    string
+	goal         bool
+	hangover     time.Duration
+	speechFor    time.Duration
+	finalT       *time.Timer
+	finalPending int
+	finals       []string // final transcripts waiting for their utterance's end
+	running      int      // turn goroutines not yet reported done
+
+	playMu  sync.Mutex // orders turn audio against flushes
+	playGen int        // the turn allowed to enqueue audio; -1 after a flush
+	closed  atomic.Bool
+}
+
+func newConv(ctx context.Context, e *Engine, line Line, s Session, stream RecognizeStream) *conv {
+	c := &conv{
+		ctx:      ctx,
+		e:        e,
+		line:     line,
+		s:        s,
+		stream:   stream,
+		play:     media.NewPlayout(rate, media.FrameDuration),
+		events:   make(chan inEvent, 256),
+		turnDone: make(chan *turn, 1),
+		pre:      newPreroll(media.Samples(rate, e.cfg.PreRoll)),
+	}
+	c.play.SetLead(e.cfg.Lead)
+	vc := e.cfg.VAD
+	vc.Hangover = s.Turns.EndSilence
+	c.ep = media.NewEndpointer(vc, rate, c.onVAD)
+	c.thresholds = []time.Duration{s.Turns.MinBargeIn, bargeForce(s.Turns.MinBargeIn)}
+	if s.Turns.PersonaBargeIn && s.Turns.AfterTalk > 0 {
+		c.thresholds = append(c.thresholds, s.Turns.AfterTalk)
+	}
+	c.notified = make([]bool, len(c.thresholds))
+	return c
+}
+
+// bargeForce is how long learner speech over the persona interrupts it even before any
+// words are recognised.
+func bargeForce(min time.Duration) time.Duration {
+	return max(min, 900*time.Millisecond)
+}
+
+// now is the call's media time.
+func (c *conv) now() time.Duration { return media.Duration(rate, int(c.inPos.Load())) }
+
+func (c *conv) log(e Event) {
+	if e.At == 0 {
+		e.At = c.now()
+	}
+	c.s.Timeline.Append(e)
+}
+
+// Audio is the reader goroutine's entry: one frame of learner audio.
+func (c *conv) Audio(p []int16) {
+	if c.closed.Load() {
+		return
+	}
+	pos := c.inPos.Load()
+	if c.s.Recording != nil {
+		c.s.Recording.WriteLeft(pos, p)
+	}
+	wasStreaming := c.streaming
+	if !wasStreaming {
+		c.pre.push(p)
+	}
+	c.inMu.Lock()
+	c.ep.WriteSample(p) // may call onVAD
+	speechFor := c.ep.SpeechFor()
+	c.inMu.Unlock()
+	if wasStreaming && c.streaming {
+		_ = c.stream.Write(p)
+	}
+	if speechFor > 0 {
+		for i, th := range c.thresholds {
+			if !c.notified[i] && speechFor >= th {
+				c.notified[i] = true
+				c.send(inEvent{kind: inSpeechFor, dur: th, at: c.now()})
+			}
+		}
+	}
+	next := c.inPos.Add(int64(len(p)))
+	if c.s.Recording != nil && next/rate != pos/rate && next > 2*rate {
+		_ = c.s.Recording.Flush(next - 2*rate)
+	}
+}
+
+// Event is the reader goroutine's entry for transport events.
+func (c *conv) Event(e telephony.Event) {
+	c.send(inEvent{kind: inTransport, ev: e, at: e.At})
+}
+
+// onVAD runs on the reader goroutine, inside Endpointer.WriteSample.
+func (c *conv) onVAD(ev media.VADEvent) {
+	switch ev.Kind {
+	case media.SpeechStart:
+		_ = c.stream.Write(c.pre.contents())
+		c.pre.reset()
+		c.streaming = true
+		clear(c.notified)
+		c.send(inEvent{kind: inSpeechStart, at: ev.At, wall: time.Now()})
+	case media.SpeechStop:
+		c.streaming = false
+		_ = c.stream.Flush()
+		c.send(inEvent{kind: inSpeechStop, at: ev.At, dur: ev.Dur, wall: time.Now()})
+	}
+}
+
+func (c *conv) send(ev inEvent) {
+	select {
+	case c.events <- ev:
+	default:
+		c.dropped.Add(1)
+	}
+}
+
+// sendFrame runs on the playout goroutine for each paced persona frame.
+func (c *conv) sendFrame(p []int16) error {
+	if t := c.curTurn.Load(); t != nil && t.firstFrame.CompareAndSwap(0, time.Now().UnixNano()) {
+		t.firstAt.Store(c.inPos.Load())
+	}
+	if c.s.Recording != nil {
+		in := c.inPos.Load()
+		if c.rightPos < in-int64(rate/10) || c.rightPos > in+int64(rate) {
+			c.rightPos = in
+		}
+		c.s.Recording.WriteRight(c.rightPos, p)
+		c.rightPos += int64(len(p))
+	}
+	c.sinkCount.Add(int64(len(p)))
+	return c.line.WriteSample(p)
+}
+
+// preroll keeps the last few hundred milliseconds of audio before speech is detected.
+type preroll struct {
+	buf  []int16
+	n    int // valid samples
+	head int // next write index
+	out  []int16
+}
+
+func newPreroll(n int) preroll {
+	return preroll{buf: make([]int16, max(n, 1)), out: make([]int16, 0, max(n, 1))}
+}
+
+func (r *preroll) push(p []int16) {
+	for len(p) > 0 {
+		k := copy(r.buf[r.head:], p)
+		p = p[k:]
+		r.head = (r.head + k) % len(r.buf)
+		r.n = min(r.n+k, len(r.buf))
+	}
+}
+
+func (r *preroll) contents() []int16 {
+	r.out = r.out[:0]
+	start := (r.head - r.n + len(r.buf)) % len(r.buf)
+	if start+r.n <= len(r.buf) {
+		return append(r.out, r.buf[start:start+r.n]...)
+	}
+	r.out = append(r.out, r.buf[start:]...)
+	return append(r.out, r.buf[:r.n-(len(r.buf)-start)]...)
+}
+
+func (r *preroll) reset() { r.n, r.head = 0, 0 }
+
+func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+
+func causeText(err error) string {
+	if err == nil {
+		return ""
+	}
+	if errors.Is(err, context.Canceled) {
+		return "ended"
+	}
+	return err.Error()
+}

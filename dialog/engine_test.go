@@ -1,0 +1,238 @@
+package dialog
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/sparlab/spar/telephony"
+)
+
+type run struct {
+	res     Result
+	err     error
+	ev      *events
+	line    *fakeLine
+	persona *fakePersona
+}
+
+// converse runs one call in a synctest bubble with a simulated learner.
+func converse(t *testing.T, p *fakePersona, texts []string, steps []step, turns Turns, stop func(cancel context.CancelCauseFunc)) run {
+	t.Helper()
+	var r run
+	synctest.Test(t, func(t *testing.T) {
+		eng, err := New(DefaultConfig(), &fakeSTT{texts: texts}, fakeTTS{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancelCause(t.Context())
+		defer cancel(nil)
+		r.line, r.ev, r.persona = newFakeLine(), &events{}, p
+		lctx, lcancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); learner(lctx, r.line, steps) }()
+		if stop != nil {
+			go stop(cancel)
+		}
+		r.res, r.err = eng.Run(ctx, r.line, Session{Persona: p, Voice: "v", Turns: turns, Timeline: r.ev})
+		lcancel()
+		<-done
+		synctest.Wait() // every goroutine the call started has stopped
+	})
+	return r
+}
+
+func testTurns() Turns {
+	t := DefaultTurns()
+	t.EndSilence = 500 * time.Millisecond
+	t.SilenceTimeout = 4 * time.Second
+	t.MaxDuration = 2 * time.Minute
+	return t
+}
+
+func TestEngineConversation(t *testing.T) {
+	p := &fakePersona{replies: []string{"That is not good enough.", "Fine. When do I get it back?", "Thanks. Bye."}, endAt: 3}
+	texts := []string{"hi this is sam how can i help", "i am so sorry that is our mistake", "the refund arrives in three days"}
+	r := converse(t, p, texts, []step{{speak: time.Second}, {speak: 1500 * time.Millisecond}, {speak: time.Second}}, testTurns(), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.res.EndReason != "resolved" || !r.res.Goal || r.res.Turns != 3 {
+		t.Fatalf("result = %+v", r.res)
+	}
+	var learnerLines, personaLines []string
+	for _, u := range r.res.Transcript {
+		if u.Speaker == SpeakerLearner {
+			learnerLines = append(learnerLines, u.Text)
+		} else {
+			personaLines = append(personaLines, u.Text)
+		}
+		if u.End < u.Start {
+			t.Errorf("utterance %q ends before it starts", u.Text)
+		}
+	}
+	if strings.Join(learnerLines, "|") != strings.Join(texts, "|") {
+		t.Errorf("learner lines = %q", learnerLines)
+	}
+	if len(personaLines) != 4 || personaLines[0] != "Hi. I was charged twice for my subscription." || personaLines[3] != "Thanks. Bye." {
+		t.Errorf("persona lines = %q", personaLines)
+	}
+	for i := 1; i < len(r.res.Transcript); i++ {
+		if r.res.Transcript[i].Start < r.res.Transcript[i-1].Start {
+			t.Errorf("transcript out of order at %d", i)
+		}
+	}
+	if got := len(r.ev.kinds(EventLatency)); got != 3 {
+		t.Errorf("latency events = %d, want one per answered turn", got)
+	}
+	for _, e := range r.ev.kinds(EventLatency) {
+		if e.Data["endpoint_ms"] != "500" && e.Data["endpoint_ms"] != "400" && e.Data["endpoint_ms"] != "750" {
+			t.Errorf("endpoint_ms = %s", e.Data["endpoint_ms"])
+		}
+	}
+	if n := len(r.ev.kinds(EventCallEnd)); n != 1 {
+		t.Errorf("call.end events = %d", n)
+	}
+	if r.res.Duration < 5*time.Second {
+		t.Errorf("duration %v is shorter than the conversation", r.res.Duration)
+	}
+	if _, _, clears := r.line.state(); clears != 0 {
+		t.Errorf("clears = %d without any barge-in", clears)
+	}
+}
+
+func TestEngineLearnerBargeIn(t *testing.T) {
+	long := "Let me tell you exactly what happened to me this month because it has been a complete nightmare from start to finish and nobody at your company seems to care at all about it."
+	p := &fakePersona{replies: []string{long, "Okay, go on then.", "Fine."}, endAt: 3}
+	texts := []string{"hello how can i help", "wait sorry let me stop you there", "i will refund it now"}
+	steps := []step{{speak: time.Second}, {bargeAfter: 1200 * time.Millisecond, speak: 1500 * time.Millisecond}, {speak: time.Second}}
+	r := converse(t, p, texts, steps, testTurns(), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if _, _, clears := r.line.state(); clears != 1 {
+		t.Errorf("clears = %d, want 1", clears)
+	}
+	barge := r.ev.kinds(EventBargeIn)
+	if len(barge) != 1 || barge[0].Speaker != SpeakerLearner {
+		t.Fatalf("barge-in events = %+v", barge)
+	}
+	var cut *Utterance
+	for i, u := range r.res.Transcript {
+		if u.Truncated && u.Speaker == SpeakerPersona {
+			cut = &r.res.Transcript[i]
+		}
+	}
+	if cut == nil {
+		t.Fatalf("no truncated persona line in %+v", r.res.Transcript)
+	}
+	heard := len(strings.Fields(cut.Text))
+	if heard == 0 || heard >= len(strings.Fields(long)) || !strings.HasPrefix(long, cut.Text) {
+		t.Errorf("heard %q of the long line", cut.Text)
+	}
+	in := r.persona.got()
+	var next *Input
+	for i := range in {
+		if in[i].Kind == InputSpeech && in[i].Text == texts[1] {
+			next = &in[i]
+		}
+	}
+	if next == nil || !next.Interrupted || next.Heard != cut.Text {
+		t.Errorf("persona input after barge-in = %+v", next)
+	}
+}
+
+func TestEngineBackchannelDoesNotInterrupt(t *testing.T) {
+	long := "So I looked at my statement on Monday and there were two charges of forty nine dollars each and I only have one account with you."
+	p := &fakePersona{replies: []string{long, "Thanks."}, endAt: 2}
+	texts := []string{"hi how can i help", "okay", "i see the two charges and i will refund one"}
+	steps := []step{{speak: time.Second}, {bargeAfter: 800 * time.Millisecond, speak: 400 * time.Millisecond}, {speak: time.Second}}
+	r := converse(t, p, texts, steps, testTurns(), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if _, _, clears := r.line.state(); clears != 0 {
+		t.Errorf("clears = %d: a backchannel interrupted the persona", clears)
+	}
+	if bc := r.ev.kinds(EventBackchannel); len(bc) != 1 || bc[0].Text != "okay" {
+		t.Errorf("backchannel events = %+v", bc)
+	}
+	for _, u := range r.res.Transcript {
+		if u.Speaker == SpeakerPersona && u.Text == long {
+			return
+		}
+	}
+	t.Errorf("persona line not kept whole: %+v", r.res.Transcript)
+}
+
+func TestEngineSilencePromptsThenHangsUp(t *testing.T) {
+	p := &fakePersona{}
+	r := converse(t, p, nil, nil, testTurns(), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.res.EndReason != "silence" {
+		t.Fatalf("end reason = %q", r.res.EndReason)
+	}
+	if n := len(r.ev.kinds(EventSilence)); n != 2 {
+		t.Errorf("silence events = %d, want 2", n)
+	}
+	// Greeting (about 2 s) then two 4 s timeouts, each followed by a prompt.
+	if r.res.Duration < 8*time.Second || r.res.Duration > 14*time.Second {
+		t.Errorf("duration = %v", r.res.Duration)
+	}
+}
+
+func TestEngineLearnerHangsUp(t *testing.T) {
+	p := &fakePersona{replies: []string{"Go on.", "Go on.", "Go on."}}
+	stop := func(cancel context.CancelCauseFunc) {
+		time.Sleep(6 * time.Second) // fake time inside the bubble
+		cancel(telephony.ErrFarEndHangup)
+	}
+	r := converse(t, p, []string{"hello", "one more thing"}, []step{{speak: time.Second}, {speak: 800 * time.Millisecond}}, testTurns(), stop)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.res.EndReason != "learner hung up" {
+		t.Errorf("end reason = %q", r.res.EndReason)
+	}
+	if d := r.res.Duration; d < 5900*time.Millisecond || d > 6100*time.Millisecond {
+		t.Errorf("duration = %v, want the 6 s the call lasted", d)
+	}
+}
+
+func TestEngineWaitsWhileLearnerIsThinking(t *testing.T) {
+	// The persona takes a moment to answer; the learner pauses past the endpoint and goes on
+	// before it speaks: that reply is dropped and the persona answers the whole thought.
+	// The fake persona counts the dropped reply as its first turn.
+	p := &fakePersona{replies: []string{"Dropped.", "Right, that makes sense."}, think: 900 * time.Millisecond, endAt: 2}
+	texts := []string{"i can see the charge", "and i will refund it today"}
+	steps := []step{{speak: time.Second}, {pause: 800 * time.Millisecond, speak: 900 * time.Millisecond}}
+	r := converse(t, p, texts, steps, testTurns(), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if n := len(r.ev.kinds(EventTurnCancelled)); n != 1 {
+		t.Errorf("cancelled turns = %d, want 1", n)
+	}
+	var speech []Input
+	for _, in := range r.persona.got() {
+		if in.Kind == InputSpeech {
+			speech = append(speech, in)
+		}
+	}
+	if len(speech) != 2 || speech[1].Text != texts[0]+" "+texts[1] {
+		t.Fatalf("persona inputs = %+v", speech)
+	}
+	if r.res.Turns != 1 || r.res.EndReason != "resolved" {
+		t.Errorf("result = %+v", r.res)
+	}
+	for _, u := range r.res.Transcript {
+		if u.Speaker == SpeakerPersona && u.Text == "Right, that makes sense." {
+			return
+		}
+	}
+	t.Errorf("reply missing from transcript %+v", r.res.Transcript)
+}

@@ -1,0 +1,440 @@
+package dialog
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/telephony"
+)
+
+// run is the conversation loop: the one goroutine that owns the turn-taking state.
+func (c *conv) run(cancel context.CancelCauseFunc) Result {
+	c.hangover = c.s.Turns.EndSilence
+	c.line.Listen(c)
+	playCtx, stopPlay := context.WithCancel(context.WithoutCancel(c.ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = c.play.Run(playCtx, sinkWriter{c}) })
+
+	c.log(Event{Kind: EventCallStart, Detail: c.s.Transport})
+	c.startTurn(Input{Kind: InputAnswer}, false, time.Time{}, time.Time{})
+
+	maxT := time.NewTimer(c.s.Turns.MaxDuration)
+	defer maxT.Stop()
+	silenceT := time.NewTimer(time.Hour)
+	silenceT.Stop()
+	silenceArmed := false
+	finalT := time.NewTimer(time.Hour)
+	finalT.Stop()
+	c.finalT = finalT
+	results := c.stream.Results()
+
+	for c.endReason == "" {
+		select {
+		case <-c.ctx.Done():
+			c.endReason = causeText(context.Cause(c.ctx))
+		case ev := <-c.events:
+			c.onInput(ev)
+		case tr, ok := <-results:
+			if !ok {
+				results = nil
+				c.log(Event{Kind: EventFault, Detail: "stt: recognition stream closed"})
+				continue
+			}
+			c.onTranscript(tr)
+		case t := <-c.turnDone:
+			c.onTurnDone(t)
+		case <-silenceT.C:
+			silenceArmed = false
+			c.onSilence()
+		case <-maxT.C:
+			c.endReason = ErrMaxDuration.Error()
+		case <-finalT.C:
+			c.onFinalTimeout()
+		}
+		idle := !c.personaActive() && !c.speaking && len(c.utts) == 0
+		switch {
+		case idle && !silenceArmed:
+			silenceT.Reset(c.s.Turns.SilenceTimeout)
+			silenceArmed = true
+		case !idle && silenceArmed:
+			silenceT.Stop()
+			silenceArmed = false
+		}
+	}
+	silenceT.Stop()
+	finalT.Stop()
+
+	// Wind down: stop the turn, let a sentence the learner was finishing be recognised,
+	// then stop playout and recognition.
+	if c.turn != nil {
+		c.turn.cancel(ErrCallOver)
+	}
+	c.drainFinals(results)
+	for c.running > 0 {
+		c.onTurnDone(<-c.turnDone)
+	}
+	c.closed.Store(true)
+	c.inMu.Lock() // wait for a frame the reader may be delivering
+	c.inMu.Unlock()
+	stopPlay()
+	wg.Wait()
+	_ = c.stream.Close()
+	end := c.now()
+	if c.s.Recording != nil {
+		_ = c.s.Recording.Flush(c.inPos.Load() + 10*rate)
+	}
+	c.log(Event{Kind: EventCallEnd, Detail: c.endReason, At: end, Data: map[string]string{
+		"turns": strconv.Itoa(c.turns), "dropped_notices": strconv.FormatInt(c.dropped.Load(), 10),
+	}})
+	cancel(ErrCallOver)
+	slices.SortStableFunc(c.transcript, func(a, b Utterance) int { return int(a.Start - b.Start) })
+	return Result{
+		EndReason: c.endReason, Duration: end, Transcript: c.transcript,
+		FinalMood: c.state.Mood, FinalStage: c.state.Stage, Goal: c.goal, Turns: c.turns,
+	}
+}
+
+// drainFinals waits briefly for transcripts of speech that ended as the call did.
+func (c *conv) drainFinals(results <-chan Transcript) {
+	if len(c.utts) == 0 || results == nil {
+		return
+	}
+	if c.speaking {
+		c.inMu.Lock()
+		c.streaming = false
+		_ = c.stream.Flush()
+		c.inMu.Unlock()
+		c.utts[len(c.utts)-1].end = c.now()
+	}
+	t := time.NewTimer(c.e.cfg.FinalTimeout / 2)
+	defer t.Stop()
+	for len(c.utts) > 0 {
+		select {
+		case tr, ok := <-results:
+			if !ok {
+				return
+			}
+			if tr.Final {
+				c.record(c.popUtt(), tr.Text)
+			}
+		case <-t.C:
+			return
+		}
+	}
+}
+
+func (c *conv) personaActive() bool { return c.turn != nil && !c.turn.over }
+
+func (c *conv) onInput(ev inEvent) {
+	switch ev.kind {
+	case inSpeechStart:
+		c.speaking = true
+		c.silences = 0
+		c.setHangover(c.s.Turns.EndSilence)
+		u := &utterance{start: ev.at}
+		if t := c.turn; t != nil && !t.over {
+			switch {
+			case t.audible(c):
+				u.overPersona = !t.noBargeIn
+			case t.in.Kind == InputSpeech:
+				// The persona had not spoken yet: the learner was pausing, not done.
+				c.cancelTurn(t, ErrLearnerContinued)
+				c.carry = strings.TrimSpace(c.carry + " " + t.in.Text)
+				c.interrupted, c.heard = t.in.Interrupted, t.in.Heard
+				c.turns--
+				c.log(Event{Kind: EventTurnCancelled, Detail: "learner went on talking before the persona spoke"})
+			}
+		}
+		c.utts = append(c.utts, u)
+		c.log(Event{Kind: EventSpeechStart, Speaker: SpeakerLearner, At: ev.at})
+	case inSpeechStop:
+		c.speaking = false
+		if u := c.lastOpen(); u != nil {
+			u.end, u.endWall, u.hangover = ev.at, ev.wall, c.hangover
+			if c.finalPending == 0 {
+				c.finalT.Reset(c.e.cfg.FinalTimeout)
+			}
+			c.finalPending++
+		}
+		c.log(Event{Kind: EventSpeechStop, Speaker: SpeakerLearner, At: ev.at, Dur: ev.dur,
+			Detail: "end silence " + ms(c.hangover) + "ms"})
+		c.matchFinals()
+	case inSpeechFor:
+		c.speechFor = ev.dur
+		c.maybeBargeIn()
+		if c.s.Turns.PersonaBargeIn && ev.dur == c.s.Turns.AfterTalk {
+			c.personaCutIn("learner talked for " + ms(ev.dur) + "ms without a break")
+		}
+	case inTransport:
+		switch ev.ev.Kind {
+		case telephony.EventDTMF:
+			c.log(Event{Kind: EventDTMF, Detail: ev.ev.Detail, At: ev.at})
+		case telephony.EventMalformed:
+			c.log(Event{Kind: EventTransport, Detail: ev.ev.Detail, At: ev.at})
+		}
+	}
+}
+
+// lastOpen is the utterance still being spoken, if any.
+func (c *conv) lastOpen() *utterance {
+	if n := len(c.utts); n > 0 && c.utts[n-1].end == 0 {
+		return c.utts[n-1]
+	}
+	return nil
+}
+
+func (c *conv) popUtt() *utterance {
+	u := c.utts[0]
+	c.utts = c.utts[1:]
+	return u
+}
+
+func (c *conv) setHangover(d time.Duration) {
+	if d == c.hangover {
+		return
+	}
+	c.hangover = d
+	c.inMu.Lock()
+	c.ep.SetHangover(d)
+	c.inMu.Unlock()
+}
+
+// maybeBargeIn interrupts the persona when the learner has talked over it long enough with
+// something other than a backchannel.
+func (c *conv) maybeBargeIn() {
+	u := c.lastOpen()
+	t := c.turn
+	if u == nil || !u.overPersona || u.bargedIn || t == nil || t.over || !t.audible(c) {
+		return
+	}
+	bc := isBackchannel(c.interim, c.s.Turns.Backchannels)
+	switch {
+	case c.speechFor >= c.s.Turns.MinBargeIn && c.interim != "" && !bc:
+	case c.speechFor >= bargeForce(c.s.Turns.MinBargeIn) && !bc:
+	default:
+		return
+	}
+	u.bargedIn = true
+	heard, _ := c.heardOf(t)
+	full := t.fullText()
+	c.cancelTurn(t, ErrBargeIn)
+	_ = c.line.Clear()
+	c.interrupted, c.heard = true, heard
+	c.transcript = append(c.transcript, Utterance{Speaker: SpeakerPersona, Text: heard,
+		Start: t.startedAt(), End: c.now(), Truncated: true})
+	c.log(Event{Kind: EventBargeIn, Speaker: SpeakerLearner, Detail: "learner talked over the persona",
+		Data: map[string]string{"speech_ms": ms(c.speechFor), "interim": c.interim}})
+	c.log(Event{Kind: EventPersonaHeard, Speaker: SpeakerPersona, Text: heard,
+		Data: map[string]string{"truncated": "true", "said": full}})
+}
+
+// personaCutIn lets a scenario's persona talk over a learner who lectures or provokes.
+func (c *conv) personaCutIn(why string) {
+	u := c.lastOpen()
+	if u == nil || u.answered || c.turn != nil {
+		return
+	}
+	u.answered = true
+	c.log(Event{Kind: EventBargeIn, Speaker: SpeakerPersona, Detail: why})
+	c.turns++
+	c.startTurn(Input{Kind: InputSpeech, Text: strings.TrimSpace(c.carry + " " + c.interim),
+		TalkTime: c.speechFor, Elapsed: c.now()}, true, time.Now(), time.Now())
+	c.carry = ""
+}
+
+// cancelTurn stops a turn and drops its queued audio.
+func (c *conv) cancelTurn(t *turn, cause error) {
+	t.over = true
+	c.playMu.Lock()
+	c.playGen = -1
+	c.play.Flush()
+	c.playMu.Unlock()
+	t.cancel(cause)
+}
+
+func (c *conv) onTranscript(tr Transcript) {
+	if !tr.Final {
+		if tr.Text == "" || tr.Text == c.interim {
+			return
+		}
+		c.interim = tr.Text
+		c.log(Event{Kind: EventInterim, Speaker: SpeakerLearner, Text: tr.Text})
+		switch endsThought(tr.Text) {
+		case -1:
+			c.setHangover(c.s.Turns.EndSilence * 3 / 2)
+		case 1:
+			c.setHangover(c.s.Turns.EndSilence * 4 / 5)
+		default:
+			c.setHangover(c.s.Turns.EndSilence)
+		}
+		c.maybeBargeIn()
+		if c.s.Turns.PersonaBargeIn && c.speaking {
+			for _, trig := range c.s.Turns.Triggers {
+				if containsPhrase(tr.Text, trig) {
+					c.personaCutIn("learner said " + strconv.Quote(trig))
+					break
+				}
+			}
+		}
+		return
+	}
+	c.interim = "" // interims belong to the utterance this final ends
+	c.finals = append(c.finals, tr.Text)
+	c.matchFinals()
+}
+
+// matchFinals pairs final transcripts with ended utterances, in order. A final can overtake
+// its utterance's end notice, which travels on another channel.
+func (c *conv) matchFinals() {
+	for len(c.finals) > 0 && len(c.utts) > 0 && c.utts[0].end != 0 {
+		text := c.finals[0]
+		c.finals = c.finals[1:]
+		u := c.popUtt()
+		c.finalPending--
+		if c.finalPending > 0 {
+			c.finalT.Reset(c.e.cfg.FinalTimeout)
+		} else {
+			c.finalT.Stop()
+		}
+		c.respond(u, text, time.Now())
+	}
+	if len(c.utts) == 0 {
+		c.finals = c.finals[:0] // finals for speech never seen: stale
+	}
+}
+
+// record writes a learner utterance to the transcript and the timeline.
+func (c *conv) record(u *utterance, text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		c.log(Event{Kind: EventNoise, Speaker: SpeakerLearner, At: u.start, Dur: u.end - u.start})
+		return
+	}
+	c.transcript = append(c.transcript, Utterance{Speaker: SpeakerLearner, Text: text,
+		Start: u.start, End: u.end, Truncated: u.answered})
+	c.log(Event{Kind: EventLearnerSaid, Speaker: SpeakerLearner, Text: text, At: u.end, Dur: u.end - u.start})
+}
+
+// respond handles a learner utterance's final transcript.
+func (c *conv) respond(u *utterance, text string, final time.Time) {
+	c.record(u, text)
+	text = strings.TrimSpace(text)
+	switch {
+	case u.answered:
+		return // the persona already cut in on it
+	case u.overPersona && !u.bargedIn && (c.personaActive() || isBackchannel(text, c.s.Turns.Backchannels)):
+		// Said over the persona without taking the floor: "okay", "right", "mm-hm".
+		if text != "" {
+			c.log(Event{Kind: EventBackchannel, Speaker: SpeakerLearner, Text: text})
+		}
+		return
+	case text == "" && !u.bargedIn:
+		return
+	case c.speaking || len(c.utts) > 0:
+		// The learner is already talking again: answer the whole thought at once.
+		c.carry = strings.TrimSpace(c.carry + " " + text)
+		if u.bargedIn {
+			c.interrupted = true
+		}
+		return
+	}
+	in := Input{Kind: InputSpeech, Text: strings.TrimSpace(c.carry + " " + text),
+		Interrupted: c.interrupted, Heard: c.heard, TalkTime: u.end - u.start, Elapsed: c.now()}
+	c.carry, c.interrupted, c.heard = "", false, ""
+	c.turns++
+	c.startTurn(in, false, u.endWall, final)
+	c.turn.hangover = u.hangover
+}
+
+func (c *conv) onFinalTimeout() {
+	if len(c.utts) == 0 || c.utts[0].end == 0 {
+		return
+	}
+	u := c.popUtt()
+	c.finalPending--
+	if c.finalPending > 0 {
+		c.finalT.Reset(c.e.cfg.FinalTimeout)
+	}
+	c.log(Event{Kind: EventFault, Detail: "stt: no final transcript within " + c.e.cfg.FinalTimeout.String()})
+	if c.turn == nil {
+		c.startTurn(Input{Kind: InputFault, Elapsed: c.now()}, false, time.Time{}, time.Time{})
+	}
+	_ = u
+}
+
+func (c *conv) onSilence() {
+	c.silences++
+	c.log(Event{Kind: EventSilence, Dur: c.s.Turns.SilenceTimeout, Detail: "prompt " + strconv.Itoa(c.silences)})
+	c.startTurn(Input{Kind: InputSilence, Silences: c.silences, Elapsed: c.now()}, false, time.Time{}, time.Time{})
+}
+
+func (c *conv) onTurnDone(t *turn) {
+	c.running--
+	if t != c.turn {
+		return // a cancelled turn finishing late
+	}
+	c.turn = nil
+	c.curTurn.Store(nil)
+	if t.over {
+		if t.err == nil || t.state.Stage != "" {
+			c.applyState(t.state, false)
+		}
+		return
+	}
+	if text := t.fullText(); text != "" {
+		c.transcript = append(c.transcript, Utterance{Speaker: SpeakerPersona, Text: text,
+			Start: t.startedAt(), End: c.now()})
+		c.log(Event{Kind: EventPersonaHeard, Speaker: SpeakerPersona, Text: text, At: t.startedAt(), Dur: c.now() - t.startedAt()})
+	}
+	c.logLatency(t)
+	c.applyState(t.state, true)
+}
+
+func (c *conv) applyState(s State, hangup bool) {
+	if s.Stage == "" {
+		return
+	}
+	if s.Mood != c.state.Mood || c.state.Stage == "" {
+		c.log(Event{Kind: EventMood, Speaker: SpeakerPersona, Mood: s.Mood, Detail: s.Reason})
+	}
+	if s.Stage != c.state.Stage {
+		c.log(Event{Kind: EventStage, Speaker: SpeakerPersona, Stage: s.Stage, Mood: s.Mood})
+	}
+	c.state = s
+	c.goal = c.goal || s.Goal
+	if hangup && s.Hangup {
+		c.endReason = s.EndReason
+		if c.endReason == "" {
+			c.endReason = "persona hung up"
+		}
+	}
+}
+
+// logLatency writes the turn's per-stage latency: the endpoint's silence window, then each
+// provider's share and Spar's own.
+func (c *conv) logLatency(t *turn) {
+	if t.endpoint.IsZero() {
+		return
+	}
+	at := func(v int64) time.Time { return time.Unix(0, v) }
+	fs, fa, ff := t.firstSentence.Load(), t.firstAudio.Load(), t.firstFrame.Load()
+	if fs == 0 || fa == 0 || ff == 0 {
+		return
+	}
+	d := map[string]string{
+		"endpoint_ms": ms(t.hangover),
+		"stt_ms":      ms(t.final.Sub(t.endpoint)),
+		"persona_ms":  ms(at(fs).Sub(t.final)),
+		"tts_ms":      ms(at(fa).Sub(at(fs))),
+		"playout_ms":  ms(at(ff).Sub(at(fa))),
+		"total_ms":    ms(at(ff).Sub(t.endpoint) + t.hangover),
+	}
+	c.log(Event{Kind: EventLatency, Dur: at(ff).Sub(t.endpoint) + t.hangover, Data: d})
+}
+
+var _ media.Writer = sinkWriter{}

@@ -1,0 +1,82 @@
+package dialog
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/sparlab/spar/media"
+)
+
+// Turns holds the turn-taking settings of one call; scenarios set them.
+type Turns struct {
+	// EndSilence is the silence that ends a learner turn (the endpoint). It is shortened when
+	// the transcript ends a sentence and lengthened after a trailing "and", "so", "um".
+	EndSilence time.Duration
+	// MinBargeIn is how long the learner must speak over the persona to interrupt it.
+	MinBargeIn time.Duration
+	// Backchannels are short acknowledgements ("okay", "right") that never interrupt.
+	Backchannels []string
+	// SilenceTimeout is how long the learner may stay silent after the persona spoke before
+	// the persona prompts ("Hello? Are you still there?").
+	SilenceTimeout time.Duration
+	// MaxDuration ends the call.
+	MaxDuration time.Duration
+	// PersonaBargeIn lets the persona cut in when the learner talks longer than AfterTalk or
+	// says one of Triggers.
+	PersonaBargeIn bool
+	AfterTalk      time.Duration
+	Triggers       []string
+}
+
+// DefaultTurns are used where a scenario says nothing.
+func DefaultTurns() Turns {
+	return Turns{
+		EndSilence:     700 * time.Millisecond,
+		MinBargeIn:     300 * time.Millisecond,
+		Backchannels:   []string{"okay", "ok", "right", "mm-hm", "mhm", "uh-huh", "yeah", "yes", "sure", "i see", "got it"},
+		SilenceTimeout: 10 * time.Second,
+		MaxDuration:    10 * time.Minute,
+		AfterTalk:      30 * time.Second,
+	}
+}
+
+// Validate reports settings that cannot work.
+func (t Turns) Validate() error {
+	switch {
+	case t.EndSilence < 100*time.Millisecond || t.EndSilence > 5*time.Second:
+		return fmt.Errorf("dialog: end_silence %v must be between 100ms and 5s", t.EndSilence)
+	case t.MinBargeIn < 0:
+		return fmt.Errorf("dialog: min_barge_in %v must not be negative", t.MinBargeIn)
+	case t.SilenceTimeout < time.Second:
+		return fmt.Errorf("dialog: silence_timeout %v must be at least 1s", t.SilenceTimeout)
+	case t.MaxDuration < 10*time.Second:
+		return fmt.Errorf("dialog: max_duration %v must be at least 10s", t.MaxDuration)
+	case t.PersonaBargeIn && t.AfterTalk <= 0 && len(t.Triggers) == 0:
+		return fmt.Errorf("dialog: persona barge-in needs after_talk or triggers")
+	}
+	return nil
+}
+
+// Recording is the call's stereo recording: learner left, persona right, placed by sample
+// position at 16 kHz since the call was answered. *media.Recorder satisfies it.
+type Recording interface {
+	WriteLeft(at int64, p []int16)
+	WriteRight(at int64, p []int16)
+	Flush(upTo int64) error
+}
+
+// Session is everything one call needs besides the engine's shared providers.
+type Session struct {
+	Transport  string // for the timeline
+	Persona    Persona
+	Voice      string
+	Turns      Turns
+	Phrases    []string // scenario phrases for recognition
+	Narrowband bool     // phone audio
+	Timeline   Timeline
+	Recording  Recording // may be nil
+	Log        *slog.Logger
+}
+
+var _ Recording = (*media.Recorder)(nil)

@@ -1,0 +1,140 @@
+package dialog
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sparlab/spar/media"
+)
+
+// turn is one persona reply, running in its own goroutine under a child of the call context.
+// Barge-in cancels it.
+type turn struct {
+	id        int
+	ctx       context.Context
+	cancel    context.CancelCauseFunc
+	in        Input
+	noBargeIn bool // a persona barge-in: the persona talks over the learner on purpose
+	started   time.Duration
+
+	enqStart  int64 // playout position where the turn's audio begins
+	sinkStart int64 // samples sent to the line before the turn's audio
+
+	mu        sync.Mutex
+	sentences []spoken
+
+	// latency marks, unix nanoseconds
+	endpoint      time.Time // when the learner's endpoint was detected
+	final         time.Time // when the final transcript arrived
+	firstSentence atomic.Int64
+	firstAudio    atomic.Int64
+	firstFrame    atomic.Int64
+	firstAt       atomic.Int64 // media position of the first frame sent
+	hangover      time.Duration
+
+	// results, written by the turn goroutine before it signals done
+	state State
+	err   error
+	over  bool // loop: the turn was cut by barge-in and its transcript line is written
+}
+
+// audible reports whether any of the turn's audio has been sent to the line.
+func (t *turn) audible(c *conv) bool { return c.sinkCount.Load() > t.sinkStart }
+
+// startTurn starts the persona's reply to in. The playout must be idle.
+func (c *conv) startTurn(in Input, noBargeIn bool, endpoint, final time.Time) {
+	c.turnSeq++
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	t := &turn{
+		id: c.turnSeq, ctx: ctx, cancel: cancel, in: in, noBargeIn: noBargeIn,
+		started: c.now(), enqStart: c.play.Enqueued(), sinkStart: c.sinkCount.Load(),
+		endpoint: endpoint, final: final,
+	}
+	c.turn = t
+	c.curTurn.Store(t)
+	c.playMu.Lock()
+	c.playGen = t.id
+	c.playMu.Unlock()
+	c.running++
+	go c.runTurn(t)
+}
+
+// runTurn asks the persona for its reply and speaks it sentence by sentence.
+func (c *conv) runTurn(t *turn) {
+	defer func() { c.turnDone <- t }()
+	w := media.WriterFunc(func(p []int16) error {
+		c.playMu.Lock()
+		defer c.playMu.Unlock()
+		if c.playGen != t.id {
+			return context.Cause(t.ctx)
+		}
+		t.firstAudio.CompareAndSwap(0, time.Now().UnixNano())
+		return c.play.WriteSample(p)
+	})
+	say := func(sentence string) error {
+		if err := t.ctx.Err(); err != nil {
+			return context.Cause(t.ctx)
+		}
+		t.firstSentence.CompareAndSwap(0, time.Now().UnixNano())
+		c.log(Event{Kind: EventPersonaSays, Speaker: SpeakerPersona, Text: sentence})
+		start := c.play.Enqueued()
+		err := c.e.tts.Synthesize(t.ctx, sentence, c.s.Voice, w)
+		t.mu.Lock()
+		t.sentences = append(t.sentences, spoken{text: sentence, start: start - t.enqStart, end: c.play.Enqueued() - t.enqStart})
+		t.mu.Unlock()
+		if t.ctx.Err() != nil {
+			return context.Cause(t.ctx)
+		}
+		if err != nil {
+			c.log(Event{Kind: EventFault, Detail: "tts: " + err.Error(), Text: sentence})
+		}
+		return nil
+	}
+	t.state, t.err = c.s.Persona.Respond(t.ctx, t.in, say)
+	if t.err != nil && t.ctx.Err() == nil {
+		c.log(Event{Kind: EventFault, Detail: "persona: " + t.err.Error()})
+		// In character: a repair line, so the learner is never left in dead air.
+		t.state, _ = c.s.Persona.Respond(t.ctx, Input{Kind: InputFault, Elapsed: c.now()}, say)
+	}
+	if t.ctx.Err() != nil {
+		return
+	}
+	if err := c.play.WaitSent(t.ctx, c.play.Enqueued()); err != nil && !errors.Is(err, media.ErrFlushed) {
+		return
+	}
+	// The far end holds a few frames of lead; wait for them to play before the turn ends.
+	lead := time.NewTimer(time.Duration(c.e.cfg.Lead+1) * media.FrameDuration)
+	defer lead.Stop()
+	select {
+	case <-lead.C:
+	case <-t.ctx.Done():
+	}
+}
+
+// text returns the turn's sentences and what the learner heard of them.
+func (c *conv) heardOf(t *turn) (string, bool) {
+	played := int64(c.line.Played()*rate/time.Second) - t.sinkStart
+	sent := c.sinkCount.Load() - t.sinkStart
+	played = max(0, min(played, sent))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return heardText(t.sentences, played)
+}
+
+// startedAt is the media time the turn's first audio went out, or when it began.
+func (t *turn) startedAt() time.Duration {
+	if p := t.firstAt.Load(); p > 0 {
+		return media.Duration(rate, int(p))
+	}
+	return t.started
+}
+
+func (t *turn) fullText() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	text, _ := heardText(t.sentences, 1<<62)
+	return text
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/sparlab/spar/dialog"
+)
+
+// eventView is one timeline event as the live feed sends it.
+type eventView struct {
+	ID      string            `json:"id"`
+	Kind    string            `json:"kind"`
+	AtMS    int64             `json:"at_ms"`
+	Speaker string            `json:"speaker,omitempty"`
+	Text    string            `json:"text,omitempty"`
+	DurMS   int64             `json:"dur_ms,omitempty"`
+	Mood    int               `json:"mood"`
+	Stage   string            `json:"stage,omitempty"`
+	Detail  string            `json:"detail,omitempty"`
+	Data    map[string]string `json:"data,omitempty"`
+}
+
+// events streams a call's timeline as server-sent events, from the start (or Last-Event-ID)
+// until the call ends or the client goes away.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	id := r.PathValue("id")
+	from := r.Header.Get("Last-Event-ID")
+	if from == "" {
+		from = "0"
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fl.Flush()
+	err := s.calls.Follow(r.Context(), id, from, func(eid string, e dialog.Event) error {
+		b, err := json.Marshal(eventView{ID: eid, Kind: string(e.Kind), AtMS: e.At.Milliseconds(), Speaker: e.Speaker,
+			Text: e.Text, DurMS: e.Dur.Milliseconds(), Mood: e.Mood, Stage: e.Stage, Detail: e.Detail, Data: e.Data})
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", eid, e.Kind, b); err != nil {
+			return err
+		}
+		fl.Flush()
+		return nil
+	})
+	if err != nil && r.Context().Err() == nil {
+		s.log.Warn("timeline feed ended", "call_id", id, "err", err)
+		fmt.Fprintf(w, "event: error\ndata: %q\n\n", err.Error())
+		fl.Flush()
+	}
+}

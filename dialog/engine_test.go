@@ -22,7 +22,7 @@ type run struct {
 func converse(t *testing.T, p *fakePersona, texts []string, steps []step, turns Turns, stop func(cancel context.CancelCauseFunc)) run {
 	t.Helper()
 	var r run
-	synctest.Test(t, func(t *testing.T) {
+	synctestRun(t, func(t *testing.T) {
 		eng, err := New(DefaultConfig(), &fakeSTT{texts: texts}, fakeTTS{})
 		if err != nil {
 			t.Fatal(err)
@@ -39,9 +39,16 @@ func converse(t *testing.T, p *fakePersona, texts []string, steps []step, turns 
 		r.res, r.err = eng.Run(ctx, r.line, Session{Persona: p, Voice: "v", Turns: turns, Timeline: r.ev})
 		lcancel()
 		<-done
-		synctest.Wait() // every goroutine the call started has stopped
 	})
 	return r
+}
+
+// synctestRun runs f in a bubble and checks every goroutine it started has stopped.
+func synctestRun(t *testing.T, f func(t *testing.T)) {
+	synctest.Test(t, func(t *testing.T) {
+		f(t)
+		synctest.Wait()
+	})
 }
 
 func testTurns() Turns {

@@ -1,0 +1,148 @@
+package dialog
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/media"
+)
+
+func TestEnginePersonaCutsInOnMonologue(t *testing.T) {
+	p := &fakePersona{replies: []string{"Stop. Just tell me when I get my money.", "Fine."}, endAt: 2}
+	turns := testTurns()
+	turns.PersonaBargeIn, turns.AfterTalk = true, 3*time.Second
+	texts := []string{"so let me explain our whole refund policy in detail", "three days"}
+	steps := []step{{speak: 5 * time.Second}, {speak: time.Second}}
+	r := converse(t, p, texts, steps, turns, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	barge := r.ev.kinds(EventBargeIn)
+	if len(barge) != 1 || barge[0].Speaker != SpeakerPersona {
+		t.Fatalf("barge-in events = %+v", barge)
+	}
+	if at := barge[0].At; at < 3900*time.Millisecond || at > 4300*time.Millisecond {
+		t.Errorf("persona cut in at %v, want about 3 s into the learner's monologue", at)
+	}
+	var monologue *Utterance
+	for i, u := range r.res.Transcript {
+		if u.Speaker == SpeakerLearner && strings.HasPrefix(u.Text, "so let me") {
+			monologue = &r.res.Transcript[i]
+		}
+	}
+	if monologue == nil || !monologue.Truncated {
+		t.Errorf("monologue = %+v, want it marked as cut", monologue)
+	}
+	if _, _, clears := r.line.state(); clears != 0 {
+		t.Errorf("the learner talking on interrupted the persona's own barge-in (%d clears)", clears)
+	}
+	if r.res.EndReason != "resolved" {
+		t.Errorf("end reason = %q", r.res.EndReason)
+	}
+}
+
+// failingTTS fails sentences containing "FAIL".
+type failingTTS struct{ fakeTTS }
+
+func (f failingTTS) Synthesize(ctx context.Context, text, voice string, w media.Writer) error {
+	if strings.Contains(text, "FAIL") {
+		return errors.New("synthesizer crashed")
+	}
+	return f.fakeTTS.Synthesize(ctx, text, voice, w)
+}
+
+// silentSTT never finalizes the utterance numbered drop.
+type silentSTT struct {
+	fakeSTT
+	drop int
+}
+
+func (s *silentSTT) Stream(ctx context.Context, o STTOptions) (RecognizeStream, error) {
+	st, _ := s.fakeSTT.Stream(ctx, o)
+	return &droppingStream{fakeStream: st.(*fakeStream), drop: s.drop}, nil
+}
+
+type droppingStream struct {
+	*fakeStream
+	drop, n int
+}
+
+func (d *droppingStream) Flush() error {
+	d.n++
+	if d.n == d.drop {
+		d.mu.Lock()
+		d.next++
+		d.written, d.interim = 0, false
+		d.mu.Unlock()
+		return nil
+	}
+	return d.fakeStream.Flush()
+}
+
+func TestEngineProviderFaults(t *testing.T) {
+	tests := []struct {
+		name      string
+		stt       Transcriber
+		tts       Synthesizer
+		replies   []string
+		wantFault string
+		wantLine  string
+		endAt     int
+	}{
+		{"tts fails one sentence", &fakeSTT{texts: []string{"hello", "sorry"}}, failingTTS{},
+			[]string{"FAIL this one. But not this one.", "Bye."}, "tts: synthesizer crashed", "But not this one.", 2},
+		{"stt gives no final", &silentSTT{fakeSTT: fakeSTT{texts: []string{"hello", "sorry"}}, drop: 1}, fakeTTS{},
+			[]string{"Go on.", "Bye."}, "stt: no final transcript", "Sorry, you broke up. Say that again?", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var r run
+			synctestRun(t, func(t *testing.T) {
+				eng, err := New(DefaultConfig(), tc.stt, tc.tts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := &fakePersona{replies: tc.replies, endAt: tc.endAt}
+				r.line, r.ev = newFakeLine(), &events{}
+				ctx, cancel := context.WithCancel(t.Context())
+				done := make(chan struct{})
+				go func() { defer close(done); learner(ctx, r.line, []step{{speak: time.Second}, {speak: time.Second}}) }()
+				r.res, r.err = eng.Run(t.Context(), r.line, Session{Persona: p, Turns: testTurns(), Timeline: r.ev})
+				cancel()
+				<-done
+			})
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			faults := r.ev.kinds(EventFault)
+			if len(faults) == 0 || !strings.HasPrefix(faults[0].Detail, tc.wantFault) {
+				t.Fatalf("faults = %+v", faults)
+			}
+			found := false
+			for _, u := range r.res.Transcript {
+				found = found || (u.Speaker == SpeakerPersona && strings.Contains(u.Text, tc.wantLine))
+			}
+			if !found {
+				t.Errorf("persona never said %q: %+v", tc.wantLine, r.res.Transcript)
+			}
+			if r.res.EndReason != "resolved" {
+				t.Errorf("call did not go on to its end: %q", r.res.EndReason)
+			}
+		})
+	}
+}
+
+func TestEngineMaxDuration(t *testing.T) {
+	turns := testTurns()
+	turns.MaxDuration, turns.SilenceTimeout = 15*time.Second, time.Minute
+	r := converse(t, &fakePersona{}, nil, nil, turns, nil)
+	if r.res.EndReason != ErrMaxDuration.Error() {
+		t.Errorf("end reason = %q", r.res.EndReason)
+	}
+	if d := r.res.Duration; d < 14900*time.Millisecond || d > 15100*time.Millisecond {
+		t.Errorf("duration = %v", d)
+	}
+}

@@ -254,6 +254,9 @@ func causeText(err error) string {
 	if err == nil {
 		return ""
 	}
+	if errors.Is(err, telephony.ErrFarEndHangup) {
+		return telephony.ErrFarEndHangup.Error()
+	}
 	if errors.Is(err, context.Canceled) {
 		return "ended"
 	}

@@ -5,6 +5,7 @@ package telephony
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"time"
 )
@@ -110,3 +111,6 @@ func (c *Call) Hangup(cause error) { c.cancel(cause) }
 // Handler runs one call. It returns when the call should end; the transport then hangs up.
 // ctx is cancelled with a cause when the far end goes away.
 type Handler func(ctx context.Context, call *Call) error
+
+// ErrFarEndHangup is the cause of a call context when the learner hung up. Transports wrap it.
+var ErrFarEndHangup = errors.New("learner hung up")

@@ -1,4 +1,30 @@
 // Package twilio is Spar's Twilio transport: the voice webhook (signature check, scenario
 // choice, TwiML that connects a bidirectional Media Stream) and the Media Streams WebSocket
 // that turns Twilio's JSON frames into a telephony.Call.
+//
+// The life of a phone call:
+//
+//  1. Twilio POSTs the voice webhook (PathVoice). The X-Twilio-Signature is checked against
+//     Config.PublicURL (or the forwarding headers) plus the path and query; a bad one is 403.
+//  2. The scenario comes from the dialed number (Config.Numbers), else from a one-key DTMF
+//     menu (Config.Menu: <Gather>, answered on the same URL with Digits), else from
+//     Config.DefaultScenario. The learner comes from the caller ID (Config.Learners), else
+//     "guest:<caller ID>" when guests are allowed.
+//  3. The answer is <Connect><Stream> naming the wss:// media URL, with the new Spar call ID,
+//     scenario, learner, from and to as <Parameter>s (Twilio strips stream query strings).
+//  4. Twilio opens the WebSocket (PathMedia) with a signature over that wss:// URL, sends
+//     connected then start. start's customParameters become the call's telephony.Info and
+//     the handler runs in its own goroutine with a context derived from the request's, so
+//     setting http.Server.BaseContext to the process context lets shutdown end live calls.
+//  5. The reader goroutine turns media messages into 16 kHz frames for Call.Deliver, using
+//     media.timestamp as the clock (skipped silence is filled), and dtmf and mark messages
+//     into events. Bad messages are counted and reported; too many end the call.
+//  6. Persona audio written to the call goes out as 160-byte mu-law media messages with a
+//     mark every Config.MarkEvery frames; echoed marks tell Played what was heard, and Clear
+//     discards the marks of audio Twilio dropped.
+//  7. Twilio's stop, a closed socket, the handler returning, or Call.Hangup cancels the call's
+//     context with a cause and the socket is closed with a close frame.
+//
+// On SIGTERM, Server.Drain turns new callers away politely and Server.Wait returns once the
+// live calls have ended.
 package twilio

@@ -1,0 +1,270 @@
+package media
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Playout paces persona audio to the transport: audio of any length goes in with WriteSample
+// as fast as TTS makes it, and Run writes it out one frame per tick. Flush drops what is queued
+// (barge-in). Positions count samples since creation: Enqueued, Sent and Dropped tell what
+// became of each, and WaitSent blocks until a position has been played or flushed.
+//
+// One writer goroutine, the Run goroutine and a flusher may use a Playout concurrently.
+type Playout struct {
+	rate  int
+	frame time.Duration
+	n     int // samples per frame
+
+	mu       sync.Mutex
+	ring     []int16 // queued audio from head, size samples long, wrapping
+	head     int
+	size     int
+	lead     int
+	enqueued int64
+	sent     int64
+	dropped  int64
+	flushes  []span // dropped position ranges, in order
+	waiters  []*waiter
+	wake     chan struct{} // Run sleeps on it while idle
+}
+
+type span struct{ from, to int64 }
+
+type waiter struct {
+	pos  int64
+	done chan struct{}
+}
+
+var _ Writer = (*Playout)(nil)
+
+// NewPlayout returns a Playout for audio at rate, sent in frames of the given duration.
+func NewPlayout(rate int, frame time.Duration) *Playout {
+	n := max(1, Samples(rate, frame))
+	return &Playout{
+		rate:  rate,
+		frame: frame,
+		n:     n,
+		ring:  make([]int16, 16*n),
+		lead:  1,
+		wake:  make(chan struct{}, 1),
+	}
+}
+
+// SetLead makes playout send the first n frames at once when it starts from idle, for
+// transports whose far end has a jitter buffer to fill. n <= 1 means no lead: the first frame
+// goes as soon as it is queued, then one per tick.
+func (p *Playout) SetLead(n int) {
+	p.mu.Lock()
+	p.lead = max(1, n)
+	p.mu.Unlock()
+}
+
+// WriteSample queues a copy of s. It never blocks on the pacing.
+func (p *Playout) WriteSample(s []int16) error {
+	if len(s) == 0 {
+		return nil
+	}
+	p.mu.Lock()
+	if p.size+len(s) > len(p.ring) {
+		p.growLocked(p.size + len(s))
+	}
+	tail := (p.head + p.size) % len(p.ring)
+	k := copy(p.ring[tail:], s)
+	copy(p.ring, s[k:])
+	p.size += len(s)
+	p.enqueued += int64(len(s))
+	p.mu.Unlock()
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// growLocked reallocates the ring to hold at least need samples, unwrapping it.
+func (p *Playout) growLocked(need int) {
+	r := make([]int16, max(need, 2*len(p.ring)))
+	k := copy(r, p.ring[p.head:min(p.head+p.size, len(p.ring))])
+	copy(r[k:], p.ring[:p.size-k])
+	p.ring, p.head = r, 0
+}
+
+// Flush drops the queued audio and returns how many samples were dropped. A frame Run is
+// already writing is not recalled.
+func (p *Playout) Flush() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := p.size
+	if n == 0 {
+		return 0
+	}
+	p.flushes = append(p.flushes, span{p.enqueued - int64(n), p.enqueued})
+	p.head, p.size = 0, 0
+	p.dropped += int64(n)
+	p.notifyLocked()
+	return n
+}
+
+// Queued returns how many samples wait to be sent.
+func (p *Playout) Queued() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.size
+}
+
+// Enqueued returns how many samples were ever queued: the position after the last one.
+func (p *Playout) Enqueued() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.enqueued
+}
+
+// Sent returns how many queued samples were written to the sink (padding not counted).
+func (p *Playout) Sent() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.sent
+}
+
+// Dropped returns how many samples Flush dropped in total.
+func (p *Playout) Dropped() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.dropped
+}
+
+// WaitSent blocks until every sample before pos has been sent or dropped. It returns nil when
+// the sample just before pos was sent, ErrFlushed when it was dropped, or ctx's error.
+func (p *Playout) WaitSent(ctx context.Context, pos int64) error {
+	p.mu.Lock()
+	if p.sent+p.dropped >= pos {
+		err := p.fateLocked(pos)
+		p.mu.Unlock()
+		return err
+	}
+	w := &waiter{pos: pos, done: make(chan struct{})}
+	p.waiters = append(p.waiters, w)
+	p.mu.Unlock()
+
+	select {
+	case <-w.done:
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.fateLocked(pos)
+	case <-ctx.Done():
+		p.mu.Lock()
+		for i, o := range p.waiters {
+			if o == w {
+				p.waiters = append(p.waiters[:i], p.waiters[i+1:]...)
+				break
+			}
+		}
+		p.mu.Unlock()
+		return fmt.Errorf("media: wait for playout: %w", context.Cause(ctx))
+	}
+}
+
+// fateLocked reports whether the sample at pos-1 was dropped by a flush.
+func (p *Playout) fateLocked(pos int64) error {
+	last := pos - 1
+	i := sort.Search(len(p.flushes), func(i int) bool { return p.flushes[i].to > last })
+	if i < len(p.flushes) && p.flushes[i].from <= last {
+		return ErrFlushed
+	}
+	return nil
+}
+
+// notifyLocked releases the waiters whose position has been reached.
+func (p *Playout) notifyLocked() {
+	done := p.sent + p.dropped
+	kept := p.waiters[:0]
+	for _, w := range p.waiters {
+		if w.pos <= done {
+			close(w.done)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	clear(p.waiters[len(kept):])
+	p.waiters = kept
+}
+
+// Run sends queued audio to sink, one frame per tick, until ctx is done; then it returns
+// ctx's cause. A final partial frame is padded with silence. While nothing is queued it sends
+// nothing and its ticker is stopped; audio arriving then starts a new paced run at once.
+func (p *Playout) Run(ctx context.Context, sink Writer) error {
+	buf := make([]int16, p.n)
+	ticker := time.NewTicker(p.frame)
+	ticker.Stop()
+	idle := true
+	var budget int // frames that may still go out before the next tick
+	for {
+		select {
+		case <-ctx.Done():
+			ticker.Stop()
+			return context.Cause(ctx)
+		case <-p.wake:
+			if !idle {
+				continue
+			}
+			// Start a run: the lead goes now, and ticks count from here.
+			p.mu.Lock()
+			budget = p.lead
+			p.mu.Unlock()
+			ticker.Reset(p.frame)
+			idle = false
+			// Only whole frames now: the writer may be mid-way through producing the next.
+			sent := budget
+			if err := p.send(sink, buf, &budget, false); err != nil {
+				return err
+			}
+			if budget == sent { // nothing whole yet: the lead goes at the first tick instead
+				budget--
+			}
+		case <-ticker.C:
+			budget++
+			if p.Queued() == 0 {
+				ticker.Stop()
+				idle, budget = true, 0
+				continue
+			}
+			if err := p.send(sink, buf, &budget, true); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// send writes frames while the budget allows and audio is queued; partial frames go only when
+// pad is set.
+func (p *Playout) send(sink Writer, buf []int16, budget *int, pad bool) error {
+	for *budget > 0 {
+		p.mu.Lock()
+		n := min(p.size, p.n)
+		if n == 0 || (n < p.n && !pad) {
+			p.mu.Unlock()
+			return nil
+		}
+		k := copy(buf[:n], p.ring[p.head:min(p.head+n, len(p.ring))])
+		copy(buf[k:n], p.ring[:n-k])
+		clear(buf[n:])
+		p.head = (p.head + n) % len(p.ring)
+		p.size -= n
+		p.mu.Unlock()
+
+		err := sink.WriteSample(buf)
+		p.mu.Lock()
+		p.sent += int64(n)
+		p.notifyLocked()
+		p.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("media: playout write: %w", err)
+		}
+		*budget--
+	}
+	return nil
+}

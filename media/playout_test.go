@@ -1,0 +1,249 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// frameSink records each frame written and the fake time it went out.
+type frameSink struct {
+	mu     sync.Mutex
+	start  time.Time
+	at     []time.Duration
+	frames [][]int16
+	err    error
+}
+
+func (s *frameSink) WriteSample(p []int16) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.at = append(s.at, time.Since(s.start))
+	s.frames = append(s.frames, append([]int16(nil), p...))
+	return s.err
+}
+
+func (s *frameSink) times() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.at...)
+}
+
+// startPlayout runs p in the bubble until the test's cleanup.
+func startPlayout(t *testing.T, p *Playout) *frameSink {
+	sink := &frameSink{start: time.Now()}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx, sink) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v, want context.Canceled", err)
+		}
+	})
+	return sink
+}
+
+func ramp(n int, from int16) []int16 {
+	p := make([]int16, n)
+	for i := range p {
+		p[i] = from + int16(i)
+	}
+	return p
+}
+
+func TestPlayoutPacing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPlayout(16000, 20*time.Millisecond)
+		sink := startPlayout(t, p)
+		// 10 frames at once, in odd-sized pieces, plus half a frame.
+		audio := ramp(10*320+160, 0)
+		for off := 0; off < len(audio); off += 1000 {
+			_ = p.WriteSample(audio[off:min(off+1000, len(audio))])
+		}
+		synctest.Wait()
+		time.Sleep(time.Second) // fake time: lets the ticker run
+		at := sink.times()
+		if len(at) != 11 {
+			t.Fatalf("sent %d frames, want 11", len(at))
+		}
+		for i, d := range at {
+			if want := time.Duration(i) * 20 * time.Millisecond; d != want {
+				t.Errorf("frame %d sent at %v, want %v", i, d, want)
+			}
+		}
+		last := sink.frames[10]
+		if len(last) != 320 || last[159] != audio[len(audio)-1] || last[160] != 0 || last[319] != 0 {
+			t.Errorf("last frame not padded with silence: %v...", last[155:165])
+		}
+		var got []int16
+		for _, f := range sink.frames {
+			got = append(got, f...)
+		}
+		for i, v := range audio {
+			if got[i] != v {
+				t.Fatalf("sample %d = %d, want %d: audio reordered", i, got[i], v)
+			}
+		}
+		if p.Sent() != int64(len(audio)) || p.Queued() != 0 || p.Enqueued() != int64(len(audio)) {
+			t.Errorf("Sent %d Queued %d Enqueued %d", p.Sent(), p.Queued(), p.Enqueued())
+		}
+	})
+}
+
+func TestPlayoutLeadAndIdle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPlayout(8000, 20*time.Millisecond)
+		p.SetLead(3)
+		sink := startPlayout(t, p)
+		_ = p.WriteSample(make([]int16, 6*160))
+		synctest.Wait()
+		if n := len(sink.times()); n != 3 {
+			t.Fatalf("%d frames at once, want the lead of 3", n)
+		}
+		time.Sleep(200 * time.Millisecond)
+		at := sink.times()
+		want := []time.Duration{0, 0, 0, 20 * time.Millisecond, 40 * time.Millisecond, 60 * time.Millisecond}
+		if len(at) != len(want) {
+			t.Fatalf("sent at %v, want %v", at, want)
+		}
+		for i := range want {
+			if at[i] != want[i] {
+				t.Fatalf("sent at %v, want %v", at, want)
+			}
+		}
+		// Idle now; a new sentence starts a new run with a lead again, right away.
+		_ = p.WriteSample(make([]int16, 4*160))
+		synctest.Wait()
+		if n := len(sink.times()); n != 9 {
+			t.Fatalf("after idle: %d frames sent, want 6+3", n)
+		}
+		time.Sleep(100 * time.Millisecond)
+		if n := len(sink.times()); n != 10 {
+			t.Fatalf("%d frames sent, want 10", n)
+		}
+	})
+}
+
+func TestPlayoutFlushAndWaitSent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPlayout(16000, 20*time.Millisecond)
+		sink := startPlayout(t, p)
+		ctx := t.Context()
+
+		_ = p.WriteSample(make([]int16, 5*320)) // sentence 1: 5 frames
+		end1 := p.Enqueued()
+		_ = p.WriteSample(make([]int16, 50*320)) // sentence 2: 1 s
+		end2 := p.Enqueued()
+
+		res := make(chan error, 2)
+		go func() { res <- p.WaitSent(ctx, end1) }()
+		go func() { res <- p.WaitSent(ctx, end2) }()
+		time.Sleep(130 * time.Millisecond) // 7 frames out: 0, 20, ..., 120 ms
+		synctest.Wait()
+		if err := <-res; err != nil {
+			t.Fatalf("sentence 1: %v, want nil (played)", err)
+		}
+		dropped := p.Flush()
+		if want := 55*320 - 7*320; dropped != want {
+			t.Errorf("Flush dropped %d samples, want %d", dropped, want)
+		}
+		if err := <-res; !errors.Is(err, ErrFlushed) {
+			t.Errorf("sentence 2: %v, want ErrFlushed", err)
+		}
+		if p.Sent()+p.Dropped() != p.Enqueued() || p.Dropped() != int64(dropped) || p.Queued() != 0 {
+			t.Errorf("Sent %d + Dropped %d != Enqueued %d", p.Sent(), p.Dropped(), p.Enqueued())
+		}
+		time.Sleep(100 * time.Millisecond)
+		if n := len(sink.times()); n != 7 {
+			t.Errorf("%d frames sent after the flush, want none past 7", n)
+		}
+		// Positions already settled answer at once, with their fate.
+		if err := p.WaitSent(ctx, end1); err != nil {
+			t.Errorf("WaitSent(end1) later = %v", err)
+		}
+		if err := p.WaitSent(ctx, end2); !errors.Is(err, ErrFlushed) {
+			t.Errorf("WaitSent(end2) later = %v", err)
+		}
+		if p.Flush() != 0 {
+			t.Error("second Flush dropped audio")
+		}
+		// After the flush, new audio plays and its wait succeeds.
+		_ = p.WriteSample(make([]int16, 320))
+		if err := p.WaitSent(ctx, p.Enqueued()); err != nil {
+			t.Errorf("WaitSent after flush = %v", err)
+		}
+		// A cancelled wait returns the context's error and leaves no waiter behind.
+		_ = p.WriteSample(make([]int16, 10*320))
+		wctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		if err := p.WaitSent(wctx, p.Enqueued()); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("WaitSent with timeout = %v", err)
+		}
+		p.mu.Lock()
+		n := len(p.waiters)
+		p.mu.Unlock()
+		if n != 0 {
+			t.Errorf("%d waiters left after cancel", n)
+		}
+	})
+}
+
+func TestPlayoutSinkError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPlayout(16000, 20*time.Millisecond)
+		boom := errors.New("socket closed")
+		sink := &frameSink{start: time.Now(), err: boom}
+		_ = p.WriteSample(make([]int16, 320))
+		if err := p.Run(t.Context(), sink); !errors.Is(err, boom) {
+			t.Errorf("Run = %v, want the sink's error", err)
+		}
+	})
+}
+
+// The writer, Run and a flusher race; the accounting must stay exact (run with -race).
+func TestPlayoutConcurrent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPlayout(16000, 20*time.Millisecond)
+		startPlayout(t, p)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			chunk := make([]int16, 777)
+			for range 200 {
+				_ = p.WriteSample(chunk)
+				time.Sleep(7 * time.Millisecond)
+			}
+		})
+		wg.Go(func() {
+			for range 20 {
+				time.Sleep(66 * time.Millisecond)
+				p.Flush()
+			}
+		})
+		wg.Wait()
+		if err := p.WaitSent(t.Context(), p.Enqueued()); err != nil && !errors.Is(err, ErrFlushed) {
+			t.Fatal(err)
+		}
+		if p.Sent()+p.Dropped() != 200*777 {
+			t.Errorf("Sent %d + Dropped %d, want %d", p.Sent(), p.Dropped(), 200*777)
+		}
+	})
+}
+
+func BenchmarkPlayoutFrame(b *testing.B) {
+	p := NewPlayout(16000, 20*time.Millisecond)
+	frame := make([]int16, 320)
+	buf := make([]int16, 320)
+	budget := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = p.WriteSample(frame)
+		budget = 1
+		if err := p.send(Discard, buf, &budget, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

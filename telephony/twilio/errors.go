@@ -1,0 +1,31 @@
+package twilio
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/sparlab/spar/telephony"
+)
+
+var (
+	// ErrMalformed is wrapped by every error DecodeMessage returns: the bytes are not a valid
+	// Media Streams message.
+	ErrMalformed = errors.New("twilio: malformed message")
+	// ErrUnknownEvent is returned by DecodeMessage for an event name Spar does not know.
+	ErrUnknownEvent = fmt.Errorf("%w: unknown event", ErrMalformed)
+	// ErrStopped is the call's cause when Twilio sends a stop message (the caller hung up).
+	ErrStopped = fmt.Errorf("twilio: stream stopped: %w", telephony.ErrFarEndHangup)
+	// ErrSocketClosed is the call's cause when the stream WebSocket closes without a stop.
+	ErrSocketClosed = errors.New("twilio: stream socket closed")
+	// ErrTooManyMalformed ends a call after more than Config.MaxMalformed malformed,
+	// oversized or out-of-order messages.
+	ErrTooManyMalformed = errors.New("twilio: too many malformed messages")
+	// ErrNoStart ends a stream that did not send start within Config.StartTimeout.
+	ErrNoStart = errors.New("twilio: no start message")
+	// ErrUnsupportedFormat ends a stream whose audio is not 8 kHz mono mu-law.
+	ErrUnsupportedFormat = errors.New("twilio: unsupported media format")
+	// ErrHandlerDone is the call's cause when the handler returns nil: Spar ended the call.
+	ErrHandlerDone = errors.New("twilio: call ended by Spar")
+	// ErrSinkClosed is returned by Sink writes after the call's socket was closed.
+	ErrSinkClosed = errors.New("twilio: stream closed")
+)

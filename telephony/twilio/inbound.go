@@ -1,0 +1,136 @@
+package twilio
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+	"unsafe"
+
+	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/telephony"
+)
+
+const (
+	inFrame      = 320                      // 20 ms at 16 kHz, what Call.Deliver gets
+	gapTolerance = 10 * media.Rate8k / 1000 // clock drift under 10 ms is not filled
+	maxGapFill   = 2 * media.Rate8k         // fill at most 2 s of silence per jump
+	maxTimestamp = uint64(1) << 40          // ms; anything later is nonsense (35 years)
+)
+
+// errOutOfOrder marks a chunk whose timestamp or sequence number went backwards.
+var errOutOfOrder = errors.New("twilio: out-of-order message")
+
+// inbound turns media messages into 16 kHz frames for the call, in one push chain:
+// base64 -> mu-law decode -> 8 to 16 kHz resampler -> 320-sample framer -> Call.Deliver.
+// The media clock is media.timestamp: Twilio skips silent chunks, so a jump ahead of the
+// audio received so far is filled with silence and the frame count stays the call's clock.
+type inbound struct {
+	call   *telephony.Call
+	up     *media.Resampler
+	frame  []int16 // partial 16 kHz frame
+	raw    []byte  // decoded mu-law, reused
+	pcm    []int16 // decoded 8 kHz PCM, reused
+	zeros  []int16 // one frame of 8 kHz silence
+	pos    int64   // 8 kHz samples written into the chain: the media clock
+	skew   int64   // 8 kHz samples of clock jumps beyond maxGapFill, never filled
+	lastTS int64   // last media.timestamp seen, -1 before the first
+
+	chunks, framesIn, gaps, bigGaps uint64
+	gapSamples                      int64
+}
+
+func newInbound(call *telephony.Call) (*inbound, error) {
+	in := &inbound{
+		call:   call,
+		frame:  make([]int16, 0, inFrame),
+		raw:    make([]byte, 0, 256),
+		pcm:    make([]int16, 0, 256),
+		zeros:  make([]int16, outFrame),
+		lastTS: -1,
+	}
+	var err error
+	in.up, err = media.NewResampler(media.WriterFunc(in.deliver), media.Rate8k, telephony.Rate)
+	if err != nil {
+		return nil, fmt.Errorf("twilio: new inbound: %w", err)
+	}
+	return in, nil
+}
+
+// now is the media time: how much learner audio (including filled gaps) the call has had.
+func (in *inbound) now() time.Duration { return media.Duration(media.Rate8k, int(in.pos)) }
+
+// media handles one inbound media payload; m was checked by DecodeMessage.
+func (in *inbound) media(m *MediaPayload) error {
+	if ts, ok := parseNumber(m.Timestamp); ok {
+		if ts > maxTimestamp {
+			return fmt.Errorf("%w: media.timestamp %d out of range", ErrMalformed, ts)
+		}
+		t := int64(ts)
+		if t < in.lastTS {
+			return errOutOfOrder
+		}
+		in.lastTS = t
+		if err := in.fill(t*media.Rate8k/1000 - in.skew - in.pos); err != nil {
+			return err
+		}
+	}
+	n := base64.StdEncoding.DecodedLen(len(m.Payload))
+	if cap(in.raw) < n {
+		in.raw = make([]byte, n)
+	}
+	n, err := base64.StdEncoding.Decode(in.raw[:n], readOnlyBytes(m.Payload))
+	if err != nil {
+		return fmt.Errorf("%w: media.payload: %v", ErrMalformed, err)
+	}
+	in.pcm = media.DecodeMulaw(in.pcm, in.raw[:n])
+	in.chunks++
+	return in.write(in.pcm)
+}
+
+// fill writes gap samples of silence, at most maxGapFill; a larger jump is counted and the
+// rest of it becomes clock skew.
+func (in *inbound) fill(gap int64) error {
+	if gap < gapTolerance {
+		return nil
+	}
+	if gap > maxGapFill {
+		in.bigGaps++
+		in.skew += gap - maxGapFill
+		gap = maxGapFill
+	}
+	in.gaps++
+	in.gapSamples += gap
+	for gap > 0 {
+		n := min(gap, int64(len(in.zeros)))
+		if err := in.write(in.zeros[:n]); err != nil {
+			return err
+		}
+		gap -= n
+	}
+	return nil
+}
+
+func (in *inbound) write(p []int16) error {
+	in.pos += int64(len(p))
+	return in.up.WriteSample(p)
+}
+
+// deliver cuts the resampler's output into 20 ms frames for the call.
+func (in *inbound) deliver(p []int16) error {
+	for len(p) > 0 {
+		n := min(inFrame-len(in.frame), len(p))
+		in.frame = append(in.frame, p[:n]...)
+		p = p[n:]
+		if len(in.frame) == inFrame {
+			in.call.Deliver(in.frame)
+			in.framesIn++
+			in.frame = in.frame[:0]
+		}
+	}
+	return nil
+}
+
+// readOnlyBytes views s as bytes without copying it (a 20 ms payload would otherwise cost an
+// allocation per message). The result must never be written; base64 Decode only reads src.
+func readOnlyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

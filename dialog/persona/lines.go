@@ -1,0 +1,86 @@
+package persona
+
+import (
+	"strings"
+
+	"github.com/sparlab/spar/dialog/scenario"
+)
+
+// pick chooses a variant from list with the call's seeded generator, never the one said last
+// from the same list.
+func (p *Scripted) pick(key string, list []string) string {
+	switch len(list) {
+	case 0:
+		return ""
+	case 1:
+		return list[0]
+	}
+	i := p.rng.IntN(len(list))
+	if last, ok := p.last[key]; ok {
+		i = p.rng.IntN(len(list) - 1)
+		if i >= last {
+			i++
+		}
+	}
+	p.last[key] = i
+	return list[i]
+}
+
+// stageLine picks the current stage's line for the current mood band, falling back to the
+// nearest band that has lines (calmer first) when the scenario skipped one.
+func (p *Scripted) stageLine() string {
+	name := p.stageName()
+	byBand := p.sc.Lines.Stages[name]
+	bands := p.sc.Mood.Bands
+	at := 0
+	cur := p.sc.Mood.BandOf(p.moodInt())
+	for i, b := range bands {
+		if b.Name == cur {
+			at = i
+		}
+	}
+	for d := 0; d < len(bands); d++ {
+		for _, i := range []int{at - d, at + d} {
+			if i >= 0 && i < len(bands) && len(byBand[bands[i].Name]) > 0 {
+				return p.pick("stage/"+name+"/"+bands[i].Name, byBand[bands[i].Name])
+			}
+		}
+	}
+	return p.pick("stage/"+name+"/"+scenario.EnterKey, byBand[scenario.EnterKey])
+}
+
+// abbreviations end in a period without ending a sentence.
+var abbreviations = []string{"Mr.", "Mrs.", "Ms.", "Dr.", "St."}
+
+// sentences splits a line after ., ! or ? followed by a space, so speech can start on the
+// first sentence while the rest is synthesized.
+func sentences(line string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if (c == '.' || c == '!' || c == '?') && i+1 < len(line) && line[i+1] == ' ' {
+			s := strings.TrimSpace(line[start : i+1])
+			if isAbbrev(s) {
+				continue
+			}
+			if s != "" {
+				out = append(out, s)
+			}
+			start = i + 1
+		}
+	}
+	if s := strings.TrimSpace(line[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+func isAbbrev(s string) bool {
+	for _, a := range abbreviations {
+		if strings.HasSuffix(s, " "+a) || s == a {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,43 @@
+// Package scenario reads practice scenarios: YAML files a trainer writes from their own
+// material (configs/scenarios holds the shipped ones). A scenario sets the scene for the
+// learner, describes the persona, and scripts how the persona reacts.
+//
+// Lifecycle:
+//  1. Parse decodes one file strictly (syntax, unknown or duplicate keys, types, durations)
+//     and applies defaults: the difficulty's Profile fills what the file leaves out.
+//  2. Validate checks references (stages, behaviours, mood bands), reachability and lines.
+//  3. Load does both for a directory and refuses duplicate ids; Lint reports every problem
+//     of many files at once, as file:line:col, for `spar scenario lint`.
+//  4. The persona (dialog/persona) plays the scenario; scoring reuses its Detector.
+//
+// The file, key by key (durations are strings like "700ms", "8s", "8m"):
+//
+//	id, title, category (support|sales|other), difficulty (easy|medium|hard)
+//	situation        told to the learner before the call
+//	learner_goal     what success looks like, shown to the learner
+//	persona          name, voice (slt|rms|awb|kal|kal16|espeak:<voice>), backstory,
+//	                 goal (hidden), start_mood
+//	words            product and company names, for recognition hints
+//	turns            end_silence, min_barge_in, backchannels, silence_timeout,
+//	                 silence_prompts, max_duration,
+//	                 persona_barge_in {enabled, after_talk, triggers}
+//	mood             max, hangup_at, bands {name: upper bound}, drift, recovery,
+//	                 idle, talked_over, monologue, silence (base costs)
+//	behaviours       name: {label, phrases, mood, repeat, ends_call}
+//	stages           ordered list of {name, advance {all, any, min}, max_mood}
+//	objections       ordered list of {id, stage, says, again, yields, handled_by {all, any, min}}
+//	raise_objections how many objections are raised (default by difficulty)
+//	lines            greeting, silence, silence_hangup, hangup_angry, goodbye_resolved,
+//	                 goodbye, repair, interrupted, repeat_question,
+//	                 reactions {behaviour: [...]}, stages {stage: {enter|band: [...]}}
+//
+// How the persona uses it: each learner turn is matched against the behaviours' phrases (see
+// Phrase for the syntax and its tolerance of recognition errors). A behaviour's mood applies
+// on first use and its repeat afterwards (default 0 for kind words, the same for
+// provocations), scaled by drift (provocations) or recovery (kind words). A stage advances
+// when its requirement holds over the call so far and the mood is at most max_mood; before
+// leaving a stage the persona raises that stage's objections one by one, each handled by
+// behaviours said after it was raised. Reaching and satisfying the last stage is the goal.
+// Difficulty sets drift, recovery, patience (silence_timeout, silence_prompts, after_talk),
+// persona barge-in and the share of objections raised, unless the file sets them.
+package scenario

@@ -1,0 +1,302 @@
+package scenario
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Phrase is one compiled detector phrase. Syntax, one word at a time:
+//
+//	sorry                      a word
+//	(get|have)                 one of several words
+//	(i have|there is)          alternatives may be several words
+//	[so]  [so|really]          optional
+//	*                          any one word
+//
+// Matching is tolerant because transcripts are imperfect: words match in order with at most
+// one stray word between them; a phrase of four or more required words survives one inner
+// word lost or misrecognized (its first and last words must be there); words match through
+// simple suffixes (refund, refunded), an edit distance of one for words of five letters or
+// more (about, bout), and a word split in two (re fund). A negation (not, never, no...)
+// just before the match or among the stray words cancels it: "not our fault" is not "our
+// fault".
+type Phrase struct {
+	src    string
+	words  []pword
+	slack  int  // inner required words that may be lost
+	negate bool // the phrase itself starts with a negation
+}
+
+type pword struct {
+	alts     [][]string // each alternative, tokenized
+	optional bool
+	any      bool
+}
+
+// maxGap is how many stray tokens may sit between two matched words.
+const maxGap = 1
+
+// CompilePhrase parses one phrase.
+func CompilePhrase(s string) (Phrase, error) {
+	p := Phrase{src: s}
+	required := 0
+	words, err := splitWords(s)
+	if err != nil {
+		return Phrase{}, err
+	}
+	for _, w := range words {
+		pw, err := compileWord(w)
+		if err != nil {
+			return Phrase{}, err
+		}
+		if !pw.optional {
+			required++
+		}
+		p.words = append(p.words, pw)
+	}
+	if required == 0 {
+		return Phrase{}, fmt.Errorf("phrase %q has no required word", s)
+	}
+	anyOnly := true
+	for _, w := range p.words {
+		if !w.any {
+			anyOnly = false
+		}
+	}
+	if anyOnly {
+		return Phrase{}, fmt.Errorf("phrase %q matches anything", s)
+	}
+	if required >= 4 {
+		p.slack = 1
+	}
+	if w := p.words[0]; !w.any && negation[w.alts[0][0]] {
+		p.negate = true
+	}
+	return p, nil
+}
+
+func compileWord(w string) (pword, error) {
+	var pw pword
+	if w == "*" {
+		pw.any = true
+		return pw, nil
+	}
+	body := w
+	switch {
+	case strings.HasPrefix(w, "[") && strings.HasSuffix(w, "]"):
+		pw.optional = true
+		body = w[1 : len(w)-1]
+	case strings.HasPrefix(w, "(") && strings.HasSuffix(w, ")"):
+		body = w[1 : len(w)-1]
+	}
+	if strings.ContainsAny(body, "[]()*") {
+		return pw, fmt.Errorf("%q: groups cannot nest, and * stands alone for any word", w)
+	}
+	for _, alt := range strings.Split(body, "|") {
+		toks := Tokenize(alt)
+		if len(toks) == 0 {
+			return pw, fmt.Errorf("word %q: empty alternative", w)
+		}
+		pw.alts = append(pw.alts, toks)
+	}
+	return pw, nil
+}
+
+// splitWords splits a phrase at spaces outside ( ) and [ ] groups.
+func splitWords(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	closer := rune(0)
+	for _, r := range s {
+		switch {
+		case closer == 0 && (r == '(' || r == '['):
+			closer = map[rune]rune{'(': ')', '[': ']'}[r]
+		case closer != 0 && r == closer:
+			closer = 0
+		case closer == 0 && (r == ')' || r == ']'):
+			return nil, fmt.Errorf("phrase %q: %q without its opening bracket", s, r)
+		case closer == 0 && (r == ' ' || r == '\t'):
+			if cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+			}
+			continue
+		}
+		cur.WriteRune(r)
+	}
+	if closer != 0 {
+		return nil, fmt.Errorf("phrase %q: missing %q", s, closer)
+	}
+	if cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	return words, nil
+}
+
+// String returns the phrase as written.
+func (p Phrase) String() string { return p.src }
+
+// Plain returns the phrase as plain words (first alternatives, optional words kept, "*"
+// dropped), for recognizers that take keyword hints.
+func (p Phrase) Plain() string {
+	var out []string
+	for _, w := range p.words {
+		if !w.any {
+			out = append(out, w.alts[0]...)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// Match reports whether the phrase occurs in the tokens (see Tokenize).
+func (p Phrase) Match(toks []string) bool {
+	m := matcher{p: p, toks: toks, seen: make(map[state]bool)}
+	return m.match(0, 0, p.slack, false)
+}
+
+// matcher is one Match call. Optional words and "*" branch, so failed states are remembered:
+// the work stays proportional to words x tokens whatever a trainer writes.
+type matcher struct {
+	p    Phrase
+	toks []string
+	seen map[state]bool
+}
+
+type state struct {
+	wi, ti, slack int
+	anchored      bool
+}
+
+// negation words cancel a match they precede or sit inside.
+var negation = map[string]bool{"not": true, "never": true, "no": true, "cannot": true,
+	"nothing": true, "nobody": true, "hardly": true}
+
+// match tries to place word wi at or after token ti. Once a word has matched (anchored),
+// the next must follow within maxGap tokens.
+func (m *matcher) match(wi, ti, slack int, anchored bool) bool {
+	p, toks := m.p, m.toks
+	if wi == len(p.words) {
+		return true
+	}
+	st := state{wi, ti, slack, anchored}
+	if m.seen[st] {
+		return false
+	}
+	w := p.words[wi]
+	if w.optional && m.match(wi+1, ti, slack, anchored) {
+		return true
+	}
+	hi := len(toks)
+	if anchored {
+		hi = min(hi, ti+1+maxGap)
+	}
+	for k := ti; k < hi; k++ {
+		if !anchored && !p.negate && k > 0 && negation[toks[k-1]] {
+			continue // "not our fault"
+		}
+		if anchored && k > ti && negation[toks[k-1]] {
+			break // a negation among the stray words
+		}
+		if n := w.at(toks, k); n > 0 && m.match(wi+1, k+n, slack, true) {
+			return true
+		}
+	}
+	// A lost or misrecognized inner word: the gap allowed before the next word covers a
+	// stand-in. The first and last words must be heard.
+	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && m.match(wi+1, ti, slack-1, anchored) {
+		return true
+	}
+	m.seen[st] = true
+	return false
+}
+
+func (p Phrase) lastRequired() int {
+	for i := len(p.words) - 1; i >= 0; i-- {
+		if !p.words[i].optional {
+			return i
+		}
+	}
+	return -1
+}
+
+// at returns how many tokens at toks[k:] the word consumes, 0 for no match.
+func (w pword) at(toks []string, k int) int {
+	if w.any {
+		return 1
+	}
+	for _, alt := range w.alts {
+		if len(alt) == 1 {
+			if tokenEq(alt[0], toks[k]) {
+				return 1
+			}
+			if k+1 < len(toks) && len(alt[0]) >= 5 && tokenEq(alt[0], toks[k]+toks[k+1]) {
+				return 2 // "re fund"
+			}
+			continue
+		}
+		if k+len(alt) <= len(toks) && seqEq(alt, toks[k:k+len(alt)]) {
+			return len(alt)
+		}
+	}
+	return 0
+}
+
+func seqEq(a, b []string) bool {
+	for i := range a {
+		if !tokenEq(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// tokenEq compares a phrase token with a transcript token.
+func tokenEq(p, t string) bool {
+	if p == t {
+		return true
+	}
+	if len(p) >= 4 && len(t) >= 4 && stem(p) == stem(t) {
+		return true
+	}
+	// One edit only: two would make "frustrating" match "frustration".
+	return len(p) >= 5 && len(t) >= 4 && abs(len(p)-len(t)) <= 1 && editDistance(p, t) <= 1
+}
+
+var suffixes = []string{"ing", "ed", "es", "s", "ly", "e"}
+
+func stem(w string) string {
+	for _, s := range suffixes {
+		if strings.HasSuffix(w, s) && len(w)-len(s) >= 3 {
+			return w[:len(w)-len(s)]
+		}
+	}
+	return w
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// editDistance is the Levenshtein distance of two short ASCII-ish words.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,170 @@
+package scenario
+
+import "time"
+
+// Scenario is one practice situation, with every default already applied: the values below are
+// what the persona and the engine use. Parse builds it from a file; WithDifficulty rebuilds it
+// for another difficulty from the same file.
+type Scenario struct {
+	ID          string
+	Title       string
+	Category    Category
+	Difficulty  Difficulty
+	Situation   string // told to the learner before the call
+	LearnerGoal string // what success looks like, shown to the learner
+	Persona     Persona
+	Words       []string // product and company words, for recognition boosting
+	Turns       Turns
+	Mood        Mood
+	Behaviours  []Behaviour // in file order
+	Stages      []Stage     // in order; the last one ends the call with the goal met
+	// Objections are raised in order, each in its stage once the stage's own requirement is
+	// met. Only the first RaiseObjections of them are used at this difficulty.
+	Objections      []Objection
+	RaiseObjections int
+	Lines           Lines
+
+	file string // the name given to Parse
+	src  *source
+}
+
+// Persona is who the learner talks to.
+type Persona struct {
+	Name      string
+	Voice     string // flite voice (slt, rms, awb, kal) or espeak:<voice>
+	Backstory string
+	Goal      string // hidden from the learner: what the persona wants
+	StartMood int
+}
+
+// Turns are the engine's turn-taking settings for this scenario.
+type Turns struct {
+	EndSilence     time.Duration // silence that ends a learner turn
+	MinBargeIn     time.Duration // learner speech needed to interrupt the persona
+	Backchannels   []string      // learner words that never interrupt ("okay", "right")
+	SilenceTimeout time.Duration // learner silence before "are you still there?"
+	SilencePrompts int           // prompts before the persona hangs up
+	MaxDuration    time.Duration
+	PersonaBargeIn PersonaBargeIn
+}
+
+// PersonaBargeIn says when the persona cuts the learner off.
+type PersonaBargeIn struct {
+	Enabled   bool
+	AfterTalk time.Duration // learner monologue length after which the persona cuts in
+	Triggers  []string      // phrases (phrase syntax) that make the persona cut in
+}
+
+// Mood is the persona's temper scale: 0 is calm, Max is furious (or hostile for a prospect).
+type Mood struct {
+	Max      int
+	HangupAt int    // the persona hangs up when its mood reaches this
+	Bands    []Band // ascending; the last one ends at Max
+	// Drift multiplies provocations and Recovery multiplies calming behaviour.
+	Drift, Recovery float64
+	// Base costs, multiplied by Drift: a turn with nothing relevant, the learner talking over
+	// the persona, a monologue past PersonaBargeIn.AfterTalk, a silence prompt.
+	Idle, TalkedOver, Monologue, Silence float64
+}
+
+// Band names a mood range, used to pick lines: moods up to UpTo (inclusive) and above the
+// previous band's UpTo.
+type Band struct {
+	Name string
+	UpTo int
+}
+
+// BandOf returns the band a mood falls in.
+func (m Mood) BandOf(mood int) string {
+	for _, b := range m.Bands {
+		if mood <= b.UpTo {
+			return b.Name
+		}
+	}
+	if len(m.Bands) == 0 {
+		return ""
+	}
+	return m.Bands[len(m.Bands)-1].Name
+}
+
+// Behaviour is a named intent the persona listens for in the learner's words.
+type Behaviour struct {
+	Name    string
+	Label   string   // what the learner did, for the timeline ("owned the mistake")
+	Phrases []string // phrase syntax, see doc.go
+	// Mood is the effect of the first use: negative calms (scaled by Recovery), positive
+	// provokes (scaled by Drift). Repeat is the effect of every later use.
+	Mood, Repeat float64
+	// EndsCall makes the persona end the call (without the goal) when the learner does this
+	// in a turn that made no progress, e.g. accepting a brush-off.
+	EndsCall bool
+}
+
+// Stage is one step of the conversation.
+type Stage struct {
+	Name    string
+	Advance Requirement // what moves the persona past this stage
+	MaxMood int         // the persona moves on only at or below this mood
+}
+
+// Requirement is met when every behaviour in All has been seen during the call and behaviours
+// from Any were seen in at least Min learner turns.
+type Requirement struct {
+	All []string
+	Any []string
+	Min int
+}
+
+// Empty reports whether the requirement is met by any learner turn.
+func (r Requirement) Empty() bool { return len(r.All) == 0 && r.Min == 0 }
+
+// Objection is a pushback the persona raises before agreeing (a prospect's brush-off, a
+// caller's extra demand).
+type Objection struct {
+	ID        string
+	Stage     string
+	Says      []string    // how the persona raises it
+	Again     []string    // when the learner did not handle it
+	Yields    []string    // when the learner handled it, before moving on
+	HandledBy Requirement // counted from the turn after it was raised
+}
+
+// Lines are what the persona says. Every list holds variants.
+type Lines struct {
+	Greeting        []string
+	Silence         []string // "Hello? Are you still there?"
+	SilenceHangup   []string
+	HangupAngry     []string
+	GoodbyeResolved []string
+	Goodbye         []string // the call ends without the goal
+	Repair          []string // after a provider fault
+	Interrupted     []string // the persona cuts in
+	RepeatQuestion  []string // the learner ignored the persona again
+	// Reactions answer one behaviour, keyed by behaviour name.
+	Reactions map[string][]string
+	// Stages holds, per stage, lines keyed by mood band, plus EnterKey for the line said on
+	// entering the stage.
+	Stages map[string]map[string][]string
+}
+
+// EnterKey is the reserved key under lines.stages.<stage> for lines said on entering it.
+const EnterKey = "enter"
+
+// File returns the name the scenario was parsed from.
+func (s *Scenario) File() string { return s.file }
+
+// Behaviour returns the named behaviour.
+func (s *Scenario) Behaviour(name string) (Behaviour, bool) {
+	for _, b := range s.Behaviours {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Behaviour{}, false
+}
+
+// ActiveObjections returns the objections raised at this difficulty, in order.
+func (s *Scenario) ActiveObjections() []Objection {
+	n := min(s.RaiseObjections, len(s.Objections))
+	return s.Objections[:n]
+}

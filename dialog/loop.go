@@ -247,6 +247,24 @@ func (c *conv) personaCutIn(why string) {
 	c.carry = ""
 }
 
+// cutInner is a persona that judges trigger phrases itself (with its own tolerant matching).
+type cutInner interface {
+	CutIn(text string, talk time.Duration) bool
+}
+
+// triggered reports whether text says something the persona cuts in on.
+func (c *conv) triggered(text string) bool {
+	if ci, ok := c.s.Persona.(cutInner); ok {
+		return ci.CutIn(text, 0)
+	}
+	for _, trig := range c.s.Turns.Triggers {
+		if containsPhrase(text, trig) {
+			return true
+		}
+	}
+	return false
+}
+
 // cancelTurn stops a turn and drops its queued audio.
 func (c *conv) cancelTurn(t *turn, cause error) {
 	t.over = true
@@ -273,13 +291,8 @@ func (c *conv) onTranscript(tr Transcript) {
 			c.setHangover(c.s.Turns.EndSilence)
 		}
 		c.maybeBargeIn()
-		if c.s.Turns.PersonaBargeIn && c.speaking {
-			for _, trig := range c.s.Turns.Triggers {
-				if containsPhrase(tr.Text, trig) {
-					c.personaCutIn("learner said " + strconv.Quote(trig))
-					break
-				}
-			}
+		if c.s.Turns.PersonaBargeIn && c.speaking && c.triggered(tr.Text) {
+			c.personaCutIn("learner said " + strconv.Quote(tr.Text))
 		}
 		return
 	}

@@ -1,0 +1,16 @@
+package store
+
+import "errors"
+
+var (
+	// ErrNotFound means no sealed record (or timeline) exists for the call ID.
+	ErrNotFound = errors.New("store: call not found")
+	// ErrExists means Begin was given the ID of a call that already has keys in Redis.
+	ErrExists = errors.New("store: call already exists")
+	// ErrInvalidID means a call ID is empty or contains a brace (it would break the hash tag).
+	ErrInvalidID = errors.New("store: invalid call ID")
+	// ErrInvalidConfig wraps every Config.Validate failure.
+	ErrInvalidConfig = errors.New("store: invalid config")
+	// ErrLocked means another process held the call's seal lock for longer than Seal could wait.
+	ErrLocked = errors.New("store: call is being sealed elsewhere")
+)

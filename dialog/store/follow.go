@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sparlab/spar/dialog"
+)
+
+// Follow calls fn with each timeline event of call id, in order, starting after stream entry
+// ID from ("" or "0": from the first event; "$": only events appended from now on), and keeps
+// waiting for new ones (XREAD BLOCK). fn gets the entry ID, which a client may pass back as
+// from to resume (SSE Last-Event-ID). Follow returns nil after delivering the call.end event
+// or, for a call sealed without one (an interrupted call), after its last event; ctx.Err()
+// when ctx ends (within one block round); and fn's error if fn fails. Each Follow holds a
+// Redis connection while it waits.
+func (s *Store) Follow(ctx context.Context, id, from string, fn func(id string, e dialog.Event) error) error {
+	key := s.keys.timeline(id)
+	last := from
+	switch from {
+	case "":
+		last = "0"
+	case "$":
+		// Resolve "$" once: re-sending "$" each round would skip events written in between.
+		msgs, err := s.rdb.XRevRangeN(ctx, key, "+", "-", 1).Result()
+		if err != nil {
+			return fmt.Errorf("store: follow %s: %w", id, err)
+		}
+		last = "0"
+		if len(msgs) == 1 {
+			last = msgs[0].ID
+		}
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Sealing comes after the last event is written: once the record exists, one more
+		// read without blocking sees everything.
+		sealed, err := s.rdb.Exists(ctx, s.keys.record(id)).Result()
+		if err != nil {
+			return s.followErr(ctx, id, err)
+		}
+		block := s.followBlock
+		if sealed > 0 {
+			block = -1 // no BLOCK
+		}
+		res, err := s.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{key, last}, Count: 256, Block: block}).Result()
+		if isNil(err) {
+			if sealed > 0 {
+				return nil
+			}
+			continue
+		}
+		if err != nil {
+			return s.followErr(ctx, id, err)
+		}
+		for _, st := range res {
+			for _, m := range st.Messages {
+				e, err := DecodeEvent(m.Values)
+				if err != nil {
+					return fmt.Errorf("store: follow %s: entry %s: %w", id, m.ID, err)
+				}
+				if err := fn(m.ID, e); err != nil {
+					return err
+				}
+				last = m.ID
+				if e.Kind == dialog.EventCallEnd {
+					return nil
+				}
+			}
+		}
+	}
+}
+
+func (s *Store) followErr(ctx context.Context, id string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("store: follow %s: %w", id, err)
+}

@@ -1,0 +1,67 @@
+package store
+
+// Redis key layout. Every key of one call carries the hash tag {callID}, so in Redis Cluster
+// they live in one slot and the per-call scripts below may touch several of them; the
+// cross-call keys (sets, indexes, the sealed stream) are written in separate commands.
+// All names start with Config.Prefix (default "spar:").
+type keys struct{ prefix string }
+
+// info: hash, no TTL. The call's static description: id, scenario, learner, transport,
+// external_id, from, to, node, started (unix ms), recording, and p.<name> for each transport
+// parameter. Written once by Begin; read by Recover (the live hash may have expired by then);
+// deleted when the call is sealed. Its existence means "not sealed yet": heartbeats only
+// touch the live hash while it exists.
+func (k keys) info(id string) string { return k.prefix + "call:{" + id + "}:info" }
+
+// live: hash, TTL Config.LiveTTL refreshed by every heartbeat. The info fields plus
+// heartbeat (unix ms), mood, stage and events (entries written so far). Written by Begin and
+// the call's writer goroutine (heartbeat, CallLog.Update); read by live views (web console);
+// deleted when the call is sealed.
+func (k keys) live(id string) string { return k.prefix + "call:{" + id + "}:live" }
+
+// timeline: stream, no TTL, capped near Config.TimelineMax entries (MAXLEN ~). One entry per
+// dialog.Event, encoded by EncodeEvent, with the explicit ID <unix ms>-<n> where n counts the
+// call's events from 1 (so a retried write is recognised as a duplicate, and n of the last
+// entry is the call's event count even after trimming). Written by the call's writer; read
+// by Timeline, Follow and Recover. Kept after sealing for replay and scoring.
+func (k keys) timeline(id string) string { return k.prefix + "call:{" + id + "}:timeline" }
+
+// record: string, no TTL. The sealed Record as JSON. Written once, under the seal lock, by
+// CallLog.Seal or Recover; read by Get and List.
+func (k keys) record(id string) string { return k.prefix + "call:{" + id + "}" }
+
+// sealLock: string, TTL sealLockTTL. Holds the node that is sealing the call, taken with
+// SET NX so that one of CallLog.Seal and any number of concurrent Recover runs seals it.
+// Deleted by its holder (compare-and-delete) when done; the TTL frees it if the holder dies.
+func (k keys) sealLock(id string) string { return k.prefix + "call:{" + id + "}:seal" }
+
+// liveSet: sorted set, no TTL. Member call ID, score the last heartbeat (unix ms). Written by
+// Begin and heartbeats (ZADD XX: a heartbeat never re-adds a call another node recovered);
+// the member is removed when the call is sealed. Read by Live and by Recover to find calls
+// whose server died.
+func (k keys) liveSet() string { return k.prefix + "calls:live" }
+
+// byTime: sorted set, no TTL. Member call ID, score started (unix ms). Written by Begin; read
+// by List.
+func (k keys) byTime() string { return k.prefix + "calls:by-time" }
+
+// byLearner: sorted set, no TTL. The learner's calls, member call ID, score started (unix
+// ms). Written by Begin when the learner is known; read by List.
+func (k keys) byLearner(learner string) string { return k.prefix + "learner:" + learner + ":calls" }
+
+// byScenario: sorted set, no TTL. The scenario's calls, member call ID, score started (unix
+// ms). Written by Begin when the scenario is known; read by List.
+func (k keys) byScenario(scenario string) string {
+	return k.prefix + "scenario:" + scenario + ":calls"
+}
+
+// sealed: stream, no TTL, not trimmed here. One entry per sealed call with fields id and
+// status, appended by whoever sealed the call (after the record is written, so a reader
+// always finds it). The scoring workers consume it with a consumer group. A server dying
+// between the record and the notice is repaired by the next Recover, so a notice may in rare
+// cases arrive twice: consumers must be idempotent.
+func (k keys) sealed() string { return k.prefix + "calls:sealed" }
+
+// SealedStream returns the name of the calls:sealed stream, for the scoring workers' consumer
+// group. Its entries have the fields id and status.
+func (s *Store) SealedStream() string { return s.keys.sealed() }

@@ -1,0 +1,45 @@
+package store
+
+import (
+	"time"
+
+	"github.com/sparlab/spar/dialog"
+)
+
+// Record statuses.
+const (
+	StatusSealed      = "sealed"      // the call ended normally and its server sealed it
+	StatusInterrupted = "interrupted" // its server died mid-call; Recover sealed it from the timeline
+)
+
+// ReasonInterrupted is the EndReason of a call sealed by Recover.
+const ReasonInterrupted = "interrupted: server stopped mid-call"
+
+// Record is a finished call: what the transport knew, how it ended, and the transcript.
+// Durations are nanoseconds in JSON, like dialog.Result.
+type Record struct {
+	ID         string             `json:"id"`
+	Scenario   string             `json:"scenario"`
+	Learner    string             `json:"learner"`
+	Transport  string             `json:"transport"`
+	ExternalID string             `json:"external_id,omitempty"`
+	From       string             `json:"from,omitempty"`
+	To         string             `json:"to,omitempty"`
+	Status     string             `json:"status"`
+	Node       string             `json:"node"`
+	Started    time.Time          `json:"started"`
+	Ended      time.Time          `json:"ended"`
+	Duration   time.Duration      `json:"duration"`
+	EndReason  string             `json:"end_reason"`
+	Recording  string             `json:"recording,omitempty"`
+	Transcript []dialog.Utterance `json:"transcript"`
+	FinalMood  int                `json:"final_mood"`
+	FinalStage string             `json:"final_stage"`
+	Goal       bool               `json:"goal"`
+	Turns      int                `json:"turns"`
+	// Events is the number of timeline entries written (the stream may be trimmed shorter).
+	Events int64 `json:"events"`
+	// Dropped counts events lost because the call's buffer was full while Redis was
+	// unreachable; non-zero means the timeline has gaps.
+	Dropped int64 `json:"dropped,omitempty"`
+}

@@ -1,0 +1,178 @@
+// Package storetest gives tests a real Redis: the one the Makefile's test target started
+// (SPAR_TEST_REDIS_URL) or a private redis-server on a free port, plus a unique key prefix per
+// test so tests sharing one server never see each other's keys.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// EnvURL names the variable holding the URL of a Redis shared by a whole test run.
+const EnvURL = "SPAR_TEST_REDIS_URL"
+
+// startTimeout bounds how long a private redis-server may take to answer PING.
+const startTimeout = 10 * time.Second
+
+// Redis returns a client for the test's Redis, closed when the test ends. Keys written through
+// it are not removed: use Prefix to keep tests apart.
+func Redis(t testing.TB) redis.UniversalClient {
+	t.Helper()
+	return Client(t, URL(t))
+}
+
+// URL returns the address of a Redis for this test: SPAR_TEST_REDIS_URL when set, otherwise a
+// private redis-server started for this test and stopped when it ends.
+func URL(t testing.TB) string {
+	t.Helper()
+	if u := os.Getenv(EnvURL); u != "" {
+		return u
+	}
+	return startServer(t)
+}
+
+// Prefix returns a key prefix no other test (in this or another process) uses.
+func Prefix(t testing.TB) string {
+	t.Helper()
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatalf("storetest: random prefix: %v", err)
+	}
+	name := strings.Map(func(r rune) rune {
+		switch r {
+		case '{', '}', ' ', '/', ':':
+			return '_'
+		}
+		return r
+	}, t.Name())
+	return "test:" + name + ":" + hex.EncodeToString(b[:]) + ":"
+}
+
+// Client connects to the Redis at url (as returned by URL) and closes the client when the
+// test ends. Use it with URL when a test needs the address too (to reach the same server
+// through a proxy, say).
+func Client(t testing.TB, url string) redis.UniversalClient {
+	t.Helper()
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		t.Fatalf("storetest: parse %s=%q: %v", EnvURL, url, err)
+	}
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { _ = rdb.Close() })
+	if err := ping(rdb, startTimeout, nil); err != nil {
+		t.Fatalf("storetest: redis at %s: %v", url, err)
+	}
+	return rdb
+}
+
+func startServer(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatal("redis-server not found: run `make test` (it installs it) or apt-get install redis-server")
+	}
+	// A port picked from a closed listener can be taken by someone else before redis binds
+	// it; try a few.
+	var lastErr error
+	for range 3 {
+		url, err := tryStart(t, bin)
+		if err == nil {
+			return url
+		}
+		lastErr = err
+	}
+	t.Fatalf("storetest: start redis-server: %v", lastErr)
+	return ""
+}
+
+func tryStart(t testing.TB, bin string) (string, error) {
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", "")
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("run %s: %w", bin, err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+
+	url := fmt.Sprintf("redis://127.0.0.1:%d/0", port)
+	rdb := redis.NewClient(&redis.Options{Addr: fmt.Sprintf("127.0.0.1:%d", port), MaxRetries: -1})
+	defer rdb.Close()
+	if err := ping(rdb, startTimeout, exited); err != nil {
+		stop()
+		return "", fmt.Errorf("%w; output: %s", err, out.String())
+	}
+	t.Cleanup(stop)
+	return url, nil
+}
+
+// ping polls PING until Redis answers, the deadline passes or the server process exits.
+func ping(rdb redis.UniversalClient, timeout time.Duration, exited <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := rdb.Ping(ctx).Err()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no answer to PING within %v: %w", timeout, err)
+		case <-exited:
+			return errors.New("redis-server exited")
+		case <-tick.C:
+		}
+	}
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("pick free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// syncBuffer collects the server's output for error messages.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sparlab/spar/dialog"
+)
+
+// maxBatch bounds the XADDs sent in one pipeline while the call runs.
+const maxBatch = 256
+
+// attemptTimeout bounds one write attempt, so a stalled connection counts as an outage.
+const attemptTimeout = 3 * time.Second
+
+// writer moves one call's queued events and live fields to Redis.
+type writer struct {
+	l   *CallLog
+	ctx context.Context // cancelled by stopWriter
+
+	batch   []entry // taken from the queue, not yet confirmed written, in order
+	seq     int64   // n of the last entry taken
+	lastMS  int64   // ms part of the last entry ID (IDs never go back with the clock)
+	written int64   // n of the last entry confirmed written
+	touch   bool    // the live hash is due a heartbeat
+	gone    bool    // the call was sealed elsewhere: stop heartbeats
+
+	failing  bool // in an outage: the last attempt failed
+	failedAt time.Time
+	logDrops int64 // dropped count last logged
+}
+
+// entry is one timeline event ready for XADD: its explicit stream ID and fields.
+type entry struct {
+	n    int64
+	id   string
+	args []any
+}
+
+// run is the writer goroutine: it writes batches as events arrive, heartbeats, and backs off
+// while Redis is unreachable, keeping everything queued.
+func (w *writer) run() {
+	l := w.l
+	defer close(l.done)
+	hb := time.NewTicker(l.s.cfg.Heartbeat)
+	defer hb.Stop()
+	var (
+		retry   *time.Timer
+		retryC  <-chan time.Time
+		backoff = l.s.retryMin
+	)
+	defer func() {
+		if retry != nil {
+			retry.Stop()
+		}
+	}()
+	for {
+		var in <-chan dialog.Event
+		if retryC == nil && len(w.batch) == 0 {
+			in = l.events
+		}
+		select {
+		case <-w.ctx.Done():
+			return
+		case e := <-in:
+			w.take(e)
+			w.takeQueued(maxBatch - 1)
+		case <-hb.C:
+			w.touch = true
+		case <-l.wake:
+			w.touch = true
+		case <-retryC:
+			retryC = nil
+		}
+		if retryC != nil {
+			continue // backing off: keep queuing
+		}
+		err := w.attempt(w.ctx)
+		if w.ctx.Err() != nil {
+			return // stopped mid-attempt: Seal finishes the job
+		}
+		if err != nil {
+			retry = time.NewTimer(backoff)
+			retryC = retry.C
+			backoff = min(2*backoff, l.s.retryMax)
+			continue
+		}
+		backoff = l.s.retryMin
+	}
+}
+
+// take assigns the event its stream ID and adds it to the batch.
+func (w *writer) take(e dialog.Event) {
+	w.seq++
+	w.lastMS = max(w.lastMS, w.l.s.now().UnixMilli())
+	w.batch = append(w.batch, entry{
+		n:    w.seq,
+		id:   strconv.FormatInt(w.lastMS, 10) + "-" + strconv.FormatInt(w.seq, 10),
+		args: eventArgs(e),
+	})
+}
+
+// takeQueued moves up to n queued events into the batch without waiting.
+func (w *writer) takeQueued(n int) {
+	for range n {
+		select {
+		case e := <-w.l.events:
+			w.take(e)
+		default:
+			return
+		}
+	}
+}
+
+// attempt writes the batch and, when due, the heartbeat, and tracks outages for the log.
+func (w *writer) attempt(parent context.Context) error {
+	ctx, cancel := context.WithTimeout(parent, attemptTimeout)
+	defer cancel()
+	err := w.flush(ctx)
+	if err == nil && w.touch && !w.gone {
+		err = w.heartbeat(ctx)
+	}
+	if err != nil && parent.Err() != nil {
+		return err // stopped (by Seal or its deadline), not an outage
+	}
+	w.report(err)
+	return err
+}
+
+// report logs the first failure of an outage and the recovery, never each retry.
+func (w *writer) report(err error) {
+	l := w.l
+	if hook := l.s.flushHook; hook != nil {
+		hook(l.id, w.written, err)
+	}
+	if d := l.dropped.Load(); d != w.logDrops {
+		l.log.Warn("store: timeline buffer full, events dropped", "dropped", d, "buffer", l.s.cfg.Buffer)
+		w.logDrops = d
+	}
+	switch {
+	case err != nil && !w.failing:
+		w.failing, w.failedAt = true, l.s.now()
+		l.log.Warn("store: redis unreachable, keeping call events in memory", "err", err, "queued", len(w.batch)+len(l.events))
+	case err == nil && w.failing:
+		w.failing = false
+		l.log.Info("store: redis reachable again, call events written", "outage", l.s.now().Sub(w.failedAt), "written", w.written)
+	}
+}
+
+// flush XADDs the batch in one pipeline. Entries carry explicit IDs, so an entry that a
+// failed attempt did write is refused as "equal or smaller" on retry and counted as written:
+// nothing is lost or doubled across an outage.
+func (w *writer) flush(ctx context.Context) error {
+	if len(w.batch) == 0 {
+		return nil
+	}
+	s := w.l.s
+	key := s.keys.timeline(w.l.id)
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.StringCmd, len(w.batch))
+	for i, e := range w.batch {
+		cmds[i] = pipe.XAdd(ctx, &redis.XAddArgs{
+			Stream: key, MaxLen: s.cfg.TimelineMax, Approx: true, ID: e.id, Values: e.args,
+		})
+	}
+	_, _ = pipe.Exec(ctx) // each command carries its own error
+	done := 0
+	var err error
+	for _, c := range cmds {
+		if cerr := c.Err(); cerr != nil && !isDuplicateID(cerr) {
+			err = cerr
+			break
+		}
+		done++
+	}
+	if done > 0 {
+		w.written = w.batch[done-1].n
+		w.batch = append(w.batch[:0], w.batch[done:]...)
+	}
+	if err != nil {
+		return fmt.Errorf("store: write timeline of %s: %w", w.l.id, err)
+	}
+	return nil
+}
+
+// heartbeat refreshes the live hash (with queued Update fields) and the calls:live score.
+func (w *writer) heartbeat(ctx context.Context) error {
+	l, s := w.l, w.l.s
+	now := s.now().UnixMilli()
+	upd := l.takeUpdates()
+	args := make([]any, 0, 5+2*len(upd))
+	args = append(args, s.cfg.LiveTTL.Milliseconds(), "heartbeat", now, "events", w.written)
+	for k, v := range upd {
+		args = append(args, k, v)
+	}
+	alive, err := touchScript.Run(ctx, s.rdb, []string{s.keys.info(l.id), s.keys.live(l.id)}, args...).Int()
+	if err == nil && alive == 1 {
+		err = s.rdb.ZAddXX(ctx, s.keys.liveSet(), redis.Z{Score: float64(now), Member: l.id}).Err()
+	}
+	if err != nil {
+		l.putBackUpdates(upd)
+		return fmt.Errorf("store: heartbeat of %s: %w", l.id, err)
+	}
+	w.touch = false
+	if alive == 0 {
+		w.gone = true
+		l.log.Warn("store: live call was sealed elsewhere (its heartbeat went stale); timeline still written")
+	}
+	return nil
+}
+
+// isDuplicateID reports XADD refusing an ID at or below the stream's top: the entry was
+// written by an earlier attempt.
+func isDuplicateID(err error) bool {
+	return strings.Contains(err.Error(), "equal or smaller than the target stream top item")
+}

@@ -1,0 +1,161 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/sparlab/spar/media"
+)
+
+// Synthesizer speaks text as 16 kHz PCM, streaming it to w. The flite synthesizer
+// (dialog/tts/flite) satisfies it.
+type Synthesizer interface {
+	Synthesize(ctx context.Context, text, voice string, w media.Writer) error
+}
+
+// SynthesizerFunc adapts a function to a Synthesizer.
+type SynthesizerFunc func(ctx context.Context, text, voice string, w media.Writer) error
+
+// Synthesize calls f.
+func (f SynthesizerFunc) Synthesize(ctx context.Context, text, voice string, w media.Writer) error {
+	return f(ctx, text, voice, w)
+}
+
+// synthRate is the rate a Synthesizer writes.
+const synthRate = media.Rate16k
+
+// collector is a Writer that keeps everything written to it.
+type collector struct{ pcm []int16 }
+
+func (c *collector) WriteSample(p []int16) error {
+	c.pcm = append(c.pcm, p...)
+	return nil
+}
+
+// prepareClips renders every say and wav step to 8 kHz mu-law before the call, so producing
+// audio never disturbs the 20 ms pacing. Clips are indexed by step.
+func prepareClips(ctx context.Context, sc Script, synth Synthesizer, voice string) ([][]byte, error) {
+	clips := make([][]byte, len(sc))
+	for i, s := range sc {
+		var pcm []int16
+		var err error
+		switch {
+		case s.Say != "":
+			pcm, err = synthesize(ctx, synth, s.Say, voice)
+		case s.WAV != "":
+			pcm, err = loadWAV(s.WAV)
+		default:
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sim: prepare step %d: %w", i+1, err)
+		}
+		clips[i] = media.EncodeMulaw(nil, pcm)
+	}
+	return clips, nil
+}
+
+// synthesize renders one line at 8 kHz.
+func synthesize(ctx context.Context, synth Synthesizer, text, voice string) ([]int16, error) {
+	if synth == nil {
+		return nil, fmt.Errorf("%w: say %q needs a synthesizer", ErrInvalidConfig, text)
+	}
+	var c collector
+	rs, err := media.NewResampler(&c, synthRate, media.Rate8k)
+	if err != nil {
+		return nil, err
+	}
+	if err := synth.Synthesize(ctx, text, voice, rs); err != nil {
+		return nil, fmt.Errorf("synthesize %q: %w", text, err)
+	}
+	// Push the resampler's filter delay out with a frame of silence.
+	if err := rs.WriteSample(make([]int16, media.Samples(synthRate, media.FrameDuration))); err != nil {
+		return nil, err
+	}
+	return c.pcm, nil
+}
+
+// loadWAV reads a WAV file as 8 kHz mono.
+func loadWAV(path string) ([]int16, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	w, err := media.ReadWAV(f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if w.Channels < 1 || w.Rate <= 0 {
+		return nil, fmt.Errorf("read %s: %w", path, media.ErrUnsupportedFormat)
+	}
+	mono := downmix(w.Samples, w.Channels)
+	var c collector
+	rs, err := media.NewResampler(&c, w.Rate, media.Rate8k)
+	if errors.Is(err, media.ErrUnsupportedRate) {
+		return resampleLinear(mono, w.Rate, media.Rate8k), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := rs.WriteSample(mono); err != nil {
+		return nil, err
+	}
+	if err := rs.WriteSample(make([]int16, media.Samples(w.Rate, media.FrameDuration))); err != nil {
+		return nil, err
+	}
+	return c.pcm, nil
+}
+
+// downmix averages interleaved channels into one.
+func downmix(s []int16, channels int) []int16 {
+	if channels == 1 {
+		return s
+	}
+	out := make([]int16, len(s)/channels)
+	for i := range out {
+		sum := 0
+		for c := range channels {
+			sum += int(s[i*channels+c])
+		}
+		out[i] = int16(sum / channels)
+	}
+	return out
+}
+
+// resampleLinear converts rates media's resampler does not handle (22.05 kHz espeak-ng
+// output, 44.1 kHz files) by linear interpolation after a moving-average low-pass: crude, but
+// these are learner test files, not the call path.
+func resampleLinear(s []int16, from, to int) []int16 {
+	if len(s) == 0 {
+		return nil
+	}
+	if w := from / to; w > 1 {
+		lp := make([]int16, len(s))
+		sum := 0
+		for i := range s {
+			sum += int(s[i])
+			if i >= w {
+				sum -= int(s[i-w])
+			}
+			lp[i] = int16(sum / min(i+1, w))
+		}
+		s = lp
+	}
+	n := int(int64(len(s)) * int64(to) / int64(from))
+	out := make([]int16, n)
+	for i := range out {
+		pos := float64(i) * float64(from) / float64(to)
+		j := int(pos)
+		frac := pos - float64(j)
+		a := float64(s[j])
+		b := a
+		if j+1 < len(s) {
+			b = float64(s[j+1])
+		}
+		out[i] = int16(a + (b-a)*frac)
+	}
+	return out
+}

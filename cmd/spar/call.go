@@ -76,7 +76,7 @@ Flags:
 		}
 		cfg.Script = sc
 	}
-	synth, err := flite.New(flite.DefaultConfig())
+	synth, err := flite.New(flite.Config{})
 	if err != nil {
 		return fmt.Errorf("speech synthesis for the script: %w", err)
 	}

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/dialog/store/storetest"
+	"github.com/sparlab/spar/dialog/tts/flite"
+	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/telephony/twilio/sim"
+)
+
+const e2eToken = "e2e-auth-token"
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// sparBinary builds the real spar binary once for the end-to-end tests.
+func sparBinary(t *testing.T) string {
+	t.Helper()
+	if buildTags == "" {
+		t.Skip("end-to-end tests need offline speech: run `make test` (go test -tags pocketsphinx)")
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "spar-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "spar")
+		out, err := exec.Command("go", "build", "-tags", buildTags, "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// server is a running `spar serve` child process.
+type server struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	base   string
+	log    *bytes.Buffer
+	exited chan error
+}
+
+type e2eEnv struct {
+	bin, dir, config, redisURL, prefix, base, listen string
+}
+
+func newEnv(t *testing.T) e2eEnv {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listen := ln.Addr().String()
+	ln.Close()
+	e := e2eEnv{bin: sparBinary(t), dir: t.TempDir(), redisURL: storetest.URL(t), prefix: storetest.Prefix(t),
+		listen: listen, base: "http://" + listen}
+	e.config = filepath.Join(e.dir, "spar.yaml")
+	cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: %q\ntwilio:\n  default_scenario: double-charge\nshutdown_grace: 5s\n",
+		e.prefix, "e2e-"+filepath.Base(e.dir))
+	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e e2eEnv) start(t *testing.T) *server {
+	t.Helper()
+	cmd := exec.Command(e.bin, "serve", "--config", e.config)
+	cmd.Env = append(os.Environ(), "SPAR_LISTEN="+e.listen, "SPAR_PUBLIC_URL="+e.base,
+		"SPAR_DATA_DIR="+filepath.Join(e.dir, "data"), "REDIS_URL="+e.redisURL, "TWILIO_AUTH_TOKEN="+e2eToken)
+	s := &server{t: t, cmd: cmd, base: e.base, log: &bytes.Buffer{}, exited: make(chan error, 1)}
+	cmd.Stdout, cmd.Stderr = syncWriter(s.log), syncWriter(s.log)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		s.stop()
+		if t.Failed() {
+			t.Logf("spar serve output:\n%s", s.output())
+		}
+	})
+	// Wait for the health check: the server loads the speech model and connects to Redis.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(e.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		select {
+		case err := <-s.exited:
+			t.Fatalf("spar serve exited: %v\n%s", err, s.output())
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("spar serve not healthy after 60s\n%s", s.output())
+		}
+	}
+}
+
+var logMu sync.Mutex
+
+type lockedWriter struct{ w io.Writer }
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	logMu.Lock()
+	defer logMu.Unlock()
+	return l.w.Write(p)
+}
+
+func syncWriter(w io.Writer) io.Writer { return lockedWriter{w} }
+
+func (s *server) output() string {
+	logMu.Lock()
+	defer logMu.Unlock()
+	return s.log.String()
+}
+
+func (s *server) stop() {
+	if s.cmd.ProcessState != nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(15 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.exited
+	}
+}
+
+func (s *server) kill() {
+	_ = s.cmd.Process.Kill()
+	<-s.exited
+}
+
+// waitFor polls an external condition (the server, Redis) until it holds or time runs out.
+func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(within)
+	defer deadline.Stop()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		case <-tick.C:
+		}
+	}
+}
+
+func openStore(t *testing.T, e e2eEnv) *store.Store {
+	st, err := store.New(storetest.Client(t, e.redisURL), store.Config{Prefix: e.prefix, Node: "e2e-reader"}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// angryScript is a 3-turn learner script for the double-charge scenario; the second line
+// barges into the persona's reply.
+const angryScript = `
+- say: "Thank you for calling Brightwave billing, my name is Sam. How can I help you today?"
+- say: "I am so sorry, being charged twice is really frustrating. That is our mistake."
+  barge: 2s
+- say: "I have refunded the duplicate charge. The money will be back on your card in three to five days."
+- hangup: true
+`
+
+func TestEndToEndPhoneCall(t *testing.T) {
+	e := newEnv(t)
+	srv := e.start(t)
+	script, err := sim.ParseScript(strings.NewReader(angryScript))
+	if err != nil {
+		t.Fatal(err)
+	}
+	synth, err := flite.New(flite.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	res, err := sim.Run(ctx, sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script, Out: &out,
+		EventsURL: func(id string) string { return srv.base + "/api/calls/" + id + "/events" }},
+		synth, slog.New(slog.DiscardHandler))
+	t.Logf("caller output:\n%s", out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The caller heard the greeting at once.
+	if len(res.Heard) == 0 || res.Heard[0].Start > 3*time.Second {
+		t.Fatalf("greeting not heard promptly: %+v", res.Heard)
+	}
+	// The scripted barge-in made the server clear Twilio's buffer.
+	if res.Clears < 1 {
+		t.Errorf("clears = %d, want the barge-in to send clear", res.Clears)
+	}
+
+	st := openStore(t, e)
+	var rec *store.Record
+	waitFor(t, "the sealed call record", 30*time.Second, func() bool {
+		rec, err = st.Get(t.Context(), res.CallID)
+		return err == nil
+	})
+	if rec.Status != store.StatusSealed || rec.Scenario != "double-charge" || rec.Transport != "twilio" {
+		t.Errorf("record = %+v", rec)
+	}
+	if rec.EndReason != "learner hung up" {
+		t.Errorf("end reason = %q", rec.EndReason)
+	}
+	// The sealed duration matches the call the script placed.
+	if d := rec.Duration - res.Duration; d < -1500*time.Millisecond || d > 1500*time.Millisecond {
+		t.Errorf("record duration %v, caller's call %v", rec.Duration, res.Duration)
+	}
+
+	events, err := st.Timeline(t.Context(), res.CallID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[dialog.EventKind]int{}
+	for _, ev := range events {
+		count[ev.Kind]++
+	}
+	// Each of the three learner turns was detected, and answered.
+	if count[dialog.EventSpeechStop] < 3 {
+		t.Errorf("speech.stop events = %d, want at least 3 (one per learner line): %v", count[dialog.EventSpeechStop], count)
+	}
+	if count[dialog.EventPersonaSays] < 4 {
+		t.Errorf("persona.says events = %d, want a greeting and a reply per turn: %v", count[dialog.EventPersonaSays], count)
+	}
+	if count[dialog.EventBargeIn] < 1 {
+		t.Errorf("no barge_in event: %v", count)
+	}
+	truncated := false
+	for _, u := range rec.Transcript {
+		truncated = truncated || (u.Speaker == dialog.SpeakerPersona && u.Truncated)
+	}
+	if !truncated {
+		t.Errorf("no truncated persona line in the transcript: %+v", rec.Transcript)
+	}
+
+	// The recording has both sides, with speech on each.
+	left, right := channelLevels(t, rec.Recording)
+	if left < -45 || right < -45 {
+		t.Errorf("recording levels: learner %.1f dBFS, persona %.1f dBFS; want speech on both", left, right)
+	}
+}
+
+func TestEndToEndServerKilledMidCall(t *testing.T) {
+	e := newEnv(t)
+	srv := e.start(t)
+	script, err := sim.ParseScript(strings.NewReader(angryScript))
+	if err != nil {
+		t.Fatal(err)
+	}
+	synth, err := flite.New(flite.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *sim.Result, 1)
+	go func() {
+		res, _ := sim.Run(t.Context(), sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script},
+			synth, slog.New(slog.DiscardHandler))
+		done <- res
+	}()
+	st := openStore(t, e)
+	var id string
+	waitFor(t, "a learner turn on the live call", 60*time.Second, func() bool {
+		live, _ := st.Live(t.Context())
+		if len(live) == 0 {
+			return false
+		}
+		id = live[0]
+		events, _ := st.Timeline(t.Context(), id)
+		for _, ev := range events {
+			if ev.Kind == dialog.EventSpeechStop {
+				return true
+			}
+		}
+		return false
+	})
+	srv.kill()
+	if res := <-done; res == nil || !res.ServerClosed {
+		t.Errorf("caller did not see the server go away: %+v", res)
+	}
+	before, err := st.Timeline(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	e.start(t) // the restart recovers the call
+	var rec *store.Record
+	waitFor(t, "the interrupted record", 30*time.Second, func() bool {
+		rec, err = st.Get(t.Context(), id)
+		return err == nil
+	})
+	if rec.Status != store.StatusInterrupted {
+		t.Errorf("status = %q, want interrupted", rec.Status)
+	}
+	after, err := st.Timeline(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) < len(before) || len(before) == 0 {
+		t.Errorf("timeline lost events: %d before the restart, %d after", len(before), len(after))
+	}
+	if len(rec.Transcript) == 0 {
+		t.Errorf("interrupted record has no transcript")
+	}
+	left, right := channelLevels(t, rec.Recording)
+	if left < -50 || right < -50 {
+		t.Errorf("partial recording levels: learner %.1f, persona %.1f dBFS", left, right)
+	}
+}
+
+// channelLevels reads a stereo recording and returns each channel's level in dBFS.
+func channelLevels(t *testing.T, path string) (left, right float64) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("recording: %v", err)
+	}
+	defer f.Close()
+	w, err := media.ReadWAV(f)
+	if err != nil {
+		t.Fatalf("recording: %v", err)
+	}
+	if w.Channels != 2 || len(w.Samples) < 2*w.Rate {
+		t.Fatalf("recording has %d channels and %d samples", w.Channels, len(w.Samples))
+	}
+	var l, r []int16
+	for i := 0; i+1 < len(w.Samples); i += 2 {
+		l, r = append(l, w.Samples[i]), append(r, w.Samples[i+1])
+	}
+	return loudest(l, w.Rate), loudest(r, w.Rate)
+}
+
+// loudest is the level of the loudest second: speech, not the silence around it.
+func loudest(s []int16, rate int) float64 {
+	best := math.Inf(-1)
+	for i := 0; i+rate <= len(s); i += rate / 2 {
+		best = max(best, media.LevelDBFS(s[i:i+rate]))
+	}
+	return best
+}

@@ -1,0 +1,6 @@
+//go:build pocketsphinx
+
+package main
+
+// buildTags are the tags the end-to-end tests build spar with.
+const buildTags = "pocketsphinx"

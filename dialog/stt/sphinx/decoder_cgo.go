@@ -1,0 +1,215 @@
+//go:build pocketsphinx
+
+package sphinx
+
+/*
+#cgo pkg-config: pocketsphinx sphinxbase
+#include <stdlib.h>
+#include <stdio.h>
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+#include <sphinxbase/ckd_alloc.h>
+
+// spar_init builds a config from argv (cmd_ln_init is variadic: cgo cannot call it).
+static ps_decoder_t *spar_init(int argc, char **argv) {
+	cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), argc, argv, TRUE);
+	if (cfg == NULL) return NULL;
+	ps_decoder_t *ps = ps_init(cfg);
+	cmd_ln_free_r(cfg);
+	return ps;
+}
+
+static int spar_in_dict(ps_decoder_t *ps, const char *w) {
+	char *p = ps_lookup_word(ps, w);
+	if (p == NULL) return 0;
+	ckd_free(p);
+	return 1;
+}
+*/
+import "C"
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"unsafe"
+)
+
+// narrowbandCMN is the cepstral mean pocketsphinx converges to on 8 kHz mu-law speech
+// upsampled to 16 kHz (flite voices through the phone path). With the model's wideband prior
+// the first utterance of a fresh decoder on phone audio comes out as one word or nothing.
+const narrowbandCMN = "48,30,-30,56,-17,1,21,-24,13,-18,4,10,-17"
+
+// narrowbandFeatParams writes the model's feat.params with the phone prior into dir. It must
+// be a file: pocketsphinx lets feat.params override -cmninit (and -upperf) given as arguments.
+func narrowbandFeatParams(modelDir, dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(modelDir, "feat.params"))
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "-cmninit ") {
+			out = append(out, line)
+		}
+	}
+	out = append(out, "-cmninit "+narrowbandCMN, "")
+	p := filepath.Join(dir, "feat.params")
+	return p, os.WriteFile(p, []byte(strings.Join(out, "\n")), 0o644)
+}
+
+// maxGrammars is how many per-call grammars a decoder keeps compiled.
+const maxGrammars = 8
+
+// quietOnce silences pocketsphinx's global logger before the first decoder logs its config.
+var quietOnce sync.Once
+
+// New loads the model once (the first wideband decoder) and returns a Recognizer whose
+// decoders are created lazily up to cfg.PoolSize per band.
+func New(cfg Config, log *slog.Logger) (*Recognizer, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	for _, f := range []string{cfg.ModelDir, cfg.LM, cfg.Dict} {
+		if _, err := os.Stat(f); err != nil {
+			return nil, fmt.Errorf("sphinx: model: %w (apt-get install pocketsphinx-en-us)", err)
+		}
+	}
+	dir, err := os.MkdirTemp("", "spar-sphinx-")
+	if err != nil {
+		return nil, fmt.Errorf("sphinx: %w", err)
+	}
+	featParams, err := narrowbandFeatParams(cfg.ModelDir, dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("sphinx: narrowband features: %w", err)
+	}
+	newDecoder := func(b band) (decoder, error) { return newPSDecoder(cfg, featParams, b) }
+	r := newRecognizer(cfg, log, newDecoder)
+	r.cleanup = func() { os.RemoveAll(dir) }
+	d, err := r.pool.get(context.Background(), wideband)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.pool.put(wideband, d)
+	return r, nil
+}
+
+// psDecoder wraps one ps_decoder_t.
+type psDecoder struct {
+	ps       *C.ps_decoder_t
+	lmSearch *C.char  // name of the LM search set up by ps_init
+	grammars []string // compiled grammar searches, oldest first
+	current  string   // search in use, "" for the LM
+}
+
+func newPSDecoder(cfg Config, featParams string, b band) (*psDecoder, error) {
+	quietOnce.Do(func() { C.err_set_logfp(nil) })
+	args := []string{"spar", "-hmm", cfg.ModelDir, "-lm", cfg.LM, "-dict", cfg.Dict, "-logfn", "/dev/null"}
+	if b == narrowband {
+		args = append(args, "-featparams", featParams)
+	}
+	argv := make([]*C.char, len(args))
+	for i, a := range args {
+		argv[i] = C.CString(a)
+		defer C.free(unsafe.Pointer(argv[i]))
+	}
+	cargv := (**C.char)(C.malloc(C.size_t(len(argv)) * C.size_t(unsafe.Sizeof(argv[0]))))
+	defer C.free(unsafe.Pointer(cargv))
+	copy(unsafe.Slice(cargv, len(argv)), argv)
+	ps := C.spar_init(C.int(len(argv)), cargv)
+	if ps == nil {
+		return nil, fmt.Errorf("sphinx: init decoder (model %s)", cfg.ModelDir)
+	}
+	return &psDecoder{ps: ps, lmSearch: C.CString(C.GoString(C.ps_get_search(ps)))}, nil
+}
+
+func (d *psDecoder) use(g *grammar) error {
+	if g == nil {
+		if d.current != "" {
+			if C.ps_set_search(d.ps, d.lmSearch) < 0 {
+				return fmt.Errorf("sphinx: select language model")
+			}
+			d.current = ""
+		}
+		return nil
+	}
+	if d.current == g.key {
+		return nil
+	}
+	key := C.CString(g.key)
+	defer C.free(unsafe.Pointer(key))
+	if !slices.Contains(d.grammars, g.key) {
+		text, err := g.jsgf(d.inDict)
+		if err != nil {
+			return fmt.Errorf("sphinx: %w", err)
+		}
+		ctext := C.CString(text)
+		defer C.free(unsafe.Pointer(ctext))
+		if C.ps_set_jsgf_string(d.ps, key, ctext) < 0 {
+			return fmt.Errorf("sphinx: compile grammar %s", g.key)
+		}
+		d.grammars = append(d.grammars, g.key)
+	}
+	if C.ps_set_search(d.ps, key) < 0 {
+		return fmt.Errorf("sphinx: select grammar %s", g.key)
+	}
+	d.current = g.key
+	if len(d.grammars) > maxGrammars {
+		old := C.CString(d.grammars[0])
+		C.ps_unset_search(d.ps, old)
+		C.free(unsafe.Pointer(old))
+		d.grammars = d.grammars[1:]
+	}
+	return nil
+}
+
+func (d *psDecoder) inDict(word string) bool {
+	w := C.CString(word)
+	defer C.free(unsafe.Pointer(w))
+	return C.spar_in_dict(d.ps, w) != 0
+}
+
+func (d *psDecoder) start() error {
+	if C.ps_start_utt(d.ps) < 0 {
+		return fmt.Errorf("sphinx: start utterance")
+	}
+	return nil
+}
+
+func (d *psDecoder) process(p []int16) error {
+	if len(p) == 0 {
+		return nil
+	}
+	if C.ps_process_raw(d.ps, (*C.int16)(unsafe.Pointer(&p[0])), C.size_t(len(p)), 0, 0) < 0 {
+		return fmt.Errorf("sphinx: process audio")
+	}
+	return nil
+}
+
+func (d *psDecoder) hyp() string {
+	h := C.ps_get_hyp(d.ps, nil)
+	if h == nil {
+		return ""
+	}
+	return C.GoString(h)
+}
+
+func (d *psDecoder) end() (string, error) {
+	if C.ps_end_utt(d.ps) < 0 {
+		return "", fmt.Errorf("sphinx: end utterance")
+	}
+	return d.hyp(), nil
+}
+
+func (d *psDecoder) free() {
+	C.ps_free(d.ps)
+	C.free(unsafe.Pointer(d.lmSearch))
+}

@@ -333,6 +333,10 @@ func (c *conv) record(u *utterance, text string) {
 	c.log(Event{Kind: EventLearnerSaid, Speaker: SpeakerLearner, Text: text, At: u.end, Dur: u.end - u.start})
 }
 
+// minHeardSpeech is the shortest speech the persona answers even when no words were
+// recognised ("Sorry, what was that?"): the learner clearly said something.
+const minHeardSpeech = 600 * time.Millisecond
+
 // respond handles a learner utterance's final transcript.
 func (c *conv) respond(u *utterance, text string, final time.Time) {
 	c.record(u, text)
@@ -346,8 +350,8 @@ func (c *conv) respond(u *utterance, text string, final time.Time) {
 			c.log(Event{Kind: EventBackchannel, Speaker: SpeakerLearner, Text: text})
 		}
 		return
-	case text == "" && !u.bargedIn:
-		return
+	case text == "" && !u.bargedIn && u.end-u.start < minHeardSpeech:
+		return // a cough or a click
 	case c.speaking || len(c.utts) > 0:
 		// The learner is already talking again: answer the whole thought at once.
 		c.carry = strings.TrimSpace(c.carry + " " + text)

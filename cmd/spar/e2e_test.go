@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,6 +66,7 @@ type server struct {
 	base   string
 	log    *bytes.Buffer
 	exited chan error
+	reaped bool
 }
 
 type e2eEnv struct {
@@ -147,9 +149,10 @@ func (s *server) output() string {
 }
 
 func (s *server) stop() {
-	if s.cmd.ProcessState != nil {
+	if s.reaped {
 		return
 	}
+	s.reaped = true
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.exited:
@@ -160,6 +163,7 @@ func (s *server) stop() {
 }
 
 func (s *server) kill() {
+	s.reaped = true
 	_ = s.cmd.Process.Kill()
 	<-s.exited
 }
@@ -375,4 +379,77 @@ func loudest(s []int16, rate int) float64 {
 		best = max(best, media.LevelDBFS(s[i:i+rate]))
 	}
 	return best
+}
+
+func TestEndToEndDrainOnSIGTERM(t *testing.T) {
+	e := newEnv(t) // shutdown_grace: 5s
+	srv := e.start(t)
+	script, err := sim.ParseScript(strings.NewReader(angryScript))
+	if err != nil {
+		t.Fatal(err)
+	}
+	synth, err := flite.New(flite.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *sim.Result, 1)
+	go func() {
+		res, _ := sim.Run(t.Context(), sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script},
+			synth, slog.New(slog.DiscardHandler))
+		done <- res
+	}()
+	st := openStore(t, e)
+	var id string
+	waitFor(t, "the live call", 60*time.Second, func() bool {
+		live, _ := st.Live(t.Context())
+		if len(live) > 0 {
+			id = live[0]
+		}
+		return id != ""
+	})
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// A new call during the drain is turned away politely.
+	form := url.Values{"CallSid": {"CA00000000000000000000000000000001"}, "From": {"+15550000001"}, "To": {"+15550000002"}}
+	var body string
+	waitFor(t, "the draining answer", 10*time.Second, func() bool {
+		req, _ := http.NewRequest(http.MethodPost, srv.base+"/twilio/voice", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Twilio-Signature", sim.Sign(e2eToken, srv.base+"/twilio/voice", form))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return strings.Contains(body, "<Hangup")
+	})
+	if !strings.Contains(body, "<Say") || strings.Contains(body, "<Connect") {
+		t.Errorf("draining answer = %s", body)
+	}
+	// The live call runs until the grace period ends, then is ended and sealed; then spar exits.
+	select {
+	case err := <-srv.exited:
+		srv.reaped = true
+		if err != nil {
+			t.Errorf("spar serve exited with %v", err)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("spar serve did not exit after the grace period")
+	}
+	if res := <-done; res == nil || !res.ServerClosed {
+		t.Errorf("caller result = %+v", res)
+	}
+	rec, err := st.Get(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != store.StatusSealed || rec.EndReason != errShuttingDown.Error() {
+		t.Errorf("record status %q, end reason %q", rec.Status, rec.EndReason)
+	}
+	if rec.Duration < 4*time.Second {
+		t.Errorf("call lasted %v: it should have run through the 5 s grace period", rec.Duration)
+	}
 }

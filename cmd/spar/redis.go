@@ -56,14 +56,16 @@ func startLocalRedis(ctx context.Context, dir string, log *slog.Logger) (string,
 	}
 	sock := filepath.Join(abs, "redis.sock")
 	// A redis-server left by a killed predecessor still owns the socket: reuse it.
-	probe := redis.NewClient(&redis.Options{Network: "unix", Addr: sock})
-	if probe.Ping(ctx).Err() == nil {
+	if _, err := os.Stat(sock); err == nil {
+		probe := redis.NewClient(&redis.Options{Network: "unix", Addr: sock, MaxRetries: -1})
+		alive := probe.Ping(ctx).Err() == nil
 		probe.Close()
-		log.Info("reusing the local redis-server", "socket", sock)
-		return sock, func() {}, nil
+		if alive {
+			log.Info("reusing the local redis-server", "socket", sock)
+			return sock, func() {}, nil
+		}
+		os.Remove(sock)
 	}
-	probe.Close()
-	os.Remove(sock)
 	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--unixsocketperm", "700",
 		"--dir", abs, "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
 		"--logfile", filepath.Join(abs, "redis.log"))
@@ -73,6 +75,24 @@ func startLocalRedis(ctx context.Context, dir string, log *slog.Logger) (string,
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
+	// Wait for the socket to appear, so the client's first dial succeeds.
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			break
+		}
+		select {
+		case err := <-exited:
+			return "", nil, fmt.Errorf("redis-server exited at start (%v): see %s", err, filepath.Join(abs, "redis.log"))
+		case <-deadline.C:
+			_ = cmd.Process.Kill()
+			return "", nil, fmt.Errorf("redis-server did not open %s within 10s", sock)
+		case <-tick.C:
+		}
+	}
 	log.Info("started a local redis-server", "socket", sock, "dir", abs)
 	stop := func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)

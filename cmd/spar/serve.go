@@ -11,8 +11,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sparlab/spar/dialog"
@@ -134,7 +136,8 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("draining: refusing new calls", "grace", cfg.ShutdownGrace)
+	signal.Reset(os.Interrupt, syscall.SIGTERM) // a second signal stops at once
+	log.Info("draining: refusing new calls; live calls may finish (signal again to stop now)", "grace", cfg.ShutdownGrace)
 	tw.Drain()
 	done := make(chan struct{})
 	go func() { live.Wait(); close(done) }()

@@ -6,8 +6,9 @@ import (
 	"github.com/sparlab/spar/dialog/scenario"
 )
 
-// pick chooses a variant from list with the call's seeded generator, never the one said last
-// from the same list.
+// pick chooses a variant from list with the call's seeded generator: one not yet said from
+// this list if any is left, and never the one said last, so the persona does not repeat
+// what it already told the learner.
 func (p *Scripted) pick(key string, list []string) string {
 	switch len(list) {
 	case 0:
@@ -15,14 +16,25 @@ func (p *Scripted) pick(key string, list []string) string {
 	case 1:
 		return list[0]
 	}
-	i := p.rng.IntN(len(list))
-	if last, ok := p.last[key]; ok {
-		i = p.rng.IntN(len(list) - 1)
-		if i >= last {
-			i++
+	said := p.said[key]
+	last, hasLast := p.last[key]
+	var fresh, other []int
+	for i := range list {
+		switch {
+		case said&(1<<i) == 0:
+			fresh = append(fresh, i)
+		case !hasLast || i != last:
+			other = append(other, i)
 		}
 	}
+	if len(fresh) == 0 {
+		fresh = other
+	}
+	i := fresh[p.rng.IntN(len(fresh))]
 	p.last[key] = i
+	if i < 64 {
+		p.said[key] = said | 1<<i
+	}
 	return list[i]
 }
 

@@ -25,7 +25,8 @@ type Scripted struct {
 
 	mu       sync.Mutex
 	rng      *rand.Rand
-	last     map[string]int // variant list -> index said last, so reps don't repeat a line
+	last     map[string]int    // variant list -> index said last, so reps don't repeat a line
+	said     map[string]uint64 // variant list -> indexes said in this call
 	mood     float64
 	stage    int
 	uses     map[string]int // behaviour -> turns it was used in
@@ -56,6 +57,7 @@ func NewScripted(sc *scenario.Scenario, seed int64) *Scripted {
 
 func (p *Scripted) reset() {
 	p.last = map[string]int{}
+	p.said = map[string]uint64{}
 	p.uses = map[string]int{}
 	p.mood = float64(p.sc.Persona.StartMood)
 	p.stage, p.obj, p.pending, p.raisedAt, p.idle, p.silences = 0, 0, false, 0, 0, 0

@@ -39,7 +39,10 @@ func (p *Scripted) speech(in dialog.Input) []string {
 		default:
 			reasons = append(reasons, b.Label+" again")
 		}
-		if _, ok := sc.Lines.Reactions[name]; ok && eff != 0 && math.Abs(scaled) > reactMag {
+		// Provocations get a reaction every time; kind words only the first time, so the
+		// persona does not thank the learner twice for the same thing.
+		fresh := eff > 0 || eff < 0 && p.uses[name] == 1
+		if _, ok := sc.Lines.Reactions[name]; ok && fresh && math.Abs(scaled) > reactMag {
 			react, reactMag, reactCalms = name, math.Abs(scaled), scaled < 0
 		}
 	}
@@ -74,7 +77,8 @@ func (p *Scripted) speech(in dialog.Input) []string {
 		return append(pieces, reaction, p.pick("hangup_angry", sc.Lines.HangupAngry))
 	}
 
-	progressed, entered, goal, handled := false, false, false, false
+	progressed, goal, handled := false, false, false
+	entered, inOrder := false, false // inOrder: the stage was entered by meeting the one before
 	yields, main := "", ""
 	if p.pending {
 		o := p.active[p.obj]
@@ -88,7 +92,9 @@ func (p *Scripted) speech(in dialog.Input) []string {
 	}
 	for !p.pending {
 		st := sc.Stages[p.stage]
-		if !p.met(st.Advance, 0) || p.moodInt() > st.MaxMood {
+		own := p.met(st.Advance, 0)
+		skip := !own && !st.Skip.Empty() && p.met(st.Skip, 0)
+		if !own && !skip || p.moodInt() > st.MaxMood {
 			break
 		}
 		if p.obj < len(p.active) && p.active[p.obj].Stage == st.Name {
@@ -112,8 +118,11 @@ func (p *Scripted) speech(in dialog.Input) []string {
 			goal = true
 			break
 		}
+		if skip {
+			reasons = append(reasons, "skipped "+st.Name+" (already done)")
+		}
 		p.stage++
-		entered, progressed = true, true
+		entered, inOrder, progressed = true, own, true
 		reasons = append(reasons, "moved to "+sc.Stages[p.stage].Name)
 	}
 
@@ -130,13 +139,27 @@ func (p *Scripted) speech(in dialog.Input) []string {
 	}
 	p.state.Reason = why
 
+	// The line said on entering a stage answers what earned it; it is said only when the
+	// stage was earned in order (after a skip it would answer a question nobody asked).
+	// Before a freshly raised objection only a statement fits: a question would go unanswered.
+	enter, enterSaid := "", false
+	if entered && inOrder {
+		enter = p.pick("enter/"+p.stageName(), sc.Lines.Stages[p.stageName()][scenario.EnterKey])
+		if main != "" && strings.HasSuffix(enter, "?") {
+			enter = ""
+		}
+	}
 	switch {
 	case main != "": // an objection was just raised
 	case p.pending: // the learner has not handled it yet
 		o := p.active[p.obj]
 		main = p.pick("again/"+o.ID, firstNonEmpty(o.Again, o.Says))
-	case entered && len(sc.Lines.Stages[p.stageName()][scenario.EnterKey]) > 0:
-		main = p.pick("enter/"+p.stageName(), sc.Lines.Stages[p.stageName()][scenario.EnterKey])
+	case enter != "":
+		main, enter = enter, ""
+		enterSaid = true
+	case p.ranAhead() && len(sc.Lines.Stages[p.stageName()][scenario.EarlyKey]) > 0:
+		// The learner did a later stage's work, but this stage may not be skipped.
+		main = p.pick("early/"+p.stageName(), sc.Lines.Stages[p.stageName()][scenario.EarlyKey])
 	case reaction != "" && !entered:
 		// The reaction answers the learner; repeating the stage's question on top would
 		// sound like a script.
@@ -146,10 +169,23 @@ func (p *Scripted) speech(in dialog.Input) []string {
 			pieces = append(pieces, p.pick("repeat_question", sc.Lines.RepeatQuestion))
 		}
 	}
-	if yields != "" && reactCalms {
-		reaction = "" // the objection's own answer beats a generic one
+	if reactCalms && (yields != "" || enter != "" || enterSaid) {
+		// The objection's own answer, or the line that greets the new stage, already says
+		// what a generic thank-you would.
+		reaction = ""
 	}
-	return append(pieces, reaction, yields, main)
+	return append(pieces, reaction, yields, enter, main)
+}
+
+// ranAhead reports whether the learner has met the requirement of a later stage (not the
+// last one: "anything else?" is not a resolution) while the persona waits in this one.
+func (p *Scripted) ranAhead() bool {
+	for i := p.stage + 1; i < len(p.sc.Stages)-1; i++ {
+		if r := p.sc.Stages[i].Advance; !r.Empty() && p.met(r, 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // scale weighs a mood effect by the difficulty: provocations by Drift, calming by Recovery.

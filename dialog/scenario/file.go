@@ -70,6 +70,7 @@ type fileBehaviour struct {
 type fileStage struct {
 	Name    string          `yaml:"name"`
 	Advance fileRequirement `yaml:"advance"`
+	Skip    fileRequirement `yaml:"skip"`
 	MaxMood *int            `yaml:"max_mood"`
 }
 

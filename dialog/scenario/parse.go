@@ -155,7 +155,7 @@ func resolve(src *source, d Difficulty, ps *problems) *Scenario {
 	}
 	for _, st := range f.Stages {
 		s.Stages = append(s.Stages, Stage{Name: st.Name, Advance: resolveReq(st.Advance),
-			MaxMood: deref(st.MaxMood, s.Mood.Max)})
+			Skip: resolveReq(st.Skip), MaxMood: deref(st.MaxMood, s.Mood.Max)})
 	}
 	for _, o := range f.Objections {
 		s.Objections = append(s.Objections, Objection{ID: o.ID, Stage: o.Stage, Says: o.Says,

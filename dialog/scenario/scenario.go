@@ -104,7 +104,11 @@ type Behaviour struct {
 type Stage struct {
 	Name    string
 	Advance Requirement // what moves the persona past this stage
-	MaxMood int         // the persona moves on only at or below this mood
+	// Skip lets the persona pass this stage without its own requirement when the learner
+	// has already done this (a fix with a time frame makes "what do you need from me?"
+	// moot). Empty: the stage is never skipped.
+	Skip    Requirement
+	MaxMood int // the persona moves on only at or below this mood
 }
 
 // Requirement is met when every behaviour in All has been seen during the call and behaviours
@@ -147,8 +151,14 @@ type Lines struct {
 	Stages map[string]map[string][]string
 }
 
-// EnterKey is the reserved key under lines.stages.<stage> for lines said on entering it.
-const EnterKey = "enter"
+// Reserved keys under lines.stages.<stage>, beside the mood bands: EnterKey for the line said
+// on entering the stage in order, EarlyKey for the line said when the learner has already
+// done a later stage's work but this stage cannot be skipped ("Don't you need my account
+// number first?").
+const (
+	EnterKey = "enter"
+	EarlyKey = "early"
+)
 
 // File returns the name the scenario was parsed from.
 func (s *Scenario) File() string { return s.file }

@@ -142,8 +142,8 @@ func (v validator) mood() {
 	for _, b := range m.Bands {
 		path := []any{"mood", "bands", key(b.Name)}
 		switch {
-		case !nameRE.MatchString(b.Name) || b.Name == EnterKey:
-			v.ps.at(path, "band %q: use a lower-case name other than %q", b.Name, EnterKey)
+		case !nameRE.MatchString(b.Name) || b.Name == EnterKey || b.Name == EarlyKey:
+			v.ps.at(path, "band %q: use a lower-case name other than %q or %q", b.Name, EnterKey, EarlyKey)
 		case b.UpTo == prev:
 			v.ps.at(path, "band %q ends at %d like the band before it", b.Name, b.UpTo)
 		case b.UpTo < 0 || b.UpTo > m.Max:
@@ -229,6 +229,12 @@ func (v validator) stages() {
 			v.ps.at(append(path, "name"), "stage %q is unreachable: stage %q can never advance", st.Name, blocked)
 		}
 		ok := v.requirement(st.Advance, "stages", i, "advance")
+		if !st.Skip.Empty() {
+			if i == len(s.Stages)-1 {
+				v.ps.at(append(path, "skip"), "stage %q: the last stage ends the call; it cannot be skipped", st.Name)
+			}
+			v.requirement(st.Skip, "stages", i, "skip")
+		}
 		if st.MaxMood < 0 || st.MaxMood > s.Mood.Max {
 			v.ps.at(append(path, "max_mood"), "max_mood %d: must be within 0..%d", st.MaxMood, s.Mood.Max)
 			ok = false
@@ -324,7 +330,7 @@ func (v validator) lines() {
 		}
 		v.speech(l.Reactions[name], "lines", "reactions", name)
 	}
-	bands := map[string]bool{EnterKey: true}
+	bands := map[string]bool{EnterKey: true, EarlyKey: true}
 	for _, b := range s.Mood.Bands {
 		bands[b.Name] = true
 	}
@@ -334,8 +340,8 @@ func (v validator) lines() {
 		}
 		for _, band := range sortedKeys(l.Stages[st]) {
 			if !bands[band] {
-				v.ps.at([]any{"lines", "stages", st, key(band)}, "unknown mood band %q (bands: %s, or %s)",
-					band, bandNames(s.Mood.Bands), EnterKey)
+				v.ps.at([]any{"lines", "stages", st, key(band)}, "unknown mood band %q (bands: %s, or %s, %s)",
+					band, bandNames(s.Mood.Bands), EnterKey, EarlyKey)
 			}
 			v.speech(l.Stages[st][band], "lines", "stages", st, band)
 		}
@@ -355,7 +361,7 @@ func (v validator) lines() {
 
 func hasBandLines(m map[string][]string) bool {
 	for k, list := range m {
-		if k != EnterKey && len(list) > 0 {
+		if k != EnterKey && k != EarlyKey && len(list) > 0 {
 			return true
 		}
 	}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExampleConfigLoads(t *testing.T) {
+	env := map[string]string{"TWILIO_AUTH_TOKEN": "secret", "SPAR_LISTEN": "127.0.0.1:9999"}
+	cfg, err := loadConfig("../../configs/spar.example.yaml", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != "127.0.0.1:9999" || cfg.Twilio.AuthToken != "secret" || !cfg.Twilio.ValidateSignatures {
+		t.Errorf("environment not applied: %+v", cfg)
+	}
+	if cfg.Twilio.Numbers["+15550001111"] != "double-charge" || len(cfg.Twilio.Menu) != 2 || cfg.ShutdownGrace != 2*time.Minute {
+		t.Errorf("file not applied: %+v", cfg.Twilio)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		env        map[string]string
+		want       string
+	}{
+		{"unknown key", "listen: :1\nlisten_addr: x\n", nil, "listen_addr"},
+		{"unknown nested key", "twilio:\n  max_malformd: 3\n", nil, "max_malformd"},
+		{"bad duration", "shutdown_grace: soon\n", nil, "line 1"},
+		{"bad public url", "public_url: ftp://x\n", nil, "public_url"},
+		{"bad log level", "log_level: loud\n", nil, "log_level"},
+		{"bad env duration", "", map[string]string{"SPAR_SHUTDOWN_GRACE": "x"}, "SPAR_SHUTDOWN_GRACE"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := loadConfig(path, func(k string) string { return tc.env[k] })
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDefaultsWithoutToken(t *testing.T) {
+	cfg, err := loadConfig("", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Twilio.ValidateSignatures {
+		t.Error("signatures checked with no token to check them against")
+	}
+	if cfg.Twilio.DefaultScenario == "" || cfg.RedisURL != "" {
+		t.Errorf("defaults = %+v", cfg)
+	}
+}

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/configs"
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/scenario"
+	"github.com/sparlab/spar/dialog/store"
+)
+
+// fakeCalls is a Calls with canned answers.
+type fakeCalls struct {
+	rec    *store.Record
+	err    error
+	events []dialog.Event
+	query  store.Query
+}
+
+func (f *fakeCalls) Get(_ context.Context, id string) (*store.Record, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	if f.rec == nil || f.rec.ID != id {
+		return nil, store.ErrNotFound
+	}
+	return f.rec, nil
+}
+
+func (f *fakeCalls) List(_ context.Context, q store.Query) ([]*store.Record, error) {
+	f.query = q
+	if f.err != nil {
+		return nil, f.err
+	}
+	if f.rec == nil {
+		return nil, nil
+	}
+	return []*store.Record{f.rec}, nil
+}
+
+func (f *fakeCalls) Live(context.Context) ([]string, error) { return []string{"c1", "c2"}, f.err }
+
+func (f *fakeCalls) Follow(_ context.Context, id, from string, fn func(string, dialog.Event) error) error {
+	if f.err != nil {
+		return f.err
+	}
+	for i, e := range f.events {
+		if err := fn("1-"+string(rune('0'+i)), e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func newTestServer(t *testing.T, calls Calls) *httptest.Server {
+	t.Helper()
+	cat, err := scenario.Load(configs.Scenarios, "scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	New(calls, cat, slog.New(slog.DiscardHandler)).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestAPI(t *testing.T) {
+	rec := &store.Record{ID: "c1", Scenario: "double-charge", Learner: "alice", Status: store.StatusSealed,
+		Duration: 42 * time.Second, EndReason: "resolved"}
+	calls := &fakeCalls{rec: rec}
+	srv := newTestServer(t, calls)
+	tests := []struct {
+		name, path string
+		status     int
+		has        string
+	}{
+		{"status page", "/", 200, "Charged twice for a renewal"},
+		{"call", "/api/calls/c1", 200, `"end_reason": "resolved"`},
+		{"missing call", "/api/calls/nope", 404, "no such call"},
+		{"list", "/api/calls?learner=alice&limit=5", 200, `"id": "c1"`},
+		{"bad limit", "/api/calls?limit=lots", 400, "limit must be"},
+		{"scenarios", "/api/scenarios", 200, `"id": "cold-call-vendor"`},
+		{"health", "/healthz", 200, "ok"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := get(t, srv.URL+tc.path)
+			if status != tc.status || !strings.Contains(body, tc.has) {
+				t.Errorf("GET %s = %d %q; want %d containing %q", tc.path, status, body, tc.status, tc.has)
+			}
+		})
+	}
+	if calls.query.Learner != "alice" || calls.query.Limit != 5 {
+		t.Errorf("query = %+v", calls.query)
+	}
+}
+
+func TestScenariosHideThePersonasGoal(t *testing.T) {
+	srv := newTestServer(t, &fakeCalls{})
+	_, body := get(t, srv.URL+"/api/scenarios")
+	var views []map[string]any
+	if err := json.Unmarshal([]byte(body), &views); err != nil {
+		t.Fatal(err)
+	}
+	if len(views) < 3 {
+		t.Fatalf("scenarios = %d", len(views))
+	}
+	if strings.Contains(body, "backstory") || strings.Contains(body, `"goal"`) {
+		t.Errorf("the persona's hidden goal leaks to learners: %s", body)
+	}
+}
+
+func TestStorageErrorsAreServiceUnavailable(t *testing.T) {
+	srv := newTestServer(t, &fakeCalls{err: errors.New("dial tcp: connection refused")})
+	for _, path := range []string{"/api/calls/c1", "/api/calls", "/"} {
+		status, body := get(t, srv.URL+path)
+		if status != http.StatusServiceUnavailable || strings.Contains(body, "connection refused") {
+			t.Errorf("GET %s = %d %q; want 503 without internals", path, status, body)
+		}
+	}
+}
+
+func TestEventsStream(t *testing.T) {
+	calls := &fakeCalls{events: []dialog.Event{
+		{Kind: dialog.EventLearnerSaid, At: 1500 * time.Millisecond, Speaker: dialog.SpeakerLearner, Text: "I'm so sorry"},
+		{Kind: dialog.EventMood, At: 2 * time.Second, Mood: 4, Detail: "apologised"},
+	}}
+	srv := newTestServer(t, calls)
+	resp, err := http.Get(srv.URL + "/api/calls/c1/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Errorf("content type %q", ct)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	frames := strings.Split(strings.TrimSpace(string(b)), "\n\n")
+	if len(frames) != 2 {
+		t.Fatalf("frames = %q", frames)
+	}
+	var ev eventView
+	lines := strings.Split(frames[0], "\n")
+	if lines[1] != "event: learner.said" || !strings.HasPrefix(lines[2], "data: ") {
+		t.Fatalf("frame = %q", frames[0])
+	}
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(lines[2], "data: ")), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Text != "I'm so sorry" || ev.AtMS != 1500 || ev.Speaker != "learner" {
+		t.Errorf("event = %+v", ev)
+	}
+}

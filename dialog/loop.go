@@ -412,6 +412,11 @@ func (c *conv) onTurnDone(t *turn) {
 	c.applyState(t.state, true)
 }
 
+// liveUpdater is a timeline that also keeps the live call's current mood and stage.
+type liveUpdater interface {
+	Update(fields map[string]any)
+}
+
 func (c *conv) applyState(s State, hangup bool) {
 	if s.Stage == "" {
 		return
@@ -424,6 +429,9 @@ func (c *conv) applyState(s State, hangup bool) {
 	}
 	c.state = s
 	c.goal = c.goal || s.Goal
+	if u, ok := c.s.Timeline.(liveUpdater); ok {
+		u.Update(map[string]any{"mood": s.Mood, "stage": s.Stage})
+	}
 	if hangup && s.Hangup {
 		c.endReason = s.EndReason
 		if c.endReason == "" {

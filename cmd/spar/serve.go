@@ -64,6 +64,11 @@ Flags:
 // serve runs until ctx ends, then drains: no new calls, live calls get the grace period to
 // finish, the rest are ended and sealed.
 func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+	dataDir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	cfg.DataDir = dataDir // records keep absolute recording paths
 	if err := os.MkdirAll(filepath.Join(cfg.DataDir, "recordings"), 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}

@@ -39,10 +39,10 @@ func (p *Scripted) speech(in dialog.Input) []string {
 		default:
 			reasons = append(reasons, b.Label+" again")
 		}
-		// Provocations get a reaction every time; kind words only the first time, so the
-		// persona does not thank the learner twice for the same thing.
-		fresh := eff > 0 || eff < 0 && p.uses[name] == 1
-		if _, ok := sc.Lines.Reactions[name]; ok && fresh && math.Abs(scaled) > reactMag {
+		// A reaction fits only an effect of the behaviour's own kind: an apology repeated
+		// until it grates gets no thank-you.
+		fits := b.Mood > 0 && eff > 0 || b.Mood < 0 && eff < 0
+		if _, ok := sc.Lines.Reactions[name]; ok && fits && math.Abs(scaled) > reactMag {
 			react, reactMag, reactCalms = name, math.Abs(scaled), scaled < 0
 		}
 	}
@@ -67,29 +67,102 @@ func (p *Scripted) speech(in dialog.Input) []string {
 	if p.CutIn(in.Text, in.TalkTime) {
 		pieces = append(pieces, p.pick("interrupted", sc.Lines.Interrupted))
 	}
-	reaction := ""
-	if react != "" {
-		reaction = p.pick("reaction/"+react, sc.Lines.Reactions[react])
-	}
+	reaction := func() string { return p.pick("reaction/"+react, sc.Lines.Reactions[react]) }
 
 	if p.moodInt() >= sc.Mood.HangupAt {
 		p.end("caller hung up: mood at maximum", strings.Join(reasons, "; "))
-		return append(pieces, reaction, p.pick("hangup_angry", sc.Lines.HangupAngry))
+		if react != "" {
+			pieces = append(pieces, reaction())
+		}
+		return append(pieces, p.pick("hangup_angry", sc.Lines.HangupAngry))
 	}
 
-	progressed, goal, handled := false, false, false
-	entered, inOrder := false, false // inOrder: the stage was entered by meeting the one before
-	yields, main := "", ""
+	mv := p.advance()
+	reasons = append(reasons, mv.reasons...)
+	why := strings.Join(reasons, "; ")
+	switch {
+	case mv.goal:
+		p.end("resolved", why+"; goal reached")
+		p.state.Goal = true
+		return append(pieces, mv.yields, p.pick("goodbye_resolved", sc.Lines.GoodbyeResolved))
+	case !mv.progressed && p.endsCall(found):
+		b := p.endsCallBehaviour(found)
+		p.end("conversation ended: "+b.Label, why)
+		return append(pieces, p.pick("goodbye", sc.Lines.Goodbye))
+	}
+	p.state.Reason = why
+
+	// A kind word's reaction is left out when the yield of the objection it handled already
+	// answers it. Otherwise it leads the reply, before the line of a stage just earned.
+	if reactCalms && slices.Contains(mv.handledBy, react) {
+		react = ""
+	}
+	enter := mv.enter
+	main := mv.raised
+	switch {
+	case main != "":
+		// An objection was just raised. Only a statement may come before it: a question
+		// would go unanswered.
+		if strings.HasSuffix(enter, "?") {
+			enter = ""
+		}
+	case p.pending: // the learner has not handled it yet
+		o := p.active[p.obj]
+		main = p.pick("again/"+o.ID, firstNonEmpty(o.Again, o.Says))
+	case enter != "":
+		main, enter = enter, ""
+	case p.ranAhead() && len(sc.Lines.Stages[p.stageName()][scenario.EarlyKey]) > 0:
+		// The learner did a later stage's work, but this stage may not be skipped.
+		main = p.pick("early/"+p.stageName(), sc.Lines.Stages[p.stageName()][scenario.EarlyKey])
+	case react != "" && reactCalms, react != "" && !mv.entered:
+		// The reaction answers the learner; the stage's question on top would sound like a
+		// script.
+	default:
+		main = p.stageLine()
+		if p.idle >= 2 {
+			pieces = append(pieces, p.pick("repeat_question", sc.Lines.RepeatQuestion))
+		}
+	}
+	var said string
+	if react != "" {
+		said = reaction()
+	}
+	if reactCalms {
+		return append(pieces, mv.yields, said, enter, main)
+	}
+	return append(pieces, said, mv.yields, enter, main)
+}
+
+// move is what one learner turn did to the stages and objections.
+type move struct {
+	progressed, goal, entered bool
+	yields, raised            string   // the handled objection's yield, the objection raised
+	enter                     string   // the line for a stage the learner just earned
+	handledBy                 []string // behaviours that handled the objection
+	reasons                   []string
+}
+
+// advance settles the pending objection, then walks the stages as far as the learner's
+// work allows: a stage passes when its requirement (or its skip) holds and the mood is low
+// enough, after raising its objections one at a time.
+func (p *Scripted) advance() move {
+	sc := p.sc
+	var mv move
+	handled := false
 	if p.pending {
 		o := p.active[p.obj]
 		if p.met(o.HandledBy, p.raisedAt) {
 			p.pending = false
 			p.obj++
-			progressed, handled = true, true
-			yields = p.pick("yields/"+o.ID, o.Yields)
-			reasons = append(reasons, "handled objection: "+o.ID)
+			mv.progressed, handled = true, true
+			mv.yields = p.pick("yields/"+o.ID, o.Yields)
+			mv.handledBy = slices.Concat(o.HandledBy.All, o.HandledBy.Any)
+			mv.reasons = append(mv.reasons, "handled objection: "+o.ID)
 		}
 	}
+	enterAt := -1 // the stage entered after the last one this turn's words completed
+	lastInOrder := -1
+	before := p.history[:len(p.history)-1]
 	for !p.pending {
 		st := sc.Stages[p.stage]
 		own := p.met(st.Advance, 0)
@@ -99,93 +172,51 @@ func (p *Scripted) speech(in dialog.Input) []string {
 		}
 		if p.obj < len(p.active) && p.active[p.obj].Stage == st.Name {
 			o := p.active[p.obj]
-			if !handled && p.met(o.HandledBy, len(p.history)-1) {
-				// The learner answered it before it was asked: credit, no question. One
-				// answer handles one objection: generic handling must not clear two at once.
+			if !handled && p.met(o.HandledBy, p.metSince(st)) {
+				// The learner answered it before it was asked (since the stage's work was
+				// done): credit, no question. One answer handles one objection: generic
+				// handling must not clear two at once.
 				handled = true
 				p.obj++
-				progressed = true
-				reasons = append(reasons, "pre-empted objection: "+o.ID)
+				mv.progressed = true
+				mv.reasons = append(mv.reasons, "pre-empted objection: "+o.ID)
 				continue
 			}
 			p.pending, p.raisedAt = true, len(p.history)
-			main = p.pick("says/"+o.ID, o.Says)
-			progressed = true
-			reasons = append(reasons, "raised objection: "+o.ID)
+			mv.raised = p.pick("says/"+o.ID, o.Says)
+			mv.progressed = true
+			mv.reasons = append(mv.reasons, "raised objection: "+o.ID)
 			break
 		}
 		if p.stage == len(sc.Stages)-1 {
-			goal = true
+			mv.goal = true
 			break
 		}
-		if skip {
-			reasons = append(reasons, "skipped "+st.Name+" (already done)")
+		switch {
+		case skip:
+			// After a jump, a stage's line would answer a question nobody asked.
+			enterAt, lastInOrder = -1, -1
+			mv.reasons = append(mv.reasons, "skipped "+st.Name+" (already done)")
+		case !p.metIn(st.Advance, before):
+			enterAt = p.stage + 1
+		default:
+			lastInOrder = p.stage + 1
 		}
 		p.stage++
-		entered, inOrder, progressed = true, own, true
-		reasons = append(reasons, "moved to "+sc.Stages[p.stage].Name)
+		mv.entered, mv.progressed = true, true
+		mv.reasons = append(mv.reasons, "moved to "+sc.Stages[p.stage].Name)
 	}
-
-	why := strings.Join(reasons, "; ")
-	switch {
-	case goal:
-		p.end("resolved", why+"; goal reached")
-		p.state.Goal = true
-		return append(pieces, yields, p.pick("goodbye_resolved", sc.Lines.GoodbyeResolved))
-	case !progressed && p.endsCall(found):
-		b := p.endsCallBehaviour(found)
-		p.end("conversation ended: "+b.Label, why)
-		return append(pieces, p.pick("goodbye", sc.Lines.Goodbye))
+	// The line for the stage this turn's words earned answers the learner; failing that
+	// (the stage opened once an objection was settled), the line of the stage entered last.
+	at := enterAt
+	if at < 0 && lastInOrder == p.stage {
+		at = lastInOrder
 	}
-	p.state.Reason = why
-
-	// The line said on entering a stage answers what earned it; it is said only when the
-	// stage was earned in order (after a skip it would answer a question nobody asked).
-	// Before a freshly raised objection only a statement fits: a question would go unanswered.
-	enter, enterSaid := "", false
-	if entered && inOrder {
-		enter = p.pick("enter/"+p.stageName(), sc.Lines.Stages[p.stageName()][scenario.EnterKey])
-		if main != "" && strings.HasSuffix(enter, "?") {
-			enter = ""
-		}
+	if at >= 0 {
+		name := sc.Stages[at].Name
+		mv.enter = p.pick("enter/"+name, sc.Lines.Stages[name][scenario.EnterKey])
 	}
-	switch {
-	case main != "": // an objection was just raised
-	case p.pending: // the learner has not handled it yet
-		o := p.active[p.obj]
-		main = p.pick("again/"+o.ID, firstNonEmpty(o.Again, o.Says))
-	case enter != "":
-		main, enter = enter, ""
-		enterSaid = true
-	case p.ranAhead() && len(sc.Lines.Stages[p.stageName()][scenario.EarlyKey]) > 0:
-		// The learner did a later stage's work, but this stage may not be skipped.
-		main = p.pick("early/"+p.stageName(), sc.Lines.Stages[p.stageName()][scenario.EarlyKey])
-	case reaction != "" && !entered:
-		// The reaction answers the learner; repeating the stage's question on top would
-		// sound like a script.
-	default:
-		main = p.stageLine()
-		if p.idle >= 2 {
-			pieces = append(pieces, p.pick("repeat_question", sc.Lines.RepeatQuestion))
-		}
-	}
-	if reactCalms && (yields != "" || enter != "" || enterSaid) {
-		// The objection's own answer, or the line that greets the new stage, already says
-		// what a generic thank-you would.
-		reaction = ""
-	}
-	return append(pieces, reaction, yields, enter, main)
-}
-
-// ranAhead reports whether the learner has met the requirement of a later stage (not the
-// last one: "anything else?" is not a resolution) while the persona waits in this one.
-func (p *Scripted) ranAhead() bool {
-	for i := p.stage + 1; i < len(p.sc.Stages)-1; i++ {
-		if r := p.sc.Stages[i].Advance; !r.Empty() && p.met(r, 0) {
-			return true
-		}
-	}
-	return false
+	return mv
 }
 
 // scale weighs a mood effect by the difficulty: provocations by Drift, calming by Recovery.
@@ -198,7 +229,11 @@ func (p *Scripted) scale(eff float64) float64 {
 
 // met reports whether a requirement holds over the learner turns from turn from on.
 func (p *Scripted) met(r scenario.Requirement, from int) bool {
-	turns := p.history[min(from, len(p.history)):]
+	return p.metIn(r, p.history[min(from, len(p.history)):])
+}
+
+// metIn reports whether a requirement holds over the given learner turns.
+func (p *Scripted) metIn(r scenario.Requirement, turns [][]string) bool {
 	for _, name := range r.All {
 		if !slices.ContainsFunc(turns, func(t []string) bool { return slices.Contains(t, name) }) {
 			return false
@@ -224,4 +259,35 @@ func (p *Scripted) endsCallBehaviour(found []string) scenario.Behaviour {
 		}
 	}
 	return scenario.Behaviour{}
+}
+
+// metSince returns the learner turn in which stage st's requirement (or its skip) first
+// held: what the learner said from then on can answer the stage's objections before they
+// are raised.
+func (p *Scripted) metSince(st scenario.Stage) int {
+	first := len(p.history) - 1
+	reqs := []scenario.Requirement{st.Advance}
+	if !st.Skip.Empty() {
+		reqs = append(reqs, st.Skip)
+	}
+	for _, r := range reqs {
+		for k := range first {
+			if p.metIn(r, p.history[:k+1]) {
+				first = k
+				break
+			}
+		}
+	}
+	return first
+}
+
+// ranAhead reports whether the learner has met the requirement of a later stage (not the
+// last one: "anything else?" is not a resolution) while the persona waits in this one.
+func (p *Scripted) ranAhead() bool {
+	for i := p.stage + 1; i < len(p.sc.Stages)-1; i++ {
+		if r := p.sc.Stages[i].Advance; !r.Empty() && p.met(r, 0) {
+			return true
+		}
+	}
+	return false
 }

@@ -3,30 +3,61 @@ package persona_test
 import (
 	"os"
 	"testing"
-
-	"github.com/sparlab/spar/dialog"
 )
 
 func TestZZExplore(t *testing.T) {
 	if os.Getenv("EXPLORE") == "" {
 		t.Skip()
 	}
-	call1 := says(
-		"on your suitability that is that how can i help you today",
-		"i'm really sorry about that being charged what is frustrating and that's all most likely look into it or you try to",
-		"i refunded the duplicate charge you'll see it back on your card within three to five business days is there anything else i can help with",
-		"yes you'll get a confirmation email with a reference number",
-		"we flagged the account so it won't happen again",
-	)
-	call2 := []turn{{say: "thank you for calling bright wave this is sam how can i help you"},
-		{in: dialog.Input{Kind: dialog.InputSpeech, Interrupted: true, Text: "i am so sorry being charged what is really frustrating that is a mistake"}},
-		{say: "i have refunded the duplicate charge the money will be back on your card and three to five days"},
-		{say: "yes you will get a confirmation email today"},
-		{say: "i've made a note on your account so it won't happen again"},
-		{say: "is there anything else i can help you with"},
+	calls := map[string][]turn{
+		"cold-call-vendor/good": says(
+			"hi glen this is sam from track lane did i catch you at a bad time",
+			"that makes sense most teams we call have one what would you change about them if you could",
+			"fair enough can i take thirty seconds we help freight teams cut the where is my truck calls how does your team handle those today",
+			"how many hours a week does dispatch spend on does calls",
+			"happy to what would you need to see in it to make twenty minutes worth while",
+			"could we book twenty minutes on thursday at two",
+		),
+		"cold-call-vendor/poor": says(
+			"hi this is mike from track lane our platform has real time tracking and a dashboard",
+			"you really need to see this trust me were better than fleet core they are outdated",
+			"you would be crazy not to sign up today",
+		),
+		"lost-appointment/good": says(
+			"riverside clinic my name is joe how can i help",
+			"oh no a wasted trip in a taxi with your knee i'm so sorry that's our mistake",
+			"can i take your date of birth to find your record",
+			"i can book you in with doctor patel on thursday at eleven",
+			"does that work for you",
+		),
+		"lost-appointment/early": says(
+			"riverside clinic how can i help",
+			"i'm so sorry about that i can book you in with doctor patel on thursday at eleven",
+			"yes of course can i take your date of birth",
+			"you'll get a text reminder the day before is that okay",
+		),
+		"lost-appointment/poor": says(
+			"clinic",
+			"you must have got the wrong day",
+			"well it happens nothing i can do",
+			"someone will call you back",
+		),
+		"double-charge-hard/early": says(
+			"thanks for calling how can i help",
+			"i refunded the duplicate charge it will be back in five business days",
+			"i'm so sorry you've called three times and nobody called you back that's our mistake",
+			"can i take your email address",
+		),
 	}
-	for seed := int64(1); seed <= 3; seed++ {
-		t.Logf("call1 seed %d\n%s", seed, transcript(play(t, shipped(t, "double-charge", ""), seed, call1)))
-		t.Logf("call2 seed %d\n%s", seed, transcript(play(t, shipped(t, "double-charge", ""), seed, call2)))
+	for name, turns := range calls {
+		id := name[:len(name)-len("/")-len(name[len(name)-4:])]
+		for i := range name {
+			if name[i] == '/' {
+				id = name[:i]
+			}
+		}
+		for seed := int64(1); seed <= 2; seed++ {
+			t.Logf("%s seed %d\n%s", name, seed, transcript(play(t, shipped(t, id, ""), seed, turns)))
+		}
 	}
 }

@@ -28,7 +28,7 @@ func TestRecognizeWideband(t *testing.T) {
 
 // TestRecognizeNarrowband sends a line through 8 kHz mu-law and checks a scenario phrase
 // comes out, in both modes. ("charged twice" comes out as "charged one" in LM mode and is lost
-// in grammar mode: see docs/WER.md.)
+// in grammar mode: see docs/BENCHMARKS.md.)
 func TestRecognizeNarrowband(t *testing.T) {
 	audio := phone(t, speak(t, "awb", learnerLines[0]))
 	for _, mode := range []string{ModeLM, ModeGrammar} {

@@ -6,7 +6,7 @@
 // Phone audio (STTOptions.Narrowband) goes to separate decoders whose cepstral-mean prior is
 // set for 8 kHz mu-law speech: with the model's wideband prior a fresh decoder loses its first
 // utterances on phone audio. Mode "grammar" decodes with a JSGF grammar of the scenario's
-// phrases plus common words; docs/WER.md has the measurements (the LM is better).
+// phrases plus common words; docs/BENCHMARKS.md has the measurements (the LM is better).
 package sphinx
 
 import (

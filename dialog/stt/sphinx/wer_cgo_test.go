@@ -80,7 +80,7 @@ func measureWER(t *testing.T, row werRow) (wer float64, worst string) {
 	return errs / words, worst
 }
 
-// TestWERReport prints the word error rate table of docs/WER.md (go test -tags pocketsphinx
+// TestWERReport prints the word error rate table of docs/BENCHMARKS.md (go test -tags pocketsphinx
 // -run TestWERReport -v) and guards the numbers the product relies on. Configurations run in
 // parallel; each decodes the 20 lines in order on its own warm decoder.
 func TestWERReport(t *testing.T) {
@@ -119,7 +119,7 @@ func werBound(row werRow) float64 {
 	case row.mode == ModeLM:
 		return 0.30
 	default:
-		return 0.95 // grammar mode: measured 70-85 %, see docs/WER.md
+		return 0.95 // grammar mode: measured 70-85 %, see docs/BENCHMARKS.md
 	}
 }
 

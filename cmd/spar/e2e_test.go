@@ -286,20 +286,7 @@ func TestEndToEndPhoneCall(t *testing.T) {
 func TestEndToEndServerKilledMidCall(t *testing.T) {
 	e := newEnv(t)
 	srv := e.start(t)
-	script, err := sim.ParseScript(strings.NewReader(angryScript))
-	if err != nil {
-		t.Fatal(err)
-	}
-	synth, err := flite.New(flite.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan *sim.Result, 1)
-	go func() {
-		res, _ := sim.Run(t.Context(), sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script},
-			synth, slog.New(slog.DiscardHandler))
-		done <- res
-	}()
+	done := placeCall(t, srv)
 	st := openStore(t, e)
 	var id string
 	waitFor(t, "a learner turn on the live call", 60*time.Second, func() bool {
@@ -350,6 +337,26 @@ func TestEndToEndServerKilledMidCall(t *testing.T) {
 	}
 }
 
+// placeCall runs the angry-customer script against srv in the background.
+func placeCall(t *testing.T, srv *server) <-chan *sim.Result {
+	t.Helper()
+	script, err := sim.ParseScript(strings.NewReader(angryScript))
+	if err != nil {
+		t.Fatal(err)
+	}
+	synth, err := flite.New(flite.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan *sim.Result, 1)
+	go func() {
+		res, _ := sim.Run(t.Context(), sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script},
+			synth, slog.New(slog.DiscardHandler))
+		done <- res
+	}()
+	return done
+}
+
 // channelLevels reads a stereo recording and returns each channel's level in dBFS.
 func channelLevels(t *testing.T, path string) (left, right float64) {
 	t.Helper()
@@ -384,20 +391,7 @@ func loudest(s []int16, rate int) float64 {
 func TestEndToEndDrainOnSIGTERM(t *testing.T) {
 	e := newEnv(t) // shutdown_grace: 5s
 	srv := e.start(t)
-	script, err := sim.ParseScript(strings.NewReader(angryScript))
-	if err != nil {
-		t.Fatal(err)
-	}
-	synth, err := flite.New(flite.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan *sim.Result, 1)
-	go func() {
-		res, _ := sim.Run(t.Context(), sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script},
-			synth, slog.New(slog.DiscardHandler))
-		done <- res
-	}()
+	done := placeCall(t, srv)
 	st := openStore(t, e)
 	var id string
 	waitFor(t, "the live call", 60*time.Second, func() bool {

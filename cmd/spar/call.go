@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sparlab/spar/dialog/tts/flite"
@@ -84,8 +86,11 @@ Flags:
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	res, err := sim.Run(ctx, cfg, synth, log)
-	if res != nil {
+	if res != nil && (res.FramesSent > 0 || res.Refused != "") {
 		res.Summary(stdout)
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("no Spar server answers at %s: start one with `make run`, or pass --url", cfg.BaseURL)
 	}
 	return err
 }

@@ -125,6 +125,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("listen on %s: the address is in use (is another spar serve running?): set SPAR_LISTEN or listen in the config", cfg.Listen)
+		}
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{

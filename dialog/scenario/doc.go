@@ -24,12 +24,13 @@
 //	mood             max, hangup_at, bands {name: upper bound}, drift, recovery,
 //	                 idle, talked_over, monologue, silence (base costs)
 //	behaviours       name: {label, phrases, mood, repeat, ends_call}
-//	stages           ordered list of {name, advance {all, any, min}, max_mood}
+//	stages           ordered list of {name, advance {all, any, min}, skip {all, any, min},
+//	                 max_mood}
 //	objections       ordered list of {id, stage, says, again, yields, handled_by {all, any, min}}
 //	raise_objections how many objections are raised (default by difficulty)
 //	lines            greeting, silence, silence_hangup, hangup_angry, goodbye_resolved,
 //	                 goodbye, repair, interrupted, repeat_question,
-//	                 reactions {behaviour: [...]}, stages {stage: {enter|band: [...]}}
+//	                 reactions {behaviour: [...]}, stages {stage: {enter|early|band: [...]}}
 //
 // How the persona uses it: each learner turn is matched against the behaviours' phrases (see
 // Phrase for the syntax and its tolerance of recognition errors). A behaviour's mood applies
@@ -37,7 +38,22 @@
 // provocations), scaled by drift (provocations) or recovery (kind words). A stage advances
 // when its requirement holds over the call so far and the mood is at most max_mood; before
 // leaving a stage the persona raises that stage's objections one by one, each handled by
-// behaviours said after it was raised. Reaching and satisfying the last stage is the goal.
+// behaviours said after it was raised (or since the stage's work was done: an answer given
+// early is credited). Reaching and satisfying the last stage is the goal.
+//
+// A stage with skip is also passed when the skip requirement holds: a learner who refunds
+// with a date before asking for details has made "what do you need from me?" moot. Without
+// skip a stage is never passed early; its early lines are said when the learner has already
+// met a later stage's requirement ("Don't you need my account number first?").
+//
+// A reply is built from what the learner just did, in this order: the reaction to the
+// behaviour with the largest mood effect (provocations every time, kind words only while
+// they still calm), the yield of an objection just handled (which replaces a kind word's
+// reaction it answers), the enter line of the stage this turn's words earned (only when
+// earned in order, and only a statement before a new objection), then the objection raised
+// or still pending, the early line, or the stage's line for the mood band. A kind word's
+// reaction stands in for the stage line: the persona does not re-ask what was just given.
+// Variants are picked so that no line is said twice in a call while another is left.
 // Difficulty sets drift, recovery, patience (silence_timeout, silence_prompts, after_talk),
 // persona barge-in and the share of objections raised, unless the file sets them.
 package scenario

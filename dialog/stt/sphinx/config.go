@@ -31,6 +31,10 @@ type Config struct {
 	// PoolSize is how many decoders of each band (wideband, narrowband) are kept warm; an
 	// utterance holds one while it is decoded. Default 2.
 	PoolSize int `yaml:"pool_size"`
+	// SecondPass runs pocketsphinx's flat-lexicon second pass when an utterance ends: a
+	// little more accurate, but the final transcript (and so the persona's reply) comes about
+	// half a second later. Default off.
+	SecondPass bool `yaml:"second_pass"`
 }
 
 func (c Config) withDefaults() Config {

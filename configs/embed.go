@@ -9,3 +9,9 @@ import "embed"
 //
 //go:embed scenarios/*.yaml
 var Scenarios embed.FS
+
+// Rubrics holds the shipped scoring rubrics under rubrics/, one per scenario, named
+// <scenario-id>.yaml.
+//
+//go:embed rubrics/*.yaml
+var Rubrics embed.FS

@@ -1,5 +1,24 @@
-// Package scoring will turn a sealed call's timeline into conversation metrics and a rubric
-// scorecard with evidence. It is not built yet: sealed calls already carry everything it
-// needs (transcript, timeline with barge-ins, mood and latency, and a notice on the
-// calls:sealed stream, see dialog/store/keys.go).
+// Package scoring turns a sealed call into conversation metrics and a rubric scorecard with
+// evidence, and runs the queue that makes sure every sealed or interrupted call is scored.
+//
+// The life of a scorecard:
+//
+//  1. store.CallLog.Seal (or store.Recover, for a call whose server died) posts a notice on
+//     the calls:sealed stream.
+//  2. A Worker reads it through the "scoring" consumer group (or reclaims it with XAUTOCLAIM
+//     from a worker that died holding it), counts the attempt in Redis, and skips the call
+//     if its scorecard already exists: scoring is idempotent.
+//  3. Score reads the record and timeline, computes Metrics (metrics.go; each one is defined
+//     in docs/SCORING.md), picks the scenario's Rubric (configs/rubrics/<scenario>.yaml) and
+//     asks a Judge for per-criterion results. Deterministic is the offline judge: phrase
+//     detectors (dialog/scenario's phrase syntax and tolerant matcher) plus metric
+//     thresholds.
+//  4. Whatever the judge, every evidence quote is checked against the transcript: a quote
+//     that is not there is dropped and its criterion marked low-confidence. The overall score
+//     is the weighted mean of the criteria; pass needs the rubric's pass mark and every
+//     required criterion at half credit or better. Interrupted or partial calls are scored
+//     and flagged, never dropped.
+//  5. The worker stores the card once (SET NX, keyed by call ID) and acknowledges the
+//     notice. A failure is retried with backoff; after MaxAttempts the notice goes to the
+//     dead-letter stream and is acknowledged.
 package scoring

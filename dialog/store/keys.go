@@ -65,3 +65,31 @@ func (k keys) sealed() string { return k.prefix + "calls:sealed" }
 // SealedStream returns the name of the calls:sealed stream, for the scoring workers' consumer
 // group. Its entries have the fields id and status.
 func (s *Store) SealedStream() string { return s.keys.sealed() }
+
+// scorecard: string, no TTL. The call's scorecard as JSON (scoring.Scorecard), written once
+// with SET NX by the first scoring worker to finish the call, so a notice delivered twice or
+// a job reclaimed from a dead worker never stores a second card; rescoring replaces it
+// deliberately (SET). Read by `spar score`, the web pages and the webhook.
+func (k keys) scorecard(id string) string { return k.prefix + "call:{" + id + "}:scorecard" }
+
+// ScorecardKey returns the key of call id's scorecard (see keys.scorecard).
+func (s *Store) ScorecardKey(id string) string { return s.keys.scorecard(id) }
+
+// scoreAttempts: string (counter), TTL set by the scoring worker. How many times scoring of
+// the call has started, across workers, so a job that fails or kills its worker every time
+// reaches the dead-letter stream after the configured number of attempts.
+func (k keys) scoreAttempts(id string) string { return k.prefix + "call:{" + id + "}:score:attempts" }
+
+// ScoreAttemptsKey returns the key of call id's scoring attempt counter.
+func (s *Store) ScoreAttemptsKey(id string) string { return s.keys.scoreAttempts(id) }
+
+// scoringDead: stream, no TTL, not trimmed. One entry per call given up by scoring, with
+// fields id, status, attempts and error; an operator replays them with `spar rescore`.
+func (k keys) scoringDead() string { return k.prefix + "scoring:dead" }
+
+// ScoringDeadStream returns the name of the scoring dead-letter stream.
+func (s *Store) ScoringDeadStream() string { return s.keys.scoringDead() }
+
+// ScoringGroup is the consumer group the scoring workers read calls:sealed with. It is a
+// group name on the sealed stream, not a key.
+func (s *Store) ScoringGroup() string { return "scoring" }

@@ -51,7 +51,7 @@ type stream struct {
 
 func newStream(ctx context.Context, t *Transcriber, conn *websocket.Conn, narrow bool) (*stream, error) {
 	s := &stream{t: t, conn: conn, narrow: narrow,
-		queue: make(chan item, queueFrames), free: make(chan *[]byte, queueFrames),
+		queue: make(chan item, queueFrames+16), free: make(chan *[]byte, queueFrames),
 		results: make(chan dialog.Transcript, 64), done: make(chan struct{}), readEnd: make(chan struct{})}
 	for range queueFrames {
 		b := make([]byte, 0, 640)
@@ -118,11 +118,10 @@ func (s *stream) Write(p []int16) error {
 // Flush ends the utterance. If Deepgram already marked its end and nothing was heard since,
 // the final goes out at once; otherwise Finalize makes Deepgram send it.
 func (s *stream) Flush() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if s.isClosed() {
 		return ErrClosed
 	}
+	s.mu.Lock()
 	s.flushes = append(s.flushes, time.Now())
 	if s.endSeen && len(s.flushes) == 1 {
 		s.final()
@@ -160,7 +159,13 @@ func (s *stream) Close() error {
 	return nil
 }
 
+// isClosed reports whether Close was called or the connection ended.
 func (s *stream) isClosed() bool {
+	select {
+	case <-s.readEnd:
+		return true
+	default:
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
@@ -231,8 +236,11 @@ func (s *stream) readLoop() {
 		_, b, err := s.conn.ReadMessage()
 		if err != nil {
 			var ce *websocket.CloseError
+			s.mu.Lock()
+			closing := s.closed
+			s.mu.Unlock()
 			switch {
-			case s.isClosed():
+			case closing:
 			case errors.As(err, &ce) && ce.Code == websocket.CloseNormalClosure:
 				s.t.log.Warn("deepgram: stream closed by the server", "reason", ce.Text)
 				s.t.fault("disconnect")

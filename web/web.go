@@ -16,6 +16,7 @@ import (
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/scoring"
 )
 
 // Calls is what the web layer reads about calls.
@@ -39,13 +40,14 @@ var pages = template.Must(template.ParseFS(assets, "assets/*.html"))
 // Server holds the handlers.
 type Server struct {
 	calls     Calls
+	cards     Scorecards
 	scenarios Scenarios
 	log       *slog.Logger
 }
 
 // New returns the web server.
-func New(calls Calls, scenarios Scenarios, log *slog.Logger) *Server {
-	return &Server{calls: calls, scenarios: scenarios, log: log}
+func New(calls Calls, cards Scorecards, scenarios Scenarios, log *slog.Logger) *Server {
+	return &Server{calls: calls, cards: cards, scenarios: scenarios, log: log}
 }
 
 // Register adds the routes to mux.
@@ -56,6 +58,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/calls", s.listCalls)
 	mux.HandleFunc("GET /api/calls/{id}", s.getCall)
 	mux.HandleFunc("GET /api/calls/{id}/events", s.events)
+	mux.HandleFunc("GET /api/calls/{id}/scorecard", s.getScorecard)
 }
 
 // scenarioView is the public face of a scenario: no hidden persona goal.
@@ -143,6 +146,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such call"})
+	case errors.Is(err, scoring.ErrNotScored):
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not scored yet", "status": "pending"})
 	case errors.As(err, &br):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": br.Error()})
 	case errors.Is(err, context.Canceled):

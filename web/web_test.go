@@ -16,6 +16,7 @@ import (
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/scoring"
 )
 
 // fakeCalls is a Calls with canned answers.
@@ -61,6 +62,16 @@ func (f *fakeCalls) Follow(_ context.Context, id, from string, fn func(string, d
 	return nil
 }
 
+// fakeCards has a scorecard for call c1 only.
+type fakeCards struct{}
+
+func (fakeCards) Get(_ context.Context, id string) (*scoring.Scorecard, error) {
+	if id != "c1" {
+		return nil, scoring.ErrNotScored
+	}
+	return &scoring.Scorecard{CallID: "c1", Overall: 82, Pass: true}, nil
+}
+
 func newTestServer(t *testing.T, calls Calls) *httptest.Server {
 	t.Helper()
 	cat, err := scenario.Load(configs.Scenarios, "scenarios")
@@ -68,7 +79,7 @@ func newTestServer(t *testing.T, calls Calls) *httptest.Server {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	New(calls, cat, slog.New(slog.DiscardHandler)).Register(mux)
+	New(calls, fakeCards{}, cat, slog.New(slog.DiscardHandler)).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
@@ -102,6 +113,8 @@ func TestAPI(t *testing.T) {
 		{"bad limit", "/api/calls?limit=lots", 400, "limit must be"},
 		{"scenarios", "/api/scenarios", 200, `"id": "cold-call-vendor"`},
 		{"health", "/healthz", 200, "ok"},
+		{"scorecard", "/api/calls/c1/scorecard", 200, `"overall": 82`},
+		{"scorecard pending", "/api/calls/c2/scorecard", 404, `"status": "pending"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

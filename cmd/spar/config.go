@@ -16,6 +16,7 @@ import (
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/stt/sphinx"
 	"github.com/sparlab/spar/dialog/tts/flite"
+	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/telephony/twilio"
 )
 
@@ -34,7 +35,8 @@ type Config struct {
 	Dialog dialog.Config `yaml:"dialog"`
 	STT    sphinx.Config `yaml:"stt"`
 	TTS    flite.Config  `yaml:"tts"`
-	Store  store.Config  `yaml:"store"`
+	Store   store.Config   `yaml:"store"`
+	Scoring scoring.Config `yaml:"scoring"`
 }
 
 // defaultConfig is what `make run` uses with no file and no environment.
@@ -50,6 +52,7 @@ func defaultConfig() Config {
 		STT:           sphinx.Config{},
 		TTS:           flite.Config{},
 		Store:         store.DefaultConfig(),
+		Scoring:       scoring.DefaultConfig(),
 	}
 }
 
@@ -126,7 +129,7 @@ func (c Config) Validate() error {
 		return err
 	}
 	for name, v := range map[string]interface{ Validate() error }{
-		"twilio": c.Twilio, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store,
+		"twilio": c.Twilio, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store, "scoring": c.Scoring,
 	} {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("config: %s: %w", name, err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -280,6 +281,30 @@ func TestEndToEndPhoneCall(t *testing.T) {
 	left, right := channelLevels(t, rec.Recording)
 	if left < -45 || right < -45 {
 		t.Errorf("recording levels: learner %.1f dBFS, persona %.1f dBFS; want speech on both", left, right)
+	}
+
+	// The server's scoring worker scores the sealed call; the API and `spar score` show it.
+	var card struct {
+		CallID   string            `json:"call_id"`
+		Overall  int               `json:"overall"`
+		Criteria []json.RawMessage `json:"criteria"`
+	}
+	waitFor(t, "the scorecard", 30*time.Second, func() bool {
+		resp, err := http.Get(srv.base + "/api/calls/" + res.CallID + "/scorecard")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&card) == nil
+	})
+	if card.CallID != res.CallID || card.Overall < 0 || card.Overall > 100 || len(card.Criteria) == 0 {
+		t.Errorf("scorecard = %+v", card)
+	}
+	cmd := exec.Command(e.bin, "score", "--config", e.config, res.CallID)
+	cmd.Env = append(os.Environ(), "REDIS_URL="+e.redisURL)
+	out2, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out2), res.CallID) {
+		t.Errorf("spar score: %v\n%s", err, out2)
 	}
 }
 

@@ -18,6 +18,9 @@ const usage = `spar - a self-hosted voice practice lab
 Usage:
   spar serve    [flags]          run the server (Twilio webhook, media streams, API)
   spar call     [flags]          place a simulated Twilio call against a running server
+  spar score    [--json] CALL_ID print a call's scorecard (scoring it now if needed)
+  spar rescore  --scenario ID    score a scenario's calls again (after a rubric change)
+  spar worker                    run a scoring worker (serve runs one too)
   spar scenario lint [files...]  check scenario files (default: the built-in scenarios)
   spar scenario list             list the scenarios the server would offer
   spar version                   print the version
@@ -62,6 +65,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serveCmd(ctx, args[1:], stdout, stderr)
 	case "call":
 		return callCmd(ctx, args[1:], stdout, stderr)
+	case "score":
+		return scoreCmd(ctx, args[1:], stdout, stderr)
+	case "rescore":
+		return rescoreCmd(ctx, args[1:], stdout, stderr)
+	case "worker":
+		return workerCmd(ctx, args[1:], stdout, stderr)
 	case "scenario", "scenarios":
 		return scenarioCmd(args[1:], stdout, stderr)
 	case "version", "--version":

@@ -24,6 +24,7 @@ import (
 	"github.com/sparlab/spar/dialog/stt/sphinx"
 	"github.com/sparlab/spar/dialog/tts/flite"
 	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/telephony"
 	"github.com/sparlab/spar/telephony/twilio"
 	"github.com/sparlab/spar/web"
@@ -106,6 +107,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		log.Warn("call interrupted by a previous stop, sealed", "call_id", r.ID, "scenario", r.Scenario)
 	}
 
+	scoreCtx, stopScoring := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopScoring()
+	scoringDone, err := startScoring(scoreCtx, cfg, rdb, st, catalog, log)
+	if err != nil {
+		return fmt.Errorf("scoring: %w", err)
+	}
+
 	callsCtx, stopCalls := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer stopCalls(errShuttingDown)
 	var live sync.WaitGroup
@@ -121,7 +129,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	mux := http.NewServeMux()
 	tw.Register(mux)
-	web.New(st, catalog, log).Register(mux)
+	web.New(st, scoring.NewCards(rdb, st), catalog, log).Register(mux)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -161,7 +169,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	stopCalls(errShuttingDown)
-	return srv.Shutdown(shutCtx)
+	err = srv.Shutdown(shutCtx)
+	stopScoring() // calls sealed during the drain stay queued for the next worker
+	if serr := <-scoringDone; serr != nil {
+		log.Error("scoring worker", "err", serr)
+	}
+	return err
 }
 
 // callHandler runs one practice call from answer to sealed record.

@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"gopkg.in/yaml.v3"
+
+	"github.com/sparlab/spar/dialog/llm"
+	"github.com/sparlab/spar/dialog/stt/deepgram"
+	"github.com/sparlab/spar/dialog/stt/whisper"
+	"github.com/sparlab/spar/dialog/tts/elevenlabs"
+	ttsopenai "github.com/sparlab/spar/dialog/tts/openai"
+)
+
+// providersConfig selects the model providers (docs/PROVIDERS.md). It is the `providers:`
+// section of the config file; each provider's own section is its package's Config.
+type providersConfig struct {
+	Persona    string            `yaml:"persona"` // scripted (default) or llm
+	STT        string            `yaml:"stt"`     // sphinx (default), deepgram or whisper
+	TTS        string            `yaml:"tts"`     // flite (default), openai or elevenlabs
+	LLM        llm.Config        `yaml:"llm"`
+	Deepgram   deepgram.Config   `yaml:"deepgram"`
+	Whisper    whisper.Config    `yaml:"whisper"`
+	OpenAITTS  ttsopenai.Config  `yaml:"openai_tts"`
+	ElevenLabs elevenlabs.Config `yaml:"elevenlabs"`
+}
+
+// doctorConfig is the part of the config file doctor reads, decoded leniently so it works
+// whatever else the file holds.
+type doctorConfig struct {
+	Listen    string          `yaml:"listen"`
+	PublicURL string          `yaml:"public_url"`
+	RedisURL  string          `yaml:"redis_url"`
+	Providers providersConfig `yaml:"providers"`
+}
+
+// doctorCheck is one line of the report: what was checked, and what to fix if it failed.
+type doctorCheck struct {
+	name string
+	run  func(ctx context.Context) (detail, fix string, err error)
+}
+
+// doctorCmd checks the configured providers, Redis, the listen port and the public URL,
+// and prints what to fix. It fails when any check fails.
+func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "config file (YAML)")
+	timeout := fs.Duration("timeout", 5*time.Second, "time allowed for each check")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := doctorConfig{Listen: "127.0.0.1:8080", PublicURL: "http://localhost:8080"}
+	if *path != "" {
+		b, err := os.ReadFile(*path)
+		if err != nil {
+			return fmt.Errorf("doctor: %w", err)
+		}
+		if err := yaml.Unmarshal(b, &cfg); err != nil {
+			return fmt.Errorf("doctor: %s: %w", *path, err)
+		}
+	}
+	for _, e := range []struct {
+		name string
+		v    *string
+	}{{"SPAR_LISTEN", &cfg.Listen}, {"SPAR_PUBLIC_URL", &cfg.PublicURL}, {"REDIS_URL", &cfg.RedisURL}} {
+		if v := os.Getenv(e.name); v != "" {
+			*e.v = v
+		}
+	}
+	failed := 0
+	for _, c := range doctorChecks(cfg, os.Getenv) {
+		cctx, cancel := context.WithTimeout(ctx, *timeout)
+		detail, fix, err := c.run(cctx)
+		cancel()
+		if err != nil {
+			failed++
+			fmt.Fprintf(stdout, "FAIL %-14s %v\n", c.name, err)
+			if fix != "" {
+				fmt.Fprintf(stdout, "     %-14s fix: %s\n", "", fix)
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "ok   %-14s %s\n", c.name, detail)
+	}
+	if failed > 0 {
+		return fmt.Errorf("doctor: %d check(s) failed", failed)
+	}
+	return nil
+}
+
+// doctorChecks lists the checks that apply to cfg.
+func doctorChecks(cfg doctorConfig, getenv func(string) string) []doctorCheck {
+	p := cfg.Providers
+	checks := []doctorCheck{
+		{"listen", func(context.Context) (string, string, error) { return doctorListen(cfg.Listen) }},
+		{"public_url", func(ctx context.Context) (string, string, error) { return doctorPublicURL(ctx, cfg.PublicURL) }},
+		{"redis", func(ctx context.Context) (string, string, error) { return doctorRedis(ctx, cfg.RedisURL) }},
+	}
+	if p.Persona == "llm" {
+		c := p.LLM
+		checks = append(checks, doctorCheck{"llm", func(ctx context.Context) (string, string, error) {
+			return doctorModels(ctx, "LLM", c.BaseURL, "https://api.openai.com", c.Model, "gpt-4o-mini", c.APIKeyEnv, "OPENAI_API_KEY", getenv)
+		}})
+	}
+	switch p.STT {
+	case "deepgram":
+		c := p.Deepgram
+		checks = append(checks, doctorCheck{"stt deepgram", func(ctx context.Context) (string, string, error) { return doctorDeepgram(ctx, c, getenv) }})
+	case "whisper":
+		c := p.Whisper
+		checks = append(checks, doctorCheck{"stt whisper", func(ctx context.Context) (string, string, error) {
+			return doctorModels(ctx, "Whisper", c.BaseURL, "https://api.openai.com", c.Model, "whisper-1", c.APIKeyEnv, "OPENAI_API_KEY", getenv)
+		}})
+	case "", "sphinx":
+		checks = append(checks, doctorCheck{"stt sphinx", func(context.Context) (string, string, error) {
+			return doctorFile("/usr/share/pocketsphinx/model/en-us/en-us", "apt-get install pocketsphinx-en-us libpocketsphinx-dev, then make build")
+		}})
+	}
+	switch p.TTS {
+	case "openai":
+		c := p.OpenAITTS
+		checks = append(checks, doctorCheck{"tts openai", func(ctx context.Context) (string, string, error) {
+			return doctorModels(ctx, "TTS", c.BaseURL, "https://api.openai.com", c.Model, "tts-1", c.APIKeyEnv, "OPENAI_API_KEY", getenv)
+		}})
+	case "elevenlabs":
+		c := p.ElevenLabs
+		checks = append(checks, doctorCheck{"tts elevenlabs", func(ctx context.Context) (string, string, error) { return doctorEleven(ctx, c, getenv) }})
+	case "", "flite":
+		checks = append(checks, doctorCheck{"tts flite", func(context.Context) (string, string, error) {
+			if _, err := exec.LookPath("flite"); err != nil {
+				return "", "apt-get install flite", err
+			}
+			return "flite found", "", nil
+		}})
+	}
+	return checks
+}
+
+func doctorListen(addr string) (string, string, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", "stop what holds " + addr + " (another spar?) or set listen / SPAR_LISTEN", err
+	}
+	l.Close()
+	return addr + " is free", "", nil
+}
+
+func doctorPublicURL(ctx context.Context, public string) (string, string, error) {
+	u, err := url.Parse(public)
+	if err != nil || u.Host == "" {
+		return "", "set public_url to the https address Twilio and browsers reach", fmt.Errorf("public_url %q is not a URL", public)
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
+		return public + " (local only: phone calls need a public https URL, e.g. a tunnel)", "", nil
+	}
+	if u.Scheme != "https" {
+		return "", "serve https (Twilio media streams need wss://) behind a TLS proxy or tunnel", fmt.Errorf("public_url %q is not https", public)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(public, "/")+"/", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", "check DNS, the tunnel or proxy, and that spar serve is running behind it", err
+	}
+	resp.Body.Close()
+	return fmt.Sprintf("%s answers (http %d)", public, resp.StatusCode), "", nil
+}
+
+func doctorRedis(ctx context.Context, u string) (string, string, error) {
+	if u == "" {
+		if _, err := exec.LookPath("redis-server"); err != nil {
+			return "", "apt-get install redis-server, or set redis_url / REDIS_URL", errors.New("no redis_url and no redis-server to start locally")
+		}
+		return "no redis_url: serve starts a local redis-server", "", nil
+	}
+	opt, err := redis.ParseURL(u)
+	if err != nil {
+		return "", "redis_url looks like redis://user:pass@host:6379/0", err
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		return "", "start Redis or fix redis_url / REDIS_URL", fmt.Errorf("ping %s: %w", redactURL(u), err)
+	}
+	return "PING ok at " + redactURL(u), "", nil
+}
+
+func doctorFile(path, fix string) (string, string, error) {
+	if _, err := os.Stat(path); err != nil {
+		return "", fix, err
+	}
+	return path, "", nil
+}
+
+// doctorKey returns the key from env, or why it is missing. Keys are required for hosted
+// APIs only: local servers run without.
+func doctorKey(env, def string, hosted bool, getenv func(string) string) (string, string, error) {
+	if env == "" {
+		env = def
+	}
+	k := getenv(env)
+	if k == "" && hosted {
+		return "", "export " + env + "=... (secrets come only from the environment)", fmt.Errorf("%s is not set", env)
+	}
+	return k, "", nil
+}
+
+// doctorModels asks an OpenAI-compatible server for /v1/models and looks for the model.
+func doctorModels(ctx context.Context, what, base, defBase, model, defModel, env, defEnv string, getenv func(string) string) (string, string, error) {
+	if base == "" {
+		base = defBase
+	}
+	if model == "" {
+		model = defModel
+	}
+	hosted := !strings.Contains(base, "localhost") && !strings.Contains(base, "127.0.0.1")
+	key, fix, err := doctorKey(env, defEnv, hosted, getenv)
+	if err != nil {
+		return "", fix, err
+	}
+	u := strings.TrimSuffix(strings.TrimSuffix(base, "/"), "/v1") + "/v1/models"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", "fix base_url", err
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", "start the " + what + " server or fix base_url", err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	switch {
+	case resp.StatusCode == 401 || resp.StatusCode == 403:
+		return "", "check the key in " + doctorOr(env, defEnv), fmt.Errorf("%s: http %d", u, resp.StatusCode)
+	case resp.StatusCode == 404:
+		return base + " reachable (no model list to check " + model + ")", "", nil
+	case resp.StatusCode/100 != 2:
+		return "", "check the server's logs", fmt.Errorf("%s: http %d", u, resp.StatusCode)
+	case !strings.Contains(string(body), `"`+model+`"`):
+		return "", "pull or serve model " + model + " (ollama pull ...), or fix model", fmt.Errorf("%s does not list model %q", base, model)
+	}
+	return base + " serves " + model, "", nil
+}
+
+func doctorDeepgram(ctx context.Context, c deepgram.Config, getenv func(string) string) (string, string, error) {
+	key, fix, err := doctorKey(c.APIKeyEnv, "DEEPGRAM_API_KEY", true, getenv)
+	if err != nil {
+		return "", fix, err
+	}
+	base := "https://api.deepgram.com"
+	if c.URL != "" {
+		u, err := url.Parse(c.URL)
+		if err != nil {
+			return "", "fix providers.deepgram.url", err
+		}
+		base = map[string]string{"ws": "http", "wss": "https"}[u.Scheme] + "://" + u.Host
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/projects", nil)
+	if err != nil {
+		return "", "fix providers.deepgram.url", err
+	}
+	req.Header.Set("Authorization", "Token "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", "check the network to " + base, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return "", "check DEEPGRAM_API_KEY (it needs member scope or above)", fmt.Errorf("%s/v1/projects: http %d", base, resp.StatusCode)
+	}
+	return "key accepted by " + base, "", nil
+}
+
+func doctorEleven(ctx context.Context, c elevenlabs.Config, getenv func(string) string) (string, string, error) {
+	key, fix, err := doctorKey(c.APIKeyEnv, "ELEVENLABS_API_KEY", true, getenv)
+	if err != nil {
+		return "", fix, err
+	}
+	if c.DefaultVoice == "" {
+		return "", "set providers.elevenlabs.default_voice to a voice id", errors.New("no default voice")
+	}
+	base := "https://api.elevenlabs.io"
+	if c.URL != "" {
+		if u, err := url.Parse(c.URL); err == nil {
+			base = map[string]string{"ws": "http", "wss": "https"}[u.Scheme] + "://" + u.Host
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/voices/"+url.PathEscape(c.DefaultVoice), nil)
+	if err != nil {
+		return "", "fix providers.elevenlabs.url", err
+	}
+	req.Header.Set("xi-api-key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", "check the network to " + base, err
+	}
+	resp.Body.Close()
+	switch {
+	case resp.StatusCode == 401:
+		return "", "check ELEVENLABS_API_KEY", fmt.Errorf("voices: http 401")
+	case resp.StatusCode/100 != 2:
+		return "", "fix providers.elevenlabs.default_voice (a voice id from the Voice Library)", fmt.Errorf("voice %s: http %d", c.DefaultVoice, resp.StatusCode)
+	}
+	return "voice " + c.DefaultVoice + " available", "", nil
+}
+
+func doctorOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

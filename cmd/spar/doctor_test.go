@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDoctor points doctor at a fake model server (with and without the model) and at a
+// Redis that refuses connections: it reports each check and says what to fix.
+func TestDoctor(t *testing.T) {
+	models := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/models" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, `{"object":"list","data":[{"id":"llama3.2","object":"model"},{"id":"whisper-small","object":"model"}]}`)
+	}))
+	defer models.Close()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := l.Addr().String()
+	l.Close()
+
+	cfg := `listen: 127.0.0.1:0
+public_url: http://localhost:8080
+redis_url: redis://` + refused + `/0
+providers:
+  persona: llm
+  stt: whisper
+  tts: flite
+  llm: {base_url: "` + models.URL + `/v1", model: llama3.2}
+  whisper: {base_url: "` + models.URL + `", model: whisper-large}
+`
+	path := filepath.Join(t.TempDir(), "spar.yaml")
+	os.WriteFile(path, []byte(cfg), 0o644)
+	var out bytes.Buffer
+	err = doctorCmd(context.Background(), []string{"-config", path}, &out, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "2 check(s) failed") {
+		t.Errorf("err %v, want 2 failed checks", err)
+	}
+	for _, want := range []string{
+		"ok   listen", "ok   public_url", "FAIL redis", "fix: start Redis",
+		"ok   llm            " + models.URL + "/v1 serves llama3.2",
+		"FAIL stt whisper", `does not list model "whisper-large"`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

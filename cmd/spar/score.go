@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sparlab/spar/configs"
+	"github.com/sparlab/spar/dialog/scenario"
+	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/scoring"
+)
+
+// scoringConfig is the scoring part of the configuration.
+func scoringConfig(c Config) scoring.Config { return c.Scoring }
+
+// loadRubrics reads dir, or the built-in rubrics when dir is empty.
+func loadRubrics(dir string) (*scoring.Rubrics, error) {
+	if dir == "" {
+		return scoring.LoadRubrics(configs.Rubrics, "rubrics")
+	}
+	return scoring.LoadRubrics(os.DirFS(dir), ".")
+}
+
+// scoringDeps is what the score, rescore and worker commands share.
+type scoringDeps struct {
+	rdb    redis.UniversalClient
+	st     *store.Store
+	scorer *scoring.Scorer
+	cards  *scoring.Cards
+	close  func()
+}
+
+func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDeps, error) {
+	catalog, err := loadScenarios(cfg.ScenarioDir)
+	if err != nil {
+		return nil, err
+	}
+	rubrics, err := loadRubrics(scoringConfig(cfg).RubricDir)
+	if err != nil {
+		return nil, err
+	}
+	rdb, stop, err := openRedis(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.New(rdb, cfg.Store, log)
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	return &scoringDeps{rdb: rdb, st: st, cards: scoring.NewCards(rdb, st), close: stop,
+		scorer: scoring.NewScorer(st, rubrics, catalog, scoring.Deterministic{}, "deterministic")}, nil
+}
+
+// startScoring runs a scoring worker on serve's Redis until ctx ends; serve calls it after
+// Recover. The returned channel yields Run's result (nil after a normal stop).
+func startScoring(ctx context.Context, cfg Config, rdb redis.UniversalClient, st *store.Store,
+	catalog *scenario.Catalog, log *slog.Logger) (<-chan error, error) {
+	scfg := scoringConfig(cfg)
+	rubrics, err := loadRubrics(scfg.RubricDir)
+	if err != nil {
+		return nil, err
+	}
+	w, err := scoring.NewWorker(rdb, st, scoring.NewScorer(st, rubrics, catalog, scoring.Deterministic{}, "deterministic"), scfg, log)
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() {
+		err := w.Run(ctx)
+		if errors.Is(err, context.Canceled) {
+			err = nil
+		}
+		done <- err
+	}()
+	return done, nil
+}
+
+// scoreCmd prints a call's scorecard, scoring it first if the queue has not yet.
+func scoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", os.Getenv("SPAR_CONFIG"), "YAML config file (env SPAR_CONFIG)")
+	asJSON := fs.Bool("json", false, "print the scorecard as JSON")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: spar score [--json] [--config file] CALL_ID\n\nPrints the call's scorecard (scoring it now if the queue has not).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"score: one CALL_ID expected"}
+	}
+	id := fs.Arg(0)
+	cfg, err := loadConfig(*configPath, os.Getenv)
+	if err != nil {
+		return err
+	}
+	deps, err := openScoring(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer deps.close()
+	card, err := deps.cards.Get(ctx, id)
+	if errors.Is(err, scoring.ErrNotScored) {
+		if card, err = deps.scorer.ScoreCall(ctx, id); err == nil {
+			_, err = deps.cards.Add(ctx, card)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(card)
+	}
+	return scoring.WriteText(stdout, card)
+}
+
+// rescoreCmd scores every sealed call of a scenario again (after a rubric change) and
+// replaces the stored cards, drawing a progress bar on stderr.
+func rescoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rescore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", os.Getenv("SPAR_CONFIG"), "YAML config file (env SPAR_CONFIG)")
+	scen := fs.String("scenario", "", "scenario id whose calls are rescored (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *scen == "" {
+		return usageError{"rescore: --scenario is required"}
+	}
+	cfg, err := loadConfig(*configPath, os.Getenv)
+	if err != nil {
+		return err
+	}
+	deps, err := openScoring(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		return err
+	}
+	defer deps.close()
+	var ids []string
+	until := time.Time{}
+	for { // List pages by start time, newest first.
+		recs, err := deps.st.List(ctx, store.Query{Scenario: *scen, Until: until, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			ids = append(ids, r.ID)
+		}
+		if len(recs) < 1000 {
+			break
+		}
+		until = recs[len(recs)-1].Started
+	}
+	bar := progress{w: stderr, total: len(ids)}
+	var failed []error
+	passed := 0
+	for i, id := range ids {
+		card, err := deps.scorer.ScoreCall(ctx, id)
+		if err == nil {
+			err = deps.cards.Replace(ctx, card)
+		}
+		if err != nil {
+			failed = append(failed, err)
+		} else if card.Pass {
+			passed++
+		}
+		bar.draw(i + 1)
+	}
+	bar.done()
+	fmt.Fprintf(stdout, "rescored %d calls of %s: %d passed, %d failed to score\n", len(ids)-len(failed), *scen, passed, len(failed))
+	return errors.Join(failed...)
+}
+
+// progress draws "[#####.....] 12/40" on one terminal line.
+type progress struct {
+	w     io.Writer
+	total int
+}
+
+func (p progress) draw(n int) {
+	const width = 30
+	filled := width
+	if p.total > 0 {
+		filled = width * n / p.total
+	}
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled), n, p.total)
+}
+
+func (p progress) done() { fmt.Fprintln(p.w) }

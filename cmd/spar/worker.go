@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/sparlab/spar/scoring"
+)
+
+// workerCmd runs a scoring worker without the call server, for scale: any number of them
+// share the consumer group with the workers inside `spar serve`.
+func workerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", os.Getenv("SPAR_CONFIG"), "YAML config file (env SPAR_CONFIG)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*configPath, os.Getenv)
+	if err != nil {
+		return err
+	}
+	level, _ := parseLevel(cfg.LogLevel)
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	deps, err := openScoring(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer deps.close()
+	w, err := scoring.NewWorker(deps.rdb, deps.st, deps.scorer, scoringConfig(cfg), log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "spar worker: scoring sealed calls; Ctrl-C to stop")
+	if err := w.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,222 @@
+package scoring
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/scenario"
+	"github.com/sparlab/spar/dialog/store"
+)
+
+// maxPractice bounds the things to practise next.
+const maxPractice = 3
+
+// strongAt is the criterion score from which it counts as a strength.
+const strongAt = 0.75
+
+// assemble turns a judge's results into a scorecard: every quote checked against the
+// transcript, criteria in rubric order (a criterion the judge skipped scores zero,
+// low-confidence), the weighted overall, pass, flags, strengths, practice and winning lines.
+func assemble(c *Call, results []CriterionResult) *Scorecard {
+	rec, r := c.Record, c.Rubric
+	card := &Scorecard{
+		CallID: rec.ID, Scenario: rec.Scenario, Learner: rec.Learner, Rubric: r.Title,
+		PassMark: int(math.Round(r.PassMark)), Metrics: c.Metrics,
+	}
+	byID := map[string]CriterionResult{}
+	for _, res := range results {
+		byID[res.ID] = res
+	}
+	tr := sortedTranscript(rec.Transcript)
+	var sum, weights float64
+	pass := true
+	for _, cr := range r.Criteria {
+		res, ok := byID[cr.ID]
+		if !ok {
+			res = CriterionResult{Rationale: "the judge gave no result for this criterion", LowConfidence: true}
+		}
+		res.ID, res.Name, res.Weight, res.Required = cr.ID, cr.Name, cr.Weight, cr.Required
+		res.Score = round3(clamp01(res.Score))
+		if res.Better == "" {
+			res.Better = cr.Better[0]
+		}
+		kept := res.Evidence[:0:0]
+		for _, q := range res.Evidence {
+			if v, ok := verifyQuote(tr, q); ok {
+				kept = append(kept, v)
+			} else {
+				res.LowConfidence = true
+			}
+		}
+		res.Evidence = kept
+		if res.LowConfidence && !slices.Contains(card.Flags, FlagLowConfidence) {
+			card.Flags = append(card.Flags, FlagLowConfidence)
+		}
+		sum += cr.Weight * res.Score
+		weights += cr.Weight
+		if cr.Required && res.Score < 0.5 {
+			pass = false
+		}
+		card.Criteria = append(card.Criteria, res)
+	}
+	card.Overall = int(math.Round(100 * sum / weights))
+	card.Pass = pass && float64(card.Overall) >= r.PassMark
+	card.Flags = append(callFlags(c), card.Flags...)
+	card.Strengths = strengths(card.Criteria)
+	card.PractiseNext = practise(card.Criteria)
+	card.WinningLines = winningLines(card.Criteria)
+	return card
+}
+
+// callFlags qualifies a score by how complete the call's record is.
+func callFlags(c *Call) []string {
+	var f []string
+	if c.Record.Status == store.StatusInterrupted {
+		f = append(f, FlagInterrupted)
+	}
+	if c.Record.Dropped > 0 {
+		f = append(f, FlagTimelineGaps)
+	}
+	if len(c.Events) == 0 {
+		f = append(f, FlagNoTimeline)
+	}
+	if c.Metrics.LearnerTurns < 3 {
+		f = append(f, FlagShortCall)
+	}
+	return f
+}
+
+// verifyQuote finds q in the transcript: the quote's words (tokenized like the detectors
+// do, so case and punctuation do not matter) must appear in order, contiguously, in one line
+// of q's speaker. Of several such lines the one nearest q.At is taken, and the quote gets
+// that line's start and text as spoken.
+func verifyQuote(tr []dialog.Utterance, q Quote) (Quote, bool) {
+	want := scenario.Tokenize(q.Text)
+	if len(want) == 0 {
+		return q, false
+	}
+	best, found := dialog.Utterance{}, false
+	for _, u := range tr {
+		if q.Speaker != "" && u.Speaker != q.Speaker {
+			continue
+		}
+		if !containsSeq(scenario.Tokenize(u.Text), want) {
+			continue
+		}
+		if !found || absDur(u.Start-q.At) < absDur(best.Start-q.At) {
+			best, found = u, true
+		}
+	}
+	if !found {
+		return q, false
+	}
+	q.Speaker, q.At = best.Speaker, best.Start
+	return q, true
+}
+
+func containsSeq(toks, want []string) bool {
+	for i := 0; i+len(want) <= len(toks); i++ {
+		if slices.Equal(toks[i:i+len(want)], want) {
+			return true
+		}
+	}
+	return false
+}
+
+func strengths(cs []CriterionResult) []string {
+	var good []CriterionResult
+	for _, c := range cs {
+		if c.Score >= strongAt {
+			good = append(good, c)
+		}
+	}
+	slices.SortStableFunc(good, func(a, b CriterionResult) int { return cmp.Compare(b.Weight*b.Score, a.Weight*a.Score) })
+	var out []string
+	for _, c := range good[:min(len(good), 3)] {
+		s := c.Name
+		if q, ok := firstPositive(c.Evidence); ok {
+			s += fmt.Sprintf(": %q at %s", q.Text, clock(q.At))
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// practise picks the one to three criteria that cost the most points (weight times missing
+// credit) among those below strongAt; a call strong everywhere still gets its weakest one.
+func practise(cs []CriterionResult) []Practice {
+	s := slices.Clone(cs)
+	slices.SortStableFunc(s, func(a, b CriterionResult) int {
+		return cmp.Compare(b.Weight*(1-b.Score), a.Weight*(1-a.Score))
+	})
+	var out []Practice
+	for i, c := range s {
+		if len(out) == maxPractice || (i > 0 && c.Score >= strongAt) {
+			break
+		}
+		out = append(out, Practice{Criterion: c.ID, Name: c.Name, Why: c.Rationale, Try: c.Better})
+	}
+	return out
+}
+
+// winningLines ranks the learner lines quoted as positive evidence by the weight of the
+// criteria they earned, leaving out any line also quoted as an anti-pattern.
+func winningLines(cs []CriterionResult) []Quote {
+	type cand struct {
+		q      Quote
+		weight float64
+	}
+	byKey := map[string]*cand{}
+	bad := map[string]bool{}
+	var order []string
+	for _, c := range cs {
+		for _, q := range c.Evidence {
+			if q.Speaker != dialog.SpeakerLearner {
+				continue
+			}
+			k := fmt.Sprint(q.At) + "|" + strings.ToLower(q.Text)
+			if !q.Positive {
+				bad[k] = true
+				continue
+			}
+			if byKey[k] == nil {
+				byKey[k] = &cand{q: Quote{Speaker: q.Speaker, At: q.At, Text: q.Text, Positive: true}}
+				order = append(order, k)
+			}
+			byKey[k].weight += c.Weight
+			byKey[k].q.Note = joinNote(byKey[k].q.Note, c.Name)
+		}
+	}
+	var cands []*cand
+	for _, k := range order {
+		if !bad[k] {
+			cands = append(cands, byKey[k])
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b *cand) int { return cmp.Compare(b.weight, a.weight) })
+	var out []Quote
+	for _, c := range cands[:min(len(cands), 3)] {
+		out = append(out, c.q)
+	}
+	return out
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + ", " + b
+}
+
+func firstPositive(qs []Quote) (Quote, bool) {
+	for _, q := range qs {
+		if q.Positive {
+			return q, true
+		}
+	}
+	return Quote{}, false
+}

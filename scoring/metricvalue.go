@@ -1,0 +1,61 @@
+package scoring
+
+import (
+	"slices"
+	"time"
+)
+
+// metricValues maps the names rubric thresholds use to metric values. Durations are seconds.
+var metricValues = map[string]func(m Metrics) float64{
+	"talk_ratio":            func(m Metrics) float64 { return m.TalkRatio },
+	"words_per_minute":      func(m Metrics) float64 { return m.WordsPerMinute },
+	"longest_monologue_s":   func(m Metrics) float64 { return secs(m.LongestMonologue) },
+	"learner_interruptions": func(m Metrics) float64 { return float64(m.LearnerInterruptions) },
+	"persona_interruptions": func(m Metrics) float64 { return float64(m.PersonaInterruptions) },
+	"latency_median_s":      func(m Metrics) float64 { return secs(m.LatencyMedian) },
+	"latency_mean_s":        func(m Metrics) float64 { return secs(m.LatencyMean) },
+	"dead_air_s":            func(m Metrics) float64 { return secs(m.DeadAir) },
+	"dead_air_longest_s":    func(m Metrics) float64 { return secs(m.DeadAirLongest) },
+	"silence_prompts":       func(m Metrics) float64 { return float64(m.SilencePrompts) },
+	"open_questions":        func(m Metrics) float64 { return float64(m.OpenQuestions) },
+	"closed_questions":      func(m Metrics) float64 { return float64(m.ClosedQuestions) },
+	"questions":             func(m Metrics) float64 { return float64(m.Questions()) },
+	"fillers_per_100":       func(m Metrics) float64 { return m.FillersPer100 },
+	"filler_clusters":       func(m Metrics) float64 { return float64(m.FillerClusters) },
+	"final_mood":            func(m Metrics) float64 { return float64(m.FinalMood) },
+	"mood_drop":             func(m Metrics) float64 { return float64(m.StartMood - m.FinalMood) },
+	"goal":                  func(m Metrics) float64 { return b2f(m.Goal) },
+	"learner_turns":         func(m Metrics) float64 { return float64(m.LearnerTurns) },
+}
+
+// MetricNames returns the metric names rubric thresholds may use, sorted.
+func MetricNames() []string {
+	out := make([]string, 0, len(metricValues))
+	for k := range metricValues {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Value returns the named metric (durations in seconds).
+func (m Metrics) Value(name string) (float64, bool) {
+	f, ok := metricValues[name]
+	if !ok {
+		return 0, false
+	}
+	return f(m), true
+}
+
+func knownMetric(name string) bool { _, ok := metricValues[name]; return ok }
+
+func secs(d time.Duration) float64 { return round1(d.Seconds()) }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func clamp01(f float64) float64 { return min(1, max(0, f)) }

@@ -1,0 +1,207 @@
+package scoring
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/dialog/store/storetest"
+	"github.com/sparlab/spar/telephony"
+)
+
+var errKilled = errors.New("worker killed")
+
+// queueEnv is a real Redis with one sealed call and its calls:sealed notice.
+type queueEnv struct {
+	rdb redis.UniversalClient
+	st  *store.Store
+	id  string
+}
+
+func newQueueEnv(t *testing.T) *queueEnv {
+	t.Helper()
+	rdb := storetest.Redis(t)
+	st, err := store.New(rdb, store.Config{Prefix: storetest.Prefix(t), Node: "n1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	env := &queueEnv{rdb: rdb, st: st, id: "call-1"}
+	l, err := st.Begin(ctx, telephony.Info{ID: env.id, Scenario: "double-charge", Learner: "l1", Transport: "webrtc"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Append(dialog.Event{Kind: dialog.EventLearnerSaid, At: 3 * time.Second, Dur: time.Second, Speaker: dialog.SpeakerLearner, Text: "sorry"})
+	if _, err := l.Seal(ctx, dialog.Result{EndReason: "learner hung up", Duration: 5 * time.Second, Transcript: []dialog.Utterance{
+		{Speaker: dialog.SpeakerLearner, Text: "sorry", Start: 2 * time.Second, End: 3 * time.Second},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// countingScorer scores every call with a fixed card, failing the first failures times.
+type countingScorer struct {
+	calls    atomic.Int32
+	failures int32
+}
+
+func (s *countingScorer) ScoreCall(_ context.Context, id string) (*Scorecard, error) {
+	n := s.calls.Add(1)
+	if n <= s.failures {
+		return nil, errors.New("judge unavailable")
+	}
+	return &Scorecard{CallID: id, Overall: 80, Pass: true}, nil
+}
+
+func (env *queueEnv) worker(t *testing.T, name string, sc CallScorer, hook func(stage, id string) error) *Worker {
+	t.Helper()
+	w, err := NewWorker(env.rdb, env.st, sc, Config{Consumer: name, ClaimIdle: 5 * time.Millisecond,
+		RetryMin: time.Millisecond, RetryMax: 4 * time.Millisecond, MaxAttempts: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.hook = hook
+	return w
+}
+
+// drain runs w until the call's notice is finished and nothing is pending, polling Redis
+// with a deadline (reclaiming waits for ClaimIdle).
+func (env *queueEnv) drain(t *testing.T, w *Worker) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := w.Step(ctx, 10*time.Millisecond); err != nil {
+			t.Fatalf("step: %v", err)
+		}
+		p, err := env.rdb.XPending(ctx, env.st.SealedStream(), env.st.ScoringGroup()).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Count == 0 {
+			return
+		}
+	}
+	t.Fatal("notice still pending after 10s")
+}
+
+func killAt(stage string) func(string, string) error {
+	return func(s, _ string) error {
+		if s == stage {
+			return errKilled
+		}
+		return nil
+	}
+}
+
+// TestWorkerKilled: a worker dies between claiming a job and acknowledging it; another
+// worker reclaims it with XAUTOCLAIM and the call ends up scored exactly once.
+func TestWorkerKilled(t *testing.T) {
+	for _, tc := range []struct {
+		stage     string
+		wantCalls int32 // judge runs in total
+	}{
+		{"claimed", 1}, // died before scoring: the second worker scores
+		{"stored", 1},  // died after storing the card: the second worker only acknowledges
+	} {
+		t.Run(tc.stage, func(t *testing.T) {
+			env := newQueueEnv(t)
+			sc := &countingScorer{}
+			ctx := context.Background()
+			if _, err := env.worker(t, "a", sc, killAt(tc.stage)).Step(ctx, -1); !errors.Is(err, errKilled) {
+				t.Fatalf("worker a: %v, want killed", err)
+			}
+			p, err := env.rdb.XPending(ctx, env.st.SealedStream(), env.st.ScoringGroup()).Result()
+			if err != nil || p.Count != 1 || p.Consumers["a"] != 1 {
+				t.Fatalf("pending after the kill = %+v, %v; want one job held by a", p, err)
+			}
+			env.drain(t, env.worker(t, "b", sc, nil))
+			if n := sc.calls.Load(); n != tc.wantCalls {
+				t.Errorf("judge ran %d times, want %d", n, tc.wantCalls)
+			}
+			card, err := NewCards(env.rdb, env.st).Get(ctx, env.id)
+			if err != nil || card.CallID != env.id {
+				t.Fatalf("scorecard = %+v, %v", card, err)
+			}
+			// The same notice again (a sealer that died mid-notice): acknowledged, not rescored.
+			if err := env.rdb.XAdd(ctx, &redis.XAddArgs{Stream: env.st.SealedStream(), Values: []any{"id", env.id, "status", "sealed"}}).Err(); err != nil {
+				t.Fatal(err)
+			}
+			env.drain(t, env.worker(t, "b", sc, nil))
+			if n := sc.calls.Load(); n != tc.wantCalls {
+				t.Errorf("after a duplicate notice the judge ran %d times, want %d", n, tc.wantCalls)
+			}
+		})
+	}
+}
+
+// TestWorkerRetries: failures are retried with backoff; past MaxAttempts the notice goes to
+// the dead-letter stream and is acknowledged.
+func TestWorkerRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		failures  int32
+		wantCalls int32
+		wantCard  bool
+		wantDead  int64
+	}{
+		{"recovers", 2, 3, true, 0},
+		{"gives up", 100, 3, false, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := newQueueEnv(t)
+			sc := &countingScorer{failures: tc.failures}
+			env.drain(t, env.worker(t, "a", sc, nil))
+			ctx := context.Background()
+			if n := sc.calls.Load(); n != tc.wantCalls {
+				t.Errorf("judge ran %d times, want %d", n, tc.wantCalls)
+			}
+			ok, err := NewCards(env.rdb, env.st).Exists(ctx, env.id)
+			if err != nil || ok != tc.wantCard {
+				t.Errorf("scorecard exists = %v, %v; want %v", ok, err, tc.wantCard)
+			}
+			dead, err := env.rdb.XRange(ctx, env.st.ScoringDeadStream(), "-", "+").Result()
+			if err != nil || int64(len(dead)) != tc.wantDead {
+				t.Fatalf("dead letters = %v, %v; want %d", dead, err, tc.wantDead)
+			}
+			if tc.wantDead > 0 && (dead[0].Values["id"] != env.id || dead[0].Values["attempts"] != "3") {
+				t.Errorf("dead letter = %v", dead[0].Values)
+			}
+			if n, _ := env.rdb.Exists(ctx, env.st.ScoreAttemptsKey(env.id)).Result(); n != 0 {
+				t.Error("attempt counter left behind after the notice was finished")
+			}
+		})
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	cfg := Config{RetryMin: time.Second, RetryMax: 5 * time.Second}
+	for n, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 3: 4 * time.Second, 4: 5 * time.Second, 9: 5 * time.Second} {
+		if got := backoffFor(cfg, n); got != want {
+			t.Errorf("backoffFor(%d) = %v, want %v", n, got, want)
+		}
+	}
+}
+
+// TestScorerReadsStore scores a sealed call end to end from Redis with the built-in rubric.
+func TestScorerReadsStore(t *testing.T) {
+	env := newQueueEnv(t)
+	rs, cat := shipped(t)
+	card, err := NewScorer(env.st, rs, cat, Deterministic{}, "deterministic").ScoreCall(context.Background(), env.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.CallID != env.id || card.Pass || len(card.Criteria) != 8 || card.Metrics.LearnerTurns != 1 {
+		t.Errorf("card = %+v", card)
+	}
+	if _, err := NewScorer(env.st, rs, cat, Deterministic{}, "d").ScoreCall(context.Background(), "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown call: %v, want ErrNotFound", err)
+	}
+}

@@ -1,0 +1,90 @@
+package metrics
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sparlab/spar/dialog"
+)
+
+// CallTimeline returns a Timeline for one call that updates the metrics from the call's
+// events and passes every event on to next: call.start and call.end move the active and
+// ended counts, turn.latency feeds the stage histograms, fault counts by stage.
+func (m *Metrics) CallTimeline(next dialog.Timeline) dialog.Timeline {
+	var transport string
+	var ended func(string)
+	return dialog.TimelineFunc(func(e dialog.Event) {
+		switch e.Kind {
+		case dialog.EventCallStart:
+			if ended == nil {
+				transport = e.Detail
+				ended = m.CallStarted(transport)
+			}
+		case dialog.EventCallEnd:
+			if ended != nil {
+				ended(e.Detail)
+				ended = nil
+			}
+		case dialog.EventLatency:
+			m.Turn(e.Data)
+		case dialog.EventFault:
+			stage, _, _ := strings.Cut(e.Detail, ":")
+			m.faults.WithLabelValues(faultStage(stage)).Inc()
+		}
+		if next != nil {
+			next.Append(e)
+		}
+	})
+}
+
+// Turn observes a turn.latency event's data (endpoint_ms, stt_ms, persona_ms, tts_ms,
+// playout_ms, total_ms) and derives Spar's own overhead.
+func (m *Metrics) Turn(data map[string]string) {
+	get := func(k string) (time.Duration, bool) {
+		v, err := strconv.ParseFloat(data[k], 64)
+		if err != nil || v < 0 {
+			return 0, false
+		}
+		return time.Duration(v * float64(time.Millisecond)), true
+	}
+	var sum time.Duration
+	for _, s := range []struct{ key, stage string }{
+		{"endpoint_ms", StageEndpoint}, {"stt_ms", StageSTTFinal}, {"persona_ms", StagePersona},
+		{"tts_ms", StageTTS}, {"playout_ms", StagePlayout},
+	} {
+		if d, ok := get(s.key); ok {
+			m.Stage(s.stage, d)
+			if s.stage != StagePlayout {
+				sum += d
+			}
+		}
+	}
+	if total, ok := get("total_ms"); ok {
+		m.Stage(StageVoiceToVoice, total)
+		m.Stage(StageOverhead, max(total-sum, 0))
+	}
+}
+
+// faultStage keeps the fault label to a known set.
+func faultStage(s string) string {
+	switch s {
+	case "stt", "tts", "persona":
+		return s
+	}
+	return "other"
+}
+
+// reasonLabel keeps the end-reason label's cardinality small: "caller hung up: mood at
+// maximum" counts as "caller hung up".
+func reasonLabel(r string) string {
+	r, _, _ = strings.Cut(r, ":")
+	r = strings.TrimSpace(r)
+	if r == "" {
+		return "unknown"
+	}
+	if len(r) > 40 {
+		r = r[:40]
+	}
+	return r
+}

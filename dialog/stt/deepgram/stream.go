@@ -250,13 +250,17 @@ func (s *stream) readLoop() {
 			}
 			return
 		}
-		var m message
-		if err := json.Unmarshal(b, &m); err != nil {
-			s.t.log.Warn("deepgram: bad message", "err", err)
-			continue
-		}
-		s.handle(&m)
+		s.handleRaw(b)
 	}
+}
+
+func (s *stream) handleRaw(b []byte) {
+	var m message
+	if err := json.Unmarshal(b, &m); err != nil {
+		s.t.log.Warn("deepgram: bad message", "err", err)
+		return
+	}
+	s.handle(&m)
 }
 
 func (s *stream) handle(m *message) {

@@ -31,12 +31,14 @@ type Config struct {
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 	LogLevel      string        `yaml:"log_level"`
 
-	Twilio twilio.Config `yaml:"twilio"`
-	Dialog dialog.Config `yaml:"dialog"`
-	STT    sphinx.Config `yaml:"stt"`
-	TTS    flite.Config  `yaml:"tts"`
+	Twilio  twilio.Config  `yaml:"twilio"`
+	Dialog  dialog.Config  `yaml:"dialog"`
+	STT     sphinx.Config  `yaml:"stt"`
+	TTS     flite.Config   `yaml:"tts"`
 	Store   store.Config   `yaml:"store"`
 	Scoring scoring.Config `yaml:"scoring"`
+	// Providers picks cloud or self-hosted engines instead of the offline ones.
+	Providers providersConfig `yaml:"providers"`
 }
 
 // defaultConfig is what `make run` uses with no file and no environment.
@@ -103,6 +105,7 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 		}
 	}
 	cfg.Twilio.PublicURL = cfg.PublicURL
+	cfg.Providers.withKeys(getenv)
 	if cfg.Twilio.AuthToken == "" {
 		// Local trials run without a Twilio account; serve warns loudly (see printBanner).
 		cfg.Twilio.ValidateSignatures = false
@@ -129,7 +132,7 @@ func (c Config) Validate() error {
 		return err
 	}
 	for name, v := range map[string]interface{ Validate() error }{
-		"twilio": c.Twilio, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store, "scoring": c.Scoring,
+		"twilio": c.Twilio, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store, "scoring": c.Scoring, "providers": c.Providers,
 	} {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("config: %s: %w", name, err)

@@ -61,3 +61,25 @@ func TestDefaultsWithoutToken(t *testing.T) {
 		t.Errorf("defaults = %+v", cfg)
 	}
 }
+
+func TestProvidersConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	yaml := "providers:\n  persona: llm\n  stt: whisper\n  llm:\n    base_url: http://localhost:11434\n    model: llama3.2\n    api_key_env: MY_LLM_KEY\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"MY_LLM_KEY": "k1", "OPENAI_API_KEY": "k2"}
+	cfg, err := loadConfig(path, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Providers.LLM.APIKey != "k1" || cfg.Providers.Whisper.APIKey != "k2" {
+		t.Errorf("keys not taken from the environment: llm %q whisper %q", cfg.Providers.LLM.APIKey, cfg.Providers.Whisper.APIKey)
+	}
+	if err := os.WriteFile(path, []byte("providers:\n  tts: polly\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadConfig(path, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "polly") {
+		t.Errorf("unknown provider: err = %v", err)
+	}
+}

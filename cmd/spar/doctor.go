@@ -17,25 +17,9 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gopkg.in/yaml.v3"
 
-	"github.com/sparlab/spar/dialog/llm"
 	"github.com/sparlab/spar/dialog/stt/deepgram"
-	"github.com/sparlab/spar/dialog/stt/whisper"
 	"github.com/sparlab/spar/dialog/tts/elevenlabs"
-	ttsopenai "github.com/sparlab/spar/dialog/tts/openai"
 )
-
-// providersConfig selects the model providers (docs/PROVIDERS.md). It is the `providers:`
-// section of the config file; each provider's own section is its package's Config.
-type providersConfig struct {
-	Persona    string            `yaml:"persona"` // scripted (default) or llm
-	STT        string            `yaml:"stt"`     // sphinx (default), deepgram or whisper
-	TTS        string            `yaml:"tts"`     // flite (default), openai or elevenlabs
-	LLM        llm.Config        `yaml:"llm"`
-	Deepgram   deepgram.Config   `yaml:"deepgram"`
-	Whisper    whisper.Config    `yaml:"whisper"`
-	OpenAITTS  ttsopenai.Config  `yaml:"openai_tts"`
-	ElevenLabs elevenlabs.Config `yaml:"elevenlabs"`
-}
 
 // doctorConfig is the part of the config file doctor reads, decoded leniently so it works
 // whatever else the file holds.

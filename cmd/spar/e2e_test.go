@@ -300,6 +300,17 @@ func TestEndToEndPhoneCall(t *testing.T) {
 	if card.CallID != res.CallID || card.Overall < 0 || card.Overall > 100 || len(card.Criteria) == 0 {
 		t.Errorf("scorecard = %+v", card)
 	}
+	// /metrics counted the call and its turns.
+	_, metricsText := httpGet(t, srv.base+"/metrics")
+	for _, want := range []string{
+		`spar_calls_ended_total{reason="learner hung up",transport="twilio"} 1`,
+		`spar_turn_stage_seconds_count{stage="voice_to_voice"}`,
+	} {
+		if !strings.Contains(metricsText, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
 	cmd := exec.Command(e.bin, "score", "--config", e.config, res.CallID)
 	cmd.Env = append(os.Environ(), "REDIS_URL="+e.redisURL)
 	out2, err := cmd.CombinedOutput()
@@ -360,6 +371,17 @@ func TestEndToEndServerKilledMidCall(t *testing.T) {
 	if left < -50 || right < -50 {
 		t.Errorf("partial recording levels: learner %.1f, persona %.1f dBFS", left, right)
 	}
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // placeCall runs the angry-customer script against srv in the background.

@@ -21,6 +21,7 @@ Usage:
   spar score    [--json] CALL_ID print a call's scorecard (scoring it now if needed)
   spar rescore  --scenario ID    score a scenario's calls again (after a rubric change)
   spar worker                    run a scoring worker (serve runs one too)
+  spar doctor   [--config file]  check Redis, ports, the public URL and each provider
   spar scenario lint [files...]  check scenario files (default: the built-in scenarios)
   spar scenario list             list the scenarios the server would offer
   spar version                   print the version
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return rescoreCmd(ctx, args[1:], stdout, stderr)
 	case "worker":
 		return workerCmd(ctx, args[1:], stdout, stderr)
+	case "doctor":
+		return doctorCmd(ctx, args[1:], stdout, stderr)
 	case "scenario", "scenarios":
 		return scenarioCmd(args[1:], stdout, stderr)
 	case "version", "--version":

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"hash/fnv"
 	"io"
 	"log/slog"
@@ -18,16 +21,14 @@ import (
 	"time"
 
 	"github.com/sparlab/spar/dialog"
-	"github.com/sparlab/spar/dialog/persona"
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
-	"github.com/sparlab/spar/dialog/stt/sphinx"
-	"github.com/sparlab/spar/dialog/tts/flite"
 	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/telephony"
 	"github.com/sparlab/spar/telephony/twilio"
 	"github.com/sparlab/spar/web"
+	"github.com/sparlab/spar/web/metrics"
 )
 
 // errShuttingDown ends calls still running when the shutdown grace period is over.
@@ -77,15 +78,17 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	stt, err := sphinx.New(cfg.STT, log)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m, err := metrics.New(reg)
 	if err != nil {
-		return fmt.Errorf("speech recognition: %w", err)
+		return err
 	}
-	tts, err := flite.New(cfg.TTS)
+	prov, err := buildProviders(cfg, m, log)
 	if err != nil {
-		return fmt.Errorf("speech synthesis: %w", err)
+		return err
 	}
-	engine, err := dialog.New(cfg.Dialog, stt, tts)
+	engine, err := dialog.New(cfg.Dialog, prov.stt, prov.tts)
 	if err != nil {
 		return err
 	}
@@ -117,7 +120,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	callsCtx, stopCalls := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer stopCalls(errShuttingDown)
 	var live sync.WaitGroup
-	h := &callHandler{cfg: cfg, catalog: catalog, engine: engine, store: st, log: log}
+	h := &callHandler{cfg: cfg, catalog: catalog, engine: engine, store: st, log: log, persona: prov.persona, metrics: m}
 	handle := func(ctx context.Context, call *telephony.Call) error {
 		live.Add(1)
 		defer live.Done()
@@ -130,6 +133,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	mux := http.NewServeMux()
 	tw.Register(mux)
 	web.New(st, scoring.NewCards(rdb, st), catalog, log).Register(mux)
+	mux.Handle("GET /metrics", metrics.Handler(reg))
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -184,6 +188,8 @@ type callHandler struct {
 	engine  *dialog.Engine
 	store   *store.Store
 	log     *slog.Logger
+	persona func(sc *scenario.Scenario, seed int64, log *slog.Logger) dialog.Persona
+	metrics *metrics.Metrics
 }
 
 func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
@@ -212,12 +218,12 @@ func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
 	log.Info("call started", "learner", call.Learner)
 	res, runErr := h.engine.Run(ctx, call, dialog.Session{
 		Transport:  call.Transport,
-		Persona:    persona.NewScripted(sc, seedOf(call.ID)),
+		Persona:    h.persona(sc, seedOf(call.ID), log),
 		Voice:      sc.Persona.Voice,
 		Turns:      turnsOf(sc),
 		Phrases:    sc.Phrases(),
 		Narrowband: call.Transport == "twilio",
-		Timeline:   clog,
+		Timeline:   callTimeline{h.metrics.CallTimeline(clog), clog},
 		Recording:  rec,
 		Log:        log,
 	})
@@ -234,6 +240,15 @@ func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
 	log.Info("call ended", "reason", res.EndReason, "duration", res.Duration.Round(time.Second), "turns", res.Turns)
 	return errors.Join(runErr, err)
 }
+
+// callTimeline passes a call's events through the metrics to its call log, and keeps the
+// log's live mood and stage updates reachable by the engine.
+type callTimeline struct {
+	dialog.Timeline
+	log *store.CallLog
+}
+
+func (t callTimeline) Update(fields map[string]any) { t.log.Update(fields) }
 
 // seedOf makes a call's persona choices repeatable from its ID.
 func seedOf(id string) int64 {

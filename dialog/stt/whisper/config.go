@@ -1,0 +1,62 @@
+package whisper
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Config selects the transcription server and model.
+type Config struct {
+	// BaseURL is the server root; utterances go to BaseURL + "/v1/audio/transcriptions".
+	// A trailing "/v1" is accepted. Default "https://api.openai.com".
+	BaseURL string `yaml:"base_url"`
+	// Model is the model name. Default "whisper-1" (faster-whisper servers take e.g.
+	// "Systran/faster-whisper-small.en"; whisper.cpp ignores it).
+	Model string `yaml:"model"`
+	// Language is an ISO-639-1 code such as "en"; empty lets the server detect it.
+	Language string `yaml:"language"`
+	// Prompt sends the call's expected phrases as the prompt, which biases spelling.
+	Prompt bool `yaml:"prompt"`
+	// APIKeyEnv names the environment variable holding the key. Default "OPENAI_API_KEY".
+	APIKeyEnv string `yaml:"api_key_env"`
+	// APIKey is filled by cmd from APIKeyEnv; it never comes from the file.
+	APIKey string `yaml:"-"`
+	// Timeout bounds one utterance's request. Default 10s.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxUtterance caps the audio kept for one utterance. Default 60s.
+	MaxUtterance time.Duration `yaml:"max_utterance"`
+}
+
+func (c Config) withDefaults() Config {
+	if c.BaseURL == "" {
+		c.BaseURL = "https://api.openai.com"
+	}
+	if c.Model == "" {
+		c.Model = "whisper-1"
+	}
+	if c.APIKeyEnv == "" {
+		c.APIKeyEnv = "OPENAI_API_KEY"
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 10 * time.Second
+	}
+	if c.MaxUtterance == 0 {
+		c.MaxUtterance = time.Minute
+	}
+	return c
+}
+
+// Validate checks the configuration after defaults are applied.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []error
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("whisper: config: base_url %q: want an http(s) URL", c.BaseURL))
+	}
+	if c.Timeout < 0 || c.MaxUtterance < time.Second {
+		errs = append(errs, fmt.Errorf("whisper: config: timeout %s must not be negative and max_utterance %s at least 1s", c.Timeout, c.MaxUtterance))
+	}
+	return errors.Join(errs...)
+}

@@ -89,6 +89,7 @@ type conv struct {
 	finalPending int
 	finals       []string // final transcripts waiting for their utterance's end
 	running      int      // turn goroutines not yet reported done
+	latency      []TurnLatency
 
 	playMu  sync.Mutex // orders turn audio against flushes
 	playGen int        // the turn allowed to enqueue audio; -1 after a flush

@@ -96,6 +96,7 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 	return Result{
 		EndReason: c.endReason, Duration: end, Transcript: c.transcript,
 		FinalMood: c.state.Mood, FinalStage: c.state.Stage, Goal: c.goal, Turns: c.turns,
+		Latency: c.latency,
 	}
 }
 
@@ -451,15 +452,21 @@ func (c *conv) logLatency(t *turn) {
 	if fs == 0 || fa == 0 || ff == 0 {
 		return
 	}
-	d := map[string]string{
-		"endpoint_ms": ms(t.hangover),
-		"stt_ms":      ms(t.final.Sub(t.endpoint)),
-		"persona_ms":  ms(at(fs).Sub(t.final)),
-		"tts_ms":      ms(at(fa).Sub(at(fs))),
-		"playout_ms":  ms(at(ff).Sub(at(fa))),
-		"total_ms":    ms(at(ff).Sub(t.endpoint) + t.hangover),
+	l := TurnLatency{
+		At:       c.now(),
+		Endpoint: t.hangover,
+		STT:      t.final.Sub(t.endpoint),
+		Persona:  at(fs).Sub(t.final),
+		TTS:      at(fa).Sub(at(fs)),
+		Playout:  at(ff).Sub(at(fa)),
+		Total:    at(ff).Sub(t.endpoint) + t.hangover,
 	}
-	c.log(Event{Kind: EventLatency, Dur: at(ff).Sub(t.endpoint) + t.hangover, Data: d})
+	c.latency = append(c.latency, l)
+	d := map[string]string{
+		"endpoint_ms": ms(l.Endpoint), "stt_ms": ms(l.STT), "persona_ms": ms(l.Persona),
+		"tts_ms": ms(l.TTS), "playout_ms": ms(l.Playout), "total_ms": ms(l.Total),
+	}
+	c.log(Event{Kind: EventLatency, Dur: l.Total, Data: d})
 }
 
 var _ media.Writer = sinkWriter{}

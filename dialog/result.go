@@ -22,4 +22,18 @@ type Result struct {
 	FinalStage string        `json:"final_stage"`
 	Goal       bool          `json:"goal"`
 	Turns      int           `json:"turns"` // learner turns answered
+	// Latency is each answered turn's latency, in order.
+	Latency []TurnLatency `json:"latency,omitempty"`
+}
+
+// TurnLatency splits one turn's voice-to-voice time: the endpoint's silence window, then
+// each stage. Total runs from the end of the learner's speech to the persona's first frame.
+type TurnLatency struct {
+	At       time.Duration `json:"at"`
+	Endpoint time.Duration `json:"endpoint"`
+	STT      time.Duration `json:"stt"`
+	Persona  time.Duration `json:"persona"`
+	TTS      time.Duration `json:"tts"`
+	Playout  time.Duration `json:"playout"`
+	Total    time.Duration `json:"total"`
 }

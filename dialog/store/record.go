@@ -37,6 +37,8 @@ type Record struct {
 	FinalStage string             `json:"final_stage"`
 	Goal       bool               `json:"goal"`
 	Turns      int                `json:"turns"`
+	// Latency is each answered turn's latency split by stage (empty for interrupted calls).
+	Latency []dialog.TurnLatency `json:"latency,omitempty"`
 	// Events is the number of timeline entries written (the stream may be trimmed shorter).
 	Events int64 `json:"events"`
 	// Dropped counts events lost because the call's buffer was full while Redis was

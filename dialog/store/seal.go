@@ -46,6 +46,7 @@ func (l *CallLog) Seal(ctx context.Context, res dialog.Result) (*Record, error) 
 	rec.FinalStage = res.FinalStage
 	rec.Goal = res.Goal
 	rec.Turns = res.Turns
+	rec.Latency = res.Latency
 	rec.Events = l.w.written
 	rec.Dropped = l.dropped.Load()
 	got, _, err := l.s.sealCall(ctx, l.id, true, func(context.Context) (*Record, error) { return &rec, nil })

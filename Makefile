@@ -5,7 +5,7 @@ GO        ?= go
 TAGS      ?= pocketsphinx
 BIN       := bin/spar
 APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsphinxbase-dev \
-             pocketsphinx-en-us pkg-config gcc sox
+             pocketsphinx-en-us pkg-config gcc sox chromium
 TEST_REDIS_DIR := $(CURDIR)/.test-redis
 
 .PHONY: all deps build run test bench fuzz lint clean help

@@ -52,7 +52,8 @@ func New(calls Calls, cards Scorecards, scenarios Scenarios, log *slog.Logger) *
 
 // Register adds the routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.index)
+	s.registerLearner(mux) // the learner page at /
+	mux.HandleFunc("GET /status", s.index)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /api/scenarios", s.listScenarios)
 	mux.HandleFunc("GET /api/calls", s.listCalls)

@@ -106,7 +106,7 @@ func TestAPI(t *testing.T) {
 		status     int
 		has        string
 	}{
-		{"status page", "/", 200, "Charged twice for a renewal"},
+		{"status page", "/status", 200, "Charged twice for a renewal"},
 		{"call", "/api/calls/c1", 200, `"end_reason": "resolved"`},
 		{"missing call", "/api/calls/nope", 404, "no such call"},
 		{"list", "/api/calls?learner=alice&limit=5", 200, `"id": "c1"`},
@@ -146,7 +146,7 @@ func TestScenariosHideThePersonasGoal(t *testing.T) {
 
 func TestStorageErrorsAreServiceUnavailable(t *testing.T) {
 	srv := newTestServer(t, &fakeCalls{err: errors.New("dial tcp: connection refused")})
-	for _, path := range []string{"/api/calls/c1", "/api/calls", "/"} {
+	for _, path := range []string{"/api/calls/c1", "/api/calls", "/status"} {
 		status, body := get(t, srv.URL+path)
 		if status != http.StatusServiceUnavailable || strings.Contains(body, "connection refused") {
 			t.Errorf("GET %s = %d %q; want 503 without internals", path, status, body)

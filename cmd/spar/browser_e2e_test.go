@@ -344,4 +344,3 @@ func pixelVariance(t *testing.T, b []byte) float64 {
 	mean := sum / n
 	return sq/n - mean*mean
 }
-

@@ -36,6 +36,8 @@ func callCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		stereo   = fs.String("record-stereo", "", "save a stereo WAV: caller left, heard right")
 		quiet    = fs.Bool("quiet", false, "print only the summary")
 		limit    = fs.Duration("timeout", 10*time.Minute, "give up after this long")
+		rtc      = fs.Bool("webrtc", false, "call as a browser over WebRTC instead of as a phone")
+		learner  = fs.String("learner", "", "learner name for --webrtc calls")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: spar call [flags]
@@ -78,12 +80,15 @@ Flags:
 		}
 		cfg.Script = sc
 	}
+	ctx, cancel := context.WithTimeout(ctx, *limit)
+	defer cancel()
+	if *rtc {
+		return webrtcCall(ctx, cfg.BaseURL, *scenario, *learner, *voice, cfg.Script, *quiet, stdout, stderr)
+	}
 	synth, err := flite.New(flite.Config{})
 	if err != nil {
 		return fmt.Errorf("speech synthesis for the script: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, *limit)
-	defer cancel()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	res, err := sim.Run(ctx, cfg, synth, log)
 	if res != nil && (res.FramesSent > 0 || res.Refused != "") {

@@ -18,6 +18,7 @@ import (
 	"github.com/sparlab/spar/dialog/tts/flite"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/telephony/twilio"
+	"github.com/sparlab/spar/telephony/webrtc"
 )
 
 // Config is the server's whole configuration: built-in defaults, then the YAML file, then
@@ -32,6 +33,7 @@ type Config struct {
 	LogLevel      string        `yaml:"log_level"`
 
 	Twilio  twilio.Config  `yaml:"twilio"`
+	WebRTC  webrtc.Config  `yaml:"webrtc"`
 	Dialog  dialog.Config  `yaml:"dialog"`
 	STT     sphinx.Config  `yaml:"stt"`
 	TTS     flite.Config   `yaml:"tts"`
@@ -50,6 +52,7 @@ func defaultConfig() Config {
 		ShutdownGrace: 2 * time.Minute,
 		LogLevel:      "info",
 		Twilio:        defaultTwilio(),
+		WebRTC:        webrtc.DefaultConfig(),
 		Dialog:        dialog.DefaultConfig(),
 		STT:           sphinx.Config{},
 		TTS:           flite.Config{},
@@ -132,7 +135,7 @@ func (c Config) Validate() error {
 		return err
 	}
 	for name, v := range map[string]interface{ Validate() error }{
-		"twilio": c.Twilio, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store, "scoring": c.Scoring, "providers": c.Providers,
+		"twilio": c.Twilio, "webrtc": c.WebRTC, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store, "scoring": c.Scoring, "providers": c.Providers,
 	} {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("config: %s: %w", name, err)

@@ -27,6 +27,7 @@ import (
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/telephony"
 	"github.com/sparlab/spar/telephony/twilio"
+	"github.com/sparlab/spar/telephony/webrtc"
 	"github.com/sparlab/spar/web"
 	"github.com/sparlab/spar/web/metrics"
 )
@@ -130,8 +131,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
+	rtc, err := webrtc.NewServer(cfg.WebRTC, catalog, handle, log)
+	if err != nil {
+		return err
+	}
+	defer rtc.Close(errShuttingDown)
 	mux := http.NewServeMux()
 	tw.Register(mux)
+	rtc.Register(mux)
 	web.New(st, scoring.NewCards(rdb, st), catalog, log).Register(mux)
 	mux.Handle("GET /metrics", metrics.Handler(reg))
 
@@ -159,6 +166,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	signal.Reset(os.Interrupt, syscall.SIGTERM) // a second signal stops at once
 	log.Info("draining: refusing new calls; live calls may finish (signal again to stop now)", "grace", cfg.ShutdownGrace)
 	tw.Drain()
+	rtc.Drain()
 	done := make(chan struct{})
 	go func() { live.Wait(); close(done) }()
 	grace := time.NewTimer(cfg.ShutdownGrace)
@@ -168,6 +176,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	case <-grace.C:
 		log.Warn("grace period over: ending live calls")
 		stopCalls(errShuttingDown)
+		rtc.Close(errShuttingDown) // browser calls do not hang off the HTTP base context
 		<-done
 	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -262,14 +271,16 @@ func printBanner(w io.Writer, cfg Config, addr string) {
 	fmt.Fprintf(w, `
 Spar is listening on %s
 
-  Twilio voice webhook:  POST %s/twilio/voice
+  Practise in a browser:  %s/
+  Twilio voice webhook:   POST %s/twilio/voice
     (in the Twilio console: Phone Numbers > your number > "A call comes in" > Webhook, HTTP POST)
-  Status page:           %s/
+  Status page:            %s/status     Metrics: %s/metrics
 
 Place a simulated practice call from another terminal:
-  ./bin/spar call --url %s
+  ./bin/spar call --url %s              (as a phone, over Twilio Media Streams)
+  ./bin/spar call --url %s --webrtc     (as a browser, over WebRTC)
 
-`, addr, base, base, base)
+`, addr, base, base, base, base, base, base)
 	if cfg.Twilio.AuthToken == "" {
 		fmt.Fprintln(w, "  Note: TWILIO_AUTH_TOKEN is not set, so webhook signatures are not checked. Set it before pointing a real number here.")
 	}

@@ -1,0 +1,111 @@
+package webrtc
+
+import (
+	"fmt"
+
+	"github.com/thesyncim/gopus"
+
+	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/telephony"
+)
+
+// frame16k is one 20 ms frame at the Call's rate.
+const frame16k = telephony.Rate / 50
+
+// encoder turns one 20 ms frame of 16 kHz persona audio into one RTP payload.
+type encoder interface {
+	encode(pcm []int16, dst []byte) (int, error)
+}
+
+// decoder turns one RTP payload into 16 kHz PCM in dst, returning the sample count.
+type decoder interface {
+	decode(payload []byte, dst []int16) (int, error)
+}
+
+// codecPath is what a negotiated codec needs on the hot path.
+type codecPath struct {
+	enc       encoder
+	dec       decoder
+	clockRate uint32 // RTP clock
+	perFrame  uint32 // RTP ticks in 20 ms
+}
+
+// newCodecPath builds the encoder and decoder for c. Opus is encoded and decoded at 16 kHz
+// directly (Opus resamples internally; the RTP clock stays 48 kHz).
+func newCodecPath(c string, bitrate int) (*codecPath, error) {
+	switch c {
+	case codecOpus.MimeType:
+		enc, err := gopus.NewEncoder(gopus.EncoderConfig{SampleRate: telephony.Rate, Channels: 1, Application: gopus.ApplicationVoIP})
+		if err != nil {
+			return nil, fmt.Errorf("webrtc: opus encoder: %w", err)
+		}
+		if err := enc.SetBitrate(bitrate); err != nil {
+			return nil, fmt.Errorf("webrtc: opus bitrate: %w", err)
+		}
+		dec, err := gopus.NewDecoder(gopus.DefaultDecoderConfig(telephony.Rate, 1))
+		if err != nil {
+			return nil, fmt.Errorf("webrtc: opus decoder: %w", err)
+		}
+		return &codecPath{enc: opusEnc{enc}, dec: opusDec{dec}, clockRate: 48000, perFrame: 960}, nil
+	case codecPCMU.MimeType:
+		e := &pcmuEnc{}
+		down, err := media.NewResampler(media.WriterFunc(e.collect), telephony.Rate, media.Rate8k)
+		if err != nil {
+			return nil, err
+		}
+		e.down = down
+		d := &pcmuDec{}
+		up, err := media.NewResampler(media.WriterFunc(d.collect), media.Rate8k, telephony.Rate)
+		if err != nil {
+			return nil, err
+		}
+		d.up = up
+		return &codecPath{enc: e, dec: d, clockRate: 8000, perFrame: 160}, nil
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNoCodec, c)
+}
+
+type opusEnc struct{ e *gopus.Encoder }
+
+func (o opusEnc) encode(pcm []int16, dst []byte) (int, error) { return o.e.EncodeInt16(pcm, dst) }
+
+type opusDec struct{ d *gopus.Decoder }
+
+func (o opusDec) decode(p []byte, dst []int16) (int, error) { return o.d.DecodeInt16(p, dst) }
+
+// pcmuEnc resamples 16 kHz to 8 kHz (exactly half a frame per frame) and mu-law encodes it.
+type pcmuEnc struct {
+	down *media.Resampler
+	mid  []int16
+}
+
+func (e *pcmuEnc) collect(p []int16) error { e.mid = append(e.mid, p...); return nil }
+
+func (e *pcmuEnc) encode(pcm []int16, dst []byte) (int, error) {
+	e.mid = e.mid[:0]
+	if err := e.down.WriteSample(pcm); err != nil {
+		return 0, err
+	}
+	n := min(len(e.mid), len(dst))
+	for i, s := range e.mid[:n] {
+		dst[i] = media.MulawEncode(s)
+	}
+	return n, nil
+}
+
+// pcmuDec mu-law decodes 8 kHz and resamples it to 16 kHz.
+type pcmuDec struct {
+	up       *media.Resampler
+	pcm, out []int16
+}
+
+func (d *pcmuDec) collect(p []int16) error { d.out = append(d.out, p...); return nil }
+
+func (d *pcmuDec) decode(p []byte, dst []int16) (int, error) {
+	d.pcm = media.DecodeMulaw(d.pcm, p)
+	d.out = d.out[:0]
+	if err := d.up.WriteSample(d.pcm); err != nil {
+		return 0, err
+	}
+	return copy(dst, d.out), nil
+}

@@ -1,0 +1,118 @@
+package webrtc
+
+import (
+	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/sparlab/spar/telephony"
+)
+
+// trackReader is the remote track as the reader uses it; *webrtc.TrackRemote satisfies it.
+type trackReader interface {
+	Read(b []byte) (int, interceptor.Attributes, error)
+}
+
+var _ trackReader = (*webrtc.TrackRemote)(nil)
+
+const (
+	maxDecoded = 120 * telephony.Rate / 1000 // samples in the longest Opus packet (120 ms)
+	maxGapFill = 2 * telephony.Rate          // fill at most 2 s of silence per timestamp jump
+)
+
+// inbound turns the learner's RTP into 16 kHz frames for the call, in one push chain:
+// RTP -> decode at 16 kHz -> 320-sample framer -> Call.Deliver. The RTP timestamp is the
+// media clock: a jump ahead (lost packets, a muted sender) is filled with silence, so the
+// number of frames delivered stays the call's clock; late and repeated packets are dropped.
+type inbound struct {
+	deliver func([]int16)
+	codec   *codecPath
+	buf     []byte // one datagram
+	pkt     rtp.Packet
+	pcm     []int16
+	frame   []int16
+	zeros   []int16
+	started bool
+	nextTS  uint32 // RTP timestamp the next packet should carry
+
+	packets, late, bad, gaps uint64
+	gapSamples, pos          int64
+}
+
+func newInbound(deliver func([]int16), codec *codecPath) *inbound {
+	return &inbound{deliver: deliver, codec: codec, buf: make([]byte, 1500),
+		pcm: make([]int16, maxDecoded), frame: make([]int16, 0, frame16k), zeros: make([]int16, frame16k)}
+}
+
+// run reads the track until it ends (the connection closed).
+func (in *inbound) run(t trackReader) {
+	for {
+		n, _, err := t.Read(in.buf)
+		if err != nil {
+			return
+		}
+		if err := in.pkt.Unmarshal(in.buf[:n]); err != nil {
+			in.bad++
+			continue
+		}
+		in.packet(&in.pkt)
+	}
+}
+
+// packet handles one RTP packet.
+func (in *inbound) packet(p *rtp.Packet) {
+	if in.started {
+		d := int32(p.Timestamp - in.nextTS)
+		if d < 0 {
+			in.late++
+			return
+		}
+		if d > 0 {
+			in.fill(int64(d) * telephony.Rate / int64(in.codec.clockRate))
+		}
+	}
+	if len(p.Payload) == 0 {
+		return // padding only
+	}
+	n, err := in.codec.dec.decode(p.Payload, in.pcm)
+	if err != nil || n <= 0 {
+		in.bad++
+		return
+	}
+	in.started = true
+	in.packets++
+	in.nextTS = p.Timestamp + uint32(int64(n)*int64(in.codec.clockRate)/telephony.Rate)
+	in.write(in.pcm[:n])
+}
+
+// fill writes gap samples of silence, at most maxGapFill.
+func (in *inbound) fill(gap int64) {
+	if gap < frame16k/2 {
+		return // clock jitter, not a gap
+	}
+	gap = min(gap, maxGapFill)
+	in.gaps++
+	in.gapSamples += gap
+	for gap > 0 {
+		n := min(gap, int64(len(in.zeros)))
+		in.write(in.zeros[:n])
+		gap -= n
+	}
+}
+
+// write cuts audio into 20 ms frames for the call.
+func (in *inbound) write(p []int16) {
+	in.pos += int64(len(p))
+	for len(p) > 0 {
+		n := min(frame16k-len(in.frame), len(p))
+		in.frame = append(in.frame, p[:n]...)
+		p = p[n:]
+		if len(in.frame) == frame16k {
+			in.deliver(in.frame)
+			in.frame = in.frame[:0]
+		}
+	}
+}
+
+// now is the media time: learner audio (with filled gaps) so far.
+func (in *inbound) now() int64 { return in.pos }

@@ -1,0 +1,318 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+	pmedia "github.com/pion/webrtc/v4/pkg/media"
+	"github.com/thesyncim/gopus"
+
+	"github.com/sparlab/spar/media"
+	twsim "github.com/sparlab/spar/telephony/twilio/sim"
+)
+
+// Paths of the server's WebRTC signaling (telephony/webrtc).
+const (
+	pathOffer  = "/webrtc/offer"
+	pathHangup = "/webrtc/calls/%s/hangup"
+)
+
+// Run places one simulated browser call and returns what happened. A server that ends the
+// call is the persona hanging up, not an error; if ctx ends first the caller hangs up and
+// Run returns the partial Result with ctx's cause.
+func Run(ctx context.Context, cfg Config, synth twsim.Synthesizer, log *slog.Logger) (*Result, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	script := cfg.Script
+	if !script[len(script)-1].Hangup {
+		script = append(script[:len(script):len(script)], twsim.Step{Hangup: true})
+	}
+	clips, err := prepare(ctx, script, synth, cfg.Voice)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newCaller(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	res := &Result{}
+	if err := c.dial(ctx, cfg, res); err != nil {
+		return res, err
+	}
+	cfg.Print("connected: call %s (%s)", res.CallID, res.Codec)
+	d := &director{steps: script, clips: clips, greetTimeout: cfg.GreetTimeout, replyTimeout: cfg.ReplyTimeout, print: cfg.Print}
+	err = c.loop(ctx, d, res)
+	if !res.ServerClosed {
+		hangup(cfg.BaseURL, res.CallID)
+	}
+	c.close()
+	res.Heard, res.LearnerTurns = c.heard.segs, d.turns
+	log.Info("simulated browser call ended", "call_id", res.CallID, "duration", res.Duration,
+		"sent", res.PacketsSent, "received", res.PacketsReceived, "server_closed", res.ServerClosed)
+	return res, err
+}
+
+// caller is the browser stand-in.
+type caller struct {
+	pc      *webrtc.PeerConnection
+	track   *webrtc.TrackLocalStaticSample
+	enc     *gopus.Encoder
+	up      chan struct{} // connected
+	gone    chan struct{} // failed or closed
+	upOnce  sync.Once
+	goneOne sync.Once
+	readers sync.WaitGroup
+	heard   heard
+	start   time.Time
+	startMu sync.Mutex
+	recv    int
+	closed  sync.Once
+}
+
+func newCaller(cfg Config) (*caller, error) {
+	m := &webrtc.MediaEngine{}
+	opus := webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus,
+		ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111}
+	if err := m.RegisterCodec(opus, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, fmt.Errorf("webrtc sim: %w", err)
+	}
+	se := webrtc.SettingEngine{}
+	if cfg.Loopback {
+		se.SetIncludeLoopbackCandidate(true)
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	}
+	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(se)).NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, fmt.Errorf("webrtc sim: %w", err)
+	}
+	track, err := webrtc.NewTrackLocalStaticSample(opus.RTPCodecCapability, "mic", "learner")
+	if err != nil {
+		pc.Close()
+		return nil, fmt.Errorf("webrtc sim: %w", err)
+	}
+	if _, err := pc.AddTrack(track); err != nil {
+		pc.Close()
+		return nil, fmt.Errorf("webrtc sim: %w", err)
+	}
+	enc, err := gopus.NewEncoder(gopus.EncoderConfig{SampleRate: media.Rate16k, Channels: 1, Application: gopus.ApplicationVoIP})
+	if err != nil {
+		pc.Close()
+		return nil, fmt.Errorf("webrtc sim: %w", err)
+	}
+	c := &caller{pc: pc, track: track, enc: enc, up: make(chan struct{}), gone: make(chan struct{})}
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		switch s {
+		case webrtc.PeerConnectionStateConnected:
+			c.upOnce.Do(func() { close(c.up) })
+		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed, webrtc.PeerConnectionStateDisconnected:
+			c.goneOne.Do(func() { close(c.gone) })
+		}
+	})
+	pc.OnTrack(c.read)
+	return c, nil
+}
+
+// read decodes persona audio as it arrives.
+func (c *caller) read(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	c.readers.Add(1)
+	defer c.readers.Done()
+	dec, err := gopus.NewDecoder(gopus.DefaultDecoderConfig(media.Rate16k, 1))
+	if err != nil {
+		return
+	}
+	pcm := make([]int16, 1920)
+	for {
+		pkt, _, err := t.ReadRTP()
+		if err != nil {
+			return
+		}
+		n, err := dec.DecodeInt16(pkt.Payload, pcm)
+		if err != nil {
+			continue
+		}
+		c.startMu.Lock()
+		c.recv++
+		now := time.Since(c.start)
+		c.startMu.Unlock()
+		c.heard.frame(now, pcm[:n])
+	}
+}
+
+// dial sends the offer and waits for the connection.
+func (c *caller) dial(ctx context.Context, cfg Config, res *Result) error {
+	offer, err := c.pc.CreateOffer(nil)
+	if err != nil {
+		return fmt.Errorf("webrtc sim: offer: %w", err)
+	}
+	gathered := webrtc.GatheringCompletePromise(c.pc)
+	if err := c.pc.SetLocalDescription(offer); err != nil {
+		return fmt.Errorf("webrtc sim: offer: %w", err)
+	}
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	body, _ := json.Marshal(map[string]string{"scenario": cfg.Scenario, "learner": cfg.Learner, "sdp": c.pc.LocalDescription().SDP})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(cfg.BaseURL, "/")+pathOffer, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("webrtc sim: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("webrtc sim: offer: %w", err)
+	}
+	defer resp.Body.Close()
+	var ans struct {
+		CallID string `json:"call_id"`
+		SDP    string `json:"sdp"`
+		Error  string `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%w: %s %s", ErrRefused, resp.Status, ans.Error)
+	}
+	res.CallID = ans.CallID
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: ans.SDP}); err != nil {
+		return fmt.Errorf("webrtc sim: answer: %w", err)
+	}
+	if ts := c.pc.GetTransceivers(); len(ts) > 0 && ts[0].Sender() != nil {
+		if p := ts[0].Sender().GetParameters(); len(p.Codecs) > 0 {
+			res.Codec = p.Codecs[0].MimeType
+		}
+	}
+	t := time.NewTimer(20 * time.Second)
+	defer t.Stop()
+	select {
+	case <-c.up:
+	case <-c.gone:
+		return errors.New("webrtc sim: connection failed")
+	case <-t.C:
+		return errors.New("webrtc sim: no connection after 20 s")
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	c.startMu.Lock()
+	c.start = time.Now()
+	c.startMu.Unlock()
+	return nil
+}
+
+// loop sends one 20 ms frame per tick as the director says, until the script hangs up,
+// the server ends the call, or ctx ends.
+func (c *caller) loop(ctx context.Context, d *director, res *Result) error {
+	frame, buf := make([]int16, frameLen), make([]byte, 1500)
+	tick := time.NewTicker(media.FrameDuration)
+	defer tick.Stop()
+	defer func() {
+		c.startMu.Lock()
+		res.Duration, res.PacketsReceived = time.Since(c.start), c.recv
+		c.startMu.Unlock()
+	}()
+	for n := 0; ; n++ {
+		now := time.Duration(n) * media.FrameDuration
+		if d.frame(now, &c.heard, frame) {
+			return nil
+		}
+		k, err := c.enc.EncodeInt16(frame, buf)
+		if err != nil {
+			return fmt.Errorf("webrtc sim: encode: %w", err)
+		}
+		if err := c.track.WriteSample(pmedia.Sample{Data: buf[:k], Duration: media.FrameDuration}); err != nil {
+			return fmt.Errorf("webrtc sim: send: %w", err)
+		}
+		res.PacketsSent++
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-c.gone:
+			res.ServerClosed = true
+			d.print("(the server ended the call)")
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+func (c *caller) close() {
+	c.closed.Do(func() {
+		_ = c.pc.GracefulClose()
+		c.readers.Wait()
+	})
+}
+
+// hangup tells the server the learner hung up; the call ends either way when the
+// connection closes.
+func hangup(base, id string) {
+	if id == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(base, "/")+fmt.Sprintf(pathHangup, id), nil)
+	if err != nil {
+		return
+	}
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+}
+
+// collector keeps what a Writer chain produces.
+type collector struct{ pcm []int16 }
+
+func (c *collector) WriteSample(p []int16) error { c.pcm = append(c.pcm, p...); return nil }
+
+// prepare renders say and wav steps to 16 kHz before the call, so the 20 ms loop never waits.
+func prepare(ctx context.Context, sc twsim.Script, synth twsim.Synthesizer, voice string) ([][]int16, error) {
+	clips := make([][]int16, len(sc))
+	for i, s := range sc {
+		var c collector
+		switch {
+		case s.Say != "":
+			if synth == nil {
+				return nil, fmt.Errorf("%w: say %q needs a synthesizer", ErrInvalidConfig, s.Say)
+			}
+			if err := synth.Synthesize(ctx, s.Say, voice, &c); err != nil {
+				return nil, fmt.Errorf("webrtc sim: step %d: synthesize: %w", i+1, err)
+			}
+		case s.WAV != "":
+			f, err := os.Open(s.WAV)
+			if err != nil {
+				return nil, fmt.Errorf("webrtc sim: step %d: %w", i+1, err)
+			}
+			w, err := media.ReadWAV(f)
+			f.Close()
+			if err != nil || w.Channels != 1 {
+				return nil, fmt.Errorf("webrtc sim: step %d: %s must be a mono WAV: %v", i+1, s.WAV, err)
+			}
+			rs, err := media.NewResampler(&c, w.Rate, media.Rate16k)
+			if err != nil {
+				return nil, fmt.Errorf("webrtc sim: step %d: %w", i+1, err)
+			}
+			if err := rs.WriteSample(w.Samples); err != nil {
+				return nil, err
+			}
+		default:
+			continue
+		}
+		clips[i] = c.pcm
+	}
+	return clips, nil
+}

@@ -1,0 +1,156 @@
+package webrtc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/telephony"
+)
+
+// rtpWriter is where the sink's packets go; *webrtc.TrackLocalStaticRTP satisfies it.
+type rtpWriter interface {
+	WriteRTP(p *rtp.Packet) error
+}
+
+var _ rtpWriter = (*webrtc.TrackLocalStaticRTP)(nil)
+
+// maxPayload bounds one encoded 20 ms frame (Opus at 510 kb/s is 1275 bytes).
+const maxPayload = 1500
+
+// sink sends persona audio: each 20 ms frame the engine's playout writes becomes one RTP
+// packet. The engine paces; the sink only keeps the RTP clock honest: after a pause (the
+// playout sends nothing while the persona is quiet) the timestamp jumps by the wall-clock
+// time that passed and the marker bit starts a talkspurt, so the browser's jitter buffer
+// sees no fake delay.
+type sink struct {
+	mu       sync.Mutex
+	track    rtpWriter
+	codec    *codecPath
+	now      func() time.Time
+	cancel   context.CancelCauseFunc
+	frame    []int16 // partial 20 ms frame
+	pkt      rtp.Packet
+	payload  []byte
+	last     time.Time // when the last packet went out
+	closed   bool
+	err      error
+	sent     atomic.Int64 // 16 kHz samples sent
+	packets  uint64
+	talkspts uint64
+}
+
+var _ telephony.Sink = (*sink)(nil)
+
+func newSink(track rtpWriter, codec *codecPath, seq uint16, ts uint32, now func() time.Time, cancel context.CancelCauseFunc) *sink {
+	s := &sink{track: track, codec: codec, now: now, cancel: cancel,
+		frame: make([]int16, 0, frame16k), payload: make([]byte, maxPayload)}
+	s.pkt.Header = rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts}
+	return s
+}
+
+// WriteSample sends 16 kHz persona audio, one RTP packet per 20 ms.
+func (s *sink) WriteSample(p []int16) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.err != nil:
+		return s.err
+	case s.closed:
+		return ErrSinkClosed
+	}
+	for len(p) > 0 {
+		n := min(frame16k-len(s.frame), len(p))
+		s.frame = append(s.frame, p[:n]...)
+		p = p[n:]
+		if len(s.frame) < frame16k {
+			return nil
+		}
+		if err := s.send(s.frame); err != nil {
+			return err
+		}
+		s.frame = s.frame[:0]
+	}
+	return nil
+}
+
+// send encodes one frame and writes its packet.
+func (s *sink) send(f []int16) error {
+	n, err := s.codec.enc.encode(f, s.payload)
+	if err != nil {
+		return s.fail(fmt.Errorf("webrtc: encode persona audio: %w", err))
+	}
+	now := s.now()
+	h := &s.pkt.Header
+	h.Marker = false
+	if s.last.IsZero() {
+		h.Marker = true
+		s.talkspts++
+	} else if gap := now.Sub(s.last); gap >= 2*media.FrameDuration {
+		// Skipped frames: the whole pause, less the frame this packet follows on from.
+		skip := uint32((gap + media.FrameDuration/2) / media.FrameDuration)
+		h.Timestamp += (skip - 1) * s.codec.perFrame
+		h.Marker = true
+		s.talkspts++
+	}
+	s.pkt.Payload = s.payload[:n]
+	if err := s.track.WriteRTP(&s.pkt); err != nil {
+		if errors.Is(err, io.ErrClosedPipe) {
+			s.closed = true
+			return ErrSinkClosed
+		}
+		return s.fail(fmt.Errorf("webrtc: send persona audio: %w", err))
+	}
+	h.SequenceNumber++
+	h.Timestamp += s.codec.perFrame
+	s.last = now
+	s.packets++
+	s.sent.Add(int64(len(f)))
+	return nil
+}
+
+func (s *sink) fail(err error) error {
+	s.err = err
+	s.cancel(err)
+	return err
+}
+
+// Clear has nothing to drop: the browser holds only its jitter buffer (tens of ms) and
+// the engine's playout, which the engine flushes itself, holds the rest.
+func (s *sink) Clear() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.frame = s.frame[:0]
+	return nil
+}
+
+// Played is the persona audio sent. WebRTC has no playback receipts; what was sent is heard
+// within the jitter buffer's delay.
+func (s *sink) Played() time.Duration { return media.Duration(telephony.Rate, int(s.sent.Load())) }
+
+// Close ends the call with cause; the session closes the connection.
+func (s *sink) Close(cause error) error {
+	s.cancel(cause)
+	return nil
+}
+
+// shut stops further writes once the connection is closing.
+func (s *sink) shut() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+}
+
+func (s *sink) stats() (packets, talkspurts uint64, sent time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.packets, s.talkspts, s.Played()
+}

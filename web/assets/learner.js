@@ -1,0 +1,414 @@
+// Spar learner page: pick a scenario, call the persona over WebRTC, follow the live
+// transcript (server-sent events), then see the summary. No framework, no inline script.
+'use strict';
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const params = new URLSearchParams(location.search);
+  // ?mic=raw turns off the browser's echo cancellation, noise suppression and gain control:
+  // for headsets and test rigs that feed clean audio.
+  const rawMic = params.get('mic') === 'raw';
+  const MOOD_MAX = 10;
+
+  const state = {
+    scenarios: [], scenario: null, pc: null, stream: null, callId: '', events: null,
+    started: 0, timer: 0, meterStop: null, ended: false, mood: null, endReason: '',
+    lines: [], interim: null, lastPersona: null, learnerTurns: 0, audioCtx: null,
+  };
+  window.spar = state; // a handle for debugging and for the browser tests
+
+  // ---- learner name (accounts come later) ----
+  const nameInput = $('learner-name');
+  nameInput.value = localStorage.getItem('spar.learner') || '';
+  nameInput.addEventListener('input', () => localStorage.setItem('spar.learner', nameInput.value.trim()));
+
+  // ---- banner ----
+  function banner(title, text, info) {
+    $('banner-title').textContent = title;
+    $('banner-text').textContent = text || '';
+    $('banner').classList.toggle('info', !!info);
+    $('banner').hidden = false;
+  }
+  $('banner-close').addEventListener('click', () => { $('banner').hidden = true; });
+
+  function show(view) {
+    for (const v of ['pick', 'call', 'summary']) $('view-' + v).hidden = v !== view;
+    window.scrollTo(0, 0);
+  }
+
+  function initials(name) {
+    return (name || '?').split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0].toUpperCase()).join('');
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // ---- scenario cards ----
+  async function loadScenarios() {
+    const box = $('scenarios');
+    try {
+      const r = await fetch('/api/scenarios');
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      state.scenarios = (await r.json()) || [];
+    } catch (e) {
+      box.replaceChildren(el('p', 'empty', 'Could not load the scenarios. Is the server running? (' + e.message + ')'));
+      return;
+    }
+    if (!state.scenarios.length) {
+      box.replaceChildren(el('p', 'empty', 'No scenarios are installed on this server yet.'));
+      return;
+    }
+    box.replaceChildren(...state.scenarios.map(card));
+  }
+
+  function card(sc) {
+    const c = el('article', 'card');
+    c.dataset.scenario = sc.id;
+    c.append(el('h3', '', sc.title));
+    const who = el('div', 'who-line');
+    who.append(el('span', 'mini-avatar', initials(sc.persona)), el('span', '', 'with ' + (sc.persona || 'a persona')));
+    c.append(who, el('p', 'situation', sc.situation));
+    const goal = el('div', 'goal-line');
+    goal.append(el('b', '', 'Your goal: '), document.createTextNode(sc.learner_goal || ''));
+    c.append(goal);
+    const foot = el('div', 'foot-row');
+    foot.append(el('span', 'tag ' + (sc.difficulty || ''), sc.difficulty || 'standard'));
+    if (sc.category) foot.append(el('span', 'tag plain', sc.category.replace(/[-_]/g, ' ')));
+    const btn = el('button', 'btn primary', 'Start call');
+    btn.type = 'button';
+    btn.addEventListener('click', () => startCall(sc));
+    foot.append(btn);
+    c.append(foot);
+    return c;
+  }
+
+  // ---- microphone ----
+  function micError(e) {
+    switch (e && e.name) {
+      case 'NotAllowedError':
+      case 'SecurityError':
+        return ['Microphone access is blocked.', 'Allow the microphone for this site (the icon in the address bar), then press Start call again.'];
+      case 'NotFoundError':
+      case 'OverconstrainedError':
+        return ['No microphone found.', 'Plug in a headset or microphone, check your system sound settings, then try again.'];
+      case 'NotReadableError':
+      case 'AbortError':
+        return ['Your microphone is busy.', 'Another app or tab is using it. Close it and try again.'];
+      default:
+        return ['Could not start the microphone.', (e && e.message) || String(e)];
+    }
+  }
+
+  async function openMic() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      throw Object.assign(new Error('This page needs a secure connection (https, or localhost) to use the microphone.'), { name: 'Insecure' });
+    }
+    const audio = rawMic
+      ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false }
+      : { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+    return navigator.mediaDevices.getUserMedia({ audio, video: false });
+  }
+
+  function startLevelMeter(stream) {
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return () => {};
+    const ctx = new Ctx();
+    state.audioCtx = ctx;
+    const an = ctx.createAnalyser();
+    an.fftSize = 1024;
+    ctx.createMediaStreamSource(stream).connect(an);
+    const buf = new Float32Array(an.fftSize);
+    let raf = 0;
+    const bar = $('level-bar');
+    const tick = () => {
+      an.getFloatTimeDomainData(buf);
+      let sum = 0;
+      for (let i = 0; i < buf.length; i++) sum += buf[i] * buf[i];
+      const db = 10 * Math.log10(sum / buf.length + 1e-10);
+      bar.style.width = Math.max(0, Math.min(100, ((db + 60) / 50) * 100)).toFixed(0) + '%';
+      raf = requestAnimationFrame(tick);
+    };
+    tick();
+    return () => { cancelAnimationFrame(raf); ctx.close(); };
+  }
+
+  // ---- call ----
+  function setStatus(text, kind) {
+    const s = $('status');
+    s.textContent = text;
+    s.className = 'status' + (kind ? ' ' + kind : '');
+  }
+
+  function resetCallView(sc) {
+    $('persona-name').textContent = sc.persona || 'Persona';
+    $('avatar').textContent = initials(sc.persona);
+    $('scenario-title').textContent = sc.title;
+    $('goal-text').textContent = sc.learner_goal || '';
+    $('transcript').replaceChildren();
+    $('transcript-empty').hidden = false;
+    $('timer').textContent = '00:00';
+    $('mood-bar').style.width = '0';
+    $('mood-word').textContent = 'Unknown';
+    $('mood-why').textContent = '';
+    $('stage').hidden = true;
+    Object.assign(state, { lines: [], interim: null, lastPersona: null, learnerTurns: 0, mood: null, endReason: '', ended: false, callId: '' });
+  }
+
+  async function startCall(sc) {
+    $('banner').hidden = true;
+    state.scenario = sc;
+    resetCallView(sc);
+    show('call');
+    setStatus('Asking for your microphone');
+    try {
+      state.stream = await openMic();
+    } catch (e) {
+      const [t, m] = e.name === 'Insecure' ? ['Microphone unavailable.', e.message] : micError(e);
+      banner(t, m);
+      show('pick');
+      return;
+    }
+    const track = state.stream.getAudioTracks()[0];
+    $('mic-name').textContent = (track && track.label) ? track.label.slice(0, 28) : '';
+    state.meterStop = startLevelMeter(state.stream);
+    setStatus('Connecting');
+    try {
+      await connect(sc, track);
+    } catch (e) {
+      banner('The call could not start.', e.message);
+      teardown();
+      show('pick');
+    }
+  }
+
+  async function connect(sc, track) {
+    const cfg = await fetch('/webrtc/config').then((r) => r.json()).catch(() => ({ ice_servers: [] }));
+    const pc = new RTCPeerConnection({ iceServers: cfg.ice_servers || [] });
+    state.pc = pc;
+    pc.addTrack(track, state.stream);
+    pc.addEventListener('track', (e) => {
+      const a = $('remote-audio');
+      a.srcObject = e.streams[0] || new MediaStream([e.track]);
+      a.play().catch(() => banner('Press anywhere to hear the persona.', 'Your browser blocked audio playback.', true));
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      const s = pc.connectionState;
+      if (s === 'connected') onConnected();
+      else if (s === 'disconnected') setStatus('Reconnecting', 'bad');
+      else if (s === 'failed') { banner('The connection was lost.', 'Check your network and start the call again.'); finish('connection lost'); }
+    });
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    await gathered(pc);
+    const r = await fetch('/webrtc/offer', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ scenario: sc.id, learner: nameInput.value.trim(), sdp: pc.localDescription.sdp }),
+    });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error(body.error || ('server answered ' + r.status));
+    state.callId = body.call_id;
+    await pc.setRemoteDescription({ type: 'answer', sdp: body.sdp });
+    follow(body.call_id);
+  }
+
+  // gathered waits for ICE gathering (at most 3 s: what is there by then is enough).
+  function gathered(pc) {
+    if (pc.iceGatheringState === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, 3000);
+      pc.addEventListener('icegatheringstatechange', () => {
+        if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); }
+      });
+    });
+  }
+
+  function onConnected() {
+    if (state.started) { setStatus('Live', 'live'); return; }
+    state.started = Date.now();
+    setStatus('Live', 'live');
+    $('hangup').disabled = false;
+    state.timer = setInterval(() => { $('timer').textContent = clock(Date.now() - state.started); }, 250);
+  }
+
+  function clock(ms) {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    return String(Math.floor(s / 60)).padStart(2, '0') + ':' + String(s % 60).padStart(2, '0');
+  }
+
+  // ---- live transcript ----
+  function follow(id) {
+    const es = new EventSource('/api/calls/' + encodeURIComponent(id) + '/events');
+    state.events = es;
+    const on = (kind, fn) => es.addEventListener(kind, (m) => { try { fn(JSON.parse(m.data)); } catch (e) { /* a bad event is skipped */ } });
+    on('stt.interim', (e) => interim(e.text));
+    on('learner.said', (e) => { learnerLine(e.text); });
+    on('persona.says', (e) => personaLine(e.text));
+    on('persona.heard', (e) => {
+      if (!state.lastPersona) return;
+      if (e.data && e.data.truncated === 'true') cutPersona(e.text);
+      state.lastPersona.open = false;
+    });
+    on('barge_in', (e) => note(e.speaker === 'persona' ? (state.scenario.persona || 'They') + ' cut you off' : 'You cut in'));
+    on('persona.mood', (e) => mood(e.mood, e.detail));
+    on('persona.stage', (e) => { $('stage').textContent = (e.stage || '').replace(/[-_]/g, ' '); $('stage').hidden = !e.stage; });
+    on('call.end', (e) => { state.endReason = e.detail || ''; finish(e.detail); });
+    es.addEventListener('error', () => { if (state.ended) es.close(); });
+  }
+
+  function addLine(li) {
+    $('transcript-empty').hidden = true;
+    const list = $('transcript');
+    list.append(li);
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function bubble(who, text, cls) {
+    const li = el('li', cls);
+    li.append(el('span', 'speaker', who), el('span', 'text', text));
+    return li;
+  }
+
+  function interim(text) {
+    if (!text) return;
+    if (!state.interim) {
+      state.interim = bubble('You', text, 'learner interim');
+      addLine(state.interim);
+    } else {
+      state.interim.querySelector('.text').textContent = text;
+    }
+  }
+
+  function learnerLine(text) {
+    if (state.lastPersona) state.lastPersona.open = false;
+    if (!text) { if (state.interim) { state.interim.remove(); state.interim = null; } return; }
+    state.learnerTurns++;
+    state.lines.push({ speaker: 'learner', text });
+    if (state.interim) {
+      state.interim.className = 'learner';
+      state.interim.querySelector('.text').textContent = text;
+      state.interim = null;
+    } else {
+      addLine(bubble('You', text, 'learner'));
+    }
+  }
+
+  // personaLine shows one sentence; the sentences of one reply share a bubble until the
+  // reply ends (persona.heard) or the learner speaks.
+  function personaLine(text) {
+    if (!text) return;
+    const open = state.lastPersona && state.lastPersona.open ? state.lastPersona : null;
+    if (open) {
+      open.line.text += ' ' + text;
+      open.li.querySelector('.text').textContent = open.line.text;
+    } else {
+      const li = bubble(state.scenario.persona || 'Persona', text, 'persona');
+      state.lastPersona = { li, line: { speaker: 'persona', text }, open: true };
+      state.lines.push(state.lastPersona.line);
+      addLine(li);
+    }
+    const av = $('avatar');
+    av.classList.add('speaking');
+    setTimeout(() => av.classList.remove('speaking'), Math.min(6000, 400 + text.length * 55));
+  }
+
+  function cutPersona(heardText) {
+    const p = state.lastPersona;
+    p.li.classList.add('cut');
+    p.li.querySelector('.text').textContent = heardText || '…';
+    p.line.text = heardText;
+    p.line.cut = true;
+  }
+
+  function note(text) { addLine(el('li', 'note', text)); }
+
+  function moodWord(m) {
+    const f = m / MOOD_MAX;
+    if (f < 0.2) return 'Calm';
+    if (f < 0.45) return 'Uneasy';
+    if (f < 0.7) return 'Frustrated';
+    return 'Angry';
+  }
+
+  function mood(m, why) {
+    if (typeof m !== 'number') return;
+    state.mood = m;
+    $('mood-bar').style.width = Math.max(4, Math.min(100, (m / MOOD_MAX) * 100)) + '%';
+    $('mood-word').textContent = moodWord(m) + ' · ' + m + '/' + MOOD_MAX;
+    $('mood-why').textContent = why || '';
+  }
+
+  // ---- ending ----
+  $('hangup').addEventListener('click', () => {
+    if (state.callId) {
+      fetch('/webrtc/calls/' + encodeURIComponent(state.callId) + '/hangup', { method: 'POST' }).catch(() => {});
+    }
+    finish('you hung up');
+  });
+  window.addEventListener('pagehide', () => {
+    if (state.callId && !state.ended) navigator.sendBeacon('/webrtc/calls/' + encodeURIComponent(state.callId) + '/hangup');
+  });
+
+  function teardown() {
+    clearInterval(state.timer);
+    if (state.meterStop) state.meterStop();
+    state.meterStop = null;
+    if (state.pc) state.pc.close();
+    if (state.stream) state.stream.getTracks().forEach((t) => t.stop());
+    $('hangup').disabled = true;
+  }
+
+  function finish(reason) {
+    if (state.ended) return;
+    state.ended = true;
+    const dur = state.started ? Date.now() - state.started : 0;
+    teardown();
+    setStatus('Call ended');
+    // The server's own end reason arrives on the feed; give it a moment, then summarise.
+    setTimeout(() => { if (state.events) state.events.close(); summary(dur, state.endReason || reason); }, 1200);
+  }
+
+  function summary(dur, reason) {
+    const sc = state.scenario;
+    $('summary-sub').textContent = sc.title + ' · with ' + (sc.persona || 'the persona');
+    $('sum-duration').textContent = clock(dur);
+    $('sum-turns').textContent = String(state.learnerTurns);
+    $('sum-mood').textContent = state.mood === null ? '–' : moodWord(state.mood) + ' (' + state.mood + ')';
+    $('sum-end').textContent = reason ? reason.charAt(0).toUpperCase() + reason.slice(1) : '–';
+    const list = $('sum-transcript');
+    list.replaceChildren();
+    for (const l of state.lines) {
+      const li = bubble(l.speaker === 'learner' ? 'You' : (sc.persona || 'Persona'), l.text, l.speaker + (l.cut ? ' cut' : ''));
+      list.append(li);
+    }
+    if (!state.lines.length) list.append(el('li', 'note', 'Nothing was said on this call.'));
+    $('score-wait').hidden = false;
+    $('score-ready').hidden = true;
+    show('summary');
+    pollScore(state.callId, 0);
+  }
+
+  // pollScore shows the scorecard once the scoring worker has written it (it answers 404
+  // "pending" until then); the placeholder stays if scoring is not running.
+  function pollScore(id, n) {
+    if (!id || n > 40 || $('view-summary').hidden) return;
+    const again = () => setTimeout(() => pollScore(id, n + 1), 3000);
+    fetch('/api/calls/' + encodeURIComponent(id) + '/scorecard').then((r) => (r.ok ? r.json() : null)).then((card) => {
+      if (!card || typeof card.overall !== 'number') { again(); return; }
+      $('score-value').textContent = card.overall + '/100';
+      const verdict = card.pass ? 'Passed' : 'Not yet';
+      const next = (card.practise_next || []).map((p) => p.title || p.criterion || p.name).filter(Boolean).slice(0, 2);
+      $('score-text').textContent = verdict + (next.length ? ' · practise next: ' + next.join(', ') : '');
+      $('score-wait').hidden = true;
+      $('score-ready').hidden = false;
+    }).catch(again);
+  }
+
+  $('again').addEventListener('click', () => { if (state.scenario) startCall(state.scenario); });
+  $('choose').addEventListener('click', () => show('pick'));
+
+  loadScenarios();
+})();

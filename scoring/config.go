@@ -21,16 +21,22 @@ type Config struct {
 	RetryMin time.Duration `yaml:"retry_min"`
 	RetryMax time.Duration `yaml:"retry_max"`
 	// ClaimIdle is how long a notice may sit unacknowledged with another worker before it is
-	// presumed dead and the job reclaimed with XAUTOCLAIM (default 2m). It must exceed the
-	// longest scoring attempt with its retries.
+	// presumed dead and the job reclaimed with XAUTOCLAIM (default 2m, or a minute more than
+	// all attempts of the LLM judge with their backoff). It must exceed the longest scoring
+	// attempt with its retries.
 	ClaimIdle time.Duration `yaml:"claim_idle"`
 	// Block is how long one read waits for new notices (default 5s).
 	Block time.Duration `yaml:"block"`
 	// AttemptsTTL keeps a call's attempt counter (default 7 days).
 	AttemptsTTL time.Duration `yaml:"attempts_ttl"`
+	// Judge picks the deterministic judge or an LLM one.
+	Judge JudgeConfig `yaml:"judge"`
+	// Delivery sends new scorecards on: webhook, xAPI, text message.
+	Delivery DeliveryConfig `yaml:"delivery"`
 }
 
-// DefaultConfig returns the defaults, with Consumer set to host-pid.
+// DefaultConfig returns the defaults, with Consumer set to host-pid. ClaimIdle stays zero:
+// WithDefaults derives it from the judge (2m, or more for an LLM judge's timeouts).
 func DefaultConfig() Config {
 	host, err := os.Hostname()
 	if err != nil || host == "" {
@@ -38,7 +44,7 @@ func DefaultConfig() Config {
 	}
 	return Config{
 		Consumer: host + "-" + strconv.Itoa(os.Getpid()), MaxAttempts: 5,
-		RetryMin: time.Second, RetryMax: 30 * time.Second, ClaimIdle: 2 * time.Minute,
+		RetryMin: time.Second, RetryMax: 30 * time.Second,
 		Block: 5 * time.Second, AttemptsTTL: 7 * 24 * time.Hour,
 	}
 }
@@ -59,7 +65,7 @@ func (c Config) WithDefaults() Config {
 		c.RetryMax = d.RetryMax
 	}
 	if c.ClaimIdle == 0 {
-		c.ClaimIdle = d.ClaimIdle
+		c.ClaimIdle = max(2*time.Minute, c.longestJob()+time.Minute)
 	}
 	if c.Block == 0 {
 		c.Block = d.Block
@@ -80,5 +86,28 @@ func (c Config) Validate() error {
 	case c.ClaimIdle < 0 || c.Block < 0 || c.AttemptsTTL < 0:
 		return fmt.Errorf("%w: claim_idle, block and attempts_ttl must not be negative", ErrInvalidConfig)
 	}
-	return nil
+	if err := c.Judge.Validate(); err != nil {
+		return err
+	}
+	if c.ClaimIdle > 0 {
+		if job := c.WithDefaults().longestJob(); c.ClaimIdle <= job {
+			return fmt.Errorf("%w: claim_idle %v must exceed the longest job, %v with the llm judge's timeouts and retries", ErrInvalidConfig, c.ClaimIdle, job)
+		}
+	}
+	return c.Delivery.Validate()
+}
+
+// longestJob is how long one worker may hold a job when every attempt fails: the judge's
+// timeout per attempt (LLM judge only; the deterministic judge takes milliseconds) and the
+// backoff between attempts. Fields must have their defaults.
+func (c Config) longestJob() time.Duration {
+	j := c.Judge.withDefaults()
+	if j.Type != JudgeLLM {
+		return 0
+	}
+	total := time.Duration(c.MaxAttempts) * j.Timeout
+	for n := 1; n < c.MaxAttempts; n++ {
+		total += backoffFor(c, n)
+	}
+	return total
 }

@@ -19,6 +19,11 @@
 //     required criterion at half credit or better. Interrupted or partial calls are scored
 //     and flagged, never dropped.
 //  5. The worker stores the card once (SET NX, keyed by call ID) and acknowledges the
-//     notice. A failure is retried with backoff; after MaxAttempts the notice goes to the
-//     dead-letter stream and is acknowledged.
+//     notice. A failure is retried with backoff; on the last attempt a failing judge
+//     (ErrJudge: an LLM judge's bad reply or timeout) gives way to Worker.Fallback, the
+//     deterministic scorer; other failures after MaxAttempts send the notice to the
+//     dead-letter stream, acknowledged.
+//  6. A new card goes to Worker.OnScored, Deliverer.Enqueue, which never blocks; the
+//     Deliverer sends it to a signed webhook, an xAPI LRS and, for phone learners, a text
+//     message, each retried with backoff. A failed delivery is logged; the card stays stored.
 package scoring

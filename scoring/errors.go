@@ -12,3 +12,13 @@ var (
 	// ErrNotScored means the call has no scorecard yet.
 	ErrNotScored = errors.New("scoring: call not scored")
 )
+
+var (
+	// ErrJudge wraps every failure of a Judge: the worker retries the call and, on its last
+	// attempt, falls back to the deterministic judge (Fallback).
+	ErrJudge = errors.New("scoring: judge failed")
+	// ErrJudgeReply means an LLM judge's reply was not the JSON object asked for.
+	ErrJudgeReply = errors.New("scoring: judge reply not usable")
+	// ErrBadSignature means a webhook request's signature or timestamp did not check out.
+	ErrBadSignature = errors.New("scoring: bad webhook signature")
+)

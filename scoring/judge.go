@@ -22,7 +22,8 @@ func (f JudgeFunc) Judge(ctx context.Context, c *Call) ([]CriterionResult, error
 }
 
 // Score computes c's metrics (when not done yet), asks j for the criteria and assembles the
-// scorecard. judgeName is recorded on the card ("deterministic", "llm:<model>").
+// scorecard. judgeName is recorded on the card ("deterministic", "llm:<model>"). A judge's
+// failure is returned wrapping ErrJudge.
 func Score(ctx context.Context, j Judge, judgeName string, c *Call, now time.Time) (*Scorecard, error) {
 	if c.Rubric == nil {
 		return nil, fmt.Errorf("scoring: score %s: %w %q", c.Record.ID, ErrNoRubric, c.Record.Scenario)
@@ -32,7 +33,7 @@ func Score(ctx context.Context, j Judge, judgeName string, c *Call, now time.Tim
 	}
 	results, err := j.Judge(ctx, c)
 	if err != nil {
-		return nil, fmt.Errorf("scoring: judge %s: %w", c.Record.ID, err)
+		return nil, fmt.Errorf("%w for %s: %w", ErrJudge, c.Record.ID, err)
 	}
 	card := assemble(c, results)
 	card.Judge, card.ScoredAt = judgeName, now.UTC()

@@ -31,7 +31,7 @@ type Scorecard struct {
 	PassMark int  `json:"pass_mark"`
 	Pass     bool `json:"pass"`
 	// Flags qualify the score: FlagInterrupted, FlagTimelineGaps, FlagNoTimeline,
-	// FlagShortCall, FlagLowConfidence.
+	// FlagShortCall, FlagLowConfidence, FlagJudgeFallback.
 	Flags        []string          `json:"flags,omitempty"`
 	Criteria     []CriterionResult `json:"criteria"`
 	Strengths    []string          `json:"strengths,omitempty"`

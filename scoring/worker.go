@@ -32,7 +32,11 @@ type Worker struct {
 	// written, before the acknowledgement); an error makes the worker stop there as if it died.
 	hook func(stage, id string) error
 	// OnScored, when set, is called after a new scorecard is stored (webhooks, messages).
+	// It must not block: Deliverer.Enqueue queues the card and returns.
 	OnScored func(ctx context.Context, card *Scorecard)
+	// Fallback, when set, scores a call whose judge still fails (ErrJudge) on its last
+	// attempt, instead of dead-lettering it: an LLM judge falls back to Deterministic.
+	Fallback CallScorer
 }
 
 // NewWorker returns a worker. Zero fields of cfg take their defaults.
@@ -146,6 +150,10 @@ func (w *Worker) process(ctx context.Context, m redis.XMessage) error {
 			return w.deadLetter(ctx, m, id, status, attempts-1, errors.New("too many attempts"))
 		}
 		card, err := w.scorer.ScoreCall(ctx, id)
+		if err != nil && w.Fallback != nil && attempts >= w.cfg.MaxAttempts && errors.Is(err, ErrJudge) && ctx.Err() == nil {
+			log.Warn("scoring: judge failed on the last attempt; using the fallback judge", "attempt", attempts, "err", err)
+			card, err = ScoreFallback(ctx, w.Fallback, id, err)
+		}
 		if err == nil {
 			added, err := w.cards.Add(ctx, card)
 			if err != nil {

@@ -20,8 +20,61 @@ import (
 	"github.com/sparlab/spar/scoring"
 )
 
-// scoringConfig is the scoring part of the configuration.
-func scoringConfig(c Config) scoring.Config { return c.Scoring }
+// scoringConfig is the scoring part of the configuration, with its secrets read from the
+// environment and the public URL its links start with.
+func scoringConfig(c Config) scoring.Config {
+	s := c.Scoring.WithSecrets(os.Getenv)
+	s.Delivery.PublicURL = c.PublicURL
+	return s
+}
+
+// newScorers returns the scorer with the configured judge and, when that judge can fail
+// (an LLM), the deterministic scorer it falls back to (nil otherwise).
+func newScorers(scfg scoring.Config, st *store.Store, rubrics *scoring.Rubrics, catalog scoring.Scenarios) (primary, fallback *scoring.Scorer, err error) {
+	judge, name, needsFallback, err := scoring.NewJudge(scfg.Judge, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	primary = scoring.NewScorer(st, rubrics, catalog, judge, name)
+	if needsFallback {
+		fallback = scoring.NewScorer(st, rubrics, catalog, scoring.Deterministic{}, scoring.JudgeDeterministic)
+	}
+	return primary, fallback, nil
+}
+
+// newWorker builds a scoring worker with its judge fallback and scorecard delivery.
+func newWorker(scfg scoring.Config, rdb redis.UniversalClient, st *store.Store, primary, fallback *scoring.Scorer,
+	log *slog.Logger) (*scoring.Worker, *scoring.Deliverer, error) {
+	d, err := scoring.NewDeliverer(scfg.Delivery, st, nil, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := scoring.NewWorker(rdb, st, primary, scfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fallback != nil {
+		w.Fallback = fallback
+	}
+	w.OnScored = d.Enqueue
+	return w, d, nil
+}
+
+// runWorker runs w and, beside it, d's deliveries until ctx ends; it returns w's result
+// (nil after a normal stop) once both have stopped.
+func runWorker(ctx context.Context, w *scoring.Worker, d *scoring.Deliverer) error {
+	delivered := make(chan struct{})
+	go func() {
+		d.Run(ctx) // returns ctx's error: nothing else to report
+		close(delivered)
+	}()
+	err := w.Run(ctx)
+	<-delivered
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
 
 // loadRubrics reads dir, or the built-in rubrics when dir is empty.
 func loadRubrics(dir string) (*scoring.Rubrics, error) {
@@ -36,8 +89,19 @@ type scoringDeps struct {
 	rdb    redis.UniversalClient
 	st     *store.Store
 	scorer *scoring.Scorer
-	cards  *scoring.Cards
-	close  func()
+	// fallback scores a call whose judge failed (nil with the deterministic judge).
+	fallback *scoring.Scorer
+	cards    *scoring.Cards
+	close    func()
+}
+
+// score scores call id, falling back to the deterministic judge if the configured one fails.
+func (d *scoringDeps) score(ctx context.Context, id string) (*scoring.Scorecard, error) {
+	card, err := d.scorer.ScoreCall(ctx, id)
+	if err != nil && d.fallback != nil && errors.Is(err, scoring.ErrJudge) {
+		return scoring.ScoreFallback(ctx, d.fallback, id, err)
+	}
+	return card, err
 }
 
 func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDeps, error) {
@@ -45,7 +109,8 @@ func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDep
 	if err != nil {
 		return nil, err
 	}
-	rubrics, err := loadRubrics(scoringConfig(cfg).RubricDir)
+	scfg := scoringConfig(cfg)
+	rubrics, err := loadRubrics(scfg.RubricDir)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +123,13 @@ func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDep
 		stop()
 		return nil, err
 	}
+	primary, fallback, err := newScorers(scfg, st, rubrics, catalog)
+	if err != nil {
+		stop()
+		return nil, err
+	}
 	return &scoringDeps{rdb: rdb, st: st, cards: scoring.NewCards(rdb, st), close: stop,
-		scorer: scoring.NewScorer(st, rubrics, catalog, scoring.Deterministic{}, "deterministic")}, nil
+		scorer: primary, fallback: fallback}, nil
 }
 
 // startScoring runs a scoring worker on serve's Redis until ctx ends; serve calls it after
@@ -71,18 +141,16 @@ func startScoring(ctx context.Context, cfg Config, rdb redis.UniversalClient, st
 	if err != nil {
 		return nil, err
 	}
-	w, err := scoring.NewWorker(rdb, st, scoring.NewScorer(st, rubrics, catalog, scoring.Deterministic{}, "deterministic"), scfg, log)
+	primary, fallback, err := newScorers(scfg, st, rubrics, catalog)
+	if err != nil {
+		return nil, err
+	}
+	w, d, err := newWorker(scfg, rdb, st, primary, fallback, log)
 	if err != nil {
 		return nil, err
 	}
 	done := make(chan error, 1)
-	go func() {
-		err := w.Run(ctx)
-		if errors.Is(err, context.Canceled) {
-			err = nil
-		}
-		done <- err
-	}()
+	go func() { done <- runWorker(ctx, w, d) }()
 	return done, nil
 }
 
@@ -114,7 +182,7 @@ func scoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer deps.close()
 	card, err := deps.cards.Get(ctx, id)
 	if errors.Is(err, scoring.ErrNotScored) {
-		if card, err = deps.scorer.ScoreCall(ctx, id); err == nil {
+		if card, err = deps.score(ctx, id); err == nil {
 			_, err = deps.cards.Add(ctx, card)
 		}
 	}
@@ -170,7 +238,7 @@ func rescoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var failed []error
 	passed := 0
 	for i, id := range ids {
-		card, err := deps.scorer.ScoreCall(ctx, id)
+		card, err := deps.score(ctx, id)
 		if err == nil {
 			err = deps.cards.Replace(ctx, card)
 		}

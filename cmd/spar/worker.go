@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-
-	"github.com/sparlab/spar/scoring"
 )
 
 // workerCmd runs a scoring worker without the call server, for scale: any number of them
@@ -32,13 +29,10 @@ func workerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer deps.close()
-	w, err := scoring.NewWorker(deps.rdb, deps.st, deps.scorer, scoringConfig(cfg), log)
+	w, d, err := newWorker(scoringConfig(cfg), deps.rdb, deps.st, deps.scorer, deps.fallback, log)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "spar worker: scoring sealed calls; Ctrl-C to stop")
-	if err := w.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
+	return runWorker(ctx, w, d)
 }

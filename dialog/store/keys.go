@@ -93,3 +93,87 @@ func (s *Store) ScoringDeadStream() string { return s.keys.scoringDead() }
 // ScoringGroup is the consumer group the scoring workers read calls:sealed with. It is a
 // group name on the sealed stream, not a key.
 func (s *Store) ScoringGroup() string { return "scoring" }
+
+// AccountKeys names the keys of local accounts, sessions, API tokens and login counters
+// (package web/account). Prefix is the store's Config.Prefix. Account keys carry no hash tag:
+// each is read and written on its own.
+type AccountKeys struct{ Prefix string }
+
+// AccountKeys returns the account key layout under this store's prefix.
+func (s *Store) AccountKeys() AccountKeys { return AccountKeys{s.keys.prefix} }
+
+// User: string, no TTL. One account as JSON (account.User, with its password hash). Written
+// by `spar user add` and the admin pages; read on every authenticated request (via Session).
+func (k AccountKeys) User(id string) string { return k.Prefix + "account:user:" + id }
+
+// Users: set, no TTL. Every account ID, for `spar user list` and the admin pages.
+func (k AccountKeys) Users() string { return k.Prefix + "account:users" }
+
+// Email: string, no TTL. The lower-cased email's account ID; created with SET NX so two
+// accounts never share an email. Read at login.
+func (k AccountKeys) Email(email string) string { return k.Prefix + "account:email:" + email }
+
+// Learner: string, no TTL. The account ID owning a learner ID as it appears in call records
+// (store.Record.Learner); created with SET NX. Read by the authorization checks.
+func (k AccountKeys) Learner(learner string) string { return k.Prefix + "account:learner:" + learner }
+
+// Phone: string, no TTL. The account ID linked to a caller ID (E.164); created with SET NX.
+// Read by the authorization checks (a phone call's From) and to name phone learners.
+func (k AccountKeys) Phone(phone string) string { return k.Prefix + "account:phone:" + phone }
+
+// TeamMembers: set, no TTL. The account IDs of a team's members (learners and trainers).
+// Read to list a trainer's learners and calls.
+func (k AccountKeys) TeamMembers(team string) string {
+	return k.Prefix + "account:team:" + team + ":members"
+}
+
+// Teams: set, no TTL. Every team name.
+func (k AccountKeys) Teams() string { return k.Prefix + "account:teams" }
+
+// Session: hash, TTL the session lifetime (refreshed while used). Fields user, csrf, created
+// (unix ms). The name holds the SHA-256 of the cookie's token, never the token itself.
+func (k AccountKeys) Session(tokenHash string) string {
+	return k.Prefix + "account:session:" + tokenHash
+}
+
+// Token: hash, no TTL. An API token: fields user, name, created (unix ms). The name holds the
+// SHA-256 of the token; the token itself is shown once, at creation.
+func (k AccountKeys) Token(tokenHash string) string { return k.Prefix + "account:token:" + tokenHash }
+
+// UserTokens: set, no TTL. The hashes of one account's API tokens, to list and revoke them.
+func (k AccountKeys) UserTokens(id string) string { return k.Prefix + "account:user:" + id + ":tokens" }
+
+// LoginFailures: string (counter), TTL the rate-limit window from the first failure. Failed
+// logins for one subject ("email:<address>" or "ip:<address>"); login is refused while it is
+// at the limit.
+func (k AccountKeys) LoginFailures(subject string) string {
+	return k.Prefix + "account:login-failures:" + subject
+}
+
+// Settings: hash, no TTL. Admin settings, e.g. retention_days (how long recordings are kept).
+func (k AccountKeys) Settings() string { return k.Prefix + "settings" }
+
+// FeedbackKeys names the keys of trainer feedback on one call (package web/console). They
+// carry the call's hash tag, like the call's other keys.
+type FeedbackKeys struct{ Prefix string }
+
+// FeedbackKeys returns the feedback key layout under this store's prefix.
+func (s *Store) FeedbackKeys() FeedbackKeys { return FeedbackKeys{s.keys.prefix} }
+
+// Comments: hash, no TTL. Trainer comments pinned to moments of the call: field comment ID,
+// value JSON (author, at_ms, text, created, edited). Visible to the learner.
+func (k FeedbackKeys) Comments(callID string) string {
+	return k.Prefix + "call:{" + callID + "}:comments"
+}
+
+// Override: string, no TTL. A trainer's score override as JSON (score, pass, reason, author,
+// at); replaced by a later override.
+func (k FeedbackKeys) Override(callID string) string {
+	return k.Prefix + "call:{" + callID + "}:override"
+}
+
+// Disagree: string, no TTL. The learner's "I disagree" flag as JSON (reason, at); deleted when
+// withdrawn.
+func (k FeedbackKeys) Disagree(callID string) string {
+	return k.Prefix + "call:{" + callID + "}:disagree"
+}

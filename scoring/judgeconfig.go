@@ -1,0 +1,100 @@
+package scoring
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// Judge types (JudgeConfig.Type).
+const (
+	JudgeDeterministic = "deterministic"
+	JudgeLLM           = "llm"
+)
+
+// JudgeConfig picks the judge (the `scoring.judge` section). Zero fields take defaults.
+type JudgeConfig struct {
+	// Type is "deterministic" (default, offline) or "llm".
+	Type string `yaml:"type"`
+	// BaseURL is an OpenAI-compatible server root; the judge posts to
+	// BaseURL + "/v1/chat/completions" (a trailing /v1 is accepted). Default
+	// https://api.openai.com.
+	BaseURL string `yaml:"base_url"`
+	// Model is the model name the server knows. Default "gpt-4o-mini".
+	Model string `yaml:"model"`
+	// APIKeyEnv names the environment variable holding the key (default OPENAI_API_KEY).
+	// Local servers need none: an unset variable sends no Authorization header.
+	APIKeyEnv string `yaml:"api_key_env"`
+	// APIKey is filled from APIKeyEnv by WithSecrets; it never comes from the file.
+	APIKey string `yaml:"-"`
+	// Timeout bounds one judging request (default 90s).
+	Timeout time.Duration `yaml:"timeout"`
+	// ResponseFormat is "json_object" (default: ask the server for JSON mode) or "none" for
+	// servers that reject the response_format field. The reply must be JSON either way.
+	ResponseFormat string `yaml:"response_format"`
+	// MaxTokens caps the reply (default 3000).
+	MaxTokens int `yaml:"max_tokens"`
+}
+
+func (c JudgeConfig) withDefaults() JudgeConfig {
+	if c.Type == "" {
+		c.Type = JudgeDeterministic
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "https://api.openai.com"
+	}
+	if c.Model == "" {
+		c.Model = "gpt-4o-mini"
+	}
+	if c.APIKeyEnv == "" {
+		c.APIKeyEnv = "OPENAI_API_KEY"
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 90 * time.Second
+	}
+	if c.ResponseFormat == "" {
+		c.ResponseFormat = "json_object"
+	}
+	if c.MaxTokens == 0 {
+		c.MaxTokens = 3000
+	}
+	return c
+}
+
+// Validate reports the first unusable setting.
+func (c JudgeConfig) Validate() error {
+	c = c.withDefaults()
+	switch {
+	case c.Type != JudgeDeterministic && c.Type != JudgeLLM:
+		return fmt.Errorf("%w: judge.type %q: want deterministic or llm", ErrInvalidConfig, c.Type)
+	case c.Type == JudgeLLM && !httpURL(c.BaseURL):
+		return fmt.Errorf("%w: judge.base_url %q: want an http(s) URL", ErrInvalidConfig, c.BaseURL)
+	case c.Timeout < 0 || c.MaxTokens < 0:
+		return fmt.Errorf("%w: judge.timeout and judge.max_tokens must not be negative", ErrInvalidConfig)
+	case c.ResponseFormat != "json_object" && c.ResponseFormat != "none":
+		return fmt.Errorf("%w: judge.response_format %q: want json_object or none", ErrInvalidConfig, c.ResponseFormat)
+	}
+	return nil
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// NewJudge returns the judge cfg selects, with the name its cards record, and whether it
+// needs a fallback (an LLM judge does: Deterministic). hc is for the LLM judge; may be nil.
+func NewJudge(cfg JudgeConfig, hc *http.Client) (j Judge, name string, needsFallback bool, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, "", false, err
+	}
+	if cfg.withDefaults().Type == JudgeDeterministic {
+		return Deterministic{}, JudgeDeterministic, false, nil
+	}
+	lj, err := NewLLMJudge(cfg, hc)
+	if err != nil {
+		return nil, "", false, err
+	}
+	return lj, lj.Name(), true, nil
+}

@@ -398,17 +398,79 @@
     const again = () => setTimeout(() => pollScore(id, n + 1), 3000);
     fetch('/api/calls/' + encodeURIComponent(id) + '/scorecard').then((r) => (r.ok ? r.json() : null)).then((card) => {
       if (!card || typeof card.overall !== 'number') { again(); return; }
-      $('score-value').textContent = card.overall + '/100';
-      const verdict = card.pass ? 'Passed' : 'Not yet';
-      const next = (card.practise_next || []).map((p) => p.title || p.criterion || p.name).filter(Boolean).slice(0, 2);
-      $('score-text').textContent = verdict + (next.length ? ' · practise next: ' + next.join(', ') : '');
-      $('score-wait').hidden = true;
-      $('score-ready').hidden = false;
+      showScore(card);
     }).catch(again);
+  }
+
+  function mmss(ns) {
+    const s = Math.round((ns || 0) / 1e9);
+    return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  }
+
+  // showScore renders a scorecard: overall, what to practise next, each criterion with its
+  // evidence and a better line, and the learner's best lines.
+  function showScore(card) {
+    $('score-value').textContent = card.overall + '/100';
+    const v = $('score-verdict');
+    v.textContent = card.pass ? 'Passed' : 'Not yet';
+    v.className = 'verdict ' + (card.pass ? 'pass' : 'fail');
+    $('score-text').textContent = 'Pass mark ' + card.pass_mark + (card.flags && card.flags.length ? ' · ' + card.flags.join(', ').replace(/_/g, ' ') : '');
+    const next = $('score-next');
+    next.replaceChildren();
+    for (const p of card.practise_next || []) {
+      const li = el('li', '', p.name || p.criterion);
+      if (p.try) li.append(el('span', 'try', 'Try: “' + p.try + '”'));
+      next.append(li);
+    }
+    if (!next.children.length) next.append(el('li', '', 'Keep it up: nothing stood out to fix.'));
+    const crit = $('score-criteria');
+    crit.replaceChildren();
+    for (const c of card.criteria || []) {
+      const li = el('li');
+      const row = el('div', 'row');
+      row.append(el('span', '', c.name), el('span', '', Math.round(c.score * 100) + '%'));
+      const bar = el('div', 'bar');
+      const fill = el('span');
+      fill.style.width = Math.round(c.score * 100) + '%';
+      bar.append(fill);
+      li.append(row, bar);
+      for (const q of (c.evidence || []).slice(0, 2)) {
+        li.append(el('div', 'quote' + (q.positive ? '' : ' neg'), mmss(q.at) + '  “' + q.text + '”'));
+      }
+      if (c.score < 1 && c.better) li.append(el('span', 'try', 'Try: “' + c.better + '”'));
+      crit.append(li);
+    }
+    const wins = $('score-wins');
+    wins.replaceChildren();
+    for (const w of (card.winning_lines || []).slice(0, 3)) wins.append(el('li', '', '“' + w.text + '”'));
+    $('score-wins-wrap').hidden = !wins.children.length;
+    $('score-wait').hidden = true;
+    $('score-ready').hidden = false;
+  }
+
+  // openCall shows the summary of a finished call named in the address (/?call=ID), as the
+  // text message after a phone call links to.
+  async function openCall(id) {
+    try {
+      const r = await fetch('/api/calls/' + encodeURIComponent(id));
+      if (!r.ok) throw new Error(r.status === 404 ? 'That call was not found.' : 'The call could not be loaded.');
+      const rec = await r.json();
+      state.callId = id;
+      state.scenario = state.scenarios.find((s) => s.id === rec.scenario) || { title: rec.scenario, persona: '' };
+      state.lines = (rec.transcript || []).map((u) => ({ speaker: u.speaker, text: u.text, cut: u.truncated }));
+      state.learnerTurns = state.lines.filter((l) => l.speaker === 'learner').length;
+      state.mood = typeof rec.final_mood === 'number' ? rec.final_mood : null;
+      summary((rec.duration || 0) / 1e6, rec.end_reason);
+    } catch (e) {
+      banner('Call not available', e.message);
+    }
   }
 
   $('again').addEventListener('click', () => { if (state.scenario) startCall(state.scenario); });
   $('choose').addEventListener('click', () => show('pick'));
 
-  loadScenarios();
+  loadScenarios().then(() => {
+    const id = new URLSearchParams(location.search).get('call');
+    if (id) openCall(id);
+  });
 })();

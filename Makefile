@@ -49,8 +49,13 @@ test: deps ## run every test against a private redis-server
 	kill $$(cat $(TEST_REDIS_DIR)/redis.pid) 2>/dev/null; \
 	exit $$rc
 
-bench: deps ## run the benchmarks (see docs/BENCHMARKS.md)
+bench: build ## run the benchmarks (see docs/BENCHMARKS.md); BENCH_ARGS=--search for the capacity search
+	@echo "==> hot-path micro-benchmarks"
 	@$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./...
+	@echo "==> endpointing quality"
+	@$(GO) test -tags '$(TAGS)' -count=1 -run '^TestEndpointingReport$$' -v ./cmd/spar/ | grep '|'
+	@echo "==> spar bench (concurrent simulated calls on 127.0.0.1)"
+	@./$(BIN) bench $${BENCH_ARGS:---calls 50}
 
 fuzz: ## fuzz each untrusted parser for a while (FUZZTIME, default 30s)
 	@for t in FuzzDecodeMessage:./telephony/twilio FuzzWebhook:./telephony/twilio FuzzReadWAV:./media FuzzParse:./dialog/scenario; do \

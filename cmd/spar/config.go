@@ -19,6 +19,8 @@ import (
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/telephony/twilio"
 	"github.com/sparlab/spar/telephony/webrtc"
+	"github.com/sparlab/spar/web/account"
+	"github.com/sparlab/spar/web/console"
 )
 
 // Config is the server's whole configuration: built-in defaults, then the YAML file, then
@@ -39,6 +41,8 @@ type Config struct {
 	TTS     flite.Config   `yaml:"tts"`
 	Store   store.Config   `yaml:"store"`
 	Scoring scoring.Config `yaml:"scoring"`
+	Account account.Config `yaml:"account"`
+	Console console.Config `yaml:"console"`
 	// Providers picks cloud or self-hosted engines instead of the offline ones.
 	Providers providersConfig `yaml:"providers"`
 }
@@ -58,6 +62,7 @@ func defaultConfig() Config {
 		TTS:           flite.Config{},
 		Store:         store.DefaultConfig(),
 		Scoring:       scoring.DefaultConfig(),
+		Account:       account.DefaultConfig(),
 	}
 }
 
@@ -109,6 +114,9 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	}
 	cfg.Twilio.PublicURL = cfg.PublicURL
 	cfg.Providers.withKeys(getenv)
+	if strings.HasPrefix(cfg.PublicURL, "https://") {
+		cfg.Account.SecureCookies = true // TLS ends at a proxy in front of Spar
+	}
 	if cfg.Twilio.AuthToken == "" {
 		// Local trials run without a Twilio account; serve warns loudly (see printBanner).
 		cfg.Twilio.ValidateSignatures = false
@@ -135,7 +143,7 @@ func (c Config) Validate() error {
 		return err
 	}
 	for name, v := range map[string]interface{ Validate() error }{
-		"twilio": c.Twilio, "webrtc": c.WebRTC, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store, "scoring": c.Scoring, "providers": c.Providers,
+		"twilio": c.Twilio, "webrtc": c.WebRTC, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store, "scoring": c.Scoring, "account": c.Account, "console": c.Console, "providers": c.Providers,
 	} {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("config: %s: %w", name, err)

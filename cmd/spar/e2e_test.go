@@ -122,6 +122,7 @@ func (e e2eEnv) start(t *testing.T) *server {
 		}
 		select {
 		case err := <-s.exited:
+			s.reaped = true
 			t.Fatalf("spar serve exited: %v\n%s", err, s.output())
 		case <-time.After(100 * time.Millisecond):
 		}

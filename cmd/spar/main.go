@@ -21,7 +21,9 @@ Usage:
   spar score    [--json] CALL_ID print a call's scorecard (scoring it now if needed)
   spar rescore  --scenario ID    score a scenario's calls again (after a rubric change)
   spar worker                    run a scoring worker (serve runs one too)
+  spar user     add|list         manage accounts (create the first admin with add --role admin)
   spar doctor   [--config file]  check Redis, ports, the public URL and each provider
+  spar bench    [--search]       load test: concurrent simulated calls, overhead, CPU per call
   spar scenario lint [files...]  check scenario files (default: the built-in scenarios)
   spar scenario list             list the scenarios the server would offer
   spar version                   print the version
@@ -72,8 +74,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return rescoreCmd(ctx, args[1:], stdout, stderr)
 	case "worker":
 		return workerCmd(ctx, args[1:], stdout, stderr)
+	case "user", "users":
+		return userCmd(ctx, args[1:], stdout, stderr)
 	case "doctor":
 		return doctorCmd(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "scenario", "scenarios":
 		return scenarioCmd(args[1:], stdout, stderr)
 	case "version", "--version":

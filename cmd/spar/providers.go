@@ -10,10 +10,12 @@ import (
 	"github.com/sparlab/spar/dialog/persona"
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/stt/deepgram"
+	sttinstant "github.com/sparlab/spar/dialog/stt/instant"
 	"github.com/sparlab/spar/dialog/stt/sphinx"
 	"github.com/sparlab/spar/dialog/stt/whisper"
 	"github.com/sparlab/spar/dialog/tts/elevenlabs"
 	"github.com/sparlab/spar/dialog/tts/flite"
+	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
 	ttsopenai "github.com/sparlab/spar/dialog/tts/openai"
 	"github.com/sparlab/spar/web/metrics"
 )
@@ -22,8 +24,8 @@ import (
 // section of the config file; each provider's own section is its package's Config.
 type providersConfig struct {
 	Persona    string            `yaml:"persona"` // scripted (default) or llm
-	STT        string            `yaml:"stt"`     // sphinx (default), deepgram or whisper
-	TTS        string            `yaml:"tts"`     // flite (default), openai or elevenlabs
+	STT        string            `yaml:"stt"`     // sphinx (default), deepgram, whisper or instant (benchmarks)
+	TTS        string            `yaml:"tts"`     // flite (default), openai, elevenlabs or instant (benchmarks)
 	LLM        llm.Config        `yaml:"llm"`
 	Deepgram   deepgram.Config   `yaml:"deepgram"`
 	Whisper    whisper.Config    `yaml:"whisper"`
@@ -47,10 +49,10 @@ func (p providersConfig) Validate() error {
 	if err := check("persona", p.Persona, "scripted", "llm"); err != nil {
 		return err
 	}
-	if err := check("stt", p.STT, "sphinx", "deepgram", "whisper"); err != nil {
+	if err := check("stt", p.STT, "sphinx", "deepgram", "whisper", "instant"); err != nil {
 		return err
 	}
-	if err := check("tts", p.TTS, "flite", "openai", "elevenlabs"); err != nil {
+	if err := check("tts", p.TTS, "flite", "openai", "elevenlabs", "instant"); err != nil {
 		return err
 	}
 	for use, v := range map[string]struct {
@@ -111,6 +113,8 @@ func buildProviders(cfg Config, m *metrics.Metrics, log *slog.Logger) (*provider
 	case "whisper":
 		out.stt, err = whisper.New(p.Whisper, hc, log, whisper.Hooks{
 			Final: m.StageFunc(metrics.StageSTTFinal), Error: m.ProviderErrorFunc("whisper")})
+	case "instant":
+		out.stt, err = sttinstant.New(sttinstant.Config{})
 	default:
 		out.stt, err = sphinx.New(cfg.STT, log)
 	}
@@ -124,6 +128,8 @@ func buildProviders(cfg Config, m *metrics.Metrics, log *slog.Logger) (*provider
 	case "elevenlabs":
 		out.tts, err = elevenlabs.New(p.ElevenLabs, elevenlabs.Hooks{
 			FirstByte: m.StageFunc(metrics.StageTTSFirstByte), Error: m.ProviderErrorFunc("elevenlabs")})
+	case "instant":
+		out.tts, err = ttsinstant.New(ttsinstant.Config{})
 	default:
 		out.tts, err = flite.New(cfg.TTS)
 	}

@@ -29,6 +29,8 @@ import (
 	"github.com/sparlab/spar/telephony/twilio"
 	"github.com/sparlab/spar/telephony/webrtc"
 	"github.com/sparlab/spar/web"
+	"github.com/sparlab/spar/web/account"
+	"github.com/sparlab/spar/web/console"
 	"github.com/sparlab/spar/web/metrics"
 )
 
@@ -139,7 +141,25 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	mux := http.NewServeMux()
 	tw.Register(mux)
 	rtc.Register(mux)
-	web.New(st, scoring.NewCards(rdb, st), catalog, log).Register(mux)
+	accts, err := account.New(rdb, st.AccountKeys(), cfg.Account, log)
+	if err != nil {
+		return err
+	}
+	guard := account.NewGuard(accts, st)
+	cards := scoring.NewCards(rdb, st)
+	api := http.NewServeMux()
+	web.New(guard.PublicCalls(), cards, catalog, log).Register(api)
+	mux.Handle("/", guard.WrapAPI(api))
+	consoleCfg := cfg.Console
+	if consoleCfg.RecordingDir == "" {
+		consoleCfg.RecordingDir = filepath.Join(cfg.DataDir, "recordings")
+	}
+	cons, err := console.New(consoleCfg, console.Deps{Accounts: accts, Calls: st, Cards: cards,
+		Scenarios: catalog, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
+	if err != nil {
+		return err
+	}
+	cons.Register(mux)
 	mux.Handle("GET /metrics", metrics.Handler(reg))
 
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -274,13 +294,14 @@ Spar is listening on %s
   Practise in a browser:  %s/
   Twilio voice webhook:   POST %s/twilio/voice
     (in the Twilio console: Phone Numbers > your number > "A call comes in" > Webhook, HTTP POST)
+  Trainer console:        %s/console    (create the first admin: ./bin/spar user add --role admin ...)
   Status page:            %s/status     Metrics: %s/metrics
 
 Place a simulated practice call from another terminal:
   ./bin/spar call --url %s              (as a phone, over Twilio Media Streams)
   ./bin/spar call --url %s --webrtc     (as a browser, over WebRTC)
 
-`, addr, base, base, base, base, base, base)
+`, addr, base, base, base, base, base, base, base)
 	if cfg.Twilio.AuthToken == "" {
 		fmt.Fprintln(w, "  Note: TWILIO_AUTH_TOKEN is not set, so webhook signatures are not checked. Set it before pointing a real number here.")
 	}

@@ -44,6 +44,10 @@ type Config struct {
 	StartTimeout time.Duration `yaml:"start_timeout"`
 	// WriteTimeout bounds one write to the stream socket; a stuck socket ends the call.
 	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// MaxCalls caps live calls on this server; 0 means no cap. Past it the webhook tells the
+	// caller that all practice lines are busy and the media endpoint answers 503. Calls
+	// already running are never affected. See docs/BENCHMARKS.md for the measured capacity.
+	MaxCalls int `yaml:"max_calls"`
 }
 
 // MenuItem is one choice of the DTMF menu.
@@ -118,6 +122,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("twilio: start_timeout: %v must be positive", c.StartTimeout)
 	case c.WriteTimeout <= 0:
 		return fmt.Errorf("twilio: write_timeout: %v must be positive", c.WriteTimeout)
+	case c.MaxCalls < 0:
+		return fmt.Errorf("twilio: max_calls: %d is negative (0 means no cap)", c.MaxCalls)
 	}
 	return nil
 }

@@ -5,26 +5,37 @@ import (
 	"sync"
 )
 
-// tracker counts live streams and, once draining, refuses new ones and signals when the last
-// one ends.
+// tracker counts live streams and refuses new ones when draining or at the cap (max > 0);
+// once draining it signals when the last one ends.
 type tracker struct {
 	mu       sync.Mutex
 	active   int
+	max      int
 	draining bool
 	idle     chan struct{} // closed when draining and active == 0
 }
 
 func (t *tracker) init() { t.idle = make(chan struct{}) }
 
-// add admits a stream unless the server is draining.
-func (t *tracker) add() bool {
+// add admits a stream unless the server is draining (ErrDraining) or full (ErrBusy).
+func (t *tracker) add() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.draining {
-		return false
+	switch {
+	case t.draining:
+		return ErrDraining
+	case t.max > 0 && t.active >= t.max:
+		return ErrBusy
 	}
 	t.active++
-	return true
+	return nil
+}
+
+// full reports whether a new stream would be refused as busy now.
+func (t *tracker) full() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.max > 0 && t.active >= t.max
 }
 
 func (t *tracker) done() {

@@ -26,6 +26,10 @@ var (
 	ErrUnsupportedFormat = errors.New("twilio: unsupported media format")
 	// ErrHandlerDone is the call's cause when the handler returns nil: Spar ended the call.
 	ErrHandlerDone = errors.New("twilio: call ended by Spar")
+	// ErrDraining refuses a stream while the server drains for a restart.
+	ErrDraining = errors.New("twilio: draining")
+	// ErrBusy refuses a stream when Config.MaxCalls calls are live.
+	ErrBusy = errors.New("twilio: all practice lines are busy")
 	// ErrSinkClosed is returned by Sink writes after the call's socket was closed.
 	ErrSinkClosed = errors.New("twilio: stream closed")
 )

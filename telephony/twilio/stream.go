@@ -32,8 +32,12 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid Twilio signature", http.StatusForbidden)
 		return
 	}
-	if !s.calls.add() {
-		http.Error(w, "draining", http.StatusServiceUnavailable)
+	if err := s.calls.add(); err != nil {
+		if errors.Is(err, ErrBusy) {
+			s.log.Warn("twilio stream refused: all practice lines busy", "max_calls", s.cfg.MaxCalls)
+			w.Header().Set("Retry-After", "60")
+		}
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
 	defer s.calls.done()

@@ -10,6 +10,7 @@ import (
 // What callers hear when Spar cannot connect them.
 const (
 	sayDraining        = "Spar is restarting; please call again in a minute."
+	sayBusy            = "All practice lines are busy, please try again in a few minutes. Goodbye."
 	sayUnknownCaller   = "Sorry, this number isn't registered for practice. Goodbye."
 	sayUnknownScenario = "Sorry, this practice line is not set up correctly. Please tell your trainer. Goodbye."
 	sayNoChoice        = "No choice was made. Goodbye."

@@ -73,6 +73,7 @@ func NewServer(cfg Config, scenarios Scenarios, handler telephony.Handler, log *
 		WriteBufferSize:  4096,
 	}
 	s.calls.init()
+	s.calls.max = cfg.MaxCalls
 	if !cfg.ValidateSignatures {
 		log.Warn("twilio signatures are NOT checked: anyone who finds the URL can start calls")
 	} else if cfg.PublicURL == "" {
@@ -116,6 +117,11 @@ func (s *Server) serveVoice(w http.ResponseWriter, r *http.Request) {
 	if s.calls.isDraining() {
 		log.Info("twilio call turned away: draining")
 		s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(sayDraining) })
+		return
+	}
+	if s.calls.full() {
+		log.Info("twilio call turned away: all practice lines busy", "max_calls", s.cfg.MaxCalls)
+		s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(sayBusy) })
 		return
 	}
 	from, to := r.PostForm.Get("From"), r.PostForm.Get("To")

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"time"
+
+	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
+	"github.com/sparlab/spar/telephony/twilio/floor"
+)
+
+// benchCmd is `spar bench`: concurrent simulated Twilio calls against a live `spar serve`
+// with zero-latency providers, and the same load against the floor echo server.
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		calls      = fs.Int("calls", 50, "concurrent calls (the first load level when searching)")
+		search     = fs.Bool("search", false, "search for the most concurrent calls held with no late frame")
+		maxCalls   = fs.Int("max", 1600, "upper bound of the search")
+		steps      = fs.Int("steps", 7, "most load levels the search tries")
+		rate       = fs.Float64("rate", 100, "calls started per second")
+		noFloor    = fs.Bool("no-floor", false, "skip the floor echo server")
+		plot       = fs.String("plot", "", "write an SVG plot of overhead and CPU against concurrency here")
+		keep       = fs.Bool("keep", false, "keep the temporary data directory (recordings, redis, logs)")
+		serveFloor = fs.String("serve-floor", "", "internal: run the floor echo server on this address")
+	)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: spar bench [flags]
+
+Starts 'spar serve' (providers: instant speech, the scripted persona) with its own
+redis-server, and the floor (a Twilio echo server), then runs N concurrent simulated
+Twilio calls against each on 127.0.0.1. Reports Spar's own voice-to-voice overhead,
+pacing jitter and late frames seen by listening probes, and CPU and RSS per call.
+See docs/BENCHMARKS.md.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *serveFloor != "" {
+		return runFloor(ctx, *serveFloor)
+	}
+	if *calls < 1 || *rate <= 0 || *steps < 1 {
+		return usageError{"bench: --calls, --rate and --steps must be positive"}
+	}
+	dir, err := os.MkdirTemp("", "spar-bench-")
+	if err != nil {
+		return err
+	}
+	if *keep {
+		fmt.Fprintf(stdout, "data and logs in %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	logf, err := os.Create(dir + "/servers.log")
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+
+	fmt.Fprintf(stdout, "spar bench: %d CPUs, Go %s; starting spar serve and the floor...\n", runtime.NumCPU(), runtime.Version())
+	spar, err := startSpar(ctx, dir, logf)
+	if err != nil {
+		return err
+	}
+	defer spar.stop()
+	var fl *benchTarget
+	if !*noFloor {
+		if fl, err = startFloor(ctx, logf); err != nil {
+			return err
+		}
+		defer fl.stop()
+	}
+	synth, err := ttsinstant.New(ttsinstant.Config{})
+	if err != nil {
+		return err
+	}
+
+	var rows []benchRow
+	level := func(n int) (bool, error) {
+		fmt.Fprintf(stdout, "level %d calls:\n", n)
+		row := benchRow{spar: runRound(ctx, spar, newPlan(n, *rate), synth, stdout)}
+		if fl != nil && ctx.Err() == nil {
+			f := runRound(ctx, fl, newPlan(n, *rate), synth, stdout)
+			row.floor = &f
+		}
+		rows = append(rows, row)
+		printRow(stdout, row)
+		return row.spar.holds(), context.Cause(ctx)
+	}
+	best, err := searchLevels(*calls, *maxCalls, *steps, *search, level)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	printReport(stdout, rows, best)
+	if *plot != "" && len(rows) > 0 {
+		f, err := os.Create(*plot)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := writePlot(f, rows); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "plot written to %s\n", *plot)
+	}
+	return err
+}
+
+// searchLevels tries load levels: start; with search, doubling until one fails or max, then
+// halving the interval between the best held and the first failed, at most steps levels in
+// all. It returns the largest level held (0 if none).
+func searchLevels(start, maxN, steps int, search bool, try func(n int) (bool, error)) (int, error) {
+	best, bad := 0, 0
+	n := start
+	for step := 0; step < steps; step++ {
+		ok, err := try(n)
+		if err != nil {
+			return best, err
+		}
+		if ok {
+			best = n
+		} else {
+			bad = n
+		}
+		if !search {
+			break
+		}
+		switch {
+		case bad == 0 && n >= maxN:
+			return best, nil
+		case bad == 0:
+			n = min(2*n, maxN)
+		default:
+			next := (best + bad) / 2
+			if bad-best <= max(best/10, 10) || next <= best {
+				return best, nil
+			}
+			n = next
+		}
+	}
+	return best, nil
+}
+
+// runFloor serves the floor until ctx ends (`spar bench --serve-floor ADDR`, a child of bench).
+func runFloor(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("floor: listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	floor.New(slog.New(slog.DiscardHandler)).Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

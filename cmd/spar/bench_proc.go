@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clockTick is USER_HZ, the unit of utime and stime in /proc/<pid>/stat: 100 on every Linux
+// architecture Spar runs on.
+const clockTick = 10 * time.Millisecond
+
+// procSample is one reading of a process's CPU time and resident memory.
+type procSample struct {
+	at  time.Time
+	cpu time.Duration // user + system
+	rss int64         // bytes
+}
+
+// readProc reads /proc/<pid>/stat and /proc/<pid>/status.
+func readProc(pid int) (procSample, error) {
+	s := procSample{at: time.Now()}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return s, fmt.Errorf("bench: read proc: %w", err)
+	}
+	if s.cpu, err = parseStatCPU(stat); err != nil {
+		return s, err
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return s, fmt.Errorf("bench: read proc: %w", err)
+	}
+	s.rss, err = parseStatusRSS(status)
+	return s, err
+}
+
+// parseStatCPU returns utime+stime from a /proc/<pid>/stat line. The command name (field 2)
+// may hold spaces and parentheses, so fields are counted after its last ')'.
+func parseStatCPU(b []byte) (time.Duration, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("bench: proc stat: no command name")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// After the name: state(3) ... utime(14) stime(15), so utime is f[11].
+	if len(f) < 13 {
+		return 0, fmt.Errorf("bench: proc stat: %d fields", len(f))
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("bench: proc stat: utime %q stime %q", f[11], f[12])
+	}
+	return time.Duration(u+st) * clockTick, nil
+}
+
+// parseStatusRSS returns VmRSS from /proc/<pid>/status, in bytes.
+func parseStatusRSS(b []byte) (int64, error) {
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			f := strings.Fields(v)
+			if len(f) != 2 || f[1] != "kB" {
+				return 0, fmt.Errorf("bench: proc status: VmRSS %q", strings.TrimSpace(v))
+			}
+			kb, err := strconv.ParseInt(f[0], 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("bench: proc status: no VmRSS")
+}
+
+// cpuShare is the CPU a process used between two samples, in cores.
+func cpuShare(a, b procSample) float64 {
+	wall := b.at.Sub(a.at)
+	if wall <= 0 {
+		return 0
+	}
+	return float64(b.cpu-a.cpu) / float64(wall)
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// benchRow is one load level: Spar, and the floor under the same load.
+type benchRow struct {
+	spar  roundResult
+	floor *roundResult
+}
+
+// ratio is Spar's CPU per call over the floor's; 0 when unknown.
+func (r benchRow) ratio() float64 {
+	if r.floor == nil || r.floor.perCallCPU() == 0 {
+		return 0
+	}
+	return r.spar.perCallCPU() / r.floor.perCallCPU()
+}
+
+func msf(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
+
+func printRow(w io.Writer, r benchRow) {
+	s := r.spar
+	verdict := "held"
+	if !s.holds() {
+		verdict = "NOT held"
+	}
+	fmt.Fprintf(w, "  => %d calls %s: %d ok, %d failed%s\n", s.n, verdict, s.ok, s.failed, errNote(s.firstErr))
+	fmt.Fprintf(w, "     overhead p50 %s ms, p99 %s ms (%d turns); jitter p99 %s ms; late frames %d of %d\n",
+		msf(percentile(s.overhead, 50)), msf(percentile(s.overhead, 99)), len(s.overhead),
+		msf(percentile(s.pace.jitter, 99)), s.pace.late, s.pace.frames)
+	fmt.Fprintf(w, "     spar %.2f cores (%.2f ms CPU per call-second), redis %.2f, load generator %.2f; RSS %d MB, %d KB per call\n",
+		s.cores["server"], s.perCallCPU(), s.cores["redis"], s.cores["loadgen"], s.rssLoad>>20, s.rssPerCall()>>10)
+	if f := r.floor; f != nil {
+		fmt.Fprintf(w, "     floor %.2f cores (%.2f ms per call-second), jitter p99 %s ms, late %d; spar/floor CPU per call %.1fx\n",
+			f.cores["server"], f.perCallCPU(), msf(percentile(f.pace.jitter, 99)), f.pace.late, r.ratio())
+	}
+}
+
+func errNote(e string) string {
+	if e == "" {
+		return ""
+	}
+	if len(e) > 120 {
+		e = e[:120] + "..."
+	}
+	return " (first error: " + e + ")"
+}
+
+// printReport prints the summary table in Markdown, ready for docs/BENCHMARKS.md.
+func printReport(w io.Writer, rows []benchRow, best int) {
+	fmt.Fprintf(w, "\n| calls | held | overhead p50 / p99 ms | jitter p99 ms | late frames | spar cores | redis cores | loadgen cores | spar ms CPU per call-s | floor ms CPU per call-s | ratio | RSS KB per call |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		s := r.spar
+		held := "yes"
+		if !s.holds() {
+			held = fmt.Sprintf("no (%d failed)", s.failed)
+		}
+		floor, ratio := "-", "-"
+		if r.floor != nil {
+			floor, ratio = fmt.Sprintf("%.2f", r.floor.perCallCPU()), fmt.Sprintf("%.1fx", r.ratio())
+		}
+		fmt.Fprintf(w, "| %d | %s | %s / %s | %s | %d / %d | %.2f | %.2f | %.2f | %.2f | %s | %s | %d |\n",
+			s.n, held, msf(percentile(s.overhead, 50)), msf(percentile(s.overhead, 99)), msf(percentile(s.pace.jitter, 99)),
+			s.pace.late, s.pace.frames, s.cores["server"], s.cores["redis"], s.cores["loadgen"], s.perCallCPU(), floor, ratio, s.rssPerCall()>>10)
+	}
+	if best > 0 {
+		fmt.Fprintf(w, "\nlargest load held with no late frame and no failed call: %d concurrent calls\n", best)
+	} else {
+		fmt.Fprintf(w, "\nno load level held\n")
+	}
+}

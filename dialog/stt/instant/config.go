@@ -1,0 +1,56 @@
+package instant
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// DefaultLines are the transcripts used when Config.Lines is empty: a billing agent
+// handling the double-charge scenario.
+var DefaultLines = []string{
+	"Hi, you're through to billing, this is Sam. How can I help you today?",
+	"I'm really sorry about that. Being charged twice is frustrating. Let me look into it right now.",
+	"I've refunded the duplicate charge. You'll see it back on your card within three to five days.",
+	"Is there anything else I can help you with today?",
+}
+
+// Config is the recognizer's script and word detector.
+type Config struct {
+	// Lines are the final transcripts, one per utterance, repeated in order. Default DefaultLines.
+	Lines []string `yaml:"lines"`
+	// Words turns on word detection and interim transcripts (see the package doc). Without
+	// it, Write only counts samples and each Flush gives the next whole line.
+	Words bool `yaml:"words"`
+	// WordGap is the unvoiced stretch that ends a word. Default 40ms.
+	WordGap time.Duration `yaml:"word_gap"`
+	// Threshold is the mean absolute sample value of a voiced 10 ms block. Default 300
+	// (about -40 dBFS).
+	Threshold int `yaml:"threshold"`
+}
+
+func (c Config) withDefaults() Config {
+	if len(c.Lines) == 0 {
+		c.Lines = DefaultLines
+	}
+	if c.WordGap <= 0 {
+		c.WordGap = 40 * time.Millisecond
+	}
+	if c.Threshold <= 0 {
+		c.Threshold = 300
+	}
+	return c
+}
+
+// Validate reports a script without words.
+func (c Config) Validate() error {
+	for _, l := range c.Lines {
+		if len(strings.Fields(l)) == 0 {
+			return errors.New("instant stt: lines: a line has no words")
+		}
+	}
+	if c.WordGap < 0 || c.Threshold < 0 {
+		return errors.New("instant stt: word_gap and threshold must not be negative")
+	}
+	return nil
+}

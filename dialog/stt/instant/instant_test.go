@@ -1,0 +1,105 @@
+package instant
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/sparlab/spar/dialog"
+	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
+	"github.com/sparlab/spar/media"
+)
+
+func drain(ch <-chan dialog.Transcript) []dialog.Transcript {
+	var out []dialog.Transcript
+	for {
+		select {
+		case t := <-ch:
+			out = append(out, t)
+		default:
+			return out
+		}
+	}
+}
+
+func TestFlushGivesLinesInOrder(t *testing.T) {
+	r, err := New(Config{Lines: []string{"one two", "three"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := r.Stream(context.Background(), dialog.STTOptions{})
+	var got []string
+	for range 3 {
+		if err := s.Write(make([]int16, 320)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range drain(s.Results()) {
+			if !tr.Final {
+				t.Errorf("interim %q without Words", tr.Text)
+			}
+			got = append(got, tr.Text)
+		}
+	}
+	want := []string{"one two", "three", "one two"}
+	if len(got) != len(want) {
+		t.Fatalf("finals %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("final %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := <-s.Results(); ok {
+		t.Error("results open after Close")
+	}
+	if err := s.Write(nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("write after close: %v", err)
+	}
+}
+
+// TestWordsFollowToneSpeech feeds the tone speech of dialog/tts/instant: each tone word takes
+// the next script word, interims grow word by word, and a pause does not end the line.
+func TestWordsFollowToneSpeech(t *testing.T) {
+	tts, _ := ttsinstant.New(ttsinstant.Config{})
+	r, _ := New(Config{Words: true, Lines: []string{"I called last week and nobody helped", "thanks"}})
+	s, _ := r.Stream(context.Background(), dialog.STTOptions{})
+	w := media.WriterFunc(s.Write)
+	if err := tts.Synthesize(context.Background(), "a b c d... e f g", "", w); err != nil {
+		t.Fatal(err)
+	}
+	got := drain(s.Results())
+	want := []string{"I", "I called", "I called last", "I called last week", "I called last week and",
+		"I called last week and nobody", "I called last week and nobody helped"}
+	if len(got) != len(want) {
+		t.Fatalf("got %d interims %v, want %d", len(got), got, len(want))
+	}
+	for i, tr := range got {
+		if tr.Final || tr.Text != want[i] {
+			t.Errorf("interim %d = %+v, want %q", i, tr, want[i])
+		}
+	}
+	_ = s.Flush()
+	fin := drain(s.Results())
+	if len(fin) != 1 || !fin[0].Final || fin[0].Text != want[len(want)-1] {
+		t.Fatalf("final %+v", fin)
+	}
+	// The next utterance starts on the next line.
+	_ = tts.Synthesize(context.Background(), "x", "", w)
+	_ = s.Flush()
+	next := drain(s.Results())
+	if len(next) != 2 || next[1].Text != "thanks" {
+		t.Fatalf("next utterance %+v, want thanks", next)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	if _, err := New(Config{Lines: []string{"ok", "  "}}); err == nil {
+		t.Error("a line without words was accepted")
+	}
+}

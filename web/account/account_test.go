@@ -1,0 +1,161 @@
+package account_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/web/account"
+)
+
+func TestCreateRejects(t *testing.T) {
+	a := newAccounts(t, account.Config{})
+	mustCreate(t, a, account.NewUser{ID: "alice", Name: "Alice", Email: "alice@example.com", Role: account.RoleLearner, Phones: []string{"+14155550100"}})
+	tests := []struct {
+		name string
+		n    account.NewUser
+		want error
+	}{
+		{"short password", account.NewUser{Name: "X", Email: "x@example.com", Role: account.RoleLearner, Password: "short"}, account.ErrInvalid},
+		{"bad role", account.NewUser{Name: "X", Email: "x@example.com", Role: "boss", Password: pw}, account.ErrInvalid},
+		{"bad email", account.NewUser{Name: "X", Email: "not an email", Role: account.RoleLearner, Password: pw}, account.ErrInvalid},
+		{"bad phone", account.NewUser{Name: "X", Email: "x@example.com", Role: account.RoleLearner, Password: pw, Phones: []string{"4155550100"}}, account.ErrInvalid},
+		{"same email, other case", account.NewUser{Name: "X", Email: "ALICE@example.com", Role: account.RoleLearner, Password: pw}, account.ErrExists},
+		{"same ID", account.NewUser{ID: "alice", Name: "X", Email: "x@example.com", Role: account.RoleLearner, Password: pw}, account.ErrExists},
+		{"same phone", account.NewUser{Name: "X", Email: "y@example.com", Role: account.RoleLearner, Password: pw, Phones: []string{"+14155550100"}}, account.ErrExists},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := a.Create(t.Context(), tc.n); !errors.Is(err, tc.want) {
+				t.Fatalf("Create = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	// A refused duplicate must not leave half its claims behind: the email is still free.
+	if _, err := a.Create(t.Context(), account.NewUser{Name: "Y", Email: "y@example.com", Role: account.RoleLearner, Password: pw}); err != nil {
+		t.Fatalf("email of a refused account stayed claimed: %v", err)
+	}
+}
+
+func TestLoginSessionLogout(t *testing.T) {
+	a := newAccounts(t, account.Config{})
+	p := seedPeople(t, a)
+	ctx := t.Context()
+	s, err := a.Login(ctx, " Alice@Example.com ", pw, "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.User.ID != p.alice.ID || s.Token == "" || s.CSRF == "" || s.Token == s.CSRF {
+		t.Fatalf("session %+v", s)
+	}
+	got, err := a.Session(ctx, s.Token)
+	if err != nil || got.User.ID != "alice" || got.CSRF != s.CSRF {
+		t.Fatalf("Session = %+v, %v", got, err)
+	}
+	if _, err := a.Session(ctx, s.Token+"x"); !errors.Is(err, account.ErrUnauthenticated) {
+		t.Fatalf("tampered token: %v", err)
+	}
+	if err := a.Logout(ctx, s.Token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Session(ctx, s.Token); !errors.Is(err, account.ErrUnauthenticated) {
+		t.Fatalf("session after logout: %v", err)
+	}
+	for _, tc := range []struct{ name, email, pass string }{
+		{"wrong password", "alice@example.com", "wrong password!"},
+		{"unknown email", "nobody@example.com", pw},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := a.Login(ctx, tc.email, tc.pass, "10.0.0.2"); !errors.Is(err, account.ErrBadCredentials) {
+				t.Fatalf("Login = %v, want ErrBadCredentials", err)
+			}
+		})
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	a := newAccounts(t, account.Config{MaxFailures: 3, FailureWindow: time.Hour})
+	seedPeople(t, a)
+	ctx := t.Context()
+	for i := range 3 {
+		if _, err := a.Login(ctx, "alice@example.com", "wrong password!", "10.0.0.1"); !errors.Is(err, account.ErrBadCredentials) {
+			t.Fatalf("failure %d: %v", i+1, err)
+		}
+	}
+	// Now even the right password is refused for that email...
+	if _, err := a.Login(ctx, "alice@example.com", pw, "10.0.0.9"); !errors.Is(err, account.ErrRateLimited) {
+		t.Fatalf("after 3 failures: %v, want ErrRateLimited", err)
+	}
+	// ...but another account from the same address still signs in (the address limit is 4x).
+	if _, err := a.Login(ctx, "ben@example.com", pw, "10.0.0.1"); err != nil {
+		t.Fatalf("other account: %v", err)
+	}
+	// Guessing many emails from one address hits the address limit.
+	for i := range 12 {
+		_, _ = a.Login(ctx, "guess"+string(rune('a'+i))+"@example.com", "x", "10.0.0.5")
+	}
+	if _, err := a.Login(ctx, "ben@example.com", pw, "10.0.0.5"); !errors.Is(err, account.ErrRateLimited) {
+		t.Fatalf("address over its limit: %v, want ErrRateLimited", err)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	a := newAccounts(t, account.Config{})
+	p := seedPeople(t, a)
+	ctx := t.Context()
+	tok, err := a.CreateToken(ctx, p.tina.ID, "lms export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.TokenSession(ctx, tok)
+	if err != nil || s.User.ID != "tina" || s.CSRF != "" {
+		t.Fatalf("TokenSession = %+v, %v", s, err)
+	}
+	if err := a.RevokeToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.TokenSession(ctx, tok); !errors.Is(err, account.ErrUnauthenticated) {
+		t.Fatalf("revoked token: %v", err)
+	}
+}
+
+func TestAuthorization(t *testing.T) {
+	a := newAccounts(t, account.Config{})
+	p := seedPeople(t, a)
+	tests := []struct {
+		who     *account.User
+		learner string
+		want    bool
+	}{
+		{p.alice, "alice", true},
+		{p.alice, "guest:+14155550100", true}, // her linked phone
+		{p.alice, "ben", false},
+		{p.ben, "alice", false},
+		{p.tina, "alice", true},
+		{p.tina, "guest:+14155550100", true},
+		{p.tina, "ben", false},
+		{p.bob, "alice", false},
+		{p.bob, "ben", true},
+		{p.tina, "guest:+19995550000", false}, // nobody's call
+		{p.admin, "guest:+19995550000", true},
+		{nil, "alice", false},
+	}
+	for _, tc := range tests {
+		name := "anonymous"
+		if tc.who != nil {
+			name = tc.who.ID
+		}
+		t.Run(name+"/"+tc.learner, func(t *testing.T) {
+			got, err := a.MayCall(t.Context(), tc.who, tc.learner)
+			if err != nil || got != tc.want {
+				t.Fatalf("MayCall = %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+	if !account.MayTeam(p.tina, "red") || account.MayTeam(p.tina, "blue") || account.MayTeam(p.alice, "red") || !account.MayTeam(p.admin, "blue") {
+		t.Error("MayTeam: trainers see their own teams, learners none, admins all")
+	}
+	if l, err := a.LearnerByPhone(t.Context(), "+14155550100"); err != nil || l != "alice" {
+		t.Errorf("LearnerByPhone = %q, %v", l, err)
+	}
+}

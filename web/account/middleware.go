@@ -1,0 +1,146 @@
+package account
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// CSRFHeader carries the session's CSRF token on script requests; forms send the field
+// CSRFField.
+const (
+	CSRFHeader = "X-CSRF-Token"
+	CSRFField  = "csrf"
+)
+
+// Middleware authenticates requests and guards them against cross-site forgery.
+type Middleware struct {
+	a     *Accounts
+	cross *http.CrossOriginProtection
+	// LoginURL is where RequireUser sends a browser that is not signed in (default
+	// /console/login); the page it wanted is passed as ?next=.
+	LoginURL string
+}
+
+// Middleware returns the request middleware of these accounts.
+func (a *Accounts) Middleware() *Middleware {
+	return &Middleware{a: a, cross: http.NewCrossOriginProtection(), LoginURL: "/console/login"}
+}
+
+// Authenticate puts the request's session in its context: from an API token
+// (Authorization: Bearer spar_...) or the session cookie. A request with neither goes on
+// without a session (RequireUser refuses it where one is needed). State-changing requests
+// (not GET, HEAD, OPTIONS) from another origin are refused, and a cookie session's must carry
+// its CSRF token; API tokens need none, since a browser never sends them by itself.
+func (m *Middleware) Authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if auth := r.Header.Get("Authorization"); auth != "" {
+			token, ok := strings.CutPrefix(auth, "Bearer ")
+			s, err := m.a.TokenSession(ctx, token)
+			if !ok || err != nil {
+				if !errors.Is(err, ErrUnauthenticated) && err != nil {
+					m.a.log.Error("token lookup", "err", err)
+				}
+				m.deny(w, r, http.StatusUnauthorized, "invalid API token")
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(WithSession(ctx, s)))
+			return
+		}
+		unsafe := !isSafe(r.Method)
+		if unsafe {
+			if err := m.cross.Check(r); err != nil {
+				m.deny(w, r, http.StatusForbidden, "cross-origin request refused")
+				return
+			}
+		}
+		c, err := r.Cookie(CookieName)
+		if err != nil || c.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		s, err := m.a.Session(ctx, c.Value)
+		if errors.Is(err, ErrUnauthenticated) {
+			m.a.ClearCookie(w, r)
+			next.ServeHTTP(w, r)
+			return
+		}
+		if err != nil {
+			m.a.log.Error("session lookup", "err", err)
+			m.deny(w, r, http.StatusServiceUnavailable, "storage unavailable, try again shortly")
+			return
+		}
+		if unsafe && !validCSRF(r, s.CSRF) {
+			m.deny(w, r, http.StatusForbidden, ErrCSRF.Error())
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(WithSession(ctx, s)))
+	})
+}
+
+// RequireUser refuses requests without a session: browsers asking for a page are sent to
+// the login page, others get 401.
+func (m *Middleware) RequireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if UserFrom(r.Context()) == nil {
+			if r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") {
+				http.Redirect(w, r, m.LoginURL+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			m.deny(w, r, http.StatusUnauthorized, ErrUnauthenticated.Error())
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// RequireRole refuses requests whose user has none of roles (403), and those without a
+// session (as RequireUser).
+func (m *Middleware) RequireRole(next http.Handler, roles ...Role) http.Handler {
+	return m.RequireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := UserFrom(r.Context())
+		for _, role := range roles {
+			if u.Role == role {
+				next.ServeHTTP(w, r)
+				return
+			}
+		}
+		m.deny(w, r, http.StatusForbidden, ErrForbidden.Error())
+	}))
+}
+
+func (m *Middleware) deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+func isSafe(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+// validCSRF compares the request's CSRF token with the session's in constant time.
+func validCSRF(r *http.Request, want string) bool {
+	got := r.Header.Get(CSRFHeader)
+	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		got = r.PostFormValue(CSRFField)
+	}
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// RemoteAddr is the client address login failures are counted against: the connection's
+// peer (a proxy in front makes every client one address, which then has four times an
+// email's limit).
+func RemoteAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

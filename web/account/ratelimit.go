@@ -1,0 +1,64 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// redisPipe is the pipeline type of go-redis.
+type redisPipe = redis.Pipeliner
+
+// limitFor is how many failures a subject may have in a window: a client address (which may
+// be a whole office behind NAT) gets four times an email's.
+func (a *Accounts) limitFor(subject string) int64 {
+	if strings.HasPrefix(subject, "ip:") {
+		return int64(a.cfg.MaxFailures * 4)
+	}
+	return int64(a.cfg.MaxFailures)
+}
+
+// checkLimit returns ErrRateLimited when any subject is at its failure limit.
+func (a *Accounts) checkLimit(ctx context.Context, subjects []string) error {
+	cmds := make([]*redis.StringCmd, len(subjects))
+	_, err := a.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, s := range subjects {
+			cmds[i] = p.Get(ctx, a.keys.LoginFailures(s))
+		}
+		return nil
+	})
+	if err != nil && !isNil(err) {
+		return fmt.Errorf("account: login limit: %w", err)
+	}
+	for i, c := range cmds {
+		n, err := c.Int64()
+		if err == nil && n >= a.limitFor(subjects[i]) {
+			a.log.Warn("login refused: too many failures", "subject", subjects[i], "failures", n)
+			return ErrRateLimited
+		}
+	}
+	return nil
+}
+
+// fail counts one failed login against each subject; the window starts at the first failure.
+func (a *Accounts) fail(ctx context.Context, subjects []string) error {
+	_, err := a.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, s := range subjects {
+			k := a.keys.LoginFailures(s)
+			p.Incr(ctx, k)
+			p.ExpireNX(ctx, k, a.cfg.FailureWindow)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("account: count failed login: %w", err)
+	}
+	return nil
+}
+
+func isNil(err error) bool { return errors.Is(err, redis.Nil) }
+
+func normEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }

@@ -1,0 +1,265 @@
+// Replay page: waveform, synced transcript, markers, scorecard, comments, override, disagree.
+// No inline script or style: the page's CSP allows only this origin's files.
+(() => {
+  'use strict';
+  const root = document.getElementById('replay');
+  const id = root.dataset.call;
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
+  const audio = document.getElementById('audio');
+  const canvas = document.getElementById('wave');
+  const api = '/console/api/calls/' + encodeURIComponent(id);
+  const state = { data: null, peaks: null, lines: [], current: -1 };
+  window.sparReplay = state;
+
+  const el = (tag, cls, text) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const clock = ms => {
+    const s = Math.max(0, Math.floor(ms / 1000));
+    return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  };
+  const status = msg => { document.getElementById('status').textContent = msg; };
+  const durationMS = () => (state.peaks && state.peaks.duration_ms) || (state.data && state.data.call.duration_ms) || 1;
+
+  function seek(ms) {
+    audio.currentTime = ms / 1000;
+    highlight();
+    draw();
+  }
+
+  async function send(method, url, body) {
+    const res = await fetch(url, {
+      method, credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) {
+      let msg = res.status + '';
+      try { msg = (await res.json()).error || msg; } catch (e) { /* not JSON */ }
+      throw new Error(msg);
+    }
+    return res.status === 204 ? null : res.json();
+  }
+
+  // Waveform: learner above the middle line, persona below; markers and the playhead on top.
+  function draw() {
+    const ctx = canvas.getContext('2d');
+    const w = canvas.width, h = canvas.height, mid = h / 2;
+    ctx.clearRect(0, 0, w, h);
+    const css = getComputedStyle(document.documentElement);
+    if (state.peaks) {
+      const n = state.peaks.left.length;
+      const lane = (vals, color, dir) => {
+        ctx.fillStyle = color;
+        for (let x = 0; x < w; x++) {
+          const v = vals[Math.floor(x * n / w)] / 255;
+          const y = Math.max(1, v * (mid - 6));
+          if (dir < 0) ctx.fillRect(x, mid - 2 - y, 1, y); else ctx.fillRect(x, mid + 2, 1, y);
+        }
+      };
+      lane(state.peaks.left, css.getPropertyValue('--learner').trim() || '#2f6fde', -1);
+      lane(state.peaks.right, css.getPropertyValue('--persona').trim() || '#d9730d', 1);
+    }
+    ctx.fillStyle = '#dde1e8';
+    ctx.fillRect(0, mid - 1, w, 1);
+    const dur = durationMS();
+    const colors = { barge_in: '#c62828', silence: '#8a93a5', mood: '#d99a0d' };
+    for (const m of (state.data && state.data.markers) || []) {
+      const x = m.at_ms / dur * w;
+      ctx.fillStyle = colors[m.kind] || '#444';
+      if (m.dur_ms) { ctx.globalAlpha = 0.15; ctx.fillRect(x, 0, m.dur_ms / dur * w, h); ctx.globalAlpha = 1; }
+      ctx.fillRect(x, 0, 2, 10);
+    }
+    for (const c of (state.data && state.data.comments) || []) {
+      ctx.fillStyle = '#2f6fde';
+      ctx.beginPath();
+      const x = c.at_ms / dur * w;
+      ctx.moveTo(x - 5, h); ctx.lineTo(x + 5, h); ctx.lineTo(x, h - 8); ctx.fill();
+    }
+    ctx.fillStyle = '#1d2330';
+    ctx.fillRect(audio.currentTime * 1000 / dur * w, 0, 2, h);
+  }
+
+  canvas.addEventListener('click', ev => {
+    const r = canvas.getBoundingClientRect();
+    seek((ev.clientX - r.left) / r.width * durationMS());
+  });
+
+  // Transcript: the line playing now is highlighted; a click seeks to its start.
+  function renderTranscript() {
+    const ol = document.getElementById('transcript');
+    ol.textContent = '';
+    state.lines = [];
+    for (const [i, l] of state.data.transcript.entries()) {
+      const li = el('li', l.speaker);
+      li.dataset.index = i;
+      li.dataset.start = l.start_ms;
+      li.append(el('span', 't', clock(l.start_ms)), el('span', 'who', l.speaker === 'learner' ? 'Learner' : 'Persona'),
+        el('span', 'text', l.text));
+      if (l.truncated) li.append(el('span', 'cut', '(cut off)'));
+      li.addEventListener('click', () => seek(l.start_ms));
+      ol.append(li);
+      state.lines.push(li);
+    }
+  }
+
+  function highlight() {
+    const t = audio.currentTime * 1000;
+    let cur = -1;
+    state.data.transcript.forEach((l, i) => { if (l.start_ms <= t + 1) cur = i; });
+    if (cur === state.current) return;
+    if (state.current >= 0 && state.lines[state.current]) state.lines[state.current].classList.remove('current');
+    state.current = cur;
+    if (cur >= 0) {
+      state.lines[cur].classList.add('current');
+      state.lines[cur].scrollIntoView({ block: 'nearest' });
+    }
+  }
+
+  function renderMarkers() {
+    const ul = document.getElementById('markers');
+    ul.textContent = '';
+    for (const m of state.data.markers) {
+      const li = el('li', m.kind);
+      const b = el('button', '', clock(m.at_ms) + ' ' + m.label);
+      b.type = 'button';
+      b.addEventListener('click', () => seek(m.at_ms));
+      li.append(b);
+      ul.append(li);
+    }
+  }
+
+  function renderScorecard() {
+    const box = document.getElementById('scorecard');
+    box.textContent = '';
+    box.append(el('h2', '', 'Scorecard'));
+    const card = state.data.scorecard, o = state.data.override;
+    if (!card && !o) { box.append(el('p', 'muted', 'Not scored yet.')); return; }
+    const score = o ? o.score : card.overall, pass = o ? o.pass : card.pass;
+    const head = el('p');
+    head.append(el('span', 'overall', score + ''), ' ', el('span', pass ? 'pass' : 'fail', pass ? 'pass' : 'fail'));
+    if (card) head.append(el('span', 'muted', ' pass mark ' + card.pass_mark));
+    box.append(head);
+    if (o) {
+      box.append(el('p', 'flag', 'Overridden by ' + o.author_name + (card ? ' (judge: ' + card.overall + ')' : '') + ': ' + o.reason));
+    }
+    const d = state.data.disagree;
+    if (d) box.append(el('p', 'flag', 'The learner disagrees' + (d.reason ? ': ' + d.reason : '.')));
+    if (!card) return;
+    const ul = el('ul', 'criteria');
+    for (const c of card.criteria) {
+      const li = el('li');
+      li.append(el('strong', '', c.name), ' ', el('span', 'muted', Math.round(c.score * 100) + '%'));
+      const bar = el('div', 'bar'), fill = el('span');
+      fill.style.width = Math.round(c.score * 100) + '%';
+      bar.append(fill);
+      li.append(bar, el('div', 'muted', c.rationale));
+      for (const q of c.evidence || []) {
+        const b = el('button', 'quote' + (q.positive ? '' : ' neg'), clock(q.at / 1e6) + ' “' + q.text + '”');
+        b.type = 'button';
+        b.dataset.at = Math.round(q.at / 1e6);
+        b.addEventListener('click', () => seek(q.at / 1e6));
+        li.append(b);
+      }
+      if (c.better) li.append(el('div', 'muted', 'Try: ' + c.better));
+      ul.append(li);
+    }
+    box.append(ul);
+  }
+
+  function renderComments() {
+    const ol = document.getElementById('comments');
+    ol.textContent = '';
+    if (!state.data.comments.length) ol.append(el('li', 'muted', 'No comments yet.'));
+    for (const c of state.data.comments) {
+      const li = el('li', 'comment');
+      li.dataset.id = c.id;
+      const meta = el('div', 'meta');
+      const at = el('button', 'link', clock(c.at_ms));
+      at.type = 'button';
+      at.addEventListener('click', () => seek(c.at_ms));
+      meta.append(at, el('span', '', c.author_name + (c.edited ? ' (edited)' : '')));
+      const mine = state.data.can.comment && (c.author === state.data.me.id || state.data.me.role === 'admin');
+      if (mine) {
+        const edit = el('button', 'edit', 'Edit'), del = el('button', 'delete', 'Delete');
+        edit.type = del.type = 'button';
+        edit.addEventListener('click', async () => {
+          const text = prompt('Edit comment', c.text);
+          if (text === null) return;
+          await act(() => send('PUT', api + '/comments/' + c.id, { text }));
+        });
+        del.addEventListener('click', () => act(() => send('DELETE', api + '/comments/' + c.id)));
+        meta.append(edit, del);
+      }
+      li.append(meta, el('div', 'text', c.text));
+      ol.append(li);
+    }
+  }
+
+  async function act(fn) {
+    try { await fn(); await load(); status(''); } catch (e) { status('Could not save: ' + e.message); }
+  }
+
+  function renderForms() {
+    const can = state.data.can;
+    document.getElementById('comment-form').hidden = !can.comment;
+    document.getElementById('override-box').hidden = !can.override;
+    const dis = document.getElementById('disagree-box');
+    dis.hidden = !can.disagree;
+    document.getElementById('disagree-withdraw').hidden = !state.data.disagree;
+    document.getElementById('disagree-btn').textContent = state.data.disagree ? 'Update' : 'I disagree';
+  }
+
+  function render() {
+    renderTranscript();
+    renderMarkers();
+    renderScorecard();
+    renderComments();
+    renderForms();
+    state.current = -1;
+    highlight();
+    draw();
+  }
+
+  async function load() {
+    const res = await fetch(api, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error('load call: ' + res.status);
+    state.data = await res.json();
+    render();
+  }
+
+  document.getElementById('comment-form').addEventListener('submit', ev => {
+    ev.preventDefault();
+    const text = document.getElementById('comment-text').value;
+    const at = Math.round(audio.currentTime * 1000);
+    act(async () => { await send('POST', api + '/comments', { at_ms: at, text }); document.getElementById('comment-text').value = ''; });
+  });
+  document.getElementById('override-form').addEventListener('submit', ev => {
+    ev.preventDefault();
+    const f = ev.target;
+    act(() => send('PUT', api + '/override', { score: Number(f.score.value), pass: f.pass.checked, reason: f.reason.value }));
+  });
+  document.getElementById('disagree-form').addEventListener('submit', ev => {
+    ev.preventDefault();
+    act(() => send('PUT', api + '/disagree', { reason: ev.target.reason.value }));
+  });
+  document.getElementById('disagree-withdraw').addEventListener('click', () => act(() => send('DELETE', api + '/disagree')));
+
+  const tick = () => {
+    document.getElementById('comment-at').textContent = clock(audio.currentTime * 1000);
+    if (state.data) { highlight(); draw(); }
+    if (!audio.paused) requestAnimationFrame(tick);
+  };
+  audio.addEventListener('play', () => requestAnimationFrame(tick));
+  audio.addEventListener('seeked', tick);
+  audio.addEventListener('timeupdate', tick);
+
+  Promise.all([
+    load(),
+    fetch(api + '/peaks', { credentials: 'same-origin' }).then(r => r.ok ? r.json() : null).then(p => { state.peaks = p; }),
+  ]).then(() => { draw(); state.ready = true; root.dataset.ready = 'true'; })
+    .catch(e => status('Could not load this call: ' + e.message));
+})();

@@ -1,0 +1,178 @@
+// Package console serves the trainer console under /console/: sign-in, the calls list with
+// filters, and the replay page (two-lane waveform, transcript synced to the recording, timeline
+// markers, the scorecard with evidence that jumps to its moment, trainer comments pinned to
+// timestamps, a trainer's score override and a learner's "I disagree" flag). Every route goes
+// through account.SecurityHeaders and the accounts' Middleware; every call-level route checks
+// that the signed-in user may see the call and answers 404 otherwise. Pages are templates and
+// files embedded here, with no inline script or style, so the strict CSP holds.
+package console
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/scenario"
+	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/scoring"
+	"github.com/sparlab/spar/web/account"
+)
+
+// Calls is what the console reads about calls (store.Store).
+type Calls interface {
+	Get(ctx context.Context, id string) (*store.Record, error)
+	List(ctx context.Context, q store.Query) ([]*store.Record, error)
+	Live(ctx context.Context) ([]string, error)
+	Follow(ctx context.Context, id, from string, fn func(id string, e dialog.Event) error) error
+	Timeline(ctx context.Context, id string) ([]dialog.Event, error)
+}
+
+// Scorecards reads scorecards (scoring.Cards).
+type Scorecards interface {
+	Get(ctx context.Context, id string) (*scoring.Scorecard, error)
+}
+
+// Scenarios lists the scenarios, for the filter and titles (scenario.Catalog).
+type Scenarios interface {
+	List() []*scenario.Scenario
+}
+
+// Config tunes the console. Zero fields take their defaults.
+type Config struct {
+	// RecordingDir, when set, is the only directory recordings are served from: a record
+	// pointing elsewhere is refused.
+	RecordingDir string `yaml:"recording_dir"`
+	// PageSize is how many calls the list shows per page (default 25).
+	PageSize int `yaml:"page_size"`
+	// MaxScan bounds how many calls one list request reads before filtering (default 1000).
+	MaxScan int `yaml:"max_scan"`
+	// LongSilence is the shortest gap between lines marked as a long silence (default 4s).
+	LongSilence time.Duration `yaml:"long_silence"`
+	// Peaks is how many waveform columns the replay page gets (default 1200).
+	Peaks int `yaml:"peaks"`
+}
+
+func (c Config) withDefaults() Config {
+	if c.PageSize == 0 {
+		c.PageSize = 25
+	}
+	if c.MaxScan == 0 {
+		c.MaxScan = 1000
+	}
+	if c.LongSilence == 0 {
+		c.LongSilence = 4 * time.Second
+	}
+	if c.Peaks == 0 {
+		c.Peaks = 1200
+	}
+	return c
+}
+
+// Validate reports the first unusable setting; zero fields take their defaults.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	switch {
+	case c.PageSize < 1 || c.PageSize > 500:
+		return fmt.Errorf("%w: page_size %d is outside 1..500", ErrInvalidConfig, c.PageSize)
+	case c.MaxScan < c.PageSize:
+		return fmt.Errorf("%w: max_scan %d is under page_size", ErrInvalidConfig, c.MaxScan)
+	case c.LongSilence <= 0:
+		return fmt.Errorf("%w: long_silence %v is not positive", ErrInvalidConfig, c.LongSilence)
+	case c.Peaks < 100 || c.Peaks > 10000:
+		return fmt.Errorf("%w: peaks %d is outside 100..10000", ErrInvalidConfig, c.Peaks)
+	case c.RecordingDir != "" && !filepath.IsAbs(c.RecordingDir):
+		return fmt.Errorf("%w: recording_dir %q is not absolute", ErrInvalidConfig, c.RecordingDir)
+	}
+	return nil
+}
+
+// Deps are what the console is built on.
+type Deps struct {
+	Accounts  *account.Accounts
+	Calls     Calls
+	Cards     Scorecards
+	Scenarios Scenarios // may be nil
+	Redis     redis.UniversalClient
+	Keys      store.FeedbackKeys // store.Store.FeedbackKeys
+	Log       *slog.Logger
+}
+
+// Console serves the trainer console.
+type Console struct {
+	cfg       Config
+	accts     *account.Accounts
+	mw        *account.Middleware
+	guard     *account.Guard
+	calls     Calls
+	cards     Scorecards
+	scenarios Scenarios
+	feedback  *Feedback
+	log       *slog.Logger
+}
+
+//go:embed assets
+var assets embed.FS
+
+var pages = template.Must(template.New("").Funcs(funcs).ParseFS(assets, "assets/*.html"))
+
+// New returns the console.
+func New(cfg Config, d Deps) (*Console, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Accounts == nil || d.Calls == nil || d.Cards == nil || d.Redis == nil {
+		return nil, errors.New("console: new: Accounts, Calls, Cards and Redis are required")
+	}
+	log := d.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Console{cfg: cfg, accts: d.Accounts, mw: d.Accounts.Middleware(), guard: account.NewGuard(d.Accounts, d.Calls),
+		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
+		log: log.With("component", "console")}, nil
+}
+
+// Register adds the console's routes under /console/ to mux.
+func (c *Console) Register(mux *http.ServeMux) {
+	h := func(pattern string, fn http.HandlerFunc) {
+		mux.Handle(pattern, account.SecurityHeaders(c.mw.Authenticate(fn)))
+	}
+	user := func(pattern string, fn http.HandlerFunc) {
+		mux.Handle(pattern, account.SecurityHeaders(c.mw.Authenticate(c.mw.RequireUser(fn))))
+	}
+	h("GET /console/login", c.loginPage)
+	h("POST /console/login", c.login)
+	h("POST /console/logout", c.logout)
+	h("GET /console/assets/{name}", c.asset)
+	user("GET /console/{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/console/calls", http.StatusSeeOther)
+	})
+	user("GET /console/calls", c.callsPage)
+	user("GET /console/calls/{id}", c.replayPage)
+	user("GET /console/calls/{id}/recording.wav", c.recording)
+	user("GET /console/api/calls/{id}", c.replayData)
+	user("GET /console/api/calls/{id}/peaks", c.peaks)
+	user("POST /console/api/calls/{id}/comments", c.addComment)
+	user("PUT /console/api/calls/{id}/comments/{cid}", c.editComment)
+	user("DELETE /console/api/calls/{id}/comments/{cid}", c.deleteComment)
+	user("PUT /console/api/calls/{id}/override", c.setOverride)
+	user("DELETE /console/api/calls/{id}/override", c.clearOverride)
+	user("PUT /console/api/calls/{id}/disagree", c.setDisagree)
+	user("DELETE /console/api/calls/{id}/disagree", c.clearDisagree)
+}
+
+// call returns the record of the request's {id} if the signed-in user may see it, or
+// store.ErrNotFound, exactly as for a call that does not exist.
+func (c *Console) call(r *http.Request) (*store.Record, error) {
+	return c.guard.Calls().Get(r.Context(), r.PathValue("id"))
+}

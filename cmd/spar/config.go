@@ -33,6 +33,8 @@ type Config struct {
 	ScenarioDir   string        `yaml:"scenario_dir"`
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 	LogLevel      string        `yaml:"log_level"`
+	// DebugListen, when set (e.g. 127.0.0.1:6060), serves Go's pprof profiles there.
+	DebugListen string `yaml:"debug_listen"`
 
 	Twilio  twilio.Config  `yaml:"twilio"`
 	WebRTC  webrtc.Config  `yaml:"webrtc"`
@@ -82,6 +84,7 @@ var envOverrides = []struct {
 	{"SPAR_DATA_DIR", func(c *Config, v string) error { c.DataDir = v; return nil }},
 	{"SPAR_SCENARIO_DIR", func(c *Config, v string) error { c.ScenarioDir = v; return nil }},
 	{"SPAR_LOG_LEVEL", func(c *Config, v string) error { c.LogLevel = v; return nil }},
+	{"SPAR_DEBUG_LISTEN", func(c *Config, v string) error { c.DebugListen = v; return nil }},
 	{"REDIS_URL", func(c *Config, v string) error { c.RedisURL = v; return nil }},
 	{"TWILIO_AUTH_TOKEN", func(c *Config, v string) error { c.Twilio.AuthToken = v; return nil }},
 	{"SPAR_SHUTDOWN_GRACE", func(c *Config, v string) (err error) {

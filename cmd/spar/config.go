@@ -58,7 +58,7 @@ func defaultConfig() Config {
 		ShutdownGrace: 2 * time.Minute,
 		LogLevel:      "info",
 		Twilio:        defaultTwilio(),
-		WebRTC:        webrtc.DefaultConfig(),
+		WebRTC:        defaultWebRTC(),
 		Dialog:        dialog.DefaultConfig(),
 		STT:           sphinx.Config{},
 		TTS:           flite.Config{},
@@ -71,6 +71,17 @@ func defaultConfig() Config {
 func defaultTwilio() twilio.Config {
 	c := twilio.DefaultConfig()
 	c.DefaultScenario = "double-charge" // a built-in scenario, so a first call just works
+	c.MaxCalls = defaultMaxCalls
+	return c
+}
+
+// defaultMaxCalls caps live calls per transport: the largest load a 2-core machine held with
+// no late frame in docs/BENCHMARKS.md. Raise it on bigger machines after `spar bench --search`.
+const defaultMaxCalls = 150
+
+func defaultWebRTC() webrtc.Config {
+	c := webrtc.DefaultConfig()
+	c.MaxCalls = defaultMaxCalls
 	return c
 }
 

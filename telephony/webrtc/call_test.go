@@ -194,3 +194,22 @@ func TestBadOffers(t *testing.T) {
 		t.Errorf("live call cause = %v", err)
 	}
 }
+
+func TestAdmissionCap(t *testing.T) {
+	rec := newRecorder(1 << 30)
+	causes := make(chan error, 8)
+	cfg := testConfig()
+	cfg.MaxCalls = 1
+	s, base := startServer(t, cfg, toneHandler(rec, 0, true, causes))
+	liveID := call(t, newPeer(t), base)
+	status, body := post(t, base+PathOffer, offerRequest{Scenario: "double-charge", SDP: newPeer(t).offer(true)})
+	if status != 503 || !strings.Contains(body["error"], "busy") {
+		t.Errorf("offer past the cap: %d %v", status, body)
+	}
+	if n := s.Active(); n != 1 {
+		t.Errorf("%d live calls, want the first one untouched", n)
+	}
+	if liveID == "" {
+		t.Error("no live call")
+	}
+}

@@ -25,6 +25,9 @@ type Config struct {
 	// IncludeLoopback offers 127.0.0.1 candidates: for tests with the browser on the same
 	// machine, never in production.
 	IncludeLoopback bool `yaml:"include_loopback"`
+	// MaxCalls caps live browser calls; past it offers get 503 "all practice lines are busy".
+	// 0 means no cap.
+	MaxCalls int `yaml:"max_calls"`
 	// MaxOfferBytes bounds the offer request body.
 	MaxOfferBytes int64 `yaml:"max_offer_bytes"`
 	// GatherTimeout bounds candidate gathering before the answer is sent.

@@ -22,6 +22,8 @@ var (
 	ErrCallExists = errors.New("webrtc: the call already has a session; start a new call")
 	// ErrNoSuchCall is returned for a hang-up of a call that is not live here.
 	ErrNoSuchCall = errors.New("webrtc: no such live call")
+	// ErrBusy is returned for offers while MaxCalls browser calls are live.
+	ErrBusy = errors.New("webrtc: all practice lines are busy, please try again in a few minutes")
 	// ErrDraining is returned for offers while the server drains.
 	ErrDraining = errors.New("webrtc: server is draining, try again shortly")
 

@@ -158,10 +158,13 @@ func (s *Server) answer(r *http.Request, req offerRequest) (*session, string, er
 		return nil, "", err
 	}
 	s.calls.mu.Lock()
-	draining := s.calls.draining
+	draining, live := s.calls.draining, len(s.calls.live)
 	s.calls.mu.Unlock()
 	if draining {
 		return nil, "", ErrDraining
+	}
+	if s.cfg.MaxCalls > 0 && live >= s.cfg.MaxCalls {
+		return nil, "", ErrBusy
 	}
 	info := telephony.Info{
 		ID:        s.newID(),
@@ -229,6 +232,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrDraining):
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "30")
+	case errors.Is(err, ErrBusy):
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "60")
 	}
 	lvl := slog.LevelInfo
 	if status >= 500 {

@@ -302,7 +302,7 @@ Spar is listening on %s
   Twilio voice webhook:   POST %s/twilio/voice
     (in the Twilio console: Phone Numbers > your number > "A call comes in" > Webhook, HTTP POST)
   Trainer console:        %s/console    (create the first admin: ./bin/spar user add --role admin ...)
-  Status page:            %s/status     Metrics: %s/metrics
+  Status page:            %s/status (signed-in users)     Metrics: %s/metrics
 
 Place a simulated practice call from another terminal:
   ./bin/spar call --url %s              (as a phone, over Twilio Media Streams)

@@ -9,9 +9,29 @@ import (
 	"github.com/sparlab/spar/telephony"
 )
 
-// BenchmarkInboundMedia decodes one 20 ms media message end to end: JSON -> base64 ->
-// mu-law -> 8 to 16 kHz -> one 320-sample frame delivered to the call.
+// BenchmarkInboundMedia handles one 20 ms media message end to end on the fast path, as the
+// reader does: scan -> base64 -> mu-law -> 8 to 16 kHz -> one 320-sample frame to the call.
 func BenchmarkInboundMedia(b *testing.B) {
+	benchInbound(b, func(msg []byte, m *Message, in *inbound) error {
+		var v mediaView
+		if !scanMedia(msg, &v) {
+			return fmt.Errorf("fast path refused %q", msg)
+		}
+		return in.mediaView(&v)
+	})
+}
+
+// BenchmarkInboundMediaJSON is the same message through DecodeMessage, the fallback path.
+func BenchmarkInboundMediaJSON(b *testing.B) {
+	benchInbound(b, func(msg []byte, m *Message, in *inbound) error {
+		if err := DecodeMessage(msg, m); err != nil {
+			return err
+		}
+		return in.media(m.Media)
+	})
+}
+
+func benchInbound(b *testing.B, handle func([]byte, *Message, *inbound) error) {
 	msg := []byte(fmt.Sprintf(`{"event":"media","sequenceNumber":"4","media":{"track":"inbound","chunk":"2","timestamp":"0","payload":"%s"},"streamSid":"%s"}`,
 		base64.StdEncoding.EncodeToString(sineMulaw(0)), testStreamSid))
 	frames := 0
@@ -25,10 +45,7 @@ func BenchmarkInboundMedia(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
-		if err := DecodeMessage(msg, &m); err != nil {
-			b.Fatal(err)
-		}
-		if err := in.media(m.Media); err != nil {
+		if err := handle(msg, &m, in); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -62,7 +62,15 @@ func (in *inbound) now() time.Duration { return media.Duration(media.Rate8k, int
 
 // media handles one inbound media payload; m was checked by DecodeMessage.
 func (in *inbound) media(m *MediaPayload) error {
-	if ts, ok := parseNumber(m.Timestamp); ok {
+	return in.chunk(readOnlyBytes(m.Timestamp), readOnlyBytes(m.Payload))
+}
+
+// mediaView handles one media message read by scanMedia.
+func (in *inbound) mediaView(v *mediaView) error { return in.chunk(v.timestamp, v.payload) }
+
+// chunk handles one checked media.timestamp (possibly absent) and base64 media.payload.
+func (in *inbound) chunk(timestamp, payload []byte) error {
+	if ts, ok := parseDec(timestamp); ok {
 		if ts > maxTimestamp {
 			return fmt.Errorf("%w: media.timestamp %d out of range", ErrMalformed, ts)
 		}
@@ -75,11 +83,11 @@ func (in *inbound) media(m *MediaPayload) error {
 			return err
 		}
 	}
-	n := base64.StdEncoding.DecodedLen(len(m.Payload))
+	n := base64.StdEncoding.DecodedLen(len(payload))
 	if cap(in.raw) < n {
 		in.raw = make([]byte, n)
 	}
-	n, err := base64.StdEncoding.Decode(in.raw[:n], readOnlyBytes(m.Payload))
+	n, err := base64.StdEncoding.Decode(in.raw[:n], payload)
 	if err != nil {
 		return fmt.Errorf("%w: media.payload: %v", ErrMalformed, err)
 	}
@@ -132,5 +140,5 @@ func (in *inbound) deliver(p []int16) error {
 }
 
 // readOnlyBytes views s as bytes without copying it (a 20 ms payload would otherwise cost an
-// allocation per message). The result must never be written; base64 Decode only reads src.
+// allocation per message). The result must never be written; chunk only reads it.
 func readOnlyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }

@@ -201,6 +201,11 @@ func (st *stream) read(ctx context.Context) error {
 
 // handle acts on one message; it returns an error only to end the call.
 func (st *stream) handle(data []byte) error {
+	// Media messages, nearly all the traffic, take an allocation-free path; anything it does
+	// not fully understand falls through to DecodeMessage.
+	if handled, err := st.handleMedia(data); handled {
+		return err
+	}
 	m := &st.msg
 	if err := DecodeMessage(data, m); err != nil {
 		return st.fault(err)

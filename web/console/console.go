@@ -1,5 +1,6 @@
 // Package console serves the trainer console under /console/: sign-in, the calls list with
-// filters, and the replay page (two-lane waveform, transcript synced to the recording, timeline
+// filters and its CSV export, learners' progress and teams' dashboards (charts drawn as inline
+// SVG by the templates), and the replay page (two-lane waveform, transcript synced to the recording, timeline
 // markers, the scorecard with evidence that jumps to its moment, trainer comments pinned to
 // timestamps, a trainer's score override and a learner's "I disagree" flag). Every route goes
 // through account.SecurityHeaders and the accounts' Middleware; every call-level route checks
@@ -116,6 +117,7 @@ type Console struct {
 	cards     Scorecards
 	scenarios Scenarios
 	feedback  *Feedback
+	now       func() time.Time
 	log       *slog.Logger
 }
 
@@ -139,7 +141,7 @@ func New(cfg Config, d Deps) (*Console, error) {
 	}
 	return &Console{cfg: cfg, accts: d.Accounts, mw: d.Accounts.Middleware(), guard: account.NewGuard(d.Accounts, d.Calls),
 		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
-		log: log.With("component", "console")}, nil
+		now: time.Now, log: log.With("component", "console")}, nil
 }
 
 // Register adds the console's routes under /console/ to mux.
@@ -158,6 +160,9 @@ func (c *Console) Register(mux *http.ServeMux) {
 		http.Redirect(w, r, "/console/calls", http.StatusSeeOther)
 	})
 	user("GET /console/calls", c.callsPage)
+	user("GET /console/calls.csv", c.callsCSV)
+	user("GET /console/learners/{id}", c.learnerPage)
+	user("GET /console/teams/{team}", c.teamPage)
 	user("GET /console/calls/{id}", c.replayPage)
 	user("GET /console/calls/{id}/recording.wav", c.recording)
 	user("GET /console/api/calls/{id}", c.replayData)

@@ -85,10 +85,14 @@ func parseListQuery(v url.Values) (listQuery, error) {
 type row struct {
 	Rec         *store.Record
 	LearnerName string
-	Scored      bool
-	Score       int
-	Pass        bool
-	Overridden  bool
+	// LearnerAccount is the ID of the account owning the call, or "" for calls of no account.
+	LearnerAccount string
+	// Card is the judge's scorecard, nil when not scored (an override keeps it).
+	Card       *scoring.Scorecard
+	Scored     bool
+	Score      int
+	Pass       bool
+	Overridden bool
 }
 
 // listRows returns the page of calls u may see that match q, and how many match in all.
@@ -113,7 +117,7 @@ func (c *Console) listRows(ctx context.Context, u *account.User, q listQuery, pa
 		}
 		recs = append(recs, more...)
 	}
-	names := map[string]string{}
+	names := map[string][2]string{} // learner ID -> name, account ID
 	var rows []row
 	text := strings.ToLower(q.Text)
 	for _, rec := range recs {
@@ -124,7 +128,7 @@ func (c *Console) listRows(ctx context.Context, u *account.User, q listQuery, pa
 		card, err := c.cards.Get(ctx, rec.ID)
 		switch {
 		case err == nil:
-			rw.Scored, rw.Score, rw.Pass = true, card.Overall, card.Pass
+			rw.Card, rw.Scored, rw.Score, rw.Pass = card, true, card.Overall, card.Pass
 		case !errors.Is(err, scoring.ErrNotScored):
 			return nil, 0, err
 		}
@@ -138,15 +142,15 @@ func (c *Console) listRows(ctx context.Context, u *account.User, q listQuery, pa
 		if !q.keeps(rw) {
 			continue
 		}
-		name, ok := names[rec.Learner]
+		who, ok := names[rec.Learner]
 		if !ok {
-			name = rec.Learner
+			who = [2]string{rec.Learner, ""}
 			if owner, err := c.accts.Owner(ctx, rec.Learner); err == nil {
-				name = owner.Name
+				who = [2]string{owner.Name, owner.ID}
 			}
-			names[rec.Learner] = name
+			names[rec.Learner] = who
 		}
-		rw.LearnerName = name
+		rw.LearnerName, rw.LearnerAccount = who[0], who[1]
 		rows = append(rows, rw)
 	}
 	slices.SortStableFunc(rows, q.compare)

@@ -21,6 +21,11 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d:%02d", s/60, s%60)
 	},
 	"when": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+	// Chart helpers: SVG coordinates with one decimal, sums and halves, 0..1 to 0..100.
+	"f1":   func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+	"add":  func(a, b float64) float64 { return a + b },
+	"half": func(f float64) float64 { return f / 2 },
+	"pct":  percent,
 }
 
 // consoleAssets are the files served under /console/assets/.
@@ -30,7 +35,7 @@ var consoleAssets = map[string]string{
 }
 
 var titles = map[string]string{"login.html": "Sign in", "calls.html": "Calls", "replay.html": "Replay",
-	"notfound.html": "Not found"}
+	"notfound.html": "Not found", "learner.html": "Progress", "team.html": "Team"}
 
 func (c *Console) asset(w http.ResponseWriter, r *http.Request) {
 	name := path.Base(r.PathValue("name"))
@@ -151,7 +156,7 @@ func (c *Console) callsPage(w http.ResponseWriter, r *http.Request) {
 		teams, _ = c.accts.Teams(r.Context())
 	}
 	pages := (total + c.cfg.PageSize - 1) / c.cfg.PageSize
-	data := map[string]any{"Rows": rows, "Total": total, "Q": q, "Learners": visible, "Teams": teams,
+	data := map[string]any{"Rows": rows, "Total": total, "CSV": "/console/calls.csv" + q.with("page", "1"), "Q": q, "Learners": visible, "Teams": teams,
 		"Scenarios": scenarios, "Page": q.Page, "Pages": pages, "Trainer": u.Role != account.RoleLearner,
 		"Sorts": map[string]string{}, "Prev": "", "Next": ""}
 	sorts := map[string]string{}

@@ -5,7 +5,8 @@ GO        ?= go
 TAGS      ?= pocketsphinx
 BIN       := bin/spar
 APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsphinxbase-dev \
-             pocketsphinx-en-us pkg-config gcc sox chromium
+             pocketsphinx-en-us pkg-config gcc sox
+TEST_PKGS := chromium
 TEST_REDIS_DIR := $(CURDIR)/.test-redis
 
 .PHONY: all deps build run test bench fuzz lint clean help
@@ -16,7 +17,7 @@ help: ## list targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
 
 deps: ## install missing Debian packages (speech engines, redis-server)
-	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PKGS) $(EXTRA_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "==> installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
@@ -33,7 +34,8 @@ build: deps ## build bin/spar with offline speech
 run: build ## start spar serve on embedded defaults (local redis under ./data unless REDIS_URL is set)
 	@exec ./$(BIN) serve
 
-test: deps ## run every test against a private redis-server
+test: EXTRA_PKGS = $(TEST_PKGS)
+test: deps ## run every test against a private redis-server (installs chromium for browser tests)
 	@echo "==> go vet"
 	@$(GO) vet -tags '$(TAGS)' ./...
 	@echo "==> build without speech libraries (plain go build)"

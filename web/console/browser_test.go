@@ -1,75 +1,71 @@
 package console_test
 
 import (
-	"context"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/sparlab/spar/web/webtest"
 )
 
 // TestBrowserReplay drives headless Chromium through the console: a trainer signs in, opens a
 // call, plays it, clicks a transcript line (the audio jumps there and the line lights up),
 // adds a comment at that moment; then the learner signs in and sees the comment.
 func TestBrowserReplay(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("needs Debian's chromium (apt-get install -y chromium)")
-	}
 	f := newFixture(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	p := launch(t, ctx)
+	p := webtest.Launch(t, webtest.Options{Width: 1360, Height: 1200})
 
 	signIn := func(email string) {
-		p.navigate(f.srv.URL + "/console/login")
-		p.wait("the login form", `document.getElementById('signin')`, 10*time.Second)
-		p.eval(`(() => { const f = document.querySelector('form[action="/console/login"]');
+		p.Navigate(f.srv.URL + "/console/login")
+		p.WaitFor("the login form", `document.getElementById('signin')`, 10*time.Second)
+		p.Eval(`(() => { const f = document.querySelector('form[action="/console/login"]');
 			f.email.value = '`+email+`'; f.password.value = '`+pw+`'; f.submit(); return true })()`, nil)
-		p.wait("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
+		p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
 	}
 	openCall := func() {
-		p.eval(`document.querySelector('a.call-link[href="/console/calls/call-alice"]').click()`, nil)
-		p.wait("the replay page", `document.getElementById('replay') && document.getElementById('replay').dataset.ready === 'true'`, 10*time.Second)
+		p.Eval(`document.querySelector('a.call-link[href="/console/calls/call-alice"]').click()`, nil)
+		p.WaitFor("the replay page", `document.getElementById('replay') && document.getElementById('replay').dataset.ready === 'true'`, 10*time.Second)
 	}
 
 	signIn("tina@example.com")
 	openCall()
 	var n int
-	p.eval(`document.querySelectorAll('#transcript li').length`, &n)
+	p.Eval(`document.querySelectorAll('#transcript li').length`, &n)
 	if n != 3 {
 		t.Fatalf("transcript shows %d lines, want 3", n)
 	}
-	p.eval(`document.getElementById('audio').play().then(() => true)`, nil)
-	p.wait("playback to advance", `document.getElementById('audio').currentTime > 0.3`, 10*time.Second)
-	p.wait("the first line highlighted while playing", `document.querySelectorAll('#transcript li')[0].classList.contains('current')`, 5*time.Second)
+	p.Eval(`document.getElementById('audio').play().then(() => true)`, nil)
+	p.WaitFor("playback to advance", `document.getElementById('audio').currentTime > 0.3`, 10*time.Second)
+	p.WaitFor("the first line highlighted while playing", `document.querySelectorAll('#transcript li')[0].classList.contains('current')`, 5*time.Second)
 
-	p.eval(`document.getElementById('audio').pause(); document.querySelectorAll('#transcript li')[2].click(); true`, nil)
-	p.wait("the seek to finish", `!document.getElementById('audio').seeking`, 5*time.Second)
+	p.Eval(`document.getElementById('audio').pause(); document.querySelectorAll('#transcript li')[2].click(); true`, nil)
+	p.WaitFor("the seek to finish", `!document.getElementById('audio').seeking`, 5*time.Second)
 	var pos float64
-	p.eval(`document.getElementById('audio').currentTime`, &pos)
+	p.Eval(`document.getElementById('audio').currentTime`, &pos)
 	if math.Abs(pos-8) > 0.25 {
 		t.Fatalf("after clicking the line at 0:08 the audio is at %.2f s", pos)
 	}
-	p.wait("the clicked line highlighted", `document.querySelectorAll('#transcript li')[2].classList.contains('current')`, 5*time.Second)
+	p.WaitFor("the clicked line highlighted", `document.querySelectorAll('#transcript li')[2].classList.contains('current')`, 5*time.Second)
 
 	// An evidence quote jumps to its moment too.
-	p.eval(`document.querySelector('#scorecard .quote').click(); true`, nil)
-	p.eval(`document.getElementById('audio').currentTime`, &pos)
+	p.Eval(`document.querySelector('#scorecard .quote').click(); true`, nil)
+	p.Eval(`document.getElementById('audio').currentTime`, &pos)
 	if math.Abs(pos-8) > 0.25 {
 		t.Errorf("evidence quote seeks to %.2f s, want 8", pos)
 	}
 
-	p.eval(`document.getElementById('comment-text').value = 'Strong apology: keep this line.';
+	p.Eval(`document.getElementById('comment-text').value = 'Strong apology: keep this line.';
 		document.getElementById('comment-add').click(); true`, nil)
-	p.wait("the comment in the list", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line.')`, 10*time.Second)
+	p.WaitFor("the comment in the list", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line.')`, 10*time.Second)
 	var at string
-	p.eval(`document.querySelector('#comments li .meta button').textContent`, &at)
+	p.Eval(`document.querySelector('#comments li .meta button').textContent`, &at)
 	if at != "0:08" {
 		t.Errorf("comment pinned at %q, want 0:08", at)
 	}
 
-	shot := p.screenshot()
+	shot := p.Screenshot()
 	for _, path := range []string{filepath.Join(t.TempDir(), "console-replay.png"), filepath.Join("..", "..", "docs", "screenshots", "console-replay.png")} {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
 			if err := os.WriteFile(path, shot, 0o644); err != nil {
@@ -77,18 +73,18 @@ func TestBrowserReplay(t *testing.T) {
 			}
 		}
 	}
-	if v := luminanceVariance(t, shot); v < 100 {
-		t.Errorf("screenshot looks blank: luminance variance %.1f", v)
+	if err := webtest.NotBlank(shot); err != nil {
+		t.Error(err)
 	}
 
 	// The learner sees the trainer's comment, and may not add one.
-	p.eval(`document.querySelector('form[action="/console/logout"] button').click(); true`, nil)
-	p.wait("the login page", `location.pathname === '/console/login'`, 10*time.Second)
+	p.Eval(`document.querySelector('form[action="/console/logout"] button').click(); true`, nil)
+	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
 	signIn("alice@example.com")
 	openCall()
-	p.wait("the trainer's comment", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line.')`, 5*time.Second)
+	p.WaitFor("the trainer's comment", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line.')`, 5*time.Second)
 	var hidden bool
-	p.eval(`document.getElementById('comment-form').hidden && !document.getElementById('disagree-box').hidden`, &hidden)
+	p.Eval(`document.getElementById('comment-form').hidden && !document.getElementById('disagree-box').hidden`, &hidden)
 	if !hidden {
 		t.Error("the learner sees the comment form, or not the disagree form")
 	}

@@ -160,6 +160,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 	cons.Register(mux)
+	sweeper, err := store.NewSweeper(st, store.SweepConfig{Dir: consoleCfg.RecordingDir}, log)
+	if err != nil {
+		return err
+	}
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	sweepDone := make(chan struct{})
+	go func() { defer close(sweepDone); _ = sweeper.Run(sweepCtx) }()
+	defer func() { stopSweep(); <-sweepDone }()
 	mux.Handle("GET /metrics", metrics.Handler(reg))
 
 	ln, err := net.Listen("tcp", cfg.Listen)

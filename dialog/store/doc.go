@@ -20,4 +20,7 @@
 //     drops the live state, leaves calls:live and posts one notice on calls:sealed.
 //  5. Afterwards Get, List and Timeline read the call; Follow tails a live call's timeline
 //     (for live transcripts) until its call.end event.
+//  6. When an admin sets a retention period (SetRetentionDays), the Sweeper deletes, every
+//     hour, the sealed calls started longer ago: the recording file first, then every key of
+//     the call and its index entries (Delete). Live calls are never deleted.
 package store

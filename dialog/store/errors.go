@@ -14,3 +14,10 @@ var (
 	// ErrLocked means another process held the call's seal lock for longer than Seal could wait.
 	ErrLocked = errors.New("store: call is being sealed elsewhere")
 )
+
+var (
+	// ErrLive means Delete was given a call that is not sealed yet.
+	ErrLive = errors.New("store: call is still live")
+	// ErrInvalidRetention means a retention period outside 0..MaxRetentionDays.
+	ErrInvalidRetention = errors.New("store: invalid retention period")
+)

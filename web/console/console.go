@@ -2,7 +2,8 @@
 // filters and its CSV export, learners' progress and teams' dashboards (charts drawn as inline
 // SVG by the templates), and the replay page (two-lane waveform, transcript synced to the recording, timeline
 // markers, the scorecard with evidence that jumps to its moment, trainer comments pinned to
-// timestamps, a trainer's score override and a learner's "I disagree" flag). Every route goes
+// timestamps, a trainer's score override and a learner's "I disagree" flag), and the admins'
+// settings page (how long calls and recordings are kept). Every route goes
 // through account.SecurityHeaders and the accounts' Middleware; every call-level route checks
 // that the signed-in user may see the call and answers 404 otherwise. Pages are templates and
 // files embedded here, with no inline script or style, so the strict CSP holds.
@@ -104,7 +105,10 @@ type Deps struct {
 	Scenarios Scenarios // may be nil
 	Redis     redis.UniversalClient
 	Keys      store.FeedbackKeys // store.Store.FeedbackKeys
-	Log       *slog.Logger
+	// Settings backs the admin settings page; nil takes Calls when it implements Settings
+	// (store.Store does), and without either the page answers 404.
+	Settings Settings
+	Log      *slog.Logger
 }
 
 // Console serves the trainer console.
@@ -117,6 +121,7 @@ type Console struct {
 	cards     Scorecards
 	scenarios Scenarios
 	feedback  *Feedback
+	settings  Settings
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -139,7 +144,11 @@ func New(cfg Config, d Deps) (*Console, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Console{cfg: cfg, accts: d.Accounts, mw: d.Accounts.Middleware(), guard: account.NewGuard(d.Accounts, d.Calls),
+	settings := d.Settings
+	if settings == nil {
+		settings, _ = d.Calls.(Settings)
+	}
+	return &Console{cfg: cfg, settings: settings, accts: d.Accounts, mw: d.Accounts.Middleware(), guard: account.NewGuard(d.Accounts, d.Calls),
 		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
 		now: time.Now, log: log.With("component", "console")}, nil
 }
@@ -163,6 +172,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	user("GET /console/calls.csv", c.callsCSV)
 	user("GET /console/learners/{id}", c.learnerPage)
 	user("GET /console/teams/{team}", c.teamPage)
+	user("GET /console/settings", c.settingsPage)
+	user("POST /console/settings", c.saveSettings)
 	user("GET /console/calls/{id}", c.replayPage)
 	user("GET /console/calls/{id}/recording.wav", c.recording)
 	user("GET /console/api/calls/{id}", c.replayData)

@@ -35,7 +35,7 @@ var consoleAssets = map[string]string{
 }
 
 var titles = map[string]string{"login.html": "Sign in", "calls.html": "Calls", "replay.html": "Replay",
-	"notfound.html": "Not found", "learner.html": "Progress", "team.html": "Team"}
+	"notfound.html": "Not found", "learner.html": "Progress", "team.html": "Team", "settings.html": "Settings"}
 
 func (c *Console) asset(w http.ResponseWriter, r *http.Request) {
 	name := path.Base(r.PathValue("name"))

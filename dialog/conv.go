@@ -58,7 +58,8 @@ type conv struct {
 	rightPos  int64        // playout goroutine: where the next persona frame lands in the recording
 	curTurn   atomic.Pointer[turn]
 
-	inMu       sync.Mutex // guards ep (reader writes, loop tunes the hangover)
+	inMu       sync.Mutex // held by the reader for each frame; the loop takes it to close or flush the stream
+	closed     bool       // guarded by inMu: the call is over, drop learner audio
 	ep         *media.Endpointer
 	pre        preroll // reader
 	streaming  bool    // reader
@@ -68,32 +69,29 @@ type conv struct {
 	dropped    atomic.Int64
 
 	// loop
-	turn         *turn
-	turnSeq      int
-	turnDone     chan *turn
-	utts         []*utterance
-	speaking     bool
-	interim      string
-	carry        string // learner text held over when the learner went on talking
-	interrupted  bool
-	heard        string
-	silences     int
-	state        State
-	transcript   []Utterance
-	turns        int
-	endReason    string
-	goal         bool
-	hangover     time.Duration
-	speechFor    time.Duration
-	finalT       *time.Timer
-	finalPending int
-	finals       []string // final transcripts waiting for their utterance's end
-	running      int      // turn goroutines not yet reported done
-	latency      []TurnLatency
+	turn        *turn
+	turnSeq     int
+	turnDone    chan *turn
+	utts        []*utterance
+	interim     string
+	carry       string // learner text held over when the learner went on talking
+	interrupted bool
+	heard       string
+	silences    int
+	state       State
+	transcript  []Utterance
+	turns       int
+	endReason   string
+	goal        bool
+	hangover    time.Duration
+	speechFor   time.Duration
+	finalT      *time.Timer
+	finals      []string // final transcripts waiting for their utterance's end
+	running     int      // turn goroutines not yet reported done
+	latency     []TurnLatency
 
 	playMu  sync.Mutex // orders turn audio against flushes
 	playGen int        // the turn allowed to enqueue audio; -1 after a flush
-	closed  atomic.Bool
 }
 
 func newConv(ctx context.Context, e *Engine, line Line, s Session, stream RecognizeStream) *conv {
@@ -138,7 +136,9 @@ func (c *conv) log(e Event) {
 
 // Audio is the reader goroutine's entry: one frame of learner audio.
 func (c *conv) Audio(p []int16) {
-	if c.closed.Load() {
+	c.inMu.Lock()
+	defer c.inMu.Unlock()
+	if c.closed {
 		return
 	}
 	pos := c.inPos.Load()
@@ -147,15 +147,13 @@ func (c *conv) Audio(p []int16) {
 	}
 	wasStreaming := c.streaming
 	if !wasStreaming {
-		c.pre.push(p)
+		c.pre.push(p) // onVAD hands the pre-roll, this frame included, to recognition
 	}
-	c.inMu.Lock()
 	c.ep.WriteSample(p) // may call onVAD
-	speechFor := c.ep.SpeechFor()
-	c.inMu.Unlock()
 	if wasStreaming && c.streaming {
 		_ = c.stream.Write(p)
 	}
+	speechFor := c.ep.SpeechFor()
 	if speechFor > 0 {
 		for i, th := range c.thresholds {
 			if !c.notified[i] && speechFor >= th {

@@ -100,9 +100,4 @@ func (e *Engine) Run(ctx context.Context, line Line, s Session) (Result, error) 
 	return c.run(cancel), nil
 }
 
-// sinkWriter sends paced persona frames to the line and the recording's right channel.
-type sinkWriter struct{ c *conv }
-
-func (w sinkWriter) WriteSample(p []int16) error { return w.c.sendFrame(p) }
-
 var _ telephony.Listener = (*conv)(nil)

@@ -65,8 +65,8 @@ func (f *fakeLine) Hangup(err error) {
 	f.hungUp = err
 }
 
-// personaQuietFor reports whether no persona audio arrived for d, and since when it has
-// been speaking otherwise.
+// state returns when persona audio last arrived, when its current run started, and how
+// many clears the engine sent.
 func (f *fakeLine) state() (last, first time.Time, clears int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

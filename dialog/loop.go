@@ -18,7 +18,7 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 	c.line.Listen(c)
 	playCtx, stopPlay := context.WithCancel(context.WithoutCancel(c.ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() { _ = c.play.Run(playCtx, sinkWriter{c}) })
+	wg.Go(func() { _ = c.play.Run(playCtx, media.WriterFunc(c.sendFrame)) })
 
 	c.log(Event{Kind: EventCallStart, Detail: c.s.Transport})
 	c.startTurn(Input{Kind: InputAnswer}, false, time.Time{}, time.Time{})
@@ -56,7 +56,7 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 		case <-finalT.C:
 			c.onFinalTimeout()
 		}
-		idle := !c.personaActive() && !c.speaking && len(c.utts) == 0
+		idle := !c.personaActive() && len(c.utts) == 0
 		switch {
 		case idle && !silenceArmed:
 			silenceT.Reset(c.s.Turns.SilenceTimeout)
@@ -78,8 +78,8 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 	for c.running > 0 {
 		c.onTurnDone(<-c.turnDone)
 	}
-	c.closed.Store(true)
-	c.inMu.Lock() // wait for a frame the reader may be delivering
+	c.inMu.Lock() // after a frame the reader may be delivering, no more reach the stream
+	c.closed = true
 	c.inMu.Unlock()
 	stopPlay()
 	wg.Wait()
@@ -105,12 +105,12 @@ func (c *conv) drainFinals(results <-chan Transcript) {
 	if len(c.utts) == 0 || results == nil {
 		return
 	}
-	if c.speaking {
+	if u := c.lastOpen(); u != nil {
 		c.inMu.Lock()
 		c.streaming = false
 		_ = c.stream.Flush()
 		c.inMu.Unlock()
-		c.utts[len(c.utts)-1].end = c.now()
+		u.end = c.now()
 	}
 	t := time.NewTimer(c.e.cfg.FinalTimeout / 2)
 	defer t.Stop()
@@ -134,7 +134,6 @@ func (c *conv) personaActive() bool { return c.turn != nil && !c.turn.over }
 func (c *conv) onInput(ev inEvent) {
 	switch ev.kind {
 	case inSpeechStart:
-		c.speaking = true
 		c.silences = 0
 		c.setHangover(c.s.Turns.EndSilence)
 		u := &utterance{start: ev.at}
@@ -154,13 +153,11 @@ func (c *conv) onInput(ev inEvent) {
 		c.utts = append(c.utts, u)
 		c.log(Event{Kind: EventSpeechStart, Speaker: SpeakerLearner, At: ev.at})
 	case inSpeechStop:
-		c.speaking = false
 		if u := c.lastOpen(); u != nil {
 			u.end, u.endWall, u.hangover = ev.at, ev.wall, c.hangover
-			if c.finalPending == 0 {
-				c.finalT.Reset(c.e.cfg.FinalTimeout)
+			if u == c.utts[0] {
+				c.armFinal() // the oldest utterance waiting for its transcript sets the deadline
 			}
-			c.finalPending++
 		}
 		c.log(Event{Kind: EventSpeechStop, Speaker: SpeakerLearner, At: ev.at, Dur: ev.dur,
 			Detail: "end silence " + ms(c.hangover) + "ms"})
@@ -200,9 +197,7 @@ func (c *conv) setHangover(d time.Duration) {
 		return
 	}
 	c.hangover = d
-	c.inMu.Lock()
-	c.ep.SetHangover(d)
-	c.inMu.Unlock()
+	c.ep.SetHangover(d) // safe from any goroutine
 }
 
 // maybeBargeIn interrupts the persona when the learner has talked over it long enough with
@@ -292,7 +287,7 @@ func (c *conv) onTranscript(tr Transcript) {
 			c.setHangover(c.s.Turns.EndSilence)
 		}
 		c.maybeBargeIn()
-		if c.s.Turns.PersonaBargeIn && c.speaking && c.triggered(tr.Text) {
+		if c.s.Turns.PersonaBargeIn && c.lastOpen() != nil && c.triggered(tr.Text) {
 			c.personaCutIn("learner said " + strconv.Quote(tr.Text))
 		}
 		return
@@ -309,12 +304,7 @@ func (c *conv) matchFinals() {
 		text := c.finals[0]
 		c.finals = c.finals[1:]
 		u := c.popUtt()
-		c.finalPending--
-		if c.finalPending > 0 {
-			c.finalT.Reset(c.e.cfg.FinalTimeout)
-		} else {
-			c.finalT.Stop()
-		}
+		c.armFinal()
 		c.respond(u, text, time.Now())
 	}
 	if len(c.utts) == 0 {
@@ -353,7 +343,7 @@ func (c *conv) respond(u *utterance, text string, final time.Time) {
 		return
 	case text == "" && !u.bargedIn && u.end-u.start < minHeardSpeech:
 		return // a cough or a click
-	case c.speaking || len(c.utts) > 0:
+	case len(c.utts) > 0:
 		// The learner is already talking again: answer the whole thought at once.
 		c.carry = strings.TrimSpace(c.carry + " " + text)
 		if u.bargedIn {
@@ -373,16 +363,22 @@ func (c *conv) onFinalTimeout() {
 	if len(c.utts) == 0 || c.utts[0].end == 0 {
 		return
 	}
-	u := c.popUtt()
-	c.finalPending--
-	if c.finalPending > 0 {
-		c.finalT.Reset(c.e.cfg.FinalTimeout)
-	}
+	c.popUtt()
+	c.armFinal()
 	c.log(Event{Kind: EventFault, Detail: "stt: no final transcript within " + c.e.cfg.FinalTimeout.String()})
 	if c.turn == nil {
 		c.startTurn(Input{Kind: InputFault, Elapsed: c.now()}, false, time.Time{}, time.Time{})
 	}
-	_ = u
+}
+
+// armFinal runs the final-transcript deadline while the oldest utterance has ended and waits
+// for its transcript, and stops it otherwise.
+func (c *conv) armFinal() {
+	if len(c.utts) > 0 && c.utts[0].end != 0 {
+		c.finalT.Reset(c.e.cfg.FinalTimeout)
+	} else {
+		c.finalT.Stop()
+	}
 }
 
 func (c *conv) onSilence() {
@@ -468,5 +464,3 @@ func (c *conv) logLatency(t *turn) {
 	}
 	c.log(Event{Kind: EventLatency, Dur: l.Total, Data: d})
 }
-
-var _ media.Writer = sinkWriter{}

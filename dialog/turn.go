@@ -114,7 +114,8 @@ func (c *conv) runTurn(t *turn) {
 	}
 }
 
-// text returns the turn's sentences and what the learner heard of them.
+// heardOf returns what the learner heard of the turn (from the far end's Played), and
+// whether that cut it short.
 func (c *conv) heardOf(t *turn) (string, bool) {
 	played := int64(c.line.Played()*rate/time.Second) - t.sinkStart
 	sent := c.sinkCount.Load() - t.sinkStart

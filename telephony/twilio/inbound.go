@@ -28,13 +28,13 @@ var errOutOfOrder = errors.New("twilio: out-of-order message")
 type inbound struct {
 	call   *telephony.Call
 	up     *media.Resampler
-	frame  []int16 // partial 16 kHz frame
-	raw    []byte  // decoded mu-law, reused
-	pcm    []int16 // decoded 8 kHz PCM, reused
-	zeros  []int16 // one frame of 8 kHz silence
-	pos    int64   // 8 kHz samples written into the chain: the media clock
-	skew   int64   // 8 kHz samples of clock jumps beyond maxGapFill, never filled
-	lastTS int64   // last media.timestamp seen, -1 before the first
+	frames *media.Framer // cuts the resampler's output into 20 ms frames
+	raw    []byte        // decoded mu-law, reused
+	pcm    []int16       // decoded 8 kHz PCM, reused
+	zeros  []int16       // one frame of 8 kHz silence
+	pos    int64         // 8 kHz samples written into the chain: the media clock
+	skew   int64         // 8 kHz samples of clock jumps beyond maxGapFill, never filled
+	lastTS int64         // last media.timestamp seen, -1 before the first
 
 	chunks, framesIn, gaps, bigGaps uint64
 	gapSamples                      int64
@@ -43,14 +43,14 @@ type inbound struct {
 func newInbound(call *telephony.Call) (*inbound, error) {
 	in := &inbound{
 		call:   call,
-		frame:  make([]int16, 0, inFrame),
 		raw:    make([]byte, 0, 256),
 		pcm:    make([]int16, 0, 256),
 		zeros:  make([]int16, outFrame),
 		lastTS: -1,
 	}
+	in.frames = media.NewFramer(media.WriterFunc(in.deliver), inFrame)
 	var err error
-	in.up, err = media.NewResampler(media.WriterFunc(in.deliver), media.Rate8k, telephony.Rate)
+	in.up, err = media.NewResampler(in.frames, media.Rate8k, telephony.Rate)
 	if err != nil {
 		return nil, fmt.Errorf("twilio: new inbound: %w", err)
 	}
@@ -124,18 +124,10 @@ func (in *inbound) write(p []int16) error {
 	return in.up.WriteSample(p)
 }
 
-// deliver cuts the resampler's output into 20 ms frames for the call.
+// deliver hands one 20 ms frame to the call.
 func (in *inbound) deliver(p []int16) error {
-	for len(p) > 0 {
-		n := min(inFrame-len(in.frame), len(p))
-		in.frame = append(in.frame, p[:n]...)
-		p = p[n:]
-		if len(in.frame) == inFrame {
-			in.call.Deliver(in.frame)
-			in.framesIn++
-			in.frame = in.frame[:0]
-		}
-	}
+	in.call.Deliver(p)
+	in.framesIn++
 	return nil
 }
 

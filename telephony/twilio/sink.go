@@ -39,8 +39,8 @@ type sink struct {
 	markEvery  int
 	timeout    time.Duration
 	cancel     context.CancelCauseFunc
-	down       *media.Resampler // 16 -> 8 kHz, into frame
-	frame      []int16          // partial 8 kHz frame
+	down       *media.Resampler // 16 -> 8 kHz, into framer
+	framer     *media.Framer    // 160-sample frames, into sendMedia
 	ulaw, out  []byte           // reused encode buffers
 	sent       int64            // 8 kHz samples sent since the call began, rebased by Clear
 	frames     uint64           // media messages sent
@@ -71,13 +71,13 @@ func newSink(ws wire, streamSid string, cfg Config, cancel context.CancelCauseFu
 		markEvery:  cfg.MarkEvery,
 		timeout:    cfg.WriteTimeout,
 		cancel:     cancel,
-		frame:      make([]int16, 0, outFrame),
 		ulaw:       make([]byte, outFrame),
 		out:        make([]byte, 0, 512),
 		wireClosed: make(chan struct{}),
 	}
+	s.framer = media.NewFramer(media.WriterFunc(s.sendMedia), outFrame)
 	var err error
-	s.down, err = media.NewResampler(media.WriterFunc(s.writeFrames), telephony.Rate, media.Rate8k)
+	s.down, err = media.NewResampler(s.framer, telephony.Rate, media.Rate8k)
 	if err != nil {
 		return nil, fmt.Errorf("twilio: new sink: %w", err)
 	}
@@ -92,23 +92,6 @@ func (s *sink) WriteSample(p []int16) error {
 		return err
 	}
 	return s.down.WriteSample(p)
-}
-
-// writeFrames gets 8 kHz audio from the resampler and sends it in whole frames.
-func (s *sink) writeFrames(p []int16) error {
-	for len(p) > 0 {
-		n := min(outFrame-len(s.frame), len(p))
-		s.frame = append(s.frame, p[:n]...)
-		p = p[n:]
-		if len(s.frame) < outFrame {
-			return nil
-		}
-		if err := s.sendMedia(s.frame); err != nil {
-			return err
-		}
-		s.frame = s.frame[:0]
-	}
-	return nil
 }
 
 // sendMedia writes {"event":"media","streamSid":..,"media":{"payload":..}}.
@@ -162,7 +145,7 @@ func (s *sink) Clear() error {
 	s.queue = s.queue[:0]
 	s.sent = s.played.Load()
 	s.marks.Unlock()
-	s.frame = s.frame[:0]
+	s.framer.Reset()
 	s.down.Reset()
 	s.clears++
 	b := s.out[:0]

@@ -5,6 +5,7 @@ import (
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/telephony"
 )
 
@@ -30,7 +31,7 @@ type inbound struct {
 	buf     []byte // one datagram
 	pkt     rtp.Packet
 	pcm     []int16
-	frame   []int16
+	frames  *media.Framer // 320-sample frames, into deliver
 	zeros   []int16
 	started bool
 	nextTS  uint32 // RTP timestamp the next packet should carry
@@ -41,7 +42,8 @@ type inbound struct {
 
 func newInbound(deliver func([]int16), codec *codecPath) *inbound {
 	return &inbound{deliver: deliver, codec: codec, buf: make([]byte, 1500),
-		pcm: make([]int16, maxDecoded), frame: make([]int16, 0, frame16k), zeros: make([]int16, frame16k)}
+		pcm: make([]int16, maxDecoded), zeros: make([]int16, frame16k),
+		frames: media.NewFramer(media.WriterFunc(func(p []int16) error { deliver(p); return nil }), frame16k)}
 }
 
 // run reads the track until it ends (the connection closed).
@@ -103,15 +105,7 @@ func (in *inbound) fill(gap int64) {
 // write cuts audio into 20 ms frames for the call.
 func (in *inbound) write(p []int16) {
 	in.pos += int64(len(p))
-	for len(p) > 0 {
-		n := min(frame16k-len(in.frame), len(p))
-		in.frame = append(in.frame, p[:n]...)
-		p = p[n:]
-		if len(in.frame) == frame16k {
-			in.deliver(in.frame)
-			in.frame = in.frame[:0]
-		}
-	}
+	_ = in.frames.WriteSample(p) // deliver never fails
 }
 
 // now is the media time: learner audio (with filled gaps) so far.

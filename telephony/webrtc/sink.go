@@ -37,7 +37,7 @@ type sink struct {
 	codec    *codecPath
 	now      func() time.Time
 	cancel   context.CancelCauseFunc
-	frame    []int16 // partial 20 ms frame
+	frames   *media.Framer // 20 ms frames, into send
 	pkt      rtp.Packet
 	payload  []byte
 	last     time.Time // when the last packet went out
@@ -51,8 +51,8 @@ type sink struct {
 var _ telephony.Sink = (*sink)(nil)
 
 func newSink(track rtpWriter, codec *codecPath, seq uint16, ts uint32, now func() time.Time, cancel context.CancelCauseFunc) *sink {
-	s := &sink{track: track, codec: codec, now: now, cancel: cancel,
-		frame: make([]int16, 0, frame16k), payload: make([]byte, maxPayload)}
+	s := &sink{track: track, codec: codec, now: now, cancel: cancel, payload: make([]byte, maxPayload)}
+	s.frames = media.NewFramer(media.WriterFunc(s.send), frame16k)
 	s.pkt.Header = rtp.Header{Version: 2, SequenceNumber: seq, Timestamp: ts}
 	return s
 }
@@ -67,19 +67,7 @@ func (s *sink) WriteSample(p []int16) error {
 	case s.closed:
 		return ErrSinkClosed
 	}
-	for len(p) > 0 {
-		n := min(frame16k-len(s.frame), len(p))
-		s.frame = append(s.frame, p[:n]...)
-		p = p[n:]
-		if len(s.frame) < frame16k {
-			return nil
-		}
-		if err := s.send(s.frame); err != nil {
-			return err
-		}
-		s.frame = s.frame[:0]
-	}
-	return nil
+	return s.frames.WriteSample(p)
 }
 
 // send encodes one frame and writes its packet.
@@ -128,7 +116,7 @@ func (s *sink) fail(err error) error {
 func (s *sink) Clear() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.frame = s.frame[:0]
+	s.frames.Reset()
 	return nil
 }
 

@@ -80,14 +80,14 @@ func (p *Scripted) speech(in dialog.Input) []string {
 	mv := p.advance()
 	reasons = append(reasons, mv.reasons...)
 	why := strings.Join(reasons, "; ")
+	ender := p.endsCall(found)
 	switch {
 	case mv.goal:
 		p.end("resolved", why+"; goal reached")
 		p.state.Goal = true
 		return append(pieces, mv.yields, p.pick("goodbye_resolved", sc.Lines.GoodbyeResolved))
-	case !mv.progressed && p.endsCall(found):
-		b := p.endsCallBehaviour(found)
-		p.end("conversation ended: "+b.Label, why)
+	case !mv.progressed && ender.EndsCall:
+		p.end("conversation ended: "+ender.Label, why)
 		return append(pieces, p.pick("goodbye", sc.Lines.Goodbye))
 	}
 	p.state.Reason = why
@@ -248,11 +248,8 @@ func (p *Scripted) metIn(r scenario.Requirement, turns [][]string) bool {
 	return n >= r.Min
 }
 
-func (p *Scripted) endsCall(found []string) bool {
-	return p.endsCallBehaviour(found).EndsCall
-}
-
-func (p *Scripted) endsCallBehaviour(found []string) scenario.Behaviour {
+// endsCall returns the first behaviour in found that ends the call, or the zero Behaviour.
+func (p *Scripted) endsCall(found []string) scenario.Behaviour {
 	for _, name := range found {
 		if b, _ := p.sc.Behaviour(name); b.EndsCall {
 			return b

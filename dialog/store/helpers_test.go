@@ -1,24 +1,23 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/store/storetest"
 	"github.com/sparlab/spar/telephony"
 )
 
 // testStore is a Store on a test prefix whose writer reports every attempt.
 type testStore struct {
 	*Store
-	logs     *syncBuffer
+	logs     *storetest.SyncBuffer
 	attempts chan attempt
 }
 
@@ -30,7 +29,7 @@ type attempt struct {
 
 func newTestStore(t *testing.T, rdb redis.UniversalClient, prefix, node string) *testStore {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &storetest.SyncBuffer{}
 	s, err := New(rdb, Config{Prefix: prefix, Node: node}, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -108,21 +107,4 @@ func sealedNotices(t *testing.T, rdb redis.UniversalClient, s *Store) []redis.XM
 		t.Fatal(err)
 	}
 	return msgs
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -81,10 +81,11 @@ func (s *Stream) Write(p []int16) error {
 		return nil
 	}
 	for _, v := range p {
-		if v < 0 {
-			v = -v
+		a := int(v) // negated as int: -32768 has no int16 opposite
+		if a < 0 {
+			a = -a
 		}
-		s.sum += int(v)
+		s.sum += a
 		if s.n++; s.n == s.block {
 			s.endBlock(s.sum/s.n >= s.r.cfg.Threshold)
 			s.sum, s.n = 0, 0

@@ -103,3 +103,24 @@ func TestValidate(t *testing.T) {
 		t.Error("a line without words was accepted")
 	}
 }
+
+// TestFullScaleNegativeIsVoiced feeds a block of -32768, whose int16 negation overflows: it
+// must count as loud, not as silence.
+func TestFullScaleNegativeIsVoiced(t *testing.T) {
+	r, err := New(Config{Words: true, Lines: []string{"loud"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := r.Stream(context.Background(), dialog.STTOptions{})
+	p := make([]int16, 160)
+	for i := range p {
+		p[i] = -32768
+	}
+	if err := s.Write(p); err != nil {
+		t.Fatal(err)
+	}
+	got := drain(s.Results())
+	if len(got) != 1 || got[0].Text != "loud" || got[0].Final {
+		t.Fatalf("interims %+v, want one interim \"loud\"", got)
+	}
+}

@@ -8,10 +8,9 @@ const frameSamples = 320
 // framer cuts a stream into 20 ms frames; flush pads the last one with silence so every
 // write downstream is exactly one frame.
 type framer struct {
-	next  media.Writer
-	buf   [frameSamples]int16
-	n     int
-	wrote int // frames written
+	next media.Writer
+	buf  [frameSamples]int16
+	n    int
 }
 
 func (f *framer) WriteSample(p []int16) error {
@@ -21,7 +20,6 @@ func (f *framer) WriteSample(p []int16) error {
 		p = p[c:]
 		if f.n == frameSamples {
 			f.n = 0
-			f.wrote++
 			if err := f.next.WriteSample(f.buf[:]); err != nil {
 				return err
 			}
@@ -36,7 +34,6 @@ func (f *framer) flush() error {
 	}
 	clear(f.buf[f.n:])
 	f.n = 0
-	f.wrote++
 	return f.next.WriteSample(f.buf[:])
 }
 

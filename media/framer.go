@@ -44,3 +44,17 @@ func (f *Framer) WriteSample(p []int16) error {
 
 // Reset drops the partial frame.
 func (f *Framer) Reset() { f.buf = f.buf[:0] }
+
+// Flush pads the partial frame with silence and writes it, so a stream that ends mid-frame
+// still goes out as whole frames.
+func (f *Framer) Flush() error {
+	if len(f.buf) == 0 {
+		return nil
+	}
+	n := len(f.buf)
+	f.buf = f.buf[:cap(f.buf)]
+	clear(f.buf[n:])
+	err := f.to.WriteSample(f.buf)
+	f.buf = f.buf[:0]
+	return err
+}

@@ -86,3 +86,21 @@ func TestFramerAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per write, want 0", n)
 	}
 }
+
+func TestFramerFlushPads(t *testing.T) {
+	var got [][]int16
+	f := NewFramer(WriterFunc(func(p []int16) error { got = append(got, append([]int16(nil), p...)); return nil }), 4)
+	if err := f.WriteSample([]int16{1, 2, 3, 4, 5, 6}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Flush(); err != nil { // nothing left: writes nothing
+		t.Fatal(err)
+	}
+	want := [][]int16{{1, 2, 3, 4}, {5, 6, 0, 0}}
+	if len(got) != len(want) || !slices.Equal(got[0], want[0]) || !slices.Equal(got[1], want[1]) {
+		t.Errorf("frames = %v, want %v", got, want)
+	}
+}

@@ -10,19 +10,17 @@ const frameSamples = 320
 // output turns audio bytes of the configured format into 16 kHz 20 ms frames. PCM chunks
 // may split a sample: the odd byte is carried over.
 type output struct {
-	ulaw  bool
-	rs    *media.Resampler // 8 -> 16 kHz for mu-law
-	pcm   []int16
-	carry []byte
-	frame [frameSamples]int16
-	n     int
-	next  media.Writer
+	ulaw   bool
+	rs     *media.Resampler // 8 -> 16 kHz for mu-law
+	pcm    []int16
+	carry  []byte
+	frames *media.Framer // 20 ms frames to the synthesizer's writer
 }
 
 func (s *Synth) output(w media.Writer) (*output, error) {
-	o := &output{ulaw: s.cfg.OutputFormat == FormatUlaw8k, next: w, carry: make([]byte, 0, 1)}
+	o := &output{ulaw: s.cfg.OutputFormat == FormatUlaw8k, frames: media.NewFramer(w, frameSamples), carry: make([]byte, 0, 1)}
 	if o.ulaw {
-		rs, err := media.NewResampler(media.WriterFunc(o.frameOut), media.Rate8k, media.Rate16k)
+		rs, err := media.NewResampler(o.frames, media.Rate8k, media.Rate16k)
 		if err != nil {
 			return nil, err
 		}
@@ -48,22 +46,7 @@ func (o *output) write(b []byte) error {
 	if len(b)%2 == 1 {
 		o.carry = append(o.carry, b[len(b)-1])
 	}
-	return o.frameOut(o.pcm)
-}
-
-func (o *output) frameOut(p []int16) error {
-	for len(p) > 0 {
-		c := copy(o.frame[o.n:], p)
-		o.n += c
-		p = p[c:]
-		if o.n == frameSamples {
-			o.n = 0
-			if err := o.next.WriteSample(o.frame[:]); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return o.frames.WriteSample(o.pcm)
 }
 
 // flush pushes the resampler's delayed tail out and pads the last frame with silence.
@@ -74,10 +57,5 @@ func (o *output) flush() error {
 			return err
 		}
 	}
-	if o.n == 0 {
-		return nil
-	}
-	clear(o.frame[o.n:])
-	o.n = 0
-	return o.next.WriteSample(o.frame[:])
+	return o.frames.Flush()
 }

@@ -3,6 +3,7 @@ package flite
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/sparlab/spar/media"
 	"math"
 	"slices"
 	"testing"
@@ -94,11 +95,11 @@ func TestTrimmer(t *testing.T) {
 
 func TestFramerPadsLastFrame(t *testing.T) {
 	var c capture
-	f := &framer{next: &c}
+	f := media.NewFramer(&c, frameSamples)
 	if err := f.WriteSample(make([]int16, 700)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.flush(); err != nil {
+	if err := f.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	if c.frames != 3 || c.badSizes != 0 || len(c.samples) != 960 {

@@ -121,7 +121,7 @@ func (s *Synth) Synthesize(ctx context.Context, text, voice string, w media.Writ
 	} else {
 		parts = splitSentences(text)
 	}
-	f := &framer{next: w}
+	f := media.NewFramer(w, frameSamples)
 	t := &trimmer{next: f}
 	for _, part := range parts {
 		if part == "" {
@@ -131,7 +131,7 @@ func (s *Synth) Synthesize(ctx context.Context, text, voice string, w media.Writ
 			return fmt.Errorf("flite: synthesize %q: %w", voice, err)
 		}
 	}
-	if err := f.flush(); err != nil {
+	if err := f.Flush(); err != nil {
 		return fmt.Errorf("flite: synthesize %q: %w", voice, err)
 	}
 	return nil

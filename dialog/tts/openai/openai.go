@@ -26,6 +26,9 @@ type Hooks struct {
 	Error     func(kind string)     // http_4xx, http_5xx, timeout, network, empty
 }
 
+// frameSamples is one 20 ms frame at 16 kHz.
+const frameSamples = 320
+
 // Synth is a Synthesizer for one server. It is safe for concurrent use.
 type Synth struct {
 	cfg   Config
@@ -109,7 +112,7 @@ func (s *Synth) stream(req *http.Request, first *time.Timer, start time.Time, w 
 		}
 		return fmt.Errorf("openai tts: speech: %w", &APIError{Status: resp.StatusCode, Message: msg})
 	}
-	fr := &framer{next: w}
+	fr := media.NewFramer(w, frameSamples)
 	rs, err := media.NewResampler(fr, media.Rate24k, media.Rate16k)
 	if err != nil {
 		return err
@@ -155,7 +158,7 @@ func (s *Synth) stream(req *http.Request, first *time.Timer, start time.Time, w 
 	if err := rs.WriteSample(tail); err != nil {
 		return fmt.Errorf("openai tts: write audio: %w", err)
 	}
-	return fr.flush()
+	return fr.Flush()
 }
 
 func (s *Synth) fault(err error) {

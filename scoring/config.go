@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"strconv"
@@ -52,27 +53,15 @@ func DefaultConfig() Config {
 // WithDefaults fills zero fields from DefaultConfig.
 func (c Config) WithDefaults() Config {
 	d := DefaultConfig()
-	if c.Consumer == "" {
-		c.Consumer = d.Consumer
-	}
-	if c.MaxAttempts == 0 {
-		c.MaxAttempts = d.MaxAttempts
-	}
-	if c.RetryMin == 0 {
-		c.RetryMin = d.RetryMin
-	}
-	if c.RetryMax == 0 {
-		c.RetryMax = d.RetryMax
-	}
-	if c.ClaimIdle == 0 {
+	c.Consumer = cmp.Or(c.Consumer, d.Consumer)
+	c.MaxAttempts = cmp.Or(c.MaxAttempts, d.MaxAttempts)
+	c.RetryMin = cmp.Or(c.RetryMin, d.RetryMin)
+	c.RetryMax = cmp.Or(c.RetryMax, d.RetryMax)
+	if c.ClaimIdle == 0 { // derived from the judge, once the fields above have their defaults
 		c.ClaimIdle = max(2*time.Minute, c.longestJob()+time.Minute)
 	}
-	if c.Block == 0 {
-		c.Block = d.Block
-	}
-	if c.AttemptsTTL == 0 {
-		c.AttemptsTTL = d.AttemptsTTL
-	}
+	c.Block = cmp.Or(c.Block, d.Block)
+	c.AttemptsTTL = cmp.Or(c.AttemptsTTL, d.AttemptsTTL)
 	return c
 }
 

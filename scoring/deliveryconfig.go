@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -75,34 +76,19 @@ type SMSConfig struct {
 
 func (c DeliveryConfig) withDefaults() DeliveryConfig {
 	base := strings.TrimSuffix(c.PublicURL, "/")
-	def := func(s *string, v string) {
-		if *s == "" {
-			*s = v
-		}
-	}
-	if c.Attempts == 0 {
-		c.Attempts = 5
-	}
-	if c.RetryMin == 0 {
-		c.RetryMin = 2 * time.Second
-	}
-	if c.RetryMax == 0 {
-		c.RetryMax = time.Minute
-	}
-	if c.Timeout == 0 {
-		c.Timeout = 15 * time.Second
-	}
-	if c.Queue == 0 {
-		c.Queue = 256
-	}
-	def(&c.Webhook.SecretEnv, "SPAR_WEBHOOK_SECRET")
-	def(&c.XAPI.UsernameEnv, "SPAR_LRS_USERNAME")
-	def(&c.XAPI.PasswordEnv, "SPAR_LRS_PASSWORD")
-	def(&c.XAPI.ActivityBase, base+"/scenarios/")
-	def(&c.XAPI.HomePage, base)
-	def(&c.SMS.AccountSIDEnv, "TWILIO_ACCOUNT_SID")
-	def(&c.SMS.AuthTokenEnv, "TWILIO_AUTH_TOKEN")
-	def(&c.SMS.Link, base+"/?call={id}")
+	c.Attempts = cmp.Or(c.Attempts, 5)
+	c.RetryMin = cmp.Or(c.RetryMin, 2*time.Second)
+	c.RetryMax = cmp.Or(c.RetryMax, time.Minute)
+	c.Timeout = cmp.Or(c.Timeout, 15*time.Second)
+	c.Queue = cmp.Or(c.Queue, 256)
+	c.Webhook.SecretEnv = cmp.Or(c.Webhook.SecretEnv, "SPAR_WEBHOOK_SECRET")
+	c.XAPI.UsernameEnv = cmp.Or(c.XAPI.UsernameEnv, "SPAR_LRS_USERNAME")
+	c.XAPI.PasswordEnv = cmp.Or(c.XAPI.PasswordEnv, "SPAR_LRS_PASSWORD")
+	c.XAPI.ActivityBase = cmp.Or(c.XAPI.ActivityBase, base+"/scenarios/")
+	c.XAPI.HomePage = cmp.Or(c.XAPI.HomePage, base)
+	c.SMS.AccountSIDEnv = cmp.Or(c.SMS.AccountSIDEnv, "TWILIO_ACCOUNT_SID")
+	c.SMS.AuthTokenEnv = cmp.Or(c.SMS.AuthTokenEnv, "TWILIO_AUTH_TOKEN")
+	c.SMS.Link = cmp.Or(c.SMS.Link, base+"/?call={id}")
 	return c
 }
 

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -38,27 +39,13 @@ type JudgeConfig struct {
 }
 
 func (c JudgeConfig) withDefaults() JudgeConfig {
-	if c.Type == "" {
-		c.Type = JudgeDeterministic
-	}
-	if c.BaseURL == "" {
-		c.BaseURL = "https://api.openai.com"
-	}
-	if c.Model == "" {
-		c.Model = "gpt-4o-mini"
-	}
-	if c.APIKeyEnv == "" {
-		c.APIKeyEnv = "OPENAI_API_KEY"
-	}
-	if c.Timeout == 0 {
-		c.Timeout = 90 * time.Second
-	}
-	if c.ResponseFormat == "" {
-		c.ResponseFormat = "json_object"
-	}
-	if c.MaxTokens == 0 {
-		c.MaxTokens = 3000
-	}
+	c.Type = cmp.Or(c.Type, JudgeDeterministic)
+	c.BaseURL = cmp.Or(c.BaseURL, "https://api.openai.com")
+	c.Model = cmp.Or(c.Model, "gpt-4o-mini")
+	c.APIKeyEnv = cmp.Or(c.APIKeyEnv, "OPENAI_API_KEY")
+	c.Timeout = cmp.Or(c.Timeout, 90*time.Second)
+	c.ResponseFormat = cmp.Or(c.ResponseFormat, "json_object")
+	c.MaxTokens = cmp.Or(c.MaxTokens, 3000)
 	return c
 }
 

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -31,18 +32,10 @@ func DefaultConfig() Config {
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	if c.SessionTTL == 0 {
-		c.SessionTTL = d.SessionTTL
-	}
-	if c.MaxFailures == 0 {
-		c.MaxFailures = d.MaxFailures
-	}
-	if c.FailureWindow == 0 {
-		c.FailureWindow = d.FailureWindow
-	}
-	if c.BcryptCost == 0 {
-		c.BcryptCost = d.BcryptCost
-	}
+	c.SessionTTL = cmp.Or(c.SessionTTL, d.SessionTTL)
+	c.MaxFailures = cmp.Or(c.MaxFailures, d.MaxFailures)
+	c.FailureWindow = cmp.Or(c.FailureWindow, d.FailureWindow)
+	c.BcryptCost = cmp.Or(c.BcryptCost, d.BcryptCost)
 	return c
 }
 

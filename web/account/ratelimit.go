@@ -9,9 +9,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// redisPipe is the pipeline type of go-redis.
-type redisPipe = redis.Pipeliner
-
 // limitFor is how many failures a subject may have in a window: a client address (which may
 // be a whole office behind NAT) gets four times an email's.
 func (a *Accounts) limitFor(subject string) int64 {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -61,7 +62,7 @@ func (a *Accounts) byEmail(ctx context.Context, email string) (*stored, error) {
 func (a *Accounts) open(ctx context.Context, u *User) (*Session, error) {
 	token, csrf := randomToken(), randomToken()
 	key := a.keys.Session(hashToken(token))
-	_, err := a.rdb.TxPipelined(ctx, func(p redisPipe) error {
+	_, err := a.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, key, "user", u.ID, "csrf", csrf, "created", strconv.FormatInt(a.now().UnixMilli(), 10))
 		p.PExpire(ctx, key, a.cfg.SessionTTL)
 		return nil

@@ -10,6 +10,7 @@
 package console
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"errors"
@@ -64,18 +65,10 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.PageSize == 0 {
-		c.PageSize = 25
-	}
-	if c.MaxScan == 0 {
-		c.MaxScan = 1000
-	}
-	if c.LongSilence == 0 {
-		c.LongSilence = 4 * time.Second
-	}
-	if c.Peaks == 0 {
-		c.Peaks = 1200
-	}
+	c.PageSize = cmp.Or(c.PageSize, 25)
+	c.MaxScan = cmp.Or(c.MaxScan, 1000)
+	c.LongSilence = cmp.Or(c.LongSilence, 4*time.Second)
+	c.Peaks = cmp.Or(c.Peaks, 1200)
 	return c
 }
 

@@ -27,58 +27,37 @@ func mayComment(u *account.User) bool {
 }
 
 func (c *Console) addComment(w http.ResponseWriter, r *http.Request) {
-	rec, err := c.call(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	u := account.UserFrom(r.Context())
-	if !mayComment(u) {
-		c.fail(w, r, account.ErrForbidden)
-		return
-	}
 	var in commentIn
-	if err := decode(r, &in); err != nil {
-		c.fail(w, r, err)
-		return
+	rec, u, err := c.feedbackRequest(r, mayComment, &in)
+	if err == nil {
+		err = checkAt(rec, in.AtMS)
 	}
-	if in.AtMS == nil || *in.AtMS < 0 || *in.AtMS > rec.Duration.Milliseconds()+1000 {
-		c.fail(w, r, badRequest("at_ms must be a moment of the call"))
-		return
+	var cm *Comment
+	if err == nil {
+		cm = &Comment{Author: u.ID, AuthorName: u.Name, AtMS: *in.AtMS, Text: in.Text}
+		err = c.feedback.PutComment(r.Context(), rec.ID, cm)
 	}
-	cm := &Comment{Author: u.ID, AuthorName: u.Name, AtMS: *in.AtMS, Text: in.Text}
-	if err := c.feedback.PutComment(r.Context(), rec.ID, cm); err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, cm)
+	c.reply(w, r, err, http.StatusCreated, cm)
 }
 
 // editComment changes a comment's text or moment: its author, or an admin.
 func (c *Console) editComment(w http.ResponseWriter, r *http.Request) {
 	rec, cm, err := c.ownComment(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
 	var in commentIn
-	if err := decode(r, &in); err != nil {
-		c.fail(w, r, err)
-		return
+	if err == nil {
+		err = decode(r, &in)
 	}
-	cm.Text = in.Text
-	if in.AtMS != nil {
-		if *in.AtMS < 0 || *in.AtMS > rec.Duration.Milliseconds()+1000 {
-			c.fail(w, r, badRequest("at_ms must be a moment of the call"))
-			return
+	if err == nil && in.AtMS != nil {
+		err = checkAt(rec, in.AtMS)
+	}
+	if err == nil {
+		cm.Text = in.Text
+		if in.AtMS != nil {
+			cm.AtMS = *in.AtMS
 		}
-		cm.AtMS = *in.AtMS
+		err = c.feedback.PutComment(r.Context(), rec.ID, cm)
 	}
-	if err := c.feedback.PutComment(r.Context(), rec.ID, cm); err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, cm)
+	c.reply(w, r, err, http.StatusOK, cm)
 }
 
 func (c *Console) deleteComment(w http.ResponseWriter, r *http.Request) {
@@ -86,22 +65,14 @@ func (c *Console) deleteComment(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = c.feedback.DeleteComment(r.Context(), rec.ID, cm.ID)
 	}
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	c.reply(w, r, err, http.StatusNoContent, nil)
 }
 
 // ownComment loads the request's call and comment, checking the user may change it.
 func (c *Console) ownComment(r *http.Request) (*store.Record, *Comment, error) {
-	rec, err := c.call(r)
+	rec, u, err := c.feedbackRequest(r, mayComment, nil)
 	if err != nil {
 		return nil, nil, err
-	}
-	u := account.UserFrom(r.Context())
-	if !mayComment(u) {
-		return nil, nil, account.ErrForbidden
 	}
 	cm, err := c.feedback.Comment(r.Context(), rec.ID, r.PathValue("cid"))
 	if err != nil {
@@ -113,6 +84,14 @@ func (c *Console) ownComment(r *http.Request) (*store.Record, *Comment, error) {
 	return rec, cm, nil
 }
 
+// checkAt accepts a comment moment within the call (a second of slack at its end).
+func checkAt(rec *store.Record, atMS *int64) error {
+	if atMS == nil || *atMS < 0 || *atMS > rec.Duration.Milliseconds()+1000 {
+		return badRequest("at_ms must be a moment of the call")
+	}
+	return nil
+}
+
 // overrideIn is the body of a score override.
 type overrideIn struct {
 	Score  *int   `json:"score"`
@@ -121,46 +100,21 @@ type overrideIn struct {
 }
 
 func (c *Console) setOverride(w http.ResponseWriter, r *http.Request) {
-	rec, err := c.call(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	u := account.UserFrom(r.Context())
-	if !mayComment(u) {
-		c.fail(w, r, account.ErrForbidden)
-		return
-	}
 	var in overrideIn
-	if err := decode(r, &in); err != nil {
-		c.fail(w, r, err)
-		return
+	rec, u, err := c.feedbackRequest(r, mayComment, &in)
+	if err == nil && (in.Score == nil || *in.Score < 0 || *in.Score > 100) {
+		err = badRequest("score must be 0 to 100")
 	}
-	if in.Score == nil || *in.Score < 0 || *in.Score > 100 {
-		c.fail(w, r, badRequest("score must be 0 to 100"))
-		return
+	var o *Override
+	if err == nil {
+		o = &Override{Score: *in.Score, Pass: in.Pass, Reason: in.Reason, Author: u.ID, AuthorName: u.Name}
+		err = c.feedback.SetOverride(r.Context(), rec.ID, o)
 	}
-	o := &Override{Score: *in.Score, Pass: in.Pass, Reason: in.Reason, Author: u.ID, AuthorName: u.Name}
-	if err := c.feedback.SetOverride(r.Context(), rec.ID, o); err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, o)
+	c.reply(w, r, err, http.StatusOK, o)
 }
 
 func (c *Console) clearOverride(w http.ResponseWriter, r *http.Request) {
-	rec, err := c.call(r)
-	if err == nil && !mayComment(account.UserFrom(r.Context())) {
-		err = account.ErrForbidden
-	}
-	if err == nil {
-		err = c.feedback.clear(r.Context(), c.feedback.keys.Override(rec.ID))
-	}
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	c.clearFeedback(w, r, mayComment, c.feedback.keys.Override)
 }
 
 // disagreeIn is the body of a learner's "I disagree".
@@ -172,70 +126,90 @@ type disagreeIn struct {
 func mayDisagree(u *account.User) bool { return u.Role == account.RoleLearner }
 
 func (c *Console) setDisagree(w http.ResponseWriter, r *http.Request) {
-	rec, err := c.call(r)
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	u := account.UserFrom(r.Context())
-	if !mayDisagree(u) {
-		c.fail(w, r, account.ErrForbidden)
-		return
-	}
 	var in disagreeIn
-	if err := decode(r, &in); err != nil {
-		c.fail(w, r, err)
-		return
+	rec, u, err := c.feedbackRequest(r, mayDisagree, &in)
+	var d *Disagreement
+	if err == nil {
+		d = &Disagreement{Reason: in.Reason, Author: u.ID}
+		err = c.feedback.SetDisagreement(r.Context(), rec.ID, d)
 	}
-	d := &Disagreement{Reason: in.Reason, Author: u.ID}
-	if err := c.feedback.SetDisagreement(r.Context(), rec.ID, d); err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, d)
+	c.reply(w, r, err, http.StatusOK, d)
 }
 
 func (c *Console) clearDisagree(w http.ResponseWriter, r *http.Request) {
-	rec, err := c.call(r)
-	if err == nil && !mayDisagree(account.UserFrom(r.Context())) {
-		err = account.ErrForbidden
-	}
-	if err == nil {
-		err = c.feedback.clear(r.Context(), c.feedback.keys.Disagree(rec.ID))
-	}
-	if err != nil {
-		c.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	c.clearFeedback(w, r, mayDisagree, c.feedback.keys.Disagree)
 }
 
-// decode reads a small JSON body into v and trims its text fields' length.
-func decode(r *http.Request, v any) error {
+// feedbackRequest loads the request's call, checks the user's role with may and, when in
+// is not nil, decodes the body into it. Every feedback handler starts here.
+func (c *Console) feedbackRequest(r *http.Request, may func(*account.User) bool, in feedbackIn) (*store.Record, *account.User, error) {
+	rec, err := c.call(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	u := account.UserFrom(r.Context())
+	if !may(u) {
+		return nil, nil, account.ErrForbidden
+	}
+	if in != nil {
+		if err := decode(r, in); err != nil {
+			return nil, nil, err
+		}
+	}
+	return rec, u, nil
+}
+
+// clearFeedback deletes one feedback key of the request's call (an override, a
+// disagreement) for a user may allows.
+func (c *Console) clearFeedback(w http.ResponseWriter, r *http.Request, may func(*account.User) bool, key func(callID string) string) {
+	rec, _, err := c.feedbackRequest(r, may, nil)
+	if err == nil {
+		err = c.feedback.clear(r.Context(), key(rec.ID))
+	}
+	c.reply(w, r, err, http.StatusNoContent, nil)
+}
+
+// reply answers a feedback request: err through fail, else status with v as JSON (no body
+// for 204).
+func (c *Console) reply(w http.ResponseWriter, r *http.Request, err error, status int, v any) {
+	switch {
+	case err != nil:
+		c.fail(w, r, err)
+	case status == http.StatusNoContent:
+		w.WriteHeader(status)
+	default:
+		writeJSON(w, status, v)
+	}
+}
+
+// feedbackIn is a feedback request body: clean trims its text and checks it.
+type feedbackIn interface {
+	clean() error
+}
+
+// decode reads a small JSON body into in and cleans it.
+func decode(r *http.Request, in feedbackIn) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 16<<10))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := dec.Decode(in); err != nil {
 		return badRequest(fmt.Sprintf("bad JSON body: %v", err))
 	}
-	var text string
-	switch in := v.(type) {
-	case *commentIn:
-		in.Text = strings.TrimSpace(in.Text)
-		text = in.Text
-		if text == "" {
-			return badRequest("text is empty")
-		}
-	case *overrideIn:
-		in.Reason = strings.TrimSpace(in.Reason)
-		text = in.Reason
-		if text == "" {
-			return badRequest("a reason is required")
-		}
-	case *disagreeIn:
-		in.Reason = strings.TrimSpace(in.Reason)
-		text = in.Reason
-	}
-	if len(text) > maxText {
+	return in.clean()
+}
+
+func (in *commentIn) clean() error { return cleanText(&in.Text, "text is empty") }
+
+func (in *overrideIn) clean() error { return cleanText(&in.Reason, "a reason is required") }
+
+func (in *disagreeIn) clean() error { return cleanText(&in.Reason, "") }
+
+// cleanText trims *s and bounds its length; empty is refused with ifEmpty unless that is "".
+func cleanText(s *string, ifEmpty string) error {
+	*s = strings.TrimSpace(*s)
+	switch {
+	case *s == "" && ifEmpty != "":
+		return badRequest(ifEmpty)
+	case len(*s) > maxText:
 		return badRequest(fmt.Sprintf("text longer than %d bytes", maxText))
 	}
 	return nil

@@ -71,6 +71,9 @@ func TestComments(t *testing.T) {
 		{"other trainer edits", bob, http.MethodPut, base + "/" + added.ID, map[string]any{"text": "x"}, true, http.StatusNotFound},
 		{"moment past the end", tina, http.MethodPost, base, map[string]any{"at_ms": 999999, "text": "x"}, true, http.StatusBadRequest},
 		{"empty text", tina, http.MethodPost, base, map[string]any{"at_ms": 1000, "text": "  "}, true, http.StatusBadRequest},
+		{"moment missing", tina, http.MethodPost, base, map[string]any{"text": "x"}, true, http.StatusBadRequest},
+		{"text too long", tina, http.MethodPost, base, map[string]any{"at_ms": 1000, "text": strings.Repeat("x", 4001)}, true, http.StatusBadRequest},
+		{"edit moment past the end", tina, http.MethodPut, base + "/" + added.ID, map[string]any{"text": "x", "at_ms": -1}, true, http.StatusBadRequest},
 		{"unknown comment", tina, http.MethodDelete, base + "/nope", nil, true, http.StatusNotFound},
 		{"edit", tina, http.MethodPut, base + "/" + added.ID, map[string]any{"text": "Great apology.", "at_ms": 8200}, true, http.StatusOK},
 	}
@@ -108,6 +111,9 @@ func TestOverrideAndDisagree(t *testing.T) {
 	}{
 		{"override needs a reason", tina, http.MethodPut, "override", map[string]any{"score": 85, "pass": true, "reason": ""}, http.StatusBadRequest},
 		{"score out of range", tina, http.MethodPut, "override", map[string]any{"score": 101, "pass": true, "reason": "x"}, http.StatusBadRequest},
+		{"score missing", tina, http.MethodPut, "override", map[string]any{"pass": true, "reason": "x"}, http.StatusBadRequest},
+		{"learner cannot clear an override", alice, http.MethodDelete, "override", nil, http.StatusForbidden},
+		{"reason too long", alice, http.MethodPut, "disagree", map[string]any{"reason": strings.Repeat("x", 4001)}, http.StatusBadRequest},
 		{"learner cannot override", alice, http.MethodPut, "override", map[string]any{"score": 100, "pass": true, "reason": "I was great"}, http.StatusForbidden},
 		{"trainer overrides", tina, http.MethodPut, "override", map[string]any{"score": 85, "pass": true, "reason": "The judge missed the apology."}, http.StatusOK},
 		{"trainer cannot disagree for the learner", tina, http.MethodPut, "disagree", map[string]any{"reason": "x"}, http.StatusForbidden},

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,4 +110,33 @@ func TestRegisterTwiceFails(t *testing.T) {
 	if _, err := New(reg); err == nil {
 		t.Error("second New on one registry: want an error")
 	}
+}
+
+// TestCallTimelineConcurrent appends from several goroutines, as the engine's loop and
+// turn speaker do: a repeated call.start counts the call once, and a second call.end
+// does not end it twice.
+func TestCallTimelineConcurrent(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := m.CallTimeline(nil)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			tl.Append(dialog.Event{Kind: dialog.EventCallStart, Detail: "webrtc"})
+			tl.Append(dialog.Event{Kind: dialog.EventFault, Detail: "persona: timeout"})
+		})
+	}
+	wg.Wait()
+	want(t, scrape(t, reg), `spar_calls_active{transport="webrtc"} 1`)
+	for range 2 {
+		wg.Go(func() { tl.Append(dialog.Event{Kind: dialog.EventCallEnd, Detail: "resolved"}) })
+	}
+	wg.Wait()
+	out := scrape(t, reg)
+	want(t, out, `spar_calls_active{transport="webrtc"} 0`)
+	want(t, out, `spar_calls_ended_total{reason="resolved",transport="webrtc"} 1`)
+	want(t, out, `spar_call_faults_total{stage="persona"} 8`)
 }

@@ -3,6 +3,7 @@ package metrics
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sparlab/spar/dialog"
@@ -10,22 +11,27 @@ import (
 
 // CallTimeline returns a Timeline for one call that updates the metrics from the call's
 // events and passes every event on to next: call.start and call.end move the active and
-// ended counts, turn.latency feeds the stage histograms, fault counts by stage.
+// ended counts, turn.latency feeds the stage histograms, fault counts by stage. The engine
+// appends from more than one goroutine (its loop and a turn's speaker), so the call's
+// start/end state is guarded; the collectors are safe on their own.
 func (m *Metrics) CallTimeline(next dialog.Timeline) dialog.Timeline {
-	var transport string
-	var ended func(string)
+	var mu sync.Mutex
+	var ended func(reason string) // set between call.start and call.end
 	return dialog.TimelineFunc(func(e dialog.Event) {
 		switch e.Kind {
 		case dialog.EventCallStart:
+			mu.Lock()
 			if ended == nil {
-				transport = e.Detail
-				ended = m.CallStarted(transport)
+				ended = m.CallStarted(e.Detail)
 			}
+			mu.Unlock()
 		case dialog.EventCallEnd:
+			mu.Lock()
 			if ended != nil {
 				ended(e.Detail)
 				ended = nil
 			}
+			mu.Unlock()
 		case dialog.EventLatency:
 			m.Turn(e.Data)
 		case dialog.EventFault:

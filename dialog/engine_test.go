@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -99,8 +100,15 @@ func TestEngineConversation(t *testing.T) {
 			t.Errorf("endpoint_ms = %s", e.Data["endpoint_ms"])
 		}
 	}
-	if n := len(r.ev.kinds(EventCallEnd)); n != 1 {
-		t.Errorf("call.end events = %d", n)
+	ends := r.ev.kinds(EventCallEnd)
+	if len(ends) != 1 {
+		t.Fatalf("call.end events = %d", len(ends))
+	}
+	if in, _ := strconv.Atoi(ends[0].Data["frames_in"]); in < 250 {
+		t.Errorf("frames_in = %q: the learner's audio was not counted", ends[0].Data["frames_in"])
+	}
+	if out, _ := strconv.Atoi(ends[0].Data["frames_out"]); out < 50 {
+		t.Errorf("frames_out = %q: the persona's audio was not counted", ends[0].Data["frames_out"])
 	}
 	if r.res.Duration < 5*time.Second {
 		t.Errorf("duration %v is shorter than the conversation", r.res.Duration)

@@ -140,3 +140,18 @@ func TestCallTimelineConcurrent(t *testing.T) {
 	want(t, out, `spar_calls_ended_total{reason="resolved",transport="webrtc"} 1`)
 	want(t, out, `spar_call_faults_total{stage="persona"} 8`)
 }
+
+func TestCallEndCountsFrames(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := m.CallTimeline(nil)
+	tl.Append(dialog.Event{Kind: dialog.EventCallStart, Detail: "twilio"})
+	tl.Append(dialog.Event{Kind: dialog.EventCallEnd, Detail: "resolved",
+		Data: map[string]string{"frames_in": "1500", "frames_out": "620"}})
+	out := scrape(t, reg)
+	want(t, out, `spar_frames_in_total{transport="twilio"} 1500`)
+	want(t, out, `spar_frames_out_total{transport="twilio"} 620`)
+}

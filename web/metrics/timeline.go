@@ -17,12 +17,14 @@ import (
 func (m *Metrics) CallTimeline(next dialog.Timeline) dialog.Timeline {
 	var mu sync.Mutex
 	var ended func(reason string) // set between call.start and call.end
+	var transport string
 	return dialog.TimelineFunc(func(e dialog.Event) {
 		switch e.Kind {
 		case dialog.EventCallStart:
 			mu.Lock()
 			if ended == nil {
-				ended = m.CallStarted(e.Detail)
+				transport = e.Detail
+				ended = m.CallStarted(transport)
 			}
 			mu.Unlock()
 		case dialog.EventCallEnd:
@@ -30,6 +32,9 @@ func (m *Metrics) CallTimeline(next dialog.Timeline) dialog.Timeline {
 			if ended != nil {
 				ended(e.Detail)
 				ended = nil
+				in, _ := strconv.Atoi(e.Data["frames_in"])
+				out, _ := strconv.Atoi(e.Data["frames_out"])
+				m.Frames(transport, in, out)
 			}
 			mu.Unlock()
 		case dialog.EventLatency:

@@ -9,7 +9,7 @@ APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsp
 TEST_PKGS := chromium
 TEST_REDIS_DIR := $(CURDIR)/.test-redis
 
-.PHONY: all deps build run test bench fuzz lint clean help
+.PHONY: all deps build run test bench fuzz clean help
 
 all: build
 
@@ -60,7 +60,8 @@ bench: build ## run the benchmarks (see docs/BENCHMARKS.md); BENCH_ARGS=--search
 	@./$(BIN) bench $${BENCH_ARGS:---calls 50}
 
 fuzz: ## fuzz each untrusted parser for a while (FUZZTIME, default 30s)
-	@for t in FuzzDecodeMessage:./telephony/twilio FuzzWebhook:./telephony/twilio FuzzReadWAV:./media FuzzParse:./dialog/scenario; do \
+	@for t in FuzzDecodeMessage:./telephony/twilio FuzzScanMedia:./telephony/twilio FuzzWebhook:./telephony/twilio \
+	  FuzzPickCodec:./telephony/webrtc FuzzSSE:./dialog/llm FuzzDecodeEvent:./dialog/store FuzzReadWAV:./media FuzzParse:./dialog/scenario; do \
 	  echo "==> $${t%%:*}"; $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $${FUZZTIME:-30s} $${t#*:} || exit 1; done
 
 clean: ## remove build output and test state

@@ -105,9 +105,12 @@ var envOverrides = []struct {
 }
 
 // loadConfig reads path (may be empty) over the defaults, strictly: an unknown key is an
-// error that names it, then applies the environment.
+// error that names it, then applies the environment. After an error in the file's content
+// the Config returned still holds what could be read, with the environment applied, so
+// doctor can check the rest.
 func loadConfig(path string, getenv func(string) string) (Config, error) {
 	cfg := defaultConfig()
+	var fileErr error
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -116,7 +119,7 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return cfg, fmt.Errorf("config %s: %w", path, err)
+			fileErr = fmt.Errorf("config %s: %w", path, err)
 		}
 	}
 	for _, o := range envOverrides {
@@ -134,6 +137,9 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	if cfg.Twilio.AuthToken == "" {
 		// Local trials run without a Twilio account; serve warns loudly (see printBanner).
 		cfg.Twilio.ValidateSignatures = false
+	}
+	if fileErr != nil {
+		return cfg, fileErr
 	}
 	return cfg, cfg.Validate()
 }

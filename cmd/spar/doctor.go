@@ -15,20 +15,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	"gopkg.in/yaml.v3"
-
 	"github.com/sparlab/spar/dialog/stt/deepgram"
 	"github.com/sparlab/spar/dialog/tts/elevenlabs"
 )
-
-// doctorConfig is the part of the config file doctor reads, decoded leniently so it works
-// whatever else the file holds.
-type doctorConfig struct {
-	Listen    string          `yaml:"listen"`
-	PublicURL string          `yaml:"public_url"`
-	RedisURL  string          `yaml:"redis_url"`
-	Providers providersConfig `yaml:"providers"`
-}
 
 // doctorCheck is one line of the report: what was checked, and what to fix if it failed.
 type doctorCheck struct {
@@ -41,31 +30,26 @@ type doctorCheck struct {
 func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "", "config file (YAML)")
+	path := fs.String("config", os.Getenv("SPAR_CONFIG"), "config file (YAML, env SPAR_CONFIG)")
 	timeout := fs.Duration("timeout", 5*time.Second, "time allowed for each check")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg := doctorConfig{Listen: "127.0.0.1:8080", PublicURL: "http://localhost:8080"}
-	if *path != "" {
-		b, err := os.ReadFile(*path)
-		if err != nil {
-			return fmt.Errorf("doctor: %w", err)
-		}
-		if err := yaml.Unmarshal(b, &cfg); err != nil {
-			return fmt.Errorf("doctor: %s: %w", *path, err)
-		}
+	// The strict loader, not a lenient copy: a bad key or value is reported as the first
+	// failed check, and the other checks still run on what could be read.
+	cfg, cfgErr := loadConfig(*path, os.Getenv)
+	var pathErr *os.PathError
+	if errors.As(cfgErr, &pathErr) {
+		return fmt.Errorf("doctor: %w", cfgErr)
 	}
-	for _, e := range []struct {
-		name string
-		v    *string
-	}{{"SPAR_LISTEN", &cfg.Listen}, {"SPAR_PUBLIC_URL", &cfg.PublicURL}, {"REDIS_URL", &cfg.RedisURL}} {
-		if v := os.Getenv(e.name); v != "" {
-			*e.v = v
+	checks := append([]doctorCheck{{"config", func(context.Context) (string, string, error) {
+		if cfgErr != nil {
+			return "", "fix the setting it names (configs/spar.example.yaml shows them all)", cfgErr
 		}
-	}
+		return doctorOr(*path, "built-in defaults") + " is valid", "", nil
+	}}}, doctorChecks(cfg)...)
 	failed := 0
-	for _, c := range doctorChecks(cfg, os.Getenv) {
+	for _, c := range checks {
 		cctx, cancel := context.WithTimeout(ctx, *timeout)
 		detail, fix, err := c.run(cctx)
 		cancel()
@@ -86,7 +70,7 @@ func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // doctorChecks lists the checks that apply to cfg.
-func doctorChecks(cfg doctorConfig, getenv func(string) string) []doctorCheck {
+func doctorChecks(cfg Config) []doctorCheck {
 	p := cfg.Providers
 	checks := []doctorCheck{
 		{"listen", func(context.Context) (string, string, error) { return doctorListen(cfg.Listen) }},
@@ -96,17 +80,17 @@ func doctorChecks(cfg doctorConfig, getenv func(string) string) []doctorCheck {
 	if p.Persona == "llm" {
 		c := p.LLM
 		checks = append(checks, doctorCheck{"llm", func(ctx context.Context) (string, string, error) {
-			return doctorModels(ctx, "LLM", c.BaseURL, "https://api.openai.com", c.Model, "gpt-4o-mini", c.APIKeyEnv, "OPENAI_API_KEY", getenv)
+			return doctorModels(ctx, "LLM", c.BaseURL, "https://api.openai.com", c.Model, "gpt-4o-mini", c.APIKey, c.APIKeyEnv, "OPENAI_API_KEY")
 		}})
 	}
 	switch p.STT {
 	case "deepgram":
 		c := p.Deepgram
-		checks = append(checks, doctorCheck{"stt deepgram", func(ctx context.Context) (string, string, error) { return doctorDeepgram(ctx, c, getenv) }})
+		checks = append(checks, doctorCheck{"stt deepgram", func(ctx context.Context) (string, string, error) { return doctorDeepgram(ctx, c) }})
 	case "whisper":
 		c := p.Whisper
 		checks = append(checks, doctorCheck{"stt whisper", func(ctx context.Context) (string, string, error) {
-			return doctorModels(ctx, "Whisper", c.BaseURL, "https://api.openai.com", c.Model, "whisper-1", c.APIKeyEnv, "OPENAI_API_KEY", getenv)
+			return doctorModels(ctx, "Whisper", c.BaseURL, "https://api.openai.com", c.Model, "whisper-1", c.APIKey, c.APIKeyEnv, "OPENAI_API_KEY")
 		}})
 	case "", "sphinx":
 		checks = append(checks, doctorCheck{"stt sphinx", func(context.Context) (string, string, error) {
@@ -117,11 +101,11 @@ func doctorChecks(cfg doctorConfig, getenv func(string) string) []doctorCheck {
 	case "openai":
 		c := p.OpenAITTS
 		checks = append(checks, doctorCheck{"tts openai", func(ctx context.Context) (string, string, error) {
-			return doctorModels(ctx, "TTS", c.BaseURL, "https://api.openai.com", c.Model, "tts-1", c.APIKeyEnv, "OPENAI_API_KEY", getenv)
+			return doctorModels(ctx, "TTS", c.BaseURL, "https://api.openai.com", c.Model, "tts-1", c.APIKey, c.APIKeyEnv, "OPENAI_API_KEY")
 		}})
 	case "elevenlabs":
 		c := p.ElevenLabs
-		checks = append(checks, doctorCheck{"tts elevenlabs", func(ctx context.Context) (string, string, error) { return doctorEleven(ctx, c, getenv) }})
+		checks = append(checks, doctorCheck{"tts elevenlabs", func(ctx context.Context) (string, string, error) { return doctorEleven(ctx, c) }})
 	case "", "flite":
 		checks = append(checks, doctorCheck{"tts flite", func(context.Context) (string, string, error) {
 			if _, err := exec.LookPath("flite"); err != nil {
@@ -189,21 +173,18 @@ func doctorFile(path, fix string) (string, string, error) {
 	return path, "", nil
 }
 
-// doctorKey returns the key from env, or why it is missing. Keys are required for hosted
-// APIs only: local servers run without.
-func doctorKey(env, def string, hosted bool, getenv func(string) string) (string, string, error) {
-	if env == "" {
-		env = def
-	}
-	k := getenv(env)
-	if k == "" && hosted {
+// doctorKey returns key (loadConfig took it from the environment), or why it is missing.
+// Keys are required for hosted APIs only: local servers run without.
+func doctorKey(key, env, def string, hosted bool) (string, string, error) {
+	if key == "" && hosted {
+		env = doctorOr(env, def)
 		return "", "export " + env + "=... (secrets come only from the environment)", fmt.Errorf("%s is not set", env)
 	}
-	return k, "", nil
+	return key, "", nil
 }
 
 // doctorModels asks an OpenAI-compatible server for /v1/models and looks for the model.
-func doctorModels(ctx context.Context, what, base, defBase, model, defModel, env, defEnv string, getenv func(string) string) (string, string, error) {
+func doctorModels(ctx context.Context, what, base, defBase, model, defModel, key, env, defEnv string) (string, string, error) {
 	if base == "" {
 		base = defBase
 	}
@@ -211,7 +192,7 @@ func doctorModels(ctx context.Context, what, base, defBase, model, defModel, env
 		model = defModel
 	}
 	hosted := !strings.Contains(base, "localhost") && !strings.Contains(base, "127.0.0.1")
-	key, fix, err := doctorKey(env, defEnv, hosted, getenv)
+	key, fix, err := doctorKey(key, env, defEnv, hosted)
 	if err != nil {
 		return "", fix, err
 	}
@@ -242,8 +223,8 @@ func doctorModels(ctx context.Context, what, base, defBase, model, defModel, env
 	return base + " serves " + model, "", nil
 }
 
-func doctorDeepgram(ctx context.Context, c deepgram.Config, getenv func(string) string) (string, string, error) {
-	key, fix, err := doctorKey(c.APIKeyEnv, "DEEPGRAM_API_KEY", true, getenv)
+func doctorDeepgram(ctx context.Context, c deepgram.Config) (string, string, error) {
+	key, fix, err := doctorKey(c.APIKey, c.APIKeyEnv, "DEEPGRAM_API_KEY", true)
 	if err != nil {
 		return "", fix, err
 	}
@@ -271,8 +252,8 @@ func doctorDeepgram(ctx context.Context, c deepgram.Config, getenv func(string) 
 	return "key accepted by " + base, "", nil
 }
 
-func doctorEleven(ctx context.Context, c elevenlabs.Config, getenv func(string) string) (string, string, error) {
-	key, fix, err := doctorKey(c.APIKeyEnv, "ELEVENLABS_API_KEY", true, getenv)
+func doctorEleven(ctx context.Context, c elevenlabs.Config) (string, string, error) {
+	key, fix, err := doctorKey(c.APIKey, c.APIKeyEnv, "ELEVENLABS_API_KEY", true)
 	if err != nil {
 		return "", fix, err
 	}

@@ -49,12 +49,34 @@ providers:
 		t.Errorf("err %v, want 2 failed checks", err)
 	}
 	for _, want := range []string{
-		"ok   listen", "ok   public_url", "FAIL redis", "fix: start Redis",
+		"ok   config", "ok   listen", "ok   public_url", "FAIL redis", "fix: start Redis",
 		"ok   llm            " + models.URL + "/v1 serves llama3.2",
 		"FAIL stt whisper", `does not list model "whisper-large"`,
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestDoctorBadConfig: doctor reads the file as strictly as serve does, reports a misspelt
+// key as a failed check naming it, and still runs the other checks.
+func TestDoctorBadConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spar.yaml")
+	if err := os.WriteFile(path, []byte("listen: 127.0.0.1:0\nredis_ulr: redis://x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := doctorCmd(context.Background(), []string{"-config", path, "-timeout", "1s"}, &out, io.Discard)
+	if err == nil {
+		t.Fatal("doctor passed a config with an unknown key")
+	}
+	for _, want := range []string{"FAIL config", "redis_ulr", "fix: fix the setting", "ok   listen         127.0.0.1:0"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := doctorCmd(context.Background(), []string{"-config", filepath.Join(t.TempDir(), "none.yaml")}, io.Discard, io.Discard); err == nil {
+		t.Error("doctor ran with a missing config file")
 	}
 }

@@ -207,14 +207,7 @@ const angryScript = `
 func TestEndToEndPhoneCall(t *testing.T) {
 	e := newEnv(t)
 	srv := e.start(t)
-	script, err := sim.ParseScript(strings.NewReader(angryScript))
-	if err != nil {
-		t.Fatal(err)
-	}
-	synth, err := flite.New(flite.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	script, synth := angryCaller(t)
 	var out bytes.Buffer
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
@@ -385,8 +378,8 @@ func httpGet(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// placeCall runs the angry-customer script against srv in the background.
-func placeCall(t *testing.T, srv *server) <-chan *sim.Result {
+// angryCaller is the angry-customer script and the voice that speaks it.
+func angryCaller(t *testing.T) (sim.Script, *flite.Synth) {
 	t.Helper()
 	script, err := sim.ParseScript(strings.NewReader(angryScript))
 	if err != nil {
@@ -396,6 +389,13 @@ func placeCall(t *testing.T, srv *server) <-chan *sim.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return script, synth
+}
+
+// placeCall runs the angry-customer script against srv in the background.
+func placeCall(t *testing.T, srv *server) <-chan *sim.Result {
+	t.Helper()
+	script, synth := angryCaller(t)
 	done := make(chan *sim.Result, 1)
 	go func() {
 		res, _ := sim.Run(t.Context(), sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script},

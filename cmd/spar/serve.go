@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"hash/fnv"
 	"io"
 	"log/slog"
@@ -19,6 +16,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/scenario"

@@ -294,11 +294,17 @@ func TestEndToEndPhoneCall(t *testing.T) {
 	if card.CallID != res.CallID || card.Overall < 0 || card.Overall > 100 || len(card.Criteria) == 0 {
 		t.Errorf("scorecard = %+v", card)
 	}
-	// /metrics counted the call and its turns.
-	_, metricsText := httpGet(t, srv.base+"/metrics")
+	// /metrics counted the call, its turns and frames, and its wait to be scored.
+	var metricsText string
+	waitFor(t, "the scoring lag on /metrics", 10*time.Second, func() bool {
+		_, metricsText = httpGet(t, srv.base+"/metrics")
+		return strings.Contains(metricsText, "spar_scoring_lag_seconds_count 1")
+	})
 	for _, want := range []string{
 		`spar_calls_ended_total{reason="learner hung up",transport="twilio"} 1`,
 		`spar_turn_stage_seconds_count{stage="voice_to_voice"}`,
+		`spar_frames_in_total{transport="twilio"}`,
+		`spar_scoring_queue_depth 0`,
 	} {
 		if !strings.Contains(metricsText, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -18,6 +18,7 @@ import (
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/scoring"
+	"github.com/sparlab/spar/web/metrics"
 )
 
 // scoringConfig is the scoring part of the configuration, with its secrets read from the
@@ -135,7 +136,7 @@ func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDep
 // startScoring runs a scoring worker on serve's Redis until ctx ends; serve calls it after
 // Recover. The returned channel yields Run's result (nil after a normal stop).
 func startScoring(ctx context.Context, cfg Config, rdb redis.UniversalClient, st *store.Store,
-	catalog *scenario.Catalog, log *slog.Logger) (<-chan error, error) {
+	catalog *scenario.Catalog, m *metrics.Metrics, log *slog.Logger) (<-chan error, error) {
 	scfg := scoringConfig(cfg)
 	rubrics, err := loadRubrics(scfg.RubricDir)
 	if err != nil {
@@ -149,9 +150,31 @@ func startScoring(ctx context.Context, cfg Config, rdb redis.UniversalClient, st
 	if err != nil {
 		return nil, err
 	}
+	deliver := w.OnScored
+	w.OnScored = func(ctx context.Context, card *scoring.Scorecard) {
+		observeScoring(ctx, rdb, st, m, card)
+		deliver(ctx, card)
+	}
 	done := make(chan error, 1)
 	go func() { done <- runWorker(ctx, w, d) }()
 	return done, nil
+}
+
+// observeScoring reports, after each scorecard, how long the call waited to be scored and
+// how many sealed calls no worker has taken yet (the scoring group's lag).
+func observeScoring(ctx context.Context, rdb redis.UniversalClient, st *store.Store, m *metrics.Metrics, card *scoring.Scorecard) {
+	if rec, err := st.Get(ctx, card.CallID); err == nil && !rec.Ended.IsZero() {
+		m.ScoringLag(card.ScoredAt.Sub(rec.Ended))
+	}
+	groups, err := rdb.XInfoGroups(ctx, st.SealedStream()).Result()
+	if err != nil {
+		return
+	}
+	for _, g := range groups {
+		if g.Name == st.ScoringGroup() && g.Lag >= 0 {
+			m.ScoringQueue(int(g.Lag))
+		}
+	}
 }
 
 // scoreCmd prints a call's scorecard, scoring it first if the queue has not yet.

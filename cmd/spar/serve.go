@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 
 	scoreCtx, stopScoring := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopScoring()
-	scoringDone, err := startScoring(scoreCtx, cfg, rdb, st, catalog, log)
+	scoringDone, err := startScoring(scoreCtx, cfg, rdb, st, catalog, m, log)
 	if err != nil {
 		return fmt.Errorf("scoring: %w", err)
 	}

@@ -110,6 +110,10 @@ func TestEngineConversation(t *testing.T) {
 	if out, _ := strconv.Atoi(ends[0].Data["frames_out"]); out < 50 {
 		t.Errorf("frames_out = %q: the persona's audio was not counted", ends[0].Data["frames_out"])
 	}
+	if d := ends[0].Data; d["frames_discarded_in"] != "7" || d["frames_late_out"] != "0" {
+		t.Errorf("frames_discarded_in = %q, frames_late_out = %q; want the line's 7 and no late frame in fake time",
+			d["frames_discarded_in"], d["frames_late_out"])
+	}
 	if r.res.Duration < 5*time.Second {
 		t.Errorf("duration %v is shorter than the conversation", r.res.Duration)
 	}

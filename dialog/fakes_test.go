@@ -59,6 +59,9 @@ func (f *fakeLine) Played() time.Duration {
 	return media.Duration(rate, int(f.samples))
 }
 
+// Discarded stands for the transport's count of learner frames it could not use.
+func (f *fakeLine) Discarded() int64 { return 7 }
+
 func (f *fakeLine) Hangup(err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -89,9 +89,14 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 		_ = c.s.Recording.Flush(c.inPos.Load() + 10*rate)
 	}
 	frame := int64(media.Samples(rate, media.FrameDuration))
+	var discarded int64 // learner frames the transport could not use
+	if d, ok := c.line.(interface{ Discarded() int64 }); ok {
+		discarded = d.Discarded()
+	}
 	c.log(Event{Kind: EventCallEnd, Detail: c.endReason, At: end, Data: map[string]string{
 		"turns": strconv.Itoa(c.turns), "dropped_notices": strconv.FormatInt(c.dropped.Load(), 10),
 		"frames_in": strconv.FormatInt(c.inPos.Load()/frame, 10), "frames_out": strconv.FormatInt(c.sinkCount.Load()/frame, 10),
+		"frames_discarded_in": strconv.FormatInt(discarded, 10), "frames_late_out": strconv.FormatInt(c.play.Late(), 10),
 	}})
 	cancel(ErrCallOver)
 	slices.SortStableFunc(c.transcript, func(a, b Utterance) int { return int(a.Start - b.Start) })

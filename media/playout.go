@@ -27,6 +27,7 @@ type Playout struct {
 	enqueued int64
 	sent     int64
 	dropped  int64
+	late     int64 // frame ticks missed while audio was queued
 	flushes  []span // dropped position ranges, in order
 	waiters  []*waiter
 	wake     chan struct{} // Run sleeps on it while idle
@@ -130,6 +131,14 @@ func (p *Playout) Sent() int64 {
 	return p.sent
 }
 
+// Late returns how many frame ticks Run missed while audio was queued: each delayed the
+// rest of the queued audio by one frame (the far end heard a gap).
+func (p *Playout) Late() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.late
+}
+
 // Dropped returns how many samples Flush dropped in total.
 func (p *Playout) Dropped() int64 {
 	p.mu.Lock()
@@ -202,6 +211,7 @@ func (p *Playout) Run(ctx context.Context, sink Writer) error {
 	ticker.Stop()
 	idle := true
 	var budget int // frames that may still go out before the next tick
+	var last time.Time // the previous tick, or the start of the run
 	for {
 		select {
 		case <-ctx.Done():
@@ -216,7 +226,7 @@ func (p *Playout) Run(ctx context.Context, sink Writer) error {
 			budget = p.lead
 			p.mu.Unlock()
 			ticker.Reset(p.frame)
-			idle = false
+			last, idle = time.Now(), false
 			// Only whole frames now: the writer may be mid-way through producing the next.
 			sent := budget
 			if err := p.send(sink, buf, &budget, false); err != nil {
@@ -225,12 +235,19 @@ func (p *Playout) Run(ctx context.Context, sink Writer) error {
 			if budget == sent { // nothing whole yet: the lead goes at the first tick instead
 				budget--
 			}
-		case <-ticker.C:
+		case t := <-ticker.C:
 			budget++
+			missed := int64(t.Sub(last)/p.frame) - 1 // the ticker drops ticks a slow Run misses
+			last = t
 			if p.Queued() == 0 {
 				ticker.Stop()
 				idle, budget = true, 0
 				continue
+			}
+			if missed > 0 {
+				p.mu.Lock()
+				p.late += missed
+				p.mu.Unlock()
 			}
 			if err := p.send(sink, buf, &budget, true); err != nil {
 				return err

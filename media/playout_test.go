@@ -91,6 +91,48 @@ func TestPlayoutPacing(t *testing.T) {
 		if p.Sent() != int64(len(audio)) || p.Queued() != 0 || p.Enqueued() != int64(len(audio)) {
 			t.Errorf("Sent %d Queued %d Enqueued %d", p.Sent(), p.Queued(), p.Enqueued())
 		}
+		if p.Late() != 0 {
+			t.Errorf("Late = %d on an unhurried sink, want 0", p.Late())
+		}
+	})
+}
+
+// stallSink takes stall (fake time) to write frame number at; every other frame is instant.
+type stallSink struct {
+	n, at int
+	stall time.Duration
+}
+
+func (s *stallSink) WriteSample([]int16) error {
+	if s.n++; s.n == s.at {
+		time.Sleep(s.stall)
+	}
+	return nil
+}
+
+func TestPlayoutCountsLateFrames(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPlayout(8000, 20*time.Millisecond)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go p.Run(ctx, &stallSink{at: 2, stall: 50 * time.Millisecond})
+		_ = p.WriteSample(make([]int16, 10*160))
+		time.Sleep(time.Second)
+		// Frame 2 blocked the sink through two tick times: at least one tick was lost.
+		if late := p.Late(); late < 1 || late > 2 {
+			t.Errorf("Late = %d after a 50 ms stall of a 20 ms pacer, want 1 or 2", late)
+		}
+		if p.Sent() != 10*160 {
+			t.Errorf("Sent %d, want every sample (late is not lost)", p.Sent())
+		}
+		// An idle gap between sentences is not lateness.
+		time.Sleep(time.Second)
+		before := p.Late()
+		_ = p.WriteSample(make([]int16, 3*160))
+		time.Sleep(time.Second)
+		if p.Late() != before {
+			t.Errorf("Late grew from %d to %d across an idle gap", before, p.Late())
+		}
 	})
 }
 

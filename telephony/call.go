@@ -72,6 +72,7 @@ type Call struct {
 	sink     Sink
 	listener atomic.Pointer[Listener]
 	cancel   context.CancelCauseFunc
+	dropped  atomic.Int64
 }
 
 // NewCall ties a transport's sink to a call. cancel ends the call's context; Hangup calls it.
@@ -88,6 +89,13 @@ func (c *Call) Deliver(p []int16) {
 		(*l).Audio(p)
 	}
 }
+
+// Discard is called by the transport for learner audio it received but could not use
+// (malformed, out of order, undecodable), counted in 20 ms frames.
+func (c *Call) Discard(frames int) { c.dropped.Add(int64(frames)) }
+
+// Discarded returns how many frames of learner audio the transport discarded.
+func (c *Call) Discarded() int64 { return c.dropped.Load() }
 
 // Notify is called by the transport with an event.
 func (c *Call) Notify(e Event) {

@@ -304,6 +304,7 @@ func TestEndToEndPhoneCall(t *testing.T) {
 		`spar_calls_ended_total{reason="learner hung up",transport="twilio"} 1`,
 		`spar_turn_stage_seconds_count{stage="voice_to_voice"}`,
 		`spar_frames_in_total{transport="twilio"}`,
+		`spar_frames_dropped_total{reason="late",transport="twilio"}`,
 		`spar_scoring_queue_depth 0`,
 	} {
 		if !strings.Contains(metricsText, want) {

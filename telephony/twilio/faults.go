@@ -35,6 +35,9 @@ func (st *stream) fault(err error) error {
 	default:
 		f.malformed++
 	}
+	if kind != "unknown_event" && st.call != nil {
+		st.call.Discard(1) // Twilio sends 20 ms per media message; a bad one is a lost frame
+	}
 	st.log.Debug("twilio stream: bad message", "kind", kind, "err", err)
 	if now := st.srv.now(); f.lastReport.IsZero() || now.Sub(f.lastReport) >= time.Second {
 		f.lastReport = now

@@ -221,10 +221,12 @@ func TestStreamTooManyMalformed(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.connectedAndStart(mulaw8k)
-	rec := (<-h.calls).rec
-	for range 4 {
+	got := <-h.calls
+	rec := got.rec
+	for range 3 {
 		p.send(`not json`)
 	}
+	p.send(`{"event":"nonsense","streamSid":"x"}`) // not audio: not a discarded frame
 	if err := <-h.ended; !errors.Is(err, ErrTooManyMalformed) {
 		t.Fatalf("cause %v, want ErrTooManyMalformed", err)
 	}
@@ -235,6 +237,9 @@ func TestStreamTooManyMalformed(t *testing.T) {
 		if e := rec.nextEvent(t, telephony.EventMalformed); !strings.Contains(e.Detail, "so far") {
 			t.Fatalf("report %d: %q", i, e.Detail)
 		}
+	}
+	if n := got.call.Discarded(); n != 3 {
+		t.Errorf("Discarded = %d after 3 unreadable messages and an unknown event, want 3", n)
 	}
 }
 

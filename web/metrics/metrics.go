@@ -121,7 +121,13 @@ func (m *Metrics) Frames(transport string, in, out int) {
 	m.framesOut.WithLabelValues(transport).Add(float64(out))
 }
 
-// FramesDropped counts frames dropped for a reason (late, malformed, queue_full).
+// Reasons a frame counts as dropped.
+const (
+	DropDiscarded = "discarded" // learner audio the transport received but could not use
+	DropLate      = "late"      // a persona frame that missed its 20 ms tick
+)
+
+// FramesDropped counts frames dropped for a reason (DropDiscarded, DropLate).
 func (m *Metrics) FramesDropped(transport, reason string, n int) {
 	m.dropped.WithLabelValues(transport, reason).Add(float64(n))
 }

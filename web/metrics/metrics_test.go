@@ -150,8 +150,10 @@ func TestCallEndCountsFrames(t *testing.T) {
 	tl := m.CallTimeline(nil)
 	tl.Append(dialog.Event{Kind: dialog.EventCallStart, Detail: "twilio"})
 	tl.Append(dialog.Event{Kind: dialog.EventCallEnd, Detail: "resolved",
-		Data: map[string]string{"frames_in": "1500", "frames_out": "620"}})
+		Data: map[string]string{"frames_in": "1500", "frames_out": "620", "frames_discarded_in": "4", "frames_late_out": "2"}})
 	out := scrape(t, reg)
 	want(t, out, `spar_frames_in_total{transport="twilio"} 1500`)
 	want(t, out, `spar_frames_out_total{transport="twilio"} 620`)
+	want(t, out, `spar_frames_dropped_total{reason="discarded",transport="twilio"} 4`)
+	want(t, out, `spar_frames_dropped_total{reason="late",transport="twilio"} 2`)
 }

@@ -35,6 +35,10 @@ func (m *Metrics) CallTimeline(next dialog.Timeline) dialog.Timeline {
 				in, _ := strconv.Atoi(e.Data["frames_in"])
 				out, _ := strconv.Atoi(e.Data["frames_out"])
 				m.Frames(transport, in, out)
+				discarded, _ := strconv.Atoi(e.Data["frames_discarded_in"])
+				late, _ := strconv.Atoi(e.Data["frames_late_out"])
+				m.FramesDropped(transport, DropDiscarded, discarded)
+				m.FramesDropped(transport, DropLate, late)
 			}
 			mu.Unlock()
 		case dialog.EventLatency:

@@ -27,7 +27,7 @@ type Playout struct {
 	enqueued int64
 	sent     int64
 	dropped  int64
-	late     int64 // frame ticks missed while audio was queued
+	late     int64  // frame ticks missed while audio was queued
 	flushes  []span // dropped position ranges, in order
 	waiters  []*waiter
 	wake     chan struct{} // Run sleeps on it while idle
@@ -210,7 +210,7 @@ func (p *Playout) Run(ctx context.Context, sink Writer) error {
 	ticker := time.NewTicker(p.frame)
 	ticker.Stop()
 	idle := true
-	var budget int // frames that may still go out before the next tick
+	var budget int     // frames that may still go out before the next tick
 	var last time.Time // the previous tick, or the start of the run
 	for {
 		select {

@@ -24,9 +24,11 @@ const (
 // inbound turns the learner's RTP into 16 kHz frames for the call, in one push chain:
 // RTP -> decode at 16 kHz -> 320-sample framer -> Call.Deliver. The RTP timestamp is the
 // media clock: a jump ahead (lost packets, a muted sender) is filled with silence, so the
-// number of frames delivered stays the call's clock; late and repeated packets are dropped.
+// number of frames delivered stays the call's clock; late, repeated and undecodable packets
+// are dropped and counted with discard (in 20 ms frames).
 type inbound struct {
 	deliver func([]int16)
+	discard func(frames int)
 	codec   *codecPath
 	buf     []byte // one datagram
 	pkt     rtp.Packet
@@ -40,8 +42,8 @@ type inbound struct {
 	gapSamples, pos          int64
 }
 
-func newInbound(deliver func([]int16), codec *codecPath) *inbound {
-	return &inbound{deliver: deliver, codec: codec, buf: make([]byte, 1500),
+func newInbound(deliver func([]int16), discard func(int), codec *codecPath) *inbound {
+	return &inbound{deliver: deliver, discard: discard, codec: codec, buf: make([]byte, 1500),
 		pcm: make([]int16, maxDecoded), zeros: make([]int16, frame16k),
 		frames: media.NewFramer(media.WriterFunc(func(p []int16) error { deliver(p); return nil }), frame16k)}
 }
@@ -55,6 +57,7 @@ func (in *inbound) run(t trackReader) {
 		}
 		if err := in.pkt.Unmarshal(in.buf[:n]); err != nil {
 			in.bad++
+			in.discard(1)
 			continue
 		}
 		in.packet(&in.pkt)
@@ -67,6 +70,7 @@ func (in *inbound) packet(p *rtp.Packet) {
 		d := int32(p.Timestamp - in.nextTS)
 		if d < 0 {
 			in.late++
+			in.discard(1)
 			return
 		}
 		if d > 0 {
@@ -79,6 +83,7 @@ func (in *inbound) packet(p *rtp.Packet) {
 	n, err := in.codec.dec.decode(p.Payload, in.pcm)
 	if err != nil || n <= 0 {
 		in.bad++
+		in.discard(1)
 		return
 	}
 	in.started = true

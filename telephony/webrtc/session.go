@@ -140,7 +140,7 @@ func (ss *session) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 	if !first {
 		return
 	}
-	in := newInbound(ss.call.Deliver, cp)
+	in := newInbound(ss.call.Deliver, ss.call.Discard, cp)
 	if ss.startReader(func() { in.run(t) }) {
 		ss.mu.Lock()
 		ss.in = in

@@ -11,18 +11,32 @@ import (
 	"github.com/sparlab/spar/dialog"
 )
 
-func TestRecognizeWideband(t *testing.T) {
+// TestRecognizeLM checks the default LM mode on four learner lines, at 16 kHz and through the
+// phone path; BenchmarkWER measures all twenty (docs/BENCHMARKS.md).
+func TestRecognizeLM(t *testing.T) {
 	r := recognizer(t, ModeLM)
-	var errs, words float64
-	for _, line := range learnerLines[:4] {
-		interims, final := recognize(t, r, dialog.STTOptions{}, speak(t, "awb", line))
-		t.Logf("%q -> %q (%d interims)", line, final, len(interims))
-		n := float64(len(strings.Fields(normalize(line))))
-		errs += WER(line, final) * n
-		words += n
-	}
-	if w := errs / words; w > 0.30 {
-		t.Errorf("WER %.0f %% on flite awb 16 kHz, want <= 30 %%", 100*w)
+	for _, tc := range []struct {
+		name  string
+		phone bool
+		limit float64
+	}{{"16 kHz", false, 0.30}, {"phone", true, 0.40}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var errs, words float64
+			for _, line := range learnerLines[:4] {
+				audio := speak(t, "awb", line)
+				if tc.phone {
+					audio = phone(t, audio)
+				}
+				interims, final := recognize(t, r, dialog.STTOptions{Narrowband: tc.phone}, audio)
+				t.Logf("%q -> %q (%d interims)", line, final, len(interims))
+				n := float64(len(strings.Fields(normalize(line))))
+				errs += WER(line, final) * n
+				words += n
+			}
+			if w := errs / words; w > tc.limit {
+				t.Errorf("WER %.0f %% on flite awb %s, want <= %.0f %%", 100*w, tc.name, 100*tc.limit)
+			}
+		})
 	}
 }
 

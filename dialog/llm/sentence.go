@@ -3,13 +3,11 @@ package llm
 import (
 	"strings"
 	"unicode"
+
+	"github.com/sparlab/spar/dialog/sentence"
 )
 
-// abbreviations end in a period without ending a sentence.
-var abbreviations = []string{"Mr.", "Mrs.", "Ms.", "Dr.", "St.", "vs.", "e.g.", "i.e."}
-
-// splitter turns streamed text into sentences as soon as each one is complete: a '.', '!'
-// or '?' (or a run of them) followed by whitespace, or a line break. "3.50" does not split.
+// splitter turns streamed text into sentences as soon as each one is complete (sentence.End).
 type splitter struct {
 	buf  strings.Builder
 	emit func(string) error
@@ -20,14 +18,14 @@ func (s *splitter) write(text string) error {
 	s.buf.WriteString(text)
 	for {
 		cur := s.buf.String()
-		end := boundary(cur)
+		end := sentence.End(cur)
 		if end < 0 {
 			return nil
 		}
-		sentence, rest := cur[:end], cur[end:]
+		done, rest := cur[:end], cur[end:]
 		s.buf.Reset()
 		s.buf.WriteString(strings.TrimLeftFunc(rest, unicode.IsSpace))
-		if err := s.say(sentence); err != nil {
+		if err := s.say(done); err != nil {
 			return err
 		}
 	}
@@ -40,50 +38,11 @@ func (s *splitter) flush() error {
 	return s.say(rest)
 }
 
-func (s *splitter) say(sentence string) error {
-	if sentence = clean(sentence); sentence == "" {
+func (s *splitter) say(text string) error {
+	if text = clean(text); text == "" {
 		return nil
 	}
-	return s.emit(sentence)
-}
-
-// boundary returns the end of the first complete sentence in t, or -1.
-func boundary(t string) int {
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if c == '\n' {
-			if strings.TrimSpace(t[:i]) != "" {
-				return i
-			}
-			continue
-		}
-		if c != '.' && c != '!' && c != '?' {
-			continue
-		}
-		j := i + 1
-		for j < len(t) && strings.IndexByte(".!?\"')", t[j]) >= 0 {
-			j++
-		}
-		if j >= len(t) || (t[j] != ' ' && t[j] != '\n' && t[j] != '\t') {
-			i = j - 1
-			continue
-		}
-		if isAbbrev(t[:j]) {
-			i = j - 1
-			continue
-		}
-		return j
-	}
-	return -1
-}
-
-func isAbbrev(s string) bool {
-	for _, a := range abbreviations {
-		if strings.HasSuffix(s, " "+a) || s == a {
-			return true
-		}
-	}
-	return false
+	return s.emit(text)
 }
 
 // clean removes what a voice must not read aloud: stage directions in asterisks or

@@ -1,10 +1,6 @@
 package persona
 
-import (
-	"strings"
-
-	"github.com/sparlab/spar/dialog/scenario"
-)
+import "github.com/sparlab/spar/dialog/scenario"
 
 // pick chooses a variant from list with the call's seeded generator: one not yet said from
 // this list if any is left, and never the one said last, so the persona does not repeat
@@ -59,40 +55,4 @@ func (p *Scripted) stageLine() string {
 		}
 	}
 	return p.pick("stage/"+name+"/"+scenario.EnterKey, byBand[scenario.EnterKey])
-}
-
-// abbreviations end in a period without ending a sentence.
-var abbreviations = []string{"Mr.", "Mrs.", "Ms.", "Dr.", "St."}
-
-// sentences splits a line after ., ! or ? followed by a space, so speech can start on the
-// first sentence while the rest is synthesized.
-func sentences(line string) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if (c == '.' || c == '!' || c == '?') && i+1 < len(line) && line[i+1] == ' ' {
-			s := strings.TrimSpace(line[start : i+1])
-			if isAbbrev(s) {
-				continue
-			}
-			if s != "" {
-				out = append(out, s)
-			}
-			start = i + 1
-		}
-	}
-	if s := strings.TrimSpace(line[start:]); s != "" {
-		out = append(out, s)
-	}
-	return out
-}
-
-func isAbbrev(s string) bool {
-	for _, a := range abbreviations {
-		if strings.HasSuffix(s, " "+a) || s == a {
-			return true
-		}
-	}
-	return false
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/scenario"
+	"github.com/sparlab/spar/dialog/sentence"
 )
 
 // Scripted is the offline persona of one call. Respond calls are serialized.
@@ -113,7 +114,7 @@ func (p *Scripted) Respond(ctx context.Context, in dialog.Input, say func(string
 	p.mu.Unlock()
 
 	for _, piece := range pieces {
-		for _, s := range sentences(piece) {
+		for _, s := range sentence.Split(piece) {
 			if err := ctx.Err(); err != nil {
 				return st, err
 			}

@@ -5,29 +5,8 @@ import (
 	"encoding/binary"
 	"github.com/sparlab/spar/media"
 	"math"
-	"slices"
 	"testing"
 )
-
-func TestSplitSentences(t *testing.T) {
-	cases := []struct {
-		in   string
-		want []string
-	}{
-		{"Hello.", []string{"Hello."}},
-		{"Hi there. How are you? Great!", []string{"Hi there.", "How are you?", "Great!"}},
-		{"Costs $3.50 today", []string{"Costs $3.50 today"}},
-		{"  ", nil},
-		{"Wait... what?", []string{"Wait...", "what?"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.in, func(t *testing.T) {
-			if got := splitSentences(tc.in); !slices.Equal(got, tc.want) {
-				t.Errorf("splitSentences(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
 
 type collect struct{ p []int16 }
 

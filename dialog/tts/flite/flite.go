@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/sentence"
 	"github.com/sparlab/spar/media"
 )
 
@@ -119,7 +120,7 @@ func (s *Synth) Synthesize(ctx context.Context, text, voice string, w media.Writ
 		// espeak-ng streams sentence by sentence on its own.
 		parts = []string{strings.TrimSpace(text)}
 	} else {
-		parts = splitSentences(text)
+		parts = sentence.Split(text) // flite renders a whole text before writing any: speak the first sentence sooner
 	}
 	f := media.NewFramer(w, frameSamples)
 	t := &trimmer{next: f}

@@ -41,26 +41,3 @@ func parseFliteVoices(out string) []string {
 	}
 	return voices
 }
-
-// splitSentences cuts text after ., ! or ? followed by a space, so flite can start speaking
-// the first sentence before it has synthesized the rest (one flite process renders a whole
-// text before writing any of it).
-func splitSentences(text string) []string {
-	var out []string
-	start := 0
-	for i := 0; i+1 < len(text); i++ {
-		switch text[i] {
-		case '.', '!', '?':
-			if text[i+1] == ' ' || text[i+1] == '\n' {
-				if s := strings.TrimSpace(text[start : i+1]); s != "" {
-					out = append(out, s)
-				}
-				start = i + 1
-			}
-		}
-	}
-	if s := strings.TrimSpace(text[start:]); s != "" {
-		out = append(out, s)
-	}
-	return out
-}

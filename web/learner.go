@@ -14,6 +14,7 @@ const learnerCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img
 var learnerAssets = map[string]string{
 	"learner.css": "text/css; charset=utf-8",
 	"learner.js":  "text/javascript; charset=utf-8",
+	"home.js":     "text/javascript; charset=utf-8",
 }
 
 // registerLearner adds the learner page at / and its assets.

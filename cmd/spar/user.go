@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -17,11 +18,13 @@ import (
 	"github.com/sparlab/spar/web/account"
 )
 
-// userCmd manages console accounts: `spar user add` (the first admin, then anyone) and
-// `spar user list`.
+// userCmd manages console accounts: `spar user add` (the first admin, then anyone),
+// `spar user list`, `spar user passwd` (reset a password, e.g. a locked-out admin's) and
+// `spar user delete` (the account goes; its calls stay). The console's admin pages do the
+// same and more.
 func userCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
-		return usageError{"user: add or list expected"}
+	if len(args) == 0 || !slices.Contains([]string{"add", "list", "passwd", "delete"}, args[0]) {
+		return usageError{"user: add, list, passwd or delete expected"}
 	}
 	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -39,9 +42,18 @@ func userCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.StringVar(&n.ID, "id", "", "account ID (default: random)")
 		fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input")
 	}
+	if args[0] == "passwd" || args[0] == "delete" {
+		fs.StringVar(&n.ID, "id", "", "account ID (see spar user list)")
+		fs.StringVar(&n.Email, "email", "", "or the account's email")
+	}
+	if args[0] == "passwd" {
+		fs.BoolVar(&fromStdin, "password-stdin", false, "read the new password from the first line of standard input")
+	}
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: spar user add --name NAME --email EMAIL [--role learner|trainer|admin] [--team T] [--phone +1...] [--password-stdin]
        spar user list
+       spar user passwd (--id ID | --email EMAIL) [--password-stdin]
+       spar user delete (--id ID | --email EMAIL)
 
 Creates console accounts in Redis (the password is prompted for unless --password-stdin),
 or lists them.
@@ -71,8 +83,30 @@ Flags:
 	if err != nil {
 		return err
 	}
-	if args[0] == "list" {
+	switch args[0] {
+	case "list":
 		return userList(ctx, accts, stdout)
+	case "passwd", "delete":
+		u, err := findUser(ctx, accts, n.ID, n.Email)
+		if err != nil {
+			return err
+		}
+		if args[0] == "delete" {
+			if err := accts.Delete(ctx, u.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "deleted %s <%s> (id %s); their calls are kept\n", u.Name, u.Email, u.ID)
+			return nil
+		}
+		pw, err := readPassword(fromStdin, stderr)
+		if err != nil {
+			return fmt.Errorf("user passwd: password: %w", err)
+		}
+		if err := accts.SetPassword(ctx, u.ID, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password of %s <%s> changed; their sessions are ended\n", u.Name, u.Email)
+		return nil
 	}
 	if n.Name == "" || n.Email == "" {
 		return usageError{"user add: --name and --email are required"}
@@ -81,12 +115,7 @@ Flags:
 		return err
 	}
 	n.Teams, n.Phones = splitList(teams), splitList(phones)
-	if fromStdin {
-		n.Password, err = readLine(os.Stdin)
-	} else {
-		n.Password, err = promptPassword(stderr)
-	}
-	if err != nil {
+	if n.Password, err = readPassword(fromStdin, stderr); err != nil {
 		return fmt.Errorf("user add: password: %w", err)
 	}
 	return userAdd(ctx, accts, n, stdout)
@@ -105,16 +134,47 @@ func userAdd(ctx context.Context, accts *account.Accounts, n account.NewUser, st
 	return nil
 }
 
+// findUser returns the account named by id, or else by email.
+func findUser(ctx context.Context, accts *account.Accounts, id, email string) (*account.User, error) {
+	if id != "" {
+		return accts.Get(ctx, id)
+	}
+	if email == "" {
+		return nil, usageError{"user: --id or --email is required"}
+	}
+	users, err := accts.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if strings.EqualFold(u.Email, strings.TrimSpace(email)) {
+			return u, nil
+		}
+	}
+	return nil, fmt.Errorf("user %s: %w", email, account.ErrNotFound)
+}
+
+func readPassword(fromStdin bool, stderr io.Writer) (string, error) {
+	if fromStdin {
+		return readLine(os.Stdin)
+	}
+	return promptPassword(stderr)
+}
+
 func userList(ctx context.Context, accts *account.Accounts, stdout io.Writer) error {
 	users, err := accts.List(ctx)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tEMAIL\tROLE\tTEAMS\tLEARNER ID\tPHONES")
+	fmt.Fprintln(tw, "ID\tNAME\tEMAIL\tROLE\tTEAMS\tLEARNER ID\tPHONES\tSTATUS")
 	for _, u := range users {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Name, u.Email, u.Role,
-			strings.Join(u.Teams, ","), u.Learner, strings.Join(u.Phones, ","))
+		status := "active"
+		if u.Disabled {
+			status = "disabled"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Name, u.Email, u.Role,
+			strings.Join(u.Teams, ","), u.Learner, strings.Join(u.Phones, ","), status)
 	}
 	return tw.Flush()
 }

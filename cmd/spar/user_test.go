@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -36,5 +37,13 @@ func TestUserAddAndList(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "ada@example.com") || !strings.Contains(out.String(), "red,blue") {
 		t.Errorf("list:\n%s", out.String())
+	}
+
+	u, err := findUser(t.Context(), accts, "", "ADA@example.com")
+	if err != nil || u.ID != "ada" {
+		t.Fatalf("findUser by email = %v, %v", u, err)
+	}
+	if _, err := findUser(t.Context(), accts, "", "nobody@example.com"); !errors.Is(err, account.ErrNotFound) {
+		t.Errorf("findUser unknown = %v", err)
 	}
 }

@@ -143,6 +143,13 @@ func (k AccountKeys) Token(tokenHash string) string { return k.Prefix + "account
 // UserTokens: set, no TTL. The hashes of one account's API tokens, to list and revoke them.
 func (k AccountKeys) UserTokens(id string) string { return k.Prefix + "account:user:" + id + ":tokens" }
 
+// UserSessions: set, TTL the session lifetime (extended at each sign-in). The token hashes
+// of one account's sessions, so a password reset, a disable or a delete ends them all.
+// Members may name sessions that already expired; readers ignore those.
+func (k AccountKeys) UserSessions(id string) string {
+	return k.Prefix + "account:user:" + id + ":sessions"
+}
+
 // LoginFailures: string (counter), TTL the rate-limit window from the first failure. Failed
 // logins for one subject ("email:<address>" or "ip:<address>"); login is refused while it is
 // at the limit.
@@ -177,3 +184,30 @@ func (k FeedbackKeys) Override(callID string) string {
 func (k FeedbackKeys) Disagree(callID string) string {
 	return k.Prefix + "call:{" + callID + "}:disagree"
 }
+
+// AssignmentKeys names the keys of assignments ("10 reps in 30 days", package web/console).
+// They carry no hash tag: each is read and written on its own.
+type AssignmentKeys struct{ Prefix string }
+
+// AssignmentKeys returns the assignment key layout under this store's prefix.
+func (s *Store) AssignmentKeys() AssignmentKeys { return AssignmentKeys{s.keys.prefix} }
+
+// Assignment: string, no TTL. One assignment as JSON (console.Assignment: scenario, team
+// and/or learner account IDs, reps, pass mark, note, created, due, author). Written by the
+// console's assignment pages; read by them and by GET /api/me/assignments. Progress is not
+// stored: it is derived from the call records each time.
+func (k AssignmentKeys) Assignment(id string) string { return k.Prefix + "assignment:" + id }
+
+// All: sorted set, no TTL. Every assignment ID, score its creation time (unix ms). Read by
+// the console's assignment list.
+func (k AssignmentKeys) All() string { return k.Prefix + "assignments" }
+
+// Learner: set, no TTL. The IDs of the assignments naming one learner account directly.
+// Read by GET /api/me/assignments.
+func (k AssignmentKeys) Learner(accountID string) string {
+	return k.Prefix + "assignments:learner:" + accountID
+}
+
+// Team: set, no TTL. The IDs of the assignments given to a whole team (its learner members
+// at read time). Read by GET /api/me/assignments.
+func (k AssignmentKeys) Team(team string) string { return k.Prefix + "assignments:team:" + team }

@@ -40,7 +40,7 @@ func (a *Accounts) Login(ctx context.Context, email, password, remote string) (*
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil {
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil || s.Disabled {
 		if ferr := a.fail(ctx, subjects); ferr != nil {
 			return nil, ferr
 		}
@@ -65,6 +65,8 @@ func (a *Accounts) open(ctx context.Context, u *User) (*Session, error) {
 	_, err := a.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, key, "user", u.ID, "csrf", csrf, "created", strconv.FormatInt(a.now().UnixMilli(), 10))
 		p.PExpire(ctx, key, a.cfg.SessionTTL)
+		p.SAdd(ctx, a.keys.UserSessions(u.ID), hashToken(token))
+		p.PExpire(ctx, a.keys.UserSessions(u.ID), a.cfg.SessionTTL)
 		return nil
 	})
 	if err != nil {
@@ -92,6 +94,9 @@ func (a *Accounts) Session(ctx context.Context, token string) (*Session, error) 
 	}
 	if err != nil {
 		return nil, err
+	}
+	if u.Disabled {
+		return nil, ErrUnauthenticated
 	}
 	_ = a.rdb.PExpire(ctx, key, a.cfg.SessionTTL).Err()
 	return &Session{User: u, CSRF: f["csrf"], Token: token}, nil

@@ -51,12 +51,19 @@ func (a *Accounts) TokenSession(ctx context.Context, token string) (*Session, er
 	if err != nil {
 		return nil, err
 	}
+	if u.Disabled {
+		return nil, ErrUnauthenticated
+	}
 	return &Session{User: u}, nil
 }
 
 // RevokeToken deletes an API token.
 func (a *Accounts) RevokeToken(ctx context.Context, token string) error {
-	h := hashToken(token)
+	return a.RevokeTokenID(ctx, hashToken(token))
+}
+
+// RevokeTokenID deletes the API token whose TokenInfo.ID is h, or answers ErrNotFound.
+func (a *Accounts) RevokeTokenID(ctx context.Context, h string) error {
 	id, err := a.rdb.HGet(ctx, a.keys.Token(h), "user").Result()
 	if errors.Is(err, redis.Nil) {
 		return fmt.Errorf("account: revoke token: %w", ErrNotFound)

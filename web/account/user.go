@@ -42,6 +42,9 @@ type User struct {
 	// with the learner ID "guest:<number>", are this account's too.
 	Phones  []string  `json:"phones,omitempty"`
 	Created time.Time `json:"created"`
+	// Disabled accounts cannot sign in, and their sessions and API tokens stop working;
+	// their calls stay, visible to trainers and admins as before.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // LearnerIDs returns every learner ID under which this account's calls are recorded.

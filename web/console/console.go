@@ -2,8 +2,11 @@
 // filters and its CSV export, learners' progress and teams' dashboards (charts drawn as inline
 // SVG by the templates), and the replay page (two-lane waveform, transcript synced to the recording, timeline
 // markers, the scorecard with evidence that jumps to its moment, trainer comments pinned to
-// timestamps, a trainer's score override and a learner's "I disagree" flag), and the admins'
-// settings page (how long calls and recordings are kept). Every route goes
+// timestamps, a trainer's score override and a learner's "I disagree" flag), assignments
+// ("10 reps in 30 days": a scenario, learners or a team, a due date, reps and a pass mark,
+// with each learner's progress derived from their calls), the admins' pages (settings: how
+// long calls and recordings are kept; users, teams and API tokens), and GET /api/me and
+// /api/me/assignments for the learner page. Every route goes
 // through account.SecurityHeaders and the accounts' Middleware; every call-level route checks
 // that the signed-in user may see the call and answers 404 otherwise. Pages are templates and
 // files embedded here, with no inline script or style, so the strict CSP holds.
@@ -101,7 +104,10 @@ type Deps struct {
 	// Settings backs the admin settings page; nil takes Calls when it implements Settings
 	// (store.Store does), and without either the page answers 404.
 	Settings Settings
-	Log      *slog.Logger
+	// AssignmentKeys names the assignment keys; zero takes the layout under Keys' prefix
+	// (store.Store.AssignmentKeys gives the same).
+	AssignmentKeys store.AssignmentKeys
+	Log            *slog.Logger
 }
 
 // Console serves the trainer console.
@@ -115,6 +121,7 @@ type Console struct {
 	scenarios Scenarios
 	feedback  *Feedback
 	settings  Settings
+	assign    *assignments
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -143,7 +150,8 @@ func New(cfg Config, d Deps) (*Console, error) {
 	}
 	return &Console{cfg: cfg, settings: settings, accts: d.Accounts, mw: d.Accounts.Middleware(), guard: account.NewGuard(d.Accounts, d.Calls),
 		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
-		now: time.Now, log: log.With("component", "console")}, nil
+		assign: &assignments{rdb: d.Redis, keys: cmp.Or(d.AssignmentKeys, store.AssignmentKeys{Prefix: d.Keys.Prefix})},
+		now:    time.Now, log: log.With("component", "console")}, nil
 }
 
 // Register adds the console's routes under /console/ to mux.
@@ -167,6 +175,13 @@ func (c *Console) Register(mux *http.ServeMux) {
 	user("GET /console/teams/{team}", c.teamPage)
 	user("GET /console/settings", c.settingsPage)
 	user("POST /console/settings", c.saveSettings)
+	user("GET /console/assignments", c.assignmentsPage)
+	user("POST /console/assignments", c.createAssignment)
+	user("GET /console/assignments/{aid}", c.assignmentPage)
+	user("POST /console/assignments/{aid}", c.editAssignment)
+	user("POST /console/assignments/{aid}/delete", c.deleteAssignment)
+	c.registerAdmin(user)
+	c.registerMe(mux)
 	user("GET /console/calls/{id}", c.replayPage)
 	user("GET /console/calls/{id}/recording.wav", c.recording)
 	user("GET /console/api/calls/{id}", c.replayData)

@@ -33,6 +33,8 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusNotFound, "no such call"
 	case errors.Is(err, ErrNoComment):
 		status, msg = http.StatusNotFound, "no such comment"
+	case errors.Is(err, ErrNoAssignment):
+		status, msg = http.StatusNotFound, "no such assignment"
 	case errors.Is(err, ErrNoRecording):
 		status, msg = http.StatusNotFound, "recording not available"
 	case errors.Is(err, account.ErrForbidden):
@@ -53,3 +55,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }
+
+// ErrNoAssignment means the assignment does not exist (or the user may not see it).
+var ErrNoAssignment = errors.New("console: no such assignment")

@@ -40,6 +40,7 @@ type fixture struct {
 	st    *store.Store
 	dir   string            // recordings
 	calls map[string]string // learner ID -> call ID
+	cards *scoring.Cards
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -67,6 +68,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{accts: accts, st: st, dir: t.TempDir(), calls: map[string]string{}}
 	cards := scoring.NewCards(rdb, st)
+	f.cards = cards
 	base := time.Now().Add(-time.Hour).Truncate(time.Second)
 	for i, c := range []struct{ id, learner, scenario string }{
 		{"call-alice", "alice", "double-charge"},
@@ -84,7 +86,7 @@ func newFixture(t *testing.T) *fixture {
 		}
 	}
 	cons, err := console.New(console.Config{RecordingDir: f.dir}, console.Deps{
-		Accounts: accts, Calls: st, Cards: cards, Redis: rdb, Keys: st.FeedbackKeys(),
+		Accounts: accts, Calls: st, Cards: cards, Redis: rdb, Keys: st.FeedbackKeys(), Scenarios: testScenarios{},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -95,7 +97,7 @@ func newFixture(t *testing.T) *fixture {
 	mux := http.NewServeMux()
 	cons.Register(mux)
 	api := http.NewServeMux()
-	web.New(guard.PublicCalls(), cards, noScenarios{}, slog.New(slog.DiscardHandler)).Register(api)
+	web.New(guard.PublicCalls(), cards, testScenarios{}, slog.New(slog.DiscardHandler)).Register(api)
 	mux.Handle("/", guard.WrapAPI(api))
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
@@ -129,6 +131,15 @@ func (f *fixture) seedCall(t *testing.T, id, learner, scenario string, started t
 	}
 	_, err = log.Seal(t.Context(), dialog.Result{EndReason: "learner hung up", Duration: sampleDur, Transcript: sampleLines, Turns: 2})
 	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedScored seeds a finished call with a judge's scorecard.
+func (f *fixture) seedScored(t *testing.T, id, learner, scenario string, started time.Time, overall int) {
+	t.Helper()
+	f.seedCall(t, id, learner, scenario, started)
+	if _, err := f.cards.Add(t.Context(), sampleCard(id, scenario, overall)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -174,9 +185,18 @@ func writeStereo(t *testing.T, path string, lines []dialog.Utterance, dur time.D
 	}
 }
 
-type noScenarios struct{}
+// testScenarios are the scenarios of the seeded calls, for titles and the learner page.
+type testScenarios struct{}
 
-func (noScenarios) List() []*scenario.Scenario { return nil }
+func (testScenarios) List() []*scenario.Scenario {
+	return []*scenario.Scenario{
+		{ID: "double-charge", Title: "Charged twice for a renewal", Category: "support", Difficulty: "standard",
+			Situation: "A customer was billed twice and is upset.", LearnerGoal: "Calm them and refund the charge.",
+			Persona: scenario.Persona{Name: "Dana Reyes"}},
+		{ID: "cold-call-vendor", Title: "Cold call: a prospect with a vendor", Category: "sales", Difficulty: "hard",
+			Situation: "The prospect already has a vendor.", LearnerGoal: "Book a meeting.", Persona: scenario.Persona{Name: "Sam Lee"}},
+	}
+}
 
 // client is a browser-like HTTP client with its own cookies, signed in as one account.
 type client struct {

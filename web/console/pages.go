@@ -26,6 +26,7 @@ var funcs = template.FuncMap{
 	"add":  func(a, b float64) float64 { return a + b },
 	"half": func(f float64) float64 { return f / 2 },
 	"pct":  percent,
+	"has":  has,
 }
 
 // consoleAssets are the files served under /console/assets/.
@@ -35,7 +36,9 @@ var consoleAssets = map[string]string{
 }
 
 var titles = map[string]string{"login.html": "Sign in", "calls.html": "Calls", "replay.html": "Replay",
-	"notfound.html": "Not found", "learner.html": "Progress", "team.html": "Team", "settings.html": "Settings"}
+	"notfound.html": "Not found", "learner.html": "Progress", "team.html": "Team", "settings.html": "Settings",
+	"assignments.html": "Assignments", "assignment.html": "Assignment", "forbidden.html": "Not allowed",
+	"admin_users.html": "Users", "admin_user.html": "Account", "admin_teams.html": "Teams", "admin_tokens.html": "API tokens"}
 
 func (c *Console) asset(w http.ResponseWriter, r *http.Request) {
 	name := path.Base(r.PathValue("name"))

@@ -1,0 +1,104 @@
+package console_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/web/webtest"
+)
+
+// TestBrowserAssignment drives headless Chromium: a trainer creates an assignment for her
+// team in the console; the learner practises once, signs in, opens the learner page at / and
+// sees the assignment with its progress above the scenario cards; Practise starts that
+// scenario's call.
+func TestBrowserAssignment(t *testing.T) {
+	f := newFixture(t)
+	p := webtest.Launch(t, webtest.Options{Width: 1280, Height: 900})
+	signIn := func(email string) {
+		p.Navigate(f.srv.URL + "/console/login")
+		p.WaitFor("the login form", `document.getElementById('signin')`, 10*time.Second)
+		p.Eval(`(() => { const f = document.querySelector('form[action="/console/login"]');
+			f.email.value = '`+email+`'; f.password.value = '`+pw+`'; f.submit(); return true })()`, nil)
+		p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
+	}
+
+	signIn("tina@example.com")
+	p.Eval(`document.querySelector('a[href="/console/assignments"]').click(); true`, nil)
+	p.WaitFor("the assignments page", `location.pathname === '/console/assignments' && document.getElementById('assign-form')`, 10*time.Second)
+	due := time.Now().AddDate(0, 0, 9).Format(time.DateOnly)
+	p.Eval(`(() => { const f = document.getElementById('assign-form');
+		f.scenario.value = 'double-charge'; f.team.value = 'red'; f.due.value = '`+due+`';
+		f.reps.value = '3'; f.pass_mark.value = '70'; f.note.value = 'Three reps before Friday: own the mistake early.';
+		f.querySelector('button[type=submit]').click(); return true })()`, nil)
+	p.WaitFor("the new assignment", `document.querySelector('section.assignment') && location.search.includes('created=')`, 10*time.Second)
+	var row string
+	p.Eval(`document.querySelector('section.assignment tbody tr').textContent.replace(/\s+/g, ' ')`, &row)
+	if !strings.Contains(row, "Alice Learner") || !strings.Contains(row, "0/3") || !strings.Contains(row, "not started") {
+		t.Errorf("the trainer's progress row reads %q", row)
+	}
+	save(t, p.Screenshot(), "console-assignments.png")
+
+	// Alice practises once after the assignment was set (scored 85 by the judge).
+	f.seedScored(t, "rep-1", "alice", "double-charge", time.Now(), 85)
+
+	p.Eval(`document.querySelector('form[action="/console/logout"] button').click(); true`, nil)
+	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
+	signIn("alice@example.com")
+	p.Navigate(f.srv.URL + "/")
+	p.WaitFor("the assignments", `document.getElementById('assignments').dataset.ready === 'true' && document.querySelector('#assignments .assignment')`, 10*time.Second)
+	var got struct {
+		Title, Due, Reps, Passes, Width string
+		Above                           bool
+	}
+	p.Eval(`(() => { const a = document.querySelector('#assignments .assignment');
+		const cards = document.getElementById('scenarios');
+		return { title: a.querySelector('h3').textContent, due: a.querySelector('.a-due').textContent,
+			reps: a.querySelector('.a-reps').textContent, passes: a.querySelector('.a-passes').textContent,
+			width: a.querySelector('.a-bar span').style.width,
+			above: a.getBoundingClientRect().bottom <= cards.getBoundingClientRect().top }; })()`, &got)
+	// Nine days and some hours remain (eight when a DST change falls in between near midnight).
+	want := struct{ Title, Due, Reps, Passes, Width string }{"Charged twice for a renewal", "due in 9 days", "1 of 3 reps", "1 passed · pass mark 70", "33%"}
+	if got.Due == "due in 8 days" {
+		got.Due = want.Due
+	}
+	if got.Title != want.Title || got.Due != want.Due || got.Reps != want.Reps || got.Passes != want.Passes || got.Width != want.Width || !got.Above {
+		t.Errorf("the learner's assignment shows %+v, want %+v above the cards", got, want)
+	}
+	p.WaitFor("the scenario cards", `document.querySelector('#scenarios .card[data-scenario]')`, 10*time.Second)
+
+	save(t, p.Screenshot(), "learner-assignments.png")
+
+	// Practise hands the scenario to learner.js, which starts that call.
+	p.Eval(`document.querySelector('#assignments .assignment .btn').click(); true`, nil)
+	p.WaitFor("the call of the assigned scenario", `window.spar.scenario && window.spar.scenario.id === 'double-charge'`, 5*time.Second)
+
+	// Signed out, the page is as it was: no assignments section.
+	p.Navigate(f.srv.URL + "/console/calls")
+	p.Eval(`document.querySelector('form[action="/console/logout"] button').click(); true`, nil)
+	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
+	p.Navigate(f.srv.URL + "/")
+	p.WaitFor("the anonymous page", `document.getElementById('assignments').dataset.ready === 'true' && document.querySelector('#scenarios .card[data-scenario]')`, 10*time.Second)
+	var hidden bool
+	p.Eval(`document.getElementById('assignments').hidden && !document.querySelector('#assignments .assignment')`, &hidden)
+	if !hidden {
+		t.Error("an anonymous visitor sees an assignments section")
+	}
+}
+
+// save writes a screenshot to docs/screenshots and checks it is not blank.
+func save(t *testing.T, shot []byte, name string) {
+	t.Helper()
+	path := filepath.Join("..", "..", "docs", "screenshots", name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Errorf("save screenshot: %v", err)
+	}
+	if err := webtest.NotBlank(shot); err != nil {
+		t.Errorf("%s: %v", name, err)
+	}
+}

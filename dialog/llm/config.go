@@ -37,6 +37,11 @@ type Config struct {
 	History int `yaml:"history"`
 }
 
+// WithDefaults returns c with every unset field at its default: what New runs with. cmd
+// reads the defaults from here (the key's variable, the URL and model doctor checks) so
+// they are written once.
+func (c Config) WithDefaults() Config { return c.withDefaults() }
+
 func (c Config) withDefaults() Config {
 	if c.BaseURL == "" {
 		c.BaseURL = DefaultBaseURL

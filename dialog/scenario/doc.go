@@ -31,6 +31,9 @@
 //	lines            greeting, silence, silence_hangup, hangup_angry, goodbye_resolved,
 //	                 goodbye, repair, interrupted, repeat_question,
 //	                 reactions {behaviour: [...]}, stages {stage: {enter|early|band: [...]}}
+//	providers        persona, stt, tts: names of providers in the server's config
+//	                 (spar.yaml providers:); voice: passed to that tts as is. Unset: the
+//	                 server's defaults. The server refuses to start on a name it lacks.
 //
 // How the persona uses it: each learner turn is matched against the behaviours' phrases (see
 // Phrase for the syntax and its tolerance of recognition errors). A behaviour's mood applies

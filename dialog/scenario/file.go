@@ -21,6 +21,7 @@ type file struct {
 	Objections      []fileObjection          `yaml:"objections"`
 	RaiseObjections *int                     `yaml:"raise_objections"`
 	Lines           fileLines                `yaml:"lines"`
+	Providers       fileProviders            `yaml:"providers"`
 }
 
 type filePersona struct {
@@ -29,6 +30,13 @@ type filePersona struct {
 	Backstory string `yaml:"backstory"`
 	Goal      string `yaml:"goal"`
 	StartMood *int   `yaml:"start_mood"`
+}
+
+type fileProviders struct {
+	Persona string `yaml:"persona"`
+	STT     string `yaml:"stt"`
+	TTS     string `yaml:"tts"`
+	Voice   string `yaml:"voice"`
 }
 
 type fileTurns struct {

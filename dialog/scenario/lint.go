@@ -13,7 +13,17 @@ import (
 // references to unknown stages, behaviours or mood bands, behaviours with no phrases,
 // unreachable stages, lines unfit for speech, and ids used by two files. A path naming a
 // directory lints its *.yaml files.
-func Lint(fsys fs.FS, paths ...string) []Problem {
+func Lint(fsys fs.FS, paths ...string) []Problem { return Linter{}.Lint(fsys, paths...) }
+
+// Linter lints scenario files for one server. The zero Linter checks the files alone.
+type Linter struct {
+	// Providers, when set, also checks each provider a scenario names (see CheckProviders):
+	// `spar scenario lint --config` passes one that knows the server's config.
+	Providers func(p Providers, key string) error
+}
+
+// Lint is Lint with the Linter's extra checks.
+func (l Linter) Lint(fsys fs.FS, paths ...string) []Problem {
 	var out []Problem
 	ids := map[string]string{} // id -> first file
 	for _, name := range expand(fsys, paths, &out) {
@@ -30,7 +40,11 @@ func Lint(fsys fs.FS, paths ...string) []Problem {
 			for _, p := range probs {
 				bad[[2]int{p.Line, p.Col}] = true
 			}
-			for _, p := range s.check() {
+			more := s.check()
+			if l.Providers != nil {
+				more = append(more, s.CheckProviders(l.Providers)...)
+			}
+			for _, p := range more {
 				if !bad[[2]int{p.Line, p.Col}] {
 					probs = append(probs, p)
 				}

@@ -168,6 +168,8 @@ func resolve(src *source, d Difficulty, ps *problems) *Scenario {
 		HangupAngry: l.HangupAngry, GoodbyeResolved: l.GoodbyeResolved, Goodbye: l.Goodbye,
 		Repair: l.Repair, Interrupted: l.Interrupted, RepeatQuestion: l.RepeatQuestion,
 		Reactions: l.Reactions, Stages: l.Stages}
+	pr := f.Providers
+	s.Providers = Providers{Persona: pr.Persona, STT: pr.STT, TTS: pr.TTS, Voice: pr.Voice}
 	return s
 }
 

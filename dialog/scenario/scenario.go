@@ -23,6 +23,9 @@ type Scenario struct {
 	Objections      []Objection
 	RaiseObjections int
 	Lines           Lines
+	// Providers names the engines this scenario's calls run on; empty fields mean the
+	// server's defaults.
+	Providers Providers
 
 	file string // the name given to Parse
 	src  *source
@@ -35,6 +38,36 @@ type Persona struct {
 	Backstory string
 	Goal      string // hidden from the learner: what the persona wants
 	StartMood int
+}
+
+// Providers picks engines by the names the server's config gives them (spar.yaml
+// providers:), so one scenario can run on an LLM persona and a vendor voice while the others
+// stay offline. The server checks the names when it loads the scenarios.
+type Providers struct {
+	Persona string // e.g. "scripted", "llm" or a name under providers.named
+	STT     string
+	TTS     string
+	// Voice is passed to the scenario's TTS as is (an ElevenLabs voice id, an OpenAI voice
+	// name); empty uses Persona.Voice.
+	Voice string
+}
+
+// ProviderKeys are the keys of a scenario's providers block, in file order.
+var ProviderKeys = []string{"persona", "stt", "tts", "voice"}
+
+// Get returns the value of one of ProviderKeys.
+func (p Providers) Get(key string) string {
+	switch key {
+	case "persona":
+		return p.Persona
+	case "stt":
+		return p.STT
+	case "tts":
+		return p.TTS
+	case "voice":
+		return p.Voice
+	}
+	return ""
 }
 
 // Turns are the engine's turn-taking settings for this scenario.

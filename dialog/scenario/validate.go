@@ -32,6 +32,7 @@ func (s *Scenario) check() []Problem {
 	v.stages()
 	v.objections()
 	v.lines()
+	v.providers()
 	return ps.sorted()
 }
 

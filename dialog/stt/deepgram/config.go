@@ -35,6 +35,11 @@ type Config struct {
 	CloseTimeout time.Duration `yaml:"close_timeout"`
 }
 
+// WithDefaults returns c with every unset field at its default: what New runs with. cmd
+// reads the defaults from here (the key's variable, the URL and model doctor checks) so
+// they are written once.
+func (c Config) WithDefaults() Config { return c.withDefaults() }
+
 func (c Config) withDefaults() Config {
 	if c.URL == "" {
 		c.URL = DefaultURL

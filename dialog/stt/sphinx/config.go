@@ -37,6 +37,10 @@ type Config struct {
 	SecondPass bool `yaml:"second_pass"`
 }
 
+// WithDefaults returns c with every unset field at its default: what New runs with. cmd's
+// doctor reads the paths it checks from here.
+func (c Config) WithDefaults() Config { return c.withDefaults() }
+
 func (c Config) withDefaults() Config {
 	if c.ModelDir == "" {
 		c.ModelDir = DefaultModelDir

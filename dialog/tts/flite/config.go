@@ -17,6 +17,10 @@ type Config struct {
 	DefaultVoice string `yaml:"default_voice"`
 }
 
+// WithDefaults returns c with every unset field at its default: what New runs with. cmd's
+// doctor reads the paths it checks from here.
+func (c Config) WithDefaults() Config { return c.withDefaults() }
+
 func (c Config) withDefaults() Config {
 	if c.Flite == "" {
 		c.Flite = "flite"

@@ -6,7 +6,7 @@ TAGS      ?= pocketsphinx
 BIN       := bin/spar
 APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsphinxbase-dev \
              pocketsphinx-en-us pkg-config gcc sox
-TEST_PKGS := chromium
+TEST_PKGS := chromium firefox-esr
 TEST_REDIS_DIR := $(CURDIR)/.test-redis
 
 .PHONY: all deps build run test bench fuzz clean help
@@ -35,7 +35,7 @@ run: build ## start spar serve on embedded defaults (local redis under ./data un
 	@exec ./$(BIN) serve
 
 test: EXTRA_PKGS = $(TEST_PKGS)
-test: deps ## run every test against a private redis-server (installs chromium for browser tests)
+test: deps ## run every test against a private redis-server (installs chromium and firefox-esr for browser tests)
 	@echo "==> go vet"
 	@$(GO) vet -tags '$(TAGS)' ./...
 	@echo "==> build without speech libraries (plain go build)"

@@ -22,9 +22,9 @@ const ChromiumPath = "/usr/bin/chromium"
 // callTimeout bounds one DevTools command.
 const callTimeout = 30 * time.Second
 
-// Options tune one browser.
+// Options tune one browser, Chromium or Firefox.
 type Options struct {
-	// FakeMic is the absolute path of a WAV file Chromium plays once as its microphone,
+	// FakeMic is the absolute path of a WAV file the browser plays once as its microphone,
 	// starting at getUserMedia. Empty means no fake media devices.
 	FakeMic string
 	// Width and Height are the window size in pixels; zero means 1280x860.
@@ -39,8 +39,7 @@ type Browser struct {
 }
 
 // Launch starts headless Chromium and connects to its first tab; the browser is killed when
-// the test ends, and its output logged if the test failed. The test is skipped when
-// Chromium is not installed.
+// the test ends, and its output logged if the test failed. A missing chromium fails the test.
 func Launch(t testing.TB, opts Options) *Browser {
 	t.Helper()
 	if _, err := os.Stat(ChromiumPath); err != nil {

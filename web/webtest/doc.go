@@ -1,6 +1,8 @@
-// Package webtest drives a real headless Chromium over the DevTools protocol for Spar's browser tests.
+// Package webtest drives real headless browsers for Spar's browser tests: Chromium over the
+// DevTools protocol (Launch) and Firefox over WebDriver BiDi (LaunchFirefox).
 //
-// It is a small client over gorilla/websocket, not a general DevTools library: launch a browser
-// (optionally with a WAV file as its microphone), navigate its tab, evaluate JavaScript, poll a
-// condition, and take a screenshot.
+// It is a small client over gorilla/websocket, not a general automation library. Both
+// browsers offer the same Page: navigate, evaluate JavaScript, poll a condition, take a
+// screenshot; either can take a WAV file as its microphone. Chromium can also emulate a
+// phone's screen (Emulate). A missing browser fails the test with the command that installs it.
 package webtest

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/web/webtest"
+)
+
+// The learner page, as every browser test drives it: these helpers run on any webtest.Page.
+
+// learnerServer starts `spar serve` offering loopback ICE candidates, for a browser on this
+// machine.
+func learnerServer(t *testing.T) (e2eEnv, *server) {
+	t.Helper()
+	e := newEnv(t)
+	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprint(f, "webrtc:\n  include_loopback: true\n")
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return e, e.start(t)
+}
+
+// openPicker loads the learner page (raw microphone: the test audio is clean) and waits for
+// the scenario cards.
+func openPicker(page webtest.Page, base string) {
+	page.Navigate(base + "/?mic=raw")
+	page.WaitFor("scenario cards", `document.querySelectorAll('[data-scenario]').length > 0`, 15*time.Second)
+}
+
+// startLearnerCall types the learner's name, presses Start call on the double-charge card
+// and waits for the call to go live. It returns the call's id and how the page signaled
+// ("websocket" with trickle ICE, or "post").
+func startLearnerCall(t *testing.T, page webtest.Page, learner string) (callID, signaling string) {
+	t.Helper()
+	name, _ := json.Marshal(learner)
+	page.Eval(`(() => { const n = document.getElementById('learner-name'); n.value = `+string(name)+`;
+		n.dispatchEvent(new Event('input')); document.querySelector('[data-scenario="double-charge"] button').click(); return true })()`, nil)
+	page.WaitFor("the call to go live", `!!window.spar.callId && document.getElementById('status').textContent === 'Live'`, 20*time.Second)
+	page.Eval(`window.spar.callId`, &callID)
+	page.Eval(`window.spar.signaling || ''`, &signaling)
+	t.Logf("call %s is live (signaling: %s)", callID, signaling)
+	return callID, signaling
+}
+
+// learnerLines is the number of learner lines the server transcribed, on the page.
+const learnerLines = `window.spar.lines.filter(l => l.speaker === 'learner').length`
+
+// learnerKeyWords counts the learner's key words (browserLines) in the live transcript.
+func learnerKeyWords(t *testing.T, page webtest.Page) int {
+	t.Helper()
+	var text string
+	page.Eval(`window.spar.lines.filter(l => l.speaker === 'learner').map(l => l.text).join(' | ')`, &text)
+	t.Logf("learner lines on the page: %s", text)
+	found := 0
+	for _, w := range []string{"billing", "sorry", "charge", "refund", "money", "card", "mistake", "frustrating"} {
+		if strings.Contains(strings.ToLower(text), w) {
+			found++
+		}
+	}
+	return found
+}
+
+// hangUp presses Hang up and waits for the summary view.
+func hangUp(page webtest.Page) {
+	page.Eval(`document.getElementById('hangup').click()`, nil)
+	page.WaitFor("the summary", `!document.getElementById('view-summary').hidden`, 10*time.Second)
+}
+
+// checkSealedCall waits for the call's record and checks it was sealed as a browser call
+// the learner hung up, with speech on both channels of the recording.
+func checkSealedCall(t *testing.T, e e2eEnv, callID, learner string) {
+	t.Helper()
+	st := openStore(t, e)
+	var rec *store.Record
+	var err error
+	waitFor(t, "the sealed call record", 30*time.Second, func() bool {
+		rec, err = st.Get(t.Context(), callID)
+		return err == nil
+	})
+	if rec.Status != store.StatusSealed || rec.Transport != "webrtc" || rec.Learner != "guest:"+learner || rec.EndReason != "learner hung up" {
+		t.Errorf("record: status %q transport %q learner %q end %q", rec.Status, rec.Transport, rec.Learner, rec.EndReason)
+	}
+	left, right := channelLevels(t, rec.Recording)
+	t.Logf("recording levels: learner %.1f dBFS, persona %.1f dBFS", left, right)
+	if left < -45 || right < -45 {
+		t.Errorf("recording levels: learner %.1f dBFS, persona %.1f dBFS; want speech on both", left, right)
+	}
+}
+
+// settled holds once the page's one-off animations (a bubble rising, a view fading in) have
+// finished; endless ones (the live dot, the spinner) are ignored.
+const settled = `document.getAnimations().every(a => a.playState !== 'running' || a.effect.getComputedTiming().iterations === Infinity)`
+
+// saveScreenshot waits for the page to settle, checks its screenshot is not blank and writes
+// it to docs/screenshots/name.
+func saveScreenshot(t *testing.T, page webtest.Page, name string) {
+	t.Helper()
+	page.WaitFor("animations to finish", settled, 5*time.Second)
+	shot := page.Screenshot()
+	if err := webtest.NotBlank(shot); err != nil {
+		t.Errorf("%s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), shot, 0o644); err != nil {
+		t.Errorf("save screenshot: %v", err)
+	}
+}

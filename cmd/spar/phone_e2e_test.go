@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/web/webtest"
+)
+
+// phoneLayout measures the page: its scrollable width against the viewport, and the box of
+// the first element matching the selector given.
+const phoneLayout = `((sel) => { const e = document.querySelector(sel); const r = e && e.getBoundingClientRect();
+	return {scroll: document.documentElement.scrollWidth, w: innerWidth, h: innerHeight,
+		box: r && {left: r.left, right: r.right, top: r.top, bottom: r.bottom, height: r.height}} })(%q)`
+
+// minTouch is the smallest comfortable touch target, in CSS pixels (Apple's guideline).
+const minTouch = 44
+
+// checkPhoneView fails the test when the view scrolls sideways, or when the button matching
+// sel is not wholly on screen or is shorter than minTouch.
+func checkPhoneView(t *testing.T, page webtest.Page, view, sel string) {
+	t.Helper()
+	var got struct {
+		Scroll, W, H float64
+		Box          *struct{ Left, Right, Top, Bottom, Height float64 }
+	}
+	page.Eval(fmt.Sprintf(phoneLayout, sel), &got)
+	if got.Scroll > got.W {
+		t.Errorf("%s: the page is %.0f px wide on a %.0f px screen", view, got.Scroll, got.W)
+	}
+	switch b := got.Box; {
+	case b == nil:
+		t.Errorf("%s: no %s", view, sel)
+	case b.Left < 0 || b.Right > got.W || b.Top < 0 || b.Bottom > got.H:
+		t.Errorf("%s: %s at x %.0f-%.0f, y %.0f-%.0f is not on the %.0fx%.0f screen", view, sel, b.Left, b.Right, b.Top, b.Bottom, got.W, got.H)
+	case b.Height < minTouch:
+		t.Errorf("%s: %s is %.1f px tall, want at least %d", view, sel, b.Height, minTouch)
+	}
+}
+
+// TestLearnerPagePhone runs a call on the learner page in Chromium emulating a 390x844 touch
+// phone: no view scrolls sideways, the Start call, Hang up and Practise again buttons are on
+// screen and big enough to tap, and each view's screenshot goes to docs/screenshots.
+func TestLearnerPagePhone(t *testing.T) {
+	_, srv := learnerServer(t)
+	page := webtest.Launch(t, webtest.Options{FakeMic: learnerWAV(t)})
+	page.Emulate(webtest.Phone)
+	openPicker(page, srv.base)
+	checkPhoneView(t, page, "picker", `[data-scenario] .btn`)
+	saveScreenshot(t, page, "learner-phone-pick.png")
+
+	startLearnerCall(t, page, "Phone Tester")
+	page.WaitFor("a learner line and a persona line", learnerLines+` >= 1 && document.querySelectorAll('#transcript .persona').length > 0`, 30*time.Second)
+	checkPhoneView(t, page, "call", `#hangup`)
+	saveScreenshot(t, page, "learner-phone-call.png")
+
+	hangUp(page)
+	checkPhoneView(t, page, "summary", `#again`)
+	saveScreenshot(t, page, "learner-phone-summary.png")
+}

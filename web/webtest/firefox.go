@@ -1,0 +1,228 @@
+package webtest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// FirefoxPath is where Debian's firefox-esr package installs the browser.
+const FirefoxPath = "/usr/bin/firefox-esr"
+
+// Firefox is one headless Firefox and its first tab, driven over WebDriver BiDi. Its methods
+// fail the test on error.
+type Firefox struct {
+	t   testing.TB
+	c   *bidi
+	tab string // the browsing context id
+}
+
+// LaunchFirefox starts headless Firefox with a fresh profile and connects to its first tab;
+// the browser is killed when the test ends, and its output logged if the test failed. A
+// missing firefox-esr fails the test.
+//
+// Firefox has no flag to play a file as its microphone, so with opts.FakeMic set every page
+// gets the WAV file instead: see fakeMicScript.
+func LaunchFirefox(t testing.TB, opts Options) *Firefox {
+	t.Helper()
+	if _, err := os.Stat(FirefoxPath); err != nil {
+		t.Fatal("Debian's firefox-esr is not installed: run `make test` (it installs it) or apt-get install -y --no-install-recommends firefox-esr")
+	}
+	dir := t.TempDir()
+	profile := filepath.Join(dir, "profile")
+	if err := os.MkdirAll(profile, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxPrefs(opts.FakeMic != "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w, h := opts.Width, opts.Height
+	if w == 0 || h == 0 {
+		w, h = 1280, 860
+	}
+	cmd := exec.Command(FirefoxPath, "--headless", "--no-remote", "--profile", profile,
+		"--remote-debugging-port=0", "--window-size="+strconv.Itoa(w)+","+strconv.Itoa(h), "about:blank")
+	// A HOME of its own keeps Firefox out of the user's ~/.mozilla and caches.
+	cmd.Env = append(os.Environ(), "HOME="+dir, "MOZ_CRASHREPORTER_DISABLE=1")
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start firefox: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	var console pageLog
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("firefox output:\n%s\npage console and errors:\n%s", out.String(), console.String())
+		}
+	})
+
+	// Firefox writes its BiDi address to the profile once the remote agent listens.
+	var addr struct {
+		Host string `json:"ws_host"`
+		Port int    `json:"ws_port"`
+	}
+	Poll(t, "firefox's WebDriver BiDi port", 30*time.Second, func() bool {
+		b, err := os.ReadFile(filepath.Join(profile, "WebDriverBiDiServer.json"))
+		return err == nil && json.Unmarshal(b, &addr) == nil && addr.Port != 0
+	})
+	url := "ws://" + addr.Host + ":" + strconv.Itoa(addr.Port) + "/session"
+	ws, _, err := websocket.DefaultDialer.DialContext(t.Context(), url, nil)
+	if err != nil {
+		t.Fatalf("connect to firefox: %v", err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	f := &Firefox{t: t, c: &bidi{ws: ws, onEvent: console.add}}
+	if err := f.c.call("session.new", map[string]any{"capabilities": map[string]any{}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.c.call("session.subscribe", map[string]any{"events": []string{"log.entryAdded"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var tree struct {
+		Contexts []struct{ Context string } `json:"contexts"`
+	}
+	if err := f.c.call("browsingContext.getTree", map[string]any{"maxDepth": 0}, &tree); err != nil {
+		t.Fatal(err)
+	}
+	if len(tree.Contexts) == 0 {
+		t.Fatal("firefox has no tab")
+	}
+	f.tab = tree.Contexts[0].Context
+	viewport := map[string]any{"context": f.tab, "viewport": map[string]int{"width": w, "height": h}}
+	if err := f.c.call("browsingContext.setViewport", viewport, nil); err != nil {
+		t.Fatal(err)
+	}
+	if opts.FakeMic != "" {
+		script := fakeMicScript(t, opts.FakeMic)
+		if err := f.c.call("script.addPreloadScript", map[string]any{"functionDeclaration": script}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// firefoxPrefs is the profile's user.js. Firefox's remote agent already applies its
+// recommended automation prefs (no updates, no first-run pages); these add what the tests need.
+func firefoxPrefs(fakeMedia bool) string {
+	prefs := [][2]string{
+		{"remote.active-protocols", "1"}, // WebDriver BiDi only
+		{"media.autoplay.default", "0"},  // let the persona's <audio> play without a click
+		{"media.autoplay.block-webaudio", "false"},
+		// A test machine has no sound server: without an audio device Firefox's AudioContext
+		// never starts and getUserMedia never answers. The mock device runs on the clock.
+		{"media.cubeb.force_mock_context", "true"},
+		// The learner page and spar meet on 127.0.0.1: gather loopback candidates, as IPs.
+		{"media.peerconnection.ice.loopback", "true"},
+		{"media.peerconnection.ice.obfuscate_host_addresses", "false"},
+		{"browser.shell.checkDefaultBrowser", "false"},
+		{"datareporting.policy.dataSubmissionEnabled", "false"},
+		{"toolkit.telemetry.enabled", "false"},
+		{"app.normandy.enabled", "false"},
+		{"messaging-system.rsexperimentloader.enabled", "false"},
+		{"browser.newtabpage.enabled", "false"},
+	}
+	if fakeMedia {
+		prefs = append(prefs, [2]string{"media.navigator.streams.fake", "true"},
+			[2]string{"media.navigator.permission.disabled", "true"})
+	}
+	var b strings.Builder
+	for _, p := range prefs {
+		fmt.Fprintf(&b, "user_pref(%q, %s);\n", p[0], p[1])
+	}
+	return b.String()
+}
+
+// Navigate loads url in the tab and waits for its load event. Scripts may still be at work:
+// follow with WaitFor.
+func (f *Firefox) Navigate(url string) {
+	f.t.Helper()
+	params := map[string]string{"context": f.tab, "url": url, "wait": "complete"}
+	if err := f.c.call("browsingContext.navigate", params, nil); err != nil {
+		f.t.Fatalf("navigate to %s: %v", url, err)
+	}
+}
+
+// Eval evaluates a JavaScript expression, awaiting a promise, and decodes its value into out
+// (which may be nil). The value crosses as JSON, so it must be JSON-serialisable. The
+// evaluation counts as a user gesture, like a click. A thrown exception fails the test.
+func (f *Firefox) Eval(expr string, out any) {
+	f.t.Helper()
+	if err := f.eval(expr, out); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *Firefox) eval(expr string, out any) error {
+	wrapped := "(async () => { const v = await (" + expr + "\n); return v === undefined ? undefined : JSON.stringify(v) })()"
+	params := map[string]any{"expression": wrapped, "target": map[string]string{"context": f.tab},
+		"awaitPromise": true, "resultOwnership": "none", "userActivation": true}
+	var res struct {
+		Type   string `json:"type"`
+		Result struct {
+			Type  string          `json:"type"`
+			Value json.RawMessage `json:"value"`
+		} `json:"result"`
+		Exception *struct {
+			Text string `json:"text"`
+		} `json:"exceptionDetails"`
+	}
+	if err := f.c.call("script.evaluate", params, &res); err != nil {
+		return err
+	}
+	if res.Exception != nil {
+		return fmt.Errorf("javascript %q: %s", expr, res.Exception.Text)
+	}
+	if out == nil || res.Result.Type != "string" {
+		return nil
+	}
+	var text string
+	if err := json.Unmarshal(res.Result.Value, &text); err != nil {
+		return fmt.Errorf("javascript %q: %w", expr, err)
+	}
+	if err := json.Unmarshal([]byte(text), out); err != nil {
+		return fmt.Errorf("javascript %q gave %s: %w", expr, text, err)
+	}
+	return nil
+}
+
+// WaitFor polls the JavaScript condition cond until it is truthy, failing the test after
+// within. A condition that throws, or meets the page mid-navigation, counts as not yet true.
+func (f *Firefox) WaitFor(what, cond string, within time.Duration) {
+	f.t.Helper()
+	var last error
+	ok := poll(within, func() bool {
+		var ok bool
+		last = f.eval("!!("+cond+")", &ok)
+		return last == nil && ok
+	})
+	if !ok {
+		f.t.Fatalf("timed out after %v waiting for %s (last error: %v)", within, what, last)
+	}
+}
+
+// Screenshot returns a PNG of the tab's viewport.
+func (f *Firefox) Screenshot() []byte {
+	f.t.Helper()
+	var res struct{ Data string }
+	if err := f.c.call("browsingContext.captureScreenshot", map[string]string{"context": f.tab}, &res); err != nil {
+		f.t.Fatal(err)
+	}
+	png, err := base64.StdEncoding.DecodeString(res.Data)
+	if err != nil {
+		f.t.Fatalf("decode screenshot: %v", err)
+	}
+	return png
+}

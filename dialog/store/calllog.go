@@ -20,7 +20,7 @@ type CallLog struct {
 	base Record // descriptive fields, filled at Begin
 	log  *slog.Logger
 
-	events  chan dialog.Event
+	events  *queue
 	closed  atomic.Bool  // set by Seal: later events are dropped
 	dropped atomic.Int64 // events lost to a full buffer or to a sealed log
 
@@ -47,7 +47,7 @@ func newCallLog(s *Store, info telephony.Info, recording string) *CallLog {
 			Started: info.Started, Recording: recording,
 		},
 		log:     s.log.With("call_id", info.ID, "scenario", info.Scenario, "transport", info.Transport),
-		events:  make(chan dialog.Event, s.cfg.Buffer),
+		events:  newQueue(s.cfg.Buffer),
 		updates: make(map[string]any),
 		wake:    make(chan struct{}, 1),
 		cancel:  cancel,
@@ -68,9 +68,7 @@ func (l *CallLog) Append(e dialog.Event) {
 		l.dropped.Add(1)
 		return
 	}
-	select {
-	case l.events <- e:
-	default:
+	if !l.events.push(e) {
 		l.dropped.Add(1)
 	}
 }

@@ -70,7 +70,7 @@ func (l *CallLog) flushRest(ctx context.Context) error {
 	defer cancel()
 	w := &l.w
 	w.touch = false // the live hash is about to go
-	w.takeQueued(len(l.events))
+	w.takeQueued(l.events.len())
 	backoff := l.s.retryMin
 	for {
 		err := w.attempt(ctx)

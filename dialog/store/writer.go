@@ -60,16 +60,15 @@ func (w *writer) run() {
 		}
 	}()
 	for {
-		var in <-chan dialog.Event
+		var in <-chan struct{}
 		if retryC == nil && len(w.batch) == 0 {
-			in = l.events
+			in = l.events.ready
 		}
 		select {
 		case <-w.ctx.Done():
 			return
-		case e := <-in:
-			w.take(e)
-			w.takeQueued(maxBatch - 1)
+		case <-in:
+			w.takeQueued(maxBatch)
 		case <-hb.C:
 			w.touch = true
 		case <-l.wake:
@@ -106,16 +105,7 @@ func (w *writer) take(e dialog.Event) {
 }
 
 // takeQueued moves up to n queued events into the batch without waiting.
-func (w *writer) takeQueued(n int) {
-	for range n {
-		select {
-		case e := <-w.l.events:
-			w.take(e)
-		default:
-			return
-		}
-	}
-}
+func (w *writer) takeQueued(n int) { w.l.events.popTo(n, w.take) }
 
 // attempt writes the batch and, when due, the heartbeat, and tracks outages for the log.
 func (w *writer) attempt(parent context.Context) error {
@@ -145,7 +135,7 @@ func (w *writer) report(err error) {
 	switch {
 	case err != nil && !w.failing:
 		w.failing, w.failedAt = true, l.s.now()
-		l.log.Warn("store: redis unreachable, keeping call events in memory", "err", err, "queued", len(w.batch)+len(l.events))
+		l.log.Warn("store: redis unreachable, keeping call events in memory", "err", err, "queued", len(w.batch)+l.events.len())
 	case err == nil && w.failing:
 		w.failing = false
 		l.log.Info("store: redis reachable again, call events written", "outage", l.s.now().Sub(w.failedAt), "written", w.written)

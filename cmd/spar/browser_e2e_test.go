@@ -48,9 +48,13 @@ func TestEndToEndBrowserCall(t *testing.T) {
 	page.Eval(`(() => { const n = document.getElementById('learner-name'); n.value = 'Browser Tester';
 		n.dispatchEvent(new Event('input')); document.querySelector('[data-scenario="double-charge"] button').click(); return true })()`, nil)
 	page.WaitFor("the call to go live", `!!window.spar.callId && document.getElementById('status').textContent === 'Live'`, 20*time.Second)
-	var callID string
+	var callID, signaling string
 	page.Eval(`window.spar.callId`, &callID)
-	t.Logf("call %s is live", callID)
+	page.Eval(`window.spar.signaling`, &signaling)
+	t.Logf("call %s is live (signaling: %s)", callID, signaling)
+	if signaling != "websocket" {
+		t.Errorf("the page signaled over %q, want the WebSocket with trickle ICE", signaling)
+	}
 
 	learnerLines := `window.spar.lines.filter(l => l.speaker === 'learner').length`
 	page.WaitFor("two learner lines on the page", learnerLines+` >= 2`, 40*time.Second)

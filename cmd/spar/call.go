@@ -38,6 +38,7 @@ func callCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		limit    = fs.Duration("timeout", 10*time.Minute, "give up after this long")
 		rtc      = fs.Bool("webrtc", false, "call as a browser over WebRTC instead of as a phone")
 		learner  = fs.String("learner", "", "learner name for --webrtc calls")
+		trickle  = fs.Bool("trickle", false, "with --webrtc: signal over the WebSocket with trickle ICE, as the learner page does (default: one POST /webrtc/offer)")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: spar call [flags]
@@ -83,7 +84,7 @@ Flags:
 	ctx, cancel := context.WithTimeout(ctx, *limit)
 	defer cancel()
 	if *rtc {
-		return webrtcCall(ctx, cfg.BaseURL, *scenario, *learner, *voice, cfg.Script, *quiet, stdout, stderr)
+		return webrtcCall(ctx, cfg.BaseURL, *scenario, *learner, *voice, cfg.Script, *trickle, *quiet, stdout, stderr)
 	}
 	synth, err := flite.New(flite.Config{})
 	if err != nil {

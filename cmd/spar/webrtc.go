@@ -5,17 +5,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/sparlab/spar/dialog/tts/flite"
 	twsim "github.com/sparlab/spar/telephony/twilio/sim"
+	"github.com/sparlab/spar/telephony/webrtc"
 	rtcsim "github.com/sparlab/spar/telephony/webrtc/sim"
+	"github.com/sparlab/spar/web/account"
 )
 
 // webrtcCall places a simulated browser call (`spar call --webrtc`): the same script and
 // voice flags as the Twilio caller, spoken over WebRTC with Opus.
-func webrtcCall(ctx context.Context, base, scenario, learner, voice string, script twsim.Script, quiet bool, stdout, stderr io.Writer) error {
+func webrtcCall(ctx context.Context, base, scenario, learner, voice string, script twsim.Script, trickle, quiet bool, stdout, stderr io.Writer) error {
 	if scenario == "" {
 		scenario = "double-charge"
 	}
@@ -25,7 +28,7 @@ func webrtcCall(ctx context.Context, base, scenario, learner, voice string, scri
 	}
 	host := strings.ToLower(base)
 	cfg := rtcsim.Config{BaseURL: strings.TrimSuffix(base, "/"), Scenario: scenario, Learner: learner, Voice: voice,
-		Script: script, Loopback: strings.Contains(host, "://localhost") || strings.Contains(host, "://127.")}
+		Script: script, Trickle: trickle, Loopback: strings.Contains(host, "://localhost") || strings.Contains(host, "://127.")}
 	if !quiet {
 		cfg.Print = func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
 	}
@@ -45,4 +48,31 @@ func webrtcCall(ctx context.Context, base, scenario, learner, voice string, scri
 			len(res.Heard), heard.Round(10*time.Millisecond))
 	}
 	return err
+}
+
+// webrtcIdentity is the webrtc.Server's Identify hook: a learner signed in on the request
+// (account.Middleware.Authenticate put the session there) calls under their own learner ID.
+// An account without one (a trainer with no learner ID or phone) practises as a guest.
+func webrtcIdentity(r *http.Request) (webrtc.Identity, bool) {
+	s := account.SessionFrom(r.Context())
+	if s == nil || s.User == nil {
+		return webrtc.Identity{}, false
+	}
+	ids := s.User.LearnerIDs()
+	if len(ids) == 0 {
+		return webrtc.Identity{}, false
+	}
+	return webrtc.Identity{Learner: ids[0], Name: s.User.Name, CSRF: s.CSRF}, true
+}
+
+// registerWebRTC serves the browser signaling behind the accounts' Authenticate, so that a
+// signed-in learner's calls carry their learner ID (webrtcIdentity). Hang-ups stay outside
+// it: knowing a call's ID is what lets a page hang it up, and navigator.sendBeacon cannot
+// send a CSRF header.
+func registerWebRTC(mux *http.ServeMux, rtc *webrtc.Server, m *account.Middleware) {
+	rtc.Identify = webrtcIdentity
+	inner := http.NewServeMux()
+	rtc.Register(inner)
+	mux.Handle("/webrtc/", m.Authenticate(inner))
+	mux.Handle("POST "+webrtc.PathHangup, inner)
 }

@@ -105,8 +105,10 @@ func TestCallEnds(t *testing.T) {
 			t.Cleanup(func() { mux.Close() })
 			p := newPeerWith(t, func(se *webrtc.SettingEngine) { se.SetICEUDPMux(mux) })
 			id := call(t, p, base)
-			p.sendTone(20)
-			<-rec.loud
+			p.sendTone(50)
+			recv(t, "loud learner audio", rec.loud)
+			// The handler's 5 persona frames have arrived: it is waiting for the end.
+			waitFor(t, "the persona frames", func() bool { return p.packets.Load() >= 5 })
 			tc.end(t, p, base, id, func() { mux.Close() })
 			err = waitCause(t, causes)
 			switch {

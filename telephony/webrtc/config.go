@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -42,6 +43,12 @@ type Config struct {
 	ICEDisconnectedTimeout time.Duration `yaml:"ice_disconnected_timeout"`
 	// OpusBitrate is the persona audio's Opus bitrate in bits per second.
 	OpusBitrate int `yaml:"opus_bitrate"`
+	// AllowedOrigins are pages on other origins (scheme://host[:port]) that may open the
+	// signaling WebSocket; a page on the server's own host always may.
+	AllowedOrigins []string `yaml:"allowed_origins"`
+	// PingInterval is how often the signaling WebSocket is pinged; a page that has not
+	// answered one ping by the next is gone.
+	PingInterval time.Duration `yaml:"ping_interval"`
 }
 
 // ICEServer is one STUN or TURN server as RTCPeerConnection takes it. TURN credentials are
@@ -61,6 +68,7 @@ func DefaultConfig() Config {
 		DisconnectGrace:        5 * time.Second,
 		ICEDisconnectedTimeout: 3 * time.Second,
 		OpusBitrate:            32000,
+		PingInterval:           15 * time.Second,
 	}
 }
 
@@ -81,6 +89,12 @@ func (c Config) Validate() error {
 			default:
 				return fmt.Errorf("webrtc: ice_servers[%d].urls: %q is not a stun:, stuns:, turn: or turns: URL", i, u)
 			}
+		}
+	}
+	for i, o := range c.AllowedOrigins {
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("webrtc: allowed_origins[%d]: %q is not an origin like https://learn.example.com", i, o)
 		}
 	}
 	for i, ip := range c.PublicIPs {
@@ -105,6 +119,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("webrtc: disconnect_grace: %v must be positive", c.DisconnectGrace)
 	case c.ICEDisconnectedTimeout <= 0:
 		return fmt.Errorf("webrtc: ice_disconnected_timeout: %v must be positive", c.ICEDisconnectedTimeout)
+	case c.PingInterval <= 0:
+		return fmt.Errorf("webrtc: ping_interval: %v must be positive", c.PingInterval)
 	case c.OpusBitrate < 6000 || c.OpusBitrate > 510000:
 		return fmt.Errorf("webrtc: opus_bitrate: %d is outside 6000..510000", c.OpusBitrate)
 	}

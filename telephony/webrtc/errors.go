@@ -24,6 +24,8 @@ var (
 	ErrNoSuchCall = errors.New("webrtc: no such live call")
 	// ErrBusy is returned for offers while MaxCalls browser calls are live.
 	ErrBusy = errors.New("webrtc: all practice lines are busy, please try again in a few minutes")
+	// ErrNoOffer is returned for a signaling message that needs a call before an offer made one.
+	ErrNoOffer = fmt.Errorf("%w: send an offer first", ErrBadRequest)
 	// ErrDraining is returned for offers while the server drains.
 	ErrDraining = errors.New("webrtc: server is draining, try again shortly")
 
@@ -35,6 +37,9 @@ var (
 	ErrICEFailed = errors.New("webrtc: connection failed (ICE)")
 	// ErrDisconnected is the call's cause when the connection stayed down for DisconnectGrace.
 	ErrDisconnected = errors.New("webrtc: connection lost (browser gone)")
+	// ErrSignalingLost is the call's cause when the page's signaling WebSocket closed without
+	// a hang-up and DisconnectGrace passed: the tab was closed or the page went away.
+	ErrSignalingLost = errors.New("webrtc: the page went away (signaling closed without a hang-up)")
 	// ErrPeerClosed is the call's cause when the PeerConnection closed under the call.
 	ErrPeerClosed = errors.New("webrtc: peer connection closed")
 	// ErrHandlerDone is the call's cause when the handler returns nil: Spar ended the call.

@@ -38,13 +38,16 @@ func testConfig() Config {
 }
 
 // startServer runs a Server with handler behind an httptest server; cleanup closes both and
-// checks that no goroutine of the calls is left.
-func startServer(t *testing.T, cfg Config, handler telephony.Handler) (*Server, string) {
+// checks that no goroutine of the calls is left. Each tune adjusts the Server before it serves.
+func startServer(t *testing.T, cfg Config, handler telephony.Handler, tune ...func(*Server)) (*Server, string) {
 	t.Helper()
 	checkGoroutines(t)
 	s, err := NewServer(cfg, scenarioSet{"double-charge": "Charged twice"}, handler, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range tune {
+		f(s)
 	}
 	mux := http.NewServeMux()
 	s.Register(mux)

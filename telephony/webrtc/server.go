@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/gorilla/websocket"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/sparlab/spar/telephony"
@@ -30,7 +31,8 @@ type Scenarios interface {
 const (
 	PathOffer  = "/webrtc/offer"             // POST {scenario, learner, sdp} -> {call_id, sdp}
 	PathHangup = "/webrtc/calls/{id}/hangup" // POST: the learner hung up
-	PathConfig = "/webrtc/config"            // GET {ice_servers}
+	PathConfig = "/webrtc/config"            // GET {ice_servers, learner, csrf}
+	PathSignal = "/webrtc/ws"                // GET, upgraded: the trickle-ICE signaling socket
 )
 
 // Server answers browsers' offers; each answered offer becomes a telephony.Call run by the
@@ -49,6 +51,13 @@ type Server struct {
 	wg        sync.WaitGroup // one per session's run
 	newID     func() string
 	now       func() time.Time
+	ticker    func(time.Duration) (<-chan time.Time, func()) // the keepalive's clock
+	upgrader  websocket.Upgrader
+	sockets   sockets
+
+	// Identify, when set, tells who is signed in on a request: that learner's ID is recorded
+	// on the call instead of a guest made from the typed name. Set it before Register.
+	Identify IdentifyFunc
 }
 
 // NewServer checks cfg, builds the shared webrtc.API (and binds Config.UDPPort) and returns
@@ -68,7 +77,9 @@ func NewServer(cfg Config, scenarios Scenarios, handler telephony.Handler, log *
 		return nil, err
 	}
 	s := &Server{cfg: cfg, scenarios: scenarios, handler: handler, log: log.With("transport", "webrtc"),
-		api: api, udp: udp, newID: newCallID, now: time.Now}
+		api: api, udp: udp, newID: newCallID, now: time.Now, ticker: newTicker}
+	s.upgrader = websocket.Upgrader{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 4096,
+		WriteBufferSize: 4096, CheckOrigin: s.checkOrigin}
 	s.life, s.stop = context.WithCancelCause(context.Background())
 	s.calls.init()
 	if cfg.IncludeLoopback {
@@ -82,10 +93,12 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+PathOffer, s.serveOffer)
 	mux.HandleFunc("POST "+PathHangup, s.serveHangup)
 	mux.HandleFunc("GET "+PathConfig, s.serveConfig)
+	mux.HandleFunc("GET "+PathSignal, s.serveSignal)
 }
 
-// Close ends every live call with cause (ErrServerClosed when nil), waits until their
-// goroutines have stopped, and releases the UDP port. Calling it again is harmless.
+// Close ends every live call with cause (ErrServerClosed when nil), closes the signaling
+// sockets, waits until their goroutines have stopped, and releases the UDP port. Calling it
+// again is harmless.
 func (s *Server) Close(cause error) error {
 	if cause == nil {
 		cause = ErrServerClosed
@@ -93,6 +106,7 @@ func (s *Server) Close(cause error) error {
 	s.calls.drain()
 	s.stop(cause)
 	s.wg.Wait()
+	s.sockets.close()
 	var err error
 	s.udpOnce.Do(func() {
 		if s.udp != nil {
@@ -129,7 +143,7 @@ func (s *Server) serveOffer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, fmt.Errorf("%w: body is not a JSON offer: %v", ErrBadRequest, err))
 		return
 	}
-	ss, answer, err := s.answer(r, req)
+	ss, answer, err := s.answer(r, req, nil)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -137,8 +151,10 @@ func (s *Server) serveOffer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, offerResponse{CallID: ss.call.ID, Type: "answer", SDP: answer})
 }
 
-// answer checks the request, answers the offer and starts the session.
-func (s *Server) answer(r *http.Request, req offerRequest) (*session, string, error) {
+// answer checks the request, answers the offer and starts the session: the one path both
+// signalings take. With trickle nil the answer carries every candidate; otherwise it is
+// returned at once and trickle gets each candidate as it is gathered (nil at the end).
+func (s *Server) answer(r *http.Request, req offerRequest, trickle func(*webrtc.ICECandidate)) (*session, string, error) {
 	switch {
 	case req.CallID != "":
 		if _, live := s.calls.get(req.CallID); live {
@@ -170,7 +186,7 @@ func (s *Server) answer(r *http.Request, req offerRequest) (*session, string, er
 		ID:        s.newID(),
 		Transport: "webrtc",
 		Scenario:  req.Scenario,
-		Learner:   learnerID(req.Learner),
+		Learner:   s.learnerOf(r, req.Learner),
 		Params:    map[string]string{"codec": codec.MimeType, "user_agent": truncate(r.UserAgent(), 200)},
 		Started:   s.now(),
 	}
@@ -178,7 +194,7 @@ func (s *Server) answer(r *http.Request, req offerRequest) (*session, string, er
 	if err != nil {
 		return nil, "", err
 	}
-	answer, err := ss.negotiate(r.Context(), req.SDP)
+	answer, err := ss.negotiate(r.Context(), req.SDP, trickle)
 	if err != nil {
 		ss.abort(err)
 		return nil, "", err
@@ -202,9 +218,11 @@ func (s *Server) serveHangup(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// configResponse is what the page needs to build its RTCPeerConnection.
+// configResponse is what the page needs to build its RTCPeerConnection, and who it calls as.
 type configResponse struct {
 	ICEServers []ICEServer `json:"ice_servers"`
+	Learner    string      `json:"learner,omitempty"` // the signed-in learner's name
+	CSRF       string      `json:"csrf,omitempty"`    // for the X-CSRF-Token header of its POSTs
 }
 
 func (s *Server) serveConfig(w http.ResponseWriter, r *http.Request) {
@@ -213,7 +231,11 @@ func (s *Server) serveConfig(w http.ResponseWriter, r *http.Request) {
 		servers = []ICEServer{}
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, configResponse{ICEServers: servers})
+	resp := configResponse{ICEServers: servers}
+	if id, ok := s.identify(r); ok {
+		resp.Learner, resp.CSRF = id.Name, id.CSRF
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
 // fail maps an error to its HTTP status and a JSON {error}: the one place that does.
@@ -229,7 +251,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusNotFound
 	case errors.Is(err, ErrCallExists):
 		status = http.StatusConflict
-	case errors.Is(err, ErrDraining):
+	case errors.Is(err, ErrDraining), errors.Is(err, ErrServerClosed):
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "30")
 	case errors.Is(err, ErrBusy):
@@ -241,7 +263,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		lvl = slog.LevelError
 	}
 	s.log.Log(r.Context(), lvl, "webrtc request refused", "path", r.URL.Path, "status", status, "err", err)
-	writeJSON(w, status, map[string]string{"error": strings.TrimPrefix(err.Error(), "webrtc: ")})
+	writeJSON(w, status, map[string]string{"error": errorText(err)})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -64,8 +64,9 @@ func (s *Server) newSession(info telephony.Info, codec webrtc.RTPCodecParameters
 	return ss, nil
 }
 
-// negotiate applies the offer and returns the answer with every candidate in it.
-func (ss *session) negotiate(ctx context.Context, offer string) (string, error) {
+// negotiate applies the offer and returns the answer: with every candidate in it when
+// trickle is nil, else at once, trickle getting the candidates as they are gathered.
+func (ss *session) negotiate(ctx context.Context, offer string, trickle func(*webrtc.ICECandidate)) (string, error) {
 	err := ss.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer})
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadOffer, err)
@@ -80,6 +81,13 @@ func (ss *session) negotiate(ctx context.Context, offer string) (string, error) 
 	answer, err := ss.pc.CreateAnswer(nil)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadOffer, err)
+	}
+	if trickle != nil {
+		ss.pc.OnICECandidate(trickle)
+		if err := ss.pc.SetLocalDescription(answer); err != nil {
+			return "", fmt.Errorf("webrtc: set local description: %w", err)
+		}
+		return ss.pc.LocalDescription().SDP, nil
 	}
 	gathered := webrtc.GatheringCompletePromise(ss.pc)
 	if err := ss.pc.SetLocalDescription(answer); err != nil {

@@ -14,6 +14,7 @@
     scenarios: [], scenario: null, pc: null, stream: null, callId: '', events: null,
     started: 0, timer: 0, meterStop: null, ended: false, mood: null, endReason: '',
     lines: [], interim: null, lastPersona: null, learnerTurns: 0, audioCtx: null,
+    ws: null, signaling: '', csrf: '', signedIn: '',
   };
   window.spar = state; // a handle for debugging and for the browser tests
 
@@ -21,6 +22,16 @@
   const nameInput = $('learner-name');
   nameInput.value = localStorage.getItem('spar.learner') || '';
   nameInput.addEventListener('input', () => localStorage.setItem('spar.learner', nameInput.value.trim()));
+  // Signed in, the learner practises under their account: the name field gives way to it.
+  fetch('/webrtc/config').then((r) => r.json()).then((cfg) => {
+    if (!cfg.learner) return;
+    state.signedIn = cfg.learner;
+    nameInput.hidden = true;
+    nameInput.disabled = true;
+    const who = el('b', 'signed-in', cfg.learner);
+    who.id = 'learner-signed-in';
+    nameInput.after(who);
+  }).catch(() => {});
 
   // ---- banner ----
   function banner(title, text, info) {
@@ -185,8 +196,11 @@
     }
   }
 
+  // connect signals over the WebSocket with trickle ICE; when the socket cannot open (a
+  // proxy without WebSockets), it POSTs one offer carrying every candidate instead.
   async function connect(sc, track) {
     const cfg = await fetch('/webrtc/config').then((r) => r.json()).catch(() => ({ ice_servers: [] }));
+    state.csrf = cfg.csrf || '';
     const pc = new RTCPeerConnection({ iceServers: cfg.ice_servers || [] });
     state.pc = pc;
     pc.addTrack(track, state.stream);
@@ -201,11 +215,16 @@
       else if (s === 'disconnected') setStatus('Reconnecting', 'bad');
       else if (s === 'failed') { banner('The connection was lost.', 'Check your network and start the call again.'); finish('connection lost'); }
     });
+    const ws = await openSocket();
+    if (ws) return trickle(pc, ws, sc);
+    state.signaling = 'post';
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     await gathered(pc);
+    const headers = { 'Content-Type': 'application/json' };
+    if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
     const r = await fetch('/webrtc/offer', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST', headers,
       body: JSON.stringify({ scenario: sc.id, learner: nameInput.value.trim(), sdp: pc.localDescription.sdp }),
     });
     const body = await r.json().catch(() => ({}));
@@ -213,6 +232,62 @@
     state.callId = body.call_id;
     await pc.setRemoteDescription({ type: 'answer', sdp: body.sdp });
     follow(body.call_id);
+  }
+
+  // openSocket opens the signaling WebSocket, or resolves null when it cannot within 3 s.
+  function openSocket() {
+    if (!window.WebSocket) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      let ws;
+      try {
+        ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/webrtc/ws');
+      } catch (e) { resolve(null); return; }
+      const t = setTimeout(() => { ws.close(); resolve(null); }, 3000);
+      ws.addEventListener('open', () => { clearTimeout(t); resolve(ws); });
+      ws.addEventListener('error', () => { clearTimeout(t); resolve(null); });
+    });
+  }
+
+  // trickle sends the offer at once and candidates as they come, both ways; it resolves
+  // once the answer is applied. The server's "ended" message ends the call on the page.
+  function trickle(pc, ws, sc) {
+    state.ws = ws;
+    state.signaling = 'websocket';
+    const send = (m) => { if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m)); };
+    return new Promise((resolve, reject) => {
+      let answered = false, offered = false, remote = null;
+      const held = [];
+      ws.addEventListener('message', (e) => {
+        let m;
+        try { m = JSON.parse(e.data); } catch (err) { return; }
+        if (m.type === 'answer' && !answered) {
+          answered = true;
+          state.callId = m.call_id;
+          remote = pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+          remote.then(() => { follow(m.call_id); resolve(); }, reject);
+        } else if (m.type === 'error' && !answered) {
+          answered = true;
+          reject(new Error(m.error || 'the server refused the call'));
+        } else if (m.type === 'candidate' && m.candidate && remote) {
+          remote.then(() => pc.addIceCandidate(m.candidate)).catch(() => {});
+        } else if (m.type === 'ended') {
+          if (!state.endReason) state.endReason = m.reason || '';
+          finish(m.reason);
+        }
+      });
+      ws.addEventListener('close', () => {
+        if (!answered) { answered = true; reject(new Error('the signaling connection closed')); }
+      });
+      pc.addEventListener('icecandidate', (e) => {
+        const m = { type: 'candidate', candidate: e.candidate ? e.candidate.toJSON() : null };
+        if (offered) send(m); else held.push(m);
+      });
+      pc.createOffer().then((o) => pc.setLocalDescription(o)).then(() => {
+        send({ type: 'offer', scenario: sc.id, learner: nameInput.value.trim(), sdp: pc.localDescription.sdp });
+        offered = true;
+        held.splice(0).forEach(send);
+      }).catch(reject);
+    });
   }
 
   // gathered waits for ICE gathering (at most 3 s: what is there by then is enough).
@@ -342,14 +417,19 @@
   }
 
   // ---- ending ----
+  function hangupOverSocket() {
+    if (!state.ws || state.ws.readyState !== WebSocket.OPEN) return false;
+    state.ws.send(JSON.stringify({ type: 'hangup' }));
+    return true;
+  }
   $('hangup').addEventListener('click', () => {
-    if (state.callId) {
+    if (state.callId && !hangupOverSocket()) {
       fetch('/webrtc/calls/' + encodeURIComponent(state.callId) + '/hangup', { method: 'POST' }).catch(() => {});
     }
     finish('you hung up');
   });
   window.addEventListener('pagehide', () => {
-    if (state.callId && !state.ended) navigator.sendBeacon('/webrtc/calls/' + encodeURIComponent(state.callId) + '/hangup');
+    if (state.callId && !state.ended && !hangupOverSocket()) navigator.sendBeacon('/webrtc/calls/' + encodeURIComponent(state.callId) + '/hangup');
   });
 
   function teardown() {
@@ -357,6 +437,7 @@
     if (state.meterStop) state.meterStop();
     state.meterStop = null;
     if (state.pc) state.pc.close();
+    if (state.ws) { state.ws.close(); state.ws = null; }
     if (state.stream) state.stream.getTracks().forEach((t) => t.stop());
     $('hangup').disabled = true;
   }
@@ -465,6 +546,15 @@
       banner('Call not available', e.message);
     }
   }
+
+  // Hook for home.js (the signed-in learner's assignments): start a call of a scenario with
+  // document.dispatchEvent(new CustomEvent('spar:practise', { detail: { scenario: id } })).
+  document.addEventListener('spar:practise', (e) => {
+    const id = e.detail && e.detail.scenario;
+    const sc = state.scenarios.find((s) => s.id === id);
+    if (sc) startCall(sc);
+    else banner('Scenario not available.', state.scenarios.length ? 'This server has no scenario "' + id + '".' : 'The scenarios are still loading: try again in a moment.');
+  });
 
   $('again').addEventListener('click', () => { if (state.scenario) startCall(state.scenario); });
   $('choose').addEventListener('click', () => show('pick'));

@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -22,6 +23,12 @@ type Config struct {
 	Learner  string       // the name the learner gives
 	Script   twsim.Script // nil: say hello and hang up after the reply
 	Voice    string       // flite voice for say steps; default twsim.DefaultVoice
+	// Trickle signals over the WebSocket (GET /webrtc/ws) with trickle ICE, as the learner
+	// page does; otherwise the offer, with every candidate, is one POST /webrtc/offer.
+	Trickle bool
+	// Header is added to every signaling request: a session cookie, or an API token
+	// (Authorization: Bearer ...) to call as a signed-in learner.
+	Header http.Header
 	// Loopback allows 127.0.0.1 candidates (a server on the same machine, as in tests).
 	Loopback bool
 	// GreetTimeout and ReplyTimeout bound the waits for the persona, as in the Twilio sim.

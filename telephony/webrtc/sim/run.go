@@ -59,7 +59,11 @@ func Run(ctx context.Context, cfg Config, synth twsim.Synthesizer, log *slog.Log
 	d := &director{steps: script, clips: clips, greetTimeout: cfg.GreetTimeout, replyTimeout: cfg.ReplyTimeout, print: cfg.Print}
 	err = c.loop(ctx, d, res)
 	if !res.ServerClosed {
-		hangup(cfg.BaseURL, res.CallID)
+		if c.ws != nil {
+			c.ws.hangup()
+		} else {
+			hangup(cfg.BaseURL, res.CallID, cfg.Header)
+		}
 	}
 	c.close()
 	res.Heard, res.LearnerTurns = c.heard.segs, d.turns
@@ -83,6 +87,7 @@ type caller struct {
 	startMu sync.Mutex
 	recv    int
 	closed  sync.Once
+	ws      *socket // the signaling socket of a trickle call
 }
 
 func newCaller(cfg Config) (*caller, error) {
@@ -154,43 +159,15 @@ func (c *caller) read(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 	}
 }
 
-// dial sends the offer and waits for the connection.
+// dial sends the offer, over the WebSocket with trickle ICE or as one POST, and waits for
+// the connection.
 func (c *caller) dial(ctx context.Context, cfg Config, res *Result) error {
-	offer, err := c.pc.CreateOffer(nil)
-	if err != nil {
-		return fmt.Errorf("webrtc sim: offer: %w", err)
+	signal := c.signalHTTP
+	if cfg.Trickle {
+		signal = c.signalWS
 	}
-	gathered := webrtc.GatheringCompletePromise(c.pc)
-	if err := c.pc.SetLocalDescription(offer); err != nil {
-		return fmt.Errorf("webrtc sim: offer: %w", err)
-	}
-	select {
-	case <-gathered:
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
-	body, _ := json.Marshal(map[string]string{"scenario": cfg.Scenario, "learner": cfg.Learner, "sdp": c.pc.LocalDescription().SDP})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(cfg.BaseURL, "/")+pathOffer, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("webrtc sim: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("webrtc sim: offer: %w", err)
-	}
-	defer resp.Body.Close()
-	var ans struct {
-		CallID string `json:"call_id"`
-		SDP    string `json:"sdp"`
-		Error  string `json:"error"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil || resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%w: %s %s", ErrRefused, resp.Status, ans.Error)
-	}
-	res.CallID = ans.CallID
-	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: ans.SDP}); err != nil {
-		return fmt.Errorf("webrtc sim: answer: %w", err)
+	if err := signal(ctx, cfg, res); err != nil {
+		return err
 	}
 	if ts := c.pc.GetTransceivers(); len(ts) > 0 && ts[0].Sender() != nil {
 		if p := ts[0].Sender().GetParameters(); len(p.Codecs) > 0 {
@@ -211,6 +188,48 @@ func (c *caller) dial(ctx context.Context, cfg Config, res *Result) error {
 	c.startMu.Lock()
 	c.start = time.Now()
 	c.startMu.Unlock()
+	return nil
+}
+
+// signalHTTP gathers every candidate, POSTs the offer and applies the answer.
+func (c *caller) signalHTTP(ctx context.Context, cfg Config, res *Result) error {
+	offer, err := c.pc.CreateOffer(nil)
+	if err != nil {
+		return fmt.Errorf("webrtc sim: offer: %w", err)
+	}
+	gathered := webrtc.GatheringCompletePromise(c.pc)
+	if err := c.pc.SetLocalDescription(offer); err != nil {
+		return fmt.Errorf("webrtc sim: offer: %w", err)
+	}
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	body, _ := json.Marshal(map[string]string{"scenario": cfg.Scenario, "learner": cfg.Learner, "sdp": c.pc.LocalDescription().SDP})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(cfg.BaseURL, "/")+pathOffer, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("webrtc sim: %w", err)
+	}
+	addHeader(req.Header, cfg.Header)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("webrtc sim: offer: %w", err)
+	}
+	defer resp.Body.Close()
+	var ans struct {
+		CallID string `json:"call_id"`
+		SDP    string `json:"sdp"`
+		Error  string `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%w: %s %s", ErrRefused, resp.Status, ans.Error)
+	}
+	res.CallID = ans.CallID
+	if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: ans.SDP}); err != nil {
+		return fmt.Errorf("webrtc sim: answer: %w", err)
+	}
 	return nil
 }
 
@@ -252,6 +271,9 @@ func (c *caller) loop(ctx context.Context, d *director, res *Result) error {
 
 func (c *caller) close() {
 	c.closed.Do(func() {
+		if c.ws != nil {
+			c.ws.close()
+		}
 		_ = c.pc.GracefulClose()
 		c.readers.Wait()
 	})
@@ -259,7 +281,7 @@ func (c *caller) close() {
 
 // hangup tells the server the learner hung up; the call ends either way when the
 // connection closes.
-func hangup(base, id string) {
+func hangup(base, id string, h http.Header) {
 	if id == "" {
 		return
 	}
@@ -269,6 +291,7 @@ func hangup(base, id string) {
 	if err != nil {
 		return
 	}
+	addHeader(req.Header, h)
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}
@@ -315,4 +338,10 @@ func prepare(ctx context.Context, sc twsim.Script, synth twsim.Synthesizer, voic
 		clips[i] = c.pcm
 	}
 	return clips, nil
+}
+
+func addHeader(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = append(dst[k], v...)
+	}
 }

@@ -3,10 +3,12 @@ package sim
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,6 +64,15 @@ func (l *listener) Audio(p []int16) {
 func (l *listener) Event(telephony.Event) {}
 
 func TestRunAgainstServer(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		trickle bool
+	}{{"post offer", false}, {"websocket trickle", true}} {
+		t.Run(tc.name, func(t *testing.T) { runAgainstServer(t, tc.trickle) })
+	}
+}
+
+func runAgainstServer(t *testing.T, trickle bool) {
 	causes := make(chan error, 1)
 	handler := func(ctx context.Context, c *telephony.Call) error {
 		l := &listener{stops: make(chan struct{}, 4)}
@@ -84,7 +95,11 @@ func TestRunAgainstServer(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	srv.Register(mux)
-	hs := httptest.NewServer(mux)
+	var paths sync.Map // signaling paths the caller used
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths.Store(r.URL.Path, true)
+		mux.ServeHTTP(w, r)
+	}))
 	defer hs.Close()
 	defer srv.Close(nil)
 
@@ -95,12 +110,17 @@ func TestRunAgainstServer(t *testing.T) {
 		{Wait: 100 * time.Millisecond, Gap: 200 * time.Millisecond, Pause: 100 * time.Millisecond}}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	res, err := Run(ctx, Config{BaseURL: hs.URL, Scenario: "double-charge", Learner: "Sam", Script: script, Loopback: true}, synth, nil)
+	res, err := Run(ctx, Config{BaseURL: hs.URL, Scenario: "double-charge", Learner: "Sam", Script: script, Loopback: true, Trickle: trickle}, synth, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.CallID == "" || res.Codec != "audio/opus" || res.ServerClosed {
 		t.Errorf("result = %+v", res)
+	}
+	_, offered := paths.Load(webrtc.PathOffer)
+	_, socket := paths.Load(webrtc.PathSignal)
+	if offered == trickle || socket != trickle {
+		t.Errorf("trickle %v: POST offer %v, WebSocket %v", trickle, offered, socket)
 	}
 	if len(res.Heard) != 2 {
 		t.Errorf("heard %d persona segments, want greeting and reply: %+v", len(res.Heard), res.Heard)
@@ -120,6 +140,12 @@ func TestRunAgainstServer(t *testing.T) {
 }
 
 func TestRunRefused(t *testing.T) {
+	for _, trickle := range []bool{false, true} {
+		t.Run(fmt.Sprint("trickle=", trickle), func(t *testing.T) { runRefused(t, trickle) })
+	}
+}
+
+func runRefused(t *testing.T, trickle bool) {
 	cfg := webrtc.DefaultConfig()
 	srv, err := webrtc.NewServer(cfg, scenarios{}, func(context.Context, *telephony.Call) error { return nil }, nil)
 	if err != nil {
@@ -130,7 +156,7 @@ func TestRunRefused(t *testing.T) {
 	srv.Register(mux)
 	hs := httptest.NewServer(mux)
 	defer hs.Close()
-	_, err = Run(t.Context(), Config{BaseURL: hs.URL, Scenario: "nope", Script: sim.Script{{Wait: time.Second}}}, nil, nil)
+	_, err = Run(t.Context(), Config{BaseURL: hs.URL, Scenario: "nope", Script: sim.Script{{Wait: time.Second}}, Trickle: trickle}, nil, nil)
 	if !errors.Is(err, ErrRefused) {
 		t.Errorf("err = %v, want ErrRefused", err)
 	}

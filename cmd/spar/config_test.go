@@ -83,3 +83,51 @@ func TestProvidersConfig(t *testing.T) {
 		t.Errorf("unknown provider: err = %v", err)
 	}
 }
+
+// TestNamedProviders: providers.named instances decode as strictly as the rest of the file,
+// take their keys from their own variables, and may be the defaults.
+func TestNamedProviders(t *testing.T) {
+	cfg, err := loadTestConfig(t, `providers:
+  persona: llm-local
+  tts: eleven-uk
+  named:
+    llm-local: {type: llm, base_url: "http://localhost:11434", model: llama3.2}
+    eleven-uk: {type: elevenlabs, default_voice: v-uk, api_key_env: UK_KEY}
+`, map[string]string{"UK_KEY": "k-uk", "OPENAI_API_KEY": "k-openai"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Providers
+	local, uk := p.Named["llm-local"], p.Named["eleven-uk"]
+	if local.LLM == nil || local.LLM.Model != "llama3.2" || local.LLM.APIKey != "k-openai" || local.LLM.MaxTokens != 150 {
+		t.Errorf("llm-local = %+v: want its model, the default key variable's key and the package's defaults", local.LLM)
+	}
+	if uk.ElevenLabs == nil || uk.ElevenLabs.APIKey != "k-uk" || uk.ElevenLabs.DefaultVoice != "v-uk" {
+		t.Errorf("eleven-uk = %+v", uk.ElevenLabs)
+	}
+	if s, err := p.lookup(rolePersona, ""); err != nil || s.LLM != local.LLM {
+		t.Errorf("default persona = %+v, %v: want llm-local", s, err)
+	}
+	if p.LLM != nil || p.ElevenLabs != nil {
+		t.Error("a vendor section appeared that the file does not write and no default names")
+	}
+
+	tests := []struct{ name, yaml, want string }{
+		{"misspelt key inside", "providers:\n  named:\n    x: {type: llm, modle: m}\n", "line 3: field modle not found"},
+		{"unknown type", "providers:\n  named:\n    x: {type: polly}\n", `x: type "polly": want one of deepgram, elevenlabs, llm, openai, whisper`},
+		{"no type", "providers:\n  named:\n    x: {model: m}\n", "x: type is required"},
+		{"built-in name", "providers:\n  named:\n    flite: {type: openai}\n", `"flite" is a built-in provider's name`},
+		{"bad name", "providers:\n  named:\n    Fast LLM: {type: llm}\n", `"Fast LLM": use lower-case`},
+		{"bad settings", "providers:\n  named:\n    x: {type: llm, temperature: 9}\n", "named: x: llm: config: temperature 9"},
+		{"default of the wrong role", "providers:\n  stt: x\n  named:\n    x: {type: llm}\n", "providers.named.x is a persona provider, not an stt one"},
+		{"default not defined", "providers:\n  tts: eleven\n", `tts "eleven": this server has no tts provider of that name`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := loadTestConfig(t, tc.yaml, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+}

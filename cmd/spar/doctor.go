@@ -21,8 +21,9 @@ import (
 
 // doctorCheck is one line of the report: what was checked, and what to fix if it failed.
 type doctorCheck struct {
-	name string
-	run  func(ctx context.Context) (detail, fix string, err error)
+	name   string
+	usedBy string // for a provider: the scenarios that use it
+	run    func(ctx context.Context) (detail, fix string, err error)
 }
 
 // doctorCmd checks the configured providers, Redis, the listen port and the public URL,
@@ -42,7 +43,7 @@ func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if errors.As(cfgErr, &pathErr) {
 		return fmt.Errorf("doctor: %w", cfgErr)
 	}
-	checks := append([]doctorCheck{{"config", func(context.Context) (string, string, error) {
+	checks := append([]doctorCheck{{name: "config", run: func(context.Context) (string, string, error) {
 		if cfgErr != nil {
 			return "", "fix the setting it names (configs/spar.example.yaml shows them all)", cfgErr
 		}
@@ -55,13 +56,16 @@ func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		cancel()
 		if err != nil {
 			failed++
-			fmt.Fprintf(stdout, "FAIL %-14s %v\n", c.name, err)
+			fmt.Fprintf(stdout, "FAIL %-16s %v\n", c.name, err)
 			if fix != "" {
-				fmt.Fprintf(stdout, "     %-14s fix: %s\n", "", fix)
+				fmt.Fprintf(stdout, "     %-16s fix: %s\n", "", fix)
 			}
-			continue
+		} else {
+			fmt.Fprintf(stdout, "ok   %-16s %s\n", c.name, detail)
 		}
-		fmt.Fprintf(stdout, "ok   %-14s %s\n", c.name, detail)
+		if c.usedBy != "" {
+			fmt.Fprintf(stdout, "     %-16s used by: %s\n", "", c.usedBy)
+		}
 	}
 	if failed > 0 {
 		return fmt.Errorf("doctor: %d check(s) failed", failed)
@@ -69,52 +73,15 @@ func doctorCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// doctorChecks lists the checks that apply to cfg.
+// doctorChecks lists the checks that apply to cfg: the server's own, then one per provider
+// the scenarios use (doctor_providers.go).
 func doctorChecks(cfg Config) []doctorCheck {
-	p := cfg.Providers
 	checks := []doctorCheck{
-		{"listen", func(context.Context) (string, string, error) { return doctorListen(cfg.Listen) }},
-		{"public_url", func(ctx context.Context) (string, string, error) { return doctorPublicURL(ctx, cfg.PublicURL) }},
-		{"redis", func(ctx context.Context) (string, string, error) { return doctorRedis(ctx, cfg.RedisURL) }},
+		{name: "listen", run: func(context.Context) (string, string, error) { return doctorListen(cfg.Listen) }},
+		{name: "public_url", run: func(ctx context.Context) (string, string, error) { return doctorPublicURL(ctx, cfg.PublicURL) }},
+		{name: "redis", run: func(ctx context.Context) (string, string, error) { return doctorRedis(ctx, cfg.RedisURL) }},
 	}
-	if p.Persona == "llm" {
-		c := p.LLM
-		checks = append(checks, doctorCheck{"llm", func(ctx context.Context) (string, string, error) {
-			return doctorModels(ctx, "LLM", c.BaseURL, "https://api.openai.com", c.Model, "gpt-4o-mini", c.APIKey, c.APIKeyEnv, "OPENAI_API_KEY")
-		}})
-	}
-	switch p.STT {
-	case "deepgram":
-		c := p.Deepgram
-		checks = append(checks, doctorCheck{"stt deepgram", func(ctx context.Context) (string, string, error) { return doctorDeepgram(ctx, c) }})
-	case "whisper":
-		c := p.Whisper
-		checks = append(checks, doctorCheck{"stt whisper", func(ctx context.Context) (string, string, error) {
-			return doctorModels(ctx, "Whisper", c.BaseURL, "https://api.openai.com", c.Model, "whisper-1", c.APIKey, c.APIKeyEnv, "OPENAI_API_KEY")
-		}})
-	case "", "sphinx":
-		checks = append(checks, doctorCheck{"stt sphinx", func(context.Context) (string, string, error) {
-			return doctorFile("/usr/share/pocketsphinx/model/en-us/en-us", "apt-get install pocketsphinx-en-us libpocketsphinx-dev, then make build")
-		}})
-	}
-	switch p.TTS {
-	case "openai":
-		c := p.OpenAITTS
-		checks = append(checks, doctorCheck{"tts openai", func(ctx context.Context) (string, string, error) {
-			return doctorModels(ctx, "TTS", c.BaseURL, "https://api.openai.com", c.Model, "tts-1", c.APIKey, c.APIKeyEnv, "OPENAI_API_KEY")
-		}})
-	case "elevenlabs":
-		c := p.ElevenLabs
-		checks = append(checks, doctorCheck{"tts elevenlabs", func(ctx context.Context) (string, string, error) { return doctorEleven(ctx, c) }})
-	case "", "flite":
-		checks = append(checks, doctorCheck{"tts flite", func(context.Context) (string, string, error) {
-			if _, err := exec.LookPath("flite"); err != nil {
-				return "", "apt-get install flite", err
-			}
-			return "flite found", "", nil
-		}})
-	}
-	return checks
+	return append(checks, doctorProviders(cfg)...)
 }
 
 func doctorListen(addr string) (string, string, error) {
@@ -173,26 +140,20 @@ func doctorFile(path, fix string) (string, string, error) {
 	return path, "", nil
 }
 
-// doctorKey returns key (loadConfig took it from the environment), or why it is missing.
-// Keys are required for hosted APIs only: local servers run without.
-func doctorKey(key, env, def string, hosted bool) (string, string, error) {
+// doctorKey returns key (loadConfig took it from env, the variable api_key_env names), or
+// why it is missing. Keys are required for hosted APIs only: local servers run without.
+func doctorKey(key, env string, hosted bool) (string, string, error) {
 	if key == "" && hosted {
-		env = doctorOr(env, def)
 		return "", "export " + env + "=... (secrets come only from the environment)", fmt.Errorf("%s is not set", env)
 	}
 	return key, "", nil
 }
 
 // doctorModels asks an OpenAI-compatible server for /v1/models and looks for the model.
-func doctorModels(ctx context.Context, what, base, defBase, model, defModel, key, env, defEnv string) (string, string, error) {
-	if base == "" {
-		base = defBase
-	}
-	if model == "" {
-		model = defModel
-	}
+// base, model and env come from the provider's Config with its defaults applied.
+func doctorModels(ctx context.Context, what, base, model, key, env string) (string, string, error) {
 	hosted := !strings.Contains(base, "localhost") && !strings.Contains(base, "127.0.0.1")
-	key, fix, err := doctorKey(key, env, defEnv, hosted)
+	key, fix, err := doctorKey(key, env, hosted)
 	if err != nil {
 		return "", fix, err
 	}
@@ -212,7 +173,7 @@ func doctorModels(ctx context.Context, what, base, defBase, model, defModel, key
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	switch {
 	case resp.StatusCode == 401 || resp.StatusCode == 403:
-		return "", "check the key in " + doctorOr(env, defEnv), fmt.Errorf("%s: http %d", u, resp.StatusCode)
+		return "", "check the key in " + env, fmt.Errorf("%s: http %d", u, resp.StatusCode)
 	case resp.StatusCode == 404:
 		return base + " reachable (no model list to check " + model + ")", "", nil
 	case resp.StatusCode/100 != 2:
@@ -223,22 +184,19 @@ func doctorModels(ctx context.Context, what, base, defBase, model, defModel, key
 	return base + " serves " + model, "", nil
 }
 
+// doctorDeepgram checks the key against the REST API beside c's (defaulted) listen URL.
 func doctorDeepgram(ctx context.Context, c deepgram.Config) (string, string, error) {
-	key, fix, err := doctorKey(c.APIKey, c.APIKeyEnv, "DEEPGRAM_API_KEY", true)
+	key, fix, err := doctorKey(c.APIKey, c.APIKeyEnv, true)
 	if err != nil {
 		return "", fix, err
 	}
-	base := "https://api.deepgram.com"
-	if c.URL != "" {
-		u, err := url.Parse(c.URL)
-		if err != nil {
-			return "", "fix providers.deepgram.url", err
-		}
-		base = map[string]string{"ws": "http", "wss": "https"}[u.Scheme] + "://" + u.Host
+	base, err := httpBase(c.URL)
+	if err != nil {
+		return "", "fix its url", err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/projects", nil)
 	if err != nil {
-		return "", "fix providers.deepgram.url", err
+		return "", "fix its url", err
 	}
 	req.Header.Set("Authorization", "Token "+key)
 	resp, err := http.DefaultClient.Do(req)
@@ -247,28 +205,28 @@ func doctorDeepgram(ctx context.Context, c deepgram.Config) (string, string, err
 	}
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return "", "check DEEPGRAM_API_KEY (it needs member scope or above)", fmt.Errorf("%s/v1/projects: http %d", base, resp.StatusCode)
+		return "", "check " + c.APIKeyEnv + " (it needs member scope or above)", fmt.Errorf("%s/v1/projects: http %d", base, resp.StatusCode)
 	}
 	return "key accepted by " + base, "", nil
 }
 
+// doctorEleven checks the key and the default voice against the REST API beside c's
+// (defaulted) WebSocket URL.
 func doctorEleven(ctx context.Context, c elevenlabs.Config) (string, string, error) {
-	key, fix, err := doctorKey(c.APIKey, c.APIKeyEnv, "ELEVENLABS_API_KEY", true)
+	key, fix, err := doctorKey(c.APIKey, c.APIKeyEnv, true)
 	if err != nil {
 		return "", fix, err
 	}
 	if c.DefaultVoice == "" {
-		return "", "set providers.elevenlabs.default_voice to a voice id", errors.New("no default voice")
+		return "", "set its default_voice to a voice id", errors.New("no default voice")
 	}
-	base := "https://api.elevenlabs.io"
-	if c.URL != "" {
-		if u, err := url.Parse(c.URL); err == nil {
-			base = map[string]string{"ws": "http", "wss": "https"}[u.Scheme] + "://" + u.Host
-		}
+	base, err := httpBase(c.URL)
+	if err != nil {
+		return "", "fix its url", err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/voices/"+url.PathEscape(c.DefaultVoice), nil)
 	if err != nil {
-		return "", "fix providers.elevenlabs.url", err
+		return "", "fix its url", err
 	}
 	req.Header.Set("xi-api-key", key)
 	resp, err := http.DefaultClient.Do(req)
@@ -278,11 +236,20 @@ func doctorEleven(ctx context.Context, c elevenlabs.Config) (string, string, err
 	resp.Body.Close()
 	switch {
 	case resp.StatusCode == 401:
-		return "", "check ELEVENLABS_API_KEY", fmt.Errorf("voices: http 401")
+		return "", "check " + c.APIKeyEnv, fmt.Errorf("voices: http 401")
 	case resp.StatusCode/100 != 2:
-		return "", "fix providers.elevenlabs.default_voice (a voice id from the Voice Library)", fmt.Errorf("voice %s: http %d", c.DefaultVoice, resp.StatusCode)
+		return "", "fix its default_voice (a voice id from the Voice Library)", fmt.Errorf("voice %s: http %d", c.DefaultVoice, resp.StatusCode)
 	}
 	return "voice " + c.DefaultVoice + " available", "", nil
+}
+
+// httpBase turns a vendor's ws(s) URL into the http(s) root of its REST API.
+func httpBase(wsURL string) (string, error) {
+	u, err := url.Parse(wsURL)
+	if err != nil {
+		return "", err
+	}
+	return map[string]string{"ws": "http", "wss": "https"}[u.Scheme] + "://" + u.Host, nil
 }
 
 func doctorOr(a, b string) string {

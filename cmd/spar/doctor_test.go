@@ -50,7 +50,7 @@ providers:
 	}
 	for _, want := range []string{
 		"ok   config", "ok   listen", "ok   public_url", "FAIL redis", "fix: start Redis",
-		"ok   llm            " + models.URL + "/v1 serves llama3.2",
+		"ok   persona llm      " + models.URL + "/v1 serves llama3.2",
 		"FAIL stt whisper", `does not list model "whisper-large"`,
 	} {
 		if !strings.Contains(out.String(), want) {
@@ -71,12 +71,58 @@ func TestDoctorBadConfig(t *testing.T) {
 	if err == nil {
 		t.Fatal("doctor passed a config with an unknown key")
 	}
-	for _, want := range []string{"FAIL config", "redis_ulr", "fix: fix the setting", "ok   listen         127.0.0.1:0"} {
+	for _, want := range []string{"FAIL config", "redis_ulr", "fix: fix the setting", "ok   listen           127.0.0.1:0"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
 	}
 	if err := doctorCmd(context.Background(), []string{"-config", filepath.Join(t.TempDir(), "none.yaml")}, io.Discard, io.Discard); err == nil {
 		t.Error("doctor ran with a missing config file")
+	}
+}
+
+// TestDoctorScenarioProviders: doctor checks the providers scenarios name as well as the
+// defaults, each once, says which scenarios use each, and fails on a name the config lacks.
+func TestDoctorScenarioProviders(t *testing.T) {
+	models := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"object":"list","data":[{"id":"llama3.2","object":"model"}]}`)
+	}))
+	defer models.Close()
+	dir := writeScenarios(t, map[string]string{
+		"angry-llm":  "providers:\n  persona: llm-local\n",
+		"angry-also": "providers:\n  persona: llm-local\n",
+		"offline":    "",
+	})
+	base := "listen: 127.0.0.1:0\nscenario_dir: " + dir + "\nproviders:\n  stt: instant\n  tts: instant\n"
+	path := filepath.Join(t.TempDir(), "spar.yaml")
+	os.WriteFile(path, []byte(base+"  named:\n    llm-local: {type: llm, base_url: \""+models.URL+"\", model: llama3.2}\n"), 0o644)
+	var out bytes.Buffer
+	doctorCmd(context.Background(), []string{"-config", path}, &out, io.Discard)
+	for _, want := range []string{
+		"ok   scenarios        3 scenario(s) from " + dir,
+		"ok   persona scripted built in",
+		"     " + strings.Repeat(" ", 16) + " used by: server default; offline\n",
+		"ok   persona llm-local " + models.URL + " serves llama3.2\n" +
+			"     " + strings.Repeat(" ", 16) + " used by: angry-also, angry-llm\n",
+		"ok   stt instant      built in",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if n := strings.Count(out.String(), "persona llm-local"); n != 1 {
+		t.Errorf("llm-local checked %d times, want once", n)
+	}
+
+	os.WriteFile(path, []byte(base), 0o644) // the scenarios still name llm-local
+	out.Reset()
+	err := doctorCmd(context.Background(), []string{"-config", path}, &out, io.Discard)
+	if err == nil {
+		t.Fatal("doctor passed scenarios naming a provider the config lacks")
+	}
+	for _, want := range []string{"FAIL scenarios", filepath.Join(dir, "angry-llm.yaml") + ":362:12", `"llm-local"`, "providers.named"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -45,10 +45,13 @@ func turnsOf(sc *scenario.Scenario) dialog.Turns {
 func scenarioCmd(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, `Usage:
-  spar scenario lint [file.yaml | dir ...]   check scenario files; no arguments: the built-in ones
+  spar scenario lint [--config spar.yaml] [file.yaml | dir ...]
+                                             check scenario files; no arguments: the built-in ones
   spar scenario list [--dir dir]             list scenarios (built-in unless --dir or SPAR_SCENARIO_DIR)
 
 lint prints one problem per line as file:line:col: message and exits 1 if there are any.
+With --config (or SPAR_CONFIG) it also checks that the server has every provider a
+scenario names (providers: persona, stt, tts, voice), as spar serve does at start-up.
 `)
 		return nil
 	}
@@ -80,6 +83,21 @@ lint prints one problem per line as file:line:col: message and exits 1 if there 
 var errLint = errors.New("scenario lint found problems")
 
 func lintCmd(args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("scenario lint", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	configPath := flags.String("config", os.Getenv("SPAR_CONFIG"), "server config whose providers the scenarios may name (env SPAR_CONFIG); none: not checked")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	args = flags.Args()
+	var linter scenario.Linter
+	if *configPath != "" {
+		cfg, err := loadConfig(*configPath, os.Getenv)
+		if err != nil {
+			return err
+		}
+		linter.Providers = cfg.Providers.checkScenario()
+	}
 	var problems []scenario.Problem
 	files := 0
 	if len(args) == 0 {
@@ -88,7 +106,7 @@ func lintCmd(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		files = len(paths)
-		problems = scenario.Lint(configs.Scenarios, paths...)
+		problems = linter.Lint(configs.Scenarios, paths...)
 	}
 	for _, arg := range args {
 		paths, err := yamlFiles(arg)
@@ -101,7 +119,7 @@ func lintCmd(args []string, stdout, stderr io.Writer) error {
 			if dir == "" {
 				dir = "."
 			}
-			for _, pr := range scenario.Lint(os.DirFS(dir), name) {
+			for _, pr := range linter.Lint(os.DirFS(dir), name) {
 				pr.File = filepath.Join(dir, pr.File)
 				problems = append(problems, pr)
 			}

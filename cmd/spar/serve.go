@@ -87,11 +87,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	prov, err := buildProviders(cfg, m, log)
-	if err != nil {
-		return err
-	}
-	engine, err := dialog.New(cfg.Dialog, prov.stt, prov.tts)
+	prov, err := buildProviders(cfg, catalog, m, log) // each scenario's engines
 	if err != nil {
 		return err
 	}
@@ -123,7 +119,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	callsCtx, stopCalls := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer stopCalls(errShuttingDown)
 	var live sync.WaitGroup
-	h := &callHandler{cfg: cfg, catalog: catalog, engine: engine, store: st, log: log, persona: prov.persona, metrics: m}
+	h := &callHandler{cfg: cfg, catalog: catalog, providers: prov, store: st, log: log, metrics: m}
 	handle := func(ctx context.Context, call *telephony.Call) error {
 		live.Add(1)
 		defer live.Done()
@@ -140,11 +136,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	defer rtc.Close(errShuttingDown)
 	mux := http.NewServeMux()
 	tw.Register(mux)
-	rtc.Register(mux)
 	accts, err := account.New(rdb, st.AccountKeys(), cfg.Account, log)
 	if err != nil {
 		return err
 	}
+	registerWebRTC(mux, rtc, accts.Middleware())
 	guard := account.NewGuard(accts, st)
 	cards := scoring.NewCards(rdb, st)
 	api := http.NewServeMux()
@@ -229,11 +225,11 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 type callHandler struct {
 	cfg     Config
 	catalog *scenario.Catalog
-	engine  *dialog.Engine
-	store   *store.Store
-	log     *slog.Logger
-	persona func(sc *scenario.Scenario, seed int64, log *slog.Logger) dialog.Persona
-	metrics *metrics.Metrics
+	// providers are each scenario's engines: persona, STT, TTS and voice.
+	providers *scenarioProviders
+	store     *store.Store
+	log       *slog.Logger
+	metrics   *metrics.Metrics
 }
 
 func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
@@ -260,10 +256,11 @@ func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
 		return fmt.Errorf("call log: %w", err)
 	}
 	log.Info("call started", "learner", call.Learner)
-	res, runErr := h.engine.Run(ctx, call, dialog.Session{
+	prov := h.providers.of(sc)
+	res, runErr := prov.engine.Run(ctx, call, dialog.Session{
 		Transport:  call.Transport,
-		Persona:    h.persona(sc, seedOf(call.ID), log),
-		Voice:      sc.Persona.Voice,
+		Persona:    prov.persona(sc, seedOf(call.ID), log),
+		Voice:      prov.voice,
 		Turns:      turnsOf(sc),
 		Phrases:    sc.Phrases(),
 		Narrowband: call.Transport == "twilio",

@@ -17,8 +17,9 @@ import (
 	"github.com/sparlab/spar/telephony/twilio/floor"
 )
 
-// benchCmd is `spar bench`: concurrent simulated Twilio calls against a live `spar serve`
-// with zero-latency providers, and the same load against the floor echo server.
+// benchCmd is `spar bench`: concurrent simulated calls (Twilio Media Streams, or browsers
+// over WebRTC with --transport webrtc) against a live `spar serve` with zero-latency
+// providers, and the same load against the transport's floor echo server.
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -31,14 +32,19 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		noFloor    = fs.Bool("no-floor", false, "skip the floor echo server")
 		plot       = fs.String("plot", "", "write an SVG plot of overhead and CPU against concurrency here")
 		keep       = fs.Bool("keep", false, "keep the temporary data directory (recordings, redis, logs)")
+		transport  = fs.String("transport", "twilio", "calls to place: twilio (Media Streams) or webrtc (simulated browsers)")
 		serveFloor = fs.String("serve-floor", "", "internal: run the floor echo server on this address")
+		cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the load generator (this process) here")
+		serverEnv  envList
 	)
+	fs.Var(&serverEnv, "server-env", "KEY=VALUE added to spar serve's environment (repeatable), e.g. GOGC=200, GOMEMLIMIT=1GiB, SPAR_DEBUG_LISTEN=127.0.0.1:6060")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: spar bench [flags]
 
 Starts 'spar serve' (providers: instant speech, the scripted persona) with its own
-redis-server, and the floor (a Twilio echo server), then runs N concurrent simulated
-Twilio calls against each on 127.0.0.1. Reports Spar's own voice-to-voice overhead,
+redis-server, and the floor (an echo server for the transport), then runs N concurrent
+simulated Twilio calls (or, with --transport webrtc, simulated browsers over WebRTC)
+against each on 127.0.0.1. Reports Spar's own voice-to-voice overhead,
 pacing jitter and late frames seen by listening probes, and CPU and RSS per call.
 See docs/BENCHMARKS.md.
 
@@ -50,7 +56,7 @@ Flags:
 		return err
 	}
 	if *serveFloor != "" {
-		return runFloor(ctx, *serveFloor)
+		return runFloor(ctx, *serveFloor, *transport)
 	}
 	if *calls < 1 || *rate <= 0 || *steps < 1 {
 		return usageError{"bench: --calls, --rate and --steps must be positive"}
@@ -70,30 +76,40 @@ Flags:
 	}
 	defer logf.Close()
 
-	fmt.Fprintf(stdout, "spar bench: %d CPUs, Go %s; starting spar serve and the floor...\n", runtime.NumCPU(), runtime.Version())
-	spar, err := startSpar(ctx, dir, logf)
+	synth, err := ttsinstant.New(ttsinstant.Config{})
+	if err != nil {
+		return err
+	}
+	tr, err := newTransport(*transport, synth)
+	if err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	fmt.Fprintf(stdout, "spar bench: %s calls, %d CPUs, Go %s; starting spar serve and the floor...\n", *transport, runtime.NumCPU(), runtime.Version())
+	spar, err := startSpar(ctx, spawnSelf, dir, logf, serverEnv)
 	if err != nil {
 		return err
 	}
 	defer spar.stop()
 	var fl *benchTarget
 	if !*noFloor {
-		if fl, err = startFloor(ctx, logf); err != nil {
+		if fl, err = startFloor(ctx, spawnSelf, logf, *transport); err != nil {
 			return err
 		}
 		defer fl.stop()
 	}
-	synth, err := ttsinstant.New(ttsinstant.Config{})
-	if err != nil {
-		return err
-	}
-
 	var rows []benchRow
 	level := func(n int) (bool, error) {
 		fmt.Fprintf(stdout, "level %d calls:\n", n)
-		row := benchRow{spar: runRound(ctx, spar, newPlan(n, *rate), synth, stdout)}
+		row := benchRow{spar: runRound(ctx, spar, tr, newPlan(n, *rate), stdout)}
 		if fl != nil && ctx.Err() == nil {
-			f := runRound(ctx, fl, newPlan(n, *rate), synth, stdout)
+			f := runRound(ctx, fl, tr, newPlan(n, *rate), stdout)
 			row.floor = &f
 		}
 		rows = append(rows, row)
@@ -104,6 +120,7 @@ Flags:
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
+	fmt.Fprintf(stdout, "\n%s calls; the load generator's CPU (the simulated callers) is in its own column, not in spar's\n", *transport)
 	printReport(stdout, rows, best)
 	if *plot != "" && len(rows) > 0 {
 		f, err := os.Create(*plot)
@@ -154,14 +171,24 @@ func searchLevels(start, maxN, steps int, search bool, try func(n int) (bool, er
 	return best, nil
 }
 
-// runFloor serves the floor until ctx ends (`spar bench --serve-floor ADDR`, a child of bench).
-func runFloor(ctx context.Context, addr string) error {
+// runFloor serves the transport's floor until ctx ends (`spar bench --serve-floor ADDR`, a
+// child of bench).
+func runFloor(ctx context.Context, addr, transport string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("floor: listen: %w", err)
 	}
 	mux := http.NewServeMux()
-	floor.New(slog.New(slog.DiscardHandler)).Register(mux)
+	if transport == "webrtc" {
+		f, err := newRTCFloor()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		f.Register(mux)
+	} else {
+		floor.New(slog.New(slog.DiscardHandler)).Register(mux)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") })
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

@@ -29,11 +29,16 @@ func printRow(w io.Writer, r benchRow) {
 		verdict = "NOT held"
 	}
 	fmt.Fprintf(w, "  => %d calls %s: %d ok, %d failed%s\n", s.n, verdict, s.ok, s.failed, errNote(s.firstErr))
-	fmt.Fprintf(w, "     overhead p50 %s ms, p99 %s ms (%d turns); jitter p99 %s ms; late frames %d of %d\n",
+	fmt.Fprintf(w, "     overhead p50 %s ms, p99 %s ms (%d turns); jitter p99 %s ms; late frames %d of %d (%d while calls were still being placed)\n",
 		msf(percentile(s.overhead, 50)), msf(percentile(s.overhead, 99)), len(s.overhead),
-		msf(percentile(s.pace.jitter, 99)), s.pace.late, s.pace.frames)
-	fmt.Fprintf(w, "     spar %.2f cores (%.2f ms CPU per call-second), redis %.2f, load generator %.2f; RSS %d MB, %d KB per call\n",
-		s.cores["server"], s.perCallCPU(), s.cores["redis"], s.cores["loadgen"], s.rssLoad>>20, s.rssPerCall()>>10)
+		msf(percentile(s.pace.jitter, 99)), s.pace.late, s.pace.frames, s.rampLate)
+	if s.unsealed > 0 {
+		fmt.Fprintf(w, "     note: %d call records were not sealed within %v: their turns are missing above\n", s.unsealed, sealWait)
+	}
+	fmt.Fprintf(w, "     spar %.2f cores (%.2f ms CPU per call-second), redis %.2f; RSS %d MB, %d KB per call\n",
+		s.cores["server"], s.perCallCPU(), s.cores["redis"], s.rssLoad>>20, s.rssPerCall()>>10)
+	fmt.Fprintf(w, "     load generator (the callers, this process, not counted above) %.2f cores, %.2f ms per call-second\n",
+		s.cores["loadgen"], s.cores["loadgen"]/float64(s.n)*1000)
 	if f := r.floor; f != nil {
 		fmt.Fprintf(w, "     floor %.2f cores (%.2f ms per call-second), jitter p99 %s ms, late %d; spar/floor CPU per call %.1fx\n",
 			f.cores["server"], f.perCallCPU(), msf(percentile(f.pace.jitter, 99)), f.pace.late, r.ratio())

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/sparlab/spar/dialog"
 	sttinstant "github.com/sparlab/spar/dialog/stt/instant"
-	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
 	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/telephony/twilio/sim"
 )
@@ -27,10 +27,13 @@ type roundResult struct {
 	n                int
 	ok, failed       int
 	firstErr         string
+	ids              []string        // the calls' IDs, probes' and learners'
+	unsealed         int             // calls whose record was not sealed in time: their turns are missing
 	overhead         []time.Duration // per answered turn: turn.latency total minus endpoint
 	pace             pacing
 	cores            map[string]float64 // CPU in cores during the steady window, by process
 	rssIdle, rssLoad int64              // the server's RSS before the round and with n calls live
+	rampLate         int                // late frames that arrived before the last call was placed
 	window           time.Duration
 }
 
@@ -65,7 +68,7 @@ func newPlan(n int, rate float64) roundPlan {
 }
 
 // runRound places p.n calls against t, one probe per 20 calls (at least one), and measures.
-func runRound(ctx context.Context, t *benchTarget, p roundPlan, synth *ttsinstant.Synthesizer, progress io.Writer) roundResult {
+func runRound(ctx context.Context, t *benchTarget, tr benchTransport, p roundPlan, progress io.Writer) roundResult {
 	ctx, cancel := context.WithTimeout(ctx, p.limit)
 	defer cancel()
 	res := roundResult{target: t.name, n: p.n, cores: map[string]float64{}}
@@ -89,15 +92,13 @@ func runRound(ctx context.Context, t *benchTarget, p roundPlan, synth *ttsinstan
 		}
 		mu.Unlock()
 	}
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	pr := probe{base: t.base, hc: hc}
 	probeEvery := min(20, p.n)
 	call := func(i int) {
 		defer wg.Done()
 		live.Add(1)
 		defer func() { live.Add(-1); done.Add(1) }()
 		if i%probeEvery == 0 {
-			r, err := pr.run(ctx, i, p.probe)
+			r, err := tr.listen(ctx, t.base, i, p.probe)
 			if err != nil {
 				fail(err)
 				return
@@ -107,14 +108,13 @@ func runRound(ctx context.Context, t *benchTarget, p roundPlan, synth *ttsinstan
 			mu.Unlock()
 			return
 		}
-		r, err := sim.Run(ctx, sim.Config{BaseURL: t.base, Script: p.script, DiscardAudio: true, HTTPClient: hc,
-			GreetTimeout: 2 * time.Second, ReplyTimeout: 10 * time.Second}, synth, nil)
+		id, err := tr.learner(ctx, t.base, p)
 		if err != nil {
 			fail(err)
 			return
 		}
 		mu.Lock()
-		ids = append(ids, r.CallID)
+		ids = append(ids, id)
 		mu.Unlock()
 	}
 
@@ -156,6 +156,7 @@ func runRound(ctx context.Context, t *benchTarget, p roundPlan, synth *ttsinstan
 		}
 	}
 	ramp.Stop()
+	rampEnd := time.Now()
 
 	// Steady window: every call is live (calls outlast the ramp by the settle time plus the
 	// window; probes by design, simulated learners by their script).
@@ -183,16 +184,22 @@ func runRound(ctx context.Context, t *benchTarget, p roundPlan, synth *ttsinstan
 	wg.Wait()
 	close(stopProgress)
 	<-progressDone
+	res.ids = ids
 	res.failed = int(failed.Load())
 	res.ok = p.n - res.failed
 	for _, arr := range arrivals {
 		pc := analyzePacing(arr, media.FrameDuration, benchLead)
 		res.pace.frames += pc.frames
 		res.pace.late += pc.late
+		for _, at := range pc.lateAt {
+			if at.Before(rampEnd) {
+				res.rampLate++
+			}
+		}
 		res.pace.jitter = append(res.pace.jitter, pc.jitter...)
 	}
 	if t.name == "spar" {
-		res.overhead = fetchOverhead(context.WithoutCancel(ctx), hc, t.base, ids)
+		res.overhead, res.unsealed = fetchOverhead(context.WithoutCancel(ctx), http.DefaultClient, t.base, ids)
 	}
 	return res
 }
@@ -213,30 +220,63 @@ func sampleAll(t *benchTarget) map[string]procSample {
 
 // fetchOverhead reads each call's sealed record and returns Spar's own share of every answered
 // turn: with zero-latency providers everything between the endpoint and the first persona
-// frame (recognizer, persona and synthesizer hops, playout start) is Spar.
-func fetchOverhead(ctx context.Context, hc *http.Client, base string, ids []string) []time.Duration {
-	var out []time.Duration
-	for _, id := range ids {
-		for try := 0; try < 20; try++ {
-			var rec struct {
-				Status  string               `json:"status"`
-				Latency []dialog.TurnLatency `json:"latency"`
-			}
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/calls/"+id, nil)
-			resp, err := hc.Do(req)
+// frame (recognizer, persona and synthesizer hops, playout start) is Spar. Records are sealed
+// moments after a call ends, seconds later under load: it polls until every record is sealed
+// or sealWait passes, and returns how many never were (their turns are missing from out).
+func fetchOverhead(ctx context.Context, hc *http.Client, base string, ids []string) (out []time.Duration, unsealed int) {
+	ctx, cancel := context.WithTimeout(ctx, sealWait)
+	defer cancel()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for pending := ids; ; {
+		var next []string
+		for _, id := range pending {
+			lat, err := sealedLatency(ctx, hc, base, id)
 			if err != nil {
-				break
+				next = append(next, id)
+				continue
 			}
-			err = json.NewDecoder(resp.Body).Decode(&rec)
-			resp.Body.Close()
-			if err == nil && rec.Status != "live" {
-				for _, l := range rec.Latency {
-					out = append(out, l.Total-l.Endpoint)
-				}
-				break
+			for _, l := range lat {
+				out = append(out, l.Total-l.Endpoint)
 			}
-			time.Sleep(100 * time.Millisecond) // the record is sealed moments after the call ends
+		}
+		if pending = next; len(pending) == 0 {
+			return out, 0
+		}
+		select {
+		case <-ctx.Done():
+			return out, len(pending)
+		case <-tick.C:
 		}
 	}
-	return out
+}
+
+// sealWait bounds how long fetchOverhead waits for records to be sealed.
+const sealWait = 30 * time.Second
+
+// errLive is a record not sealed yet.
+var errLive = errors.New("bench: call record still live")
+
+// sealedLatency returns the turn latencies of one call's sealed record.
+func sealedLatency(ctx context.Context, hc *http.Client, base, id string) ([]dialog.TurnLatency, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/api/calls/"+id, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var rec struct {
+		Status  string               `json:"status"`
+		Latency []dialog.TurnLatency `json:"latency"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&rec); err != nil {
+		return nil, fmt.Errorf("bench: call record %s: %s: %w", id, resp.Status, err)
+	}
+	if rec.Status == "live" || rec.Status == "" {
+		return nil, errLive
+	}
+	return rec.Latency, nil
 }

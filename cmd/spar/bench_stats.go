@@ -32,6 +32,7 @@ type pacing struct {
 	jitter []time.Duration // |inter-arrival - 20 ms| inside runs of persona audio, after the lead
 	frames int             // media messages received
 	late   int             // frames that arrived after the moment a far end would have played them
+	lateAt []time.Time     // when each late frame arrived
 }
 
 // runGap separates two runs of persona audio: the server's playout stops between replies.
@@ -55,6 +56,7 @@ func analyzePacing(arrivals []time.Time, frame time.Duration, lead int) pacing {
 		}
 		if due := start.Add(time.Duration(k) * frame); at.After(due) {
 			p.late++
+			p.lateAt = append(p.lateAt, at)
 			start = start.Add(at.Sub(due))
 		}
 		k++

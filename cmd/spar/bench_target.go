@@ -50,6 +50,19 @@ func child(cmd *exec.Cmd, logTo io.Writer) (*exec.Cmd, func(), error) {
 	return cmd, stop, nil
 }
 
+// spawner returns the command that runs spar with args: the bench's servers are this same
+// binary (`spar serve`, `spar bench --serve-floor`).
+type spawner func(args ...string) (*exec.Cmd, error)
+
+// spawnSelf runs this executable.
+func spawnSelf(args ...string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	return exec.Command(self, args...), nil
+}
+
 // freeAddr returns a loopback address nothing listens on now.
 func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -93,12 +106,16 @@ const benchSparConfig = `providers:
 twilio:
   default_scenario: double-charge
   max_calls: 0
+webrtc:
+  include_loopback: true
+  max_calls: 0
 shutdown_grace: 5s
 log_level: warn
 `
 
-// startSpar runs `spar serve` (this binary) with its own redis-server under dir.
-func startSpar(ctx context.Context, dir string, logTo io.Writer) (*benchTarget, error) {
+// startSpar runs `spar serve` (this binary) with its own redis-server under dir; env is added
+// to serve's environment.
+func startSpar(ctx context.Context, spawn spawner, dir string, logTo io.Writer, env []string) (*benchTarget, error) {
 	t := &benchTarget{name: "spar", pids: map[string]int{}}
 	ok := false
 	defer func() {
@@ -135,14 +152,14 @@ func startSpar(ctx context.Context, dir string, logTo io.Writer) (*benchTarget, 
 	if err != nil {
 		return nil, err
 	}
-	self, err := os.Executable()
+	t.base = "http://" + addr
+	cmd, err := spawn("serve", "--config", cfgPath)
 	if err != nil {
 		return nil, err
 	}
-	t.base = "http://" + addr
-	cmd := exec.Command(self, "serve", "--config", cfgPath)
-	cmd.Env = append(os.Environ(), "SPAR_LISTEN="+addr, "SPAR_PUBLIC_URL="+t.base, "SPAR_DATA_DIR="+filepath.Join(dir, "data"),
+	cmd.Env = append(cmd.Environ(), "SPAR_LISTEN="+addr, "SPAR_PUBLIC_URL="+t.base, "SPAR_DATA_DIR="+filepath.Join(dir, "data"),
 		"REDIS_URL=unix://"+sock, "TWILIO_AUTH_TOKEN=", "SPAR_CONFIG=")
+	cmd.Env = append(cmd.Env, env...)
 	scmd, sstop, err := child(cmd, logTo)
 	if err != nil {
 		return nil, err
@@ -155,17 +172,17 @@ func startSpar(ctx context.Context, dir string, logTo io.Writer) (*benchTarget, 
 	return t, nil
 }
 
-// startFloor runs the floor echo server (this binary, `spar bench --serve-floor`).
-func startFloor(ctx context.Context, logTo io.Writer) (*benchTarget, error) {
+// startFloor runs the transport's floor echo server (this binary, `spar bench --serve-floor`).
+func startFloor(ctx context.Context, spawn spawner, logTo io.Writer, transport string) (*benchTarget, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	self, err := os.Executable()
+	fcmd, err := spawn("bench", "--transport", transport, "--serve-floor", addr)
 	if err != nil {
 		return nil, err
 	}
-	cmd, stop, err := child(exec.Command(self, "bench", "--serve-floor", addr), logTo)
+	cmd, stop, err := child(fcmd, logTo)
 	if err != nil {
 		return nil, err
 	}

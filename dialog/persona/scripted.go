@@ -45,13 +45,8 @@ var _ dialog.Persona = (*Scripted)(nil)
 // NewScripted returns a persona for sc. The same scenario, seed and inputs give the same
 // lines, so a rep can be replayed.
 func NewScripted(sc *scenario.Scenario, seed int64) *Scripted {
-	p := &Scripted{sc: sc, det: sc.Detector(), active: sc.ActiveObjections(),
+	p := &Scripted{sc: sc, det: sc.Detector(), triggers: sc.BargeInTriggers(), active: sc.ActiveObjections(),
 		rng: rand.New(rand.NewPCG(uint64(seed), 0x5ca1ab1e))}
-	for _, t := range sc.Turns.PersonaBargeIn.Triggers {
-		if ph, err := scenario.CompilePhrase(t); err == nil {
-			p.triggers = append(p.triggers, ph)
-		}
-	}
 	p.reset()
 	return p
 }

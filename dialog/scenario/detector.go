@@ -1,5 +1,7 @@
 package scenario
 
+import "sync"
+
 // Detector finds a scenario's behaviours in what the learner said. The persona uses it to
 // react; scoring reuses it to quote evidence.
 type Detector struct {
@@ -7,21 +9,55 @@ type Detector struct {
 	phrases [][]Phrase
 }
 
-// Detector compiles the scenario's behaviours. A phrase that does not compile is skipped
-// (Validate reports it).
-func (s *Scenario) Detector() *Detector {
+// compiled is what a scenario's calls share: its phrases compiled once, on first use (about
+// three thousand objects per call when each call compiled its own).
+type compiled struct {
+	once     sync.Once
+	det      *Detector
+	triggers []Phrase
+	phrases  []string
+}
+
+// get compiles s's phrases the first time it is called. A Scenario not made by Parse (a
+// literal in a test) compiles them on every call.
+func (s *Scenario) get() *compiled {
+	c := s.compiled
+	if c == nil {
+		c = &compiled{}
+	}
+	c.once.Do(func() {
+		c.det = s.compileDetector()
+		c.triggers = compileAll(s.Turns.PersonaBargeIn.Triggers)
+		c.phrases = s.plainPhrases()
+	})
+	return c
+}
+
+// Detector returns the scenario's behaviour detector. It is read-only: calls share it. A
+// phrase that does not compile is skipped (Validate reports it).
+func (s *Scenario) Detector() *Detector { return s.get().det }
+
+// BargeInTriggers returns the compiled persona barge-in trigger phrases, shared read-only.
+func (s *Scenario) BargeInTriggers() []Phrase { return s.get().triggers }
+
+func (s *Scenario) compileDetector() *Detector {
 	d := &Detector{}
 	for _, b := range s.Behaviours {
-		var ps []Phrase
-		for _, src := range b.Phrases {
-			if p, err := CompilePhrase(src); err == nil {
-				ps = append(ps, p)
-			}
-		}
 		d.names = append(d.names, b.Name)
-		d.phrases = append(d.phrases, ps)
+		d.phrases = append(d.phrases, compileAll(b.Phrases))
 	}
 	return d
+}
+
+// compileAll compiles each source, skipping those that do not compile.
+func compileAll(srcs []string) []Phrase {
+	var ps []Phrase
+	for _, src := range srcs {
+		if p, err := CompilePhrase(src); err == nil {
+			ps = append(ps, p)
+		}
+	}
+	return ps
 }
 
 // Detect returns the names of the behaviours found in text, in the scenario's order.
@@ -45,8 +81,10 @@ func (d *Detector) DetectTokens(toks []string) []string {
 
 // Phrases returns every phrase the learner is expected to say (as plain words) plus the
 // persona's name and the scenario's product words, without duplicates, for recognizers that
-// take keyword hints.
-func (s *Scenario) Phrases() []string {
+// take keyword hints. The slice is shared: do not modify it.
+func (s *Scenario) Phrases() []string { return s.get().phrases }
+
+func (s *Scenario) plainPhrases() []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(p string) {
@@ -60,10 +98,8 @@ func (s *Scenario) Phrases() []string {
 		add(w)
 	}
 	for _, b := range s.Behaviours {
-		for _, src := range b.Phrases {
-			if p, err := CompilePhrase(src); err == nil {
-				add(p.Plain())
-			}
+		for _, p := range compileAll(b.Phrases) {
+			add(p.Plain())
 		}
 	}
 	return out

@@ -95,7 +95,7 @@ func resolve(src *source, d Difficulty, ps *problems) *Scenario {
 	s := &Scenario{
 		ID: f.ID, Title: f.Title, Category: Category(f.Category), Difficulty: d,
 		Situation: f.Situation, LearnerGoal: f.LearnerGoal, Words: f.Words,
-		file: src.name, src: src,
+		file: src.name, src: src, compiled: &compiled{},
 	}
 	s.Persona = Persona{Name: f.Persona.Name, Voice: f.Persona.Voice, Backstory: f.Persona.Backstory,
 		Goal: f.Persona.Goal}

@@ -27,8 +27,9 @@ type Scenario struct {
 	// server's defaults.
 	Providers Providers
 
-	file string // the name given to Parse
-	src  *source
+	file     string // the name given to Parse
+	src      *source
+	compiled *compiled // built once by Parse, shared read-only by every call
 }
 
 // Persona is who the learner talks to.

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -177,5 +178,32 @@ func TestPhrasesForRecognizer(t *testing.T) {
 			t.Errorf("phrase %q duplicated or still in phrase syntax", p)
 		}
 		seen[p] = true
+	}
+}
+
+// TestCompiledOnceShared: calls share one compiled detector, made once even when many calls
+// start at the same moment (run with -race).
+func TestCompiledOnceShared(t *testing.T) {
+	s, _ := catalog(t).Get("double-charge")
+	dets := make([]*scenario.Detector, 8)
+	var wg sync.WaitGroup
+	for i := range dets {
+		wg.Go(func() { dets[i] = s.Detector(); _ = s.Phrases(); _ = s.BargeInTriggers() })
+	}
+	wg.Wait()
+	for _, d := range dets[1:] {
+		if d != dets[0] {
+			t.Fatal("each call compiled its own detector")
+		}
+	}
+	if got := dets[0].Detect("I'm so sorry, I understand your frustration"); len(got) == 0 {
+		t.Error("the shared detector finds nothing in an empathy line")
+	}
+	hard, err := s.WithDifficulty(scenario.Hard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hard.Detector() == dets[0] {
+		t.Error("a scenario at another difficulty shares the first one's detector")
 	}
 }

@@ -59,10 +59,12 @@ bench: build ## run the benchmarks (see docs/BENCHMARKS.md); BENCH_ARGS=--search
 	@echo "==> spar bench (concurrent simulated calls on 127.0.0.1)"
 	@./$(BIN) bench $${BENCH_ARGS:---calls 50}
 
-fuzz: ## fuzz each untrusted parser for a while (FUZZTIME, default 30s)
-	@for t in FuzzDecodeMessage:./telephony/twilio FuzzScanMedia:./telephony/twilio FuzzWebhook:./telephony/twilio \
-	  FuzzPickCodec:./telephony/webrtc FuzzSSE:./dialog/llm FuzzDecodeEvent:./dialog/store FuzzReadWAV:./media FuzzParse:./dialog/scenario; do \
-	  echo "==> $${t%%:*}"; $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $${FUZZTIME:-30s} $${t#*:} || exit 1; done
+fuzz: ## fuzz every Fuzz target in the tree for a while each (FUZZTIME, default 30s)
+	@$(GO) list -f '{{.Dir}} {{.ImportPath}}' ./... | while read -r dir pkg; do \
+	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | cut -c6-); do \
+	    echo "==> $$t ($$pkg)"; \
+	    $(GO) test -tags '$(TAGS)' -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-30s} $$pkg || exit 1; \
+	  done; done
 
 clean: ## remove build output and test state
 	rm -rf bin $(TEST_REDIS_DIR)

@@ -38,19 +38,39 @@ func openPicker(page webtest.Page, base string) {
 	page.WaitFor("scenario cards", `document.querySelectorAll('[data-scenario]').length > 0`, 15*time.Second)
 }
 
-// startLearnerCall types the learner's name, presses Start call on the double-charge card
-// and waits for the call to go live. It returns the call's id and how the page signaled
-// ("websocket" with trickle ICE, or "post").
-func startLearnerCall(t *testing.T, page webtest.Page, learner string) (callID, signaling string) {
+// startLearnerCall types the learner's name, presses Start call on the double-charge card,
+// waits for the call to go live and checks the page signaled over the WebSocket with trickle
+// ICE (not the POST fallback). It returns the call's id.
+func startLearnerCall(t *testing.T, page webtest.Page, learner string) (callID string) {
 	t.Helper()
 	name, _ := json.Marshal(learner)
 	page.Eval(`(() => { const n = document.getElementById('learner-name'); n.value = `+string(name)+`;
 		n.dispatchEvent(new Event('input')); document.querySelector('[data-scenario="double-charge"] button').click(); return true })()`, nil)
 	page.WaitFor("the call to go live", `!!window.spar.callId && document.getElementById('status').textContent === 'Live'`, 20*time.Second)
+	var signaling string
 	page.Eval(`window.spar.callId`, &callID)
 	page.Eval(`window.spar.signaling || ''`, &signaling)
 	t.Logf("call %s is live (signaling: %s)", callID, signaling)
-	return callID, signaling
+	if signaling != "websocket" {
+		t.Errorf("the page signaled over %q, want the WebSocket with trickle ICE", signaling)
+	}
+	return callID
+}
+
+// inboundAudio is the persona's audio as the page's peer connection received it.
+type inboundAudio struct {
+	Packets int     `json:"packets"`
+	Bytes   int     `json:"bytes"`
+	Energy  float64 `json:"energy"` // Chromium only
+}
+
+// personaAudio reads the page's inbound-rtp audio stats.
+func personaAudio(page webtest.Page) inboundAudio {
+	var s inboundAudio
+	page.Eval(`(async () => { let r = {}; (await window.spar.pc.getStats()).forEach(x => {
+		if (x.type === 'inbound-rtp' && x.kind === 'audio') r = x });
+		return {packets: r.packetsReceived || 0, bytes: r.bytesReceived || 0, energy: r.totalAudioEnergy || 0} })()`, &s)
+	return s
 }
 
 // learnerLines is the number of learner lines the server transcribed, on the page.
@@ -69,6 +89,16 @@ func learnerKeyWords(t *testing.T, page webtest.Page) int {
 		}
 	}
 	return found
+}
+
+// checkPersonaLine fails the test when the live transcript has no persona line.
+func checkPersonaLine(t *testing.T, page webtest.Page) {
+	t.Helper()
+	var n int
+	page.Eval(`document.querySelectorAll('#transcript .persona').length`, &n)
+	if n == 0 {
+		t.Error("no persona line in the live transcript")
+	}
 }
 
 // hangUp presses Hang up and waits for the summary view.

@@ -7,50 +7,23 @@ import (
 	"testing"
 )
 
-func TestTrackerCap(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		max   int
-		admit int // streams admitted before the first refusal (-1: none refused in 5)
-	}{
-		{"no cap", 0, -1},
-		{"cap 1", 1, 1},
-		{"cap 3", 3, 3},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var tr tracker
-			tr.init()
-			tr.max = tc.max
-			got := -1
-			for i := range 5 {
-				if err := tr.add(); err != nil {
-					if !errors.Is(err, ErrBusy) {
-						t.Fatalf("add %d: %v, want ErrBusy", i, err)
-					}
-					if !tr.full() {
-						t.Error("refused as busy but full() is false")
-					}
-					got = i
-					break
-				}
-			}
-			if got != tc.admit {
-				t.Fatalf("first refusal at %d, want %d", got, tc.admit)
-			}
-			if tc.max > 0 {
-				tr.done()
-				if tr.full() {
-					t.Error("still full after a call ended")
-				}
-				if err := tr.add(); err != nil {
-					t.Errorf("a freed line was not reused: %v", err)
-				}
-			}
-			tr.drain()
-			if err := tr.add(); !errors.Is(err, ErrDraining) {
-				t.Errorf("add while draining: %v, want ErrDraining", err)
-			}
-		})
+// TestAdmit checks the stream refusals name their cause: ErrBusy at the cap (telephony's
+// TestDrainCap covers the counting), ErrDraining once draining.
+func TestAdmit(t *testing.T) {
+	s := &Server{cfg: Config{MaxCalls: 1}}
+	if err := s.admit(); err != nil {
+		t.Fatalf("first stream: %v", err)
+	}
+	if err := s.admit(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second stream: %v, want ErrBusy", err)
+	}
+	s.calls.Done()
+	if err := s.admit(); err != nil {
+		t.Errorf("a freed line was not reused: %v", err)
+	}
+	s.Drain()
+	if err := s.admit(); !errors.Is(err, ErrDraining) {
+		t.Errorf("admit while draining: %v, want ErrDraining", err)
 	}
 }
 

@@ -32,7 +32,7 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid Twilio signature", http.StatusForbidden)
 		return
 	}
-	if err := s.calls.add(); err != nil {
+	if err := s.admit(); err != nil {
 		if errors.Is(err, ErrBusy) {
 			s.log.Warn("twilio stream refused: all practice lines busy", "max_calls", s.cfg.MaxCalls)
 			w.Header().Set("Retry-After", "60")
@@ -40,7 +40,7 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	defer s.calls.done()
+	defer s.calls.Done()
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		s.log.Info("twilio stream: upgrade failed", "err", err) // the upgrader has replied

@@ -41,7 +41,7 @@ type Server struct {
 	log       *slog.Logger
 	rv        client.RequestValidator
 	upgrader  websocket.Upgrader
-	calls     tracker
+	calls     telephony.Drain
 	newID     func() string
 	now       func() time.Time
 }
@@ -72,8 +72,6 @@ func NewServer(cfg Config, scenarios Scenarios, handler telephony.Handler, log *
 		ReadBufferSize:   4096,
 		WriteBufferSize:  4096,
 	}
-	s.calls.init()
-	s.calls.max = cfg.MaxCalls
 	if !cfg.ValidateSignatures {
 		log.Warn("twilio signatures are NOT checked: anyone who finds the URL can start calls")
 	} else if cfg.PublicURL == "" {
@@ -114,12 +112,12 @@ func (s *Server) serveVoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	log := s.log.With("call_sid", r.PostForm.Get("CallSid"))
-	if s.calls.isDraining() {
+	if s.calls.Draining() {
 		log.Info("twilio call turned away: draining")
 		s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(sayDraining) })
 		return
 	}
-	if s.calls.full() {
+	if s.calls.Full(s.cfg.MaxCalls) {
 		log.Info("twilio call turned away: all practice lines busy", "max_calls", s.cfg.MaxCalls)
 		s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(sayBusy) })
 		return

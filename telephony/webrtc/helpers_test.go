@@ -177,27 +177,39 @@ func newPeerWith(t *testing.T, tune func(*webrtc.SettingEngine), codecs ...webrt
 func (p *peer) offer(audio bool) string {
 	p.t.Helper()
 	if audio {
-		tr, err := webrtc.NewTrackLocalStaticSample(p.codec.RTPCodecCapability, "mic", "learner")
-		if err != nil {
-			p.t.Fatal(err)
-		}
-		if _, err := p.pc.AddTrack(tr); err != nil {
-			p.t.Fatal(err)
-		}
-		p.track = tr
+		p.addMic()
 	} else if _, err := p.pc.CreateDataChannel("chat", nil); err != nil {
 		p.t.Fatal(err)
 	}
+	done := webrtc.GatheringCompletePromise(p.pc)
+	p.setOffer()
+	<-done
+	return p.pc.LocalDescription().SDP
+}
+
+// addMic adds the learner's send track.
+func (p *peer) addMic() {
+	p.t.Helper()
+	tr, err := webrtc.NewTrackLocalStaticSample(p.codec.RTPCodecCapability, "mic", "learner")
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	if _, err := p.pc.AddTrack(tr); err != nil {
+		p.t.Fatal(err)
+	}
+	p.track = tr
+}
+
+// setOffer creates an offer and makes it p's local description, which starts gathering.
+func (p *peer) setOffer() {
+	p.t.Helper()
 	o, err := p.pc.CreateOffer(nil)
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	done := webrtc.GatheringCompletePromise(p.pc)
 	if err := p.pc.SetLocalDescription(o); err != nil {
 		p.t.Fatal(err)
 	}
-	<-done
-	return p.pc.LocalDescription().SDP
 }
 
 func (p *peer) accept(sdp string) {

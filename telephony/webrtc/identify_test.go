@@ -93,9 +93,9 @@ func postOffer(t *testing.T, base string, h http.Header, req offerRequest) strin
 func wsOffer(t *testing.T, base string, h http.Header, req offerRequest) string {
 	t.Helper()
 	c := dialWS(t, base, h)
-	c.send(message{Type: msgOffer, Scenario: req.Scenario, Learner: req.Learner, SDP: req.SDP})
+	c.send(Message{Type: MsgOffer, Scenario: req.Scenario, Learner: req.Learner, SDP: req.SDP})
 	m := c.next()
-	if m.Type != msgAnswer {
+	if m.Type != MsgAnswer {
 		t.Fatalf("got %+v, want the answer", m)
 	}
 	return m.CallID

@@ -7,18 +7,19 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// Types of the JSON messages on the signaling socket (PathSignal).
+// Types of the JSON messages on the signaling socket (PathSignal): Message.Type.
 const (
-	msgOffer     = "offer"     // page: {scenario, learner, sdp}
-	msgCandidate = "candidate" // both ways: {candidate: {candidate, sdpMid, sdpMLineIndex}}; none = end of candidates
-	msgHangup    = "hangup"    // page: the learner hung up
-	msgAnswer    = "answer"    // server: {call_id, sdp}
-	msgError     = "error"     // server: {error}; the socket stays open
-	msgEnded     = "ended"     // server: {reason}; the socket then closes
+	MsgOffer     = "offer"     // page: {scenario, learner, sdp}
+	MsgCandidate = "candidate" // both ways: {candidate: {candidate, sdpMid, sdpMLineIndex}}; none = end of candidates
+	MsgHangup    = "hangup"    // page: the learner hung up
+	MsgAnswer    = "answer"    // server: {call_id, sdp}
+	MsgError     = "error"     // server: {error}; the socket stays open
+	MsgEnded     = "ended"     // server: {reason}; the socket then closes
 )
 
-// message is one signaling message, either way.
-type message struct {
+// Message is one signaling message on PathSignal, either way; its Type is one of the Msg
+// constants. Other callers than the learner page (the sim) speak it too.
+type Message struct {
 	Type      string                   `json:"type"`
 	Scenario  string                   `json:"scenario,omitempty"`
 	Learner   string                   `json:"learner,omitempty"`
@@ -31,28 +32,39 @@ type message struct {
 	close int // not sent: the writer sends a close frame with this code instead
 }
 
+// CandidateMessage is the MsgCandidate message for c; a nil c (gathering is over) gives the
+// end-of-candidates message.
+func CandidateMessage(c *webrtc.ICECandidate) Message {
+	m := Message{Type: MsgCandidate}
+	if c != nil {
+		init := c.ToJSON()
+		m.Candidate = &init
+	}
+	return m
+}
+
 // maxCandidate bounds one candidate line; real ones are under 200 bytes.
 const maxCandidate = 1024
 
 // decodeMessage parses a message from the page. It accepts only what a page sends (offer,
 // candidate, hangup); every error wraps ErrBadRequest.
-func decodeMessage(data []byte) (message, error) {
-	var m message
+func decodeMessage(data []byte) (Message, error) {
+	var m Message
 	if err := json.Unmarshal(data, &m); err != nil {
-		return message{}, fmt.Errorf("%w: message is not JSON: %v", ErrBadRequest, err)
+		return Message{}, fmt.Errorf("%w: message is not JSON: %v", ErrBadRequest, err)
 	}
 	switch m.Type {
-	case msgOffer, msgHangup:
-	case msgCandidate:
+	case MsgOffer, MsgHangup:
+	case MsgCandidate:
 		if c := m.Candidate; c != nil && (len(c.Candidate) > maxCandidate ||
 			(c.SDPMid != nil && len(*c.SDPMid) > 64) ||
 			(c.UsernameFragment != nil && len(*c.UsernameFragment) > 256)) {
-			return message{}, fmt.Errorf("%w: candidate too long", ErrBadRequest)
+			return Message{}, fmt.Errorf("%w: candidate too long", ErrBadRequest)
 		}
 	case "":
-		return message{}, fmt.Errorf("%w: message has no type", ErrBadRequest)
+		return Message{}, fmt.Errorf("%w: message has no type", ErrBadRequest)
 	default:
-		return message{}, fmt.Errorf("%w: unknown message type %q", ErrBadRequest, truncate(m.Type, 32))
+		return Message{}, fmt.Errorf("%w: unknown message type %q", ErrBadRequest, truncate(m.Type, 32))
 	}
 	return m, nil
 }

@@ -14,11 +14,11 @@ func TestDecodeMessage(t *testing.T) {
 		name, in string
 		want     string // the type, or an error substring
 	}{
-		{"offer", `{"type":"offer","scenario":"double-charge","learner":"Ada","sdp":"v=0"}`, msgOffer},
-		{"candidate", `{"type":"candidate","candidate":{"candidate":"candidate:1 1 udp 2 10.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"abcd"}}`, msgCandidate},
-		{"end of candidates", `{"type":"candidate","candidate":null}`, msgCandidate},
-		{"hangup", `{"type":"hangup"}`, msgHangup},
-		{"unknown fields are ignored", `{"type":"hangup","later":true}`, msgHangup},
+		{"offer", `{"type":"offer","scenario":"double-charge","learner":"Ada","sdp":"v=0"}`, MsgOffer},
+		{"candidate", `{"type":"candidate","candidate":{"candidate":"candidate:1 1 udp 2 10.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"abcd"}}`, MsgCandidate},
+		{"end of candidates", `{"type":"candidate","candidate":null}`, MsgCandidate},
+		{"hangup", `{"type":"hangup"}`, MsgHangup},
+		{"unknown fields are ignored", `{"type":"hangup","later":true}`, MsgHangup},
 		{"not json", `{type:`, "not JSON"},
 		{"array", `[]`, "not JSON"},
 		{"no type", `{}`, "no type"},
@@ -60,8 +60,8 @@ func FuzzDecodeMessage(f *testing.F) {
 			return
 		}
 		switch m.Type {
-		case msgOffer, msgHangup:
-		case msgCandidate:
+		case MsgOffer, MsgHangup:
+		case MsgCandidate:
 			if c := m.Candidate; c != nil && len(c.Candidate) > maxCandidate {
 				t.Errorf("accepted a %d-byte candidate", len(c.Candidate))
 			}

@@ -103,7 +103,7 @@ func (s *Server) Close(cause error) error {
 	if cause == nil {
 		cause = ErrServerClosed
 	}
-	s.calls.drain()
+	s.calls.Start()
 	s.stop(cause)
 	s.wg.Wait()
 	s.sockets.close()
@@ -173,13 +173,10 @@ func (s *Server) answer(r *http.Request, req offerRequest, trickle func(*webrtc.
 	if err != nil {
 		return nil, "", err
 	}
-	s.calls.mu.Lock()
-	draining, live := s.calls.draining, len(s.calls.live)
-	s.calls.mu.Unlock()
-	if draining {
+	if s.calls.Draining() {
 		return nil, "", ErrDraining
 	}
-	if s.cfg.MaxCalls > 0 && live >= s.cfg.MaxCalls {
+	if s.calls.Full(s.cfg.MaxCalls) {
 		return nil, "", ErrBusy
 	}
 	info := telephony.Info{

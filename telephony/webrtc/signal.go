@@ -38,7 +38,7 @@ func (s *Server) serveSignal(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("webrtc signaling: upgrade refused", "err", err, "origin", r.Header.Get("Origin"))
 		return // the upgrader has replied
 	}
-	k := &socket{srv: s, conn: conn, req: r, log: s.log, out: make(chan message, outboxSize), done: make(chan struct{})}
+	k := &socket{srv: s, conn: conn, req: r, log: s.log, out: make(chan Message, outboxSize), done: make(chan struct{})}
 	k.serve()
 }
 
@@ -67,7 +67,7 @@ type socket struct {
 	conn     *websocket.Conn
 	req      *http.Request
 	log      *slog.Logger
-	out      chan message  // to the page: only the writer writes to conn
+	out      chan Message  // to the page: only the writer writes to conn
 	done     chan struct{} // closed when the reader stops; the writer then stops too
 	awaiting atomic.Bool   // a ping is unanswered
 
@@ -100,7 +100,7 @@ func (k *socket) serve() {
 }
 
 // send queues m for the page; it never blocks (a page that reads nothing loses messages).
-func (k *socket) send(m message) {
+func (k *socket) send(m Message) {
 	select {
 	case <-k.done:
 	case k.out <- m:
@@ -109,7 +109,7 @@ func (k *socket) send(m message) {
 	}
 }
 
-func ended(cause error) message { return message{Type: msgEnded, Reason: errorText(cause)} }
+func ended(cause error) Message { return Message{Type: MsgEnded, Reason: errorText(cause)} }
 
 // write sends queued messages and keepalive pings. A page that has not answered one ping by
 // the next tick is gone: its socket is closed. After an ended message it sends the close
@@ -132,7 +132,7 @@ func (k *socket) write() {
 				_ = k.conn.Close()
 				return
 			}
-			if m.Type == msgEnded {
+			if m.Type == MsgEnded {
 				k.closeWire(websocket.CloseNormalClosure)
 				return
 			}
@@ -183,11 +183,11 @@ func (k *socket) read() error {
 		m, err := decodeMessage(data)
 		if err == nil {
 			switch m.Type {
-			case msgOffer:
+			case MsgOffer:
 				err = k.offer(m)
-			case msgCandidate:
+			case MsgCandidate:
 				err = k.candidate(m)
-			case msgHangup:
+			case MsgHangup:
 				err = k.hangup()
 			}
 		}
@@ -195,17 +195,17 @@ func (k *socket) read() error {
 			continue
 		}
 		k.log.Info("webrtc signaling: message refused", "err", err)
-		k.send(message{Type: msgError, Error: errorText(err)})
+		k.send(Message{Type: MsgError, Error: errorText(err)})
 		if k.bad++; k.bad >= maxBadMessages {
 			k.log.Info("webrtc signaling: too many bad messages, closing the socket")
-			k.send(message{close: websocket.ClosePolicyViolation})
+			k.send(Message{close: websocket.ClosePolicyViolation})
 		}
 	}
 }
 
 // offer answers the page's offer through the same path as PathOffer, then sends the answer
 // and, after it, the candidates pion gathers.
-func (k *socket) offer(m message) error {
+func (k *socket) offer(m Message) error {
 	if k.ss != nil {
 		return ErrCallExists
 	}
@@ -216,13 +216,13 @@ func (k *socket) offer(m message) error {
 	}
 	k.ss, k.log = ss, ss.log
 	k.keepOpen() // from now on the keepalive watches the page
-	tr.release(message{Type: msgAnswer, CallID: ss.call.ID, SDP: answer})
+	tr.release(Message{Type: MsgAnswer, CallID: ss.call.ID, SDP: answer})
 	k.stopEnded = context.AfterFunc(ss.ctx, func() { k.send(ended(context.Cause(ss.ctx))) })
 	return nil
 }
 
 // candidate adds one of the page's candidates; none is the end of them.
-func (k *socket) candidate(m message) error {
+func (k *socket) candidate(m Message) error {
 	if k.ss == nil {
 		return ErrNoOffer
 	}
@@ -270,15 +270,11 @@ type trickler struct {
 	k        *socket
 	mu       sync.Mutex
 	released bool
-	held     []message
+	held     []Message
 }
 
 func (t *trickler) candidate(c *webrtc.ICECandidate) {
-	m := message{Type: msgCandidate}
-	if c != nil {
-		init := c.ToJSON()
-		m.Candidate = &init
-	}
+	m := CandidateMessage(c)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if !t.released {
@@ -288,7 +284,7 @@ func (t *trickler) candidate(c *webrtc.ICECandidate) {
 	t.k.send(m)
 }
 
-func (t *trickler) release(answer message) {
+func (t *trickler) release(answer Message) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.released = true

@@ -18,7 +18,7 @@ type wsClient struct {
 	t    *testing.T
 	conn *websocket.Conn
 	mu   sync.Mutex
-	msgs chan message
+	msgs chan Message
 	err  error
 }
 
@@ -36,7 +36,7 @@ func dialWS(t *testing.T, base string, header http.Header, tune ...func(*websock
 	for _, f := range tune {
 		f(conn)
 	}
-	c := &wsClient{t: t, conn: conn, msgs: make(chan message, 256)}
+	c := &wsClient{t: t, conn: conn, msgs: make(chan Message, 256)}
 	go func() {
 		defer close(c.msgs)
 		for {
@@ -45,7 +45,7 @@ func dialWS(t *testing.T, base string, header http.Header, tune ...func(*websock
 				c.err = err
 				return
 			}
-			var m message
+			var m Message
 			if err := json.Unmarshal(data, &m); err != nil {
 				t.Errorf("server sent %q: %v", data, err)
 			}
@@ -60,7 +60,7 @@ func dialWS(t *testing.T, base string, header http.Header, tune ...func(*websock
 	return c
 }
 
-func (c *wsClient) send(m message) {
+func (c *wsClient) send(m Message) {
 	c.t.Helper()
 	b, _ := json.Marshal(m)
 	c.sendRaw(string(b))
@@ -76,7 +76,7 @@ func (c *wsClient) sendRaw(s string) {
 }
 
 // next returns the server's next message.
-func (c *wsClient) next() message {
+func (c *wsClient) next() Message {
 	c.t.Helper()
 	select {
 	case m, ok := <-c.msgs:
@@ -87,7 +87,7 @@ func (c *wsClient) next() message {
 	case <-time.After(10 * time.Second):
 		c.t.Fatal("no message from the server")
 	}
-	return message{}
+	return Message{}
 }
 
 // closed waits for the socket to close, skipping messages, and returns the close error.
@@ -118,23 +118,10 @@ func closeCode(err error) int {
 // trickle (nil last).
 func (p *peer) trickleOffer() (string, <-chan *webrtc.ICECandidate) {
 	p.t.Helper()
-	tr, err := webrtc.NewTrackLocalStaticSample(p.codec.RTPCodecCapability, "mic", "learner")
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	if _, err := p.pc.AddTrack(tr); err != nil {
-		p.t.Fatal(err)
-	}
-	p.track = tr
+	p.addMic()
 	cands := make(chan *webrtc.ICECandidate, 64)
 	p.pc.OnICECandidate(func(c *webrtc.ICECandidate) { cands <- c })
-	o, err := p.pc.CreateOffer(nil)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	if err := p.pc.SetLocalDescription(o); err != nil {
-		p.t.Fatal(err)
-	}
+	p.setOffer()
 	return p.pc.LocalDescription().SDP, cands
 }
 
@@ -143,24 +130,22 @@ func (p *peer) trickleOffer() (string, <-chan *webrtc.ICECandidate) {
 func signalCall(t *testing.T, p *peer, c *wsClient, learner string) (string, int) {
 	t.Helper()
 	sdp, cands := p.trickleOffer()
-	c.send(message{Type: msgOffer, Scenario: "double-charge", Learner: learner, SDP: sdp})
+	c.send(Message{Type: MsgOffer, Scenario: "double-charge", Learner: learner, SDP: sdp})
 	ans := c.next()
-	if ans.Type != msgAnswer || ans.CallID == "" || ans.SDP == "" {
+	if ans.Type != MsgAnswer || ans.CallID == "" || ans.SDP == "" {
 		t.Fatalf("first message %+v, want the answer", ans)
 	}
 	p.accept(ans.SDP)
 	for cand := range cands {
+		c.send(CandidateMessage(cand)) // nil last: end of candidates
 		if cand == nil {
 			break
 		}
-		init := cand.ToJSON()
-		c.send(message{Type: msgCandidate, Candidate: &init})
 	}
-	c.send(message{Type: msgCandidate}) // end of candidates
 	trickled := 0
 	for {
 		m := c.next()
-		if m.Type != msgCandidate {
+		if m.Type != MsgCandidate {
 			t.Fatalf("got %+v, want the server's candidates", m)
 		}
 		if m.Candidate == nil {

@@ -33,8 +33,8 @@ func TestSignalCall(t *testing.T) {
 	// All 50 persona frames arrive (the handler is then done writing); most are loud.
 	waitFor(t, "persona audio at the peer", func() bool { return p.packets.Load() >= 50 && p.voiced.Load() >= 40 },
 		func() string { return fmt.Sprintf("packets %d voiced %d", p.packets.Load(), p.voiced.Load()) })
-	c.send(message{Type: msgHangup})
-	if m := c.next(); m.Type != msgEnded || m.Reason != "learner hung up" {
+	c.send(Message{Type: MsgHangup})
+	if m := c.next(); m.Type != MsgEnded || m.Reason != "learner hung up" {
 		t.Errorf("after the hang-up: %+v, want ended by the learner", m)
 	}
 	if err := waitCause(t, causes); !errors.Is(err, telephony.ErrFarEndHangup) {
@@ -68,15 +68,15 @@ func TestSignalBadInput(t *testing.T) {
 		{"candidate before offer", nil, func(_ *testing.T, c *wsClient) {
 			c.sendRaw(`{"type":"candidate","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host","sdpMid":"0"}}`)
 		}, "send an offer first"},
-		{"hangup before offer", nil, func(_ *testing.T, c *wsClient) { c.send(message{Type: msgHangup}) }, "no such live call"},
+		{"hangup before offer", nil, func(_ *testing.T, c *wsClient) { c.send(Message{Type: MsgHangup}) }, "no such live call"},
 		{"unknown scenario", nil, func(t *testing.T, c *wsClient) {
-			c.send(message{Type: msgOffer, Scenario: "nope", SDP: newPeer(t).offer(true)})
+			c.send(Message{Type: MsgOffer, Scenario: "nope", SDP: newPeer(t).offer(true)})
 		}, "unknown scenario"},
 		{"offer without audio", nil, func(t *testing.T, c *wsClient) {
-			c.send(message{Type: msgOffer, Scenario: "double-charge", SDP: newPeer(t).offer(false)})
+			c.send(Message{Type: MsgOffer, Scenario: "double-charge", SDP: newPeer(t).offer(false)})
 		}, "no audio"},
 		{"second offer", func(*testing.T) *wsClient { return live }, func(t *testing.T, c *wsClient) {
-			c.send(message{Type: msgOffer, Scenario: "double-charge", SDP: newPeer(t).offer(true)})
+			c.send(Message{Type: MsgOffer, Scenario: "double-charge", SDP: newPeer(t).offer(true)})
 		}, "already has a session"},
 		{"bad candidate on a call", func(*testing.T) *wsClient { return live }, func(_ *testing.T, c *wsClient) {
 			c.sendRaw(`{"type":"candidate","candidate":{"candidate":"candidate:this is not one","sdpMid":"0"}}`)
@@ -88,7 +88,7 @@ func TestSignalBadInput(t *testing.T) {
 				c = dialWS(t, base, nil)
 			}
 			tc.send(t, c)
-			if m := c.next(); m.Type != msgError || !strings.Contains(m.Error, tc.want) {
+			if m := c.next(); m.Type != MsgError || !strings.Contains(m.Error, tc.want) {
 				t.Errorf("got %+v, want an error with %q", m, tc.want)
 			}
 		})
@@ -110,7 +110,7 @@ func TestSignalBadInput(t *testing.T) {
 		}
 		errs := 0
 		for m := range c.msgs {
-			if m.Type == msgError {
+			if m.Type == MsgError {
 				errs++
 			}
 		}
@@ -123,11 +123,11 @@ func TestSignalBadInput(t *testing.T) {
 	}
 	s.Drain()
 	c := dialWS(t, base, nil)
-	c.send(message{Type: msgOffer, Scenario: "double-charge", SDP: newPeer(t).offer(true)})
-	if m := c.next(); m.Type != msgError || !strings.Contains(m.Error, "draining") {
+	c.send(Message{Type: MsgOffer, Scenario: "double-charge", SDP: newPeer(t).offer(true)})
+	if m := c.next(); m.Type != MsgError || !strings.Contains(m.Error, "draining") {
 		t.Errorf("offer while draining: %+v", m)
 	}
-	live.send(message{Type: msgHangup})
+	live.send(Message{Type: MsgHangup})
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	if err := s.Wait(ctx); err != nil {
@@ -200,7 +200,7 @@ func TestSignalKeepalive(t *testing.T) {
 				recv(t, "a ping", pinged)
 				// The server reads in order: by the reply to this, it has read the pong.
 				c.sendRaw("[")
-				if m := c.next(); m.Type != msgError {
+				if m := c.next(); m.Type != MsgError {
 					t.Fatalf("got %+v", m)
 				}
 			}

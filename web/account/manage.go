@@ -39,10 +39,10 @@ func (a *Accounts) Update(ctx context.Context, id string, ch Changes) (*User, er
 		u.Role = *ch.Role
 	}
 	if ch.Teams != nil {
-		u.Teams = dedupe(*ch.Teams)
+		u.Teams = Dedupe(*ch.Teams)
 	}
 	if ch.Phones != nil {
-		u.Phones = dedupe(*ch.Phones)
+		u.Phones = Dedupe(*ch.Phones)
 	}
 	if ch.Disabled != nil {
 		u.Disabled = *ch.Disabled
@@ -216,8 +216,9 @@ func diff(a, b []string) (added, removed []string) {
 	return added, removed
 }
 
-// dedupe trims the names and drops empty and repeated ones, keeping the first order.
-func dedupe(in []string) []string {
+// Dedupe trims the names (teams, caller IDs, account IDs as a form sends them) and drops
+// empty and repeated ones, keeping the first order.
+func Dedupe(in []string) []string {
 	var out []string
 	for _, s := range in {
 		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {

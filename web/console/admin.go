@@ -55,4 +55,4 @@ func (c *Console) accountError(r *http.Request, err error) (int, string) {
 }
 
 // splitList splits a comma-separated field into trimmed, non-empty names.
-func splitList(s string) []string { return dedupe(strings.Split(s, ",")) }
+func splitList(s string) []string { return account.Dedupe(strings.Split(s, ",")) }

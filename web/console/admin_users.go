@@ -30,7 +30,7 @@ func (c *Console) addUser(w http.ResponseWriter, r *http.Request) {
 	role, err := account.ParseRole(f("role"))
 	if err == nil {
 		_, err = c.accts.Create(r.Context(), account.NewUser{Name: f("name"), Email: f("email"), Role: role,
-			Teams: dedupe(append(r.PostForm["team"], splitList(f("new_team"))...)), Learner: f("learner"),
+			Teams: account.Dedupe(append(r.PostForm["team"], splitList(f("new_team"))...)), Learner: f("learner"),
 			Phones: splitList(f("phones")), Password: r.PostFormValue("password")})
 	}
 	if err != nil {
@@ -67,7 +67,7 @@ func (c *Console) updateUser(w http.ResponseWriter, r *http.Request) {
 	id, me := r.PathValue("uid"), account.UserFrom(r.Context())
 	name := r.PostFormValue("name")
 	role, err := account.ParseRole(r.PostFormValue("role"))
-	teams := dedupe(append(r.PostForm["team"], splitList(r.PostFormValue("new_team"))...))
+	teams := account.Dedupe(append(r.PostForm["team"], splitList(r.PostFormValue("new_team"))...))
 	phones := splitList(r.PostFormValue("phones"))
 	if err == nil && id == me.ID && role != me.Role {
 		err = badRequest("You cannot change your own role.")

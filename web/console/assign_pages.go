@@ -211,7 +211,7 @@ func (c *Console) createAssignment(w http.ResponseWriter, r *http.Request) {
 	form := map[string]string{"scenario": f.Get("scenario"), "team": f.Get("team"), "due": f.Get("due"),
 		"reps": f.Get("reps"), "pass_mark": f.Get("pass_mark"), "note": f.Get("note")}
 	a := &Assignment{ID: randomID(), Scenario: strings.TrimSpace(f.Get("scenario")), Team: f.Get("team"),
-		Learners: dedupe(f["learner"]), Created: c.now().UTC().Truncate(time.Millisecond), Author: u.ID, AuthorName: u.Name}
+		Learners: account.Dedupe(f["learner"]), Created: c.now().UTC().Truncate(time.Millisecond), Author: u.ID, AuthorName: u.Name}
 	err := c.fillAssignment(a, f.Get("due"), f.Get("reps"), f.Get("pass_mark"), f.Get("note"))
 	if err == nil {
 		err = c.checkTargets(ctx, u, a)
@@ -395,15 +395,4 @@ func cmpErr(err, fallback error) error {
 		return err
 	}
 	return fallback
-}
-
-// dedupe trims names and drops empty and repeated ones.
-func dedupe(in []string) []string {
-	var out []string
-	for _, s := range in {
-		if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -1,8 +1,6 @@
 package console_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,15 +15,8 @@ import (
 func TestBrowserAssignment(t *testing.T) {
 	f := newFixture(t)
 	p := webtest.Launch(t, webtest.Options{Width: 1280, Height: 900})
-	signIn := func(email string) {
-		p.Navigate(f.srv.URL + "/console/login")
-		p.WaitFor("the login form", `document.getElementById('signin')`, 10*time.Second)
-		p.Eval(`(() => { const f = document.querySelector('form[action="/console/login"]');
-			f.email.value = '`+email+`'; f.password.value = '`+pw+`'; f.submit(); return true })()`, nil)
-		p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
-	}
 
-	signIn("tina@example.com")
+	signIn(p, f.srv.URL, "tina@example.com")
 	p.Eval(`document.querySelector('a[href="/console/assignments"]').click(); true`, nil)
 	p.WaitFor("the assignments page", `location.pathname === '/console/assignments' && document.getElementById('assign-form')`, 10*time.Second)
 	due := time.Now().AddDate(0, 0, 9).Format(time.DateOnly)
@@ -44,9 +35,8 @@ func TestBrowserAssignment(t *testing.T) {
 	// Alice practises once after the assignment was set (scored 85 by the judge).
 	f.seedScored(t, "rep-1", "alice", "double-charge", time.Now(), 85)
 
-	p.Eval(`document.querySelector('form[action="/console/logout"] button').click(); true`, nil)
-	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
-	signIn("alice@example.com")
+	signOut(p)
+	signIn(p, f.srv.URL, "alice@example.com")
 	p.Navigate(f.srv.URL + "/")
 	p.WaitFor("the assignments", `document.getElementById('assignments').dataset.ready === 'true' && document.querySelector('#assignments .assignment')`, 10*time.Second)
 	var got struct {
@@ -77,28 +67,12 @@ func TestBrowserAssignment(t *testing.T) {
 
 	// Signed out, the page is as it was: no assignments section.
 	p.Navigate(f.srv.URL + "/console/calls")
-	p.Eval(`document.querySelector('form[action="/console/logout"] button').click(); true`, nil)
-	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
+	signOut(p)
 	p.Navigate(f.srv.URL + "/")
 	p.WaitFor("the anonymous page", `document.getElementById('assignments').dataset.ready === 'true' && document.querySelector('#scenarios .card[data-scenario]')`, 10*time.Second)
 	var hidden bool
 	p.Eval(`document.getElementById('assignments').hidden && !document.querySelector('#assignments .assignment')`, &hidden)
 	if !hidden {
 		t.Error("an anonymous visitor sees an assignments section")
-	}
-}
-
-// save writes a screenshot to docs/screenshots and checks it is not blank.
-func save(t *testing.T, shot []byte, name string) {
-	t.Helper()
-	path := filepath.Join("..", "..", "docs", "screenshots", name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		t.Errorf("save screenshot: %v", err)
-	}
-	if err := webtest.NotBlank(shot); err != nil {
-		t.Errorf("%s: %v", name, err)
 	}
 }

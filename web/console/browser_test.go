@@ -17,19 +17,12 @@ func TestBrowserReplay(t *testing.T) {
 	f := newFixture(t)
 	p := webtest.Launch(t, webtest.Options{Width: 1360, Height: 1200})
 
-	signIn := func(email string) {
-		p.Navigate(f.srv.URL + "/console/login")
-		p.WaitFor("the login form", `document.getElementById('signin')`, 10*time.Second)
-		p.Eval(`(() => { const f = document.querySelector('form[action="/console/login"]');
-			f.email.value = '`+email+`'; f.password.value = '`+pw+`'; f.submit(); return true })()`, nil)
-		p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
-	}
 	openCall := func() {
 		p.Eval(`document.querySelector('a.call-link[href="/console/calls/call-alice"]').click()`, nil)
 		p.WaitFor("the replay page", `document.getElementById('replay') && document.getElementById('replay').dataset.ready === 'true'`, 10*time.Second)
 	}
 
-	signIn("tina@example.com")
+	signIn(p, f.srv.URL, "tina@example.com")
 	openCall()
 	var n int
 	p.Eval(`document.querySelectorAll('#transcript li').length`, &n)
@@ -65,27 +58,46 @@ func TestBrowserReplay(t *testing.T) {
 		t.Errorf("comment pinned at %q, want 0:08", at)
 	}
 
-	shot := p.Screenshot()
-	for _, path := range []string{filepath.Join(t.TempDir(), "console-replay.png"), filepath.Join("..", "..", "docs", "screenshots", "console-replay.png")} {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
-			if err := os.WriteFile(path, shot, 0o644); err != nil {
-				t.Errorf("save screenshot: %v", err)
-			}
-		}
-	}
-	if err := webtest.NotBlank(shot); err != nil {
-		t.Error(err)
-	}
+	save(t, p.Screenshot(), "console-replay.png")
 
 	// The learner sees the trainer's comment, and may not add one.
-	p.Eval(`document.querySelector('form[action="/console/logout"] button').click(); true`, nil)
-	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
-	signIn("alice@example.com")
+	signOut(p)
+	signIn(p, f.srv.URL, "alice@example.com")
 	openCall()
 	p.WaitFor("the trainer's comment", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line.')`, 5*time.Second)
 	var hidden bool
 	p.Eval(`document.getElementById('comment-form').hidden && !document.getElementById('disagree-box').hidden`, &hidden)
 	if !hidden {
 		t.Error("the learner sees the comment form, or not the disagree form")
+	}
+}
+
+// signIn signs in on the console at base as email and waits for the calls list.
+func signIn(p webtest.Page, base, email string) {
+	p.Navigate(base + "/console/login")
+	p.WaitFor("the login form", `document.getElementById('signin')`, 10*time.Second)
+	p.Eval(`(() => { const f = document.querySelector('form[action="/console/login"]');
+		f.email.value = '`+email+`'; f.password.value = '`+pw+`'; f.submit(); return true })()`, nil)
+	p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
+}
+
+// signOut presses Sign out and waits for the login page.
+func signOut(p webtest.Page) {
+	p.Eval(`document.querySelector('form[action="/console/logout"] button').click(); true`, nil)
+	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
+}
+
+// save writes a screenshot to docs/screenshots and checks it is not blank.
+func save(t *testing.T, shot []byte, name string) {
+	t.Helper()
+	path := filepath.Join("..", "..", "docs", "screenshots", name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Errorf("save screenshot: %v", err)
+	}
+	if err := webtest.NotBlank(shot); err != nil {
+		t.Errorf("%s: %v", name, err)
 	}
 }

@@ -1,7 +1,6 @@
 package webtest
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -33,7 +32,7 @@ type Options struct {
 
 // Browser is one headless Chromium and its first tab. Its methods fail the test on error.
 type Browser struct {
-	t  testing.TB
+	pageBase
 	ws *websocket.Conn
 	id int
 }
@@ -46,21 +45,7 @@ func Launch(t testing.TB, opts Options) *Browser {
 		t.Fatal("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install -y chromium")
 	}
 	profile := t.TempDir()
-	cmd := exec.Command(ChromiumPath, args(profile, opts)...)
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("chromium output:\n%s", out.String())
-		}
-	})
+	startBrowser(t, "chromium", exec.Command(ChromiumPath, args(profile, opts)...), nil)
 	var port string
 	Poll(t, "chromium's DevTools port", 20*time.Second, func() bool {
 		b, err := os.ReadFile(filepath.Join(profile, "DevToolsActivePort"))
@@ -80,7 +65,8 @@ func Launch(t testing.TB, opts Options) *Browser {
 		t.Fatalf("connect to chromium's tab: %v", err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	b := &Browser{t: t, ws: ws}
+	b := &Browser{ws: ws}
+	b.pageBase = pageBase{t: t, evaluate: b.eval, capture: b.capture}
 	if err := b.call("Page.enable", nil, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +75,7 @@ func Launch(t testing.TB, opts Options) *Browser {
 
 // args are Chromium's command-line flags (see /work/shared/TOOLCHAIN.md).
 func args(profile string, opts Options) []string {
-	w, h := opts.Width, opts.Height
-	if w == 0 || h == 0 {
-		w, h = 1280, 860
-	}
+	w, h := opts.size()
 	a := []string{"--headless", "--no-sandbox", "--disable-gpu",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
 		"--disable-quic", "--user-data-dir=" + profile, "--autoplay-policy=no-user-gesture-required",
@@ -196,15 +179,6 @@ func (b *Browser) Navigate(url string) {
 	}
 }
 
-// Eval evaluates a JavaScript expression, awaiting a promise, and decodes its value into out
-// (which may be nil). A thrown exception fails the test.
-func (b *Browser) Eval(expr string, out any) {
-	b.t.Helper()
-	if err := b.eval(expr, out); err != nil {
-		b.t.Fatal(err)
-	}
-}
-
 func (b *Browser) eval(expr string, out any) error {
 	var res struct {
 		Result struct {
@@ -232,31 +206,8 @@ func (b *Browser) eval(expr string, out any) error {
 	return nil
 }
 
-// WaitFor polls the JavaScript condition cond until it is truthy, failing the test after
-// within. A condition that throws, or meets the page mid-navigation, counts as not yet true.
-func (b *Browser) WaitFor(what, cond string, within time.Duration) {
-	b.t.Helper()
-	var last error
-	ok := poll(within, func() bool {
-		var ok bool
-		last = b.eval("!!("+cond+")", &ok)
-		return last == nil && ok
-	})
-	if !ok {
-		b.t.Fatalf("timed out after %v waiting for %s (last error: %v)", within, what, last)
-	}
-}
-
-// Screenshot returns a PNG of the tab's viewport.
-func (b *Browser) Screenshot() []byte {
-	b.t.Helper()
+func (b *Browser) capture() (string, error) {
 	var res struct{ Data string }
-	if err := b.call("Page.captureScreenshot", map[string]string{"format": "png"}, &res); err != nil {
-		b.t.Fatal(err)
-	}
-	png, err := base64.StdEncoding.DecodeString(res.Data)
-	if err != nil {
-		b.t.Fatalf("decode screenshot: %v", err)
-	}
-	return png
+	err := b.call("Page.captureScreenshot", map[string]string{"format": "png"}, &res)
+	return res.Data, err
 }

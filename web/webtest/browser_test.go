@@ -8,8 +8,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -113,23 +111,7 @@ func toneWAV(t *testing.T, freq float64) string {
 	for i := range 3 * media.Rate16k {
 		pcm[i] = int16(12000 * math.Sin(2*math.Pi*freq*float64(i)/media.Rate16k))
 	}
-	path := filepath.Join(t.TempDir(), "tone.wav")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := media.NewWAVWriter(f, media.Rate16k, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(pcm); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return webtest.MicWAV(t, pcm)
 }
 
 // TestEmulatePhone checks Chromium's phone emulation: the viewport meta tag is honoured at

@@ -5,7 +5,7 @@ import (
 	"sync"
 )
 
-// lockedBuffer collects Chromium's stdout and stderr, written from two goroutines.
+// lockedBuffer collects a browser's stdout and stderr, written from two goroutines.
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

@@ -3,7 +3,10 @@ package webtest
 import (
 	"encoding/base64"
 	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/sparlab/spar/media"
 )
 
 // fakeMicJS replaces navigator.mediaDevices.getUserMedia for audio in every page: it still
@@ -41,4 +44,27 @@ func fakeMicScript(t testing.TB, path string) string {
 		t.Fatalf("fake microphone: %v", err)
 	}
 	return "() => (" + fakeMicJS + ")('" + base64.StdEncoding.EncodeToString(wav) + "')"
+}
+
+// MicWAV writes pcm, 16 kHz mono, to a WAV file in the test's temporary directory and returns
+// its path, for Options.FakeMic.
+func MicWAV(t testing.TB, pcm []int16) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "mic.wav")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, err := media.NewWAVWriter(f, media.Rate16k, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(pcm); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -1,7 +1,6 @@
 package webtest
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -21,7 +20,7 @@ const FirefoxPath = "/usr/bin/firefox-esr"
 // Firefox is one headless Firefox and its first tab, driven over WebDriver BiDi. Its methods
 // fail the test on error.
 type Firefox struct {
-	t   testing.TB
+	pageBase
 	c   *bidi
 	tab string // the browsing context id
 }
@@ -45,29 +44,13 @@ func LaunchFirefox(t testing.TB, opts Options) *Firefox {
 	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxPrefs(opts.FakeMic != "")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w, h := opts.Width, opts.Height
-	if w == 0 || h == 0 {
-		w, h = 1280, 860
-	}
+	w, h := opts.size()
 	cmd := exec.Command(FirefoxPath, "--headless", "--no-remote", "--profile", profile,
 		"--remote-debugging-port=0", "--window-size="+strconv.Itoa(w)+","+strconv.Itoa(h), "about:blank")
 	// A HOME of its own keeps Firefox out of the user's ~/.mozilla and caches.
 	cmd.Env = append(os.Environ(), "HOME="+dir, "MOZ_CRASHREPORTER_DISABLE=1")
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start firefox: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
 	var console pageLog
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("firefox output:\n%s\npage console and errors:\n%s", out.String(), console.String())
-		}
-	})
+	startBrowser(t, "firefox", cmd, func() string { return "page console and errors:\n" + console.String() })
 
 	// Firefox writes its BiDi address to the profile once the remote agent listens.
 	var addr struct {
@@ -84,7 +67,8 @@ func LaunchFirefox(t testing.TB, opts Options) *Firefox {
 		t.Fatalf("connect to firefox: %v", err)
 	}
 	t.Cleanup(func() { ws.Close() })
-	f := &Firefox{t: t, c: &bidi{ws: ws, onEvent: console.add}}
+	f := &Firefox{c: &bidi{ws: ws, onEvent: console.add}}
+	f.pageBase = pageBase{t: t, evaluate: f.eval, capture: f.capture}
 	if err := f.c.call("session.new", map[string]any{"capabilities": map[string]any{}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -155,16 +139,7 @@ func (f *Firefox) Navigate(url string) {
 	}
 }
 
-// Eval evaluates a JavaScript expression, awaiting a promise, and decodes its value into out
-// (which may be nil). The value crosses as JSON, so it must be JSON-serialisable. The
-// evaluation counts as a user gesture, like a click. A thrown exception fails the test.
-func (f *Firefox) Eval(expr string, out any) {
-	f.t.Helper()
-	if err := f.eval(expr, out); err != nil {
-		f.t.Fatal(err)
-	}
-}
-
+// eval evaluates expr for Eval. The evaluation counts as a user gesture, like a click.
 func (f *Firefox) eval(expr string, out any) error {
 	wrapped := "(async () => { const v = await (" + expr + "\n); return v === undefined ? undefined : JSON.stringify(v) })()"
 	params := map[string]any{"expression": wrapped, "target": map[string]string{"context": f.tab},
@@ -198,31 +173,8 @@ func (f *Firefox) eval(expr string, out any) error {
 	return nil
 }
 
-// WaitFor polls the JavaScript condition cond until it is truthy, failing the test after
-// within. A condition that throws, or meets the page mid-navigation, counts as not yet true.
-func (f *Firefox) WaitFor(what, cond string, within time.Duration) {
-	f.t.Helper()
-	var last error
-	ok := poll(within, func() bool {
-		var ok bool
-		last = f.eval("!!("+cond+")", &ok)
-		return last == nil && ok
-	})
-	if !ok {
-		f.t.Fatalf("timed out after %v waiting for %s (last error: %v)", within, what, last)
-	}
-}
-
-// Screenshot returns a PNG of the tab's viewport.
-func (f *Firefox) Screenshot() []byte {
-	f.t.Helper()
+func (f *Firefox) capture() (string, error) {
 	var res struct{ Data string }
-	if err := f.c.call("browsingContext.captureScreenshot", map[string]string{"context": f.tab}, &res); err != nil {
-		f.t.Fatal(err)
-	}
-	png, err := base64.StdEncoding.DecodeString(res.Data)
-	if err != nil {
-		f.t.Fatalf("decode screenshot: %v", err)
-	}
-	return png
+	err := f.c.call("browsingContext.captureScreenshot", map[string]string{"context": f.tab}, &res)
+	return res.Data, err
 }

@@ -10,38 +10,25 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/pion/webrtc/v4"
+
+	signal "github.com/sparlab/spar/telephony/webrtc"
 )
-
-// pathSignal is the server's trickle-ICE signaling socket (telephony/webrtc PathSignal).
-const pathSignal = "/webrtc/ws"
-
-// signalMsg is one message on the signaling socket, either way.
-type signalMsg struct {
-	Type      string                   `json:"type"`
-	Scenario  string                   `json:"scenario,omitempty"`
-	Learner   string                   `json:"learner,omitempty"`
-	SDP       string                   `json:"sdp,omitempty"`
-	Candidate *webrtc.ICECandidateInit `json:"candidate,omitempty"`
-	CallID    string                   `json:"call_id,omitempty"`
-	Error     string                   `json:"error,omitempty"`
-	Reason    string                   `json:"reason,omitempty"`
-}
 
 // socket is the caller's signaling WebSocket: a reader goroutine applies the server's
 // candidates and notes the end of the call; writes take turns under mu.
 type socket struct {
 	conn     *websocket.Conn
 	mu       sync.Mutex
-	answered chan signalMsg // the answer or the refusal, once
-	done     chan struct{}  // the reader has stopped
-	held     []signalMsg    // our candidates gathered before the offer went out, under mu
+	answered chan signal.Message // the answer or the refusal, once
+	done     chan struct{}       // the reader has stopped
+	held     []signal.Message    // our candidates gathered before the offer went out, under mu
 	offered  bool
 }
 
 // signalWS offers over the WebSocket and trickles candidates both ways: the offer goes out
 // before gathering ends, as a browser's does.
 func (c *caller) signalWS(ctx context.Context, cfg Config, res *Result) error {
-	url := "ws" + strings.TrimPrefix(cfg.BaseURL, "http") + pathSignal
+	url := "ws" + strings.TrimPrefix(cfg.BaseURL, "http") + signal.PathSignal
 	conn, resp, err := websocket.DefaultDialer.DialContext(ctx, url, cfg.Header)
 	if err != nil {
 		if resp != nil {
@@ -49,14 +36,10 @@ func (c *caller) signalWS(ctx context.Context, cfg Config, res *Result) error {
 		}
 		return fmt.Errorf("webrtc sim: signaling socket: %w", err)
 	}
-	k := &socket{conn: conn, answered: make(chan signalMsg, 1), done: make(chan struct{})}
+	k := &socket{conn: conn, answered: make(chan signal.Message, 1), done: make(chan struct{})}
 	c.ws = k
 	c.pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
-		m := signalMsg{Type: "candidate"}
-		if cand != nil {
-			init := cand.ToJSON()
-			m.Candidate = &init
-		}
+		m := signal.CandidateMessage(cand)
 		k.mu.Lock()
 		defer k.mu.Unlock()
 		if !k.offered {
@@ -74,7 +57,7 @@ func (c *caller) signalWS(ctx context.Context, cfg Config, res *Result) error {
 		return fmt.Errorf("webrtc sim: offer: %w", err)
 	}
 	k.mu.Lock()
-	err = k.conn.WriteJSON(signalMsg{Type: "offer", Scenario: cfg.Scenario, Learner: cfg.Learner, SDP: c.pc.LocalDescription().SDP})
+	err = k.conn.WriteJSON(signal.Message{Type: signal.MsgOffer, Scenario: cfg.Scenario, Learner: cfg.Learner, SDP: c.pc.LocalDescription().SDP})
 	for _, m := range k.held {
 		if err == nil {
 			err = k.conn.WriteJSON(m)
@@ -87,7 +70,7 @@ func (c *caller) signalWS(ctx context.Context, cfg Config, res *Result) error {
 	}
 	select {
 	case m := <-k.answered:
-		if m.Type != "answer" {
+		if m.Type != signal.MsgAnswer {
 			return fmt.Errorf("%w: %s", ErrRefused, m.Error)
 		}
 		res.CallID = m.CallID
@@ -104,27 +87,27 @@ func (k *socket) read(c *caller) {
 	defer close(k.done)
 	answered := false
 	for {
-		var m signalMsg
+		var m signal.Message
 		if err := k.conn.ReadJSON(&m); err != nil {
 			return
 		}
 		switch {
-		case m.Type == "answer" && !answered:
+		case m.Type == signal.MsgAnswer && !answered:
 			answered = true
 			if err := c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: m.SDP}); err != nil {
-				m = signalMsg{Type: "error", Error: "bad answer: " + err.Error()}
+				m = signal.Message{Type: signal.MsgError, Error: "bad answer: " + err.Error()}
 			}
 			k.answered <- m
-		case m.Type == "error" && !answered:
+		case m.Type == signal.MsgError && !answered:
 			answered = true
 			k.answered <- m
-		case m.Type == "candidate":
+		case m.Type == signal.MsgCandidate:
 			var init webrtc.ICECandidateInit
 			if m.Candidate != nil {
 				init = *m.Candidate
 			}
 			_ = c.pc.AddICECandidate(init)
-		case m.Type == "ended":
+		case m.Type == signal.MsgEnded:
 			c.goneOne.Do(func() { close(c.gone) })
 		}
 	}
@@ -135,7 +118,7 @@ func (k *socket) hangup() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	_ = k.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	_ = k.conn.WriteJSON(signalMsg{Type: "hangup"})
+	_ = k.conn.WriteJSON(signal.Message{Type: signal.MsgHangup})
 }
 
 // close sends a close frame, waits a little for the server's, and stops the reader.

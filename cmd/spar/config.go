@@ -71,17 +71,23 @@ func defaultConfig() Config {
 func defaultTwilio() twilio.Config {
 	c := twilio.DefaultConfig()
 	c.DefaultScenario = "double-charge" // a built-in scenario, so a first call just works
-	c.MaxCalls = defaultMaxCalls
+	c.MaxCalls = defaultMaxPhoneCalls
 	return c
 }
 
-// defaultMaxCalls caps live calls per transport: the largest load a 2-core machine held with
-// no late frame in docs/BENCHMARKS.md. Raise it on bigger machines after `spar bench --search`.
-const defaultMaxCalls = 150
+// Default caps on live calls, from docs/BENCHMARKS.md on a 2-core machine: 375 phone calls
+// held with no late frame (capped below it, for margin); browser calls cost about 3.5 times
+// the CPU of a phone call (Opus), and their search was limited by the simulated browsers on
+// the same cores (40 held), so their cap follows the CPU ratio. Raise both on bigger machines
+// after `spar bench --search` (and `--transport webrtc`).
+const (
+	defaultMaxPhoneCalls   = 300
+	defaultMaxBrowserCalls = 100
+)
 
 func defaultWebRTC() webrtc.Config {
 	c := webrtc.DefaultConfig()
-	c.MaxCalls = defaultMaxCalls
+	c.MaxCalls = defaultMaxBrowserCalls
 	return c
 }
 

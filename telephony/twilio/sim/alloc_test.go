@@ -36,7 +36,7 @@ func TestFrameAllocs(t *testing.T) {
 	defer conn.Close()
 	clip := toneMulaw(1 << 20)
 	s := &session{conn: conn, ids: callIDs{StreamSid: fuzzSid}, res: &Result{}, log: slog.New(slog.DiscardHandler), p: &printer{},
-		dir: director{steps: Script{{Say: "x"}}, clips: [][]byte{clip}, greetTimeout: time.Millisecond, replyTimeout: time.Millisecond}}
+		dir: director[byte]{silence: mulawSilence, steps: Script{{Say: "x"}}, clips: [][]byte{clip}, greetTimeout: time.Millisecond, replyTimeout: time.Millisecond}}
 	s.alloc()
 	persona := toneMulaw(frameBytes)
 	step := func() {

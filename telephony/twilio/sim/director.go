@@ -17,13 +17,16 @@ const (
 	phaseAct                // speaking, pressing keys or staying silent
 )
 
-// director plays a script against what the caller hears, one frame at a time.
-type director struct {
+// director plays a script against what the caller hears, one frame at a time. T is the
+// sample type of the caller's audio: mu-law bytes on a phone call, 16-bit PCM in a browser.
+type director[T byte | int16] struct {
 	steps        Script
-	clips        [][]byte // mu-law 8 kHz audio of say and wav steps, by step index
+	clips        [][]T // audio of say and wav steps, by step index
+	silence      T     // the sample of a quiet line
+	noKeypad     bool  // dtmf steps are skipped (a browser has no keypad)
 	greetTimeout time.Duration
 	replyTimeout time.Duration
-	p            *printer
+	print        func(format string, args ...any) // live progress; nil prints nothing
 
 	i         int
 	phase     phase
@@ -37,9 +40,9 @@ type director struct {
 
 // frame fills dst with the caller's audio for the frame starting at now. It returns a DTMF
 // digit to press (0 for none) and whether the caller hangs up now.
-func (d *director) frame(now time.Duration, h *heard, dst []byte) (digit byte, hangup bool) {
+func (d *director[T]) frame(now time.Duration, h *heard, dst []T) (digit byte, hangup bool) {
 	for i := range dst {
-		dst[i] = mulawSilence
+		dst[i] = d.silence
 	}
 	// Several steps may end and begin within one frame (a wait ends, the next step is ready).
 	for range 4 {
@@ -78,6 +81,8 @@ func (d *director) frame(now time.Duration, h *heard, dst []byte) (digit byte, h
 					d.finish(now + media.FrameDuration)
 				}
 				return 0, false
+			case s.DTMF != "" && d.noKeypad:
+				d.finish(now)
 			case s.DTMF != "":
 				digit = s.DTMF[d.off]
 				if d.off++; d.off >= len(s.DTMF) {
@@ -97,7 +102,7 @@ func (d *director) frame(now time.Duration, h *heard, dst []byte) (digit byte, h
 
 // ready reports whether step s may act (or, with Barge, start talking) at now; late is true
 // when the wait timed out, and the caller then acts without its pause.
-func (d *director) ready(now time.Duration, s Step, h *heard) (ok, late bool) {
+func (d *director[T]) ready(now time.Duration, s Step, h *heard) (ok, late bool) {
 	waited := now - d.activated
 	if waited >= d.replyTimeout {
 		return true, true // the persona never went quiet: go on, as an impatient caller would
@@ -121,11 +126,11 @@ func (d *director) ready(now time.Duration, s Step, h *heard) (ok, late bool) {
 }
 
 // begin starts acting out the current step.
-func (d *director) begin(now time.Duration, h *heard) {
+func (d *director[T]) begin(now time.Duration, h *heard) {
 	s := d.steps[d.i]
 	d.phase, d.actStart, d.off = phaseAct, now, 0
 	if s.Hangup {
-		d.p.printf("-> you hang up")
+		d.printf("-> you hang up")
 		return
 	}
 	t := Turn{Step: d.i, Start: now, Barged: h.speaking(now)}
@@ -145,19 +150,29 @@ func (d *director) begin(now time.Duration, h *heard) {
 	}
 	switch t.Kind {
 	case "say", "wav":
-		d.p.printf("-> you%s: %s", over, t.Text)
+		d.printf("-> you%s: %s", over, t.Text)
 	case "dtmf":
-		d.p.printf("-> you press %s", t.Text)
+		if d.noKeypad {
+			d.printf("-> (dtmf %s skipped: no keypad on a browser call)", t.Text)
+		} else {
+			d.printf("-> you press %s", t.Text)
+		}
 	default:
-		d.p.printf("-> you stay silent for %s", t.Text)
+		d.printf("-> you stay silent for %s", t.Text)
 	}
 	d.turns = append(d.turns, t)
 }
 
 // finish ends the current step at end; the next one becomes current.
-func (d *director) finish(end time.Duration) {
+func (d *director[T]) finish(end time.Duration) {
 	d.turns[len(d.turns)-1].End = end
 	d.replyFrom, d.activated = d.actStart, end
 	d.i++
 	d.phase = phaseWait
+}
+
+func (d *director[T]) printf(format string, args ...any) {
+	if d.print != nil {
+		d.print(format, args...)
+	}
 }

@@ -24,7 +24,7 @@ func TestDirector(t *testing.T) {
 			c[i] = 0x10 // loud
 		}
 	}
-	d := director{steps: sc, clips: clips, greetTimeout: time.Second, replyTimeout: 3 * time.Second}
+	d := director[byte]{silence: mulawSilence, steps: sc, clips: clips, greetTimeout: time.Second, replyTimeout: 3 * time.Second}
 	var h heard
 	// The persona greets at 200 ms for 600 ms, and answers each line 400 ms after it ends, for 1 s.
 	type span struct{ from, to time.Duration }
@@ -90,7 +90,7 @@ func TestDirectorTimeouts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := director{steps: Script{quick(Step{Hangup: true})}, clips: make([][]byte, 1),
+			d := director[byte]{silence: mulawSilence, steps: Script{quick(Step{Hangup: true})}, clips: make([][]byte, 1),
 				greetTimeout: 200 * time.Millisecond, replyTimeout: time.Second}
 			var h heard
 			pcm := make([]int16, frameBytes)

@@ -65,8 +65,8 @@ func Run(ctx context.Context, cfg Config, synth Synthesizer, log *slog.Logger) (
 	stopEvents := followTimeline(ctx, cfg, res.CallID, p, log)
 	s := &session{
 		conn: conn, ids: ids, res: res, log: log, p: p, keep: !cfg.DiscardAudio, rec: rec,
-		dir: director{steps: script, clips: clips, greetTimeout: cfg.GreetTimeout,
-			replyTimeout: cfg.ReplyTimeout, p: p},
+		dir: director[byte]{steps: script, clips: clips, silence: mulawSilence,
+			greetTimeout: cfg.GreetTimeout, replyTimeout: cfg.ReplyTimeout, print: p.printf},
 	}
 	p.printf("connected: call %s, stream %s", res.CallID, st.URL)
 	err = s.run(ctx, st.Params)

@@ -35,7 +35,7 @@ type session struct {
 
 	play   playout
 	heard  heard
-	dir    director
+	dir    director[byte]
 	seq    int64 // Twilio numbers every message it sends on the stream
 	frames int   // frames processed; frame k starts at k*20 ms of media time
 	werr   error // first write error

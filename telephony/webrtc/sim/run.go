@@ -46,7 +46,8 @@ func Run(ctx context.Context, cfg Config, synth twsim.Synthesizer, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	c, err := newCaller(cfg)
+	d := twsim.NewPCMDirector(script, clips, cfg.GreetTimeout, cfg.ReplyTimeout, cfg.Print)
+	c, err := newCaller(cfg, d)
 	if err != nil {
 		return nil, err
 	}
@@ -56,8 +57,7 @@ func Run(ctx context.Context, cfg Config, synth twsim.Synthesizer, log *slog.Log
 		return res, err
 	}
 	cfg.Print("connected: call %s (%s)", res.CallID, res.Codec)
-	d := &director{steps: script, clips: clips, greetTimeout: cfg.GreetTimeout, replyTimeout: cfg.ReplyTimeout, print: cfg.Print}
-	err = c.loop(ctx, d, res)
+	err = c.loop(ctx, cfg.Print, res)
 	if !res.ServerClosed {
 		if c.ws != nil {
 			c.ws.hangup()
@@ -66,7 +66,7 @@ func Run(ctx context.Context, cfg Config, synth twsim.Synthesizer, log *slog.Log
 		}
 	}
 	c.close()
-	res.Heard, res.LearnerTurns = c.heard.segs, d.turns
+	res.Heard, res.LearnerTurns = d.Heard(), d.Turns()
 	log.Info("simulated browser call ended", "call_id", res.CallID, "duration", res.Duration,
 		"sent", res.PacketsSent, "received", res.PacketsReceived, "server_closed", res.ServerClosed)
 	return res, err
@@ -82,7 +82,7 @@ type caller struct {
 	upOnce  sync.Once
 	goneOne sync.Once
 	readers sync.WaitGroup
-	heard   heard
+	dir     *twsim.PCMDirector // hears the persona and plays the script
 	start   time.Time
 	startMu sync.Mutex
 	recv    int
@@ -90,7 +90,7 @@ type caller struct {
 	ws      *socket // the signaling socket of a trickle call
 }
 
-func newCaller(cfg Config) (*caller, error) {
+func newCaller(cfg Config, d *twsim.PCMDirector) (*caller, error) {
 	m := &webrtc.MediaEngine{}
 	opus := webrtc.RTPCodecParameters{RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus,
 		ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}, PayloadType: 111}
@@ -120,7 +120,7 @@ func newCaller(cfg Config) (*caller, error) {
 		pc.Close()
 		return nil, fmt.Errorf("webrtc sim: %w", err)
 	}
-	c := &caller{pc: pc, track: track, enc: enc, up: make(chan struct{}), gone: make(chan struct{})}
+	c := &caller{dir: d, pc: pc, track: track, enc: enc, up: make(chan struct{}), gone: make(chan struct{})}
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		switch s {
 		case webrtc.PeerConnectionStateConnected:
@@ -155,7 +155,7 @@ func (c *caller) read(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		c.recv++
 		now := time.Since(c.start)
 		c.startMu.Unlock()
-		c.heard.frame(now, pcm[:n])
+		c.dir.Hear(now, pcm[:n])
 	}
 }
 
@@ -235,8 +235,8 @@ func (c *caller) signalHTTP(ctx context.Context, cfg Config, res *Result) error 
 
 // loop sends one 20 ms frame per tick as the director says, until the script hangs up,
 // the server ends the call, or ctx ends.
-func (c *caller) loop(ctx context.Context, d *director, res *Result) error {
-	frame, buf := make([]int16, frameLen), make([]byte, 1500)
+func (c *caller) loop(ctx context.Context, print func(string, ...any), res *Result) error {
+	frame, buf := make([]int16, media.Samples(media.Rate16k, media.FrameDuration)), make([]byte, 1500)
 	tick := time.NewTicker(media.FrameDuration)
 	defer tick.Stop()
 	defer func() {
@@ -246,7 +246,7 @@ func (c *caller) loop(ctx context.Context, d *director, res *Result) error {
 	}()
 	for n := 0; ; n++ {
 		now := time.Duration(n) * media.FrameDuration
-		if d.frame(now, &c.heard, frame) {
+		if c.dir.Frame(now, frame) {
 			return nil
 		}
 		k, err := c.enc.EncodeInt16(frame, buf)
@@ -262,7 +262,7 @@ func (c *caller) loop(ctx context.Context, d *director, res *Result) error {
 			return context.Cause(ctx)
 		case <-c.gone:
 			res.ServerClosed = true
-			d.print("(the server ended the call)")
+			print("(the server ended the call)")
 			return nil
 		case <-tick.C:
 		}

@@ -78,10 +78,15 @@ func (g *Guard) openCall(ctx context.Context, id string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	return g.openRecord(ctx, rec)
+}
+
+// openRecord is openCall's rule for a sealed record: a guest call no account owns.
+func (g *Guard) openRecord(ctx context.Context, rec *store.Record) (bool, error) {
 	if !strings.HasPrefix(rec.Learner, "guest:") {
 		return false, nil
 	}
-	_, err = g.a.Owner(ctx, rec.Learner)
+	_, err := g.a.Owner(ctx, rec.Learner)
 	if errors.Is(err, ErrNotFound) {
 		return true, nil
 	}
@@ -141,7 +146,14 @@ func (s scoped) Get(ctx context.Context, id string) (*store.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := s.may(ctx, id)
+	// The rules of may, on the record already read (MayCallID and openCall would read it again).
+	ok := false
+	if s.public {
+		ok, err = s.g.openRecord(ctx, rec)
+	}
+	if !ok && err == nil {
+		ok, err = s.g.a.MayCall(ctx, UserFrom(ctx), rec.Learner)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -99,21 +99,6 @@ func (m *Middleware) RequireUser(next http.Handler) http.Handler {
 	})
 }
 
-// RequireRole refuses requests whose user has none of roles (403), and those without a
-// session (as RequireUser).
-func (m *Middleware) RequireRole(next http.Handler, roles ...Role) http.Handler {
-	return m.RequireUser(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u := UserFrom(r.Context())
-		for _, role := range roles {
-			if u.Role == role {
-				next.ServeHTTP(w, r)
-				return
-			}
-		}
-		m.deny(w, r, http.StatusForbidden, ErrForbidden.Error())
-	}))
-}
-
 func (m *Middleware) deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -88,7 +88,18 @@ func (a *Accounts) Session(ctx context.Context, token string) (*Session, error) 
 	if f["user"] == "" {
 		return nil, ErrUnauthenticated
 	}
-	u, err := a.Get(ctx, f["user"])
+	u, err := a.activeUser(ctx, f["user"])
+	if err != nil {
+		return nil, err
+	}
+	_ = a.rdb.PExpire(ctx, key, a.cfg.SessionTTL).Err()
+	return &Session{User: u, CSRF: f["csrf"], Token: token}, nil
+}
+
+// activeUser returns account id for a session or token, or ErrUnauthenticated when it is
+// gone or disabled.
+func (a *Accounts) activeUser(ctx context.Context, id string) (*User, error) {
+	u, err := a.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrUnauthenticated
 	}
@@ -98,8 +109,7 @@ func (a *Accounts) Session(ctx context.Context, token string) (*Session, error) 
 	if u.Disabled {
 		return nil, ErrUnauthenticated
 	}
-	_ = a.rdb.PExpire(ctx, key, a.cfg.SessionTTL).Err()
-	return &Session{User: u, CSRF: f["csrf"], Token: token}, nil
+	return u, nil
 }
 
 // Logout ends the session of a cookie token.

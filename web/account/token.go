@@ -44,15 +44,9 @@ func (a *Accounts) TokenSession(ctx context.Context, token string) (*Session, er
 	if err != nil {
 		return nil, fmt.Errorf("account: token: %w", err)
 	}
-	u, err := a.Get(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return nil, ErrUnauthenticated
-	}
+	u, err := a.activeUser(ctx, id)
 	if err != nil {
 		return nil, err
-	}
-	if u.Disabled {
-		return nil, ErrUnauthenticated
 	}
 	return &Session{User: u}, nil
 }

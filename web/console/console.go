@@ -181,7 +181,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	user("POST /console/assignments/{aid}", c.editAssignment)
 	user("POST /console/assignments/{aid}/delete", c.deleteAssignment)
 	c.registerAdmin(user)
-	c.registerMe(mux)
+	c.registerMe(user)
 	user("GET /console/calls/{id}", c.replayPage)
 	user("GET /console/calls/{id}/recording.wav", c.recording)
 	user("GET /console/api/calls/{id}", c.replayData)

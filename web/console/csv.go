@@ -22,14 +22,13 @@ func (c *Console) callsCSV(w http.ResponseWriter, r *http.Request) {
 	ctx, u := r.Context(), account.UserFrom(r.Context())
 	q, err := parseListQuery(r.URL.Query())
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		c.fail(w, r, err)
 		return
 	}
 	q.Page = 1
 	rows, _, err := c.listRows(ctx, u, q, c.cfg.MaxScan)
 	if err != nil {
-		c.log.Error("export calls", "err", err)
-		http.Error(w, "storage unavailable, try again shortly", http.StatusServiceUnavailable)
+		c.fail(w, r, err)
 		return
 	}
 	teams := map[string]string{}

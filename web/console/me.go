@@ -33,12 +33,9 @@ type myAssignment struct {
 
 // registerMe adds GET /api/me and GET /api/me/assignments: JSON, 401 when nobody is signed
 // in. They sit beside web's API at the site root, so the learner page at / can ask them.
-func (c *Console) registerMe(mux *http.ServeMux) {
-	wrap := func(fn http.HandlerFunc) http.Handler {
-		return account.SecurityHeaders(c.mw.Authenticate(c.mw.RequireUser(fn)))
-	}
-	mux.Handle("GET /api/me", wrap(c.me))
-	mux.Handle("GET /api/me/assignments", wrap(c.myAssignments))
+func (c *Console) registerMe(user func(pattern string, fn http.HandlerFunc)) {
+	user("GET /api/me", c.me)
+	user("GET /api/me/assignments", c.myAssignments)
 }
 
 func (c *Console) me(w http.ResponseWriter, r *http.Request) {

@@ -69,7 +69,11 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{accts: accts, st: st, dir: t.TempDir(), calls: map[string]string{}}
 	cards := scoring.NewCards(rdb, st)
 	f.cards = cards
+	// An hour ago, all four calls in one month: in a month's first hour they go just before it.
 	base := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if end := base.Add(3 * time.Minute); end.Month() != base.Month() {
+		base = time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, time.Local).Add(-10 * time.Minute)
+	}
 	for i, c := range []struct{ id, learner, scenario string }{
 		{"call-alice", "alice", "double-charge"},
 		{"call-alice-phone", "guest:+14155550100", "cold-call-vendor"},

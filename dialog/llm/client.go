@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/sparlab/spar/dialog/httpapi"
 )
 
 // Message is one chat message.
@@ -42,15 +43,14 @@ type Client struct {
 // NewClient returns a client for cfg. hc may be nil (http.DefaultClient); it must not set a
 // Timeout shorter than a reply: turns are bounded by their context and Config.
 func NewClient(cfg Config, hc *http.Client) (*Client, error) {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	base := strings.TrimSuffix(strings.TrimSuffix(cfg.BaseURL, "/"), "/v1")
-	return &Client{cfg: cfg, http: hc, url: base + "/v1/chat/completions"}, nil
+	return &Client{cfg: cfg, http: hc, url: httpapi.Endpoint(cfg.BaseURL, "/v1/chat/completions")}, nil
 }
 
 type chatRequest struct {
@@ -97,15 +97,11 @@ func (c *Client) Stream(ctx context.Context, msgs []Message, maxTokens int, onTe
 	first := time.AfterFunc(c.cfg.FirstTokenTimeout, func() { cancel(ErrFirstTokenTimeout) })
 	defer first.Stop()
 
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	req, err := httpapi.NewPost(ctx, c.url, "application/json", bytes.NewReader(body), c.cfg.APIKey)
 	if err != nil {
 		return Result{}, fmt.Errorf("llm: new request: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
-	if c.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+c.cfg.APIKey)
-	}
 	start := time.Now()
 	res, err := c.stream(req, first, start, onText)
 	if cause := context.Cause(ctx); cause != nil && err != nil {
@@ -123,7 +119,8 @@ func (c *Client) stream(req *http.Request, first *time.Timer, start time.Time, o
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return res, apiError(resp.StatusCode, resp.Body)
+		msg, typ := httpapi.ReadError(resp.Body)
+		return res, &APIError{Status: resp.StatusCode, Type: typ, Message: msg}
 	}
 	sse := newSSEReader(resp.Body)
 	for {
@@ -148,7 +145,8 @@ func (c *Client) stream(req *http.Request, first *time.Timer, start time.Time, o
 			return res, fmt.Errorf("llm: chat: decode event %.80q: %w", data, err)
 		}
 		if len(ch.Error) > 0 && string(ch.Error) != "null" {
-			return res, parseError(0, ch.Error)
+			msg, typ := httpapi.ParseError(ch.Error)
+			return res, &APIError{Type: typ, Message: msg}
 		}
 		if ch.Usage != nil {
 			res.Usage = *ch.Usage
@@ -169,32 +167,4 @@ func (c *Client) stream(req *http.Request, first *time.Timer, start time.Time, o
 			}
 		}
 	}
-}
-
-// apiError reads an error body: OpenAI's {"error":{"message","type"}}, Ollama's
-// {"error":"..."} or plain text.
-func apiError(status int, body io.Reader) error {
-	b, _ := io.ReadAll(io.LimitReader(body, 8<<10))
-	var env struct {
-		Error json.RawMessage `json:"error"`
-	}
-	if json.Unmarshal(b, &env) == nil && len(env.Error) > 0 {
-		return parseError(status, env.Error)
-	}
-	return &APIError{Status: status, Message: strings.TrimSpace(string(b))}
-}
-
-func parseError(status int, raw json.RawMessage) error {
-	var obj struct {
-		Message string `json:"message"`
-		Type    string `json:"type"`
-	}
-	if json.Unmarshal(raw, &obj) == nil && obj.Message != "" {
-		return &APIError{Status: status, Type: obj.Type, Message: obj.Message}
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return &APIError{Status: status, Message: s}
-	}
-	return &APIError{Status: status, Message: string(raw)}
 }

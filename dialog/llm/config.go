@@ -1,10 +1,12 @@
 package llm
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
+
+	"github.com/sparlab/spar/dialog/httpapi"
 )
 
 // DefaultBaseURL is OpenAI's API. Ollama, vLLM, llama.cpp server and Groq expose the same
@@ -40,41 +42,23 @@ type Config struct {
 // WithDefaults returns c with every unset field at its default: what New runs with. cmd
 // reads the defaults from here (the key's variable, the URL and model doctor checks) so
 // they are written once.
-func (c Config) WithDefaults() Config { return c.withDefaults() }
-
-func (c Config) withDefaults() Config {
-	if c.BaseURL == "" {
-		c.BaseURL = DefaultBaseURL
-	}
-	if c.Model == "" {
-		c.Model = "gpt-4o-mini"
-	}
-	if c.APIKeyEnv == "" {
-		c.APIKeyEnv = "OPENAI_API_KEY"
-	}
-	if c.MaxTokens == 0 {
-		c.MaxTokens = 150
-	}
-	if c.Temperature == 0 {
-		c.Temperature = 0.8
-	}
-	if c.FirstTokenTimeout == 0 {
-		c.FirstTokenTimeout = 3 * time.Second
-	}
-	if c.TurnTimeout == 0 {
-		c.TurnTimeout = 20 * time.Second
-	}
-	if c.History == 0 {
-		c.History = 24
-	}
+func (c Config) WithDefaults() Config {
+	c.BaseURL = cmp.Or(c.BaseURL, DefaultBaseURL)
+	c.Model = cmp.Or(c.Model, "gpt-4o-mini")
+	c.APIKeyEnv = cmp.Or(c.APIKeyEnv, "OPENAI_API_KEY")
+	c.MaxTokens = cmp.Or(c.MaxTokens, 150)
+	c.Temperature = cmp.Or(c.Temperature, 0.8)
+	c.FirstTokenTimeout = cmp.Or(c.FirstTokenTimeout, 3*time.Second)
+	c.TurnTimeout = cmp.Or(c.TurnTimeout, 20*time.Second)
+	c.History = cmp.Or(c.History, 24)
 	return c
 }
 
 // Validate checks the configuration after defaults are applied.
 func (c Config) Validate() error {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	var errs []error
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !httpapi.ValidURL(c.BaseURL, "http", "https") {
 		errs = append(errs, fmt.Errorf("llm: config: base_url %q: want an http(s) URL", c.BaseURL))
 	}
 	if c.MaxTokens < 1 || c.MaxTokens > 4096 {

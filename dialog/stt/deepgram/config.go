@@ -1,10 +1,13 @@
 package deepgram
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
 	"time"
+
+	"github.com/sparlab/spar/dialog/httpapi"
 )
 
 // DefaultURL is Deepgram's live transcription endpoint.
@@ -38,38 +41,22 @@ type Config struct {
 // WithDefaults returns c with every unset field at its default: what New runs with. cmd
 // reads the defaults from here (the key's variable, the URL and model doctor checks) so
 // they are written once.
-func (c Config) WithDefaults() Config { return c.withDefaults() }
-
-func (c Config) withDefaults() Config {
-	if c.URL == "" {
-		c.URL = DefaultURL
-	}
-	if c.Model == "" {
-		c.Model = "nova-3"
-	}
-	if c.Endpointing == 0 {
-		c.Endpointing = 300 * time.Millisecond
-	}
-	if c.UtteranceEnd == 0 {
-		c.UtteranceEnd = time.Second
-	}
-	if c.KeepAlive == 0 {
-		c.KeepAlive = 4 * time.Second
-	}
-	if c.APIKeyEnv == "" {
-		c.APIKeyEnv = "DEEPGRAM_API_KEY"
-	}
-	if c.CloseTimeout == 0 {
-		c.CloseTimeout = 2 * time.Second
-	}
+func (c Config) WithDefaults() Config {
+	c.URL = cmp.Or(c.URL, DefaultURL)
+	c.Model = cmp.Or(c.Model, "nova-3")
+	c.Endpointing = cmp.Or(c.Endpointing, 300*time.Millisecond)
+	c.UtteranceEnd = cmp.Or(c.UtteranceEnd, time.Second)
+	c.KeepAlive = cmp.Or(c.KeepAlive, 4*time.Second)
+	c.APIKeyEnv = cmp.Or(c.APIKeyEnv, "DEEPGRAM_API_KEY")
+	c.CloseTimeout = cmp.Or(c.CloseTimeout, 2*time.Second)
 	return c
 }
 
 // Validate checks the configuration after defaults are applied.
 func (c Config) Validate() error {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	var errs []error
-	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+	if !httpapi.ValidURL(c.URL, "ws", "wss") {
 		errs = append(errs, fmt.Errorf("deepgram: config: url %q: want a ws(s) URL", c.URL))
 	}
 	if c.Endpointing < 10*time.Millisecond {

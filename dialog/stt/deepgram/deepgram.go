@@ -37,7 +37,7 @@ type Transcriber struct {
 
 // New returns a Transcriber for cfg.
 func New(cfg Config, log *slog.Logger, hooks Hooks) (*Transcriber, error) {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -1,10 +1,12 @@
 package whisper
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
+
+	"github.com/sparlab/spar/dialog/httpapi"
 )
 
 // Config selects the transcription server and model.
@@ -32,32 +34,20 @@ type Config struct {
 // WithDefaults returns c with every unset field at its default: what New runs with. cmd
 // reads the defaults from here (the key's variable, the URL and model doctor checks) so
 // they are written once.
-func (c Config) WithDefaults() Config { return c.withDefaults() }
-
-func (c Config) withDefaults() Config {
-	if c.BaseURL == "" {
-		c.BaseURL = "https://api.openai.com"
-	}
-	if c.Model == "" {
-		c.Model = "whisper-1"
-	}
-	if c.APIKeyEnv == "" {
-		c.APIKeyEnv = "OPENAI_API_KEY"
-	}
-	if c.Timeout == 0 {
-		c.Timeout = 10 * time.Second
-	}
-	if c.MaxUtterance == 0 {
-		c.MaxUtterance = time.Minute
-	}
+func (c Config) WithDefaults() Config {
+	c.BaseURL = cmp.Or(c.BaseURL, "https://api.openai.com")
+	c.Model = cmp.Or(c.Model, "whisper-1")
+	c.APIKeyEnv = cmp.Or(c.APIKeyEnv, "OPENAI_API_KEY")
+	c.Timeout = cmp.Or(c.Timeout, 10*time.Second)
+	c.MaxUtterance = cmp.Or(c.MaxUtterance, time.Minute)
 	return c
 }
 
 // Validate checks the configuration after defaults are applied.
 func (c Config) Validate() error {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	var errs []error
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !httpapi.ValidURL(c.BaseURL, "http", "https") {
 		errs = append(errs, fmt.Errorf("whisper: config: base_url %q: want an http(s) URL", c.BaseURL))
 	}
 	if c.Timeout < 0 || c.MaxUtterance < time.Second {

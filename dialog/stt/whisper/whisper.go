@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/httpapi"
 	"github.com/sparlab/spar/media"
 )
 
@@ -40,15 +41,14 @@ type Transcriber struct {
 
 // New returns a Transcriber for cfg; hc may be nil.
 func New(cfg Config, hc *http.Client, log *slog.Logger, hooks Hooks) (*Transcriber, error) {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	base := strings.TrimSuffix(strings.TrimSuffix(cfg.BaseURL, "/"), "/v1")
-	return &Transcriber{cfg: cfg, http: hc, url: base + "/v1/audio/transcriptions", log: log, hooks: hooks}, nil
+	return &Transcriber{cfg: cfg, http: hc, url: httpapi.Endpoint(cfg.BaseURL, "/v1/audio/transcriptions"), log: log, hooks: hooks}, nil
 }
 
 // Stream starts a call's stream. Utterances are transcribed one at a time, in order.
@@ -78,13 +78,9 @@ func (t *Transcriber) transcribe(ctx context.Context, pcm []int16, prompt string
 		}
 	}
 	mw.Close()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, &body)
+	req, err := httpapi.NewPost(ctx, t.url, mw.FormDataContentType(), &body, t.cfg.APIKey)
 	if err != nil {
 		return "", fmt.Errorf("whisper: build request: %w", err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if t.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+t.cfg.APIKey)
 	}
 	resp, err := t.http.Do(req)
 	if err != nil {
@@ -92,23 +88,15 @@ func (t *Transcriber) transcribe(ctx context.Context, pcm []int16, prompt string
 		return "", fmt.Errorf("whisper: transcribe: %w", err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.fault(fmt.Sprintf("http_%dxx", resp.StatusCode/100))
+		msg, _ := httpapi.ReadError(resp.Body)
+		return "", fmt.Errorf("whisper: transcribe: %w", &APIError{Status: resp.StatusCode, Message: msg})
+	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		t.fault("network")
 		return "", fmt.Errorf("whisper: read response: %w", err)
-	}
-	if resp.StatusCode/100 != 2 {
-		t.fault(fmt.Sprintf("http_%dxx", resp.StatusCode/100))
-		var e struct {
-			Error struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		msg := strings.TrimSpace(string(b))
-		if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
-			msg = e.Error.Message
-		}
-		return "", fmt.Errorf("whisper: transcribe: %w", &APIError{Status: resp.StatusCode, Message: msg})
 	}
 	var out struct {
 		Text *string `json:"text"`

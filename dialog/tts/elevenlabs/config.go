@@ -1,10 +1,12 @@
 package elevenlabs
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
+
+	"github.com/sparlab/spar/dialog/httpapi"
 )
 
 // Output formats Spar accepts.
@@ -39,38 +41,22 @@ type Config struct {
 // WithDefaults returns c with every unset field at its default: what New runs with. cmd
 // reads the defaults from here (the key's variable, the URL and model doctor checks) so
 // they are written once.
-func (c Config) WithDefaults() Config { return c.withDefaults() }
-
-func (c Config) withDefaults() Config {
-	if c.URL == "" {
-		c.URL = "wss://api.elevenlabs.io"
-	}
-	if c.Model == "" {
-		c.Model = "eleven_flash_v2_5"
-	}
-	if c.OutputFormat == "" {
-		c.OutputFormat = FormatPCM16k
-	}
-	if c.Stability == 0 {
-		c.Stability = 0.5
-	}
-	if c.SimilarityBoost == 0 {
-		c.SimilarityBoost = 0.75
-	}
-	if c.APIKeyEnv == "" {
-		c.APIKeyEnv = "ELEVENLABS_API_KEY"
-	}
-	if c.FirstByteTimeout == 0 {
-		c.FirstByteTimeout = 3 * time.Second
-	}
+func (c Config) WithDefaults() Config {
+	c.URL = cmp.Or(c.URL, "wss://api.elevenlabs.io")
+	c.Model = cmp.Or(c.Model, "eleven_flash_v2_5")
+	c.OutputFormat = cmp.Or(c.OutputFormat, FormatPCM16k)
+	c.Stability = cmp.Or(c.Stability, 0.5)
+	c.SimilarityBoost = cmp.Or(c.SimilarityBoost, 0.75)
+	c.APIKeyEnv = cmp.Or(c.APIKeyEnv, "ELEVENLABS_API_KEY")
+	c.FirstByteTimeout = cmp.Or(c.FirstByteTimeout, 3*time.Second)
 	return c
 }
 
 // Validate checks the configuration after defaults are applied.
 func (c Config) Validate() error {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	var errs []error
-	if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
+	if !httpapi.ValidURL(c.URL, "ws", "wss") {
 		errs = append(errs, fmt.Errorf("elevenlabs: config: url %q: want a ws(s) URL", c.URL))
 	}
 	if c.DefaultVoice == "" {

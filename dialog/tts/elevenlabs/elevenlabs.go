@@ -39,7 +39,7 @@ type Synth struct {
 
 // New returns a Synth for cfg.
 func New(cfg Config, hooks Hooks) (*Synth, error) {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

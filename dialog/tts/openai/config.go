@@ -1,10 +1,12 @@
 package openai
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
+
+	"github.com/sparlab/spar/dialog/httpapi"
 )
 
 // Config selects the speech server, model and voices.
@@ -37,38 +39,22 @@ type Config struct {
 // WithDefaults returns c with every unset field at its default: what New runs with. cmd
 // reads the defaults from here (the key's variable, the URL and model doctor checks) so
 // they are written once.
-func (c Config) WithDefaults() Config { return c.withDefaults() }
-
-func (c Config) withDefaults() Config {
-	if c.BaseURL == "" {
-		c.BaseURL = "https://api.openai.com"
-	}
-	if c.Model == "" {
-		c.Model = "tts-1"
-	}
-	if c.DefaultVoice == "" {
-		c.DefaultVoice = "alloy"
-	}
-	if c.Speed == 0 {
-		c.Speed = 1
-	}
-	if c.APIKeyEnv == "" {
-		c.APIKeyEnv = "OPENAI_API_KEY"
-	}
-	if c.FirstByteTimeout == 0 {
-		c.FirstByteTimeout = 3 * time.Second
-	}
-	if c.Timeout == 0 {
-		c.Timeout = 20 * time.Second
-	}
+func (c Config) WithDefaults() Config {
+	c.BaseURL = cmp.Or(c.BaseURL, "https://api.openai.com")
+	c.Model = cmp.Or(c.Model, "tts-1")
+	c.DefaultVoice = cmp.Or(c.DefaultVoice, "alloy")
+	c.Speed = cmp.Or(c.Speed, 1)
+	c.APIKeyEnv = cmp.Or(c.APIKeyEnv, "OPENAI_API_KEY")
+	c.FirstByteTimeout = cmp.Or(c.FirstByteTimeout, 3*time.Second)
+	c.Timeout = cmp.Or(c.Timeout, 20*time.Second)
 	return c
 }
 
 // Validate checks the configuration after defaults are applied.
 func (c Config) Validate() error {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	var errs []error
-	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !httpapi.ValidURL(c.BaseURL, "http", "https") {
 		errs = append(errs, fmt.Errorf("openai tts: config: base_url %q: want an http(s) URL", c.BaseURL))
 	}
 	if c.Speed < 0.25 || c.Speed > 4 {

@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/httpapi"
 	"github.com/sparlab/spar/media"
 )
 
@@ -39,15 +39,14 @@ type Synth struct {
 
 // New returns a Synth for cfg; hc may be nil.
 func New(cfg Config, hc *http.Client, hooks Hooks) (*Synth, error) {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	base := strings.TrimSuffix(strings.TrimSuffix(cfg.BaseURL, "/"), "/v1")
-	return &Synth{cfg: cfg, http: hc, url: base + "/v1/audio/speech", hooks: hooks}, nil
+	return &Synth{cfg: cfg, http: hc, url: httpapi.Endpoint(cfg.BaseURL, "/v1/audio/speech"), hooks: hooks}, nil
 }
 
 type speechRequest struct {
@@ -74,13 +73,9 @@ func (s *Synth) Synthesize(ctx context.Context, text, voice string, w media.Writ
 	defer total.Stop()
 	first := time.AfterFunc(s.cfg.FirstByteTimeout, func() { cancel(ErrFirstByteTimeout) })
 	defer first.Stop()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.url, bytes.NewReader(body))
+	req, err := httpapi.NewPost(ctx, s.url, "application/json", bytes.NewReader(body), s.cfg.APIKey)
 	if err != nil {
 		return fmt.Errorf("openai tts: build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if s.cfg.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+s.cfg.APIKey)
 	}
 	start := time.Now()
 	err = s.stream(req, first, start, w)
@@ -100,16 +95,7 @@ func (s *Synth) stream(req *http.Request, first *time.Timer, start time.Time, w 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-		var e struct {
-			Error struct {
-				Message string `json:"message"`
-			} `json:"error"`
-		}
-		msg := strings.TrimSpace(string(b))
-		if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
-			msg = e.Error.Message
-		}
+		msg, _ := httpapi.ReadError(resp.Body)
 		return fmt.Errorf("openai tts: speech: %w", &APIError{Status: resp.StatusCode, Message: msg})
 	}
 	fr := media.NewFramer(w, frameSamples)

@@ -143,6 +143,9 @@ func TestSpeechErrors(t *testing.T) {
 			if err == nil || tc.is != nil && !errors.Is(err, tc.is) || tc.is == nil && !errors.As(err, &api) {
 				t.Errorf("err %v, want %v", err, tc.is)
 			}
+			if tc.name == "400 json" && api != nil && api.Message != "Input should be a valid string" {
+				t.Errorf("message %q, want the body's error.message", api.Message)
+			}
 			if !slices.Equal(kinds, []string{tc.kind}) {
 				t.Errorf("kinds %q, want %q", kinds, tc.kind)
 			}

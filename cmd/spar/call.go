@@ -90,7 +90,7 @@ Flags:
 	if err != nil {
 		return fmt.Errorf("speech synthesis for the script: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := textLog(stderr, slog.LevelWarn)
 	res, err := sim.Run(ctx, cfg, synth, log)
 	if res != nil && (res.FramesSent > 0 || res.Refused != "") {
 		res.Summary(stdout)

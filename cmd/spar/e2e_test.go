@@ -26,6 +26,7 @@ import (
 	"github.com/sparlab/spar/dialog/tts/flite"
 	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/telephony/twilio/sim"
+	"github.com/sparlab/spar/web/webtest"
 )
 
 const e2eToken = "e2e-auth-token"
@@ -170,22 +171,6 @@ func (s *server) kill() {
 	<-s.exited
 }
 
-// waitFor polls an external condition (the server, Redis) until it holds or time runs out.
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.NewTimer(within)
-	defer deadline.Stop()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-deadline.C:
-			t.Fatalf("timed out after %v waiting for %s", within, what)
-		case <-tick.C:
-		}
-	}
-}
-
 func openStore(t *testing.T, e e2eEnv) *store.Store {
 	st, err := store.New(storetest.Client(t, e.redisURL), store.Config{Prefix: e.prefix, Node: "e2e-reader"}, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -230,7 +215,7 @@ func TestEndToEndPhoneCall(t *testing.T) {
 
 	st := openStore(t, e)
 	var rec *store.Record
-	waitFor(t, "the sealed call record", 30*time.Second, func() bool {
+	webtest.Poll(t, "the sealed call record", 30*time.Second, func() bool {
 		rec, err = st.Get(t.Context(), res.CallID)
 		return err == nil
 	})
@@ -283,7 +268,7 @@ func TestEndToEndPhoneCall(t *testing.T) {
 		Overall  int               `json:"overall"`
 		Criteria []json.RawMessage `json:"criteria"`
 	}
-	waitFor(t, "the scorecard", 30*time.Second, func() bool {
+	webtest.Poll(t, "the scorecard", 30*time.Second, func() bool {
 		resp, err := http.Get(srv.base + "/api/calls/" + res.CallID + "/scorecard")
 		if err != nil {
 			return false
@@ -296,7 +281,7 @@ func TestEndToEndPhoneCall(t *testing.T) {
 	}
 	// /metrics counted the call, its turns and frames, and its wait to be scored.
 	var metricsText string
-	waitFor(t, "the scoring lag on /metrics", 10*time.Second, func() bool {
+	webtest.Poll(t, "the scoring lag on /metrics", 10*time.Second, func() bool {
 		_, metricsText = httpGet(t, srv.base+"/metrics")
 		return strings.Contains(metricsText, "spar_scoring_lag_seconds_count 1")
 	})
@@ -326,7 +311,7 @@ func TestEndToEndServerKilledMidCall(t *testing.T) {
 	done := placeCall(t, srv)
 	st := openStore(t, e)
 	var id string
-	waitFor(t, "a learner turn on the live call", 60*time.Second, func() bool {
+	webtest.Poll(t, "a learner turn on the live call", 60*time.Second, func() bool {
 		live, _ := st.Live(t.Context())
 		if len(live) == 0 {
 			return false
@@ -351,7 +336,7 @@ func TestEndToEndServerKilledMidCall(t *testing.T) {
 
 	e.start(t) // the restart recovers the call
 	var rec *store.Record
-	waitFor(t, "the interrupted record", 30*time.Second, func() bool {
+	webtest.Poll(t, "the interrupted record", 30*time.Second, func() bool {
 		rec, err = st.Get(t.Context(), id)
 		return err == nil
 	})
@@ -449,7 +434,7 @@ func TestEndToEndDrainOnSIGTERM(t *testing.T) {
 	done := placeCall(t, srv)
 	st := openStore(t, e)
 	var id string
-	waitFor(t, "the live call", 60*time.Second, func() bool {
+	webtest.Poll(t, "the live call", 60*time.Second, func() bool {
 		live, _ := st.Live(t.Context())
 		if len(live) > 0 {
 			id = live[0]
@@ -462,7 +447,7 @@ func TestEndToEndDrainOnSIGTERM(t *testing.T) {
 	// A new call during the drain is turned away politely.
 	form := url.Values{"CallSid": {"CA00000000000000000000000000000001"}, "From": {"+15550000001"}, "To": {"+15550000002"}}
 	var body string
-	waitFor(t, "the draining answer", 10*time.Second, func() bool {
+	webtest.Poll(t, "the draining answer", 10*time.Second, func() bool {
 		req, _ := http.NewRequest(http.MethodPost, srv.base+"/twilio/voice", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Twilio-Signature", sim.Sign(e2eToken, srv.base+"/twilio/voice", form))

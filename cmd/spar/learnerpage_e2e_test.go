@@ -114,7 +114,7 @@ func checkSealedCall(t *testing.T, e e2eEnv, callID, learner string) {
 	st := openStore(t, e)
 	var rec *store.Record
 	var err error
-	waitFor(t, "the sealed call record", 30*time.Second, func() bool {
+	webtest.Poll(t, "the sealed call record", 30*time.Second, func() bool {
 		rec, err = st.Get(t.Context(), callID)
 		return err == nil
 	})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 )
@@ -18,4 +19,15 @@ func parseLevel(s string) (slog.Level, error) {
 		return slog.LevelError, nil
 	}
 	return 0, fmt.Errorf("config: log_level %q must be debug, info, warn or error", s)
+}
+
+// textLog logs records of level and above to w as text.
+func textLog(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// configLog logs to w at the configured level (loadConfig has checked it).
+func configLog(cfg Config, w io.Writer) *slog.Logger {
+	level, _ := parseLevel(cfg.LogLevel)
+	return textLog(w, level)
 }

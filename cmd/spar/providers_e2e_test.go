@@ -19,6 +19,7 @@ import (
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/tts/flite"
 	"github.com/sparlab/spar/telephony/twilio/sim"
+	"github.com/sparlab/spar/web/webtest"
 )
 
 // fakeOpenAI serves /v1/chat/completions (SSE, one word every 60 ms, like a slow model) and
@@ -150,7 +151,7 @@ func TestEndToEndBargeInCancelsProviders(t *testing.T) {
 
 	st := openStore(t, e)
 	var rec *store.Record
-	waitFor(t, "the sealed record", 30*time.Second, func() bool {
+	webtest.Poll(t, "the sealed record", 30*time.Second, func() bool {
 		rec, err = st.Get(t.Context(), res.CallID)
 		return err == nil
 	})

@@ -133,6 +133,16 @@ func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDep
 		scorer: primary, fallback: fallback}, nil
 }
 
+// loadScoring loads the config at path and opens the scoring dependencies of the score and
+// rescore commands, which log warnings only, to stderr.
+func loadScoring(ctx context.Context, path string, stderr io.Writer) (*scoringDeps, error) {
+	cfg, err := loadConfig(path, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	return openScoring(ctx, cfg, textLog(stderr, slog.LevelWarn))
+}
+
 // startScoring runs a scoring worker on serve's Redis until ctx ends; serve calls it after
 // Recover. The returned channel yields Run's result (nil after a normal stop).
 func startScoring(ctx context.Context, cfg Config, rdb redis.UniversalClient, st *store.Store,
@@ -194,11 +204,7 @@ func scoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{"score: one CALL_ID expected"}
 	}
 	id := fs.Arg(0)
-	cfg, err := loadConfig(*configPath, os.Getenv)
-	if err != nil {
-		return err
-	}
-	deps, err := openScoring(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	deps, err := loadScoring(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}
@@ -233,11 +239,7 @@ func rescoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *scen == "" {
 		return usageError{"rescore: --scenario is required"}
 	}
-	cfg, err := loadConfig(*configPath, os.Getenv)
-	if err != nil {
-		return err
-	}
-	deps, err := openScoring(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	deps, err := loadScoring(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}

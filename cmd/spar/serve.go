@@ -61,8 +61,7 @@ Flags:
 	if err != nil {
 		return err
 	}
-	level, _ := parseLevel(cfg.LogLevel)
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := configLog(cfg, stderr)
 	return serve(ctx, cfg, log, stdout)
 }
 

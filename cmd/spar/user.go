@@ -69,7 +69,7 @@ Flags:
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := textLog(stderr, slog.LevelWarn)
 	rdb, stop, err := openRedis(ctx, cfg, log)
 	if err != nil {
 		return err

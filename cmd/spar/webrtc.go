@@ -32,7 +32,7 @@ func webrtcCall(ctx context.Context, base, scenario, learner, voice string, scri
 	if !quiet {
 		cfg.Print = func(format string, args ...any) { fmt.Fprintf(stdout, format+"\n", args...) }
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := textLog(stderr, slog.LevelWarn)
 	res, err := rtcsim.Run(ctx, cfg, synth, log)
 	if res != nil {
 		var heard time.Duration

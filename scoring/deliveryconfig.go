@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/sparlab/spar/dialog/httpapi"
 )
 
 // DeliveryConfig sends each new scorecard on (the `scoring.delivery` section): a signed
@@ -100,9 +102,9 @@ func (c DeliveryConfig) Validate() error {
 		return fmt.Errorf("%w: delivery.attempts, queue and timeout must not be negative", ErrInvalidConfig)
 	case c.RetryMin < 0 || c.RetryMax < 0 || (c.RetryMax > 0 && c.RetryMin > c.RetryMax):
 		return fmt.Errorf("%w: delivery.retry_min %v and retry_max %v must be positive, min <= max", ErrInvalidConfig, c.RetryMin, c.RetryMax)
-	case c.Webhook.URL != "" && !httpURL(c.Webhook.URL):
+	case c.Webhook.URL != "" && !httpapi.ValidURL(c.Webhook.URL, "http", "https"):
 		return fmt.Errorf("%w: delivery.webhook.url %q: want an http(s) URL", ErrInvalidConfig, c.Webhook.URL)
-	case c.XAPI.Endpoint != "" && !httpURL(c.XAPI.Endpoint):
+	case c.XAPI.Endpoint != "" && !httpapi.ValidURL(c.XAPI.Endpoint, "http", "https"):
 		return fmt.Errorf("%w: delivery.xapi.endpoint %q: want an http(s) URL", ErrInvalidConfig, c.XAPI.Endpoint)
 	case c.SMS.Enabled && c.SMS.From == "":
 		return fmt.Errorf("%w: delivery.sms.from is required when sms is enabled", ErrInvalidConfig)

@@ -4,8 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
+
+	"github.com/sparlab/spar/dialog/httpapi"
 )
 
 // Judge types (JudgeConfig.Type).
@@ -55,7 +56,7 @@ func (c JudgeConfig) Validate() error {
 	switch {
 	case c.Type != JudgeDeterministic && c.Type != JudgeLLM:
 		return fmt.Errorf("%w: judge.type %q: want deterministic or llm", ErrInvalidConfig, c.Type)
-	case c.Type == JudgeLLM && !httpURL(c.BaseURL):
+	case c.Type == JudgeLLM && !httpapi.ValidURL(c.BaseURL, "http", "https"):
 		return fmt.Errorf("%w: judge.base_url %q: want an http(s) URL", ErrInvalidConfig, c.BaseURL)
 	case c.Timeout < 0 || c.MaxTokens < 0:
 		return fmt.Errorf("%w: judge.timeout and judge.max_tokens must not be negative", ErrInvalidConfig)
@@ -63,11 +64,6 @@ func (c JudgeConfig) Validate() error {
 		return fmt.Errorf("%w: judge.response_format %q: want json_object or none", ErrInvalidConfig, c.ResponseFormat)
 	}
 	return nil
-}
-
-func httpURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // NewJudge returns the judge cfg selects, with the name its cards record, and whether it

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/sparlab/spar/dialog/httpapi"
 )
 
 // LLMJudge asks an OpenAI-compatible chat server (OpenAI, Ollama, vLLM, llama.cpp...) to
@@ -30,14 +32,13 @@ func NewLLMJudge(cfg JudgeConfig, hc *http.Client) (*LLMJudge, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if !httpURL(cfg.BaseURL) {
+	if !httpapi.ValidURL(cfg.BaseURL, "http", "https") {
 		return nil, fmt.Errorf("%w: judge.base_url %q: want an http(s) URL", ErrInvalidConfig, cfg.BaseURL)
 	}
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	base := strings.TrimSuffix(strings.TrimSuffix(cfg.BaseURL, "/"), "/v1")
-	return &LLMJudge{cfg: cfg, http: hc, url: base + "/v1/chat/completions"}, nil
+	return &LLMJudge{cfg: cfg, http: hc, url: httpapi.Endpoint(cfg.BaseURL, "/v1/chat/completions")}, nil
 }
 
 // Name is what the scorecard records as its judge: "llm:<model>".
@@ -97,13 +98,9 @@ func (j *LLMJudge) complete(ctx context.Context, req chatRequest) (string, error
 	if err != nil {
 		return "", err
 	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(body))
+	hr, err := httpapi.NewPost(ctx, j.url, "application/json", bytes.NewReader(body), j.cfg.APIKey)
 	if err != nil {
 		return "", err
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	if j.cfg.APIKey != "" {
-		hr.Header.Set("Authorization", "Bearer "+j.cfg.APIKey)
 	}
 	resp, err := j.http.Do(hr)
 	if err != nil {

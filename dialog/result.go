@@ -11,6 +11,9 @@ type Utterance struct {
 	// Truncated is true when the persona was cut off by a learner barge-in (Text then holds
 	// the heard part) or the learner's line was cut by a persona barge-in.
 	Truncated bool `json:"truncated,omitempty"`
+	// Confidence is the recognizer's confidence in a learner line, 0..1; 0 means the
+	// recognizer gave none. Scoring says a quote may be misheard when it is low.
+	Confidence float64 `json:"confidence,omitempty"`
 }
 
 // Result is how a call ended, returned by the engine and sealed into the call record.

@@ -96,7 +96,7 @@ func Compute(c *Call) Metrics {
 			if n >= 3 {
 				m.FillerClusters++
 			}
-			open, closed := countQuestions(u.Text)
+			open, closed := scenario.CountQuestions(u.Text)
 			m.OpenQuestions += open
 			m.ClosedQuestions += closed
 		} else {

@@ -1,6 +1,8 @@
 package scoring
 
 import (
+	"github.com/sparlab/spar/dialog/scenario"
+
 	"encoding/json"
 	"testing"
 	"time"
@@ -113,9 +115,9 @@ func TestCountQuestions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {
-			o, c := countQuestions(tc.text)
+			o, c := scenario.CountQuestions(tc.text)
 			if o != tc.open || c != tc.closed {
-				t.Errorf("countQuestions(%q) = %d open %d closed, want %d, %d", tc.text, o, c, tc.open, tc.closed)
+				t.Errorf("CountQuestions(%q) = %d open %d closed, want %d, %d", tc.text, o, c, tc.open, tc.closed)
 			}
 		})
 	}

@@ -1,0 +1,94 @@
+package scenario
+
+import "strings"
+
+// Question detection works on recognized text, which has no punctuation: a question is a
+// clause that starts (at the start of a line, after punctuation, or after a discourse word
+// such as "and", "so", "okay") with a question word (open) or with an auxiliary verb followed
+// by a subject (closed). A "?" in the text also ends a clause.
+var (
+	openStarts = map[string]bool{"what": true, "how": true, "why": true, "when": true, "where": true, "which": true, "who": true}
+	// openLeads are open questions phrased as requests.
+	openLeads   = [][]string{{"tell", "me"}, {"walk", "me", "through"}, {"help", "me", "understand"}, {"talk", "me", "through"}}
+	auxiliaries = map[string]bool{"is": true, "are": true, "do": true, "does": true, "did": true, "can": true, "could": true, "would": true, "will": true, "have": true, "has": true, "may": true, "should": true, "shall": true, "was": true, "were": true}
+	subjects    = map[string]bool{"you": true, "your": true, "i": true, "we": true, "it": true, "that": true, "this": true, "there": true, "they": true, "he": true, "she": true, "now": true, "the": true, "anything": true, "tomorrow": true}
+	discourse   = map[string]bool{"and": true, "so": true, "but": true, "okay": true, "ok": true, "right": true, "now": true, "then": true, "well": true, "also": true, "great": true, "perfect": true, "sure": true, "alright": true, "um": true, "uh": true, "yes": true, "yeah": true, "no": true, "hi": true, "hello": true, "hey": true, "oh": true}
+	// notQuestion follows a question word in a statement: "what i can do is", "how it works is".
+	notQuestion = map[string]bool{"i": true, "we": true, "it": true, "this": true}
+)
+
+// CountQuestions returns the open and closed questions in one learner line.
+func CountQuestions(text string) (open, closed int) {
+	for _, clause := range strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '.' || r == '!' || r == ';' }) {
+		toks := Tokenize(clause)
+		prevQuestion := -10
+		for i := range toks {
+			if i-prevQuestion < 3 {
+				continue // "so what do you" is one question
+			}
+			switch questionAt(toks, i, i == 0 || discourse[toks[i-1]]) {
+			case 1:
+				open++
+				prevQuestion = i
+			case 2:
+				closed++
+				prevQuestion = i
+			}
+		}
+	}
+	return open, closed
+}
+
+// questionAt classifies the words from toks[i]: 0 no question, 1 open, 2 closed. At a
+// clause start a question word or an auxiliary with any subject opens a question; inside a
+// clause only the unmistakable forms count ("... what do you", "... can i").
+func questionAt(toks []string, i int, clauseStart bool) int {
+	t, next := toks[i], ""
+	if i+1 < len(toks) {
+		next = toks[i+1]
+	}
+	for _, lead := range openLeads {
+		if clauseStart && hasPrefix(toks[i:], lead) {
+			return 1
+		}
+	}
+	switch {
+	case openStarts[t] && clauseStart && next != "" && !notQuestion[next]:
+		return 1
+	case openStarts[t] && (auxiliaries[next] || next == "happened") && !reported[prev(toks, i)]:
+		return 1
+	case auxiliaries[t] && clauseStart && subjects[next]:
+		return 2
+	case auxiliaries[t] && personal[next] && !openStarts[prev(toks, i)]:
+		return 2
+	}
+	return 0
+}
+
+// reported words before a question word make it part of a statement: "i can see what
+// happened", "that is what happened".
+var reported = map[string]bool{"see": true, "know": true, "tell": true, "mean": true, "understand": true,
+	"wonder": true, "ask": true, "is": true, "was": true, "hear": true, "show": true, "explain": true,
+	"sure": true, "about": true, "exactly": true, "saw": true, "heard": true, "asked": true}
+
+// personal subjects make an auxiliary a question anywhere: "do you", "can i", "could we".
+var personal = map[string]bool{"you": true, "your": true, "i": true, "we": true}
+
+func prev(toks []string, i int) string {
+	if i == 0 {
+		return ""
+	}
+	return toks[i-1]
+}
+
+func hasPrefix(toks, lead []string) bool {
+	if len(toks) < len(lead) {
+		return false
+	}
+	for i, w := range lead {
+		if toks[i] != w {
+			return false
+		}
+	}
+	return true
+}

@@ -1,13 +1,12 @@
 package scoring
 
 import (
-	"github.com/sparlab/spar/dialog/scenario"
-
 	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
 )
 

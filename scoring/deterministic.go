@@ -10,9 +10,11 @@ import (
 	"github.com/sparlab/spar/dialog/scenario"
 )
 
-// Deterministic is the offline judge: each criterion's phrase detectors run over the
-// learner's lines and its metric thresholds over the call's metrics. The same call always
-// gets the same score.
+// Deterministic is the offline judge. It reads each learner line with the scenario's own
+// detector, the one the persona reacted to during the call (clauses, negation, questions,
+// commitments, scripts and sarcasm: see dialog/scenario.Detector.Understand), grades the
+// rubric's criteria on the behaviours it credits, and applies the metric thresholds. The
+// same call always gets the same score.
 type Deterministic struct{}
 
 var _ Judge = Deterministic{}
@@ -23,66 +25,145 @@ const maxQuotes = 3
 // quoteWords bounds a quote's length; longer lines are cut at a word boundary.
 const quoteWords = 30
 
-// line is one learner line with its tokens and the scenario behaviours found in it.
+// A call with less than this from the learner cannot be judged on what was not said (tone,
+// pace): those criteria score zero rather than full marks for silence.
+const (
+	engagedLines = 2 // learner lines of at least substantiveWords words
+	engagedWords = 25
+	// substantiveWords makes a line more than a backchannel ("okay", "yes sure").
+	substantiveWords = 4
+)
+
+// line is one learner line as the detector understood it.
 type line struct {
-	u     dialog.Utterance
-	toks  []string
+	u    dialog.Utterance
+	turn scenario.Turn
+	// found holds the behaviours credited in the line.
 	found map[string]bool
+	// accepted is set when the persona's next line accepts what this line offered.
+	accepted bool
+	// tainted lines carry an anti-pattern, a script or sarcasm: they earn no credit and are
+	// never quoted as good.
+	tainted bool
 }
 
 // Judge scores every criterion of c.Rubric.
 func (Deterministic) Judge(_ context.Context, c *Call) ([]CriterionResult, error) {
-	var det *scenario.Detector
-	if c.Scenario != nil {
-		det = c.Scenario.Detector()
+	if c.Scenario == nil {
+		return nil, fmt.Errorf("%w: scenario %q is not loaded: its rubric grades the scenario's behaviours", ErrNoScenario, c.Record.Scenario)
 	}
-	var lines []line
-	for _, u := range sortedTranscript(c.Record.Transcript) {
-		if u.Speaker != dialog.SpeakerLearner {
-			continue
-		}
-		l := line{u: u, toks: scenario.Tokenize(u.Text), found: map[string]bool{}}
-		if det != nil {
-			for _, b := range det.DetectTokens(l.toks) {
-				l.found[b] = true
-			}
-		}
-		lines = append(lines, l)
-	}
+	lines := readLines(c)
+	engaged := isEngaged(lines)
 	out := make([]CriterionResult, 0, len(c.Rubric.Criteria))
 	for i := range c.Rubric.Criteria {
-		out = append(out, judgeCriterion(&c.Rubric.Criteria[i], lines, c.Metrics))
+		out = append(out, judgeCriterion(&c.Rubric.Criteria[i], c.Scenario, lines, c.Metrics, engaged))
 	}
 	return out, nil
 }
 
-func judgeCriterion(cr *Criterion, lines []line, m Metrics) CriterionResult {
+// readLines reads the learner's lines with the scenario's detector, and marks each one the
+// persona accepted and each one carrying an anti-pattern of the rubric or a provocation of
+// the scenario.
+func readLines(c *Call) []line {
+	det := c.Scenario.Detector()
+	avoid := map[string]bool{}
+	for _, cr := range c.Rubric.Criteria {
+		for _, b := range cr.AvoidBehaviours {
+			avoid[b] = true
+		}
+	}
+	tr := sortedTranscript(c.Record.Transcript)
+	var lines []line
+	for i, u := range tr {
+		if u.Speaker != dialog.SpeakerLearner {
+			continue
+		}
+		l := line{u: u, turn: det.Understand(u.Text), found: map[string]bool{}}
+		for _, name := range l.turn.Found {
+			l.found[name] = true
+			if b, _ := c.Scenario.Behaviour(name); avoid[name] || b.Mood > 0 {
+				l.tainted = true
+			}
+		}
+		l.tainted = l.tainted || l.turn.Why() != ""
+		l.accepted = acceptedAfter(tr[i+1:])
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+// acceptedAfter reports whether the persona's first line in rest accepts.
+func acceptedAfter(rest []dialog.Utterance) bool {
+	for _, u := range rest {
+		if u.Speaker == dialog.SpeakerPersona {
+			return scenario.Accepts(u.Text)
+		}
+	}
+	return false
+}
+
+func isEngaged(lines []line) bool {
+	n, words := 0, 0
+	for _, l := range lines {
+		words += l.turn.Words
+		if l.turn.Words >= substantiveWords && !l.tainted {
+			n++
+		}
+	}
+	return n >= engagedLines && words >= engagedWords
+}
+
+func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metrics, engaged bool) CriterionResult {
 	res := CriterionResult{ID: cr.ID, Better: cr.Better[0]}
 	var why []string
 	var parts []float64
-	hasPos := len(cr.pos)+len(cr.Behaviours) > 0
-	distinct := map[int]bool{} // which positive detectors were heard, over the whole call
+	full, half := map[string]bool{}, map[string]bool{} // behaviours heard: taken up, not
 	pos, neg := 0, 0
 	for _, l := range lines {
-		if hits := l.hits(cr.pos, cr.Behaviours); len(hits) > 0 {
+		hits := l.hits(cr.Behaviours)
+		if len(hits) > 0 && !l.tainted {
 			pos++
 			for _, h := range hits {
-				distinct[h] = true
+				if !cr.Outcome || l.accepted {
+					full[h] = true
+				} else {
+					half[h] = true
+				}
 			}
 			if pos <= maxQuotes {
 				res.Evidence = append(res.Evidence, quoteOf(l.u, true, cr.Name))
 			}
 		}
-		if len(l.hits(cr.neg, cr.AvoidBehaviours)) > 0 {
+		if note := l.costs(cr, sc); note != "" {
 			neg++
 			if neg <= maxQuotes {
-				res.Evidence = append(res.Evidence, quoteOf(l.u, false, "costs credit: "+cr.Name))
+				res.Evidence = append(res.Evidence, quoteOf(l.u, false, note))
 			}
 		}
 	}
+	hasPos := len(cr.Behaviours) > 0
+	switch {
+	case hasPos && len(full)+len(half) == 0:
+		res.Rationale = "not heard: " + labels(sc, cr.Behaviours)
+		if neg > 0 {
+			res.Rationale += fmt.Sprintf("; %d line(s) with an anti-pattern", neg)
+		}
+		return res
+	case !hasPos && !engaged:
+		res.Rationale = "too little said by the learner to judge this"
+		return res
+	}
 	if hasPos {
-		parts = append(parts, clamp01(float64(len(distinct))/float64(cr.Want)))
-		why = append(why, fmt.Sprintf("%d of %d wanted detector(s) heard, in %d line(s)", min(len(distinct), cr.Want), cr.Want, pos))
+		for h := range full {
+			delete(half, h)
+		}
+		credit := (float64(len(full)) + float64(len(half))/2) / float64(cr.Want)
+		parts = append(parts, clamp01(credit))
+		why = append(why, fmt.Sprintf("heard: %s (%d of %d wanted)", labels(sc, keys(full, half, cr.Behaviours)),
+			min(len(full)+len(half), cr.Want), cr.Want))
+		if len(half) > 0 {
+			why = append(why, "not taken up by the other side: "+labels(sc, keys(half, nil, cr.Behaviours)))
+		}
 	}
 	for _, t := range cr.Metrics {
 		v, _ := m.Value(t.Metric)
@@ -114,18 +195,56 @@ func judgeCriterion(cr *Criterion, lines []line, m Metrics) CriterionResult {
 	return res
 }
 
-// hits returns the indexes of the detectors heard in the line: behaviours first, then
-// phrases.
-func (l line) hits(ps []scenario.Phrase, behaviours []string) []int {
-	var out []int
-	for i, b := range behaviours {
+// hits returns the behaviours of names credited in the line.
+func (l line) hits(names []string) []string {
+	var out []string
+	for _, b := range names {
 		if l.found[b] {
-			out = append(out, i)
+			out = append(out, b)
 		}
 	}
-	for i, p := range ps {
-		if p.Match(l.toks) {
-			out = append(out, len(behaviours)+i)
+	return out
+}
+
+// costs returns why the line costs cr credit ("" if it does not): one of its anti-patterns,
+// or one of its behaviours recited in a script or said with a sneer.
+func (l line) costs(cr *Criterion, sc *scenario.Scenario) string {
+	if hits := l.hits(cr.AvoidBehaviours); len(hits) > 0 {
+		return "costs credit: " + labels(sc, hits)
+	}
+	why := l.turn.Why()
+	if why == "" {
+		return ""
+	}
+	for _, b := range cr.Behaviours {
+		for _, h := range l.turn.Heard {
+			if h == b {
+				return why
+			}
+		}
+	}
+	return ""
+}
+
+// labels names behaviours as the scenario labels them ("owned the mistake").
+func labels(sc *scenario.Scenario, names []string) string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if b, ok := sc.Behaviour(n); ok && b.Label != "" {
+			out = append(out, b.Label)
+		} else {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// keys returns the names in a or b, in the order of order.
+func keys(a, b map[string]bool, order []string) []string {
+	var out []string
+	for _, n := range order {
+		if a[n] || b[n] {
+			out = append(out, n)
 		}
 	}
 	return out

@@ -5,6 +5,8 @@ import "errors"
 var (
 	// ErrNoRubric means no rubric is loaded for the call's scenario.
 	ErrNoRubric = errors.New("scoring: no rubric for scenario")
+	// ErrNoScenario means the call's scenario is not loaded: a rubric grades its behaviours.
+	ErrNoScenario = errors.New("scoring: scenario not loaded")
 	// ErrInvalidRubric wraps every problem found while loading a rubric.
 	ErrInvalidRubric = errors.New("scoring: invalid rubric")
 	// ErrInvalidConfig wraps every Config.Validate failure.

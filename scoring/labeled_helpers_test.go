@@ -18,12 +18,16 @@ import (
 	"github.com/sparlab/spar/dialog/store"
 )
 
-// labeled is one hand-labeled call in testdata/labeled: a transcript as a recognizer would
-// give it, the outcome, and what a trainer expects from the score.
+// labeled is one hand-labeled call in testdata/labeled/<half>: a transcript as a recognizer
+// would give it, the outcome, and what a trainer expects from the score.
 type labeled struct {
 	Name      string   `yaml:"name"`
+	Half      string   `yaml:"-"` // tune, heldout or phone: the folder it was read from
 	Scenario  string   `yaml:"scenario"`
-	Level     string   `yaml:"level"` // good, mediocre, poor: how the labeler judged it
+	Level     string   `yaml:"level"`  // good, borderline, mediocre, poor, adversarial: how the labeler judged it
+	Writer    string   `yaml:"writer"` // the agent's voice the writer played (terse, warm...)
+	Noise     string   `yaml:"noise"`  // clean, asr (hand-written recognizer noise) or phone (heard through the phone path)
+	Source    string   `yaml:"source"` // for phone copies: the half the original came from
 	Status    string   `yaml:"status"`
 	Goal      bool     `yaml:"goal"`
 	EndReason string   `yaml:"end_reason"`
@@ -32,6 +36,7 @@ type labeled struct {
 	Expect    struct {
 		Pass  bool              `yaml:"pass"`
 		Bands map[string]string `yaml:"bands"`
+		Why   string            `yaml:"why"`
 	} `yaml:"expect"`
 }
 
@@ -55,6 +60,9 @@ func (l *labeled) call(t *testing.T) (*store.Record, []dialog.Event) {
 	events := []dialog.Event{{Kind: dialog.EventCallStart, Detail: "webrtc"}}
 	for _, s := range l.Lines {
 		f := strings.SplitN(s, " ", 4)
+		if len(f) == 3 {
+			f = append(f, "") // the recognizer heard nothing
+		}
 		if len(f) != 4 {
 			t.Fatalf("%s: bad line %q", l.Name, s)
 		}
@@ -100,11 +108,15 @@ func (l *labeled) call(t *testing.T) (*store.Record, []dialog.Event) {
 	return rec, events
 }
 
-func loadLabeled(t *testing.T) []*labeled {
+// loadLabeled reads the tuning half, which the unit tests use as fixtures.
+func loadLabeled(t *testing.T) []*labeled { return loadHalf(t, "tune") }
+
+// loadHalf reads one folder of testdata/labeled: tune, heldout or phone.
+func loadHalf(t *testing.T, half string) []*labeled {
 	t.Helper()
-	files, _ := filepath.Glob("testdata/labeled/*.yaml")
+	files, _ := filepath.Glob(filepath.Join("testdata/labeled", half, "*.yaml"))
 	if len(files) == 0 {
-		t.Fatal("no labeled transcripts in testdata/labeled")
+		t.Fatalf("no labeled transcripts in testdata/labeled/%s", half)
 	}
 	var out []*labeled
 	for _, f := range files {
@@ -117,6 +129,7 @@ func loadLabeled(t *testing.T) []*labeled {
 			t.Fatalf("%s: %v", f, err)
 		}
 		l.Name = strings.TrimSuffix(filepath.Base(f), ".yaml")
+		l.Half = half
 		out = append(out, l)
 	}
 	return out

@@ -13,70 +13,170 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// TestLabeledSet scores every hand-labeled transcript with the deterministic judge: pass or
-// fail must match the label for every one; per-criterion band agreement is written to
-// testdata/agreement.golden (quoted in docs/SCORING.md) and must stay at or above 80 %.
-func TestLabeledSet(t *testing.T) {
+// halves are the folders of testdata/labeled. The rules are tuned on tune only; heldout is
+// never edited to make a result pass; phone holds both halves' learner lines as heard
+// through the phone path (flite -> 8 kHz mu-law -> pocketsphinx).
+var halves = []string{"tune", "heldout", "phone"}
+
+// scoredLabel is one labeled call with the deterministic scorecard it got.
+type scoredLabel struct {
+	l    *labeled
+	card *Scorecard
+}
+
+func scoreHalf(t *testing.T, half string) []scoredLabel {
+	t.Helper()
 	rs, cat := shipped(t)
-	set := loadLabeled(t)
-	if len(set) < 12 {
-		t.Errorf("labeled set has %d transcripts, want at least 12", len(set))
+	var out []scoredLabel
+	for _, l := range loadHalf(t, half) {
+		card, err := Score(context.Background(), Deterministic{}, "deterministic", callFor(t, l, rs, cat), time.Unix(0, 0))
+		if err != nil {
+			t.Fatalf("%s/%s: %v", half, l.Name, err)
+		}
+		out = append(out, scoredLabel{l, card})
 	}
-	type tally struct{ agree, total int }
-	perCriterion := map[string]*tally{}
+	return out
+}
+
+// TestAdversarial holds the scorer to the calls written to fool it (keyword stuffing,
+// negation, sarcasm, polite but never resolving, silence, one-word answers): every one must
+// fail, and no quote on any labeled card may be one the transcript does not hold.
+func TestAdversarial(t *testing.T) {
+	n := 0
+	for _, half := range halves {
+		if _, err := os.Stat("testdata/labeled/" + half); err != nil {
+			continue
+		}
+		for _, s := range scoreHalf(t, half) {
+			if slices.Contains(s.card.Flags, FlagLowConfidence) {
+				t.Errorf("%s/%s: a quote could not be verified:\n%s", half, s.l.Name, fmtCard(s.card))
+			}
+			if s.l.Level != "adversarial" {
+				continue
+			}
+			n++
+			if s.card.Pass {
+				t.Errorf("%s/%s (%s) passed with %d:\n%s", half, s.l.Name, s.l.Expect.Why, s.card.Overall, fmtCard(s.card))
+			}
+		}
+	}
+	if n < 15 {
+		t.Errorf("%d adversarial transcripts, want at least 15", n)
+	}
+}
+
+// TestLabeledSet writes the agreement report (testdata/agreement.golden, quoted in
+// docs/SCORING.md; `make agreement` prints it) and holds the tuning half to what it reached.
+func TestLabeledSet(t *testing.T) {
 	var report strings.Builder
-	for _, l := range set {
-		t.Run(l.Name, func(t *testing.T) {
-			c := callFor(t, l, rs, cat)
-			card, err := Score(context.Background(), Deterministic{}, "deterministic", c, time.Unix(0, 0))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if card.Pass != l.Expect.Pass {
-				t.Errorf("pass = %v (overall %d), labeled %v\n%s", card.Pass, card.Overall, l.Expect.Pass, fmtCard(card))
-			}
-			var misses []string
-			for _, cr := range card.Criteria {
-				want, ok := l.Expect.Bands[cr.ID]
-				if !ok {
-					t.Errorf("criterion %s has no expected band", cr.ID)
-					continue
-				}
-				key := l.Scenario + "/" + cr.ID
-				if perCriterion[key] == nil {
-					perCriterion[key] = &tally{}
-				}
-				perCriterion[key].total++
-				if Band(cr.Score) == want {
-					perCriterion[key].agree++
-				} else {
-					misses = append(misses, fmt.Sprintf("%s=%s(labeled %s)", cr.ID, Band(cr.Score), want))
-				}
-			}
-			fmt.Fprintf(&report, "%-22s %-9s overall %3d pass %-5v (labeled %-5v) band misses: %s\n",
-				l.Name, l.Level, card.Overall, card.Pass, l.Expect.Pass, strings.Join(misses, " "))
-			if testing.Verbose() {
-				t.Log("\n" + fmtCard(card))
-			}
-		})
-	}
-	var keys []string
-	agree, total := 0, 0
-	for k, v := range perCriterion {
-		keys = append(keys, k)
-		agree += v.agree
-		total += v.total
-	}
-	slices.Sort(keys)
-	fmt.Fprintf(&report, "\nper-criterion band agreement (scenario/criterion agreed/labeled):\n")
-	for _, k := range keys {
-		fmt.Fprintf(&report, "  %-36s %d/%d\n", k, perCriterion[k].agree, perCriterion[k].total)
-	}
-	fmt.Fprintf(&report, "overall band agreement: %d/%d (%.0f %%)\n", agree, total, 100*float64(agree)/float64(total))
-	if float64(agree) < 0.8*float64(total) {
-		t.Errorf("band agreement %d/%d is under 80 %%", agree, total)
+	for _, half := range halves {
+		if _, err := os.Stat("testdata/labeled/" + half); err != nil {
+			continue
+		}
+		a := agree(scoreHalf(t, half))
+		a.write(&report, half)
+		if half == "tune" && a.pass*100 < 85*a.n {
+			t.Errorf("tuning half: pass/fail agreement %d/%d is under 85 %%", a.pass, a.n)
+		}
 	}
 	golden(t, "testdata/agreement.golden", []byte(report.String()))
+}
+
+// agreement tallies how far the scorer agrees with the labels of one half.
+type agreement struct {
+	n, pass               int
+	confusion             [2][2]int // [labeled pass][scored pass]
+	bands, near, bandsAll int
+	perCriterion          map[string]*[2]int // agreed, labeled
+	adversarial, advFail  int
+	rows                  []string
+}
+
+var bandRank = map[string]int{"low": 0, "mid": 1, "high": 2}
+
+func agree(set []scoredLabel) agreement {
+	a := agreement{perCriterion: map[string]*[2]int{}}
+	for _, s := range set {
+		l, card := s.l, s.card
+		a.n++
+		if card.Pass == l.Expect.Pass {
+			a.pass++
+		}
+		a.confusion[b2i(l.Expect.Pass)][b2i(card.Pass)]++
+		if l.Level == "adversarial" {
+			a.adversarial++
+			if !card.Pass {
+				a.advFail++
+			}
+		}
+		var misses []string
+		for _, cr := range card.Criteria {
+			want, ok := l.Expect.Bands[cr.ID]
+			if !ok {
+				continue
+			}
+			key := l.Scenario + "/" + cr.ID
+			if a.perCriterion[key] == nil {
+				a.perCriterion[key] = &[2]int{}
+			}
+			a.perCriterion[key][1]++
+			a.bandsAll++
+			got := Band(cr.Score)
+			if got == want {
+				a.bands++
+				a.perCriterion[key][0]++
+			} else {
+				misses = append(misses, fmt.Sprintf("%s=%s(labeled %s)", cr.ID, got, want))
+			}
+			if d := bandRank[got] - bandRank[want]; d >= -1 && d <= 1 {
+				a.near++
+			}
+		}
+		mark := " "
+		if card.Pass != l.Expect.Pass {
+			mark = "x"
+		}
+		a.rows = append(a.rows, fmt.Sprintf("%s %-30s %-11s %-5s overall %3d pass %-5v (labeled %-5v) band misses: %s",
+			mark, l.Name, l.Level, l.Noise, card.Overall, card.Pass, l.Expect.Pass, strings.Join(misses, " ")))
+	}
+	return a
+}
+
+func (a agreement) write(w *strings.Builder, half string) {
+	fmt.Fprintf(w, "== %s: n=%d (%d labeled pass, %d labeled fail, %d adversarial)\n", half, a.n,
+		a.confusion[1][0]+a.confusion[1][1], a.confusion[0][0]+a.confusion[0][1], a.adversarial)
+	fmt.Fprintf(w, "pass/fail agreement: %d/%d (%s)\n", a.pass, a.n, pct(a.pass, a.n))
+	fmt.Fprintf(w, "confusion: labeled pass -> scored pass %d, fail %d; labeled fail -> scored pass %d, fail %d\n",
+		a.confusion[1][1], a.confusion[1][0], a.confusion[0][1], a.confusion[0][0])
+	fmt.Fprintf(w, "adversarial failed: %d/%d\n", a.advFail, a.adversarial)
+	fmt.Fprintf(w, "per-criterion band agreement: %d/%d (%s); within one band: %d/%d (%s)\n",
+		a.bands, a.bandsAll, pct(a.bands, a.bandsAll), a.near, a.bandsAll, pct(a.near, a.bandsAll))
+	keys := make([]string, 0, len(a.perCriterion))
+	for k := range a.perCriterion {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-36s %d/%d\n", k, a.perCriterion[k][0], a.perCriterion[k][1])
+	}
+	for _, r := range a.rows {
+		fmt.Fprintln(w, r)
+	}
+	fmt.Fprintln(w)
+}
+
+func pct(a, b int) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f %%", 100*float64(a)/float64(b))
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func golden(t *testing.T, path string, got []byte) {

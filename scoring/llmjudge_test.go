@@ -66,11 +66,11 @@ func dcGoodCall(t *testing.T) *Call {
 	t.Helper()
 	rs, cat := shipped(t)
 	for _, l := range loadLabeled(t) {
-		if l.Name == "dc-good" {
+		if l.Name == "rw-dc-good" {
 			return callFor(t, l, rs, cat)
 		}
 	}
-	t.Fatal("dc-good not in the labeled set")
+	t.Fatal("rw-dc-good not in the labeled set")
 	return nil
 }
 

@@ -36,8 +36,8 @@ func systemPrompt(c *Call) string {
 		if cr.Good != "" {
 			fmt.Fprintf(&b, "  What good sounds like: %s\n", oneLine(cr.Good))
 		}
-		if len(cr.Avoid) > 0 {
-			fmt.Fprintf(&b, "  Costs credit (phrase patterns): %s\n", strings.Join(cr.Avoid, "; "))
+		if len(cr.AvoidBehaviours) > 0 && c.Scenario != nil {
+			fmt.Fprintf(&b, "  Costs credit: %s\n", labels(c.Scenario, cr.AvoidBehaviours))
 		}
 		if len(cr.Metrics) > 0 {
 			var ms []string

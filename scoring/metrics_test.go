@@ -14,7 +14,7 @@ import (
 // testdata/metrics/<name>.golden.json (go test -update rewrites them; review the diff).
 func TestMetricsGolden(t *testing.T) {
 	rs, cat := shipped(t)
-	want := map[string]bool{"dc-good": true, "dc-poor": true, "cc-mediocre": true, "dch-good": true, "la-poor": true}
+	want := map[string]bool{"rw-dc-good": true, "rw-dc-poor": true, "rw-cc-mediocre": true, "rw-dch-good": true, "rw-la-poor": true}
 	for _, l := range loadLabeled(t) {
 		if !want[l.Name] {
 			continue

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -23,8 +25,10 @@ type Rubric struct {
 	Criteria []Criterion `yaml:"criteria"`
 }
 
-// Criterion is one thing a trainer listens for. Its score (0..1) is the mean of its parts,
-// the phrase credit and each metric threshold, minus penalties for anti-patterns.
+// Criterion is one thing a trainer listens for. It grades behaviours the scenario defines
+// (the persona reacts to the same definitions, so the two cannot drift apart): its score
+// (0..1) is the mean of its parts, the behaviour credit and each metric threshold, minus
+// penalties for anti-patterns.
 type Criterion struct {
 	ID          string  `yaml:"id"`
 	Name        string  `yaml:"name"`
@@ -35,22 +39,23 @@ type Criterion struct {
 	Better []string `yaml:"better"`
 	// Required criteria must reach half credit for the call to pass, whatever the total.
 	Required bool `yaml:"required"`
-	// Phrases (phrase syntax, see dialog/scenario.Phrase) and the scenario's Behaviours are
-	// positive evidence: each learner line with one counts once; Want lines give full credit.
-	Phrases    []string `yaml:"phrases"`
+	// Behaviours are the scenario's behaviours that earn credit: Want distinct ones heard give
+	// full credit. A criterion with behaviours earns nothing, metrics included, when none of
+	// them was heard.
 	Behaviours []string `yaml:"behaviours"`
 	Want       int      `yaml:"want"`
+	// Outcome criteria need the other side to take it up: a behaviour earns full credit only
+	// from a line the persona's next line accepts ("Oh, thank goodness", "Thursday at two
+	// works"), half otherwise.
+	Outcome bool `yaml:"outcome"`
 	// Max caps helpful repetition: each positive line beyond Max costs half a Penalty
 	// ("apologises once", not five times). 0: no cap.
 	Max int `yaml:"max"`
-	// Avoid and AvoidBehaviours are anti-patterns: each learner line with one costs Penalty.
-	Avoid           []string `yaml:"avoid"`
+	// AvoidBehaviours are anti-patterns: each learner line with one costs Penalty.
 	AvoidBehaviours []string `yaml:"avoid_behaviours"`
 	Penalty         float64  `yaml:"penalty"`
 	// Metrics are thresholds on the call's metrics, each one part of the score.
 	Metrics []Threshold `yaml:"metrics"`
-
-	pos, neg []scenario.Phrase
 }
 
 // Threshold gives full credit at Full and none at Zero, linear in between. Full below Zero
@@ -84,6 +89,9 @@ func ParseRubric(name string, data []byte) (*Rubric, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&r); err != nil && !errors.Is(err, io.EOF) {
+		if strings.Contains(err.Error(), "field phrases") || strings.Contains(err.Error(), "field avoid ") {
+			err = fmt.Errorf("%w (criteria name the scenario's behaviours with behaviours: and avoid_behaviours:, not phrases of their own)", err)
+		}
 		return nil, fmt.Errorf("%w: %s: %w", ErrInvalidRubric, name, err)
 	}
 	if err := r.prepare(); err != nil {
@@ -127,15 +135,14 @@ func (r *Rubric) prepare() error {
 		if c.Penalty == 0 {
 			c.Penalty = defaultPenalty
 		}
-		var err error
-		if c.pos, err = compileAll(c.Phrases); err != nil {
-			errs = append(errs, fmt.Errorf("%s: phrases: %w", where, err))
+		if len(c.Behaviours)+len(c.AvoidBehaviours)+len(c.Metrics) == 0 {
+			errs = append(errs, fmt.Errorf("%s: nothing to grade (behaviours, avoid_behaviours or metrics)", where))
 		}
-		if c.neg, err = compileAll(c.Avoid); err != nil {
-			errs = append(errs, fmt.Errorf("%s: avoid: %w", where, err))
+		if c.Outcome && len(c.Behaviours) == 0 {
+			errs = append(errs, fmt.Errorf("%s: outcome needs behaviours", where))
 		}
-		if len(c.pos)+len(c.neg)+len(c.Behaviours)+len(c.AvoidBehaviours)+len(c.Metrics) == 0 {
-			errs = append(errs, fmt.Errorf("%s: no detector (phrases, behaviours, avoid or metrics)", where))
+		if c.Want > len(c.Behaviours) && len(c.Behaviours) > 0 {
+			errs = append(errs, fmt.Errorf("%s: want %d is more than its %d behaviours", where, c.Want, len(c.Behaviours)))
 		}
 		for _, t := range c.Metrics {
 			if !knownMetric(t.Metric) {
@@ -146,18 +153,6 @@ func (r *Rubric) prepare() error {
 	return errors.Join(errs...)
 }
 
-func compileAll(srcs []string) ([]scenario.Phrase, error) {
-	out := make([]scenario.Phrase, 0, len(srcs))
-	for _, s := range srcs {
-		p, err := scenario.CompilePhrase(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
 // CheckScenario reports behaviours the rubric names that the scenario does not define.
 func (r *Rubric) CheckScenario(sc *scenario.Scenario) error {
 	var errs []error
@@ -166,6 +161,18 @@ func (r *Rubric) CheckScenario(sc *scenario.Scenario) error {
 			if _, ok := sc.Behaviour(b); !ok {
 				errs = append(errs, fmt.Errorf("%w: %s: criterion %q: scenario has no behaviour %q", ErrInvalidRubric, r.Scenario, c.ID, b))
 			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Check checks every rubric whose scenario is loaded against it: each behaviour a criterion
+// names must be one the scenario defines.
+func (rs *Rubrics) Check(cat Scenarios) error {
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(rs.byScenario)) {
+		if sc, ok := cat.Get(id); ok {
+			errs = append(errs, rs.byScenario[id].CheckScenario(sc))
 		}
 	}
 	return errors.Join(errs...)

@@ -13,7 +13,7 @@ func TestEvidenceChecked(t *testing.T) {
 	rs, cat := shipped(t)
 	var dcGood *labeled
 	for _, l := range loadLabeled(t) {
-		if l.Name == "dc-good" {
+		if l.Name == "rw-dc-good" {
 			dcGood = l
 		}
 	}

@@ -11,7 +11,7 @@ import (
 func TestWriteTextGolden(t *testing.T) {
 	rs, cat := shipped(t)
 	for _, l := range loadLabeled(t) {
-		if l.Name != "dc-mediocre" && l.Name != "cc-good" {
+		if l.Name != "rw-dc-mediocre" && l.Name != "rw-cc-good" {
 			continue
 		}
 		t.Run(l.Name, func(t *testing.T) {

@@ -1,6 +1,5 @@
 package scoring
 
-
 // fillers are the filler words counted by FillersPer100 (one token each), and fillerPairs
 // the two-word ones. "like", "so" and "well" are left out: too often real words.
 var (

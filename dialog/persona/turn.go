@@ -15,11 +15,20 @@ import (
 func (p *Scripted) speech(in dialog.Input) []string {
 	sc := p.sc
 	p.silences = 0
-	found := p.det.Detect(in.Text)
+	heard := p.det.Understand(in.Text)
+	found := heard.Found
 	p.history = append(p.history, found)
 
 	var reasons []string
 	delta, react, reactMag, reactCalms := 0.0, "", 0.0, false
+	if why := heard.Why(); why != "" {
+		// Kind words recited or said with a sneer are worse than none.
+		delta += sc.Mood.TalkedOver * sc.Mood.Drift
+		reasons = append(reasons, why)
+		if _, ok := sc.Lines.Reactions[scriptedReaction]; ok {
+			react, reactMag = scriptedReaction, sc.Mood.TalkedOver*sc.Mood.Drift
+		}
+	}
 	for _, name := range found {
 		b, _ := sc.Behaviour(name)
 		p.uses[name]++
@@ -54,14 +63,16 @@ func (p *Scripted) speech(in dialog.Input) []string {
 		delta += sc.Mood.Monologue * sc.Mood.Drift
 		reasons = append(reasons, fmt.Sprintf("talked for %s without a break", in.TalkTime.Round(1e9)))
 	}
-	if len(found) == 0 {
+	if len(found) == 0 && heard.Why() == "" {
 		p.idle++
 		delta += sc.Mood.Idle * sc.Mood.Drift
 		reasons = append(reasons, "said nothing the persona could use")
 	} else {
 		p.idle = 0
 	}
-	p.mood = p.clamp(p.mood + delta)
+	// One turn calms the persona a bounded amount, however many kind words it stacks; a
+	// torrent of provocations is not bounded (one rude line can end a call).
+	p.mood = p.clamp(p.mood + max(-sc.Mood.MaxStep, delta))
 
 	var pieces []string
 	if p.CutIn(in.Text, in.TalkTime) {
@@ -133,6 +144,14 @@ func (p *Scripted) speech(in dialog.Input) []string {
 	return append(pieces, said, mv.yields, enter, main)
 }
 
+// unansweredTurns is how many learner turns an objection waits for an answer before the
+// persona lets it go.
+const unansweredTurns = 2
+
+// scriptedReaction is the reaction said to a turn that sounded scripted or sarcastic, when
+// the scenario has one.
+const scriptedReaction = "scripted_empathy"
+
 // move is what one learner turn did to the stages and objections.
 type move struct {
 	progressed, goal, entered bool
@@ -151,13 +170,21 @@ func (p *Scripted) advance() move {
 	handled := false
 	if p.pending {
 		o := p.active[p.obj]
-		if p.met(o.HandledBy, p.raisedAt) {
+		switch {
+		case p.met(o.HandledBy, p.raisedAt):
 			p.pending = false
 			p.obj++
 			mv.progressed, handled = true, true
 			mv.yields = p.pick("yields/"+o.ID, o.Yields)
 			mv.handledBy = slices.Concat(o.HandledBy.All, o.HandledBy.Any)
 			mv.reasons = append(mv.reasons, "handled objection: "+o.ID)
+		case len(p.history)-p.raisedAt >= unansweredTurns:
+			// A real prospect moves on, annoyed, rather than repeating himself forever: the
+			// conversation must stay winnable by what comes next.
+			p.pending = false
+			p.obj++
+			p.mood = p.clamp(p.mood + sc.Mood.Idle*sc.Mood.Drift)
+			mv.reasons = append(mv.reasons, "let go of unanswered objection: "+o.ID)
 		}
 	}
 	enterAt := -1 // the stage entered after the last one this turn's words completed

@@ -2,11 +2,14 @@ package scenario
 
 import "sync"
 
-// Detector finds a scenario's behaviours in what the learner said. The persona uses it to
-// react; scoring reuses it to quote evidence.
+// Detector finds a scenario's behaviours in what the learner said. It is the one
+// definition of each behaviour: the persona reacts to what it finds and the rubric grades
+// it, so the two never disagree about what happened.
 type Detector struct {
 	names   []string
 	phrases [][]Phrase
+	needs   []Needs
+	mood    []float64
 }
 
 // compiled is what a scenario's calls share: its phrases compiled once, on first use (about
@@ -45,6 +48,8 @@ func (s *Scenario) compileDetector() *Detector {
 	for _, b := range s.Behaviours {
 		d.names = append(d.names, b.Name)
 		d.phrases = append(d.phrases, compileAll(b.Phrases))
+		d.needs = append(d.needs, b.Needs)
+		d.mood = append(d.mood, b.Mood)
 	}
 	return d
 }
@@ -60,24 +65,9 @@ func compileAll(srcs []string) []Phrase {
 	return ps
 }
 
-// Detect returns the names of the behaviours found in text, in the scenario's order.
-func (d *Detector) Detect(text string) []string {
-	return d.DetectTokens(Tokenize(text))
-}
-
-// DetectTokens is Detect on text already passed through Tokenize.
-func (d *Detector) DetectTokens(toks []string) []string {
-	var found []string
-	for i, ps := range d.phrases {
-		for _, p := range ps {
-			if p.Match(toks) {
-				found = append(found, d.names[i])
-				break
-			}
-		}
-	}
-	return found
-}
+// Detect returns the names of the behaviours found in text, in the scenario's order, as
+// Understand credits them.
+func (d *Detector) Detect(text string) []string { return d.Understand(text).Found }
 
 // Phrases returns every phrase the learner is expected to say (as plain words) plus the
 // persona's name and the scenario's product words, without duplicates, for recognizers that

@@ -72,6 +72,9 @@ const (
 	DefaultMinBargeIn  = 300 * time.Millisecond
 	DefaultMaxDuration = 8 * time.Minute
 	DefaultMoodMax     = 10
+	// DefaultMaxStep bounds one learner turn's effect on the mood (a quarter of the default
+	// scale): calming a furious caller takes several good turns.
+	DefaultMaxStep = 2.5
 )
 
 // DefaultBackchannels are learner words that never interrupt the persona.

@@ -65,11 +65,13 @@ type fileMood struct {
 	TalkedOver *float64       `yaml:"talked_over"`
 	Monologue  *float64       `yaml:"monologue"`
 	Silence    *float64       `yaml:"silence"`
+	MaxStep    *float64       `yaml:"max_step"`
 }
 
 type fileBehaviour struct {
 	Label    string   `yaml:"label"`
 	Phrases  []string `yaml:"phrases"`
+	Needs    string   `yaml:"needs"`
 	Mood     float64  `yaml:"mood"`
 	Repeat   *float64 `yaml:"repeat"`
 	EndsCall bool     `yaml:"ends_call"`

@@ -14,17 +14,24 @@ func Tokenize(text string) []string {
 	var toks []string
 	var cur []rune
 	kind := 0 // 1 letter, 2 digit
+	apostrophe := false
 	flush := func() {
 		if len(cur) == 0 {
 			return
 		}
-		toks = appendToken(toks, string(cur), kind == 2)
-		cur = cur[:0]
+		tok := string(cur)
+		if exp, ok := apostropheOnly[tok]; ok && apostrophe {
+			toks = append(toks, strings.Fields(exp)...)
+		} else {
+			toks = appendToken(toks, tok, kind == 2)
+		}
+		cur, apostrophe = cur[:0], false
 	}
 	for _, r := range strings.ToLower(text) {
 		switch {
 		case r == '\'' || r == '’' || r == '‘':
 			// "don't" -> "dont": keep the word whole.
+			apostrophe = apostrophe || len(cur) > 0
 		case unicode.IsLetter(r):
 			if kind == 2 {
 				flush()
@@ -74,6 +81,11 @@ var contractions = map[string]string{
 	"itll": "it will", "thatll": "that will", "youd": "you would",
 	"theyll": "they will", "hes": "he is", "shes": "she is",
 }
+
+// apostropheOnly are contractions that are also common words without their apostrophe:
+// expanded only when the apostrophe was written ("we'll" is "we will", "well" is well).
+var apostropheOnly = map[string]string{"ill": "i will", "well": "we will", "id": "i would",
+	"wed": "we would", "lets": "let us", "shell": "she will", "hell": "he will", "were": "we are"}
 
 var ones = []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
 	"nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",

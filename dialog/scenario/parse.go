@@ -132,6 +132,7 @@ func resolve(src *source, d Difficulty, ps *problems) *Scenario {
 		Drift: deref(m.Drift, prof.Drift), Recovery: deref(m.Recovery, prof.Recovery),
 		Idle: deref(m.Idle, 1), TalkedOver: deref(m.TalkedOver, 1),
 		Monologue: deref(m.Monologue, 1), Silence: deref(m.Silence, 1),
+		MaxStep: deref(m.MaxStep, DefaultMaxStep),
 	}
 	s.Mood.HangupAt = deref(m.HangupAt, s.Mood.Max)
 	s.Mood.Bands = resolveBands(m.Bands, s.Mood.Max)
@@ -151,7 +152,7 @@ func resolve(src *source, d Difficulty, ps *problems) *Scenario {
 			label = name
 		}
 		s.Behaviours = append(s.Behaviours, Behaviour{Name: name, Label: label, Phrases: b.Phrases,
-			Mood: b.Mood, Repeat: deref(b.Repeat, rep), EndsCall: b.EndsCall})
+			Needs: Needs(b.Needs), Mood: b.Mood, Repeat: deref(b.Repeat, rep), EndsCall: b.EndsCall})
 	}
 	for _, st := range f.Stages {
 		s.Stages = append(s.Stages, Stage{Name: st.Name, Advance: resolveReq(st.Advance),

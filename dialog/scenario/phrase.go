@@ -150,8 +150,14 @@ func (p Phrase) Plain() string {
 
 // Match reports whether the phrase occurs in the tokens (see Tokenize).
 func (p Phrase) Match(toks []string) bool {
-	m := matcher{p: p, toks: toks, seen: make(map[state]bool)}
-	return m.match(0, 0, p.slack, false)
+	return p.find(toks, nil)
+}
+
+// find reports whether the phrase occurs in toks at a place ok accepts (nil accepts any):
+// ok gets the matched tokens' range [from, to).
+func (p Phrase) find(toks []string, ok func(from, to int) bool) bool {
+	m := matcher{p: p, toks: toks, ok: ok, seen: make(map[state]bool)}
+	return m.match(0, 0, p.slack, false, 0)
 }
 
 // matcher is one Match call. Optional words and "*" branch, so failed states are remembered:
@@ -159,12 +165,13 @@ func (p Phrase) Match(toks []string) bool {
 type matcher struct {
 	p    Phrase
 	toks []string
+	ok   func(from, to int) bool
 	seen map[state]bool
 }
 
 type state struct {
-	wi, ti, slack int
-	anchored      bool
+	wi, ti, slack, from int
+	anchored            bool
 }
 
 // negation words cancel a match they precede or sit inside.
@@ -173,17 +180,17 @@ var negation = map[string]bool{"not": true, "never": true, "no": true, "cannot":
 
 // match tries to place word wi at or after token ti. Once a word has matched (anchored),
 // the next must follow within maxGap tokens.
-func (m *matcher) match(wi, ti, slack int, anchored bool) bool {
+func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 	p, toks := m.p, m.toks
 	if wi == len(p.words) {
-		return true
+		return m.ok == nil || m.ok(from, ti)
 	}
-	st := state{wi, ti, slack, anchored}
+	st := state{wi, ti, slack, from, anchored}
 	if m.seen[st] {
 		return false
 	}
 	w := p.words[wi]
-	if w.optional && m.match(wi+1, ti, slack, anchored) {
+	if w.optional && m.match(wi+1, ti, slack, anchored, from) {
 		return true
 	}
 	hi := len(toks)
@@ -197,13 +204,17 @@ func (m *matcher) match(wi, ti, slack int, anchored bool) bool {
 		if anchored && k > ti && negation[toks[k-1]] {
 			break // a negation among the stray words
 		}
-		if n := w.at(toks, k); n > 0 && m.match(wi+1, k+n, slack, true) {
+		start := from
+		if !anchored {
+			start = k
+		}
+		if n := w.at(toks, k); n > 0 && m.match(wi+1, k+n, slack, true, start) {
 			return true
 		}
 	}
 	// A lost or misrecognized inner word: the gap allowed before the next word covers a
 	// stand-in. The first and last words must be heard.
-	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && m.match(wi+1, ti, slack-1, anchored) {
+	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && m.match(wi+1, ti, slack-1, anchored, from) {
 		return true
 	}
 	m.seen[st] = true
@@ -258,7 +269,11 @@ func tokenEq(p, t string) bool {
 	if len(p) >= 4 && len(t) >= 4 && stem(p) == stem(t) {
 		return true
 	}
-	// One edit only: two would make "frustrating" match "frustration".
+	// One edit only: two would make "frustrating" match "frustration". A changed first
+	// letter is another word, not a misrecognition: "worry" is not "sorry".
+	if len(p) == len(t) && p[0] != t[0] {
+		return false
+	}
 	return len(p) >= 5 && len(t) >= 4 && abs(len(p)-len(t)) <= 1 && editDistance(p, t) <= 1
 }
 

@@ -99,6 +99,9 @@ type Mood struct {
 	// Base costs, multiplied by Drift: a turn with nothing relevant, the learner talking over
 	// the persona, a monologue past PersonaBargeIn.AfterTalk, a silence prompt.
 	Idle, TalkedOver, Monologue, Silence float64
+	// MaxStep bounds how far one learner turn calms the persona: no single line, however
+	// many kind words it stacks, takes a furious caller to calm.
+	MaxStep float64
 }
 
 // Band names a mood range, used to pick lines: moods up to UpTo (inclusive) and above the
@@ -126,6 +129,8 @@ type Behaviour struct {
 	Name    string
 	Label   string   // what the learner did, for the timeline ("owned the mistake")
 	Phrases []string // phrase syntax, see doc.go
+	// Needs says in what kind of clause the phrases count (a question, a commitment...).
+	Needs Needs
 	// Mood is the effect of the first use: negative calms (scaled by Recovery), positive
 	// provokes (scaled by Drift). Repeat is the effect of every later use.
 	Mood, Repeat float64

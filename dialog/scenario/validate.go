@@ -129,6 +129,9 @@ func (v validator) mood() {
 		name string
 		x    float64
 	}
+	if m.MaxStep <= 0 || m.MaxStep > float64(m.Max) {
+		v.ps.at([]any{"mood", "max_step"}, "max_step %v: must be above 0 and at most max (%d)", m.MaxStep, m.Max)
+	}
 	for _, k := range []knob{{"drift", m.Drift}, {"recovery", m.Recovery}} {
 		if k.x <= 0 || k.x > 10 {
 			v.ps.at([]any{"mood", k.name}, "%s %v: must be above 0 and at most 10", k.name, k.x)
@@ -173,6 +176,9 @@ func (v validator) behaviours() {
 			if _, err := CompilePhrase(src); err != nil {
 				v.ps.at([]any{"behaviours", b.Name, "phrases", i}, "behaviour %q: %v", b.Name, err)
 			}
+		}
+		if !b.Needs.valid() {
+			v.ps.at([]any{"behaviours", b.Name, "needs"}, "behaviour %q: needs %q: want question, statement or commitment (or leave it out)", b.Name, b.Needs)
 		}
 		if b.Mood < -10 || b.Mood > 10 || b.Repeat < -10 || b.Repeat > 10 {
 			v.ps.at([]any{"behaviours", b.Name, "mood"}, "behaviour %q: mood effects must be within -10..10", b.Name)

@@ -1,0 +1,282 @@
+package scenario
+
+import (
+	"slices"
+	"strings"
+)
+
+// A learner turn is read sentence by sentence, and each sentence clause by clause, because
+// the same words mean different things in different clauses: "there is no refund" is not a
+// refund, "do you want a refund?" is not one either, and "I've refunded it" is.
+//
+// Sentences end at . ? ! and ; (recognizers without punctuation give one sentence per line).
+// Clauses end at commas, at conjunctions (and, but, so, because...) and where a new "I" or
+// "we" starts a statement. Phrases match within a sentence; what a match means (negated,
+// asked, promised) is read from its clause.
+
+// sentence is one sentence of a turn: its tokens and, per token, what governs it.
+type sentence struct {
+	toks []string
+	// neg[i] is the index of the negation trigger whose scope covers token i, -1 for none,
+	// or outside for a sentence negated as a whole ("A refund? Dream on.").
+	neg []int
+	// clause[i] numbers the clause token i belongs to.
+	clause []int
+	// asked[c], hedged[c] and promised[c] describe clause c.
+	asked, hedged, promised, offered []bool
+}
+
+// outside marks a token negated from outside any phrase that could match it.
+const outside = -2
+
+// readSentences splits text into sentences and reads each one's clauses and negations.
+func readSentences(text string) []sentence {
+	var out []sentence
+	for _, raw := range splitSentences(text) {
+		s := readSentence(raw.text, raw.asked)
+		if len(s.toks) > 0 {
+			out = append(out, s)
+		}
+	}
+	negatePostTriggers(out)
+	return out
+}
+
+type rawSentence struct {
+	text  string
+	asked bool // ended with a question mark
+}
+
+func splitSentences(text string) []rawSentence {
+	var out []rawSentence
+	start := 0
+	for i, r := range text {
+		switch r {
+		case '.', '?', '!', ';':
+			out = append(out, rawSentence{text[start:i], r == '?'})
+			start = i + 1
+		}
+	}
+	return append(out, rawSentence{text: text[start:]})
+}
+
+// readSentence tokenizes one sentence, cutting it into clauses.
+func readSentence(text string, asked bool) sentence {
+	var s sentence
+	c := 0
+	for piece := range strings.SplitSeq(text, ",") {
+		toks := Tokenize(piece)
+		if len(toks) == 0 {
+			continue
+		}
+		if len(s.toks) > 0 {
+			c++ // a comma ends a clause
+		}
+		for i, t := range toks {
+			if i > 0 && startsClause(toks, i) {
+				c++
+			}
+			s.toks = append(s.toks, t)
+			s.clause = append(s.clause, c)
+		}
+	}
+	n := c + 1
+	if len(s.toks) == 0 {
+		return s
+	}
+	s.asked, s.hedged, s.promised, s.offered = make([]bool, n), make([]bool, n), make([]bool, n), make([]bool, n)
+	for c := range n {
+		from, to := s.span(c)
+		toks := s.toks[from:to]
+		s.asked[c] = isAsked(toks) || asked && c == n-1
+		s.hedged[c] = hasAny(toks, hedges)
+		s.offered[c] = s.asked[c] && isOffer(toks)
+		s.promised[c] = hasAny(toks, commitMarkers)
+		if c > 0 && (toks[0] == "and" || toks[0] == "then") {
+			// "can I go ahead and refund that": the offer carries over.
+			s.offered[c] = s.offered[c] || s.offered[c-1]
+			s.promised[c] = s.promised[c] || s.promised[c-1] || s.offered[c-1]
+		}
+	}
+	s.neg = negationScopes(s.toks, s.clause)
+	return s
+}
+
+// span returns the token range of clause c.
+func (s *sentence) span(c int) (from, to int) {
+	from = slices.Index(s.clause, c)
+	if from < 0 {
+		return 0, 0
+	}
+	to = from
+	for to < len(s.clause) && s.clause[to] == c {
+		to++
+	}
+	return from, to
+}
+
+// conjunctions end a clause: the words after them are a new statement.
+var conjunctions = map[string]bool{"and": true, "but": true, "so": true, "because": true, "cause": true,
+	"however": true, "although": true, "though": true, "yet": true, "then": true, "or": true,
+	"while": true, "whereas": true, "otherwise": true}
+
+// startsClause reports whether toks[i] starts a new clause: a conjunction, "I"/"we", or a
+// pronoun followed by its verb, as the subject of a new statement (not after an auxiliary,
+// as in "can I", nor after a word that takes a clause, as in "the reason I").
+func startsClause(toks []string, i int) bool {
+	t, prev := toks[i], toks[i-1]
+	if conjunctions[t] {
+		return true
+	}
+	if auxiliaries[prev] || conjunctions[prev] || clauseTakers[prev] || openStarts[prev] {
+		return false
+	}
+	if t == "i" || t == "we" {
+		return true
+	}
+	// "... nobody called you back that is our mistake": a subject with its verb.
+	return pronouns[t] && i+1 < len(toks) && (auxiliaries[toks[i+1]] || modals[toks[i+1]])
+}
+
+var (
+	pronouns = map[string]bool{"it": true, "that": true, "this": true, "there": true, "they": true,
+		"he": true, "she": true, "you": true}
+	modals = map[string]bool{"had": true, "might": true, "must": true, "am": true}
+)
+
+// clauseTakers are words after which "I"/"we" continues the same clause.
+var clauseTakers = map[string]bool{"that": true, "reason": true, "what": true, "if": true, "when": true,
+	"than": true, "as": true, "until": true, "before": true, "after": true, "where": true, "how": true,
+	"think": true, "guess": true, "hope": true, "know": true, "sure": true, "believe": true, "wish": true,
+	"whether": true, "unless": true, "once": true, "soon": true, "where's": true, "let": true}
+
+// isAsked reports whether a clause asks something: it opens with a question word or an
+// auxiliary and a subject (after discourse words), or holds an unmistakable question form.
+func isAsked(toks []string) bool {
+	for i := range toks {
+		if questionAt(toks, i, i == 0 || discourse[toks[i-1]]) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// isOffer reports whether an asked clause offers to act ("can I refund that for you?",
+// "shall we book Thursday?"): the learner proposes to do it, the other side only agrees.
+func isOffer(toks []string) bool {
+	for i := 0; i+1 < len(toks); i++ {
+		if offerAux[toks[i]] && (toks[i+1] == "i" || toks[i+1] == "we") {
+			return true
+		}
+	}
+	return false
+}
+
+var offerAux = map[string]bool{"can": true, "could": true, "shall": true, "should": true, "may": true}
+
+// hedges make a clause conditional or tentative: not a commitment.
+var hedges = [][]string{{"if"}, {"maybe"}, {"might"}, {"perhaps"}, {"possibly"}, {"hopefully"},
+	{"unless"}, {"try", "to"}, {"could", "be"}, {"would", "you", "like"}, {"do", "you", "want"},
+	{"want", "me", "to"}, {"not", "sure"}, {"i", "think"}, {"i", "guess"}, {"in", "theory"}, {"supposed", "to"}}
+
+// commitMarkers make a clause a commitment: someone (I, we, the system) does or has done it.
+var commitMarkers = [][]string{{"i"}, {"we"}, {"let", "me"}, {"let", "us"}, {"lets"}, {"will"},
+	{"going", "to"}, {"have"}, {"has"}, {"been"}, {"already"}, {"just"}, {"done"}, {"now"},
+	{"today"}, {"processed"}, {"on", "its", "way"}, {"is", "booked"}}
+
+func hasAny(toks []string, seqs [][]string) bool {
+	for i := range toks {
+		for _, s := range seqs {
+			if hasPrefix(toks[i:], s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Negation follows NegEx (Chapman et al., 2001): a trigger negates what follows it in its
+// clause; pseudo-triggers look like negations and are not; post-triggers negate what came
+// before them.
+var (
+	negationTriggers = map[string]bool{"not": true, "no": true, "never": true, "cannot": true,
+		"nothing": true, "nobody": true, "none": true, "neither": true, "nor": true, "without": true,
+		"refuse": true, "refused": true, "unable": true, "hardly": true, "nope": true}
+	pseudoTriggers = [][]string{{"no", "problem"}, {"no", "worries"}, {"no", "wonder"}, {"not", "only"},
+		{"not", "just"}, {"no", "doubt"}, {"not", "a", "problem"}, {"no", "trouble"}, {"never", "mind"},
+		{"no", "matter"}, {"cannot", "believe"}, {"can", "not", "believe"}, {"could", "not", "believe"},
+		{"not", "blame"}, {"not", "surprised"}, {"not", "at", "all"}, {"why", "not"}, {"if", "not"},
+		{"or", "not"}, {"oh", "no"}, {"not", "to", "worry"}, {"do", "not", "worry"}, {"no", "hassle"}}
+	postTriggers = [][]string{{"dream", "on"}, {"not", "going", "to", "happen"}, {"not", "happening"},
+		{"no", "chance"}, {"no", "way"}, {"not", "a", "chance"}, {"yeah", "right"}, {"as", "if"},
+		{"in", "your", "dreams"}, {"fat", "chance"}, {"good", "luck", "with", "that"}, {"forget", "it"},
+		{"off", "the", "table"}, {"out", "of", "the", "question"}, {"nope"}}
+)
+
+// negationScopes returns, per token, the trigger that negates it (-1 for none): from a
+// trigger to the end of its clause. A post-trigger inside a clause negates the clause's
+// words before it.
+func negationScopes(toks []string, clause []int) []int {
+	neg := make([]int, len(toks))
+	for i := range neg {
+		neg[i] = -1
+	}
+	for i := 0; i < len(toks); i++ {
+		if n := prefixLen(toks[i:], postTriggers); n > 0 && i > 0 {
+			for j := i - 1; j >= 0 && clause[j] == clause[i]; j-- {
+				neg[j] = outside
+			}
+		}
+		if !negationTriggers[toks[i]] {
+			continue
+		}
+		if n := prefixLen(toks[i:], pseudoTriggers); n > 0 || pseudoBefore(toks, i) {
+			i += max(n, 1) - 1
+			continue
+		}
+		for j := i + 1; j < len(toks) && clause[j] == clause[i]; j++ {
+			if neg[j] == -1 {
+				neg[j] = i
+			}
+		}
+	}
+	return neg
+}
+
+// pseudoBefore reports whether the trigger at i ends a pseudo-trigger ("why not", "or not").
+func pseudoBefore(toks []string, i int) bool {
+	for _, p := range pseudoTriggers {
+		if k := i - len(p) + 1; k >= 0 && k < i && slices.Equal(toks[k:i+1], p) {
+			return true
+		}
+	}
+	return false
+}
+
+func prefixLen(toks []string, seqs [][]string) int {
+	for _, s := range seqs {
+		if hasPrefix(toks, s) {
+			return len(s)
+		}
+	}
+	return 0
+}
+
+// negatePostTriggers negates a whole sentence answered by a post-trigger sentence: "A
+// refund? Dream on."
+func negatePostTriggers(ss []sentence) {
+	for k := 1; k < len(ss); k++ {
+		if prefixLen(ss[k].toks, postTriggers) == 0 {
+			continue
+		}
+		for i := range ss[k-1].neg {
+			ss[k-1].neg[i] = outside
+		}
+	}
+}
+
+// sarcasmCues mark a turn that says nice words and means the opposite.
+var sarcasmCues = [][]string{{"what", "a", "tragedy"}, {"boo", "hoo"}, {"cry", "me", "a", "river"},
+	{"like", "i", "care"}, {"yeah", "right"}, {"big", "deal"}, {"my", "heart", "bleeds"},
+	{"poor", "you"}, {"get", "over", "it"}, {"dream", "on"}, {"as", "if"}, {"whatever", "you", "say"},
+	{"oh", "boo"}, {"so", "sad"}, {"who", "cares"}, {"in", "your", "dreams"}, {"world", "ending"}}

@@ -1,0 +1,191 @@
+package scenario
+
+import "fmt"
+
+// Needs says in what kind of clause a behaviour's phrases count.
+type Needs string
+
+// What a behaviour needs (file key needs:).
+const (
+	// NeedsSaid: anywhere it is not negated (the default).
+	NeedsSaid Needs = ""
+	// NeedsQuestion: in a question ("what's the email on the account?").
+	NeedsQuestion Needs = "question"
+	// NeedsStatement: in a statement, not a question ("it will be back by Friday").
+	NeedsStatement Needs = "statement"
+	// NeedsCommitment: something done or promised, not asked about, hedged or negated ("I've
+	// refunded it", "I'll book you in", "can I refund that for you?"); not "do you want a
+	// refund?", "maybe a refund could...", "refunds take time" or "there is no refund".
+	NeedsCommitment Needs = "commitment"
+)
+
+func (n Needs) valid() bool {
+	return n == NeedsSaid || n == NeedsQuestion || n == NeedsStatement || n == NeedsCommitment
+}
+
+// Stuffing: a turn that stacks this many positive behaviours, or this many in fewer than
+// wordsPerBehaviour words each, reads as a script recited at the caller, not a
+// conversation. Neither the persona nor the scorer credits it.
+const (
+	stuffedAt         = 7
+	stackedAt         = 5
+	wordsPerBehaviour = 4
+)
+
+// Turn is what the detector understood of one learner turn.
+type Turn struct {
+	// Found are the behaviours credited, once each however many phrases the turn stuffs in,
+	// in the scenario's order. Empty when the turn is Scripted or Sarcastic, apart from
+	// provocations (behaviours with a positive mood effect), which always count.
+	Found []string
+	// Heard are the positive behaviours whose words were there but were not credited:
+	// negated ("there is no refund"), asked when a commitment was needed, or in a scripted or
+	// sarcastic turn. For the timeline and the scorecard's rationale.
+	Heard []string
+	// Scripted is set when the turn stacks many positive behaviours in few words.
+	Scripted bool
+	// Sarcastic is set when the turn carries a sarcasm cue ("what a tragedy", "dream on").
+	Sarcastic bool
+	Words     int
+}
+
+// Why says in words why a turn earned nothing, or "".
+func (t Turn) Why() string {
+	switch {
+	case t.Sarcastic:
+		return "sounded sarcastic"
+	case t.Scripted:
+		return fmt.Sprintf("sounded scripted: %d behaviours stacked in %d words", len(t.Heard), t.Words)
+	}
+	return ""
+}
+
+// Understand reads one learner turn: which behaviours it carries, clause by clause, with
+// negation, questions and commitments taken into account.
+func (d *Detector) Understand(text string) Turn {
+	ss := readSentences(text)
+	var t Turn
+	for _, s := range ss {
+		t.Words += len(s.toks)
+		if hasAny(s.toks, sarcasmCues) {
+			t.Sarcastic = true
+		}
+	}
+	positives := 0
+	for i, ps := range d.phrases {
+		switch d.find(i, ps, ss) {
+		case credited:
+			t.Found = append(t.Found, d.names[i])
+			if d.mood[i] < 0 {
+				positives++
+			}
+		case uncredited:
+			if d.mood[i] <= 0 {
+				t.Heard = append(t.Heard, d.names[i])
+			}
+		}
+	}
+	t.Scripted = positives >= stuffedAt || positives >= stackedAt && t.Words < wordsPerBehaviour*positives
+	if t.Scripted || t.Sarcastic {
+		kept := t.Found[:0]
+		for _, name := range t.Found {
+			if d.mood[d.index(name)] > 0 {
+				kept = append(kept, name)
+			} else {
+				t.Heard = append(t.Heard, name)
+			}
+		}
+		t.Found = kept
+	}
+	return t
+}
+
+type verdict int
+
+const (
+	absent verdict = iota
+	uncredited
+	credited
+)
+
+// find looks for behaviour i's phrases sentence by sentence: credited when a match sits
+// where the behaviour counts, uncredited when its words were only heard elsewhere.
+func (d *Detector) find(i int, ps []Phrase, ss []sentence) verdict {
+	v := absent
+	for _, s := range ss {
+		for _, p := range ps {
+			if p.find(s.toks, func(from, to int) bool {
+				if s.counts(d.needs[i], from, to) {
+					return true
+				}
+				v = uncredited
+				return false
+			}) {
+				return credited
+			}
+		}
+	}
+	return v
+}
+
+// counts reports whether a match over toks[from:to] counts for a behaviour that needs n:
+// none of its words negated from before the match, and its clause of the kind n asks for.
+func (s *sentence) counts(n Needs, from, to int) bool {
+	for k := from; k < to; k++ {
+		if g := s.neg[k]; g == outside || g >= 0 && g < from {
+			return false
+		}
+	}
+	c := s.clause[from]
+	switch n {
+	case NeedsQuestion:
+		return s.asked[c] || s.asked[s.clause[to-1]]
+	case NeedsStatement:
+		return !s.asked[c]
+	case NeedsCommitment:
+		return !s.hedged[c] && (s.offered[c] || !s.asked[c] && s.promised[c])
+	}
+	return true
+}
+
+func (d *Detector) index(name string) int {
+	for i, n := range d.names {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// acceptCues and refuseCues read the other side's answer to a proposal or a fix.
+var (
+	acceptCues = [][]string{{"okay"}, {"ok"}, {"good"}, {"great"}, {"thank"}, {"thanks"}, {"fine"},
+		{"perfect"}, {"brilliant"}, {"lovely"}, {"yes"}, {"yeah"}, {"yep"}, {"sure"}, {"alright"},
+		{"all", "right"}, {"works"}, {"deal"}, {"helps"}, {"relief"}, {"wonderful"}, {"appreciate"},
+		{"excellent"}, {"cheers"}, {"right", "then"}, {"sounds", "good"}, {"that", "is", "everything"},
+		{"that", "is", "all"}, {"go", "ahead"}, {"pencil", "me", "in"}, {"see", "you"}, {"book", "it"}}
+)
+
+// Accepts reports whether a reply accepts what was offered ("Oh, thank goodness.", "Thursday
+// at two works.", "No, that's everything, thanks."): an acceptance cue that no negation
+// governs ("no thanks", "that's not good enough" do not accept).
+func Accepts(text string) bool {
+	for _, s := range readSentences(text) {
+		for i := range s.toks {
+			n := prefixLen(s.toks[i:], acceptCues)
+			if n == 0 {
+				continue
+			}
+			negated := false
+			for k := i; k < i+n; k++ {
+				if s.neg[k] != -1 {
+					negated = true
+				}
+			}
+			if !negated {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -287,3 +287,49 @@ func TestRespondAfterHangupSaysNothing(t *testing.T) {
 		t.Errorf("after hang-up: said %d sentences, state %+v, err %v", n, st, err)
 	}
 }
+
+// TestPersonaIsNotFooledByWords: the persona reacts to what the learner meant, read by the
+// same detector the scorecard uses.
+func TestPersonaIsNotFooledByWords(t *testing.T) {
+	sc := shipped(t, "double-charge", "")
+	hello := "Thanks for calling, how can I help?"
+	for _, tc := range []struct {
+		name, line string
+		// minMood is the lowest mood the line may leave her at (she starts at 6).
+		minMood int
+		not     string // a reply she must not give
+	}{
+		{"a refusal in refund words", "There is no refund. You will not get your money back in three to five business days.", 6, "thank goodness"},
+		{"sarcasm", "I'm not going to apologise. A refund? Dream on.", 7, "thank goodness"},
+		{"stuffing", "I understand how frustrating being charged twice is, I'm so sorry, that's our mistake, can I have your email, " +
+			"let me check, you'll get a refund in three to five business days with a confirmation email, is there anything else, " +
+			"thank you for your patience", 6, "thank goodness"},
+		{"one good line is bounded", "I'm so sorry, being charged twice is awful, that's our mistake and I'll refund it now.", 3, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			steps := play(t, sc, 3, says(hello, tc.line))
+			st := final(steps)
+			if st.Mood < tc.minMood {
+				t.Errorf("mood %d after %q, want at least %d\n%s", st.Mood, tc.line, tc.minMood, transcript(steps))
+			}
+			if tc.not != "" && strings.Contains(strings.ToLower(transcript(steps)), tc.not) {
+				t.Errorf("persona said %q to %q\n%s", tc.not, tc.line, transcript(steps))
+			}
+		})
+	}
+}
+
+// TestUnansweredObjectionDoesNotFreeze: a prospect whose objection is left unanswered lets
+// it go after a while (annoyed), so a learner who moves on can still earn the meeting.
+func TestUnansweredObjectionDoesNotFreeze(t *testing.T) {
+	sc := shipped(t, "cold-call-vendor", "")
+	steps := play(t, sc, 2, says(
+		"Hi Glen, this is Sam from Tracklane. Did I catch you at a bad time?",
+		"Okay.",
+		"Right.",
+		"Fair enough. How does your team handle the where is my truck calls today?",
+	))
+	if !strings.Contains(transcript(steps), "let go of unanswered objection") {
+		t.Errorf("the objection was never let go:\n%s", transcript(steps))
+	}
+}

@@ -148,7 +148,8 @@ var (
 var clauseTakers = map[string]bool{"that": true, "reason": true, "what": true, "if": true, "when": true,
 	"than": true, "as": true, "until": true, "before": true, "after": true, "where": true, "how": true,
 	"think": true, "guess": true, "hope": true, "know": true, "sure": true, "believe": true, "wish": true,
-	"whether": true, "unless": true, "once": true, "soon": true, "where's": true, "let": true}
+	"whether": true, "unless": true, "once": true, "soon": true, "let": true, "say": true, "said": true,
+	"saying": true, "mean": true, "suggest": true, "suggesting": true, "claim": true, "thought": true}
 
 // isAsked reports whether a clause asks something: it opens with a question word or an
 // auxiliary and a subject (after discourse words), or holds an unmistakable question form.

@@ -214,7 +214,8 @@ func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 	}
 	// A lost or misrecognized inner word: the gap allowed before the next word covers a
 	// stand-in. The first and last words must be heard.
-	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && m.match(wi+1, ti, slack-1, anchored, from) {
+	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && !w.contrasts(toks, ti) &&
+		m.match(wi+1, ti, slack-1, anchored, from) {
 		return true
 	}
 	m.seen[st] = true
@@ -228,6 +229,25 @@ func (p Phrase) lastRequired() int {
 		}
 	}
 	return -1
+}
+
+// persons are words whose choice changes who is meant: a misrecognition of one is never
+// taken as another ("your fault" is not "our fault").
+var persons = map[string]bool{"i": true, "me": true, "my": true, "we": true, "us": true, "our": true,
+	"you": true, "your": true, "they": true, "their": true, "them": true, "he": true, "his": true,
+	"she": true, "her": true, "it": true}
+
+// contrasts reports whether the token at k would stand in for w as another person.
+func (w pword) contrasts(toks []string, k int) bool {
+	if k >= len(toks) || !persons[toks[k]] {
+		return false
+	}
+	for _, alt := range w.alts {
+		if len(alt) == 1 && persons[alt[0]] {
+			return true
+		}
+	}
+	return false
 }
 
 // at returns how many tokens at toks[k:] the word consumes, 0 for no match.

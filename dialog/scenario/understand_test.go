@@ -1,0 +1,125 @@
+package scenario_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/sparlab/spar/configs"
+	"github.com/sparlab/spar/dialog/scenario"
+)
+
+func shippedScenario(t *testing.T, id string) *scenario.Scenario {
+	t.Helper()
+	cat, err := scenario.Load(configs.Scenarios, "scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, ok := cat.Get(id)
+	if !ok {
+		t.Fatalf("no scenario %s", id)
+	}
+	return sc
+}
+
+// TestUnderstand pins what a learner turn is credited with: negation, questions,
+// commitments, sarcasm and stuffing, on the shipped double-charge scenario.
+func TestUnderstand(t *testing.T) {
+	d := shippedScenario(t, "double-charge").Detector()
+	for _, tc := range []struct {
+		name, text    string
+		found, absent []string
+		scripted      bool
+		sarcastic     bool
+	}{
+		{name: "negated refund and time frame",
+			text:   "There is no refund. You will not get your money back in three to five business days.",
+			absent: []string{"resolve", "timeframe"}},
+		{name: "post-trigger and refusal",
+			text:   "I'm not going to apologise. A refund? Dream on.",
+			absent: []string{"apologize", "resolve"}, sarcastic: true},
+		{name: "a refund done, with its time frame",
+			text:  "I've refunded the duplicate, it'll be back in three to five business days.",
+			found: []string{"resolve", "timeframe"}},
+		{name: "asking is not refunding", text: "do you want a refund", absent: []string{"resolve"}},
+		{name: "a noun is not a commitment", text: "refunds take time", absent: []string{"resolve"}},
+		{name: "a hedge is not a commitment", text: "maybe a refund could be possible", absent: []string{"resolve"}},
+		{name: "an offer to act is one", text: "can I go ahead and refund that for you?", found: []string{"resolve"}},
+		{name: "contraction with apostrophe", text: "We'll refund the second charge today.", found: []string{"resolve"}},
+		{name: "recognizer without punctuation", text: "no problem i have re funded it", found: []string{"resolve"}},
+		{name: "negation scope ends at a new statement",
+			text:  "i don't want you to worry i've refunded the second charge",
+			found: []string{"resolve"}, absent: []string{"apologize"}},
+		{name: "pseudo-trigger: cannot believe",
+			text:  "I can't believe you were charged twice, that's awful.",
+			found: []string{"acknowledge"}},
+		{name: "negated blame is not blame", text: "I would never say it's your fault.", absent: []string{"blame"}},
+		{name: "blame is blame", text: "Honestly you must have clicked renew twice.", found: []string{"blame"}},
+		{name: "own negation inside the phrase", text: "This will not happen again, I promise.", found: []string{"prevent"}},
+		{name: "natural verification", text: "What's the email on the account?", found: []string{"verify"}},
+		{name: "sarcasm",
+			text:   "Oh I'm SO sorry, what a tragedy.",
+			absent: []string{"apologize"}, sarcastic: true},
+		{name: "stuffing",
+			text: "I understand how frustrating being charged twice is, I'm so sorry, that's our mistake, can I have " +
+				"your email, let me check, you'll get a refund in three to five business days with a confirmation " +
+				"email, is there anything else, thank you for your patience",
+			absent: []string{"acknowledge", "apologize", "own", "resolve", "timeframe"}, scripted: true},
+		{name: "a dense but real answer is not stuffing",
+			text:  "I'm so sorry, that was our mistake. I've refunded the ninety-nine dollars and it will be back on your card within five business days.",
+			found: []string{"apologize", "own", "resolve", "timeframe"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := d.Understand(tc.text)
+			for _, b := range tc.found {
+				if !slices.Contains(got.Found, b) {
+					t.Errorf("%q: %s not credited (got %+v)", tc.text, b, got)
+				}
+			}
+			for _, b := range tc.absent {
+				if slices.Contains(got.Found, b) {
+					t.Errorf("%q: %s credited (got %+v)", tc.text, b, got)
+				}
+			}
+			if got.Scripted != tc.scripted || got.Sarcastic != tc.sarcastic {
+				t.Errorf("%q: scripted %v sarcastic %v, want %v %v", tc.text, got.Scripted, got.Sarcastic, tc.scripted, tc.sarcastic)
+			}
+		})
+	}
+}
+
+// TestUnderstandQuestions: a behaviour that needs a question counts only when asked.
+func TestUnderstandQuestions(t *testing.T) {
+	d := shippedScenario(t, "cold-call-vendor").Detector()
+	for text, want := range map[string]bool{
+		"what would you change about them":                      true,
+		"i hear you what would you change about them":           true,
+		"how does your team handle those calls today":           true,
+		"so walk me through what happens when a customer calls": true,
+		"that is how it works":                                  false,
+		"i know what you would change":                          false,
+	} {
+		got := slices.Contains(d.Understand(text).Found, "ask_open_question")
+		if got != want {
+			t.Errorf("%q: asked an open question = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestAccepts reads the other side's answer to an offer.
+func TestAccepts(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Oh, thank goodness.":                           true,
+		"Thursday at two works.":                        true,
+		"No, that's everything. Thanks for sorting it.": true,
+		"Okay. Will I get that in writing?":             true,
+		"No thanks.":                                    false,
+		"Someday isn't good enough. When, exactly?":     false,
+		"I've heard that before. I want a date.":        false,
+		"That's not good enough.":                       false,
+		"":                                              false,
+	} {
+		if got := scenario.Accepts(text); got != want {
+			t.Errorf("Accepts(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

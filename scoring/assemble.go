@@ -164,7 +164,8 @@ func practise(cs []CriterionResult) []Practice {
 }
 
 // winningLines ranks the learner lines quoted as positive evidence by the weight of the
-// criteria they earned, leaving out any line also quoted as an anti-pattern.
+// criteria they earned, leaving out any line also quoted as an anti-pattern and any line
+// whose criterion did not reach half credit (a line that earned nothing is not one to keep).
 func winningLines(cs []CriterionResult) []Quote {
 	type cand struct {
 		q      Quote
@@ -181,6 +182,9 @@ func winningLines(cs []CriterionResult) []Quote {
 			k := fmt.Sprint(q.At) + "|" + strings.ToLower(q.Text)
 			if !q.Positive {
 				bad[k] = true
+				continue
+			}
+			if c.Score < 0.5 {
 				continue
 			}
 			if byKey[k] == nil {

@@ -1,0 +1,51 @@
+package scoring
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/store"
+)
+
+// TestNothingFromNothing: a call where the learner did nothing worth credit scores zero,
+// with no strengths and no winning lines, whatever its metrics look like.
+func TestNothingFromNothing(t *testing.T) {
+	rs, cat := shipped(t)
+	persona := func(at float64, text string) dialog.Utterance {
+		return dialog.Utterance{Speaker: dialog.SpeakerPersona, Text: text, Start: sec2(at), End: sec2(at + 2)}
+	}
+	learner := func(at float64, text string) dialog.Utterance {
+		return dialog.Utterance{Speaker: dialog.SpeakerLearner, Text: text, Start: sec2(at), End: sec2(at + 1)}
+	}
+	for _, tc := range []struct {
+		name string
+		tr   []dialog.Utterance
+	}{
+		{"empty", nil},
+		{"persona only", []dialog.Utterance{persona(0, "Hi, I need to talk to someone about my bill."), persona(10, "Hello? Are you still there?")}},
+		{"one-word answers", []dialog.Utterance{persona(0, "I was charged twice."), learner(3, "okay"),
+			persona(5, "Can you fix it?"), learner(8, "yep"), persona(10, "When?"), learner(13, "right")}},
+		{"a misheard calm down", []dialog.Utterance{persona(0, "I was charged twice."), learner(3, "calm down there"),
+			persona(5, "Don't tell me to calm down."), learner(8, "okay then")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, _ := rs.Get("double-charge")
+			sc, _ := cat.Get("double-charge")
+			c := &Call{Record: &store.Record{ID: tc.name, Scenario: "double-charge", Status: store.StatusSealed,
+				Transcript: tc.tr, Duration: 20 * time.Second}, Scenario: sc, Rubric: r}
+			c.Metrics = Compute(c)
+			card, err := Score(context.Background(), Deterministic{}, "deterministic", c, time.Unix(0, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if card.Overall != 0 || card.Pass || len(card.Strengths) > 0 || len(card.WinningLines) > 0 {
+				t.Errorf("overall %d pass %v strengths %q winning %v; want 0, fail, none\n%s",
+					card.Overall, card.Pass, card.Strengths, card.WinningLines, fmtCard(card))
+			}
+		})
+	}
+}
+
+func sec2(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -22,8 +22,10 @@
 //	                 silence_prompts, max_duration,
 //	                 persona_barge_in {enabled, after_talk, triggers}
 //	mood             max, hangup_at, bands {name: upper bound}, drift, recovery,
-//	                 idle, talked_over, monologue, silence (base costs)
-//	behaviours       name: {label, phrases, mood, repeat, ends_call}
+//	                 idle, talked_over, monologue, silence (base costs), max_step (how far
+//	                 one learner turn may calm the persona, default 2.5)
+//	behaviours       name: {label, phrases, needs, mood, repeat, ends_call}; needs is
+//	                 question, statement or commitment (default: anywhere not negated)
 //	stages           ordered list of {name, advance {all, any, min}, skip {all, any, min},
 //	                 max_mood}
 //	objections       ordered list of {id, stage, says, again, yields, handled_by {all, any, min}}
@@ -35,14 +37,35 @@
 //	                 (spar.yaml providers:); voice: passed to that tts as is. Unset: the
 //	                 server's defaults. The server refuses to start on a name it lacks.
 //
-// How the persona uses it: each learner turn is matched against the behaviours' phrases (see
-// Phrase for the syntax and its tolerance of recognition errors). A behaviour's mood applies
+// How a turn is read (Detector.Understand; the scorer's rubric grades the same reading, so
+// the persona never calms down for something the scorecard says did not happen): the turn
+// is split into sentences and clauses, and each behaviour's phrases (see Phrase for the
+// syntax and its tolerance of recognition errors) count only where they mean what they say:
+//
+//   - not negated: a negation (not, no, never, can't, won't, there is no, without...)
+//     covers the rest of its clause; pseudo-negations (no problem, no wonder, can't believe)
+//     do not; a post-trigger negates what came before it ("A refund? Dream on.", "a refund
+//     is not going to happen");
+//   - needs: question counts only in a question ("what's the email on the account?");
+//     statement only outside one; commitment only in something done or promised ("I've
+//     refunded it", "I'll book you in", "can I refund that for you?"), not asked about,
+//     hedged (if, maybe, might, try to) or negated ("do you want a refund?", "refunds
+//     take time", "there is no refund" are not refunds);
+//   - each behaviour counts once per turn, however many of its phrases the turn holds;
+//   - a turn that stacks many kind behaviours in few words (seven, or five in under four
+//     words each) is a script, and one with a sarcasm cue ("what a tragedy", "dream on")
+//     is a sneer: neither earns credit, and both provoke like talking over the persona.
+//
+// A behaviour's mood applies
 // on first use and its repeat afterwards (default 0 for kind words, the same for
-// provocations), scaled by drift (provocations) or recovery (kind words). A stage advances
+// provocations), scaled by drift (provocations) or recovery (kind words); one turn calms by
+// at most max_step, while provocations are not bounded. A stage advances
 // when its requirement holds over the call so far and the mood is at most max_mood; before
 // leaving a stage the persona raises that stage's objections one by one, each handled by
 // behaviours said after it was raised (or since the stage's work was done: an answer given
-// early is credited). Reaching and satisfying the last stage is the goal.
+// early is credited). An objection left unanswered for two learner turns is let go, at the
+// cost of an idle turn: the call stays winnable by what comes next. Reaching and satisfying
+// the last stage is the goal.
 //
 // A stage with skip is also passed when the skip requirement holds: a learner who refunds
 // with a date before asking for details has made "what do you need from me?" moot. Without

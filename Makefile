@@ -9,7 +9,7 @@ APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsp
 TEST_PKGS := chromium firefox-esr
 TEST_REDIS_DIR := $(CURDIR)/.test-redis
 
-.PHONY: all deps build run test bench fuzz clean help
+.PHONY: all deps build run test bench agreement fuzz clean help
 
 all: build
 
@@ -56,8 +56,15 @@ bench: build ## run the benchmarks (see docs/BENCHMARKS.md); BENCH_ARGS=--search
 	@$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchmem ./...
 	@echo "==> endpointing quality"
 	@$(GO) test -tags '$(TAGS)' -count=1 -run '^TestEndpointingReport$$' -v ./cmd/spar/ | grep '|'
+	@$(MAKE) --no-print-directory agreement
 	@echo "==> spar bench (concurrent simulated calls on 127.0.0.1)"
 	@./$(BIN) bench $${BENCH_ARGS:---calls 50}
+
+agreement: ## score the labeled calls and print how far the scorer agrees with trainers (docs/SCORING.md)
+	@echo "==> scorer agreement with trainers' labels (tune, held-out and phone-path halves)"
+	@$(GO) test -count=1 -run '^(TestLabeledSet|TestAdversarial)$$' ./scoring/ >/dev/null || { \
+	  echo "the labeled-set tests fail: go test -run 'TestLabeledSet|TestAdversarial' -v ./scoring/" >&2; exit 1; }
+	@cat scoring/testdata/agreement.golden
 
 fuzz: ## fuzz every Fuzz target in the tree for a while each (FUZZTIME, default 30s)
 	@$(GO) list -f '{{.Dir}} {{.ImportPath}}' ./... | while read -r dir pkg; do \

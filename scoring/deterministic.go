@@ -169,7 +169,7 @@ func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metric
 		v, _ := m.Value(t.Metric)
 		credit := t.Credit(v)
 		parts = append(parts, credit)
-		why = append(why, fmt.Sprintf("%s %s (full credit at %s, none at %s)", t.Metric, fmtNum(v), fmtNum(t.Full), fmtNum(t.Zero)))
+		why = append(why, describeThreshold(t, v))
 	}
 	score := 1.0
 	if len(parts) > 0 {

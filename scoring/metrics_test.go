@@ -121,3 +121,16 @@ func TestCountQuestions(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryMetricHasWords: a rationale never falls back to a metric's code name.
+func TestEveryMetricHasWords(t *testing.T) {
+	for _, name := range MetricNames() {
+		if _, ok := metricWords[name]; !ok {
+			t.Errorf("metric %s has no words for rationales", name)
+		}
+	}
+	got := describeThreshold(Threshold{Metric: "talk_ratio", Full: 0.55, Zero: 0.8}, 0.58)
+	if want := "your share of the talking 58% (full credit at 55%, none at 80%)"; got != want {
+		t.Errorf("describeThreshold = %q, want %q", got, want)
+	}
+}

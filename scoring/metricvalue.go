@@ -2,7 +2,9 @@ package scoring
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -32,28 +34,28 @@ var metricValues = map[string]func(m Metrics) float64{
 // metricWords says what a metric measures, for rationales a learner reads; pct metrics
 // are ratios shown as percentages.
 var metricWords = map[string]struct {
-	what string
-	pct  bool
+	what, unit string
+	pct        bool
 }{
-	"talk_ratio":            {"your share of the talking", true},
-	"words_per_minute":      {"words per minute", false},
-	"longest_monologue_s":   {"longest stretch talking without a break, in seconds", false},
-	"learner_interruptions": {"times you cut in", false},
-	"persona_interruptions": {"times you were cut off", false},
-	"latency_median_s":      {"typical pause before answering, in seconds", false},
-	"latency_mean_s":        {"average pause before answering, in seconds", false},
-	"dead_air_s":            {"seconds of silence", false},
-	"dead_air_longest_s":    {"longest silence, in seconds", false},
-	"silence_prompts":       {"times the caller asked if you were still there", false},
-	"open_questions":        {"open questions asked", false},
-	"closed_questions":      {"yes/no questions asked", false},
-	"questions":             {"questions asked", false},
-	"fillers_per_100":       {"filler words per 100", false},
-	"filler_clusters":       {"lines with three or more filler words", false},
-	"final_mood":            {"the caller's final mood (0 calm)", false},
-	"mood_drop":             {"how far the caller's mood came down", false},
-	"goal":                  {"the caller's goal reached (1 yes)", false},
-	"learner_turns":         {"times you spoke", false},
+	"talk_ratio":            {"your share of the talking", "", true},
+	"words_per_minute":      {"words per minute", "", false},
+	"longest_monologue_s":   {"longest stretch talking without a break", " s", false},
+	"learner_interruptions": {"times you cut in", "", false},
+	"persona_interruptions": {"times you were cut off", "", false},
+	"latency_median_s":      {"typical pause before answering", " s", false},
+	"latency_mean_s":        {"average pause before answering", " s", false},
+	"dead_air_s":            {"seconds of silence", "", false},
+	"dead_air_longest_s":    {"longest silence", " s", false},
+	"silence_prompts":       {"times the caller asked if you were still there", "", false},
+	"open_questions":        {"open questions asked", "", false},
+	"closed_questions":      {"yes/no questions asked", "", false},
+	"questions":             {"questions asked", "", false},
+	"fillers_per_100":       {"filler words per 100", "", false},
+	"filler_clusters":       {"lines with three or more filler words", "", false},
+	"final_mood":            {"the caller's final mood (0 calm)", "", false},
+	"mood_drop":             {"how far the caller's mood came down", "", false},
+	"goal":                  {"the caller's goal reached (1 yes)", "", false},
+	"learner_turns":         {"times you spoke", "", false},
 }
 
 // describeThreshold says in words what a metric measured and where its credit lies:
@@ -63,9 +65,9 @@ func describeThreshold(t Threshold, v float64) string {
 	if !ok {
 		w.what = t.Metric
 	}
-	f := fmtNum
+	f := func(x float64) string { return fmtNum(x) + w.unit }
 	if w.pct {
-		f = func(x float64) string { return fmtNum(100*x) + "%" }
+		f = func(x float64) string { return strconv.Itoa(int(math.Round(100*x))) + "%" }
 	}
 	return fmt.Sprintf("%s %s (full credit at %s, none at %s)", w.what, f(v), f(t.Full), f(t.Zero))
 }

@@ -86,8 +86,8 @@ type conv struct {
 	hangover    time.Duration
 	speechFor   time.Duration
 	finalT      *time.Timer
-	finals      []string // final transcripts waiting for their utterance's end
-	running     int      // turn goroutines not yet reported done
+	finals      []Transcript // final transcripts waiting for their utterance's end
+	running     int          // turn goroutines not yet reported done
 	latency     []TurnLatency
 
 	playMu  sync.Mutex // orders turn audio against flushes

@@ -53,6 +53,10 @@ type RecognizeStream interface {
 type Transcript struct {
 	Text  string
 	Final bool // false: interim, replaces the previous interim
+	// Confidence is the recognizer's confidence in a final's Text, 0..1; 0 means it gave
+	// none. Each recognizer documents how it maps its own score (docs/PROVIDERS.md). It
+	// reaches the learner's Utterance and the learner.said event.
+	Confidence float64
 }
 
 // Synthesizer speaks text as 16 kHz PCM, streaming it to w as it is produced.

@@ -2,6 +2,8 @@ package dialog
 
 import (
 	"context"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,9 +24,15 @@ type run struct {
 // converse runs one call in a synctest bubble with a simulated learner.
 func converse(t *testing.T, p *fakePersona, texts []string, steps []step, turns Turns, stop func(cancel context.CancelCauseFunc)) run {
 	t.Helper()
+	return converseSTT(t, p, &fakeSTT{texts: texts}, steps, turns, stop)
+}
+
+// converseSTT is converse with a recognizer of the test's own.
+func converseSTT(t *testing.T, p *fakePersona, stt *fakeSTT, steps []step, turns Turns, stop func(cancel context.CancelCauseFunc)) run {
+	t.Helper()
 	var r run
 	synctestRun(t, func(t *testing.T) {
-		eng, err := New(DefaultConfig(), &fakeSTT{texts: texts}, fakeTTS{})
+		eng, err := New(DefaultConfig(), stt, fakeTTS{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,6 +127,65 @@ func TestEngineConversation(t *testing.T) {
 	}
 	if _, _, clears := r.line.state(); clears != 0 {
 		t.Errorf("clears = %d without any barge-in", clears)
+	}
+}
+
+// TestEngineLearnerConfidence: the recognizer's confidence in each final reaches the
+// learner's Utterance and its learner.said event, kept to three decimals; a final without one
+// leaves both without.
+func TestEngineLearnerConfidence(t *testing.T) {
+	p := &fakePersona{replies: []string{"Go on.", "Fine."}, endAt: 2}
+	stt := &fakeSTT{texts: []string{"i am sorry about the charge", "i will refund it"}, confs: []float64{0.8734, 0}}
+	r := converseSTT(t, p, stt, []step{{speak: time.Second}, {speak: time.Second}}, testTurns(), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var got []float64
+	for _, u := range r.res.Transcript {
+		if u.Speaker == SpeakerLearner {
+			got = append(got, u.Confidence)
+		} else if u.Confidence != 0 {
+			t.Errorf("persona line %q has confidence %v", u.Text, u.Confidence)
+		}
+	}
+	if !slices.Equal(got, []float64{0.873, 0}) {
+		t.Errorf("learner confidences %v, want [0.873 0]", got)
+	}
+	said := r.ev.kinds(EventLearnerSaid)
+	if len(said) != 2 || said[0].Data[DataConfidence] != "0.873" || said[1].Data != nil {
+		t.Errorf("learner.said events %+v, want confidence 0.873 on the first and no data on the second", said)
+	}
+	if ParseConfidence(said[0].Data[DataConfidence]) != got[0] {
+		t.Errorf("the event's confidence %q does not read back as the transcript's %v", said[0].Data[DataConfidence], got[0])
+	}
+}
+
+func TestConfidenceRounding(t *testing.T) {
+	for _, tc := range []struct {
+		in       float64
+		recorded float64
+		text     string
+	}{
+		{0, 0, "0"}, {math.NaN(), 0, "0"}, {-0.2, 0, "0"}, {1.7, 1, "1"}, {0.98, 0.98, "0.98"},
+		{0.0004, MinConfidence, "0.001"}, {0.12345, 0.123, "0.123"}, {0.9999, 1, "1"},
+	} {
+		if got := roundConfidence(tc.in); got != tc.recorded {
+			t.Errorf("roundConfidence(%v) = %v, want %v", tc.in, got, tc.recorded)
+		}
+		if got := FormatConfidence(tc.in); got != tc.text {
+			t.Errorf("FormatConfidence(%v) = %q, want %q", tc.in, got, tc.text)
+		}
+		if got := ParseConfidence(FormatConfidence(tc.in)); got != tc.recorded {
+			t.Errorf("ParseConfidence(FormatConfidence(%v)) = %v, want %v", tc.in, got, tc.recorded)
+		}
+	}
+	for _, s := range []string{"", "high", "1.5", "-1", "NaN"} {
+		if got := ParseConfidence(s); got != 0 {
+			t.Errorf("ParseConfidence(%q) = %v, want 0", s, got)
+		}
+	}
+	if ClampConfidence(0) != MinConfidence || ClampConfidence(math.NaN()) != 0 || ClampConfidence(2) != 1 {
+		t.Error("ClampConfidence: a computed 0 must be the lowest known, NaN unknown, above 1 one")
 	}
 }
 

@@ -13,7 +13,7 @@ const (
 	EventSpeechStart   EventKind = "speech.start"   // learner started speaking
 	EventSpeechStop    EventKind = "speech.stop"    // learner stopped (endpoint); Dur: utterance length
 	EventInterim       EventKind = "stt.interim"    // Text: interim transcript
-	EventLearnerSaid   EventKind = "learner.said"   // Text: final transcript; Dur: utterance length
+	EventLearnerSaid   EventKind = "learner.said"   // Text: final transcript; Dur: utterance length; Data[DataConfidence] when known
 	EventPersonaSays   EventKind = "persona.says"   // Text: the line as generated
 	EventPersonaHeard  EventKind = "persona.heard"  // Text: what the learner actually heard; Data["truncated"]
 	EventBargeIn       EventKind = "barge_in"       // Speaker: who cut in (learner or persona)
@@ -28,6 +28,10 @@ const (
 	EventFault         EventKind = "fault"          // Detail: what failed; the call goes on
 	EventTransport     EventKind = "transport"      // Detail: transport-level notice (malformed frames...)
 )
+
+// DataConfidence is the Event.Data key of a learner.said event holding the recognizer's
+// confidence in the line (FormatConfidence; absent when the recognizer gave none).
+const DataConfidence = "confidence"
 
 // Speakers.
 const (

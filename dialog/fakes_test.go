@@ -151,16 +151,20 @@ func learner(ctx context.Context, line *fakeLine, steps []step) {
 }
 
 // fakeSTT returns scripted transcripts, one per utterance, with an interim of the first
-// word after 200 ms of audio.
-type fakeSTT struct{ texts []string }
+// word after 200 ms of audio. confs, when set, are the finals' confidences.
+type fakeSTT struct {
+	texts []string
+	confs []float64
+}
 
 func (f *fakeSTT) Stream(ctx context.Context, _ STTOptions) (RecognizeStream, error) {
-	return &fakeStream{texts: f.texts, out: make(chan Transcript, 64)}, nil
+	return &fakeStream{texts: f.texts, confs: f.confs, out: make(chan Transcript, 64)}, nil
 }
 
 type fakeStream struct {
 	mu      sync.Mutex
 	texts   []string
+	confs   []float64
 	next    int
 	written int
 	interim bool
@@ -194,7 +198,11 @@ func (s *fakeStream) Flush() error {
 	if s.closed {
 		return nil
 	}
-	s.out <- Transcript{Text: s.text(), Final: true}
+	tr := Transcript{Text: s.text(), Final: true}
+	if s.next < len(s.confs) {
+		tr.Confidence = s.confs[s.next]
+	}
+	s.out <- tr
 	s.next++
 	s.written, s.interim = 0, false
 	return nil

@@ -128,7 +128,7 @@ func (c *conv) drainFinals(results <-chan Transcript) {
 				return
 			}
 			if tr.Final {
-				c.record(c.popUtt(), tr.Text)
+				c.record(c.popUtt(), tr.Text, tr.Confidence)
 			}
 		case <-t.C:
 			return
@@ -300,7 +300,7 @@ func (c *conv) onTranscript(tr Transcript) {
 		return
 	}
 	c.interim = "" // interims belong to the utterance this final ends
-	c.finals = append(c.finals, tr.Text)
+	c.finals = append(c.finals, tr)
 	c.matchFinals()
 }
 
@@ -308,27 +308,33 @@ func (c *conv) onTranscript(tr Transcript) {
 // its utterance's end notice, which travels on another channel.
 func (c *conv) matchFinals() {
 	for len(c.finals) > 0 && len(c.utts) > 0 && c.utts[0].end != 0 {
-		text := c.finals[0]
+		tr := c.finals[0]
 		c.finals = c.finals[1:]
 		u := c.popUtt()
 		c.armFinal()
-		c.respond(u, text, time.Now())
+		c.respond(u, tr, time.Now())
 	}
 	if len(c.utts) == 0 {
 		c.finals = c.finals[:0] // finals for speech never seen: stale
 	}
 }
 
-// record writes a learner utterance to the transcript and the timeline.
-func (c *conv) record(u *utterance, text string) {
+// record writes a learner utterance to the transcript and the timeline, with the
+// recognizer's confidence when it gave one.
+func (c *conv) record(u *utterance, text string, confidence float64) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		c.log(Event{Kind: EventNoise, Speaker: SpeakerLearner, At: u.start, Dur: u.end - u.start})
 		return
 	}
+	confidence = roundConfidence(confidence)
 	c.transcript = append(c.transcript, Utterance{Speaker: SpeakerLearner, Text: text,
-		Start: u.start, End: u.end, Truncated: u.answered})
-	c.log(Event{Kind: EventLearnerSaid, Speaker: SpeakerLearner, Text: text, At: u.end, Dur: u.end - u.start})
+		Start: u.start, End: u.end, Truncated: u.answered, Confidence: confidence})
+	e := Event{Kind: EventLearnerSaid, Speaker: SpeakerLearner, Text: text, At: u.end, Dur: u.end - u.start}
+	if confidence > 0 {
+		e.Data = map[string]string{DataConfidence: FormatConfidence(confidence)}
+	}
+	c.log(e)
 }
 
 // minHeardSpeech is the shortest speech the persona answers even when no words were
@@ -336,9 +342,9 @@ func (c *conv) record(u *utterance, text string) {
 const minHeardSpeech = 600 * time.Millisecond
 
 // respond handles a learner utterance's final transcript.
-func (c *conv) respond(u *utterance, text string, final time.Time) {
-	c.record(u, text)
-	text = strings.TrimSpace(text)
+func (c *conv) respond(u *utterance, tr Transcript, final time.Time) {
+	c.record(u, tr.Text, tr.Confidence)
+	text := strings.TrimSpace(tr.Text)
 	switch {
 	case u.answered:
 		return // the persona already cut in on it

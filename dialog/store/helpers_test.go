@@ -88,7 +88,7 @@ func script(n int) []dialog.Event {
 			dialog.Event{Kind: dialog.EventPersonaSays, At: ms(at), Speaker: dialog.SpeakerPersona, Text: fmt.Sprintf("line %d", i)},
 			dialog.Event{Kind: dialog.EventPersonaHeard, At: ms(at + 400), Speaker: dialog.SpeakerPersona, Text: fmt.Sprintf("line %d", i)},
 			dialog.Event{Kind: dialog.EventLearnerSaid, At: ms(at + 900), Dur: ms(300), Speaker: dialog.SpeakerLearner,
-				Text: fmt.Sprintf("reply %d", i), Data: map[string]string{"conf": "0.9"}},
+				Text: fmt.Sprintf("reply %d", i), Data: map[string]string{dialog.DataConfidence: "0.9"}},
 		)
 	}
 	return append(out, dialog.Event{Kind: dialog.EventCallEnd, At: ms(1000*(n+1) + 1), Detail: "learner hung up"})

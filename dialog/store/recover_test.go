@@ -38,7 +38,8 @@ func TestRecoverOwnNode(t *testing.T) {
 		{Kind: dialog.EventCallStart, Detail: "webrtc"},
 		{Kind: dialog.EventPersonaSays, At: ms(200), Text: "You charged me twice!"},
 		{Kind: dialog.EventPersonaHeard, At: ms(1900), Text: "You charged me twice!"},
-		{Kind: dialog.EventLearnerSaid, At: ms(4000), Dur: ms(1500), Text: "Let me check that"},
+		{Kind: dialog.EventLearnerSaid, At: ms(4000), Dur: ms(1500), Text: "Let me check that",
+			Data: map[string]string{dialog.DataConfidence: "0.64"}},
 		{Kind: dialog.EventMood, At: ms(4100), Mood: 6, Detail: "slow answer"},
 		{Kind: dialog.EventStage, At: ms(4100), Stage: "investigation"},
 		{Kind: dialog.EventPersonaSays, At: ms(4300), Dur: ms(900), Text: "Hurry up."},
@@ -63,7 +64,7 @@ func TestRecoverOwnNode(t *testing.T) {
 		Recording: "rec/d1.wav",
 		Transcript: []dialog.Utterance{
 			{Speaker: dialog.SpeakerPersona, Text: "You charged me twice!", Start: ms(200), End: ms(1900)},
-			{Speaker: dialog.SpeakerLearner, Text: "Let me check that", Start: ms(2500), End: ms(4000)},
+			{Speaker: dialog.SpeakerLearner, Text: "Let me check that", Start: ms(2500), End: ms(4000), Confidence: 0.64},
 			{Speaker: dialog.SpeakerPersona, Text: "Hurry up.", Start: ms(4300), End: ms(5200)},
 		},
 		FinalMood: 6, FinalStage: "investigation", Turns: 1, Events: int64(len(events)),

@@ -18,7 +18,8 @@ type fromTimeline struct {
 }
 
 // rebuild reconstructs the transcript and final state from timeline events. The learner's
-// lines are learner.said events (At is the end of the utterance, Dur its length). The
+// lines are learner.said events (At is the end of the utterance, Dur its length, and
+// Data["confidence"] the recognizer's confidence, when it gave one). The
 // persona's lines are persona.heard events, which carry what was actually played; a
 // persona.says that no persona.heard followed (the server died while it played) counts as
 // heard in full.
@@ -40,6 +41,7 @@ func rebuild(events []dialog.Event) fromTimeline {
 			out.turns++
 			out.transcript = append(out.transcript, dialog.Utterance{
 				Speaker: dialog.SpeakerLearner, Text: e.Text, Start: max(0, e.At-e.Dur), End: e.At,
+				Confidence: dialog.ParseConfidence(e.Data[dialog.DataConfidence]),
 			})
 		case dialog.EventPersonaSays:
 			if pending != nil {

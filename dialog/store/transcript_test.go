@@ -23,6 +23,10 @@ func TestRebuild(t *testing.T) {
 		}
 		return e
 	}
+	withData := func(e dialog.Event, k, v string) dialog.Event {
+		e.Data = map[string]string{k: v}
+		return e
+	}
 	cases := []struct {
 		name   string
 		events []dialog.Event
@@ -51,6 +55,22 @@ func TestRebuild(t *testing.T) {
 					{Speaker: dialog.SpeakerPersona, Text: "I want a refund", Start: ms(5000), End: ms(5600), Truncated: true},
 				},
 				duration: ms(6400), mood: 6, stage: "complaint", turns: 1,
+			},
+		},
+		{
+			name: "learner confidence from the event, none when absent or unreadable",
+			events: []dialog.Event{
+				withData(learner(2000, 1000, "I understand"), dialog.DataConfidence, "0.873"),
+				learner(4000, 1000, "let me check"),
+				withData(learner(6000, 1000, "sorry"), dialog.DataConfidence, "very"),
+			},
+			want: fromTimeline{
+				transcript: []dialog.Utterance{
+					{Speaker: dialog.SpeakerLearner, Text: "I understand", Start: ms(1000), End: ms(2000), Confidence: 0.873},
+					{Speaker: dialog.SpeakerLearner, Text: "let me check", Start: ms(3000), End: ms(4000)},
+					{Speaker: dialog.SpeakerLearner, Text: "sorry", Start: ms(5000), End: ms(6000)},
+				},
+				duration: ms(6000), turns: 3,
 			},
 		},
 		{

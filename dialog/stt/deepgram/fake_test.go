@@ -98,11 +98,21 @@ func (f *fakeDeepgram) bytes() int {
 	return f.audio
 }
 
-// results renders a Results message the way Deepgram does.
+// results renders a Results message the way Deepgram does, with confidence 0.98.
 func results(text string, isFinal, speechFinal, fromFinalize bool) string {
+	return scored(text, "0.98", isFinal, speechFinal, fromFinalize)
+}
+
+// scored is results with the alternative's confidence as written on the wire ("" leaves the
+// field out).
+func scored(text, confidence string, isFinal, speechFinal, fromFinalize bool) string {
 	t, _ := json.Marshal(text)
-	return fmt.Sprintf(`{"type":"Results","channel_index":[0,1],"duration":0.5,"start":1.0,"is_final":%t,"speech_final":%t,"from_finalize":%t,"channel":{"alternatives":[{"transcript":%s,"confidence":0.98,"words":[]}]},"metadata":{"request_id":"r1","model_info":{"name":"2-general-nova","version":"2024-01-09","arch":"nova-3"}}}`,
-		isFinal, speechFinal, fromFinalize, t)
+	conf := ""
+	if confidence != "" {
+		conf = `"confidence":` + confidence + ","
+	}
+	return fmt.Sprintf(`{"type":"Results","channel_index":[0,1],"duration":0.5,"start":1.0,"is_final":%t,"speech_final":%t,"from_finalize":%t,"channel":{"alternatives":[{"transcript":%s,%s"words":[]}]},"metadata":{"request_id":"r1","model_info":{"name":"2-general-nova","version":"2024-01-09","arch":"nova-3"}}}`,
+		isFinal, speechFinal, fromFinalize, t, conf)
 }
 
 const utteranceEnd = `{"type":"UtteranceEnd","channel":[0,1],"last_word_end":2.1}`

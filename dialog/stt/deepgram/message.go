@@ -14,17 +14,23 @@ type message struct {
 
 type resultChannel struct {
 	Alternatives []struct {
-		Transcript string `json:"transcript"`
+		Transcript string   `json:"transcript"`
+		Confidence *float64 `json:"confidence"` // 0..1; nil when the server sent none
 	} `json:"alternatives"`
 }
 
-// transcript returns the best alternative of a Results message.
-func (m *message) transcript() string {
+// best returns the best alternative of a Results message: its transcript and confidence
+// (ok false when the message has none).
+func (m *message) best() (text string, confidence float64, ok bool) {
 	var ch resultChannel
 	if json.Unmarshal(m.Channel, &ch) != nil || len(ch.Alternatives) == 0 {
-		return ""
+		return "", 0, false
 	}
-	return ch.Alternatives[0].Transcript
+	a := ch.Alternatives[0]
+	if a.Confidence == nil {
+		return a.Transcript, 0, false
+	}
+	return a.Transcript, *a.Confidence, true
 }
 
 // Control messages, sent as text frames.

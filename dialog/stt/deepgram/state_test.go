@@ -3,6 +3,7 @@ package deepgram
 import (
 	"io"
 	"log/slog"
+	"math"
 	"slices"
 	"testing"
 
@@ -23,8 +24,20 @@ type step struct {
 	ctl  string              // the control message queued, if any
 }
 
-func final(s string) []dialog.Transcript   { return []dialog.Transcript{{Text: s, Final: true}} }
+// final is a final transcript whose segments all came with results' confidence 0.98.
+func final(s string) []dialog.Transcript { return finalConf(s, 0.98) }
+func finalConf(s string, c float64) []dialog.Transcript {
+	return []dialog.Transcript{{Text: s, Final: true, Confidence: c}}
+}
 func interim(s string) []dialog.Transcript { return []dialog.Transcript{{Text: s}} }
+
+// sameTranscripts compares transcripts, confidences to 1e-9 (a weighted mean of 0.98s is
+// 0.98 only to rounding).
+func sameTranscripts(a, b []dialog.Transcript) bool {
+	return slices.EqualFunc(a, b, func(x, y dialog.Transcript) bool {
+		return x.Text == y.Text && x.Final == y.Final && math.Abs(x.Confidence-y.Confidence) < 1e-9
+	})
+}
 
 // TestUtteranceStates: one final per Flush, built from is_final segments; speech_final or
 // UtteranceEnd before the Flush lets it answer without a Finalize round trip.
@@ -58,7 +71,7 @@ func TestUtteranceStates(t *testing.T) {
 		}},
 		{"utterance end answers a flush", []step{
 			{msg: "flush", ctl: "Finalize"},
-			{msg: results("", true, false, true), want: final("")},
+			{msg: results("", true, false, true), want: finalConf("", 0)}, // nothing heard, nothing scored
 			{msg: utteranceEnd},
 		}},
 		{"utterance end answers a flush when Finalize gets no reply", []step{
@@ -71,6 +84,27 @@ func TestUtteranceStates(t *testing.T) {
 			{msg: "flush", ctl: "Finalize"},
 			{msg: results("two", true, true, false), want: final("one two")},
 			{msg: results("three", false, false, false), want: interim("three")},
+		}},
+		{"confidence is the word-weighted mean of the segments", []step{
+			{msg: scored("I was charged", "0.9", true, false, false)},
+			{msg: scored("twice", "0.5", false, false, false), want: interim("I was charged twice")},
+			{msg: "flush", ctl: "Finalize"},
+			{msg: scored("twice", "0.5", true, false, true), want: finalConf("I was charged twice", (3*0.9+0.5)/4)},
+			// The next utterance starts its own mean; an empty segment's confidence counts for nothing.
+			{msg: scored("", "0", true, false, false)},
+			{msg: scored("okay", "0.7", true, true, false)},
+			{msg: "flush", want: finalConf("okay", 0.7)},
+		}},
+		{"segments without a confidence are left out", []step{
+			{msg: scored("hello there", "0.6", true, false, false)},
+			{msg: "flush", ctl: "Finalize"},
+			{msg: scored("friend", "", true, false, true), want: finalConf("hello there friend", 0.6)},
+			{msg: "flush", ctl: "Finalize"},
+			{msg: scored("again", "", true, false, true), want: finalConf("again", 0)},
+		}},
+		{"a zero confidence is a known, lowest one", []step{
+			{msg: scored("mumble", "0", true, true, false)},
+			{msg: "flush", want: finalConf("mumble", dialog.MinConfidence)},
 		}},
 		{"speech started and metadata ignored", []step{
 			{msg: speechStarted},
@@ -94,7 +128,7 @@ func TestUtteranceStates(t *testing.T) {
 				for len(s.results) > 0 {
 					got = append(got, <-s.results)
 				}
-				if !slices.Equal(got, st.want) {
+				if !sameTranscripts(got, st.want) {
 					t.Errorf("step %d: got %+v, want %+v", i, got, st.want)
 				}
 				ctl := ""

@@ -43,6 +43,7 @@ type stream struct {
 
 	mu        sync.Mutex // guards the utterance state and sends on results
 	pending   []string   // is_final segments of the current utterance
+	conf      wordMean   // their confidences
 	flushes   []time.Time
 	endSeen   bool // Deepgram marked the end of speech (speech_final or UtteranceEnd) and no words since
 	closed    bool
@@ -268,7 +269,8 @@ func (s *stream) handle(m *message) {
 	defer s.mu.Unlock()
 	switch m.Type {
 	case "Results":
-		text := strings.TrimSpace(m.transcript())
+		text, conf, scored := m.best()
+		text = strings.TrimSpace(text)
 		if !m.IsFinal {
 			if text == "" {
 				return // silence or noise: nothing to show
@@ -279,6 +281,9 @@ func (s *stream) handle(m *message) {
 		}
 		if text != "" {
 			s.pending = append(s.pending, text)
+			if scored {
+				s.conf.add(conf, text)
+			}
 			s.endSeen = false
 		}
 		switch {
@@ -300,9 +305,9 @@ func (s *stream) handle(m *message) {
 func (s *stream) final() {
 	at := s.flushes[0]
 	s.flushes = s.flushes[1:]
-	text := s.joined("")
-	s.pending, s.endSeen = s.pending[:0], false
-	s.send(dialog.Transcript{Text: text, Final: true})
+	tr := dialog.Transcript{Text: s.joined(""), Final: true, Confidence: s.conf.mean()}
+	s.pending, s.endSeen, s.conf = s.pending[:0], false, wordMean{}
+	s.send(tr)
 	if s.t.hooks.Final != nil {
 		s.t.hooks.Final(time.Since(at))
 	}
@@ -324,4 +329,30 @@ func (s *stream) send(tr dialog.Transcript) {
 	case s.results <- tr:
 	case <-s.done:
 	}
+}
+
+// wordMean is the confidence of an utterance assembled from several is_final segments: the
+// mean of the segments' confidences weighted by their number of words, so that a long,
+// well-heard segment outweighs a short doubtful one and the result reads as a per-word
+// average. Segments Deepgram gave no confidence for are left out.
+type wordMean struct {
+	sum   float64 // confidence x words
+	words int
+}
+
+func (w *wordMean) add(confidence float64, text string) {
+	n := 0
+	for range strings.FieldsSeq(text) {
+		n++
+	}
+	w.sum += confidence * float64(n)
+	w.words += n
+}
+
+// mean is the weighted mean, 0 when no segment was scored.
+func (w *wordMean) mean() float64 {
+	if w.words == 0 {
+		return 0
+	}
+	return dialog.ClampConfidence(w.sum / float64(w.words))
 }

@@ -128,9 +128,10 @@ func TestInterimAndFinal(t *testing.T) {
 	if m := f.next(false); m != "Finalize" {
 		t.Fatalf("control %q, want Finalize", m)
 	}
-	f.out <- results("how are you", true, false, true)
-	if got := collect(t, s, 1)[0]; got != (dialog.Transcript{Text: "hello there how are you", Final: true}) {
-		t.Errorf("final %+v", got)
+	f.out <- scored("how are you", "0.5", true, false, true)
+	// The confidence is the segments' word-weighted mean: "hello there" at 0.98, "how are you" at 0.5.
+	if got := collect(t, s, 1); !sameTranscripts(got, finalConf("hello there how are you", (2*0.98+3*0.5)/5)) {
+		t.Errorf("final %+v", got[0])
 	}
 	// The next utterance starts empty; UtteranceEnd answers a Flush too.
 	s.Flush()

@@ -2,6 +2,7 @@ package instant
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -19,6 +20,10 @@ var DefaultLines = []string{
 type Config struct {
 	// Lines are the final transcripts, one per utterance, repeated in order. Default DefaultLines.
 	Lines []string `yaml:"lines"`
+	// Confidences are the recognizer confidences (0..1) of the Lines' finals, in order; a line
+	// without one gets 0, no confidence. In Words mode a final takes the confidence of the
+	// line its first word came from.
+	Confidences []float64 `yaml:"confidences"`
 	// Words turns on word detection and interim transcripts (see the package doc). Without
 	// it, Write only counts samples and each Flush gives the next whole line.
 	Words bool `yaml:"words"`
@@ -47,6 +52,14 @@ func (c Config) Validate() error {
 	for _, l := range c.Lines {
 		if len(strings.Fields(l)) == 0 {
 			return errors.New("instant stt: lines: a line has no words")
+		}
+	}
+	if n := len(c.withDefaults().Lines); len(c.Confidences) > n {
+		return fmt.Errorf("instant stt: confidences: %d values for %d lines", len(c.Confidences), n)
+	}
+	for _, v := range c.Confidences {
+		if !(v >= 0 && v <= 1) {
+			return fmt.Errorf("instant stt: confidences: %v is not between 0 and 1", v)
 		}
 	}
 	if c.WordGap < 0 || c.Threshold < 0 {

@@ -34,6 +34,14 @@ func New(cfg Config) (*Recognizer, error) {
 	return r, nil
 }
 
+// confidence is the scripted confidence of line i, 0 when the script gives none.
+func (r *Recognizer) confidence(i int) float64 {
+	if i < len(r.cfg.Confidences) {
+		return r.cfg.Confidences[i]
+	}
+	return 0
+}
+
 // Stream starts one call's stream; each call plays the script from its first line.
 func (r *Recognizer) Stream(ctx context.Context, _ dialog.STTOptions) (dialog.RecognizeStream, error) {
 	block := media.Samples(rate, 10*time.Millisecond)
@@ -57,6 +65,7 @@ type Stream struct {
 
 	line, word int      // script position: next word is r.lines[line][word]
 	heard      []string // words of the current utterance (Words mode)
+	first      int      // the line of heard[0]
 
 	// word detector, 10 ms blocks
 	block, gapBlks int
@@ -99,6 +108,9 @@ func (s *Stream) endBlock(voiced bool) {
 	switch {
 	case voiced && !s.voiced:
 		s.voiced, s.quiet = true, 0
+		if len(s.heard) == 0 {
+			s.first = s.line
+		}
 		s.heard = append(s.heard, s.nextWord())
 		s.send(dialog.Transcript{Text: strings.Join(s.heard, " ")}, false)
 	case voiced:
@@ -127,16 +139,19 @@ func (s *Stream) Flush() error {
 	if s.closed {
 		return ErrClosed
 	}
-	var text string
+	tr := dialog.Transcript{Final: true}
 	if s.r.cfg.Words {
-		text = strings.Join(s.heard, " ")
+		tr.Text = strings.Join(s.heard, " ")
+		if len(s.heard) > 0 {
+			tr.Confidence = s.r.confidence(s.first)
+		}
 		s.heard = s.heard[:0]
 		s.voiced, s.quiet, s.sum, s.n = false, 0, 0, 0
 	} else {
-		text = strings.Join(s.r.lines[s.line], " ")
+		tr.Text, tr.Confidence = strings.Join(s.r.lines[s.line], " "), s.r.confidence(s.line)
 		s.line = (s.line + 1) % len(s.r.lines)
 	}
-	s.send(dialog.Transcript{Text: text, Final: true}, true)
+	s.send(tr, true)
 	return nil
 }
 

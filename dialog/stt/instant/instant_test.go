@@ -3,6 +3,7 @@ package instant
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/sparlab/spar/dialog"
@@ -98,9 +99,56 @@ func TestWordsFollowToneSpeech(t *testing.T) {
 	}
 }
 
+// TestConfidences: each final carries its line's scripted confidence, 0 past the list; in
+// Words mode the line of the utterance's first word gives it.
+func TestConfidences(t *testing.T) {
+	r, err := New(Config{Lines: []string{"one two", "three", "four"}, Confidences: []float64{0.42, 0.9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := r.Stream(context.Background(), dialog.STTOptions{})
+	var got []dialog.Transcript
+	for range 4 {
+		_ = s.Flush()
+		got = append(got, drain(s.Results())...)
+	}
+	want := []dialog.Transcript{{Text: "one two", Final: true, Confidence: 0.42}, {Text: "three", Final: true, Confidence: 0.9},
+		{Text: "four", Final: true}, {Text: "one two", Final: true, Confidence: 0.42}}
+	if !slices.Equal(got, want) {
+		t.Errorf("finals %+v, want %+v", got, want)
+	}
+
+	tts, _ := ttsinstant.New(ttsinstant.Config{})
+	r, _ = New(Config{Words: true, Lines: []string{"a b", "c d"}, Confidences: []float64{0.3, 0.8}})
+	s, _ = r.Stream(context.Background(), dialog.STTOptions{})
+	w := media.WriterFunc(s.Write)
+	var finals []dialog.Transcript
+	for _, words := range []string{"x", "x y", "x"} { // "a", then "b c" (starts on line 0), then "d"
+		_ = tts.Synthesize(context.Background(), words, "", w)
+		_ = s.Flush()
+		for _, tr := range drain(s.Results()) {
+			if tr.Final {
+				finals = append(finals, tr)
+			}
+		}
+	}
+	_ = s.Flush() // nothing heard: no words, no confidence
+	finals = append(finals, drain(s.Results())...)
+	want = []dialog.Transcript{{Text: "a", Final: true, Confidence: 0.3}, {Text: "b c", Final: true, Confidence: 0.3},
+		{Text: "d", Final: true, Confidence: 0.8}, {Final: true}}
+	if !slices.Equal(finals, want) {
+		t.Errorf("Words finals %+v, want %+v", finals, want)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	if _, err := New(Config{Lines: []string{"ok", "  "}}); err == nil {
 		t.Error("a line without words was accepted")
+	}
+	for _, c := range [][]float64{{1.5}, {-0.1}, {0.5, 0.5}} {
+		if _, err := New(Config{Lines: []string{"ok"}, Confidences: c}); err == nil {
+			t.Errorf("confidences %v accepted for one line", c)
+		}
 	}
 }
 

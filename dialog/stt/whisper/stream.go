@@ -102,10 +102,10 @@ func (s *stream) work() {
 		case <-s.ctx.Done():
 			return
 		}
-		text := ""
+		tr := dialog.Transcript{Final: true}
 		if len(j.pcm) > 0 {
 			var err error
-			if text, err = s.t.transcribe(s.ctx, j.pcm, s.prompt); err != nil && s.ctx.Err() == nil {
+			if tr.Text, tr.Confidence, err = s.t.transcribe(s.ctx, j.pcm, s.prompt); err != nil && s.ctx.Err() == nil {
 				s.t.log.Warn("whisper: utterance lost", "err", err)
 			}
 		}
@@ -117,7 +117,7 @@ func (s *stream) work() {
 		default:
 		}
 		select {
-		case s.results <- dialog.Transcript{Text: text, Final: true}:
+		case s.results <- tr:
 		case <-s.ctx.Done():
 			return
 		}

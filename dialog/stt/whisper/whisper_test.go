@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -104,7 +105,7 @@ func TestUtterancesInOrder(t *testing.T) {
 	if !slices.Equal(f.samples, []int{1600, 160}) {
 		t.Errorf("samples per request %v, want [1600 160]", f.samples)
 	}
-	if fl := f.fields[0]; fl["model"] != "small.en" || fl["language"] != "en" || fl["prompt"] != "Brightwave, refund" || fl["response_format"] != "json" || f.auth != "Bearer k" {
+	if fl := f.fields[0]; fl["model"] != "small.en" || fl["language"] != "en" || fl["prompt"] != "Brightwave, refund" || fl["response_format"] != "verbose_json" || f.auth != "Bearer k" {
 		t.Errorf("fields %v auth %q", fl, f.auth)
 	}
 }
@@ -146,6 +147,102 @@ func TestFailuresGiveEmptyFinals(t *testing.T) {
 				t.Errorf("kinds %q, want %q", kinds, tc.kind)
 			}
 		})
+	}
+}
+
+// transcribeOnce opens a stream on a Transcriber for model, sends one utterance and returns its final.
+func transcribeOnce(t *testing.T, tr *Transcriber) dialog.Transcript {
+	t.Helper()
+	s, err := tr.Stream(context.Background(), dialog.STTOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Write(make([]int16, 320))
+	s.Flush()
+	return <-s.Results()
+}
+
+// TestConfidenceFromVerboseJSON: the final's confidence comes from the segments of a
+// verbose_json answer (the shape OpenAI's whisper-1 and faster-whisper servers send).
+func TestConfidenceFromVerboseJSON(t *testing.T) {
+	const reply = `{"task":"transcribe","language":"english","duration":3.0,"text":" I was charged twice. Can you fix it?",
+	"segments":[
+	 {"id":0,"seek":0,"start":0.0,"end":2.0,"text":" I was charged twice.","tokens":[50364,286],"temperature":0.0,"avg_logprob":-0.2,"compression_ratio":0.9,"no_speech_prob":0.01},
+	 {"id":1,"seek":0,"start":2.0,"end":3.0,"text":" Can you fix it?","tokens":[1664],"temperature":0.0,"avg_logprob":-0.9,"compression_ratio":0.9,"no_speech_prob":0.3}]}`
+	f, url := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { io.WriteString(w, reply) })
+	tr, err := New(Config{BaseURL: url, Model: "whisper-1"}, nil, quiet, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := transcribeOnce(t, tr)
+	want := (2*math.Exp(-0.2)*0.99 + 1*math.Exp(-0.9)*0.7) / 3 // about 0.69
+	if got.Text != "I was charged twice. Can you fix it?" || !got.Final || math.Abs(got.Confidence-want) > 1e-9 {
+		t.Errorf("final %+v, want confidence %.4f", got, want)
+	}
+	if f.fields[0]["response_format"] != "verbose_json" {
+		t.Errorf("response_format %q", f.fields[0]["response_format"])
+	}
+}
+
+func TestConfidence(t *testing.T) {
+	lp := func(v float64) *float64 { return &v }
+	cases := []struct {
+		name string
+		segs []segment
+		want float64
+	}{
+		{"json: no segments", nil, 0},
+		{"whisper.cpp null avg_logprob", []segment{{Start: 0, End: 1}}, 0},
+		{"sure and fluent", []segment{{Start: 0, End: 1, AvgLogprob: lp(0)}}, 1},
+		{"positive log probability is clipped", []segment{{End: 1, AvgLogprob: lp(0.3)}}, 1},
+		{"no speech lowers it", []segment{{End: 1, AvgLogprob: lp(0), NoSpeechProb: 0.75}}, 0.25},
+		{"surely silence is the lowest known", []segment{{End: 1, AvgLogprob: lp(-0.1), NoSpeechProb: 1}}, dialog.MinConfidence},
+		{"no times: equal weights", []segment{{AvgLogprob: lp(0)}, {AvgLogprob: lp(math.Log(0.5))}}, 0.75},
+		{"weighted by duration, unscored left out", []segment{
+			{Start: 0, End: 3, AvgLogprob: lp(math.Log(0.9))}, {Start: 3, End: 4, AvgLogprob: lp(math.Log(0.5))}, {Start: 4, End: 9}}, 0.8},
+	}
+	for _, tc := range cases {
+		if got := confidence(tc.segs); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: confidence %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestJSONOnlyServers: a server that refuses verbose_json is asked again with json, and only
+// with json from then on, without a fault; gpt-4o transcribe models get json at once.
+func TestJSONOnlyServers(t *testing.T) {
+	f, url := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) {
+		if r.FormValue("response_format") != "json" {
+			w.WriteHeader(400)
+			io.WriteString(w, `{"error":{"message":"response_format 'verbose_json' is not compatible with model 'x'. Use 'json' or 'text' instead.","type":"invalid_request_error","param":"response_format","code":"unsupported_value"}}`)
+			return
+		}
+		io.WriteString(w, `{"text":"hello"}`)
+	})
+	var kinds []string
+	tr, err := New(Config{BaseURL: url, Model: "x"}, nil, quiet, Hooks{Error: func(k string) { kinds = append(kinds, k) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if got := transcribeOnce(t, tr); got != (dialog.Transcript{Text: "hello", Final: true}) {
+			t.Errorf("final %+v, want hello without a confidence", got)
+		}
+	}
+	var formats []string
+	for _, fl := range f.fields {
+		formats = append(formats, fl["response_format"])
+	}
+	if !slices.Equal(formats, []string{"verbose_json", "json", "json"}) || len(kinds) != 0 {
+		t.Errorf("response formats %q, faults %q; want verbose_json once, then json, no fault", formats, kinds)
+	}
+
+	g, url := newFake(t, func(n int, w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"text":"hi"}`) })
+	tr, _ = New(Config{BaseURL: url, Model: "gpt-4o-mini-transcribe"}, nil, quiet, Hooks{})
+	transcribeOnce(t, tr)
+	if g.fields[0]["response_format"] != "json" {
+		t.Errorf("gpt-4o-mini-transcribe asked for %q, want json", g.fields[0]["response_format"])
 	}
 }
 

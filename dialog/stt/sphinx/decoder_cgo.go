@@ -9,6 +9,7 @@ package sphinx
 #include <pocketsphinx.h>
 #include <sphinxbase/err.h>
 #include <sphinxbase/ckd_alloc.h>
+#include <sphinxbase/logmath.h>
 
 // spar_init builds a config from argv (cmd_ln_init is variadic: cgo cannot call it).
 static ps_decoder_t *spar_init(int argc, char **argv) {
@@ -17,6 +18,25 @@ static ps_decoder_t *spar_init(int argc, char **argv) {
 	ps_decoder_t *ps = ps_init(cfg);
 	cmd_ln_free_r(cfg);
 	return ps;
+}
+
+// spar_confidence is the mean posterior probability of the words on the best path of the
+// utterance just ended, fillers and sentence markers left out, or -1 when there is none: no
+// words, or a search that computes no posteriors (a JSGF grammar, or a lattice with a single
+// path: both report a sentence posterior of exactly 1).
+static double spar_confidence(ps_decoder_t *ps) {
+	if (ps_get_prob(ps) == 0) return -1;
+	logmath_t *lmath = ps_get_logmath(ps);
+	int32 ascr, lscr, lback;
+	double sum = 0;
+	int n = 0;
+	for (ps_seg_t *seg = ps_seg_iter(ps); seg != NULL; seg = ps_seg_next(seg)) {
+		const char *w = ps_seg_word(seg);
+		if (w[0] == '<' || w[0] == '[' || w[0] == '+') continue;
+		sum += logmath_exp(lmath, ps_seg_prob(seg, &ascr, &lscr, &lback));
+		n++;
+	}
+	return n == 0 ? -1 : sum / n;
 }
 
 static int spar_in_dict(ps_decoder_t *ps, const char *w) {
@@ -38,6 +58,8 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/sparlab/spar/dialog"
 )
 
 // narrowbandCMN is the cepstral mean pocketsphinx converges to on 8 kHz mu-law speech
@@ -212,6 +234,16 @@ func (d *psDecoder) end() (string, error) {
 		return "", fmt.Errorf("sphinx: end utterance")
 	}
 	return d.hyp(), nil
+}
+
+// confidence is the mean posterior of the ended utterance's words (docs/PROVIDERS.md), 0
+// when the decoder gives none.
+func (d *psDecoder) confidence() float64 {
+	c := float64(C.spar_confidence(d.ps))
+	if c < 0 {
+		return 0
+	}
+	return dialog.ClampConfidence(c)
 }
 
 func (d *psDecoder) free() {

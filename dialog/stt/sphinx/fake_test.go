@@ -63,7 +63,10 @@ func (d *fakeDecoder) end() (string, error) {
 	d.record("end")
 	return d.hyp(), nil
 }
-func (d *fakeDecoder) free() { d.record("free") }
+
+// confidence is 0.5 for any utterance heard.
+func (d *fakeDecoder) confidence() float64 { return 0.5 }
+func (d *fakeDecoder) free()               { d.record("free") }
 
 // fakes builds fake decoders and counts them.
 type fakes struct {

@@ -88,6 +88,13 @@ func recognizer(t testing.TB, mode string) *Recognizer {
 // recognize writes audio in 20 ms frames, flushes, and returns the interims and the final.
 func recognize(t testing.TB, r *Recognizer, opts dialog.STTOptions, audio []int16) (interims []string, final string) {
 	t.Helper()
+	interims, tr := recognizeFinal(t, r, opts, audio)
+	return interims, tr.Text
+}
+
+// recognizeFinal is recognize returning the whole final transcript.
+func recognizeFinal(t testing.TB, r *Recognizer, opts dialog.STTOptions, audio []int16) (interims []string, final dialog.Transcript) {
+	t.Helper()
 	st, err := r.Stream(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +105,7 @@ func recognize(t testing.TB, r *Recognizer, opts dialog.STTOptions, audio []int1
 		defer close(done)
 		for tr := range st.Results() {
 			if tr.Final {
-				final = tr.Text
+				final = tr
 				return
 			}
 			interims = append(interims, tr.Text)

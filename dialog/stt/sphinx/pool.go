@@ -17,6 +17,9 @@ type decoder interface {
 	process(p []int16) error
 	hyp() string
 	end() (string, error)
+	// confidence is the recognizer's confidence in the utterance end just returned, 0..1, 0
+	// when it has none.
+	confidence() float64
 	free()
 }
 

@@ -7,6 +7,9 @@
 // set for 8 kHz mu-law speech: with the model's wideband prior a fresh decoder loses its first
 // utterances on phone audio. Mode "grammar" decodes with a JSGF grammar of the scenario's
 // phrases plus common words; docs/BENCHMARKS.md has the measurements (the LM is better).
+//
+// A final's confidence is the mean posterior probability of its words in the decoder's word
+// lattice (LM mode; a grammar search computes no posteriors, so its finals carry none).
 package sphinx
 
 import (

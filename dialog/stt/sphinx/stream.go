@@ -152,17 +152,19 @@ func (s *stream) run() {
 		case it = <-s.queue:
 		}
 		if it.flush {
-			text := ""
+			tr := dialog.Transcript{Final: true}
 			if dec != nil {
 				var err error
-				if text, err = dec.end(); err != nil {
+				if tr.Text, err = dec.end(); err != nil {
 					s.log.Warn("sphinx: end utterance", "err", err)
+				} else if tr.Text != "" {
+					tr.Confidence = dec.confidence()
 				}
 				s.pool.put(s.band, dec)
 				dec = nil
 			}
 			since, last = 0, ""
-			if !s.send(dialog.Transcript{Text: text, Final: true}) {
+			if !s.send(tr) {
 				return
 			}
 			continue

@@ -73,6 +73,33 @@ func TestStreamInterimThenFinal(t *testing.T) {
 	})
 }
 
+// TestStreamFinalConfidence: a final carries the decoder's confidence in it; a final with no
+// words carries none.
+func TestStreamFinalConfidence(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRecognizer(Config{}.withDefaults(), nil, (&fakes{}).new)
+		s, _ := r.Stream(t.Context(), dialog.STTOptions{})
+		defer s.Close()
+		var got []dialog.Transcript
+		for _, n := range []int{3200, 640} { // two words, then too little for one
+			writeAudio(t, s, n)
+			if err := s.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			for tr := range s.Results() {
+				if tr.Final {
+					got = append(got, tr)
+					break
+				}
+			}
+		}
+		want := []dialog.Transcript{{Text: "w1 w2", Final: true, Confidence: 0.5}, {Final: true}}
+		if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("finals %+v, want %+v", got, want)
+		}
+	})
+}
+
 func TestStreamFlushWithoutAudio(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &fakes{}

@@ -264,8 +264,10 @@ func hearLabeled(ctx context.Context, synth *flite.Synth, cat *scenario.Catalog,
 }
 
 // hearUtterance writes one utterance to st in 20 ms frames, never faster than the decoder
-// takes them (a full queue drops audio, which would make the result depend on timing), and
-// returns its final transcript.
+// takes them, and returns its final transcript. A live call must never block on recognition,
+// so the stream has no back-pressure and drops audio when its queue is full; this offline
+// feeder, many times faster than real time, waits for the queue to drain instead, so that
+// no timing can change what is heard.
 func hearUtterance(st dialog.RecognizeStream, audio []int16) (string, error) {
 	s, _ := st.(*stream)
 	for off := 0; off < len(audio); off += 320 {

@@ -189,13 +189,13 @@ func TestScenarioProvidersUnknown(t *testing.T) {
 		want        []string
 	}{
 		{"unknown name", "providers:\n  persona: llm-slow\n",
-			[]string{"bad.yaml:362:12: providers.persona \"llm-slow\"", "has no persona provider of that name (it has scripted, llm)", "providers.named", "llm-slow: {type: llm"}},
+			[]string{"bad.yaml:364:12: providers.persona \"llm-slow\"", "has no persona provider of that name (it has scripted, llm)", "providers.named", "llm-slow: {type: llm"}},
 		{"vendor not configured", "providers:\n  tts: elevenlabs\n",
-			[]string{"bad.yaml:362:8: providers.tts \"elevenlabs\"", "add `elevenlabs: {default_voice: <voice id>}` under providers:"}},
+			[]string{"bad.yaml:364:8: providers.tts \"elevenlabs\"", "add `elevenlabs: {default_voice: <voice id>}` under providers:"}},
 		{"wrong role", "providers:\n  stt: llm\n",
-			[]string{"bad.yaml:362:8:", "llm is a persona provider, not an stt one"}},
+			[]string{"bad.yaml:364:8:", "llm is a persona provider, not an stt one"}},
 		{"voice the offline tts lacks", "providers:\n  voice: nova\n",
-			[]string{"bad.yaml:362:10: providers.voice \"nova\"", "offline tts has no such voice"}},
+			[]string{"bad.yaml:364:10: providers.voice \"nova\"", "offline tts has no such voice"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

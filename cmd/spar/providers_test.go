@@ -236,8 +236,8 @@ func TestLintWithConfig(t *testing.T) {
 	}
 	file := filepath.Join(dir, "bad.yaml")
 	for _, want := range []string{
-		file + `:362:12: providers.persona "llm-slow": this server has no persona provider of that name (it has scripted, llm)`,
-		file + `:363:3: unknown key "sst" in providers (known: persona, stt, tts, voice)`,
+		file + `:364:12: providers.persona "llm-slow": this server has no persona provider of that name (it has scripted, llm)`,
+		file + `:365:3: unknown key "sst" in providers (known: persona, stt, tts, voice)`,
 	} {
 		if !strings.Contains(out.String(), want+"\n") && !strings.Contains(out.String(), want+":") {
 			t.Errorf("lint output lacks %q:\n%s", want, out.String())

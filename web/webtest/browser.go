@@ -73,7 +73,7 @@ func Launch(t testing.TB, opts Options) *Browser {
 	return b
 }
 
-// args are Chromium's command-line flags (see /work/shared/TOOLCHAIN.md).
+// args are Chromium's command-line flags for a headless, sandbox-free test run.
 func args(profile string, opts Options) []string {
 	w, h := opts.size()
 	a := []string{"--headless", "--no-sandbox", "--disable-gpu",

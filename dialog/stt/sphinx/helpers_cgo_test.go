@@ -9,7 +9,6 @@ import (
 
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/tts/flite"
-	"github.com/sparlab/spar/media"
 )
 
 // samples collects PCM written to it.
@@ -43,25 +42,9 @@ func speak(t testing.TB, voice, text string) []int16 {
 // phone sends 16 kHz audio through the phone path: 8 kHz, mu-law and back, upsampled to 16 kHz.
 func phone(t testing.TB, in []int16) []int16 {
 	t.Helper()
-	var out samples
-	up, err := media.NewResampler(&out, media.Rate8k, media.Rate16k)
+	out, err := phonePath(in)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var ulaw []byte
-	var pcm []int16
-	down, err := media.NewResampler(media.WriterFunc(func(p []int16) error {
-		ulaw = media.EncodeMulaw(ulaw[:0], p)
-		pcm = media.DecodeMulaw(pcm[:0], ulaw)
-		return up.WriteSample(pcm)
-	}), media.Rate16k, media.Rate8k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for off := 0; off < len(in); off += 320 {
-		if err := down.WriteSample(in[off:min(off+320, len(in))]); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return out
 }

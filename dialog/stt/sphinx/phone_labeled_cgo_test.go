@@ -294,7 +294,7 @@ func hearUtterance(st dialog.RecognizeStream, audio []int16) (string, error) {
 
 // phonePath sends 16 kHz audio the way a Twilio call carries it: down to 8 kHz and G.711
 // mu-law (telephony/twilio's sink), then decoded and up to 16 kHz (its inbound side), with
-// media's resampler and codec. It is the helpers' phone() returning errors, for workers.
+// media's resampler and codec. phone() in the helpers wraps it for tests.
 func phonePath(in []int16) ([]int16, error) {
 	var out samples
 	up, err := media.NewResampler(&out, media.Rate8k, media.Rate16k)

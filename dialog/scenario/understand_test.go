@@ -4,17 +4,12 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/sparlab/spar/configs"
 	"github.com/sparlab/spar/dialog/scenario"
 )
 
 func shippedScenario(t *testing.T, id string) *scenario.Scenario {
 	t.Helper()
-	cat, err := scenario.Load(configs.Scenarios, "scenarios")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, ok := cat.Get(id)
+	sc, ok := catalog(t).Get(id)
 	if !ok {
 		t.Fatalf("no scenario %s", id)
 	}

@@ -3,6 +3,7 @@ package scoring
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -217,10 +218,8 @@ func (l line) costs(cr *Criterion, sc *scenario.Scenario) string {
 		return ""
 	}
 	for _, b := range cr.Behaviours {
-		for _, h := range l.turn.Heard {
-			if h == b {
-				return why
-			}
+		if slices.Contains(l.turn.Heard, b) {
+			return why
 		}
 	}
 	return ""

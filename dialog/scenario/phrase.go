@@ -69,7 +69,7 @@ func CompilePhrase(s string) (Phrase, error) {
 	if required >= 4 {
 		p.slack = 1
 	}
-	if w := p.words[0]; !w.any && negation[w.alts[0][0]] {
+	if w := p.words[0]; !w.any && negationTriggers[w.alts[0][0]] {
 		p.negate = true
 	}
 	return p, nil
@@ -174,10 +174,6 @@ type state struct {
 	anchored            bool
 }
 
-// negation words cancel a match they precede or sit inside.
-var negation = map[string]bool{"not": true, "never": true, "no": true, "cannot": true,
-	"nothing": true, "nobody": true, "hardly": true}
-
 // match tries to place word wi at or after token ti. Once a word has matched (anchored),
 // the next must follow within maxGap tokens.
 func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
@@ -198,10 +194,10 @@ func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 		hi = min(hi, ti+1+maxGap)
 	}
 	for k := ti; k < hi; k++ {
-		if !anchored && !p.negate && k > 0 && negation[toks[k-1]] {
+		if !anchored && !p.negate && k > 0 && negationTriggers[toks[k-1]] {
 			continue // "not our fault"
 		}
-		if anchored && k > ti && negation[toks[k-1]] {
+		if anchored && k > ti && negationTriggers[toks[k-1]] {
 			break // a negation among the stray words
 		}
 		start := from

@@ -42,8 +42,10 @@ type Turn struct {
 	// negated ("there is no refund"), asked when a commitment was needed, or in a scripted or
 	// sarcastic turn. For the timeline and the scorecard's rationale.
 	Heard []string
-	// Scripted is set when the turn stacks many positive behaviours in few words.
+	// Scripted is set when the turn stacks many positive behaviours (Stacked of them) in few
+	// words.
 	Scripted bool
+	Stacked  int
 	// Sarcastic is set when the turn carries a sarcasm cue ("what a tragedy", "dream on").
 	Sarcastic bool
 	Words     int
@@ -55,7 +57,7 @@ func (t Turn) Why() string {
 	case t.Sarcastic:
 		return "sounded sarcastic"
 	case t.Scripted:
-		return fmt.Sprintf("sounded scripted: %d behaviours stacked in %d words", len(t.Heard), t.Words)
+		return fmt.Sprintf("sounded scripted: %d behaviours stacked in %d words", t.Stacked, t.Words)
 	}
 	return ""
 }
@@ -71,11 +73,12 @@ func (d *Detector) Understand(text string) Turn {
 			t.Sarcastic = true
 		}
 	}
+	var credit []int // behaviours credited, by index
 	positives := 0
 	for i, ps := range d.phrases {
 		switch d.find(i, ps, ss) {
 		case credited:
-			t.Found = append(t.Found, d.names[i])
+			credit = append(credit, i)
 			if d.mood[i] < 0 {
 				positives++
 			}
@@ -86,16 +89,16 @@ func (d *Detector) Understand(text string) Turn {
 		}
 	}
 	t.Scripted = positives >= stuffedAt || positives >= stackedAt && t.Words < wordsPerBehaviour*positives
-	if t.Scripted || t.Sarcastic {
-		kept := t.Found[:0]
-		for _, name := range t.Found {
-			if d.mood[d.index(name)] > 0 {
-				kept = append(kept, name)
-			} else {
-				t.Heard = append(t.Heard, name)
-			}
+	if t.Scripted {
+		t.Stacked = positives
+	}
+	for _, i := range credit {
+		// A script or a sneer earns nothing kind; its provocations still count.
+		if (t.Scripted || t.Sarcastic) && d.mood[i] <= 0 {
+			t.Heard = append(t.Heard, d.names[i])
+			continue
 		}
-		t.Found = kept
+		t.Found = append(t.Found, d.names[i])
 	}
 	return t
 }
@@ -146,15 +149,6 @@ func (s *sentence) counts(n Needs, from, to int) bool {
 		return !s.hedged[c] && (s.offered[c] || !s.asked[c] && s.promised[c])
 	}
 	return true
-}
-
-func (d *Detector) index(name string) int {
-	for i, n := range d.names {
-		if n == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // acceptCues and refuseCues read the other side's answer to a proposal or a fix.

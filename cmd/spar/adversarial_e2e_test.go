@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -37,14 +35,10 @@ var adversarialScripts = map[string]string{
 func TestEndToEndAdversarialCalls(t *testing.T) {
 	e := newEnv(t)
 	srv := e.start(t)
-	_, synth := angryCaller(t)
 	st := openStore(t, e)
 	for name, src := range adversarialScripts {
 		t.Run(name, func(t *testing.T) {
-			script, err := sim.ParseScript(strings.NewReader(src))
-			if err != nil {
-				t.Fatal(err)
-			}
+			script, synth := caller(t, src)
 			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 			defer cancel()
 			res, err := sim.Run(ctx, sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script},
@@ -73,14 +67,7 @@ func TestEndToEndAdversarialCalls(t *testing.T) {
 				Overall int  `json:"overall"`
 				Pass    bool `json:"pass"`
 			}
-			webtest.Poll(t, "the scorecard", 30*time.Second, func() bool {
-				resp, err := http.Get(srv.base + "/api/calls/" + res.CallID + "/scorecard")
-				if err != nil {
-					return false
-				}
-				defer resp.Body.Close()
-				return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&card) == nil
-			})
+			pollScorecard(t, srv, res.CallID, &card)
 			if card.Pass || card.Overall >= 50 {
 				t.Errorf("%s scored %d (pass %v), want a clear fail\ntranscript: %+v", name, card.Overall, card.Pass, rec.Transcript)
 			}

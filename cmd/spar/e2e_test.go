@@ -268,14 +268,7 @@ func TestEndToEndPhoneCall(t *testing.T) {
 		Overall  int               `json:"overall"`
 		Criteria []json.RawMessage `json:"criteria"`
 	}
-	webtest.Poll(t, "the scorecard", 30*time.Second, func() bool {
-		resp, err := http.Get(srv.base + "/api/calls/" + res.CallID + "/scorecard")
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&card) == nil
-	})
+	pollScorecard(t, srv, res.CallID, &card)
 	if card.CallID != res.CallID || card.Overall < 0 || card.Overall > 100 || len(card.Criteria) == 0 {
 		t.Errorf("scorecard = %+v", card)
 	}
@@ -370,10 +363,29 @@ func httpGet(t *testing.T, url string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// pollScorecard waits for call id's scorecard on srv's API and decodes it into card.
+func pollScorecard(t *testing.T, srv *server, id string, card any) {
+	t.Helper()
+	webtest.Poll(t, "the scorecard", 30*time.Second, func() bool {
+		resp, err := http.Get(srv.base + "/api/calls/" + id + "/scorecard")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(card) == nil
+	})
+}
+
 // angryCaller is the angry-customer script and the voice that speaks it.
 func angryCaller(t *testing.T) (sim.Script, *flite.Synth) {
 	t.Helper()
-	script, err := sim.ParseScript(strings.NewReader(angryScript))
+	return caller(t, angryScript)
+}
+
+// caller parses a learner script (sim's YAML) and returns it with the voice that speaks it.
+func caller(t *testing.T, src string) (sim.Script, *flite.Synth) {
+	t.Helper()
+	script, err := sim.ParseScript(strings.NewReader(src))
 	if err != nil {
 		t.Fatal(err)
 	}

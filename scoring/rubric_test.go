@@ -40,3 +40,20 @@ func TestParseRubricErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRubricsCheck: a rubric naming a behaviour its scenario lacks is refused at load.
+func TestRubricsCheck(t *testing.T) {
+	rs, cat := shipped(t)
+	if err := rs.Check(cat); err != nil {
+		t.Fatalf("shipped rubrics: %v", err)
+	}
+	r, err := ParseRubric("double-charge.yaml", []byte("scenario: double-charge\npass_mark: 50\n"+
+		"criteria: [{id: a, name: A, weight: 1, better: [b], behaviours: [levitate]}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := &Rubrics{byScenario: map[string]*Rubric{"double-charge": r}}
+	if err := bad.Check(cat); !errors.Is(err, ErrInvalidRubric) || !strings.Contains(err.Error(), `"levitate"`) {
+		t.Errorf("Check = %v, want ErrInvalidRubric naming levitate", err)
+	}
+}

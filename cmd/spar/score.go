@@ -77,12 +77,23 @@ func runWorker(ctx context.Context, w *scoring.Worker, d *scoring.Deliverer) err
 	return err
 }
 
-// loadRubrics reads dir, or the built-in rubrics when dir is empty.
-func loadRubrics(dir string) (*scoring.Rubrics, error) {
+// loadRubrics reads dir, or the built-in rubrics when dir is empty, and checks each against
+// its scenario in catalog: a criterion naming a behaviour the scenario lacks stops here.
+func loadRubrics(dir string, catalog scoring.Scenarios) (*scoring.Rubrics, error) {
+	var rs *scoring.Rubrics
+	var err error
 	if dir == "" {
-		return scoring.LoadRubrics(configs.Rubrics, "rubrics")
+		rs, err = scoring.LoadRubrics(configs.Rubrics, "rubrics")
+	} else {
+		rs, err = scoring.LoadRubrics(os.DirFS(dir), ".")
 	}
-	return scoring.LoadRubrics(os.DirFS(dir), ".")
+	if err != nil {
+		return nil, err
+	}
+	if err := rs.Check(catalog); err != nil {
+		return nil, err
+	}
+	return rs, nil
 }
 
 // scoringDeps is what the score, rescore and worker commands share.
@@ -111,7 +122,7 @@ func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDep
 		return nil, err
 	}
 	scfg := scoringConfig(cfg)
-	rubrics, err := loadRubrics(scfg.RubricDir)
+	rubrics, err := loadRubrics(scfg.RubricDir, catalog)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +159,7 @@ func loadScoring(ctx context.Context, path string, stderr io.Writer) (*scoringDe
 func startScoring(ctx context.Context, cfg Config, rdb redis.UniversalClient, st *store.Store,
 	catalog *scenario.Catalog, m *metrics.Metrics, log *slog.Logger) (<-chan error, error) {
 	scfg := scoringConfig(cfg)
-	rubrics, err := loadRubrics(scfg.RubricDir)
+	rubrics, err := loadRubrics(scfg.RubricDir, catalog)
 	if err != nil {
 		return nil, err
 	}

@@ -93,11 +93,22 @@ func readLines(c *Call) []line {
 	return lines
 }
 
-// acceptedAfter reports whether the persona's first line in rest accepts.
+// replyWindow is how many of the persona's next lines may take up what the learner did: the
+// first reply is often a question about it ("so can you refund it?") before the yes.
+const replyWindow = 2
+
+// acceptedAfter reports whether one of the persona's next replyWindow lines in rest accepts.
 func acceptedAfter(rest []dialog.Utterance) bool {
+	n := 0
 	for _, u := range rest {
-		if u.Speaker == dialog.SpeakerPersona {
-			return scenario.Accepts(u.Text)
+		if u.Speaker != dialog.SpeakerPersona {
+			continue
+		}
+		if scenario.Accepts(u.Text) {
+			return true
+		}
+		if n++; n == replyWindow {
+			return false
 		}
 	}
 	return false
@@ -168,8 +179,7 @@ func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metric
 	}
 	for _, t := range cr.Metrics {
 		v, _ := m.Value(t.Metric)
-		credit := t.Credit(v)
-		parts = append(parts, credit)
+		parts = append(parts, t.Credit(v))
 		why = append(why, describeThreshold(t, v))
 	}
 	score := 1.0

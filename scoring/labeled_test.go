@@ -9,9 +9,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sparlab/spar/dialog"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+var (
+	update = flag.Bool("update", false, "rewrite golden files")
+	// show prints the scorecards of the tuning half's calls whose name contains it, with
+	// each line as the detector read it: go test ./scoring -run TestLabeledSet -v -show dc-warm.
+	// Held-out calls are never shown, so nobody tunes on them by accident.
+	show = flag.String("show", "", "print the scorecards of tune-half calls whose name contains this")
+)
 
 // halves are the folders of testdata/labeled. The rules are tuned on tune only; heldout is
 // never edited to make a result pass; phone holds both halves' learner lines as heard
@@ -75,7 +83,11 @@ func TestLabeledSet(t *testing.T) {
 		if _, err := os.Stat("testdata/labeled/" + half); err != nil {
 			continue
 		}
-		a := agree(scoreHalf(t, half))
+		scored := scoreHalf(t, half)
+		if *show != "" && half == "tune" {
+			showCards(t, scored)
+		}
+		a := agree(scored)
 		a.write(&report, half)
 		// A regression guard at what the tuning half reached, not a target.
 		if half == "tune" && a.pass*100 < 80*a.n {
@@ -196,5 +208,27 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 	if string(want) != string(got) {
 		t.Errorf("%s differs from the result (run go test -update to accept):\n%s", path, got)
+	}
+}
+
+// showCards logs the scorecards and detector readings of the calls -show names.
+func showCards(t *testing.T, set []scoredLabel) {
+	rs, cat := shipped(t)
+	for _, s := range set {
+		if !strings.Contains(s.l.Name, *show) {
+			continue
+		}
+		c := callFor(t, s.l, rs, cat)
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s: labeled pass %v %v\n  %s\n%s", s.l.Name, s.l.Expect.Pass, s.l.Expect.Bands, s.l.Expect.Why, fmtCard(s.card))
+		for _, u := range c.Record.Transcript {
+			if u.Speaker != dialog.SpeakerLearner {
+				fmt.Fprintf(&b, "    P  %s\n", u.Text)
+				continue
+			}
+			turn := c.Scenario.Detector().Understand(u.Text)
+			fmt.Fprintf(&b, "    L  %s\n         -> %v heard %v %s\n", u.Text, turn.Found, turn.Heard, turn.Why())
+		}
+		t.Log(b.String())
 	}
 }

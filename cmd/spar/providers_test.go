@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,7 +30,7 @@ import (
 )
 
 // scenarioFile is the shipped double-charge scenario under another id, with a providers
-// block appended (at line 361).
+// block appended after its last line (see blockLine).
 func scenarioFile(t *testing.T, id, providers string) []byte {
 	t.Helper()
 	data, err := configs.Scenarios.ReadFile("scenarios/double-charge.yaml")
@@ -38,6 +39,17 @@ func scenarioFile(t *testing.T, id, providers string) []byte {
 	}
 	data = bytes.Replace(data, []byte("\nid: double-charge\n"), []byte("\nid: "+id+"\n"), 1)
 	return append(data, providers...)
+}
+
+// blockLine is the line of the first setting in a providers block appended by scenarioFile
+// ("\nproviders:\n  persona: ..."), as a position in error messages.
+func blockLine(t *testing.T) string {
+	t.Helper()
+	data, err := configs.Scenarios.ReadFile("scenarios/double-charge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.Itoa(bytes.Count(data, []byte("\n")) + 2)
 }
 
 // writeScenarios writes id -> providers block as scenario files in a new directory.
@@ -189,13 +201,13 @@ func TestScenarioProvidersUnknown(t *testing.T) {
 		want        []string
 	}{
 		{"unknown name", "providers:\n  persona: llm-slow\n",
-			[]string{"bad.yaml:364:12: providers.persona \"llm-slow\"", "has no persona provider of that name (it has scripted, llm)", "providers.named", "llm-slow: {type: llm"}},
+			[]string{"bad.yaml:" + blockLine(t) + ":12: providers.persona \"llm-slow\"", "has no persona provider of that name (it has scripted, llm)", "providers.named", "llm-slow: {type: llm"}},
 		{"vendor not configured", "providers:\n  tts: elevenlabs\n",
-			[]string{"bad.yaml:364:8: providers.tts \"elevenlabs\"", "add `elevenlabs: {default_voice: <voice id>}` under providers:"}},
+			[]string{"bad.yaml:" + blockLine(t) + ":8: providers.tts \"elevenlabs\"", "add `elevenlabs: {default_voice: <voice id>}` under providers:"}},
 		{"wrong role", "providers:\n  stt: llm\n",
-			[]string{"bad.yaml:364:8:", "llm is a persona provider, not an stt one"}},
+			[]string{"bad.yaml:" + blockLine(t) + ":8:", "llm is a persona provider, not an stt one"}},
 		{"voice the offline tts lacks", "providers:\n  voice: nova\n",
-			[]string{"bad.yaml:364:10: providers.voice \"nova\"", "offline tts has no such voice"}},
+			[]string{"bad.yaml:" + blockLine(t) + ":10: providers.voice \"nova\"", "offline tts has no such voice"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -236,7 +248,7 @@ func TestLintWithConfig(t *testing.T) {
 	}
 	file := filepath.Join(dir, "bad.yaml")
 	for _, want := range []string{
-		file + `:364:12: providers.persona "llm-slow": this server has no persona provider of that name (it has scripted, llm)`,
+		file + ":" + blockLine(t) + `:12: providers.persona "llm-slow": this server has no persona provider of that name (it has scripted, llm)`,
 		file + `:365:3: unknown key "sst" in providers (known: persona, stt, tts, voice)`,
 	} {
 		if !strings.Contains(out.String(), want+"\n") && !strings.Contains(out.String(), want+":") {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/scenario"
@@ -44,15 +45,7 @@ func assemble(c *Call, results []CriterionResult) *Scorecard {
 		if res.Better == "" {
 			res.Better = cr.Better[0]
 		}
-		kept := res.Evidence[:0:0]
-		for _, q := range res.Evidence {
-			if v, ok := verifyQuote(tr, q); ok {
-				kept = append(kept, v)
-			} else {
-				res.LowConfidence = true
-			}
-		}
-		res.Evidence = kept
+		checkEvidence(tr, &res)
 		if res.LowConfidence && !slices.Contains(card.Flags, FlagLowConfidence) {
 			card.Flags = append(card.Flags, FlagLowConfidence)
 		}
@@ -65,11 +58,52 @@ func assemble(c *Call, results []CriterionResult) *Scorecard {
 	}
 	card.Overall = int(math.Round(100 * sum / weights))
 	card.Pass = pass && float64(card.Overall) >= r.PassMark
-	card.Flags = append(callFlags(c), card.Flags...)
+	flags := append(callFlags(c), card.Flags...)
+	card.Flags = nil
 	card.Strengths = strengths(card.Criteria)
 	card.PractiseNext = practise(card.Criteria)
 	card.WinningLines = winningLines(card.Criteria)
+	if showsMisheard(card.Criteria) {
+		flags = append(flags, FlagMisheard)
+	}
+	for _, f := range flags {
+		card.AddFlag(f)
+	}
 	return card
+}
+
+// unverified is the rationale of a criterion none of whose evidence verified.
+const unverified = "The evidence the judge gave for this could not be found in the learner's lines of the transcript, so it gets no credit."
+
+// checkEvidence keeps the quotes of res that verify (verifyQuote) and marks res
+// low-confidence when one does not. A criterion that came with evidence and kept none gets
+// no credit from the judge: its score would rest on words nobody said.
+func checkEvidence(tr []dialog.Utterance, res *CriterionResult) {
+	kept := res.Evidence[:0:0]
+	for _, q := range res.Evidence {
+		if v, ok := verifyQuote(tr, q); ok {
+			kept = append(kept, v)
+		} else {
+			res.LowConfidence = true
+		}
+	}
+	if len(res.Evidence) > 0 && len(kept) == 0 {
+		res.Score, res.Rationale = 0, unverified
+	}
+	res.Evidence = kept
+}
+
+// showsMisheard reports whether the card shows a misheard quote: as evidence, a strength or
+// a thing to practise.
+func showsMisheard(cs []CriterionResult) bool {
+	for _, c := range cs {
+		for _, q := range c.Evidence {
+			if q.Misheard {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // callFlags qualifies a score by how complete the call's record is.
@@ -90,32 +124,72 @@ func callFlags(c *Call) []string {
 	return f
 }
 
-// verifyQuote finds q in the transcript: the quote's words (tokenized like the detectors
-// do, so case and punctuation do not matter) must appear in order, contiguously, in one line
-// of q's speaker. Of several such lines the one nearest q.At is taken, and the quote gets
-// that line's start and text as spoken.
+// Evidence rules (verifyQuote).
+const (
+	// minQuoteWords is the fewest words a quote may have: "okay" or "yes" is in most
+	// calls and says nothing about which moment the judge means. A learner line shorter
+	// than this may still be quoted whole.
+	minQuoteWords = 3
+	// quoteSlack is how far from its line's span a quote's timestamp may be.
+	quoteSlack = 2 * time.Second
+	// misheardBelow is the recognizer confidence under which a quoted line is marked
+	// misheard (0 is a recognizer that gives none).
+	misheardBelow = 0.6
+)
+
+// verifyQuote finds q among the learner's lines: criteria score the learner, so a persona
+// line is no evidence. The quote's words (tokenized like the detectors do, so case and
+// punctuation do not matter) must appear in order, contiguously, in one learner line; it must
+// have at least minQuoteWords words unless it is that whole line; and when the judge gave a
+// timestamp it must fall within the line's span, give or take quoteSlack (a wrong
+// timestamp fails the quote rather than moving it). Of several such lines the one nearest
+// q.At is taken, and the quote gets that line's start, and Misheard when the recognizer was
+// unsure of the line.
 func verifyQuote(tr []dialog.Utterance, q Quote) (Quote, bool) {
+	if q.Speaker != "" && q.Speaker != dialog.SpeakerLearner {
+		return q, false
+	}
 	want := scenario.Tokenize(q.Text)
 	if len(want) == 0 {
 		return q, false
 	}
-	best, found := dialog.Utterance{}, false
+	best, bestOff, found := dialog.Utterance{}, time.Duration(0), false
 	for _, u := range tr {
-		if q.Speaker != "" && u.Speaker != q.Speaker {
+		if u.Speaker != dialog.SpeakerLearner {
 			continue
 		}
-		if !containsSeq(scenario.Tokenize(u.Text), want) {
+		toks := scenario.Tokenize(u.Text)
+		if !containsSeq(toks, want) || (len(want) < minQuoteWords && len(want) != len(toks)) {
 			continue
 		}
-		if !found || absDur(u.Start-q.At) < absDur(best.Start-q.At) {
-			best, found = u, true
+		off := time.Duration(0)
+		if q.At != AtUnknown {
+			if off = offSpan(u, q.At); off > quoteSlack {
+				continue
+			}
+		}
+		if !found || off < bestOff {
+			best, bestOff, found = u, off, true
 		}
 	}
 	if !found {
 		return q, false
 	}
 	q.Speaker, q.At = best.Speaker, best.Start
+	q.Misheard = best.Confidence > 0 && best.Confidence < misheardBelow
 	return q, true
+}
+
+// offSpan is how far at lies outside u's span (0 inside it).
+func offSpan(u dialog.Utterance, at time.Duration) time.Duration {
+	end := max(u.End, u.Start)
+	switch {
+	case at < u.Start:
+		return u.Start - at
+	case at > end:
+		return at - end
+	}
+	return 0
 }
 
 func containsSeq(toks, want []string) bool {
@@ -139,7 +213,7 @@ func strengths(cs []CriterionResult) []string {
 	for _, c := range good[:min(len(good), 3)] {
 		s := c.Name
 		if q, ok := firstPositive(c.Evidence); ok {
-			s += fmt.Sprintf(": %q at %s", q.Text, clock(q.At))
+			s += fmt.Sprintf(": %q at %s%s", q.Text, clock(q.At), misheardMark(q))
 		}
 		out = append(out, s)
 	}
@@ -164,8 +238,9 @@ func practise(cs []CriterionResult) []Practice {
 }
 
 // winningLines ranks the learner lines quoted as positive evidence by the weight of the
-// criteria they earned, leaving out any line also quoted as an anti-pattern and any line
-// whose criterion did not reach half credit (a line that earned nothing is not one to keep).
+// criteria they earned, leaving out any line also quoted as an anti-pattern, any line whose
+// criterion did not reach half credit (a line that earned nothing is not one to keep) and
+// any line that may be misheard (the learner may not have said it).
 func winningLines(cs []CriterionResult) []Quote {
 	type cand struct {
 		q      Quote
@@ -184,7 +259,7 @@ func winningLines(cs []CriterionResult) []Quote {
 				bad[k] = true
 				continue
 			}
-			if c.Score < 0.5 {
+			if c.Score < 0.5 || q.Misheard {
 				continue
 			}
 			if byKey[k] == nil {
@@ -223,4 +298,12 @@ func firstPositive(qs []Quote) (Quote, bool) {
 		}
 	}
 	return Quote{}, false
+}
+
+// misheardMark is what follows a quote that may be misheard wherever it is shown.
+func misheardMark(q Quote) string {
+	if q.Misheard {
+		return " (may be misheard)"
+	}
+	return ""
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 )
 
 // FlagJudgeFallback marks a card scored by the fallback judge because the configured one
@@ -19,8 +18,6 @@ func ScoreFallback(ctx context.Context, fb CallScorer, id string, cause error) (
 	if err != nil {
 		return nil, errors.Join(cause, fmt.Errorf("scoring: fallback judge: %w", err))
 	}
-	if !slices.Contains(card.Flags, FlagJudgeFallback) {
-		card.Flags = append(card.Flags, FlagJudgeFallback)
-	}
+	card.AddFlag(FlagJudgeFallback)
 	return card, nil
 }

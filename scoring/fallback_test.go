@@ -54,8 +54,8 @@ func TestWorkerFallback(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || card.Judge != "deterministic" || !slices.Contains(card.Flags, FlagJudgeFallback) {
-				t.Fatalf("card = %+v, %v; want the fallback's card flagged %s", card, err, FlagJudgeFallback)
+			if err != nil || card.Judge != "deterministic" || !slices.Contains(card.Flags, FlagJudgeFallback) || !slices.Contains(card.Notes, Note(FlagJudgeFallback)) {
+				t.Fatalf("card = %+v, %v; want the fallback's card flagged %s, with its note", card, err, FlagJudgeFallback)
 			}
 			if fallback.Load() != 1 || delivered.Load() != 1 {
 				t.Errorf("fallback ran %d times, OnScored %d; want 1 and 1", fallback.Load(), delivered.Load())

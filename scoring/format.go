@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -16,4 +17,22 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// writeFlags prints the card's flags and, under them, what they mean in plain words (the
+// notes of a card stored before notes were kept are taken from its flags).
+func writeFlags(b *strings.Builder, c *Scorecard) {
+	if len(c.Flags) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "flags: %s\n", strings.Join(c.Flags, ", "))
+	notes := c.Notes
+	if len(notes) == 0 {
+		for _, f := range c.Flags {
+			notes = append(notes, Note(f))
+		}
+	}
+	for _, n := range notes {
+		fmt.Fprintf(b, "  note: %s\n", n)
+	}
 }

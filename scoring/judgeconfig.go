@@ -37,7 +37,17 @@ type JudgeConfig struct {
 	ResponseFormat string `yaml:"response_format"`
 	// MaxTokens caps the reply (default 3000).
 	MaxTokens int `yaml:"max_tokens"`
+	// MaxPromptTokens caps the prompt, estimated as characters / 4 (default 6000, at least
+	// 2000). A call whose transcript does not fit is windowed: its opening and closing turns
+	// and the turns around barge-ins and detected behaviours are sent, each stretch left out
+	// replaced by one line saying how many turns and how long ("[… 14 turns, 2 min 10 s
+	// omitted …]").
+	MaxPromptTokens int `yaml:"max_prompt_tokens"`
 }
+
+// minPromptTokens is the smallest MaxPromptTokens: the instructions and a rubric take
+// about 1500 tokens, and some of the call must fit beside them.
+const minPromptTokens = 2000
 
 func (c JudgeConfig) withDefaults() JudgeConfig {
 	c.Type = cmp.Or(c.Type, JudgeDeterministic)
@@ -47,6 +57,7 @@ func (c JudgeConfig) withDefaults() JudgeConfig {
 	c.Timeout = cmp.Or(c.Timeout, 90*time.Second)
 	c.ResponseFormat = cmp.Or(c.ResponseFormat, "json_object")
 	c.MaxTokens = cmp.Or(c.MaxTokens, 3000)
+	c.MaxPromptTokens = cmp.Or(c.MaxPromptTokens, 6000)
 	return c
 }
 
@@ -60,6 +71,8 @@ func (c JudgeConfig) Validate() error {
 		return fmt.Errorf("%w: judge.base_url %q: want an http(s) URL", ErrInvalidConfig, c.BaseURL)
 	case c.Timeout < 0 || c.MaxTokens < 0:
 		return fmt.Errorf("%w: judge.timeout and judge.max_tokens must not be negative", ErrInvalidConfig)
+	case c.MaxPromptTokens < minPromptTokens:
+		return fmt.Errorf("%w: judge.max_prompt_tokens %d: want at least %d", ErrInvalidConfig, c.MaxPromptTokens, minPromptTokens)
 	case c.ResponseFormat != "json_object" && c.ResponseFormat != "none":
 		return fmt.Errorf("%w: judge.response_format %q: want json_object or none", ErrInvalidConfig, c.ResponseFormat)
 	}

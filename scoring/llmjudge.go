@@ -14,8 +14,10 @@ import (
 
 // LLMJudge asks an OpenAI-compatible chat server (OpenAI, Ollama, vLLM, llama.cpp...) to
 // score the criteria, in one non-streaming request whose reply must be a JSON object of the
-// shape llmprompt.go describes. Score then checks every quote it gives against the
-// transcript. A failed request, a timeout or an unusable reply is an error: the worker
+// shape llmprompt.go describes. The prompt is kept under cfg.MaxPromptTokens: a long call's
+// transcript is windowed. Score then checks every quote it gives against the transcript
+// (assemble.go: the learner's words, at the moment given), so a score resting on invented
+// evidence gets no credit. A failed request, a timeout or an unusable reply is an error: the worker
 // retries, then falls back to Deterministic.
 type LLMJudge struct {
 	cfg  JudgeConfig
@@ -78,9 +80,11 @@ const maxReplyBytes = 1 << 20
 func (j *LLMJudge) Judge(ctx context.Context, c *Call) ([]CriterionResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, j.cfg.Timeout)
 	defer cancel()
+	sys := systemPrompt(c)
+	user := transcriptPrompt(c, j.cfg.MaxPromptTokens-estimateTokens(sys)-2*messageTokens)
 	req := chatRequest{
 		Model: j.cfg.Model, MaxTokens: j.cfg.MaxTokens,
-		Messages: []chatMessage{{Role: "system", Content: systemPrompt(c)}, {Role: "user", Content: transcriptPrompt(c)}},
+		Messages: []chatMessage{{Role: "system", Content: sys}, {Role: "user", Content: user}},
 	}
 	if j.cfg.ResponseFormat == "json_object" {
 		req.ResponseFormat = &responseFormat{Type: "json_object"}

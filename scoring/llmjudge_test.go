@@ -1,18 +1,23 @@
 package scoring
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/sparlab/spar/dialog"
 )
 
 // fakeChat is an in-process OpenAI-compatible chat server: it answers every request with
@@ -109,6 +114,48 @@ func TestLLMJudge(t *testing.T) {
 				t.Errorf("flags %v lack %s", card.Flags, FlagLowConfidence)
 			}
 		}},
+		{name: "every quote invented", content: func(c *Call) string {
+			all := map[string]string{}
+			for _, cr := range c.Rubric.Criteria {
+				all[cr.ID] = fmt.Sprintf(`{"id":%q,"score":1,"rationale":"flawless","evidence":[`+
+					`{"speaker":"learner","at":"0:40","text":"I completely understand and I will refund you right now","positive":true}],"better":"x"}`, cr.ID)
+			}
+			return goodReply(c, all)
+		}, check: func(t *testing.T, card *Scorecard) {
+			if card.Overall != 0 || card.Pass || len(card.Strengths) > 0 || len(card.WinningLines) > 0 {
+				t.Errorf("overall %d pass %v strengths %q winning %v; want 0, fail, none", card.Overall, card.Pass, card.Strengths, card.WinningLines)
+			}
+			for _, cr := range card.Criteria {
+				if cr.Score != 0 || !cr.LowConfidence || cr.Rationale != unverified || len(cr.Evidence) > 0 {
+					t.Errorf("%s = %+v; want no credit, low confidence, the unverified rationale", cr.ID, cr)
+				}
+			}
+			if !slices.Contains(card.Notes, Note(FlagLowConfidence)) {
+				t.Errorf("notes %q lack the low confidence note", card.Notes)
+			}
+		}},
+		{name: "persona line as evidence", content: func(c *Call) string {
+			return goodReply(c, map[string]string{"verify": `{"id":"verify","score":1,"rationale":"verified","evidence":[` +
+				`{"speaker":"persona","at":"0:41","text":"it's dana reyes dana dot reyes at northmail dot com","positive":true}],"better":"x"}`})
+		}, check: wantUnverified("verify")},
+		{name: "one-word quote", content: func(c *Call) string {
+			return goodReply(c, map[string]string{"close": `{"id":"close","score":1,"rationale":"closed","evidence":[` +
+				`{"speaker":"learner","at":"1:25","text":"anything","positive":true}],"better":"x"}`})
+		}, check: wantUnverified("close")},
+		{name: "wrong timestamp", content: func(c *Call) string {
+			return goodReply(c, map[string]string{"resolve": `{"id":"resolve","score":1,"rationale":"refunded","evidence":[` +
+				`{"speaker":"learner","at":"0:05","text":"i've re funded the second one just now","positive":true}],"better":"x"}`})
+		}, check: wantUnverified("resolve")},
+		{name: "no timestamp", content: func(c *Call) string {
+			return goodReply(c, map[string]string{"resolve": `{"id":"resolve","score":1,"rationale":"refunded","evidence":[` +
+				`{"speaker":"learner","text":"i've re funded the second one just now","positive":true}],"better":"x"}`})
+		}, check: func(t *testing.T, card *Scorecard) {
+			for _, cr := range card.Criteria {
+				if cr.ID == "resolve" && (cr.Score != 1 || cr.LowConfidence || len(cr.Evidence) != 1 || cr.Evidence[0].At != 53*time.Second) {
+					t.Errorf("resolve = %+v; want the quote found at 0:53, full credit", cr)
+				}
+			}
+		}},
 		{name: "not JSON", content: func(*Call) string { return "Sure! Here is the score: acknowledge 0.9, verify 1." }, wantErr: ErrJudgeReply},
 		{name: "JSON then prose", content: func(c *Call) string { return goodReply(c, nil) + " hope that helps" }, wantErr: ErrJudgeReply},
 		{name: "criterion missing", content: func(c *Call) string {
@@ -160,6 +207,25 @@ func TestLLMJudge(t *testing.T) {
 				t.Errorf("transcript prompt lacks the timestamped line:\n%s", user)
 			}
 		})
+	}
+}
+
+// wantUnverified checks that criterion id got no credit for its one failed quote, and that
+// the rest of the card kept the judge's scores.
+func wantUnverified(id string) func(t *testing.T, card *Scorecard) {
+	return func(t *testing.T, card *Scorecard) {
+		t.Helper()
+		for _, cr := range card.Criteria {
+			switch {
+			case cr.ID == id && (cr.Score != 0 || !cr.LowConfidence || cr.Rationale != unverified || len(cr.Evidence) != 0):
+				t.Errorf("%s = %+v; want no credit, low confidence", id, cr)
+			case cr.ID != id && cr.Score != 0.9:
+				t.Errorf("%s = %+v; want the judge's 0.9", cr.ID, cr)
+			}
+		}
+		if !slices.Contains(card.Flags, FlagLowConfidence) {
+			t.Errorf("flags %v lack %s", card.Flags, FlagLowConfidence)
+		}
 	}
 }
 
@@ -233,5 +299,134 @@ func TestClaimIdleCoversLLMJudge(t *testing.T) {
 	llm.ClaimIdle = 2 * time.Minute
 	if err := llm.Validate(); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("claim_idle 2m with a 3m3s job: %v, want ErrInvalidConfig", err)
+	}
+}
+
+// longCall is a two-hour double-charge call: the persona and the learner alternate every
+// four seconds with small talk, except for a few moments that matter (an apology, a barge-in,
+// the refund) and the goodbye.
+func longCall(t *testing.T) (c *Call, moments []string) {
+	t.Helper()
+	c = dcGoodCall(t)
+	var tr []dialog.Utterance
+	var events []dialog.Event
+	at := time.Duration(0)
+	say := func(who, text string) {
+		tr = append(tr, dialog.Utterance{Speaker: who, Text: text, Start: at, End: at + 3*time.Second})
+		at += 4 * time.Second
+	}
+	moments = []string{
+		"hi i need to talk to someone about my bill",
+		"i'm so sorry that's our mistake and it should not have happened",
+		"hold on let me stop you there for a second",
+		"i've refunded the second charge just now",
+		"thank you for your patience dana take care",
+	}
+	say(dialog.SpeakerPersona, moments[0])
+	for n := 0; at < 2*time.Hour-8*time.Second; n++ {
+		switch n {
+		case 200:
+			say(dialog.SpeakerLearner, moments[1])
+		case 700:
+			events = append(events, dialog.Event{Kind: dialog.EventBargeIn, At: at + time.Second, Speaker: dialog.SpeakerLearner})
+			say(dialog.SpeakerLearner, moments[2])
+		case 1500:
+			say(dialog.SpeakerLearner, moments[3])
+		default:
+			if n%2 == 0 {
+				say(dialog.SpeakerLearner, fmt.Sprintf("right so about the weather over there in town number %d", n))
+			} else {
+				say(dialog.SpeakerPersona, fmt.Sprintf("yes it has been quite grey lately all week long %d", n))
+			}
+		}
+	}
+	say(dialog.SpeakerLearner, moments[4])
+	c.Record.Transcript, c.Record.Duration, c.Events = tr, at, events
+	c.Metrics = Compute(c)
+	return c, moments
+}
+
+// TestLLMJudgeLongCall: a two-hour call's prompt stays under max_prompt_tokens (chars / 4):
+// the opening, the close and the moments that matter are sent, the rest summarised in
+// omission lines that account for every turn; a short call is sent whole.
+func TestLLMJudgeLongCall(t *testing.T) {
+	omission := regexp.MustCompile(`\[… (\d+) turns?, ((\d+ h )?(\d+ min )?\d+ s|\d+ h \d+ min) omitted …\]`)
+	for _, budget := range []int{0, 2000, 12000} {
+		t.Run(fmt.Sprint("max_prompt_tokens ", budget), func(t *testing.T) {
+			c, moments := longCall(t)
+			fake := &fakeChat{reply: func(*http.Request, chatRequest) (int, string) { return http.StatusOK, goodReply(c, nil) }}
+			srv := httptest.NewServer(fake)
+			defer srv.Close()
+			j, err := NewLLMJudge(JudgeConfig{Type: JudgeLLM, BaseURL: srv.URL, MaxPromptTokens: budget}, srv.Client())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Score(context.Background(), j, j.Name(), c, time.Unix(0, 0)); err != nil {
+				t.Fatal(err)
+			}
+			fake.mu.Lock()
+			sys, user := fake.last.Messages[0].Content, fake.last.Messages[1].Content
+			fake.mu.Unlock()
+			limit := cmp.Or(budget, 6000)
+			if got := (len(sys) + len(user)) / 4; got > limit {
+				t.Errorf("prompt is %d tokens (chars / 4), over the budget of %d", got, limit)
+			}
+			shown := strings.Count(user, "\n[") - len(omission.FindAllString(user, -1)) // lines after the heading
+			left := 0
+			for _, m := range omission.FindAllStringSubmatch(user, -1) {
+				n, _ := strconv.Atoi(m[1])
+				left += n
+			}
+			if shown+left != len(c.Record.Transcript) || left == 0 {
+				t.Errorf("%d lines shown and %d left out, of %d", shown, left, len(c.Record.Transcript))
+			}
+			if !strings.Contains(user, "turns, too long to send whole") {
+				t.Errorf("the transcript does not say it was windowed:\n%.300s", user)
+			}
+			for _, m := range moments {
+				if !strings.Contains(user, m) {
+					t.Errorf("the prompt lacks %q", m)
+				}
+			}
+		})
+	}
+	t.Run("short call", func(t *testing.T) {
+		c := dcGoodCall(t)
+		user := transcriptPrompt(c, 6000)
+		if strings.Contains(user, "omitted") || strings.Count(user, "\n[") != len(c.Record.Transcript) {
+			t.Errorf("a short call was windowed:\n%s", user)
+		}
+	})
+}
+
+func TestOmitted(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		span time.Duration
+		want string
+	}{
+		{14, 2*time.Minute + 10*time.Second, "[… 14 turns, 2 min 10 s omitted …]\n"},
+		{1, 3 * time.Second, "[… 1 turn, 3 s omitted …]\n"},
+		{900, time.Hour + 5*time.Minute + 4*time.Second, "[… 900 turns, 1 h 5 min omitted …]\n"},
+	} {
+		tr := make([]dialog.Utterance, tc.n)
+		tr[len(tr)-1].End = tc.span
+		if got := omitted(tr); got != tc.want {
+			t.Errorf("omitted(%d turns over %v) = %q, want %q", tc.n, tc.span, got, tc.want)
+		}
+	}
+}
+
+func TestJudgeConfigPromptBudget(t *testing.T) {
+	if got := (JudgeConfig{}).withDefaults().MaxPromptTokens; got != 6000 {
+		t.Errorf("default max_prompt_tokens = %d, want 6000", got)
+	}
+	for _, n := range []int{-1, 1999} {
+		if err := (JudgeConfig{Type: JudgeLLM, MaxPromptTokens: n}).Validate(); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("max_prompt_tokens %d: %v, want ErrInvalidConfig", n, err)
+		}
+	}
+	if err := (JudgeConfig{Type: JudgeLLM, MaxPromptTokens: 2000}).Validate(); err != nil {
+		t.Errorf("max_prompt_tokens 2000: %v", err)
 	}
 }

@@ -34,8 +34,9 @@ type replyQuote struct {
 
 // parseReply decodes content strictly: one JSON object, nothing after it, every rubric
 // criterion exactly once with a score in 0..1 and a rationale, every quote with a known
-// speaker, text and a readable timestamp. Any problem is ErrJudgeReply. Quotes are not
-// checked against the transcript here: Score does that for every judge.
+// speaker, text and a readable timestamp (or none: AtUnknown). Any problem is ErrJudgeReply.
+// Quotes are not checked against the transcript here: Score does that for every judge, and a
+// persona quote, well formed, fails there.
 func parseReply(content string, r *Rubric) ([]CriterionResult, error) {
 	dec := json.NewDecoder(strings.NewReader(content))
 	var rep judgeReply
@@ -99,9 +100,12 @@ func (q replyQuote) quote() (Quote, error) {
 	if strings.TrimSpace(q.Text) == "" {
 		return Quote{}, errors.New("empty text")
 	}
-	at, err := parseClock(q.At)
-	if err != nil {
-		return Quote{}, err
+	at := AtUnknown // verification then looks in every learner line
+	if strings.TrimSpace(q.At) != "" {
+		var err error
+		if at, err = parseClock(q.At); err != nil {
+			return Quote{}, err
+		}
 	}
 	pos := q.Positive == nil || *q.Positive
 	return Quote{Speaker: q.Speaker, At: at, Text: oneLine(q.Text), Positive: pos}, nil

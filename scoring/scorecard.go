@@ -1,6 +1,8 @@
 package scoring
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/sparlab/spar/dialog"
@@ -31,8 +33,12 @@ type Scorecard struct {
 	PassMark int  `json:"pass_mark"`
 	Pass     bool `json:"pass"`
 	// Flags qualify the score: FlagInterrupted, FlagTimelineGaps, FlagNoTimeline,
-	// FlagShortCall, FlagLowConfidence, FlagJudgeFallback.
-	Flags        []string          `json:"flags,omitempty"`
+	// FlagShortCall, FlagLowConfidence, FlagMisheard, FlagJudgeFallback.
+	Flags []string `json:"flags,omitempty"`
+	// Notes say what each flag means for the learner and the trainer, one plain sentence per
+	// flag in the order of Flags (Note). The learner page and the console show them above
+	// the criteria.
+	Notes        []string          `json:"notes,omitempty"`
 	Criteria     []CriterionResult `json:"criteria"`
 	Strengths    []string          `json:"strengths,omitempty"`
 	PractiseNext []Practice        `json:"practise_next"`
@@ -47,7 +53,36 @@ const (
 	FlagNoTimeline    = "no_timeline"    // no timeline events: event-based metrics are zero
 	FlagShortCall     = "short_call"     // fewer than three learner lines
 	FlagLowConfidence = "low_confidence" // some evidence could not be found in the transcript
+	FlagMisheard      = "misheard"       // a quoted line may have been misheard by the recognizer
 )
+
+// notes are the plain sentences of the flags (Note).
+var notes = map[string]string{
+	FlagInterrupted:   "The call was cut off by a server problem, so it was scored on what was said up to that point.",
+	FlagTimelineGaps:  "Part of the call's timeline was lost, so the timing measures (interruptions, silences, response times) may be incomplete.",
+	FlagNoTimeline:    "The call has no timeline, so the timing measures (interruptions, silences, response times) count as zero.",
+	FlagShortCall:     "Fewer than three lines were heard from the learner, so there was little to score.",
+	FlagLowConfidence: "Some of the judge's evidence could not be found in the transcript, so those criteria got no credit.",
+	FlagMisheard:      "Some quoted lines were hard for the speech recognizer to hear and may be misheard; they are marked \"(may be misheard)\".",
+	FlagJudgeFallback: "The AI judge could not be reached, so the built-in rule-based judge scored this call.",
+}
+
+// Note is flag's plain sentence; a flag without one is named in words.
+func Note(flag string) string {
+	if n, ok := notes[flag]; ok {
+		return n
+	}
+	return "Flagged: " + strings.ReplaceAll(flag, "_", " ") + "."
+}
+
+// AddFlag adds flag to the card, once, with its note.
+func (c *Scorecard) AddFlag(flag string) {
+	if slices.Contains(c.Flags, flag) {
+		return
+	}
+	c.Flags = append(c.Flags, flag)
+	c.Notes = append(c.Notes, Note(flag))
+}
 
 // CriterionResult is one criterion's score with its evidence.
 type CriterionResult struct {
@@ -72,7 +107,15 @@ type Quote struct {
 	// Positive is false for an anti-pattern ("calm down").
 	Positive bool   `json:"positive"`
 	Note     string `json:"note,omitempty"`
+	// Misheard is set when the recognizer was unsure of the quoted line (a confidence below
+	// misheardBelow): the line is shown with "(may be misheard)" and never kept as a
+	// winning line.
+	Misheard bool `json:"misheard,omitempty"`
 }
+
+// AtUnknown is the At of a quote whose judge did not say when it was said: verification
+// then looks for it in every line of the learner.
+const AtUnknown time.Duration = -1
 
 // Practice is one thing to practise next.
 type Practice struct {

@@ -14,9 +14,7 @@ func WriteText(w io.Writer, c *Scorecard) error {
 		verdict = "PASS"
 	}
 	fmt.Fprintf(&b, "%s  %s  %d/100 (pass mark %d)  %s\n", c.CallID, c.Scenario, c.Overall, c.PassMark, verdict)
-	if len(c.Flags) > 0 {
-		fmt.Fprintf(&b, "flags: %s\n", strings.Join(c.Flags, ", "))
-	}
+	writeFlags(&b, c)
 	m := c.Metrics
 	fmt.Fprintf(&b, "talk ratio %.0f%%  pace %.0f wpm  questions %d open / %d closed  fillers %.1f/100  latency %s  final mood %d  goal %v\n\n",
 		100*m.TalkRatio, m.WordsPerMinute, m.OpenQuestions, m.ClosedQuestions, m.FillersPer100, m.LatencyMedian, m.FinalMood, m.Goal)
@@ -31,7 +29,7 @@ func WriteText(w io.Writer, c *Scorecard) error {
 			if !q.Positive {
 				mark = "-"
 			}
-			fmt.Fprintf(&b, "      %s %s %q\n", mark, clock(q.At), q.Text)
+			fmt.Fprintf(&b, "      %s %s %q%s\n", mark, clock(q.At), q.Text, misheardMark(q))
 		}
 		if cr.Score < 1 {
 			fmt.Fprintf(&b, "      try: %q\n", cr.Better)

@@ -128,17 +128,32 @@ func startsClause(toks []string, i int) bool {
 	if conjunctions[t] {
 		return true
 	}
+	// With no punctuation (a recognizer's text), a question word or an interjection after a
+	// complete phrase starts something new: "all that way for nothing sorry about that
+	// what's your name" is three clauses, and "nothing" negates none of the later two.
+	if (questionWords[t] || interjections[t]) && !auxiliaries[prev] && !conjunctions[prev] && !prepositions[prev] &&
+		!intensifiers[prev] && prev != "not" && prev != "never" && prev != "no" && prev != "i" && prev != "we" &&
+		(prev == "that" || !pronouns[prev] && !clauseTakers[prev]) {
+		return true
+	}
 	if auxiliaries[prev] || conjunctions[prev] || clauseTakers[prev] || openStarts[prev] {
 		return false
 	}
 	if t == "i" || t == "we" {
 		return true
 	}
+
 	// "... nobody called you back that is our mistake": a subject with its verb.
 	return pronouns[t] && i+1 < len(toks) && (auxiliaries[toks[i+1]] || modals[toks[i+1]])
 }
 
 var (
+	questionWords = map[string]bool{"what": true, "when": true, "where": true, "who": true, "which": true, "how": true}
+	interjections = map[string]bool{"sorry": true, "thanks": true, "okay": true, "ok": true, "alright": true, "anyway": true}
+	intensifiers  = map[string]bool{"so": true, "very": true, "really": true, "truly": true, "terribly": true,
+		"too": true, "be": true, "feel": true, "felt": true, "am": true, "is": true, "are": true, "was": true}
+	prepositions  = map[string]bool{"of": true, "to": true, "for": true, "about": true, "on": true, "in": true,
+		"at": true, "from": true, "with": true, "by": true, "into": true, "over": true, "is": true, "was": true}
 	pronouns = map[string]bool{"it": true, "that": true, "this": true, "there": true, "they": true,
 		"he": true, "she": true, "you": true}
 	modals = map[string]bool{"had": true, "might": true, "must": true, "am": true}
@@ -149,7 +164,9 @@ var clauseTakers = map[string]bool{"that": true, "reason": true, "what": true, "
 	"than": true, "as": true, "until": true, "before": true, "after": true, "where": true, "how": true,
 	"think": true, "guess": true, "hope": true, "know": true, "sure": true, "believe": true, "wish": true,
 	"whether": true, "unless": true, "once": true, "soon": true, "let": true, "say": true, "said": true,
-	"saying": true, "mean": true, "suggest": true, "suggesting": true, "claim": true, "thought": true}
+	"saying": true, "mean": true, "suggest": true, "suggesting": true, "claim": true, "thought": true,
+	"wonder": true, "ask": true, "asked": true, "tell": true, "told": true, "see": true, "check": true,
+	"explain": true, "understand": true, "remember": true, "matter": true, "decide": true, "show": true}
 
 // isAsked reports whether a clause asks something: it opens with a question word or an
 // auxiliary and a subject (after discourse words), or holds an unmistakable question form.

@@ -194,8 +194,8 @@ func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 		hi = min(hi, ti+1+maxGap)
 	}
 	for k := ti; k < hi; k++ {
-		if !anchored && !p.negate && k > 0 && negationTriggers[toks[k-1]] {
-			continue // "not our fault"
+		if !anchored && !p.negate && m.ok == nil && k > 0 && negationTriggers[toks[k-1]] {
+			continue // "not our fault"; a reader with clauses (ok) scopes negation itself
 		}
 		if anchored && k > ti && negationTriggers[toks[k-1]] {
 			break // a negation among the stray words

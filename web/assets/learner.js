@@ -495,7 +495,8 @@
     const v = $('score-verdict');
     v.textContent = card.pass ? 'Passed' : 'Not yet';
     v.className = 'verdict ' + (card.pass ? 'pass' : 'fail');
-    $('score-text').textContent = 'Pass mark ' + card.pass_mark + (card.flags && card.flags.length ? ' · ' + card.flags.join(', ').replace(/_/g, ' ') : '');
+    $('score-text').textContent = 'Pass mark ' + card.pass_mark;
+    notices(card);
     const next = $('score-next');
     next.replaceChildren();
     for (const p of card.practise_next || []) {
@@ -516,7 +517,7 @@
       bar.append(fill);
       li.append(row, bar);
       for (const q of (c.evidence || []).slice(0, 2)) {
-        li.append(el('div', 'quote' + (q.positive ? '' : ' neg'), mmss(q.at) + '  “' + q.text + '”'));
+        li.append(el('div', 'quote' + (q.positive ? '' : ' neg'), mmss(q.at) + '  “' + q.text + '”' + (q.misheard ? ' (may be misheard)' : '')));
       }
       if (c.score < 1 && c.better) li.append(el('span', 'try', 'Try: “' + c.better + '”'));
       crit.append(li);
@@ -527,6 +528,22 @@
     $('score-wins-wrap').hidden = !wins.children.length;
     $('score-wait').hidden = true;
     $('score-ready').hidden = false;
+  }
+
+  // notices lists what the card's flags mean in plain words (the card's notes; a card stored
+  // before notes were kept names its flags), just under the score, above the criteria.
+  function notices(card) {
+    let box = $('score-notes');
+    if (!box) {
+      box = el('ul', 'score-notes');
+      box.id = 'score-notes';
+      box.setAttribute('aria-label', 'About this score');
+      $('score-text').after(box);
+    }
+    const notes = card.notes && card.notes.length ? card.notes
+      : (card.flags || []).map((f) => 'Flagged: ' + f.replace(/_/g, ' ') + '.');
+    box.replaceChildren(...notes.map((n) => el('li', '', n)));
+    box.hidden = !notes.length;
   }
 
   // openCall shows the summary of a finished call named in the address (/?call=ID), as the

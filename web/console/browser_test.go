@@ -4,9 +4,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/web/webtest"
 )
 
@@ -69,6 +72,44 @@ func TestBrowserReplay(t *testing.T) {
 	p.Eval(`document.getElementById('comment-form').hidden && !document.getElementById('disagree-box').hidden`, &hidden)
 	if !hidden {
 		t.Error("the learner sees the comment form, or not the disagree form")
+	}
+
+	// A flagged card says what its flags mean, in plain words above the criteria, on the
+	// replay page and on the learner's summary; a misheard quote says so.
+	flagged := sampleCard("call-alice-flagged", "double-charge", 40)
+	flagged.Criteria[0].Evidence[0].Misheard = true
+	for _, f := range []string{scoring.FlagShortCall, scoring.FlagLowConfidence, scoring.FlagMisheard, "made_<b>up</b>"} {
+		flagged.AddFlag(f)
+	}
+	f.seedCall(t, flagged.CallID, "alice", "double-charge", time.Now().Add(-time.Minute))
+	if _, err := f.cards.Add(t.Context(), flagged); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []struct{ name, path, ready, notes, quote, shot string }{
+		{"the replay page", "/console/calls/" + flagged.CallID, `document.getElementById('replay').dataset.ready === 'true'`,
+			`#scorecard ul.notes li`, `#scorecard .quote`, "console-score-notes.png"},
+		{"the learner's summary", "/?call=" + flagged.CallID, `!document.getElementById('score-ready').hidden`,
+			`#score-notes li`, `#score-criteria .quote`, "learner-score-notes.png"},
+	} {
+		p.Navigate(f.srv.URL + page.path)
+		p.WaitFor(page.name, page.ready, 15*time.Second)
+		var got struct {
+			Notes       []string
+			Quote       string
+			Above, Bold bool
+		}
+		p.Eval(`(() => { const notes = [...document.querySelectorAll('`+page.notes+`')];
+			const q = document.querySelector('`+page.quote+`');
+			return { notes: notes.map(e => e.textContent), quote: q ? q.textContent : '',
+				above: notes.length > 0 && q && notes[0].getBoundingClientRect().bottom <= q.getBoundingClientRect().top,
+				bold: !!document.querySelector('`+page.notes+` b') }; })()`, &got)
+		if !slices.Equal(got.Notes, flagged.Notes) || !got.Above || got.Bold {
+			t.Errorf("%s shows notes %q (above the criteria %v, markup %v); want %q above the criteria, as text", page.name, got.Notes, got.Above, got.Bold, flagged.Notes)
+		}
+		if !strings.HasSuffix(got.Quote, "(may be misheard)") {
+			t.Errorf("%s shows the misheard quote as %q", page.name, got.Quote)
+		}
+		save(t, p.Screenshot(), page.shot)
 	}
 }
 

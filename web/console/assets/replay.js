@@ -149,6 +149,16 @@
     const d = state.data.disagree;
     if (d) box.append(el('p', 'flag', 'The learner disagrees' + (d.reason ? ': ' + d.reason : '.')));
     if (!card) return;
+    // What the card's flags mean, in plain words, above the criteria (a card stored before
+    // notes were kept names its flags).
+    const notes = card.notes && card.notes.length ? card.notes
+      : (card.flags || []).map(f => 'Flagged: ' + f.replace(/_/g, ' ') + '.');
+    if (notes.length) {
+      const nl = el('ul', 'notes');
+      nl.setAttribute('aria-label', 'About this score');
+      for (const n of notes) nl.append(el('li', '', n));
+      box.append(nl);
+    }
     const ul = el('ul', 'criteria');
     for (const c of card.criteria) {
       const li = el('li');
@@ -158,7 +168,7 @@
       bar.append(fill);
       li.append(bar, el('div', 'muted', c.rationale));
       for (const q of c.evidence || []) {
-        const b = el('button', 'quote' + (q.positive ? '' : ' neg'), clock(q.at / 1e6) + ' “' + q.text + '”');
+        const b = el('button', 'quote' + (q.positive ? '' : ' neg'), clock(q.at / 1e6) + ' “' + q.text + '”' + (q.misheard ? ' (may be misheard)' : ''));
         b.type = 'button';
         b.dataset.at = Math.round(q.at / 1e6);
         b.addEventListener('click', () => seek(q.at / 1e6));

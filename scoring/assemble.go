@@ -77,17 +77,27 @@ const unverified = "The evidence the judge gave for this could not be found in t
 
 // checkEvidence keeps the quotes of res that verify (verifyQuote) and marks res
 // low-confidence when one does not. A criterion that came with evidence and kept none gets
-// no credit from the judge: its score would rest on words nobody said.
+// no credit from the judge: its score would rest on words nobody said. Nor does one whose
+// positive quotes, the ones credit rests on, all failed: a real anti-pattern quote beside an
+// invented good line earns nothing.
 func checkEvidence(tr []dialog.Utterance, res *CriterionResult) {
 	kept := res.Evidence[:0:0]
+	var pos, posKept int
 	for _, q := range res.Evidence {
-		if v, ok := verifyQuote(tr, q); ok {
-			kept = append(kept, v)
-		} else {
+		if q.Positive {
+			pos++
+		}
+		v, ok := verifyQuote(tr, q)
+		if !ok {
 			res.LowConfidence = true
+			continue
+		}
+		kept = append(kept, v)
+		if q.Positive {
+			posKept++
 		}
 	}
-	if len(res.Evidence) > 0 && len(kept) == 0 {
+	if (len(res.Evidence) > 0 && len(kept) == 0) || (pos > 0 && posKept == 0 && res.Score > 0) {
 		res.Score, res.Rationale = 0, unverified
 	}
 	res.Evidence = kept

@@ -93,7 +93,12 @@ func (j *LLMJudge) Judge(ctx context.Context, c *Call) ([]CriterionResult, error
 	if err != nil {
 		return nil, fmt.Errorf("llm judge %s: %w", j.cfg.Model, err)
 	}
-	return parseReply(content, c.Rubric)
+	results, err := parseReply(content, c.Rubric)
+	if err != nil {
+		return nil, err
+	}
+	requireQuotes(results, c.Rubric)
+	return results, nil
 }
 
 // complete posts req and returns the first choice's content.

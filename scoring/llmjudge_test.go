@@ -156,6 +156,21 @@ func TestLLMJudge(t *testing.T) {
 				}
 			}
 		}},
+		{name: "credit without a quote", content: func(c *Call) string {
+			return goodReply(c, map[string]string{
+				"verify": `{"id":"verify","score":1,"rationale":"verified","evidence":[],"better":"x"}`,
+				"pace":   `{"id":"pace","score":0.9,"rationale":"steady","better":"x"}`,
+			})
+		}, check: func(t *testing.T, card *Scorecard) {
+			for _, cr := range card.Criteria {
+				switch {
+				case cr.ID == "verify" && (cr.Score != 0 || !cr.LowConfidence || cr.Rationale != unquoted):
+					t.Errorf("verify = %+v; a behaviour criterion with credit and no quote wants none, low confidence", cr)
+				case cr.ID != "verify" && (cr.Score != 0.9 || cr.LowConfidence):
+					t.Errorf("%s = %+v; want the judge's 0.9 (pace is graded on metrics: no quote needed)", cr.ID, cr)
+				}
+			}
+		}},
 		{name: "not JSON", content: func(*Call) string { return "Sure! Here is the score: acknowledge 0.9, verify 1." }, wantErr: ErrJudgeReply},
 		{name: "JSON then prose", content: func(c *Call) string { return goodReply(c, nil) + " hope that helps" }, wantErr: ErrJudgeReply},
 		{name: "criterion missing", content: func(c *Call) string {
@@ -383,7 +398,11 @@ func TestLLMJudgeLongCall(t *testing.T) {
 			if !strings.Contains(user, "turns, too long to send whole") {
 				t.Errorf("the transcript does not say it was windowed:\n%.300s", user)
 			}
-			for _, m := range moments {
+			want := moments
+			if limit < 6000 { // the smallest budget: little room beside the rubric, the ends first
+				want = []string{moments[0], moments[len(moments)-1]}
+			}
+			for _, m := range want {
 				if !strings.Contains(user, m) {
 					t.Errorf("the prompt lacks %q", m)
 				}

@@ -41,6 +41,9 @@ func systemPrompt(c *Call) string {
 		if cr.Good != "" {
 			fmt.Fprintf(&b, "  What good sounds like: %s\n", oneLine(cr.Good))
 		}
+		if len(cr.Behaviours) > 0 {
+			b.WriteString("  Credit needs evidence: any score above 0 needs a positive quote of the learner doing it.\n")
+		}
 		if len(cr.AvoidBehaviours) > 0 && c.Scenario != nil {
 			fmt.Fprintf(&b, "  Costs credit: %s\n", labels(c.Scenario, cr.AvoidBehaviours))
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,6 +92,30 @@ func parseReply(content string, r *Rubric) ([]CriterionResult, error) {
 		return nil, fmt.Errorf("%w: %w", ErrJudgeReply, errors.Join(errs...))
 	}
 	return out, nil
+}
+
+// unquoted is the rationale of a behaviour criterion the LLM judge gave credit without a quote.
+const unquoted = "The judge quoted none of the learner's lines for this, so it gets no credit."
+
+// requireQuotes takes the credit away from each criterion graded on behaviours that the
+// judge scored above 0 without quoting a line of the learner's that shows one: such a
+// criterion earns nothing when none of its behaviours was heard (Criterion.Behaviours), so
+// the judge must say where it heard one. Criteria graded on metrics and anti-patterns alone
+// need no quote.
+func requireQuotes(results []CriterionResult, r *Rubric) {
+	graded := map[string]bool{}
+	for _, cr := range r.Criteria {
+		graded[cr.ID] = len(cr.Behaviours) > 0
+	}
+	for i := range results {
+		res := &results[i]
+		if !graded[res.ID] || res.Score == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(res.Evidence, func(q Quote) bool { return q.Positive }) {
+			res.Score, res.Rationale, res.LowConfidence = 0, unquoted, true
+		}
+	}
 }
 
 func (q replyQuote) quote() (Quote, error) {

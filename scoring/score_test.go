@@ -43,6 +43,8 @@ func TestEvidenceChecked(t *testing.T) {
 		{"wrong timestamp", []Quote{learner(99*time.Second, "Being charged twice, right before your rent is due")}, 1, nil, true},
 		{"just over 2 s before the line", []Quote{learner(15500*time.Millisecond, "Being charged twice, right before your rent is due")}, 1, nil, true},
 		{"one of two fails: the score stays", []Quote{real, learner(99*time.Second, "that's our mistake")}, 0.8, []time.Duration{17700 * time.Millisecond}, true},
+		{"invented praise beside a real anti-pattern", []Quote{learner(99*time.Second, "i will refund you right now"),
+			{Speaker: "learner", At: 18 * time.Second, Text: "that's really stressful", Positive: false}}, 0.8, []time.Duration{17700 * time.Millisecond}, true},
 		{"anti-pattern invented too", []Quote{{Speaker: "learner", At: 30 * time.Second, Text: "calm down ma'am please", Positive: false}}, 0.4, nil, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,7 +68,12 @@ func TestEvidenceChecked(t *testing.T) {
 			if !slices.Equal(got, tc.want) || ack.LowConfidence != tc.low {
 				t.Errorf("kept quotes at %v, low confidence %v; want %v, %v", got, ack.LowConfidence, tc.want, tc.low)
 			}
+			positive := slices.ContainsFunc(ack.Evidence, func(q Quote) bool { return q.Positive })
 			switch {
+			case !positive && slices.ContainsFunc(tc.evidence, func(q Quote) bool { return q.Positive }):
+				if ack.Score != 0 || ack.Rationale != unverified {
+					t.Errorf("no positive quote verified, yet score %v rationale %q; want 0, %q", ack.Score, ack.Rationale, unverified)
+				}
 			case len(tc.want) == 0 && (ack.Score != 0 || ack.Rationale != unverified):
 				t.Errorf("no evidence verified, yet score %v rationale %q; want 0, %q", ack.Score, ack.Rationale, unverified)
 			case len(tc.want) > 0 && (ack.Score != min(tc.score, 1) || ack.Rationale != "the judge's reason"):

@@ -21,7 +21,8 @@ const strongAt = 0.75
 
 // assemble turns a judge's results into a scorecard: every quote checked against the
 // transcript, criteria in rubric order (a criterion the judge skipped scores zero,
-// low-confidence), the weighted overall, pass, flags, strengths, practice and winning lines.
+// low-confidence), the weighted overall, pass, flags with their notes, strengths, practice
+// and winning lines.
 func assemble(c *Call, results []CriterionResult) *Scorecard {
 	rec, r := c.Record, c.Rubric
 	card := &Scorecard{
@@ -34,7 +35,7 @@ func assemble(c *Call, results []CriterionResult) *Scorecard {
 	}
 	tr := sortedTranscript(rec.Transcript)
 	var sum, weights float64
-	pass := true
+	pass, low := true, false
 	for _, cr := range r.Criteria {
 		res, ok := byID[cr.ID]
 		if !ok {
@@ -46,9 +47,7 @@ func assemble(c *Call, results []CriterionResult) *Scorecard {
 			res.Better = cr.Better[0]
 		}
 		checkEvidence(tr, &res)
-		if res.LowConfidence && !slices.Contains(card.Flags, FlagLowConfidence) {
-			card.Flags = append(card.Flags, FlagLowConfidence)
-		}
+		low = low || res.LowConfidence
 		sum += cr.Weight * res.Score
 		weights += cr.Weight
 		if cr.Required && res.Score < 0.5 {
@@ -58,16 +57,17 @@ func assemble(c *Call, results []CriterionResult) *Scorecard {
 	}
 	card.Overall = int(math.Round(100 * sum / weights))
 	card.Pass = pass && float64(card.Overall) >= r.PassMark
-	flags := append(callFlags(c), card.Flags...)
-	card.Flags = nil
 	card.Strengths = strengths(card.Criteria)
 	card.PractiseNext = practise(card.Criteria)
 	card.WinningLines = winningLines(card.Criteria)
-	if showsMisheard(card.Criteria) {
-		flags = append(flags, FlagMisheard)
-	}
-	for _, f := range flags {
+	for _, f := range callFlags(c) {
 		card.AddFlag(f)
+	}
+	if low {
+		card.AddFlag(FlagLowConfidence)
+	}
+	if showsMisheard(card.Criteria) {
+		card.AddFlag(FlagMisheard)
 	}
 	return card
 }
@@ -103,8 +103,8 @@ func checkEvidence(tr []dialog.Utterance, res *CriterionResult) {
 	res.Evidence = kept
 }
 
-// showsMisheard reports whether the card shows a misheard quote: as evidence, a strength or
-// a thing to practise.
+// showsMisheard reports whether the card shows a misheard quote (as evidence, and so perhaps
+// as a strength).
 func showsMisheard(cs []CriterionResult) bool {
 	for _, c := range cs {
 		for _, q := range c.Evidence {

@@ -46,7 +46,7 @@ type JudgeConfig struct {
 }
 
 // minPromptTokens is the smallest MaxPromptTokens: the instructions and a rubric take
-// about 1500 tokens, and some of the call must fit beside them.
+// about 1350 to 1600 tokens, and some of the call must fit beside them.
 const minPromptTokens = 2000
 
 func (c JudgeConfig) withDefaults() JudgeConfig {

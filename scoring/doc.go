@@ -10,11 +10,13 @@
 //     if its scorecard already exists: scoring is idempotent.
 //  3. Score reads the record and timeline, computes Metrics (metrics.go; each one is defined
 //     in docs/SCORING.md), picks the scenario's Rubric (configs/rubrics/<scenario>.yaml) and
-//     asks a Judge for per-criterion results. Deterministic is the offline judge: phrase
-//     detectors (dialog/scenario's phrase syntax and tolerant matcher) plus metric
-//     thresholds.
-//  4. Whatever the judge, every evidence quote is checked against the transcript: a quote
-//     that is not there is dropped and its criterion marked low-confidence. The overall score
+//     asks a Judge for per-criterion results. Deterministic is the offline judge: each
+//     learner line read by the scenario's detector (clauses, negation, questions,
+//     commitments), outcomes checked against the persona's replies, plus metric thresholds.
+//  4. Whatever the judge, every evidence quote is checked against the transcript: the
+//     learner's own words, at least three words or a whole line, at the moment given. A
+//     failed quote is dropped; a criterion whose evidence all failed gets no credit and is
+//     marked low-confidence, and each flag gets a plain-words note. The overall score
 //     is the weighted mean of the criteria; pass needs the rubric's pass mark and every
 //     required criterion at half credit or better. Interrupted or partial calls are scored
 //     and flagged, never dropped.

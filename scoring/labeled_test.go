@@ -15,7 +15,7 @@ import (
 
 var (
 	update = flag.Bool("update", false, "rewrite golden files")
-	// show prints the scorecards of the tuning half's calls whose name contains it, with
+	// show prints the scorecards of the tuning half's calls (and their phone copies) whose name contains it, with
 	// each line as the detector read it: go test ./scoring -run TestLabeledSet -v -show dc-warm.
 	// Held-out calls are never shown, so nobody tunes on them by accident.
 	show = flag.String("show", "", "print the scorecards of tune-half calls whose name contains this")
@@ -84,7 +84,7 @@ func TestLabeledSet(t *testing.T) {
 			continue
 		}
 		scored := scoreHalf(t, half)
-		if *show != "" && half == "tune" {
+		if *show != "" && half != "heldout" {
 			showCards(t, scored)
 		}
 		a := agree(scored)
@@ -215,7 +215,7 @@ func golden(t *testing.T, path string, got []byte) {
 func showCards(t *testing.T, set []scoredLabel) {
 	rs, cat := shipped(t)
 	for _, s := range set {
-		if !strings.Contains(s.l.Name, *show) {
+		if !strings.Contains(s.l.Name, *show) || s.l.Source == "heldout" {
 			continue
 		}
 		c := callFor(t, s.l, rs, cat)

@@ -25,11 +25,14 @@ func (n Needs) valid() bool {
 
 // Stuffing: a turn that stacks this many positive behaviours, or this many in fewer than
 // wordsPerBehaviour words each, reads as a script recited at the caller, not a
-// conversation. Neither the persona nor the scorer credits it.
+// conversation. Neither the persona nor the scorer credits it. Behaviours whose words were
+// there but did not count (negated, asked) are stacked too: a recognizer that mishears a
+// script must not make it pass. Natural lines in the labeled calls carry at most five, in
+// thirty words or more.
 const (
-	stuffedAt         = 7
+	stuffedAt         = 6
 	stackedAt         = 5
-	wordsPerBehaviour = 4
+	wordsPerBehaviour = 6
 )
 
 // Turn is what the detector understood of one learner turn.
@@ -85,6 +88,9 @@ func (d *Detector) Understand(text string) Turn {
 		case uncredited:
 			if d.mood[i] <= 0 {
 				t.Heard = append(t.Heard, d.names[i])
+			}
+			if d.mood[i] < 0 {
+				positives++
 			}
 		}
 	}

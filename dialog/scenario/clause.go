@@ -136,7 +136,10 @@ func startsClause(toks []string, i int) bool {
 		(prev == "that" || !pronouns[prev] && !clauseTakers[prev]) {
 		return true
 	}
-	if auxiliaries[prev] || conjunctions[prev] || clauseTakers[prev] || openStarts[prev] {
+	// "... no excuses for that i'm sorry": "that" after a preposition is the end of a
+	// phrase, not the start of a clause.
+	objectThat := prev == "that" && i >= 2 && prepositions[toks[i-2]]
+	if auxiliaries[prev] || conjunctions[prev] || clauseTakers[prev] && !objectThat || openStarts[prev] {
 		return false
 	}
 	if t == "i" || t == "we" {

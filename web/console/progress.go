@@ -64,7 +64,9 @@ func buildLearnerProgress(rows []row, now time.Time, maxWeeks int) learnerProgre
 				byID[cr.ID] = k
 				p.Criteria = append(p.Criteria, criterionSeries{ID: cr.ID, Name: cr.Name})
 			}
-			p.Criteria[k].Points = append(p.Criteria[k].Points, repPoint{Rep: i + 1, CallID: rw.Rec.ID, Score: percent(cr.Score)})
+			// A criterion holds at half credit, the bar a required one must clear.
+			p.Criteria[k].Points = append(p.Criteria[k].Points, repPoint{Rep: i + 1, CallID: rw.Rec.ID,
+				Score: percent(cr.Score), Pass: cr.Score >= 0.5})
 		}
 	}
 	if p.Scored > 0 {

@@ -49,7 +49,7 @@ func TestBuildLearnerProgress(t *testing.T) {
 	if got := fmt.Sprint(p.Scores); got != "[{1 c1 50 false} {3 c3 85 true} {4 c4 72 true}]" {
 		t.Errorf("scores %s", got)
 	}
-	if got := fmt.Sprint(p.Criteria); got != "[{a Name a [{1 c1 50 false} {3 c3 90 false}]} {b Name b [{1 c1 25 false} {4 c4 70 false}]}]" {
+	if got := fmt.Sprint(p.Criteria); got != "[{a Name a [{1 c1 50 true} {3 c3 90 true}]} {b Name b [{1 c1 25 false} {4 c4 70 true}]}]" {
 		t.Errorf("criteria %s", got)
 	}
 	var weeks []string

@@ -1,6 +1,7 @@
 // Spar learner page, signed-in part: "Your assignments" above the scenario cards, from
 // GET /api/me and /api/me/assignments. Anonymous visitors (401) see the page unchanged.
-// Practise asks learner.js to start the call with the 'spar:practise' event.
+// Practise asks learner.js to start the call with the 'spar:practise' event; learner.js's
+// 'spar:rep' (a call ended or was scored) reloads the cards.
 'use strict';
 
 (function () {
@@ -86,4 +87,6 @@
   }
 
   load().catch(() => {}).finally(() => { box.dataset.ready = 'true'; });
+  // learner.js says when a call ends and when its score arrives: recount the reps.
+  document.addEventListener('spar:rep', () => { load().catch(() => {}); });
 })();

@@ -450,7 +450,11 @@
     setStatus('Call ended');
     // The server's own end reason arrives on the feed; give it a moment, then summarise.
     setTimeout(() => { if (state.events) state.events.close(); summary(dur, state.endReason || reason); }, 1200);
+    repChanged();
   }
+
+  // repChanged tells home.js a rep was done or scored, so the assignment cards recount.
+  function repChanged() { document.dispatchEvent(new CustomEvent('spar:rep')); }
 
   function summary(dur, reason) {
     const sc = state.scenario;
@@ -491,6 +495,7 @@
   // showScore renders a scorecard: overall, what to practise next, each criterion with its
   // evidence and a better line, and the learner's best lines.
   function showScore(card) {
+    repChanged();
     $('score-value').textContent = card.overall + '/100';
     const v = $('score-verdict');
     v.textContent = card.pass ? 'Passed' : 'Not yet';

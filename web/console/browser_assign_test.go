@@ -10,8 +10,8 @@ import (
 
 // TestBrowserAssignment drives headless Chromium: a trainer creates an assignment for her
 // team in the console; the learner practises once, signs in, opens the learner page at / and
-// sees the assignment with its progress above the scenario cards; Practise starts that
-// scenario's call.
+// sees the assignment with its progress above the scenario cards, recounted when a rep is
+// done; Practise starts that scenario's call.
 func TestBrowserAssignment(t *testing.T) {
 	f := newFixture(t)
 	p := webtest.Launch(t, webtest.Options{Width: 1280, Height: 900})
@@ -58,6 +58,12 @@ func TestBrowserAssignment(t *testing.T) {
 		t.Errorf("the learner's assignment shows %+v, want %+v above the cards", got, want)
 	}
 	p.WaitFor("the scenario cards", `document.querySelector('#scenarios .card[data-scenario]')`, 10*time.Second)
+
+	// A second rep is scored while the page is open: learner.js's 'spar:rep' (sent when a
+	// call ends and when its score arrives) recounts the card without a reload.
+	f.seedScored(t, "rep-2", "alice", "double-charge", time.Now(), 60)
+	p.Eval(`document.dispatchEvent(new CustomEvent('spar:rep')); true`, nil)
+	p.WaitFor("the recounted card", `document.querySelector('#assignments .a-reps').textContent === '2 of 3 reps'`, 10*time.Second)
 
 	save(t, p.Screenshot(), "learner-assignments.png")
 

@@ -71,6 +71,8 @@
     const me = await fetch('/api/me', { headers: { Accept: 'application/json' } });
     if (!me.ok) return; // nobody signed in: the page stays as it is
     const who = await me.json();
+    const status = document.getElementById('status-link'); // needs a signed-in user
+    if (status) status.hidden = false;
     const r = await fetch('/api/me/assignments', { headers: { Accept: 'application/json' } });
     if (!r.ok) return;
     const list = (await r.json()) || [];

@@ -58,6 +58,11 @@ func TestBrowserAssignment(t *testing.T) {
 		t.Errorf("the learner's assignment shows %+v, want %+v above the cards", got, want)
 	}
 	p.WaitFor("the scenario cards", `document.querySelector('#scenarios .card[data-scenario]')`, 10*time.Second)
+	var statusShown bool
+	p.Eval(`!document.getElementById('status-link').hidden`, &statusShown)
+	if !statusShown {
+		t.Error("a signed-in learner is not offered the server status link")
+	}
 
 	// A second rep is scored while the page is open: learner.js's 'spar:rep' (sent when a
 	// call ends and when its score arrives) recounts the card without a reload.
@@ -80,5 +85,10 @@ func TestBrowserAssignment(t *testing.T) {
 	p.Eval(`document.getElementById('assignments').hidden && !document.querySelector('#assignments .assignment')`, &hidden)
 	if !hidden {
 		t.Error("an anonymous visitor sees an assignments section")
+	}
+	// /status needs a signed-in user: a guest is not offered a link that answers with JSON.
+	p.Eval(`document.getElementById('status-link').hidden`, &hidden)
+	if !hidden {
+		t.Error("an anonymous visitor is offered the server status link")
 	}
 }

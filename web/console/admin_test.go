@@ -89,6 +89,11 @@ func TestAdminUsers(t *testing.T) {
 	post("/console/admin/users/root/disable", url.Values{"disabled": {"1"}}, http.StatusBadRequest)
 	post("/console/admin/users/root/delete", url.Values{}, http.StatusBadRequest)
 
+	// The delete button sits behind a confirmation that says what is kept.
+	if _, page := admin.get("/console/admin/users/ben"); !regexp.MustCompile(`(?s)<details class="confirm">.*kept.*action="/console/admin/users/ben/delete".*</details>`).MatchString(page) {
+		t.Error("deleting an account is one click, with no confirmation")
+	}
+
 	// Deleting ben keeps his call, which admins still open.
 	post("/console/admin/users/ben/delete", url.Values{}, http.StatusSeeOther)
 	if _, err := f.st.Get(t.Context(), "call-ben"); err != nil {

@@ -32,6 +32,17 @@ func TestBrowserAssignment(t *testing.T) {
 	}
 	save(t, p.Screenshot(), "console-assignments.png")
 
+	// Delete asks first: its button is inside a closed disclosure until the trainer opens it.
+	var confirmFirst bool
+	p.Eval(`(() => { const d = document.querySelector('section.assignment details.confirm');
+		const btn = d && d.querySelector('form[action$="/delete"] button');
+		if (!btn || d.open) return false;
+		d.querySelector('summary').click(); // opening the disclosure shows the warning and the button
+		return d.open && btn.getBoundingClientRect().height > 0; })()`, &confirmFirst)
+	if !confirmFirst {
+		t.Error("an assignment's delete button is one click away, with no confirmation")
+	}
+
 	// Alice practises once after the assignment was set (scored 85 by the judge).
 	f.seedScored(t, "rep-1", "alice", "double-charge", time.Now(), 85)
 

@@ -63,6 +63,13 @@ func TestBrowserReplay(t *testing.T) {
 
 	save(t, p.Screenshot(), "console-replay.png")
 
+	// An override can be set and taken back from the page (after a confirmation).
+	p.Eval(`(() => { const f = document.getElementById('override-form');
+		f.score.value = '40'; f.reason.value = 'Never gave a date.'; f.querySelector('button[type=submit]').click(); return true })()`, nil)
+	p.WaitFor("the override", `document.querySelector('#scorecard .overall').textContent === '40' && !document.getElementById('override-remove').hidden`, 10*time.Second)
+	p.Eval(`window.confirm = () => true; document.getElementById('override-remove').click(); true`, nil)
+	p.WaitFor("the judge's score back", `document.querySelector('#scorecard .overall').textContent !== '40' && document.getElementById('override-remove').hidden`, 10*time.Second)
+
 	// The learner sees the trainer's comment, and may not add one.
 	signOut(p)
 	signIn(p, f.srv.URL, "alice@example.com")

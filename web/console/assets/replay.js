@@ -217,6 +217,7 @@
     const can = state.data.can;
     document.getElementById('comment-form').hidden = !can.comment;
     document.getElementById('override-box').hidden = !can.override;
+    document.getElementById('override-remove').hidden = !state.data.override;
     const dis = document.getElementById('disagree-box');
     dis.hidden = !can.disagree;
     document.getElementById('disagree-withdraw').hidden = !state.data.disagree;
@@ -257,6 +258,9 @@
     act(() => send('PUT', api + '/disagree', { reason: ev.target.reason.value }));
   });
   document.getElementById('disagree-withdraw').addEventListener('click', () => act(() => send('DELETE', api + '/disagree')));
+  document.getElementById('override-remove').addEventListener('click', () => {
+    if (window.confirm('Remove the override? The judge\'s score counts again.')) act(() => send('DELETE', api + '/override'));
+  });
 
   const tick = () => {
     document.getElementById('comment-at').textContent = clock(audio.currentTime * 1000);

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -26,7 +27,18 @@ func TestBrowserReplay(t *testing.T) {
 	}
 
 	signIn(p, f.srv.URL, "tina@example.com")
+	// The list and the replay say whose call it is and which scenario, by title.
+	var cell string
+	p.Eval(`document.querySelector('a.call-link[href="/console/calls/call-alice"]').closest('tr').textContent`, &cell)
+	if !strings.Contains(cell, "Charged twice for a renewal") {
+		t.Errorf("the calls list row reads %q, want the scenario's title", cell)
+	}
 	openCall()
+	var heading string
+	p.Eval(`document.getElementById('title').textContent + ' | ' + document.getElementById('subtitle').textContent`, &heading)
+	if !strings.Contains(heading, "Alice Learner") || !strings.Contains(heading, "Charged twice for a renewal") || !regexp.MustCompile(`\d{2}:\d{2} [A-Z+\-0-9]+ ·`).MatchString(heading) {
+		t.Errorf("the replay heading reads %q, want the learner, the scenario title and a time with its zone", heading)
+	}
 	var n int
 	p.Eval(`document.querySelectorAll('#transcript li').length`, &n)
 	if n != 3 {

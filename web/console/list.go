@@ -85,6 +85,9 @@ func parseListQuery(v url.Values) (listQuery, error) {
 type row struct {
 	Rec         *store.Record
 	LearnerName string
+	// ScenarioTitle is the scenario's title ("Charged twice for a renewal"), or its ID when
+	// the scenario is no longer offered.
+	ScenarioTitle string
 	// LearnerAccount is the ID of the account owning the call, or "" for calls of no account.
 	LearnerAccount string
 	// Card is the judge's scorecard, nil when not scored (an override keeps it).
@@ -151,6 +154,7 @@ func (c *Console) listRows(ctx context.Context, u *account.User, q listQuery, pa
 			names[rec.Learner] = who
 		}
 		rw.LearnerName, rw.LearnerAccount = who[0], who[1]
+		rw.ScenarioTitle = c.scenarioTitle(rec.Scenario)
 		rows = append(rows, rw)
 	}
 	slices.SortStableFunc(rows, q.compare)

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html/template"
@@ -20,7 +21,8 @@ var funcs = template.FuncMap{
 		s := int(d.Round(time.Second) / time.Second)
 		return fmt.Sprintf("%d:%02d", s/60, s%60)
 	},
-	"when": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+	// Times are the server's local time, with its zone so nobody has to guess.
+	"when": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04 MST") },
 	// Chart helpers: SVG coordinates with one decimal, sums and halves, 0..1 to 0..100.
 	"f1":   func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 	"add":  func(a, b float64) float64 { return a + b },
@@ -148,10 +150,10 @@ func (c *Console) callsPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		c.log.Error("list learners", "err", err)
 	}
-	var scenarios []string
+	var scenarios []scenarioOption
 	if c.scenarios != nil {
 		for _, s := range c.scenarios.List() {
-			scenarios = append(scenarios, s.ID)
+			scenarios = append(scenarios, scenarioOption{s.ID, cmp.Or(s.Title, s.ID)})
 		}
 	}
 	teams := u.Teams
@@ -186,5 +188,9 @@ func (c *Console) replayPage(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, status, "notfound.html", nil)
 		return
 	}
-	c.render(w, r, http.StatusOK, "replay.html", map[string]any{"Call": rec})
+	c.render(w, r, http.StatusOK, "replay.html", map[string]any{"Call": rec,
+		"ScenarioTitle": c.scenarioTitle(rec.Scenario), "LearnerName": c.learnerName(r, rec.Learner)})
 }
+
+// scenarioOption is one scenario in a filter: its ID as the value, its title as the label.
+type scenarioOption struct{ ID, Title string }

@@ -86,7 +86,9 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 	_ = c.stream.Close()
 	end := c.now()
 	if c.s.Recording != nil {
-		_ = c.s.Recording.Flush(c.inPos.Load() + 10*rate)
+		// To the end of what was heard or played (the playout goroutine has stopped, so
+		// rightPos is settled): no trailing silence past the call.
+		_ = c.s.Recording.Flush(max(c.inPos.Load(), c.rightPos))
 	}
 	frame := int64(media.Samples(rate, media.FrameDuration))
 	var discarded int64 // learner frames the transport could not use

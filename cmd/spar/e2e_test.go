@@ -261,6 +261,10 @@ func TestEndToEndPhoneCall(t *testing.T) {
 	if left < -45 || right < -45 {
 		t.Errorf("recording levels: learner %.1f dBFS, persona %.1f dBFS; want speech on both", left, right)
 	}
+	// The recording is as long as the call, not padded with silence after it.
+	if d := recordingLength(t, rec.Recording) - rec.Duration; d < -1500*time.Millisecond || d > 1500*time.Millisecond {
+		t.Errorf("recording is %v longer than the call (%v)", d, rec.Duration)
+	}
 
 	// The server's scoring worker scores the sealed call; the API and `spar score` show it.
 	var card struct {
@@ -429,6 +433,21 @@ func channelLevels(t *testing.T, path string) (left, right float64) {
 		l, r = append(l, w.Samples[i]), append(r, w.Samples[i+1])
 	}
 	return loudest(l, w.Rate), loudest(r, w.Rate)
+}
+
+// recordingLength is how long the stereo WAV at path plays.
+func recordingLength(t *testing.T, path string) time.Duration {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("recording: %v", err)
+	}
+	defer f.Close()
+	w, err := media.ReadWAV(f)
+	if err != nil {
+		t.Fatalf("recording: %v", err)
+	}
+	return media.Duration(w.Rate, len(w.Samples)/w.Channels)
 }
 
 // loudest is the level of the loudest second: speech, not the silence around it.

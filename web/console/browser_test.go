@@ -161,3 +161,33 @@ func save(t *testing.T, shot []byte, name string) {
 		t.Errorf("%s: %v", name, err)
 	}
 }
+
+// TestBrowserPhoneLayout opens the calls list at 390x844 as a trainer: the page does not
+// scroll sideways, Sign out is on screen, and the score filter's two boxes sit side by side,
+// each with its own accessible name.
+func TestBrowserPhoneLayout(t *testing.T) {
+	f := newFixture(t)
+	p := webtest.Launch(t, webtest.Options{})
+	p.Emulate(webtest.Phone)
+	signIn(p, f.srv.URL, "tina@example.com")
+	var got struct {
+		PageWidth, View int
+		SignOutRight    float64
+		SameLine        bool
+		Names           string
+	}
+	p.Eval(`(() => {
+		const out = document.querySelector('form[action="/console/logout"] button').getBoundingClientRect();
+		const min = document.querySelector('input[name=min]'), max = document.querySelector('input[name=max]');
+		return { pageWidth: document.documentElement.scrollWidth, view: window.innerWidth, signOutRight: out.right,
+			sameLine: Math.abs(min.getBoundingClientRect().top - max.getBoundingClientRect().top) < 2,
+			names: min.getAttribute('aria-label') + '|' + max.getAttribute('aria-label') }; })()`, &got)
+	// A page wider than the phone makes the browser zoom out (innerWidth grows with it).
+	if w := webtest.Phone.Width; got.View > w || got.PageWidth > w || got.SignOutRight > float64(w) {
+		t.Errorf("on a %d px phone the page is %d px wide (viewport %d) and Sign out ends at %.0f px", w, got.PageWidth, got.View, got.SignOutRight)
+	}
+	if !got.SameLine || got.Names != "Lowest score|Highest score" {
+		t.Errorf("score filter: boxes on one line %v, names %q", got.SameLine, got.Names)
+	}
+	save(t, p.Screenshot(), "console-calls-phone.png")
+}

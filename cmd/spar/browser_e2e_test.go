@@ -28,6 +28,9 @@ func TestEndToEndBrowserCall(t *testing.T) {
 	page := webtest.Launch(t, webtest.Options{FakeMic: learnerWAV(t)})
 	openPicker(page, srv.base)
 	callID := startLearnerCall(t, page, "Browser Tester")
+	const panelWidth = `document.querySelector('.transcript-panel').getBoundingClientRect().width`
+	var before float64
+	page.Eval(panelWidth, &before)
 
 	page.WaitFor("two learner lines on the page", learnerLines+` >= 2`, 40*time.Second)
 	saveScreenshot(t, page, "learner-call.png")
@@ -42,6 +45,12 @@ func TestEndToEndBrowserCall(t *testing.T) {
 		t.Errorf("the live transcript shows only %d of the learner's key words", n)
 	}
 	checkPersonaLine(t, page)
+	// The call screen keeps its width as the transcript fills.
+	var after float64
+	page.Eval(panelWidth, &after)
+	if after < before-1 || after > before+1 {
+		t.Errorf("the transcript panel went from %.0f to %.0f px wide as the lines arrived", before, after)
+	}
 	hangUp(page)
 	checkSealedCall(t, e, callID, "Browser Tester")
 }

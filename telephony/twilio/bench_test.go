@@ -37,7 +37,7 @@ func benchInbound(b *testing.B, handle func([]byte, *Message, *inbound) error) {
 	frames := 0
 	call := telephony.NewCall(telephony.Info{}, nil, func(error) {})
 	call.Listen(countFrames{&frames})
-	in, err := newInbound(call)
+	in, err := newInbound(call, steppingClock(time.Hour))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/sparlab/spar/telephony"
 )
@@ -17,7 +18,7 @@ func FuzzDecodeMessage(f *testing.F) {
 	f.Add([]byte(`{"event":"media","sequenceNumber":"4","media":{"track":"inbound","chunk":"2","timestamp":"5","payload":"//8A"},"streamSid":"MZ1"}`))
 	known := []string{EventConnected, EventStart, EventMedia, EventDTMF, EventMark, EventStop, EventClear}
 	call := telephony.NewCall(telephony.Info{}, nil, func(error) {})
-	in, err := newInbound(call)
+	in, err := newInbound(call, steppingClock(time.Hour))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sparlab/spar/telephony"
 )
@@ -90,4 +91,11 @@ func postBody(target, body string) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return r
+}
+
+// steppingClock is a wall clock that moves by step on every reading: with a large step the
+// media clock's wall-time bound never binds.
+func steppingClock(step time.Duration) func() time.Time {
+	t := time.Unix(1_700_000_000, 0)
+	return func() time.Time { t = t.Add(step); return t }
 }

@@ -35,14 +35,18 @@ type inbound struct {
 	pos    int64         // 8 kHz samples written into the chain: the media clock
 	skew   int64         // 8 kHz samples of clock jumps beyond maxGapFill, never filled
 	lastTS int64         // last media.timestamp seen, -1 before the first
+	wall   *telephony.WallBound
 
-	chunks, framesIn, gaps, bigGaps uint64
-	gapSamples                      int64
+	chunks, framesIn, gaps, bigGaps, clamped uint64
+	gapSamples                               int64
 }
 
-func newInbound(call *telephony.Call) (*inbound, error) {
+// newInbound builds the chain into call; now is the wall clock the media clock is bounded
+// against (telephony.MaxAhead), time.Now when nil.
+func newInbound(call *telephony.Call, now func() time.Time) (*inbound, error) {
 	in := &inbound{
 		call:   call,
+		wall:   telephony.NewWallBound(now, media.Rate8k, telephony.MaxAhead),
 		raw:    make([]byte, 0, 256),
 		pcm:    make([]int16, 0, 256),
 		zeros:  make([]int16, outFrame),
@@ -93,11 +97,17 @@ func (in *inbound) chunk(timestamp, payload []byte) error {
 	}
 	in.pcm = media.DecodeMulaw(in.pcm, in.raw[:n])
 	in.chunks++
+	if ok := in.wall.Allow(in.pos, int64(len(in.pcm))); ok < int64(len(in.pcm)) {
+		// Media faster than real time: what runs past the budget is dropped, not queued.
+		in.clamped++
+		in.call.Discard(1)
+		in.pcm = in.pcm[:ok]
+	}
 	return in.write(in.pcm)
 }
 
-// fill writes gap samples of silence, at most maxGapFill; a larger jump is counted and the
-// rest of it becomes clock skew.
+// fill writes gap samples of silence, at most maxGapFill and never past the wall clock's
+// budget; the rest of a larger jump is counted and becomes clock skew.
 func (in *inbound) fill(gap int64) error {
 	if gap < gapTolerance {
 		return nil
@@ -106,6 +116,14 @@ func (in *inbound) fill(gap int64) error {
 		in.bigGaps++
 		in.skew += gap - maxGapFill
 		gap = maxGapFill
+	}
+	if ok := in.wall.Allow(in.pos, gap); ok < gap {
+		in.clamped++
+		in.skew += gap - ok
+		gap = ok
+		if gap == 0 {
+			return nil
+		}
 	}
 	in.gaps++
 	in.gapSamples += gap

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/sparlab/spar/telephony"
 )
@@ -29,7 +30,7 @@ func TestInboundClock(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			in, err := newInbound(telephony.NewCall(telephony.Info{}, nil, func(error) {}))
+			in, err := newInbound(telephony.NewCall(telephony.Info{}, nil, func(error) {}), steppingClock(time.Hour))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -51,7 +52,7 @@ func TestInboundClock(t *testing.T) {
 }
 
 func TestInboundBadPayload(t *testing.T) {
-	in, err := newInbound(telephony.NewCall(telephony.Info{}, nil, func(error) {}))
+	in, err := newInbound(telephony.NewCall(telephony.Info{}, nil, func(error) {}), steppingClock(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,5 +66,40 @@ func TestInboundBadPayload(t *testing.T) {
 	}
 	if in.pos != 0 {
 		t.Errorf("bad payloads wrote %d samples", in.pos)
+	}
+}
+
+// TestInboundClockBoundedByWallTime: 50 media messages whose timestamps jump 2 s each,
+// arriving within one second of wall time, deliver at most that second plus
+// telephony.MaxAhead of audio; the rest is dropped and counted.
+func TestInboundClockBoundedByWallTime(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	call := telephony.NewCall(telephony.Info{}, nil, func(error) {})
+	in, err := newInbound(call, func() time.Time { return now })
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := base64.StdEncoding.EncodeToString(sineMulaw(0))
+	for i := range 50 {
+		if err := in.media(&MediaPayload{Payload: chunk, Timestamp: strconv.Itoa(i * 2000)}); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(20 * time.Millisecond)
+	}
+	limit := time.Second + telephony.MaxAhead
+	if got := in.now(); got > limit {
+		t.Fatalf("50 packets in 1 s delivered %v of audio, want at most %v", got, limit)
+	}
+	if in.clamped == 0 || in.wall.Dropped() == 0 {
+		t.Errorf("clamped %d, dropped %d samples: the excess was not counted", in.clamped, in.wall.Dropped())
+	}
+	// Honest media afterwards flows again once the wall clock has caught up.
+	now = now.Add(time.Hour)
+	before := in.pos
+	if err := in.media(&MediaPayload{Payload: chunk, Timestamp: strconv.Itoa(100_000)}); err != nil {
+		t.Fatal(err)
+	}
+	if in.pos-before < 160 {
+		t.Errorf("a chunk after the clock caught up wrote %d samples", in.pos-before)
 	}
 }

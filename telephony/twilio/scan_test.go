@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/sparlab/spar/telephony"
 )
@@ -124,7 +125,7 @@ func newTestStream(t testing.TB) *stream {
 	cfg := testConfig(public)
 	cfg.MaxMalformed = 1 << 30
 	call := telephony.NewCall(telephony.Info{}, nil, func(error) {})
-	in, err := newInbound(call)
+	in, err := newInbound(call, steppingClock(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

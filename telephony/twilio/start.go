@@ -46,7 +46,7 @@ func (st *stream) setup(parent context.Context, start *StartPayload) (context.Co
 	}
 	st.cancel, st.sink = cancel, sink
 	st.call = telephony.NewCall(info, sink, cancel)
-	if st.in, err = newInbound(st.call); err != nil {
+	if st.in, err = newInbound(st.call, st.srv.now); err != nil {
 		cancel(err)
 		return nil, err
 	}

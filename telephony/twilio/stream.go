@@ -302,6 +302,7 @@ func (st *stream) summary(cause error) {
 	st.log.Info("twilio call ended", "cause", cause,
 		"media_time", in.now(), "chunks_in", in.chunks, "frames_in", in.framesIn,
 		"gaps", in.gaps, "gap_fill", media.Duration(media.Rate8k, int(in.gapSamples)), "big_gaps", in.bigGaps,
+		"clamped", in.clamped, "clamped_audio", media.Duration(media.Rate8k, int(in.wall.Dropped())),
 		"frames_out", out.framesOut, "marks_sent", out.marksSent, "marks_echoed", out.marksEchoed,
 		"clears", out.clears, "played", out.played, "ignored", st.ignored,
 		"malformed", f.malformed, "unknown", f.unknown, "oversized", f.oversized, "out_of_order", f.outOfOrder)

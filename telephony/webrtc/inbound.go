@@ -1,6 +1,8 @@
 package webrtc
 
 import (
+	"time"
+
 	"github.com/pion/interceptor"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
@@ -37,14 +39,18 @@ type inbound struct {
 	zeros   []int16
 	started bool
 	nextTS  uint32 // RTP timestamp the next packet should carry
+	wall    *telephony.WallBound
 
-	packets, late, bad, gaps uint64
-	gapSamples, pos          int64
+	packets, late, bad, gaps, clamped uint64
+	gapSamples, pos                   int64
 }
 
-func newInbound(deliver func([]int16), discard func(int), codec *codecPath) *inbound {
+// newInbound builds the chain into deliver; now is the wall clock the media clock is bounded
+// against (telephony.MaxAhead), time.Now when nil.
+func newInbound(deliver func([]int16), discard func(int), codec *codecPath, now func() time.Time) *inbound {
 	return &inbound{deliver: deliver, discard: discard, codec: codec, buf: make([]byte, 1500),
-		pcm: make([]int16, maxDecoded), zeros: make([]int16, frame16k),
+		wall: telephony.NewWallBound(now, telephony.Rate, telephony.MaxAhead),
+		pcm:  make([]int16, maxDecoded), zeros: make([]int16, frame16k),
 		frames: media.NewFramer(media.WriterFunc(func(p []int16) error { deliver(p); return nil }), frame16k)}
 }
 
@@ -89,15 +95,28 @@ func (in *inbound) packet(p *rtp.Packet) {
 	in.started = true
 	in.packets++
 	in.nextTS = p.Timestamp + uint32(int64(n)*int64(in.codec.clockRate)/telephony.Rate)
+	if ok := in.wall.Allow(in.pos, int64(n)); ok < int64(n) {
+		// Packets faster than real time: what runs past the budget is dropped, not queued.
+		in.clamped++
+		in.discard(1)
+		n = int(ok)
+	}
 	in.write(in.pcm[:n])
 }
 
-// fill writes gap samples of silence, at most maxGapFill.
+// fill writes gap samples of silence, at most maxGapFill and never past the wall clock's
+// budget (the rest is counted as clamped).
 func (in *inbound) fill(gap int64) {
 	if gap < frame16k/2 {
 		return // clock jitter, not a gap
 	}
 	gap = min(gap, maxGapFill)
+	if ok := in.wall.Allow(in.pos, gap); ok < gap {
+		in.clamped++
+		if gap = ok; gap == 0 {
+			return
+		}
+	}
 	in.gaps++
 	in.gapSamples += gap
 	for gap > 0 {

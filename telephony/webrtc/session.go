@@ -148,7 +148,7 @@ func (ss *session) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 	if !first {
 		return
 	}
-	in := newInbound(ss.call.Deliver, ss.call.Discard, cp)
+	in := newInbound(ss.call.Deliver, ss.call.Discard, cp, ss.srv.now)
 	if ss.startReader(func() { in.run(t) }) {
 		ss.mu.Lock()
 		ss.in = in
@@ -239,6 +239,7 @@ func (ss *session) summary(cause error) {
 	ss.mu.Lock()
 	if in := ss.in; in != nil {
 		attrs = append(attrs, "packets_in", in.packets, "late", in.late, "bad", in.bad, "gaps", in.gaps,
+			"clamped", in.clamped, "clamped_audio", time.Duration(in.wall.Dropped())*time.Second/telephony.Rate,
 			"learner_audio", time.Duration(in.pos)*time.Second/telephony.Rate)
 	}
 	ss.mu.Unlock()

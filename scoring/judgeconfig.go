@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sparlab/spar/dialog/httpapi"
@@ -93,4 +94,20 @@ func NewJudge(cfg JudgeConfig, hc *http.Client) (j Judge, name string, needsFall
 		return nil, "", false, err
 	}
 	return lj, lj.Name(), true, nil
+}
+
+// JudgeWords names the judge recorded on a scorecard ("deterministic", "llm:<model>") in
+// words for a trainer: "the offline rules", "the AI judge (gpt-4o-mini)".
+func JudgeWords(name string) string {
+	switch {
+	case name == JudgeDeterministic:
+		return "the offline rules"
+	case name == JudgeLLM:
+		return "the AI judge"
+	case strings.HasPrefix(name, JudgeLLM+":"):
+		return "the AI judge (" + strings.TrimPrefix(name, JudgeLLM+":") + ")"
+	case name == "":
+		return "an unknown judge"
+	}
+	return name
 }

@@ -57,3 +57,16 @@ func TestRubricsCheck(t *testing.T) {
 		t.Errorf("Check = %v, want ErrInvalidRubric naming levitate", err)
 	}
 }
+
+func TestJudgeWords(t *testing.T) {
+	for name, want := range map[string]string{
+		"deterministic":   "the offline rules",
+		"llm:gpt-4o-mini": "the AI judge (gpt-4o-mini)",
+		"llm":             "the AI judge",
+		"":                "an unknown judge",
+	} {
+		if got := JudgeWords(name); got != want {
+			t.Errorf("JudgeWords(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/web/account"
 )
 
@@ -23,6 +24,7 @@ var funcs = template.FuncMap{
 	},
 	// Times are the server's local time, with its zone so nobody has to guess.
 	"when": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04 MST") },
+	"judge": scoring.JudgeWords,
 	// Chart helpers: SVG coordinates with one decimal, sums and halves, 0..1 to 0..100.
 	"f1":   func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
 	"add":  func(a, b float64) float64 { return a + b },

@@ -104,7 +104,7 @@ func TestLearnerProgressData(t *testing.T) {
 	if total != 2 || len(weeks) == 0 || weeks[len(weeks)-1][1] != "2" {
 		t.Errorf("reps per week %v, want 2 reps in the last week", weeks)
 	}
-	for _, s := range []string{"<b>2</b> reps", "<b>1</b> passed", "average <b>65</b>", "Apologise and own it", `href="/console/calls/call-alice-phone"`} {
+	for _, s := range []string{"<b>2</b> reps", "<b>1</b> passed", "average <b>65</b>", "Apologise and own it", `href="/console/calls/call-alice-phone"`, "by the offline rules"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("page lacks %q", s)
 		}

@@ -162,10 +162,12 @@
     $('transcript').replaceChildren();
     $('transcript-empty').hidden = false;
     $('timer').textContent = '00:00';
+    const meter = meterFor(sc);
+    $('mood-label').textContent = meter.label;
+    $('mood-bar').className = 'mood-bar ' + meter.cls;
     $('mood-bar').style.width = '0';
     $('mood-word').textContent = 'Unknown';
     $('mood-why').textContent = '';
-    $('stage').hidden = true;
     Object.assign(state, { lines: [], interim: null, lastPersona: null, learnerTurns: 0, mood: null, endReason: '', ended: false, callId: '' });
   }
 
@@ -329,7 +331,6 @@
     });
     on('barge_in', (e) => note(e.speaker === 'persona' ? (state.scenario.persona || 'They') + ' cut you off' : 'You cut in'));
     on('persona.mood', (e) => mood(e.mood, e.detail));
-    on('persona.stage', (e) => { $('stage').textContent = (e.stage || '').replace(/[-_]/g, ' '); $('stage').hidden = !e.stage; });
     on('call.end', (e) => { state.endReason = e.detail || ''; finish(e.detail); });
     es.addEventListener('error', () => { if (state.ended) es.close(); });
   }
@@ -400,19 +401,28 @@
 
   function note(text) { addLine(el('li', 'note', text)); }
 
+  // A customer's meter reads their mood; a prospect's reads their interest, which rises as
+  // their resistance (the persona's mood number) falls.
+  function meterFor(sc) {
+    if (sc && sc.category === 'sales') return { label: 'Interest', cls: 'interest', words: ['Interested', 'Open', 'Guarded', 'Ready to hang up'] };
+    return { label: 'Mood', cls: '', words: ['Calm', 'Uneasy', 'Frustrated', 'Angry'] };
+  }
+
   function moodWord(m) {
-    const f = m / MOOD_MAX;
-    if (f < 0.2) return 'Calm';
-    if (f < 0.45) return 'Uneasy';
-    if (f < 0.7) return 'Frustrated';
-    return 'Angry';
+    const f = m / MOOD_MAX, w = meterFor(state.scenario).words;
+    if (f < 0.2) return w[0];
+    if (f < 0.45) return w[1];
+    if (f < 0.7) return w[2];
+    return w[3];
   }
 
   function mood(m, why) {
     if (typeof m !== 'number') return;
     state.mood = m;
-    $('mood-bar').style.width = Math.max(4, Math.min(100, (m / MOOD_MAX) * 100)) + '%';
-    $('mood-word').textContent = moodWord(m) + ' · ' + m + '/' + MOOD_MAX;
+    const interest = meterFor(state.scenario).cls === 'interest';
+    const shown = interest ? MOOD_MAX - m : m;
+    $('mood-bar').style.width = Math.max(4, Math.min(100, (shown / MOOD_MAX) * 100)) + '%';
+    $('mood-word').textContent = moodWord(m) + ' · ' + shown + '/' + MOOD_MAX;
     $('mood-why').textContent = why || '';
   }
 
@@ -461,7 +471,10 @@
     $('summary-sub').textContent = sc.title + ' · with ' + (sc.persona || 'the persona');
     $('sum-duration').textContent = clock(dur);
     $('sum-turns').textContent = String(state.learnerTurns);
-    $('sum-mood').textContent = state.mood === null ? '–' : moodWord(state.mood) + ' (' + state.mood + ')';
+    const meter = meterFor(sc);
+    $('sum-mood-label').textContent = 'Final ' + meter.label.toLowerCase();
+    const shown = meter.cls === 'interest' && state.mood !== null ? MOOD_MAX - state.mood : state.mood;
+    $('sum-mood').textContent = state.mood === null ? '–' : moodWord(state.mood) + ' (' + shown + '/' + MOOD_MAX + ')';
     $('sum-end').textContent = reason ? reason.charAt(0).toUpperCase() + reason.slice(1) : '–';
     const list = $('sum-transcript');
     list.replaceChildren();

@@ -191,3 +191,18 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	}
 	save(t, p.Screenshot(), "console-calls-phone.png")
 }
+
+// TestBrowserPersonaMeter: the practice page's meter reads a customer's mood, and a sales
+// prospect's interest (not "Frustrated 5/10" at hello).
+func TestBrowserPersonaMeter(t *testing.T) {
+	f := newFixture(t)
+	p := webtest.Launch(t, webtest.Options{})
+	p.Navigate(f.srv.URL + "/")
+	p.WaitFor("the scenario cards", `document.querySelector('#scenarios .card[data-scenario]')`, 10*time.Second)
+	for id, want := range map[string]string{"cold-call-vendor": "Interest", "double-charge": "Mood"} {
+		// Starting the call sets the meter up before it asks for the microphone (which this
+		// browser has not got, so the page goes back to the cards).
+		p.Eval(`document.dispatchEvent(new CustomEvent('spar:practise', { detail: { scenario: '`+id+`' } })); true`, nil)
+		p.WaitFor("the meter of "+id, `document.getElementById('mood-label').textContent === '`+want+`'`, 10*time.Second)
+	}
+}

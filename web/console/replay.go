@@ -129,9 +129,15 @@ func markers(events []dialog.Event, t []dialog.Utterance, long time.Duration) []
 			out = append(out, marker{Kind: MarkSilence, AtMS: start.Milliseconds(), DurMS: e.Dur.Milliseconds(),
 				Label: fmt.Sprintf("%.1f s silence", e.Dur.Seconds())})
 		case dialog.EventMood:
-			label := fmt.Sprintf("mood %d", e.Mood)
-			if haveMood {
-				label = fmt.Sprintf("mood %+d → %d", e.Mood-mood, e.Mood)
+			// In words a trainer reads at a glance: "mood eased 6 → 4: apologised".
+			label := fmt.Sprintf("mood starts at %d", e.Mood)
+			switch {
+			case haveMood && e.Mood < mood:
+				label = fmt.Sprintf("mood eased %d → %d", mood, e.Mood)
+			case haveMood && e.Mood > mood:
+				label = fmt.Sprintf("mood rose %d → %d", mood, e.Mood)
+			case haveMood:
+				label = fmt.Sprintf("mood held at %d", e.Mood)
 			}
 			if e.Detail != "" {
 				label += ": " + e.Detail

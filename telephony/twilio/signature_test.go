@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// The vector from PROTOCOLS.md (Twilio's own documentation example).
+// The vector from Twilio's own documentation example.
 var vectorForm = url.Values{
 	"Digits":                {"1234"},
 	"CallSid":               {"CA1234567890ABCDE"},

@@ -19,7 +19,7 @@ func TestSign(t *testing.T) {
 		params           url.Values
 		want             string // "" = only check twilio-go agrees
 	}{
-		{name: "PROTOCOLS.md vector", token: "12345", url: "https://mycompany.com/myapp.php?foo=1&bar=2",
+		{name: "Twilio documentation vector", token: "12345", url: "https://mycompany.com/myapp.php?foo=1&bar=2",
 			params: vector, want: "vOEb5UThFn24KEfnOFLQY2AE5FY="},
 		{name: "webhook", token: testToken, url: "http://127.0.0.1:8080/twilio/voice",
 			params: voiceParams(Config{From: "+14155550100", To: "client:alice"}, callIDs{CallSid: newSid("CA"), AccountSid: newSid("AC")})},

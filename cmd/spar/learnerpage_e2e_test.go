@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/web/webtest"
 )
 
@@ -143,5 +144,21 @@ func saveScreenshot(t *testing.T, page webtest.Page, name string) {
 	}
 	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name), shot, 0o644); err != nil {
 		t.Errorf("save screenshot: %v", err)
+	}
+}
+
+// TestEndToEndSilentMicHint: a learner whose microphone sends only silence is told, on the
+// call screen, that Spar cannot hear them, before the persona gives up.
+func TestEndToEndSilentMicHint(t *testing.T) {
+	_, srv := learnerServer(t)
+	page := webtest.Launch(t, webtest.Options{FakeMic: webtest.MicWAV(t, make([]int16, 30*media.Rate16k))})
+	openPicker(page, srv.base)
+	startLearnerCall(t, page, "Quiet Tester")
+	page.WaitFor("the can't-hear-you hint", `!document.getElementById('mic-hint').hidden`, 20*time.Second)
+	hangUp(page)
+	var hidden bool
+	page.Eval(`document.getElementById('mic-hint').hidden`, &hidden)
+	if !hidden {
+		t.Error("the hint outlives the call")
 	}
 }

@@ -9,6 +9,8 @@
   // for headsets and test rigs that feed clean audio.
   const rawMic = params.get('mic') === 'raw';
   const MOOD_MAX = 10;
+  // The "we can't hear you" hint: after this long with the microphone below this level.
+  const SILENT_DB = -55, SILENT_HINT_MS = 6000;
 
   const state = {
     scenarios: [], scenario: null, pc: null, stream: null, callId: '', events: null,
@@ -134,17 +136,21 @@
     ctx.createMediaStreamSource(stream).connect(an);
     const buf = new Float32Array(an.fftSize);
     let raf = 0;
-    const bar = $('level-bar');
+    const bar = $('level-bar'), hint = $('mic-hint');
+    let heard = Date.now(); // last time the microphone carried sound
     const tick = () => {
       an.getFloatTimeDomainData(buf);
       let sum = 0;
       for (let i = 0; i < buf.length; i++) sum += buf[i] * buf[i];
       const db = 10 * Math.log10(sum / buf.length + 1e-10);
       bar.style.width = Math.max(0, Math.min(100, ((db + 60) / 50) * 100)).toFixed(0) + '%';
+      // A muted or wrong microphone sends silence: say so before the persona gives up.
+      if (db > SILENT_DB) heard = Date.now();
+      hint.hidden = Date.now() - heard < SILENT_HINT_MS;
       raf = requestAnimationFrame(tick);
     };
     tick();
-    return () => { cancelAnimationFrame(raf); ctx.close(); };
+    return () => { cancelAnimationFrame(raf); hint.hidden = true; ctx.close(); };
   }
 
   // ---- call ----

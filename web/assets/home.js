@@ -67,12 +67,37 @@
     return li;
   }
 
+  // accountNav links the practice page to the console for a signed-in user: their progress
+  // (learners) or the console (trainers, admins), and Sign out.
+  function accountNav(who) {
+    const nav = document.getElementById('account-nav');
+    if (!nav || nav.dataset.ready) return;
+    nav.dataset.ready = 'true';
+    nav.append(el('span', 'me', who.name));
+    const link = el('a', '', who.role === 'learner' ? 'My progress' : 'Console');
+    link.href = who.role === 'learner' ? '/console/learners/' + encodeURIComponent(who.id) : '/console/calls';
+    nav.append(link);
+    const form = el('form');
+    form.method = 'post';
+    form.action = '/console/logout';
+    const csrf = el('input');
+    csrf.type = 'hidden';
+    csrf.name = 'csrf';
+    csrf.value = who.csrf || '';
+    const out = el('button', '', 'Sign out');
+    out.type = 'submit';
+    form.append(csrf, out);
+    nav.append(form);
+    nav.hidden = false;
+  }
+
   async function load() {
     const me = await fetch('/api/me', { headers: { Accept: 'application/json' } });
     if (!me.ok) return; // nobody signed in: the page stays as it is
     const who = await me.json();
     const status = document.getElementById('status-link'); // needs a signed-in user
     if (status) status.hidden = false;
+    accountNav(who);
     const r = await fetch('/api/me/assignments', { headers: { Accept: 'application/json' } });
     if (!r.ok) return;
     const list = (await r.json()) || [];

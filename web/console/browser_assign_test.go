@@ -74,6 +74,13 @@ func TestBrowserAssignment(t *testing.T) {
 	if !statusShown {
 		t.Error("a signed-in learner is not offered the server status link")
 	}
+	// The practice page links to the learner's progress, and signs out.
+	var nav string
+	p.Eval(`(() => { const n = document.getElementById('account-nav');
+		return n.hidden ? '' : n.textContent + ' ' + n.querySelector('a').getAttribute('href'); })()`, &nav)
+	if !strings.Contains(nav, "Alice Learner") || !strings.Contains(nav, "My progress") || !strings.HasSuffix(nav, " /console/learners/alice") || !strings.Contains(nav, "Sign out") {
+		t.Errorf("the practice page's account links read %q", nav)
+	}
 
 	// A second rep is scored while the page is open: learner.js's 'spar:rep' (sent when a
 	// call ends and when its score arrives) recounts the card without a reload.
@@ -87,9 +94,11 @@ func TestBrowserAssignment(t *testing.T) {
 	p.Eval(`document.querySelector('#assignments .assignment .btn').click(); true`, nil)
 	p.WaitFor("the call of the assigned scenario", `window.spar.scenario && window.spar.scenario.id === 'double-charge'`, 5*time.Second)
 
-	// Signed out, the page is as it was: no assignments section.
-	p.Navigate(f.srv.URL + "/console/calls")
-	signOut(p)
+	// Signed out (from the practice page itself), the page is as it was: no assignments section.
+	p.Navigate(f.srv.URL + "/")
+	p.WaitFor("the account links", `!document.getElementById('account-nav').hidden`, 10*time.Second)
+	p.Eval(`document.querySelector('#account-nav button').click(); true`, nil)
+	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
 	p.Navigate(f.srv.URL + "/")
 	p.WaitFor("the anonymous page", `document.getElementById('assignments').dataset.ready === 'true' && document.querySelector('#scenarios .card[data-scenario]')`, 10*time.Second)
 	var hidden bool

@@ -138,6 +138,13 @@ func signIn(p webtest.Page, base, email string) {
 	p.WaitFor("the login form", `document.getElementById('signin')`, 10*time.Second)
 	p.Eval(`(() => { const f = document.querySelector('form[action="/console/login"]');
 		f.email.value = '`+email+`'; f.password.value = '`+pw+`'; f.submit(); return true })()`, nil)
+	// Learners land on the practice page; the tests go on from the calls list.
+	p.WaitFor("signed in", `location.pathname === '/console/calls' || location.pathname === '/'`, 10*time.Second)
+	var path string
+	p.Eval(`location.pathname`, &path)
+	if path == "/" {
+		p.Navigate(base + "/console/calls")
+	}
 	p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
 }
 

@@ -16,6 +16,9 @@ type meView struct {
 	Role     account.Role `json:"role"`
 	Teams    []string     `json:"teams"`
 	Learners []string     `json:"learner_ids"` // the learner IDs their calls are recorded under
+	// CSRF is the session's token for the practice page's own forms (Sign out); empty for
+	// API tokens. Same-origin only: the API sends no CORS headers.
+	CSRF string `json:"csrf,omitempty"`
 }
 
 // myAssignment is one of the signed-in learner's assignments with their progress.
@@ -40,8 +43,11 @@ func (c *Console) registerMe(user func(pattern string, fn http.HandlerFunc)) {
 
 func (c *Console) me(w http.ResponseWriter, r *http.Request) {
 	u := account.UserFrom(r.Context())
-	writeJSON(w, http.StatusOK, meView{ID: u.ID, Name: u.Name, Role: u.Role, Teams: nonNil(u.Teams),
-		Learners: nonNil(u.LearnerIDs())})
+	v := meView{ID: u.ID, Name: u.Name, Role: u.Role, Teams: nonNil(u.Teams), Learners: nonNil(u.LearnerIDs())}
+	if s := account.SessionFrom(r.Context()); s != nil {
+		v.CSRF = s.CSRF
+	}
+	writeJSON(w, http.StatusOK, v)
 }
 
 // myAssignments returns the signed-in user's own assignments (as a learner: those naming

@@ -85,7 +85,12 @@ func (c *Console) loginPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return
 	}
-	c.render(w, r, http.StatusOK, "login.html", map[string]any{"Next": safeNext(r.URL.Query().Get("next"))})
+	next := r.URL.Query().Get("next")
+	if next != "" {
+		next = safeNext(next)
+	}
+	// With no next, where a user lands depends on who they are (see login).
+	c.render(w, r, http.StatusOK, "login.html", map[string]any{"Next": next})
 }
 
 func (c *Console) login(w http.ResponseWriter, r *http.Request) {
@@ -93,6 +98,9 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	email, password := r.PostFormValue("email"), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
 	s, err := c.accts.Login(r.Context(), email, password, account.RemoteAddr(r))
+	if err == nil && r.PostFormValue("next") == "" && s.User.Role == account.RoleLearner {
+		next = "/" // a learner signing in wants to practise; My progress is one click away
+	}
 	if err != nil {
 		status := http.StatusUnauthorized
 		msg := "Wrong email or password."
@@ -104,7 +112,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 			c.log.Error("login", "err", err)
 			status, msg = http.StatusServiceUnavailable, "Sign-in is unavailable right now. Try again shortly."
 		}
-		c.render(w, r, status, "login.html", map[string]any{"Error": msg, "Email": email, "Next": next})
+		c.render(w, r, status, "login.html", map[string]any{"Error": msg, "Email": email, "Next": r.PostFormValue("next")})
 		return
 	}
 	c.log.Info("signed in", "user", s.User.ID, "role", s.User.Role)

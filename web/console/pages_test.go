@@ -3,6 +3,7 @@ package console_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -108,5 +109,27 @@ func TestCallsListFilters(t *testing.T) {
 	}
 	if resp, _ := admin.get("/console/calls?min=abc"); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad filter: %d, want 400", resp.StatusCode)
+	}
+}
+
+// TestLoginLanding: a learner who signs in with no page in mind lands on the practice page,
+// a trainer on the calls list; an explicit next wins for both. /api/me gives the practice
+// page the session's CSRF token for its Sign out form.
+func TestLoginLanding(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct{ email, next, want string }{
+		{"alice@example.com", "", "/"},
+		{"tina@example.com", "", "/console/calls"},
+		{"alice@example.com", "/console/learners/alice", "/console/learners/alice"},
+	} {
+		resp := f.anon(t).form("/console/login", url.Values{"email": {tc.email}, "password": {pw}, "next": {tc.next}})
+		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tc.want {
+			t.Errorf("%s with next %q: %d to %q, want %q", tc.email, tc.next, resp.StatusCode, got, tc.want)
+		}
+	}
+	alice := f.login(t, "alice@example.com")
+	_, body := alice.get("/api/me")
+	if !strings.Contains(body, `"csrf":"`+alice.csrf+`"`) {
+		t.Errorf("/api/me lacks the session's CSRF token: %s", body)
 	}
 }

@@ -44,8 +44,19 @@ type Config struct {
 	StartTimeout time.Duration `yaml:"start_timeout"`
 	// WriteTimeout bounds one write to the stream socket; a stuck socket ends the call.
 	WriteTimeout time.Duration `yaml:"write_timeout"`
-	// MaxCalls caps live calls on this server; 0 means no cap. Past it the webhook tells the
-	// caller that all practice lines are busy and the media endpoint answers 503. Calls
+	// StreamTimeout is how long a connected call's ticket (and the line reserved for it at
+	// the webhook) waits for Twilio to open its stream; after it the line is free again.
+	StreamTimeout time.Duration `yaml:"stream_timeout"`
+	// ReplayWindow is how long a CallSid is remembered: a webhook repeating one within it is
+	// a replay and hears the busy message instead of starting a second call.
+	ReplayWindow time.Duration `yaml:"replay_window"`
+	// IdleTimeout ends a call whose stream has sent nothing for this long after start
+	// (Twilio sends media every 20 ms, so a silent socket is a dead one).
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// MaxCalls caps live calls on this server; 0 means no cap. The webhook reserves a line
+	// for each call it connects (held for StreamTimeout until the stream comes), so past the
+	// cap the caller always hears that all practice lines are busy; a stream without a
+	// reserved line finds the media endpoint answering 503. Calls
 	// already running are never affected. See docs/BENCHMARKS.md for the measured capacity.
 	MaxCalls int `yaml:"max_calls"`
 }
@@ -67,6 +78,9 @@ func DefaultConfig() Config {
 		MarkEvery:          5,
 		StartTimeout:       10 * time.Second,
 		WriteTimeout:       5 * time.Second,
+		StreamTimeout:      20 * time.Second,
+		ReplayWindow:       time.Hour,
+		IdleTimeout:        10 * time.Second,
 	}
 }
 
@@ -122,6 +136,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("twilio: start_timeout: %v must be positive", c.StartTimeout)
 	case c.WriteTimeout <= 0:
 		return fmt.Errorf("twilio: write_timeout: %v must be positive", c.WriteTimeout)
+	case c.StreamTimeout <= 0:
+		return fmt.Errorf("twilio: stream_timeout: %v must be positive", c.StreamTimeout)
+	case c.ReplayWindow < c.StreamTimeout:
+		return fmt.Errorf("twilio: replay_window: %v must be at least stream_timeout (%v)", c.ReplayWindow, c.StreamTimeout)
+	case c.IdleTimeout <= 0:
+		return fmt.Errorf("twilio: idle_timeout: %v must be positive", c.IdleTimeout)
 	case c.MaxCalls < 0:
 		return fmt.Errorf("twilio: max_calls: %d is negative (0 means no cap)", c.MaxCalls)
 	}

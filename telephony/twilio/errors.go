@@ -20,6 +20,8 @@ var (
 	// ErrTooManyMalformed ends a call after more than Config.MaxMalformed malformed,
 	// oversized or out-of-order messages.
 	ErrTooManyMalformed = errors.New("twilio: too many malformed messages")
+	// ErrStreamIdle ends a call whose stream sent nothing for Config.IdleTimeout.
+	ErrStreamIdle = errors.New("twilio: stream silent")
 	// ErrNoStart ends a stream that did not send start within Config.StartTimeout.
 	ErrNoStart = errors.New("twilio: no start message")
 	// ErrUnsupportedFormat ends a stream whose audio is not 8 kHz mono mu-law.
@@ -32,4 +34,15 @@ var (
 	ErrBusy = errors.New("twilio: all practice lines are busy")
 	// ErrSinkClosed is returned by Sink writes after the call's socket was closed.
 	ErrSinkClosed = errors.New("twilio: stream closed")
+)
+
+var (
+	// ErrNoTicket refuses a stream whose start carries no token, or one the ticket store does
+	// not hold (never issued, already used, or expired): no webhook Spar answered is behind it.
+	ErrNoTicket = errors.New("twilio: stream has no valid ticket")
+	// ErrTicketMismatch refuses a stream whose token was issued for another CallSid.
+	ErrTicketMismatch = errors.New("twilio: ticket issued for another call")
+	// ErrReplayed is returned by Tickets.Issue for a CallSid already answered within the
+	// replay window: the webhook is a replay and gets no second stream.
+	ErrReplayed = errors.New("twilio: webhook replayed")
 )

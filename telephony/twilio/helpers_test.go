@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -73,6 +74,8 @@ func newTestServer(t testing.TB, cfg Config, h telephony.Handler) *Server {
 		t.Fatal(err)
 	}
 	s.newID = func() string { return "cTESTCALLID" }
+	var tokens int
+	s.newToken = func() string { tokens++; return fmt.Sprintf("testtoken%07d", tokens) }
 	return s
 }
 

@@ -3,6 +3,8 @@ package twilio
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"math"
@@ -118,6 +120,7 @@ func (h *harness) mediaURL() string { return "ws" + strings.TrimPrefix(h.ts.URL,
 // peer plays Twilio's side of a Media Stream.
 type peer struct {
 	t      *testing.T
+	h      *harness
 	conn   *websocket.Conn
 	seq    int
 	msgs   chan []byte // text messages from Spar
@@ -135,7 +138,7 @@ func (h *harness) dial(t *testing.T, token string) (*peer, *http.Response, error
 	if err != nil {
 		return nil, resp, err
 	}
-	p := &peer{t: t, conn: conn, msgs: make(chan []byte, 1024), closed: make(chan error, 1)}
+	p := &peer{t: t, h: h, conn: conn, msgs: make(chan []byte, 1024), closed: make(chan error, 1)}
 	go func() {
 		for {
 			typ, b, err := conn.ReadMessage()
@@ -162,10 +165,62 @@ func (p *peer) send(s string) {
 
 func (p *peer) nextSeq() int { p.seq++; return p.seq }
 
+// connectedAndStart has the webhook answer a call from alice to the angry-double-charge
+// number, then sends connected and start as Twilio does, with the answer's <Parameter>s.
 func (p *peer) connectedAndStart(format string) {
+	p.t.Helper()
+	p.start(format, testCallSid, p.h.answer(p.t, testCallSid))
+}
+
+// start sends connected and a start message for callSid carrying params.
+func (p *peer) start(format, callSid string, params map[string]string) {
+	p.t.Helper()
+	b, err := json.Marshal(params)
+	if err != nil {
+		p.t.Fatal(err)
+	}
 	p.send(`{"event":"connected","protocol":"Call","version":"1.0.0"}`)
-	p.send(fmt.Sprintf(`{"event":"start","sequenceNumber":"%d","start":{"accountSid":"AC1","streamSid":"%s","callSid":"%s","tracks":["inbound"],"mediaFormat":%s,"customParameters":{"call":"cabcdefghijklmnopqrst","scenario":"angry-double-charge","learner":"alice","from":"+14155550100","to":"+15550001111"}},"streamSid":"%s"}`,
-		p.nextSeq(), testStreamSid, testCallSid, format, testStreamSid))
+	p.send(fmt.Sprintf(`{"event":"start","sequenceNumber":"%d","start":{"accountSid":"AC1","streamSid":"%s","callSid":"%s","tracks":["inbound"],"mediaFormat":%s,"customParameters":%s},"streamSid":"%s"}`,
+		p.nextSeq(), testStreamSid, callSid, format, b, testStreamSid))
+}
+
+// answer posts the signed voice webhook for callSid (alice calling the angry-double-charge
+// number) and returns the <Parameter>s of the stream it connects.
+func (h *harness) answer(t *testing.T, callSid string) map[string]string {
+	t.Helper()
+	form := callForm("+14155550100", "+15550001111")
+	form.Set("CallSid", callSid)
+	w := serve(h.srv, postForm(h.ts.URL, PathVoice, form, testToken))
+	params, ok := streamParams(t, w.Body.String())
+	if w.Code != http.StatusOK || !ok {
+		t.Fatalf("webhook did not connect a stream: %d %s", w.Code, w.Body)
+	}
+	return params
+}
+
+// streamParams reads the <Parameter>s of a <Connect><Stream> answer; ok is false for any
+// other answer.
+func streamParams(t *testing.T, twiml string) (map[string]string, bool) {
+	t.Helper()
+	var doc struct {
+		Stream *struct {
+			Params []struct {
+				Name  string `xml:"name,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"Parameter"`
+		} `xml:"Connect>Stream"`
+	}
+	if err := xml.Unmarshal([]byte(twiml), &doc); err != nil {
+		t.Fatalf("TwiML %q: %v", twiml, err)
+	}
+	if doc.Stream == nil {
+		return nil, false
+	}
+	out := map[string]string{}
+	for _, p := range doc.Stream.Params {
+		out[p.Name] = p.Value
+	}
+	return out, true
 }
 
 const mulaw8k = `{"encoding":"audio/x-mulaw","sampleRate":8000,"channels":1}`

@@ -32,15 +32,24 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "invalid Twilio signature", http.StatusForbidden)
 		return
 	}
-	if err := s.admit(); err != nil {
-		if errors.Is(err, ErrBusy) {
-			s.log.Warn("twilio stream refused: all practice lines busy", "max_calls", s.cfg.MaxCalls)
+	// With no line reserved for any call, a stream cannot become one: say so before the
+	// upgrade. Otherwise the ticket in its start message decides (stream.run).
+	if s.pendingLines() == 0 {
+		var err error
+		switch {
+		case s.calls.Draining():
+			err = ErrDraining
+		case s.calls.Full(s.cfg.MaxCalls):
+			err = ErrBusy
 			w.Header().Set("Retry-After", "60")
 		}
-		http.Error(w, err.Error(), http.StatusServiceUnavailable)
-		return
+		if err != nil {
+			s.refused(reasonOf(err))
+			s.log.Warn("twilio stream refused before upgrade", "err", err, "max_calls", s.cfg.MaxCalls)
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
 	}
-	defer s.calls.Done()
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		s.log.Info("twilio stream: upgrade failed", "err", err) // the upgrader has replied
@@ -48,7 +57,7 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	defer conn.Close()
 	conn.SetReadLimit(s.cfg.MaxMessageBytes * oversizeFactor)
-	st := &stream{srv: s, conn: conn, log: s.log, buf: make([]byte, 0, 1024), lastSeq: -1}
+	st := &stream{srv: s, conn: conn, log: s.log.With("remote", r.RemoteAddr), buf: make([]byte, 0, 1024), lastSeq: -1}
 	st.run(r.Context())
 }
 
@@ -69,6 +78,8 @@ type stream struct {
 
 	faults  faults
 	ignored uint64 // non-inbound media
+
+	deadlineSet time.Time // when the rolling read deadline was last pushed back
 }
 
 // run waits for start, then runs the call until the socket or the handler ends it.
@@ -78,7 +89,13 @@ func (st *stream) run(parent context.Context) {
 		st.refuse(err)
 		return
 	}
-	ctx, err := st.setup(parent, start)
+	d, err := st.srv.claim(parent, start)
+	if err != nil {
+		st.refuse(err)
+		return
+	}
+	defer st.srv.calls.Done()
+	ctx, err := st.setup(parent, start, d)
 	if err != nil {
 		st.refuse(err)
 		return
@@ -119,15 +136,24 @@ func (st *stream) runHandler(ctx context.Context) (err error) {
 	return ErrHandlerDone
 }
 
-// refuse closes a stream that never became a call.
+// refuse closes a stream that never became a call, logging and counting why.
 func (st *stream) refuse(err error) {
 	code := websocket.ClosePolicyViolation
-	if errors.Is(err, ErrUnsupportedFormat) {
+	switch {
+	case errors.Is(err, ErrUnsupportedFormat):
 		code = websocket.CloseUnsupportedData
+	case errors.Is(err, ErrBusy), errors.Is(err, ErrDraining):
+		code = websocket.CloseTryAgainLater
 	}
-	st.log.Warn("twilio stream refused", "err", err)
-	msg := websocket.FormatCloseMessage(code, "")
-	_ = st.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(st.srv.cfg.WriteTimeout))
+	reason := reasonOf(err)
+	st.srv.refused(reason)
+	msg := "twilio stream refused"
+	switch reason {
+	case reasonNoToken, reasonBadToken, reasonTokenMismatch:
+		msg = "twilio stream refused: no webhook Spar answered is behind it (forged, replayed or expired stream)"
+	}
+	st.log.Warn(msg, "reason", reason, "err", err)
+	_ = st.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, ""), time.Now().Add(st.srv.cfg.WriteTimeout))
 }
 
 // awaitStart reads connected and start, within StartTimeout.
@@ -159,7 +185,7 @@ func (st *stream) awaitStart() (*StartPayload, error) {
 		case EventConnected:
 			st.log.Debug("twilio stream connected", "protocol", st.msg.Protocol, "version", st.msg.Version)
 		case EventStart:
-			if err := st.conn.SetReadDeadline(time.Time{}); err != nil {
+			if err := st.extendDeadline(); err != nil {
 				return nil, fmt.Errorf("twilio: await start: %w", err)
 			}
 			st.noteSeq(st.msg.SequenceNumber)
@@ -172,13 +198,38 @@ func (st *stream) awaitStart() (*StartPayload, error) {
 	}
 }
 
-// read handles messages until the socket ends; it returns the reason.
+// extendDeadline pushes the rolling read deadline to Config.IdleTimeout from now, at most
+// once a second or a quarter of the timeout (so a live stream costs no syscall per message).
+func (st *stream) extendDeadline() error {
+	now := time.Now() // deadlines are wall time, whatever clock the server was given
+	if now.Sub(st.deadlineSet) < min(time.Second, st.srv.cfg.IdleTimeout/4) {
+		return nil
+	}
+	st.deadlineSet = now
+	return st.conn.SetReadDeadline(now.Add(st.srv.cfg.IdleTimeout))
+}
+
+// read handles messages until the socket ends; it returns the reason. While the call is
+// live a read deadline rolls IdleTimeout ahead: Twilio sends media every 20 ms, so a
+// stream silent that long is dead and the call ends with ErrStreamIdle.
 func (st *stream) read(ctx context.Context) error {
 	for {
+		if ctx.Err() == nil {
+			if err := st.extendDeadline(); err != nil {
+				return fmt.Errorf("%w: %v", ErrSocketClosed, err)
+			}
+			if ctx.Err() != nil { // ended meanwhile: keep the close grace, not the idle timeout
+				_ = st.conn.SetReadDeadline(time.Now().Add(closeGrace))
+			}
+		}
 		data, problem, err := st.next()
 		if err != nil {
 			if ctx.Err() != nil {
 				return context.Cause(ctx)
+			}
+			var te interface{ Timeout() bool }
+			if errors.As(err, &te) && te.Timeout() {
+				return fmt.Errorf("%w for %v", ErrStreamIdle, st.srv.cfg.IdleTimeout)
 			}
 			if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) {
 				return ErrSocketClosed

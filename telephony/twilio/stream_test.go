@@ -29,7 +29,7 @@ func TestStreamCall(t *testing.T) {
 
 	t.Run("info", func(t *testing.T) {
 		i := call.Info
-		if i.ID != "cabcdefghijklmnopqrst" || i.Transport != "twilio" || i.ExternalID != testCallSid ||
+		if i.ID != "cTESTCALLID" || i.Transport != "twilio" || i.ExternalID != testCallSid ||
 			i.From != "+14155550100" || i.To != "+15550001111" || i.Scenario != "angry-double-charge" ||
 			i.Learner != "alice" || i.Params["scenario"] != "angry-double-charge" || i.Started.IsZero() {
 			t.Fatalf("info %+v", i)

@@ -14,8 +14,13 @@ const (
 	sayUnknownCaller   = "Sorry, this number isn't registered for practice. Goodbye."
 	sayUnknownScenario = "Sorry, this practice line is not set up correctly. Please tell your trainer. Goodbye."
 	sayNoChoice        = "No choice was made. Goodbye."
+	sayUnavailable     = "Sorry, Spar cannot take practice calls right now. Please try again later. Goodbye."
 	menuAttempts       = 3 // menu readings before giving up
 )
+
+// paramToken names the <Parameter> carrying the call's one-time ticket token: Twilio sends
+// it back in start.customParameters, and only a stream that has it becomes a call.
+const paramToken = "token"
 
 // param is one <Parameter> of the stream; a slice keeps them in a stable order.
 type param struct{ name, value string }

@@ -42,8 +42,17 @@ type Server struct {
 	rv        client.RequestValidator
 	upgrader  websocket.Upgrader
 	calls     telephony.Drain
+	reserved  reservations
+	refusals  refusals
 	newID     func() string
+	newToken  func() string
 	now       func() time.Time
+	afterFunc func(time.Duration, func()) (stop func() bool)
+
+	// Tickets holds each connected call's Decision until its stream claims it. NewServer
+	// sets an in-process MemoryTickets, right for one node; set a RedisTickets before
+	// serving when several nodes share a number.
+	Tickets Tickets
 }
 
 // NewServer checks cfg and returns a Server. Nothing listens until Register.
@@ -65,8 +74,11 @@ func NewServer(cfg Config, scenarios Scenarios, handler telephony.Handler, log *
 		log:       log,
 		rv:        client.NewRequestValidator(cfg.AuthToken),
 		newID:     newCallID,
+		newToken:  newToken,
 		now:       time.Now,
+		afterFunc: afterFunc,
 	}
+	s.Tickets = NewMemoryTickets(func() time.Time { return s.now() })
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		ReadBufferSize:   4096,
@@ -111,13 +123,16 @@ func (s *Server) serveVoice(w http.ResponseWriter, r *http.Request) {
 	if !s.readForm(w, r) {
 		return
 	}
-	log := s.log.With("call_sid", r.PostForm.Get("CallSid"))
+	sid := r.PostForm.Get("CallSid")
+	log := s.log.With("call_sid", truncate(sid, 40))
 	if s.calls.Draining() {
+		s.refused(reasonDraining)
 		log.Info("twilio call turned away: draining")
 		s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(sayDraining) })
 		return
 	}
 	if s.calls.Full(s.cfg.MaxCalls) {
+		s.refused(reasonBusy)
 		log.Info("twilio call turned away: all practice lines busy", "max_calls", s.cfg.MaxCalls)
 		s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(sayBusy) })
 		return
@@ -139,12 +154,49 @@ func (s *Server) serveVoice(w http.ResponseWriter, r *http.Request) {
 		s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(sayUnknownCaller) })
 		return
 	}
-	id := s.newID()
-	log.Info("twilio call answered", "call_id", id, "scenario", scenario, "learner", learner)
+	if !validSid(sid) {
+		log.Warn("twilio webhook: missing or invalid CallSid")
+		http.Error(w, "missing or invalid CallSid", http.StatusBadRequest)
+		return
+	}
+	s.connect(w, r, log, Decision{CallID: s.newID(), CallSid: sid, Scenario: scenario, Learner: learner, From: from, To: to})
+}
+
+// connect reserves a line for the call d describes, issues its ticket and answers with the
+// TwiML that connects its stream. A caller past the cap hears the busy message, a replayed
+// webhook the same, and a ticket store that fails an apology.
+func (s *Server) connect(w http.ResponseWriter, r *http.Request, log *slog.Logger, d Decision) {
+	if err := s.admit(); err != nil {
+		reason, msg := reasonBusy, sayBusy
+		if errors.Is(err, ErrDraining) {
+			reason, msg = reasonDraining, sayDraining
+		}
+		s.refused(reason)
+		log.Info("twilio call turned away", "err", err, "max_calls", s.cfg.MaxCalls)
+		s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(msg) })
+		return
+	}
+	token := s.newToken()
+	if err := s.Tickets.Issue(r.Context(), token, d, s.cfg.StreamTimeout, s.cfg.ReplayWindow); err != nil {
+		s.calls.Done()
+		if errors.Is(err, ErrReplayed) {
+			s.refused(reasonReplayed)
+			log.Warn("twilio webhook replayed: this CallSid was already answered; no second call", "window", s.cfg.ReplayWindow)
+			s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(sayBusy) })
+			return
+		}
+		s.refused(reasonTicketStore)
+		log.Error("twilio call turned away: cannot store its ticket", "err", err)
+		s.replyTwiML(w, log, func() (string, error) { return sayHangupTwiML(sayUnavailable) })
+		return
+	}
+	s.reserve(token)
+	log.Info("twilio call answered", "call_id", d.CallID, "scenario", d.Scenario, "learner", d.Learner)
 	base := s.baseURL(r)
 	s.replyTwiML(w, log, func() (string, error) {
 		return connectTwiML(s.wsBaseURL(r)+PathMedia, base+PathStreamStatus, []param{
-			{"call", id}, {"scenario", scenario}, {"learner", learner}, {"from", from}, {"to", to},
+			{"call", d.CallID}, {"scenario", d.Scenario}, {"learner", d.Learner}, {"from", d.From}, {"to", d.To},
+			{paramToken, token},
 		})
 	})
 }

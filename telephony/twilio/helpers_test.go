@@ -20,7 +20,7 @@ import (
 
 const testToken = "12345"
 
-// sign computes X-Twilio-Signature as PROTOCOLS.md section 1 describes, independently of
+// sign computes X-Twilio-Signature as Twilio documents it, independently of
 // twilio-go: base64(HMAC-SHA1(token, url + sorted name+value pairs)).
 func sign(token, u string, form url.Values) string {
 	keys := make([]string, 0, len(form))

@@ -73,6 +73,24 @@ func TestBrowserReplay(t *testing.T) {
 		t.Errorf("comment pinned at %q, want 0:08", at)
 	}
 
+	// A comment is edited in place, not in a browser prompt.
+	p.Eval(`document.querySelector('#comments li .meta .edit').click(); true`, nil)
+	p.WaitFor("the edit box", `document.querySelector('#comments li form.comment-edit textarea')`, 5*time.Second)
+	p.Eval(`(() => { const f = document.querySelector('#comments li form.comment-edit');
+		f.querySelector('textarea').value = 'Strong apology: keep this line, say it sooner.';
+		f.querySelector('button[type=submit]').click(); return true })()`, nil)
+	p.WaitFor("the edited comment", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line, say it sooner.')`, 10*time.Second)
+
+	// Scrolled down to the comments, a click on evidence keeps the player on screen.
+	var inView bool
+	p.Eval(`(() => { window.scrollTo(0, document.body.scrollHeight);
+		document.querySelector('#scorecard .quote').click();
+		const r = document.getElementById('wave').getBoundingClientRect();
+		return getComputedStyle(document.querySelector('.player')).position === 'sticky' && r.top >= 0 && r.bottom <= window.innerHeight; })()`, &inView)
+	if !inView {
+		t.Error("the waveform scrolled out of view")
+	}
+
 	save(t, p.Screenshot(), "console-replay.png")
 
 	// An override can be set and taken back from the page (after a confirmation).
@@ -86,7 +104,7 @@ func TestBrowserReplay(t *testing.T) {
 	signOut(p)
 	signIn(p, f.srv.URL, "alice@example.com")
 	openCall()
-	p.WaitFor("the trainer's comment", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line.')`, 5*time.Second)
+	p.WaitFor("the trainer's comment", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line, say it sooner.')`, 5*time.Second)
 	var hidden bool
 	p.Eval(`document.getElementById('comment-form').hidden && !document.getElementById('disagree-box').hidden`, &hidden)
 	if !hidden {

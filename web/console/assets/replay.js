@@ -106,6 +106,15 @@
     }
   }
 
+  // follow keeps the current line in view by scrolling the transcript box only: the page (and
+  // the player on it) stays where the trainer put it.
+  function follow(li) {
+    const box = li.parentElement, top = li.offsetTop;
+    if (top < box.scrollTop || top + li.offsetHeight > box.scrollTop + box.clientHeight) {
+      box.scrollTop = Math.max(0, top - box.clientHeight / 3);
+    }
+  }
+
   function highlight() {
     const t = audio.currentTime * 1000;
     let cur = -1;
@@ -115,7 +124,7 @@
     state.current = cur;
     if (cur >= 0) {
       state.lines[cur].classList.add('current');
-      state.lines[cur].scrollIntoView({ block: 'nearest' });
+      follow(state.lines[cur]);
     }
   }
 
@@ -196,17 +205,35 @@
       if (mine) {
         const edit = el('button', 'edit', 'Edit'), del = el('button', 'delete', 'Delete');
         edit.type = del.type = 'button';
-        edit.addEventListener('click', async () => {
-          const text = prompt('Edit comment', c.text);
-          if (text === null) return;
-          await act(() => send('PUT', api + '/comments/' + c.id, { text }));
-        });
+        edit.addEventListener('click', () => editInline(li, c));
         del.addEventListener('click', () => act(() => send('DELETE', api + '/comments/' + c.id)));
         meta.append(edit, del);
       }
       li.append(meta, el('div', 'text', c.text));
       ol.append(li);
     }
+  }
+
+  // editInline swaps a comment's text for a box with Save and Cancel, in place.
+  function editInline(li, c) {
+    if (li.querySelector('form')) return;
+    const text = li.querySelector('.text');
+    const form = el('form', 'comment-edit');
+    const box = el('textarea');
+    box.value = c.text;
+    box.rows = 3;
+    box.setAttribute('aria-label', 'Edit comment');
+    const save = el('button', '', 'Save'), cancel = el('button', 'link', 'Cancel');
+    save.type = 'submit';
+    cancel.type = 'button';
+    cancel.addEventListener('click', () => { form.replaceWith(text); });
+    form.addEventListener('submit', ev => {
+      ev.preventDefault();
+      act(() => send('PUT', api + '/comments/' + c.id, { text: box.value }));
+    });
+    form.append(box, save, cancel);
+    text.replaceWith(form);
+    box.focus();
   }
 
   async function act(fn) {

@@ -29,6 +29,17 @@ type Config struct {
 	// MaxCalls caps live browser calls; past it offers get 503 "all practice lines are busy".
 	// 0 means no cap.
 	MaxCalls int `yaml:"max_calls"`
+	// RequireSession refuses offers (and signaling sockets) from a page with neither a
+	// signed-in learner nor a guest pass (GuestCookie, which PathConfig hands to the page).
+	RequireSession bool `yaml:"require_session"`
+	// MaxPendingOffers caps answered offers not yet connected (each holds a line for up to
+	// ConnectTimeout); it is kept below MaxCalls (MaxCalls/2 when not). 0 means only that.
+	MaxPendingOffers int `yaml:"max_pending_offers"`
+	// MaxPendingPerClient caps one signed-in learner's or guest pass's connecting offers.
+	MaxPendingPerClient int `yaml:"max_pending_per_client"`
+	// MaxPendingPerIP caps one address's connecting offers (0: no cap). Behind a proxy every
+	// client has the proxy's address: raise it there.
+	MaxPendingPerIP int `yaml:"max_pending_per_ip"`
 	// MaxOfferBytes bounds the offer request body.
 	MaxOfferBytes int64 `yaml:"max_offer_bytes"`
 	// GatherTimeout bounds candidate gathering before the answer is sent.
@@ -62,6 +73,10 @@ type ICEServer struct {
 // DefaultConfig returns the defaults: no STUN/TURN, ephemeral ports, no loopback.
 func DefaultConfig() Config {
 	return Config{
+		RequireSession:         true,
+		MaxPendingOffers:       16,
+		MaxPendingPerClient:    2,
+		MaxPendingPerIP:        8,
 		MaxOfferBytes:          64 << 10,
 		GatherTimeout:          5 * time.Second,
 		ConnectTimeout:         20 * time.Second,
@@ -109,6 +124,8 @@ func (c Config) Validate() error {
 		return errors.New("webrtc: set udp_port or port_min/port_max, not both")
 	case (c.PortMin == 0) != (c.PortMax == 0) || c.PortMax < c.PortMin:
 		return fmt.Errorf("webrtc: port_min/port_max: %d..%d is not a range", c.PortMin, c.PortMax)
+	case c.MaxPendingOffers < 0 || c.MaxPendingPerClient < 0 || c.MaxPendingPerIP < 0:
+		return errors.New("webrtc: max_pending_offers, max_pending_per_client and max_pending_per_ip must not be negative")
 	case c.MaxOfferBytes < 1024:
 		return fmt.Errorf("webrtc: max_offer_bytes: %d is below 1024", c.MaxOfferBytes)
 	case c.GatherTimeout <= 0:

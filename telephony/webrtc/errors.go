@@ -26,6 +26,12 @@ var (
 	ErrBusy = errors.New("webrtc: all practice lines are busy, please try again in a few minutes")
 	// ErrNoOffer is returned for a signaling message that needs a call before an offer made one.
 	ErrNoOffer = fmt.Errorf("%w: send an offer first", ErrBadRequest)
+	// ErrNoSession refuses an offer from a page with neither a signed-in learner nor a guest
+	// pass (GuestCookie, handed out by PathConfig).
+	ErrNoSession = errors.New("webrtc: open the practice page first (no session or guest pass)")
+	// ErrTooManyPending refuses an offer from a client or address that already has
+	// Config.MaxPendingPerClient (or MaxPendingPerIP) offers connecting.
+	ErrTooManyPending = errors.New("webrtc: too many calls connecting from this client; wait for one to connect")
 	// ErrDraining is returned for offers while the server drains.
 	ErrDraining = errors.New("webrtc: server is draining, try again shortly")
 

@@ -34,6 +34,10 @@ func testConfig() Config {
 	c.ConnectTimeout = 10 * time.Second
 	c.DisconnectGrace = 300 * time.Millisecond
 	c.ICEDisconnectedTimeout = 600 * time.Millisecond
+	// Offers here come without a page's guest pass, all from 127.0.0.1: TestOfferLimits
+	// covers sessions and pending limits.
+	c.RequireSession = false
+	c.MaxPendingPerClient, c.MaxPendingPerIP = 0, 0
 	return c
 }
 

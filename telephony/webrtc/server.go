@@ -54,6 +54,8 @@ type Server struct {
 	ticker    func(time.Duration) (<-chan time.Time, func()) // the keepalive's clock
 	upgrader  websocket.Upgrader
 	sockets   sockets
+	guests    *guestPasses
+	pending   pendingOffers
 
 	// Identify, when set, tells who is signed in on a request: that learner's ID is recorded
 	// on the call instead of a guest made from the typed name. Set it before Register.
@@ -77,7 +79,7 @@ func NewServer(cfg Config, scenarios Scenarios, handler telephony.Handler, log *
 		return nil, err
 	}
 	s := &Server{cfg: cfg, scenarios: scenarios, handler: handler, log: log.With("transport", "webrtc"),
-		api: api, udp: udp, newID: newCallID, now: time.Now, ticker: newTicker}
+		api: api, udp: udp, newID: newCallID, now: time.Now, ticker: newTicker, guests: newGuestPasses()}
 	s.upgrader = websocket.Upgrader{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 4096,
 		WriteBufferSize: 4096, CheckOrigin: s.checkOrigin}
 	s.life, s.stop = context.WithCancelCause(context.Background())
@@ -179,6 +181,14 @@ func (s *Server) answer(r *http.Request, req offerRequest, trickle func(*webrtc.
 	if s.calls.Full(s.cfg.MaxCalls) {
 		return nil, "", ErrBusy
 	}
+	client, err := s.clientOf(r)
+	if err != nil {
+		return nil, "", err
+	}
+	release, err := s.acquirePending(client, remoteIP(r))
+	if err != nil {
+		return nil, "", err
+	}
 	info := telephony.Info{
 		ID:        s.newID(),
 		Transport: "webrtc",
@@ -189,15 +199,19 @@ func (s *Server) answer(r *http.Request, req offerRequest, trickle func(*webrtc.
 	}
 	ss, err := s.newSession(info, codec)
 	if err != nil {
+		release()
 		return nil, "", err
 	}
+	ss.connecting = release // the offer is pending until the call connects or ends
 	answer, err := ss.negotiate(r.Context(), req.SDP, trickle)
 	if err != nil {
 		ss.abort(err)
+		release()
 		return nil, "", err
 	}
 	if err := s.calls.add(ss); err != nil {
 		ss.abort(err)
+		release()
 		return nil, "", err
 	}
 	s.wg.Add(1)
@@ -231,6 +245,8 @@ func (s *Server) serveConfig(w http.ResponseWriter, r *http.Request) {
 	resp := configResponse{ICEServers: servers}
 	if id, ok := s.identify(r); ok {
 		resp.Learner, resp.CSRF = id.Name, id.CSRF
+	} else {
+		s.giveGuestPass(w, r)
 	}
 	writeJSON(w, http.StatusOK, resp)
 }
@@ -248,6 +264,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusNotFound
 	case errors.Is(err, ErrCallExists):
 		status = http.StatusConflict
+	case errors.Is(err, ErrNoSession):
+		status = http.StatusUnauthorized
+	case errors.Is(err, ErrTooManyPending):
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", "10")
 	case errors.Is(err, ErrDraining), errors.Is(err, ErrServerClosed):
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "30")

@@ -28,7 +28,10 @@ type session struct {
 	sink   *sink
 
 	connected chan struct{}
-	connOnce  sync.Once
+	// connecting releases the offer's pending slot (Server.acquirePending): when the call
+	// connects, or when it ends without connecting (ConnectTimeout, hang-up).
+	connecting func()
+	connOnce   sync.Once
 
 	mu      sync.Mutex // guards closing and reading; readers.Add happens under it
 	closing bool
@@ -54,7 +57,7 @@ func (s *Server) newSession(info telephony.Info, codec webrtc.RTPCodecParameters
 		return nil, fmt.Errorf("webrtc: new track: %w", err)
 	}
 	ctx, cancel := context.WithCancelCause(s.life)
-	ss := &session{srv: s, ctx: ctx, cancel: cancel, pc: pc, track: track, connected: make(chan struct{}),
+	ss := &session{srv: s, ctx: ctx, cancel: cancel, pc: pc, track: track, connected: make(chan struct{}), connecting: func() {},
 		log: s.log.With("call_id", info.ID, "scenario", info.Scenario)}
 	seq, ts := randomRTPStart()
 	ss.sink = newSink(track, out, seq, ts, s.now, cancel)
@@ -181,12 +184,14 @@ func (ss *session) onState(st webrtc.PeerConnectionState) {
 func (ss *session) run() {
 	defer ss.srv.wg.Done()
 	defer ss.srv.calls.remove(ss.call.ID)
+	defer ss.connecting()
 	stopAfter := context.AfterFunc(ss.ctx, ss.close) // any end of the call closes the connection
 	defer stopAfter()
 	t := time.NewTimer(ss.srv.cfg.ConnectTimeout)
 	select {
 	case <-ss.connected:
 		t.Stop()
+		ss.connecting()
 		ss.log.Info("webrtc call started", "learner", ss.call.Learner, "codec", ss.call.Params["codec"])
 		ss.cancel(ss.runHandler())
 	case <-t.C:

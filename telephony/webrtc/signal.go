@@ -33,6 +33,10 @@ func (s *Server) serveSignal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.sockets.done()
+	if _, err := s.clientOf(r); err != nil {
+		s.fail(w, r, err) // before the upgrade: a socket is only for a page that may call
+		return
+	}
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		s.log.Info("webrtc signaling: upgrade refused", "err", err, "origin", r.Header.Get("Origin"))

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"strings"
 	"sync"
@@ -24,6 +26,7 @@ import (
 // Paths of the server's WebRTC signaling (telephony/webrtc).
 const (
 	pathOffer  = "/webrtc/offer"
+	pathConfig = "/webrtc/config"
 	pathHangup = "/webrtc/calls/%s/hangup"
 )
 
@@ -74,6 +77,7 @@ func Run(ctx context.Context, cfg Config, synth twsim.Synthesizer, log *slog.Log
 
 // caller is the browser stand-in.
 type caller struct {
+	hc      *http.Client // with the page's cookie jar (its guest pass)
 	pc      *webrtc.PeerConnection
 	track   *webrtc.TrackLocalStaticSample
 	enc     *gopus.Encoder
@@ -162,6 +166,9 @@ func (c *caller) read(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 // dial sends the offer, over the WebSocket with trickle ICE or as one POST, and waits for
 // the connection.
 func (c *caller) dial(ctx context.Context, cfg Config, res *Result) error {
+	if err := c.openPage(ctx, cfg); err != nil {
+		return err
+	}
 	signal := c.signalHTTP
 	if cfg.Trickle {
 		signal = c.signalWS
@@ -191,6 +198,29 @@ func (c *caller) dial(ctx context.Context, cfg Config, res *Result) error {
 	return nil
 }
 
+// openPage fetches the signaling config as the learner page does before it offers: the
+// server hands a page nobody signed in on a guest pass (a cookie), without which it refuses
+// the offer. The pass stays in the caller's cookie jar for the offer and the socket.
+func (c *caller) openPage(ctx context.Context, cfg Config) error {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return fmt.Errorf("webrtc sim: %w", err)
+	}
+	c.hc = &http.Client{Jar: jar}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(cfg.BaseURL, "/")+pathConfig, nil)
+	if err != nil {
+		return fmt.Errorf("webrtc sim: %w", err)
+	}
+	addHeader(req.Header, cfg.Header)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("webrtc sim: config: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	return nil
+}
+
 // signalHTTP gathers every candidate, POSTs the offer and applies the answer.
 func (c *caller) signalHTTP(ctx context.Context, cfg Config, res *Result) error {
 	offer, err := c.pc.CreateOffer(nil)
@@ -213,7 +243,7 @@ func (c *caller) signalHTTP(ctx context.Context, cfg Config, res *Result) error 
 	}
 	addHeader(req.Header, cfg.Header)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("webrtc sim: offer: %w", err)
 	}

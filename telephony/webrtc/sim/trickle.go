@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +30,8 @@ type socket struct {
 // before gathering ends, as a browser's does.
 func (c *caller) signalWS(ctx context.Context, cfg Config, res *Result) error {
 	url := "ws" + strings.TrimPrefix(cfg.BaseURL, "http") + signal.PathSignal
-	conn, resp, err := websocket.DefaultDialer.DialContext(ctx, url, cfg.Header)
+	d := websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 45 * time.Second, Jar: c.hc.Jar}
+	conn, resp, err := d.DialContext(ctx, url, cfg.Header)
 	if err != nil {
 		if resp != nil {
 			return fmt.Errorf("%w: signaling socket: %s", ErrRefused, resp.Status)

@@ -231,3 +231,28 @@ func TestBrowserPersonaMeter(t *testing.T) {
 		p.WaitFor("the meter of "+id, `document.getElementById('mood-label').textContent === '`+want+`'`, 10*time.Second)
 	}
 }
+
+// TestBrowserTalkTrack: the replay shows who talked when and the call's figures, each beside
+// the middle half of the same figure over the calls of that scenario the trainer can see.
+func TestBrowserTalkTrack(t *testing.T) {
+	f := newFixture(t)
+	now := time.Now().Add(-30 * time.Minute)
+	f.seedScored(t, "rep-2", "alice", "double-charge", now, 50)
+	f.seedScored(t, "rep-3", "alice", "double-charge", now.Add(time.Minute), 80)
+	p := webtest.Launch(t, webtest.Options{Width: 1360, Height: 1000})
+	signIn(p, f.srv.URL, "tina@example.com")
+	p.Navigate(f.srv.URL + "/console/calls/call-alice")
+	p.WaitFor("the talk track", `!document.getElementById('talk-track').hidden && document.querySelector('#talk-figures .figure')`, 10*time.Second)
+	var got struct {
+		Bars          int
+		Ratio, Typical string
+	}
+	p.Eval(`(() => { const r = document.querySelector('#talk-figures [data-metric=talk_ratio]');
+		return { bars: document.querySelectorAll('#talk-strip .talk-bar').length,
+			ratio: r.querySelector('.value').textContent, typical: r.querySelector('.typical').textContent }; })()`, &got)
+	// call-alice was judged 60 (talk ratio 0.6); alice's three double-charge calls: 50, 60, 80.
+	if got.Bars != 3 || got.Ratio != "60%" || got.Typical != "typical 55%–70% (3 calls)" {
+		t.Errorf("talk track: %+v", got)
+	}
+	save(t, p.Screenshot(), "console-talk-track.png")
+}

@@ -150,7 +150,9 @@ func (f *fixture) seedScored(t *testing.T, id, learner, scenario string, started
 
 func sampleCard(id, scenario string, overall int) *scoring.Scorecard {
 	return &scoring.Scorecard{CallID: id, Scenario: scenario, Rubric: scenario, Judge: "deterministic", Overall: overall,
-		PassMark: 70, Pass: overall >= 70, Criteria: []scoring.CriterionResult{{
+		PassMark: 70, Pass: overall >= 70,
+		Metrics: scoring.Metrics{TalkRatio: float64(overall) / 100, LongestMonologue: time.Duration(overall) * time.Second / 10},
+		Criteria: []scoring.CriterionResult{{
 			ID: "apologise", Name: "Apologise and own it", Weight: 1, Score: 0.8, Rationale: "Apologised once.",
 			Evidence: []scoring.Quote{{Speaker: dialog.SpeakerLearner, At: 8 * time.Second, Text: "I am so sorry", Positive: true}},
 			Better:   "I am so sorry, that is our mistake and I will fix it now.",

@@ -54,7 +54,10 @@ type replayView struct {
 	Override   *Override          `json:"override"`
 	Disagree   *Disagreement      `json:"disagree"`
 	Comments   []Comment          `json:"comments"`
-	Me         struct {
+	// Typical is the middle half of each talk-track figure over recent calls of the scenario
+	// the viewer can see, for the panel beside this call's figures.
+	Typical map[string]typicalRange `json:"typical"`
+	Me      struct {
 		ID   string       `json:"id"`
 		Name string       `json:"name"`
 		Role account.Role `json:"role"`
@@ -100,6 +103,10 @@ func (c *Console) replayData(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := account.UserFrom(ctx)
+	if v.Typical, err = c.typical(ctx, u, rec.Scenario); err != nil {
+		c.fail(w, r, err)
+		return
+	}
 	v.Me.ID, v.Me.Name, v.Me.Role = u.ID, u.Name, u.Role
 	v.Can.Comment, v.Can.Override, v.Can.Disagree = mayComment(u), mayComment(u), mayDisagree(u)
 	writeJSON(w, http.StatusOK, v)

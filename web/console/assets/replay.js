@@ -251,7 +251,72 @@
     document.getElementById('disagree-btn').textContent = state.data.disagree ? 'Update' : 'I disagree';
   }
 
+  // talkFigures are the talk-track panel's rows: the metric, its label, how to print it, and
+  // what a trainer aims for.
+  const pct = v => Math.round(100 * v) + '%', num = v => String(Math.round(v * 10) / 10), sec = v => num(v) + ' s';
+  const talkFigures = [
+    ['talk_ratio', 'Talk ratio (learner share)', pct],
+    ['longest_monologue_s', 'Longest monologue', sec],
+    ['learner_interruptions', 'Learner cut in', num],
+    ['persona_interruptions', 'Persona cut in', num],
+    ['words_per_minute', 'Pace (words per minute)', num],
+    ['fillers_per_100', 'Fillers per 100 words', num],
+    ['latency_mean_s', 'Patience (pause before answering)', sec],
+    ['questions', 'Questions asked', num],
+  ];
+
+  // metricValue reads a figure from the scorecard's metrics (durations there are in ns).
+  function metricValue(m, name) {
+    switch (name) {
+      case 'longest_monologue_s': return m.longest_monologue / 1e9;
+      case 'latency_mean_s': return m.latency_mean / 1e9;
+      case 'questions': return (m.open_questions || 0) + (m.closed_questions || 0);
+      default: return m[name];
+    }
+  }
+
+  // renderTalkTrack draws who talked when along the call (two lanes) and the call's
+  // figures beside the typical range of the calls this viewer can see.
+  function renderTalkTrack() {
+    const box = document.getElementById('talk-track');
+    const card = state.data.scorecard;
+    const strip = document.getElementById('talk-strip');
+    strip.textContent = '';
+    const total = durationMS();
+    for (const who of ['learner', 'persona']) {
+      const lane = el('div', 'talk-lane ' + who);
+      lane.append(el('span', 'talk-who', who === 'learner' ? 'Learner' : 'Persona'));
+      const track = el('div', 'talk-bars');
+      for (const l of state.data.transcript) {
+        if (l.speaker !== who) continue;
+        const b = el('span', 'talk-bar');
+        b.style.left = (100 * l.start_ms / total).toFixed(2) + '%';
+        b.style.width = Math.max(0.3, 100 * (l.end_ms - l.start_ms) / total).toFixed(2) + '%';
+        b.title = clock(l.start_ms) + ' ' + l.text;
+        track.append(b);
+      }
+      lane.append(track);
+      strip.append(lane);
+    }
+    const dl = document.getElementById('talk-figures');
+    dl.textContent = '';
+    if (!card || !card.metrics) { box.hidden = state.data.transcript.length === 0; return; }
+    const typical = state.data.typical || {};
+    for (const [name, label, fmt] of talkFigures) {
+      const v = metricValue(card.metrics, name);
+      if (typeof v !== 'number' || Number.isNaN(v)) continue;
+      const row = el('div', 'figure');
+      row.dataset.metric = name;
+      row.append(el('dt', '', label), el('dd', 'value', fmt(v)));
+      const t = typical[name];
+      row.append(el('dd', 'typical', t ? 'typical ' + fmt(t.low) + '–' + fmt(t.high) + ' (' + t.n + ' calls)' : 'no range yet'));
+      dl.append(row);
+    }
+    box.hidden = false;
+  }
+
   function render() {
+    renderTalkTrack();
     renderTranscript();
     renderMarkers();
     renderScorecard();

@@ -134,6 +134,10 @@ type offerResponse struct {
 }
 
 func (s *Server) serveOffer(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.clientOf(r); err != nil {
+		s.fail(w, r, err) // before reading the body
+		return
+	}
 	var req offerRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.cfg.MaxOfferBytes))
 	if err := dec.Decode(&req); err != nil {
@@ -157,6 +161,10 @@ func (s *Server) serveOffer(w http.ResponseWriter, r *http.Request) {
 // signalings take. With trickle nil the answer carries every candidate; otherwise it is
 // returned at once and trickle gets each candidate as it is gathered (nil at the end).
 func (s *Server) answer(r *http.Request, req offerRequest, trickle func(*webrtc.ICECandidate)) (*session, string, error) {
+	client, err := s.clientOf(r) // who may call comes before anything about the offer
+	if err != nil {
+		return nil, "", err
+	}
 	switch {
 	case req.CallID != "":
 		if _, live := s.calls.get(req.CallID); live {
@@ -180,10 +188,6 @@ func (s *Server) answer(r *http.Request, req offerRequest, trickle func(*webrtc.
 	}
 	if s.calls.Full(s.cfg.MaxCalls) {
 		return nil, "", ErrBusy
-	}
-	client, err := s.clientOf(r)
-	if err != nil {
-		return nil, "", err
 	}
 	release, err := s.acquirePending(client, remoteIP(r))
 	if err != nil {

@@ -49,7 +49,7 @@ type twimlConnect struct {
 
 // run holds a call open for d, then hangs up.
 func (p probe) run(ctx context.Context, n int, d time.Duration) (*probeResult, error) {
-	sid := fmt.Sprintf("%032d", n)
+	sid := fmt.Sprintf("%016x%016d", time.Now().UnixNano(), n) // a new CallSid each call: Spar refuses replayed ones
 	form := url.Values{"CallSid": {"CA" + sid}, "AccountSid": {"AC" + sid}, "From": {"+15005550006"},
 		"To": {"+15005550001"}, "CallStatus": {"ringing"}, "Direction": {"inbound"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+twilio.PathVoice, strings.NewReader(form.Encode()))

@@ -99,7 +99,7 @@ func waitHealthy(ctx context.Context, url string) error {
 }
 
 // benchSparConfig is the server the benchmark measures: zero-latency speech, the scripted
-// persona, no admission cap.
+// persona, no admission cap (nor the browser offer limits: every probe is one client).
 const benchSparConfig = `providers:
   stt: instant
   tts: instant
@@ -109,6 +109,10 @@ twilio:
 webrtc:
   include_loopback: true
   max_calls: 0
+  require_session: false
+  max_pending_offers: 0
+  max_pending_per_client: 0
+  max_pending_per_ip: 0
 shutdown_grace: 5s
 log_level: warn
 `

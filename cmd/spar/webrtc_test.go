@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,6 +122,16 @@ func TestWebRTCSignedInLearner(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("hang-up with a cookie and no CSRF token: %d, want 404", resp.StatusCode)
+	}
+	// An offer from nobody (no session, no guest pass from the page's config) is refused:
+	// a flood of such offers cannot hold browser lines.
+	resp, err = http.Post(hs.URL+webrtc.PathOffer, "application/json", strings.NewReader(`{"scenario":"double-charge","learner":"x","sdp":"v=0"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("offer without a session or guest pass: %d, want 401", resp.StatusCode)
 	}
 }
 

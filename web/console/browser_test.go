@@ -256,3 +256,30 @@ func TestBrowserTalkTrack(t *testing.T) {
 	}
 	save(t, p.Screenshot(), "console-talk-track.png")
 }
+
+// TestBrowserReplayTools: a link to a moment (#t=8) opens the call there; the keyboard moves
+// between lines; the speed control sets the playback rate.
+func TestBrowserReplayTools(t *testing.T) {
+	f := newFixture(t)
+	p := webtest.Launch(t, webtest.Options{})
+	signIn(p, f.srv.URL, "tina@example.com")
+	p.Navigate(f.srv.URL + "/console/calls/call-alice#t=8")
+	p.WaitFor("the replay page", `document.getElementById('replay').dataset.ready === 'true'`, 10*time.Second)
+	p.WaitFor("the moment from the link", `Math.abs(document.getElementById('audio').currentTime - 8) < 0.3`, 5*time.Second)
+	// "[" goes back to the line before (the persona's, at 3.5 s); "]" forward again.
+	p.Eval(`document.body.dispatchEvent(new KeyboardEvent('keydown', { key: '[', bubbles: true })); true`, nil)
+	p.WaitFor("the previous line", `Math.abs(document.getElementById('audio').currentTime - 3.5) < 0.3`, 5*time.Second)
+	p.Eval(`document.body.dispatchEvent(new KeyboardEvent('keydown', { key: ']', bubbles: true })); true`, nil)
+	p.WaitFor("the next line", `Math.abs(document.getElementById('audio').currentTime - 8) < 0.3`, 5*time.Second)
+	p.Eval(`(() => { const s = document.getElementById('speed'); s.value = '1.5'; s.dispatchEvent(new Event('change')); return true })()`, nil)
+	var rate float64
+	p.Eval(`document.getElementById('audio').playbackRate`, &rate)
+	if rate != 1.5 {
+		t.Errorf("playback rate %v after choosing 1.5x", rate)
+	}
+	var focusable bool
+	p.Eval(`document.querySelector('#transcript li').tabIndex === 0`, &focusable)
+	if !focusable {
+		t.Error("transcript lines cannot be reached with the keyboard")
+	}
+}

@@ -100,7 +100,9 @@
       li.append(el('span', 't', clock(l.start_ms)), el('span', 'who', l.speaker === 'learner' ? 'Learner' : 'Persona'),
         el('span', 'text', l.text));
       if (l.truncated) li.append(el('span', 'cut', '(cut off)'));
+      li.tabIndex = 0;
       li.addEventListener('click', () => seek(l.start_ms));
+      li.addEventListener('keydown', ev => { if (ev.key === 'Enter') { ev.preventDefault(); seek(l.start_ms); } });
       ol.append(li);
       state.lines.push(li);
     }
@@ -354,11 +356,54 @@
     if (window.confirm('Remove the override? The judge\'s score counts again.')) act(() => send('DELETE', api + '/override'));
   });
 
+  // Skip silence: while playing, a gap of more than skipGapMS with nobody speaking is jumped
+  // to just before the next line.
+  const skipGapMS = 1500;
+  function skipSilence() {
+    if (!document.getElementById('skip-silence').checked || audio.paused || !state.data) return;
+    const t = audio.currentTime * 1000, lines = state.data.transcript;
+    if (lines.some(l => l.start_ms <= t && t < l.end_ms)) return;
+    const next = lines.find(l => l.start_ms > t);
+    const prevEnd = Math.max(0, ...lines.filter(l => l.end_ms <= t).map(l => l.end_ms));
+    if (next && next.start_ms - prevEnd > skipGapMS && next.start_ms - t > 400) seek(next.start_ms - 300);
+  }
+
   const tick = () => {
     document.getElementById('comment-at').textContent = clock(audio.currentTime * 1000);
+    skipSilence();
     if (state.data) { highlight(); draw(); }
     if (!audio.paused) requestAnimationFrame(tick);
   };
+
+  // Playback speed, and a link to the moment playing now (#t=83 opens the call there).
+  document.getElementById('speed').addEventListener('change', ev => { audio.playbackRate = Number(ev.target.value); });
+  document.getElementById('moment-link').addEventListener('click', () => {
+    const url = location.origin + location.pathname + '#t=' + Math.floor(audio.currentTime);
+    history.replaceState(null, '', url);
+    if (navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {});
+    status('Link to ' + clock(audio.currentTime * 1000) + ' copied: ' + url);
+  });
+  function fromHash() {
+    const m = /^#t=(\d+(?:\.\d+)?)$/.exec(location.hash);
+    if (m) seek(Number(m[1]) * 1000);
+  }
+  window.addEventListener('hashchange', fromHash);
+
+  // Keyboard: space or k plays and pauses, left/right (or j/l) move 5 s, [ and ] the
+  // previous and next line. Not while typing in a form.
+  document.addEventListener('keydown', ev => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.closest('input, textarea, select, button, audio')) return;
+    const t = audio.currentTime * 1000, starts = state.data ? state.data.transcript.map(l => l.start_ms) : [];
+    switch (ev.key) {
+      case ' ': case 'k': if (audio.paused) audio.play().catch(() => {}); else audio.pause(); break;
+      case 'ArrowLeft': case 'j': seek(Math.max(0, t - 5000)); break;
+      case 'ArrowRight': case 'l': seek(Math.min(durationMS(), t + 5000)); break;
+      case '[': { const p = starts.filter(s => s < t - 500).pop(); if (p !== undefined) seek(p); break; }
+      case ']': { const n = starts.find(s => s > t + 50); if (n !== undefined) seek(n); break; }
+      default: return;
+    }
+    ev.preventDefault();
+  });
   audio.addEventListener('play', () => requestAnimationFrame(tick));
   audio.addEventListener('seeked', tick);
   audio.addEventListener('timeupdate', tick);
@@ -366,6 +411,6 @@
   Promise.all([
     load(),
     fetch(api + '/peaks', { credentials: 'same-origin' }).then(r => r.ok ? r.json() : null).then(p => { state.peaks = p; }),
-  ]).then(() => { draw(); state.ready = true; root.dataset.ready = 'true'; })
+  ]).then(() => { draw(); fromHash(); state.ready = true; root.dataset.ready = 'true'; })
     .catch(e => status('Could not load this call: ' + e.message));
 })();

@@ -98,6 +98,8 @@
     const status = document.getElementById('status-link'); // needs a signed-in user
     if (status) status.hidden = false;
     accountNav(who);
+    window.sparMe = who;
+    document.dispatchEvent(new CustomEvent('spar:me'));
     const r = await fetch('/api/me/assignments', { headers: { Accept: 'application/json' } });
     if (!r.ok) return;
     const list = (await r.json()) || [];

@@ -469,6 +469,14 @@
     repChanged();
   }
 
+  // replayLink offers a signed-in learner the call's replay in the console, where trainers'
+  // comments and overrides show (home.js sets window.sparMe; guests have no console).
+  function replayLink() {
+    const a = $('replay-link');
+    a.hidden = !(window.sparMe && state.callId);
+    if (!a.hidden) a.href = '/console/calls/' + encodeURIComponent(state.callId);
+  }
+
   // repChanged tells home.js a rep was done or scored, so the assignment cards recount.
   function repChanged() { document.dispatchEvent(new CustomEvent('spar:rep')); }
 
@@ -491,6 +499,7 @@
     if (!state.lines.length) list.append(el('li', 'note', 'Nothing was said on this call.'));
     $('score-wait').hidden = false;
     $('score-ready').hidden = true;
+    replayLink();
     show('summary');
     pollScore(state.callId, 0);
   }
@@ -596,6 +605,8 @@
     if (sc) startCall(sc);
     else banner('Scenario not available.', state.scenarios.length ? 'This server has no scenario "' + id + '".' : 'The scenarios are still loading: try again in a moment.');
   });
+
+  document.addEventListener('spar:me', replayLink); // the sign-in check may finish after a summary opened
 
   $('again').addEventListener('click', () => { if (state.scenario) startCall(state.scenario); });
   $('choose').addEventListener('click', () => show('pick'));

@@ -94,6 +94,17 @@ func TestBrowserAssignment(t *testing.T) {
 	p.Eval(`document.querySelector('#assignments .assignment .btn').click(); true`, nil)
 	p.WaitFor("the call of the assigned scenario", `window.spar.scenario && window.spar.scenario.id === 'double-charge'`, 5*time.Second)
 
+	// Her call's summary offers its replay, with the trainer's comments, in the console.
+	p.Navigate(f.srv.URL + "/?call=call-alice")
+	p.WaitFor("the replay link", `!document.getElementById('view-summary').hidden && !document.getElementById('replay-link').hidden`, 10*time.Second)
+	var href string
+	p.Eval(`document.getElementById('replay-link').getAttribute('href')`, &href)
+	if href != "/console/calls/call-alice" {
+		t.Errorf("replay link %q", href)
+	}
+	p.Eval(`document.getElementById('replay-link').click(); true`, nil)
+	p.WaitFor("her replay", `location.pathname === '/console/calls/call-alice' && document.getElementById('replay').dataset.ready === 'true'`, 10*time.Second)
+
 	// Signed out (from the practice page itself), the page is as it was: no assignments section.
 	p.Navigate(f.srv.URL + "/")
 	p.WaitFor("the account links", `!document.getElementById('account-nav').hidden`, 10*time.Second)

@@ -170,6 +170,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 		http.Redirect(w, r, "/console/calls", http.StatusSeeOther)
 	})
 	user("GET /console/calls", c.callsPage)
+	user("GET /console/review", c.queuePage)
 	user("GET /console/calls.csv", c.callsCSV)
 	user("GET /console/learners/{id}", c.learnerPage)
 	user("GET /console/teams/{team}", c.teamPage)

@@ -41,7 +41,7 @@ var consoleAssets = map[string]string{
 
 var titles = map[string]string{"login.html": "Sign in", "calls.html": "Calls", "replay.html": "Replay",
 	"notfound.html": "Not found", "learner.html": "Progress", "team.html": "Team", "settings.html": "Settings",
-	"assignments.html": "Assignments", "assignment.html": "Assignment", "forbidden.html": "Not allowed",
+	"assignments.html": "Assignments", "queue.html": "Coaching queue", "assignment.html": "Assignment", "forbidden.html": "Not allowed",
 	"admin_users.html": "Users", "admin_user.html": "Account", "admin_teams.html": "Teams", "admin_tokens.html": "API tokens"}
 
 func (c *Console) asset(w http.ResponseWriter, r *http.Request) {
@@ -179,6 +179,13 @@ func (c *Console) callsPage(w http.ResponseWriter, r *http.Request) {
 		sorts[s] = q.with("sort", s)
 	}
 	data["Sorts"] = sorts
+	if u.Role != account.RoleLearner { // the console's home shows what waits for a trainer
+		if rq, err := c.buildQueue(r.Context(), u); err != nil {
+			c.log.Error("coaching queue", "err", err)
+		} else if n := rq.Count(); n > 0 {
+			data["Review"] = n
+		}
+	}
 	if q.Page > 1 {
 		data["Prev"] = q.with("page", strconv.Itoa(q.Page-1))
 	}

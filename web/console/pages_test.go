@@ -133,3 +133,45 @@ func TestLoginLanding(t *testing.T) {
 		t.Errorf("/api/me lacks the session's CSRF token: %s", body)
 	}
 }
+
+// TestCoachingQueue: a learner's dispute, a failed call nobody has looked at, and learners
+// behind on an assignment wait in the queue, and the calls page counts them; a comment
+// takes a call out, an override a dispute; learners have no queue.
+func TestCoachingQueue(t *testing.T) {
+	f := newFixture(t)
+	tina, alice := f.login(t, "tina@example.com"), f.login(t, "alice@example.com")
+	// call-alice was judged 60 with a pass mark of 70: failed. Alice disputes nothing yet.
+	_, page := tina.get("/console/review")
+	if !strings.Contains(page, `id="queue-calls"`) || !strings.Contains(page, `data-call="call-alice"`) || !strings.Contains(page, "failed") {
+		t.Fatalf("the failed call is not in the queue:\n%s", page)
+	}
+	if _, calls := tina.get("/console/calls"); !strings.Contains(calls, `id="review-count"`) {
+		t.Error("the calls page does not count the queue")
+	}
+	// A comment takes it out of the calls to review.
+	if resp, _ := tina.send(http.MethodPost, "/console/api/calls/call-alice/comments", map[string]any{"at_ms": 1000, "text": "Own it sooner."}, true); resp.StatusCode >= 300 {
+		t.Fatalf("comment: %d", resp.StatusCode)
+	}
+	if _, page = tina.get("/console/review"); strings.Contains(page, `data-call="call-alice"`) {
+		t.Error("a commented call is still waiting for review")
+	}
+	// Alice disputes her score: it comes back, as a dispute.
+	if resp, _ := alice.send(http.MethodPut, "/console/api/calls/call-alice/disagree", map[string]any{"reason": "I did refund her."}, true); resp.StatusCode >= 300 {
+		t.Fatalf("disagree: %d", resp.StatusCode)
+	}
+	_, page = tina.get("/console/review")
+	disputes, _, _ := strings.Cut(page, `id="queue-calls"`)
+	if !strings.Contains(disputes, `data-call="call-alice"`) || !strings.Contains(disputes, "I did refund her.") {
+		t.Errorf("the dispute is not in the queue:\n%s", page)
+	}
+	// An assignment alice has not started puts her among the learners behind.
+	createdID(t, tina.form("/console/assignments", assignForm(tina, url.Values{"team": {"red"}, "scenario": {"cold-call-vendor"}})))
+	_, page = tina.get("/console/review")
+	_, nudges, _ := strings.Cut(page, `id="queue-nudges"`)
+	if !strings.Contains(nudges, "Alice Learner") || !strings.Contains(nudges, "not started") {
+		t.Errorf("alice's unstarted assignment is not in the queue:\n%s", nudges)
+	}
+	if resp, _ := alice.get("/console/review"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a learner opens the coaching queue: %d", resp.StatusCode)
+	}
+}

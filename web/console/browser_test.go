@@ -230,6 +230,13 @@ func TestBrowserPersonaMeter(t *testing.T) {
 		p.Eval(`document.dispatchEvent(new CustomEvent('spar:practise', { detail: { scenario: '`+id+`' } })); true`, nil)
 		p.WaitFor("the meter of "+id, `document.getElementById('mood-label').textContent === '`+want+`'`, 10*time.Second)
 	}
+	// Status, mood and score are announced to screen readers as they change.
+	var live bool
+	p.Eval(`['status', 'mood-word'].every(id => document.getElementById(id).getAttribute('aria-live') === 'polite') &&
+		document.getElementById('score-value').closest('[aria-live]') !== null`, &live)
+	if !live {
+		t.Error("status, mood or score is not a live region")
+	}
 }
 
 // TestBrowserTalkTrack: the replay shows who talked when and the call's figures, each beside

@@ -79,7 +79,6 @@ type conv struct {
 	heard       string
 	silences    int
 	state       State
-	transcript  []Utterance
 	turns       int
 	endReason   string
 	goal        bool
@@ -92,6 +91,9 @@ type conv struct {
 
 	playMu  sync.Mutex // orders turn audio against flushes
 	playGen int        // the turn allowed to enqueue audio; -1 after a flush
+
+	logMu      sync.Mutex        // the timeline and the transcript see events in one order
+	transcript TranscriptBuilder // built from the events logged, as Recover rebuilds it
 }
 
 func newConv(ctx context.Context, e *Engine, line Line, s Session, stream RecognizeStream) *conv {
@@ -127,11 +129,20 @@ func bargeForce(min time.Duration) time.Duration {
 // now is the call's media time.
 func (c *conv) now() time.Duration { return media.Duration(rate, int(c.inPos.Load())) }
 
+// log stamps e with the current media time unless it carries one, and logs it.
 func (c *conv) log(e Event) {
 	if e.At == 0 {
 		e.At = c.now()
 	}
+	c.logAt(e)
+}
+
+// logAt logs e as it is (At 0 is the answer), to the timeline and the transcript.
+func (c *conv) logAt(e Event) {
+	c.logMu.Lock()
+	defer c.logMu.Unlock()
 	c.s.Timeline.Append(e)
+	c.transcript.Add(e)
 }
 
 // Audio is the reader goroutine's entry: one frame of learner audio.

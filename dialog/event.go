@@ -13,12 +13,12 @@ const (
 	EventSpeechStart   EventKind = "speech.start"   // learner started speaking
 	EventSpeechStop    EventKind = "speech.stop"    // learner stopped (endpoint); Dur: utterance length
 	EventInterim       EventKind = "stt.interim"    // Text: interim transcript
-	EventLearnerSaid   EventKind = "learner.said"   // Text: final transcript; Dur: utterance length; Data[DataConfidence] when known
-	EventPersonaSays   EventKind = "persona.says"   // Text: the line as generated
-	EventPersonaHeard  EventKind = "persona.heard"  // Text: what the learner actually heard; Data["truncated"]
+	EventLearnerSaid   EventKind = "learner.said"   // At: end of the line; Text: final transcript; Dur: utterance length; Data[DataConfidence] when known, Data["truncated"] when the persona cut in
+	EventPersonaSays   EventKind = "persona.says"   // Text: one sentence as generated; Data[DataTurn]
+	EventPersonaHeard  EventKind = "persona.heard"  // At: start of the turn's audio; Dur: how long it played; Text: what the learner actually heard; Data["truncated"], Data[DataTurn]
 	EventBargeIn       EventKind = "barge_in"       // Speaker: who cut in (learner or persona)
 	EventNoise         EventKind = "learner.noise"  // speech detected but no words recognised
-	EventTurnCancelled EventKind = "turn.cancelled" // a reply was dropped before it was heard
+	EventTurnCancelled EventKind = "turn.cancelled" // a reply was dropped before it was heard; Data[DataTurn]
 	EventBackchannel   EventKind = "backchannel"    // learner said "okay" over the persona: no interrupt
 	EventMood          EventKind = "persona.mood"   // Mood, Detail: why it moved
 	EventStage         EventKind = "persona.stage"  // Stage

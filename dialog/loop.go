@@ -2,7 +2,6 @@ package dialog
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -101,9 +100,8 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 		"frames_discarded_in": strconv.FormatInt(discarded, 10), "frames_late_out": strconv.FormatInt(c.play.Late(), 10),
 	}})
 	cancel(ErrCallOver)
-	slices.SortStableFunc(c.transcript, func(a, b Utterance) int { return int(a.Start - b.Start) })
 	return Result{
-		EndReason: c.endReason, Duration: end, Transcript: c.transcript,
+		EndReason: c.endReason, Duration: end, Transcript: c.transcript.Transcript(),
 		FinalMood: c.state.Mood, FinalStage: c.state.Stage, Goal: c.goal, Turns: c.turns,
 		Latency: c.latency,
 	}
@@ -156,7 +154,7 @@ func (c *conv) onInput(ev inEvent) {
 				c.carry = strings.TrimSpace(c.carry + " " + t.in.Text)
 				c.interrupted, c.heard = t.in.Interrupted, t.in.Heard
 				c.turns--
-				c.log(Event{Kind: EventTurnCancelled, Detail: "learner went on talking before the persona spoke"})
+				c.log(Event{Kind: EventTurnCancelled, Detail: "learner went on talking before the persona spoke", Data: t.data()})
 			}
 		}
 		c.utts = append(c.utts, u)
@@ -230,12 +228,11 @@ func (c *conv) maybeBargeIn() {
 	c.cancelTurn(t, ErrBargeIn)
 	_ = c.line.Clear()
 	c.interrupted, c.heard = true, heard
-	c.transcript = append(c.transcript, Utterance{Speaker: SpeakerPersona, Text: heard,
-		Start: t.startedAt(), End: c.now(), Truncated: true})
 	c.log(Event{Kind: EventBargeIn, Speaker: SpeakerLearner, Detail: "learner talked over the persona",
 		Data: map[string]string{"speech_ms": ms(c.speechFor), "interim": c.interim}})
-	c.log(Event{Kind: EventPersonaHeard, Speaker: SpeakerPersona, Text: heard,
-		Data: map[string]string{"truncated": "true", "said": full}})
+	start := t.startedAt()
+	c.logAt(Event{Kind: EventPersonaHeard, Speaker: SpeakerPersona, Text: heard, At: start, Dur: c.now() - start,
+		Data: t.data("truncated", "true", "said", full)})
 }
 
 // personaCutIn lets a scenario's persona talk over a learner who lectures or provokes.
@@ -330,13 +327,17 @@ func (c *conv) record(u *utterance, text string, confidence float64) {
 		return
 	}
 	confidence = roundConfidence(confidence)
-	c.transcript = append(c.transcript, Utterance{Speaker: SpeakerLearner, Text: text,
-		Start: u.start, End: u.end, Truncated: u.answered, Confidence: confidence})
 	e := Event{Kind: EventLearnerSaid, Speaker: SpeakerLearner, Text: text, At: u.end, Dur: u.end - u.start}
-	if confidence > 0 {
-		e.Data = map[string]string{DataConfidence: FormatConfidence(confidence)}
+	if confidence > 0 || u.answered {
+		e.Data = map[string]string{}
 	}
-	c.log(e)
+	if confidence > 0 {
+		e.Data[DataConfidence] = FormatConfidence(confidence)
+	}
+	if u.answered {
+		e.Data["truncated"] = "true" // the persona cut in on it
+	}
+	c.logAt(e)
 }
 
 // minHeardSpeech is the shortest speech the persona answers even when no words were
@@ -416,9 +417,9 @@ func (c *conv) onTurnDone(t *turn) {
 		return
 	}
 	if text := t.fullText(); text != "" {
-		c.transcript = append(c.transcript, Utterance{Speaker: SpeakerPersona, Text: text,
-			Start: t.startedAt(), End: c.now()})
-		c.log(Event{Kind: EventPersonaHeard, Speaker: SpeakerPersona, Text: text, At: t.startedAt(), Dur: c.now() - t.startedAt()})
+		start := t.startedAt()
+		c.logAt(Event{Kind: EventPersonaHeard, Speaker: SpeakerPersona, Text: text, At: start, Dur: c.now() - start,
+			Data: t.data()})
 	}
 	c.logLatency(t)
 	c.applyState(t.state, true)

@@ -3,6 +3,7 @@ package dialog
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,7 +80,7 @@ func (c *conv) runTurn(t *turn) {
 			return context.Cause(t.ctx)
 		}
 		t.firstSentence.CompareAndSwap(0, time.Now().UnixNano())
-		c.log(Event{Kind: EventPersonaSays, Speaker: SpeakerPersona, Text: sentence})
+		c.log(Event{Kind: EventPersonaSays, Speaker: SpeakerPersona, Text: sentence, Data: t.data()})
 		start := c.play.Enqueued()
 		err := c.e.tts.Synthesize(t.ctx, sentence, c.s.Voice, w)
 		t.mu.Lock()
@@ -131,6 +132,15 @@ func (t *turn) startedAt() time.Duration {
 		return media.Duration(rate, int(p))
 	}
 	return t.started
+}
+
+// data is the Event.Data naming the turn, with extra key/value pairs.
+func (t *turn) data(kv ...string) map[string]string {
+	d := map[string]string{DataTurn: strconv.Itoa(t.id)}
+	for i := 0; i+1 < len(kv); i += 2 {
+		d[kv[i]] = kv[i+1]
+	}
+	return d
 }
 
 func (t *turn) fullText() string {

@@ -18,6 +18,8 @@ type CallLog struct {
 	s    *Store
 	id   string
 	base Record // descriptive fields, filled at Begin
+	info telephony.Info
+	rec  string // recording path
 	log  *slog.Logger
 
 	events  *queue
@@ -46,6 +48,8 @@ func newCallLog(s *Store, info telephony.Info, recording string) *CallLog {
 			ExternalID: info.ExternalID, From: info.From, To: info.To, Node: s.cfg.Node,
 			Started: info.Started, Recording: recording,
 		},
+		info:    info,
+		rec:     recording,
 		log:     s.log.With("call_id", info.ID, "scenario", info.Scenario, "transport", info.Transport),
 		events:  newQueue(s.cfg.Buffer),
 		updates: make(map[string]any),
@@ -115,5 +119,13 @@ func (l *CallLog) stopWriter() {
 	l.closed.Store(true)
 	l.cancel()
 	<-l.done
-	l.s.active.Delete(l.id) // from now on Recover may seal it if Seal never succeeds
+}
+
+// release ends this process's hold on the call: from now on Recover (or the replayer, for
+// a call sealed to disk) may seal it.
+func (l *CallLog) release() { l.s.active.Delete(l.id) }
+
+// spillBegin is the first line of the call's spill file.
+func (l *CallLog) spillBegin(begun bool) spillBegin {
+	return spillBegin{Info: l.info, Recording: l.rec, Node: l.s.cfg.Node, Begun: begun}
 }

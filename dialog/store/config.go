@@ -28,6 +28,12 @@ type Config struct {
 	// FlushWait bounds how long Seal keeps retrying to write buffered events when Redis is
 	// unreachable (default 5s; the context given to Seal may end it sooner).
 	FlushWait time.Duration `yaml:"flush_wait"`
+	// SpillDir is where a call's timeline and sealed record go while Redis is unreachable
+	// (one append-only file per call), to be replayed when Redis returns and at start. Empty
+	// turns spilling off: a call then keeps up to Buffer events in memory, and a call that
+	// ends during an outage longer than FlushWait is lost. The server sets it to
+	// <data dir>/spill.
+	SpillDir string `yaml:"spill_dir"`
 }
 
 // DefaultConfig returns the defaults, with Node set to the hostname.

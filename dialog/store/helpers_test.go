@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ type testStore struct {
 	*Store
 	logs     *storetest.SyncBuffer
 	attempts chan attempt
+	replayed chan string // set by spillStore
 }
 
 type attempt struct {
@@ -85,8 +87,10 @@ func script(n int) []dialog.Event {
 	for i := range n {
 		at := 1000 * (i + 1)
 		out = append(out,
-			dialog.Event{Kind: dialog.EventPersonaSays, At: ms(at), Speaker: dialog.SpeakerPersona, Text: fmt.Sprintf("line %d", i)},
-			dialog.Event{Kind: dialog.EventPersonaHeard, At: ms(at + 400), Speaker: dialog.SpeakerPersona, Text: fmt.Sprintf("line %d", i)},
+			dialog.Event{Kind: dialog.EventPersonaSays, At: ms(at), Speaker: dialog.SpeakerPersona, Text: fmt.Sprintf("line %d", i),
+				Data: map[string]string{dialog.DataTurn: strconv.Itoa(i + 1)}},
+			dialog.Event{Kind: dialog.EventPersonaHeard, At: ms(at), Dur: ms(400), Speaker: dialog.SpeakerPersona, Text: fmt.Sprintf("line %d", i),
+				Data: map[string]string{dialog.DataTurn: strconv.Itoa(i + 1)}},
 			dialog.Event{Kind: dialog.EventLearnerSaid, At: ms(at + 900), Dur: ms(300), Speaker: dialog.SpeakerLearner,
 				Text: fmt.Sprintf("reply %d", i), Data: map[string]string{dialog.DataConfidence: "0.9"}},
 		)

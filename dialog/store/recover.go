@@ -18,19 +18,28 @@ import (
 // stage are rebuilt from the timeline, which is kept, as is the recording path. Several nodes
 // may recover at once: the seal lock lets one of them seal each call. It returns the records
 // it sealed and keeps going past a call it cannot seal, joining the errors.
+//
+// First it replays the calls spilled to disk (ReplaySpilled): a call sealed to disk during
+// an outage is sealed as it ended, not as interrupted, and one whose process died while it
+// spilled gets its whole timeline back before it is sealed. A call whose spill file cannot
+// be replayed yet is left alone.
 func (s *Store) Recover(ctx context.Context) ([]*Record, error) {
+	waiting, rerr := s.ReplaySpilled(ctx)
 	live, err := s.rdb.ZRangeWithScores(ctx, s.keys.liveSet(), 0, -1).Result()
 	if err != nil {
-		return nil, fmt.Errorf("store: recover: list live calls: %w", err)
+		return nil, errors.Join(rerr, fmt.Errorf("store: recover: list live calls: %w", err))
+	}
+	if len(waiting) > 0 {
+		s.kickReplay()
 	}
 	now := s.now()
 	var (
 		out  []*Record
-		errs []error
+		errs = []error{rerr}
 	)
 	for _, z := range live {
 		id, _ := z.Member.(string)
-		if _, mine := s.active.Load(id); mine {
+		if _, mine := s.active.Load(id); mine || waiting[id] {
 			continue
 		}
 		heartbeat := time.UnixMilli(int64(z.Score))

@@ -24,6 +24,7 @@ func dieMidCall(t *testing.T, s *testStore, id string, events []dialog.Event) *C
 	appendAll(l, events)
 	s.waitWritten(t, id, int64(len(events)))
 	l.stopWriter()
+	l.release()
 	return l
 }
 
@@ -36,13 +37,13 @@ func TestRecoverOwnNode(t *testing.T) {
 	ms := func(v int) time.Duration { return time.Duration(v) * time.Millisecond }
 	events := []dialog.Event{
 		{Kind: dialog.EventCallStart, Detail: "webrtc"},
-		{Kind: dialog.EventPersonaSays, At: ms(200), Text: "You charged me twice!"},
-		{Kind: dialog.EventPersonaHeard, At: ms(1900), Text: "You charged me twice!"},
+		{Kind: dialog.EventPersonaSays, At: ms(200), Text: "You charged me twice!", Data: map[string]string{dialog.DataTurn: "1"}},
+		{Kind: dialog.EventPersonaHeard, At: ms(200), Dur: ms(1700), Text: "You charged me twice!", Data: map[string]string{dialog.DataTurn: "1"}},
 		{Kind: dialog.EventLearnerSaid, At: ms(4000), Dur: ms(1500), Text: "Let me check that",
 			Data: map[string]string{dialog.DataConfidence: "0.64"}},
 		{Kind: dialog.EventMood, At: ms(4100), Mood: 6, Detail: "slow answer"},
 		{Kind: dialog.EventStage, At: ms(4100), Stage: "investigation"},
-		{Kind: dialog.EventPersonaSays, At: ms(4300), Dur: ms(900), Text: "Hurry up."},
+		{Kind: dialog.EventPersonaSays, At: ms(4300), Text: "Hurry up.", Data: map[string]string{dialog.DataTurn: "2"}},
 	}
 	l := dieMidCall(t, s, "d1", events)
 	heartbeat := time.UnixMilli(int64(rdb.ZScore(ctx, s.keys.liveSet(), "d1").Val()))
@@ -65,7 +66,7 @@ func TestRecoverOwnNode(t *testing.T) {
 		Transcript: []dialog.Utterance{
 			{Speaker: dialog.SpeakerPersona, Text: "You charged me twice!", Start: ms(200), End: ms(1900)},
 			{Speaker: dialog.SpeakerLearner, Text: "Let me check that", Start: ms(2500), End: ms(4000), Confidence: 0.64},
-			{Speaker: dialog.SpeakerPersona, Text: "Hurry up.", Start: ms(4300), End: ms(5200)},
+			{Speaker: dialog.SpeakerPersona, Text: "Hurry up.", Start: ms(4300), End: ms(5100)}, // 2 words, never confirmed
 		},
 		FinalMood: 6, FinalStage: "investigation", Turns: 1, Events: int64(len(events)),
 	}

@@ -24,8 +24,14 @@ var errLockHeld = errors.New("store: seal lock held")
 // for up to Config.FlushWait while Redis is unreachable), then writes the sealed record,
 // removes the call from the live set and posts one notice on calls:sealed. It is idempotent:
 // later calls return the same record. If another node already sealed the call (its Recover
-// judged this server dead), Seal returns that record. On error nothing is lost: Seal may be
-// retried, and a call never sealed is sealed by Recover as interrupted.
+// judged this server dead), Seal returns that record.
+//
+// When Redis cannot be reached in time and Config.SpillDir is set, Seal writes the rest of
+// the timeline and the record to the call's spill file, fsyncs it and returns the record:
+// the background replayer (or Recover at the next start) seals it in Redis when Redis
+// returns, and only then is it queued for scoring. Without SpillDir, Seal fails; nothing is
+// lost while the process lives (Seal may be retried) and a call never sealed is sealed by
+// Recover as interrupted. Either way the failure is logged.
 func (l *CallLog) Seal(ctx context.Context, res dialog.Result) (*Record, error) {
 	l.sealMu.Lock()
 	defer l.sealMu.Unlock()
@@ -33,9 +39,7 @@ func (l *CallLog) Seal(ctx context.Context, res dialog.Result) (*Record, error) 
 		return l.sealed, nil
 	}
 	l.stopWriter()
-	if err := l.flushRest(ctx); err != nil {
-		return nil, fmt.Errorf("store: seal %s: %w", l.id, err)
-	}
+	ferr := l.flushRest(ctx)
 	rec := l.base
 	rec.Status = StatusSealed
 	rec.Ended = l.s.now()
@@ -47,20 +51,69 @@ func (l *CallLog) Seal(ctx context.Context, res dialog.Result) (*Record, error) 
 	rec.Goal = res.Goal
 	rec.Turns = res.Turns
 	rec.Latency = res.Latency
-	rec.Events = l.w.written
+	rec.Events = l.w.seq // every event taken; once sealed, all of them are in the stream
 	rec.Dropped = l.dropped.Load()
-	got, _, err := l.s.sealCall(ctx, l.id, true, func(context.Context) (*Record, error) { return &rec, nil })
-	if err != nil {
-		return nil, fmt.Errorf("store: seal %s: %w", l.id, err)
+	err := ferr
+	if err == nil {
+		var got *Record
+		got, _, err = l.s.sealCall(ctx, l.id, true, func(context.Context) (*Record, error) { return &rec, nil })
+		if err == nil {
+			if got.Status != StatusSealed {
+				l.log.Warn("store: call was already sealed elsewhere", "status", got.Status)
+			}
+			if rec.Dropped > 0 {
+				l.log.Warn("store: call sealed with a gap in its timeline", "dropped", rec.Dropped)
+			}
+			if sf := l.w.spill; sf != nil {
+				if rerr := sf.remove(); rerr != nil {
+					l.log.Warn("store: remove spill file of a sealed call", "err", rerr)
+				}
+			}
+			l.release()
+			l.sealed = got
+			return got, nil
+		}
 	}
-	if got.Status != StatusSealed {
-		l.log.Warn("store: call was already sealed elsewhere", "status", got.Status)
+	if serr := l.sealToDisk(&rec); serr == nil {
+		l.log.Warn("store: redis unreachable at seal; call sealed to disk, to be replayed when redis returns",
+			"err", err, "events", rec.Events, "spill_file", l.w.spill.path)
+		l.release()
+		l.sealed = &rec
+		l.s.kickReplay()
+		return &rec, nil
+	} else if l.s.cfg.SpillDir != "" {
+		err = errors.Join(err, serr)
 	}
-	if rec.Dropped > 0 {
-		l.log.Warn("store: call sealed with a gap in its timeline", "dropped", rec.Dropped)
+	l.log.Error("store: seal failed; the call stays live until a retried Seal or Recover seals it",
+		"err", err, "events", rec.Events, "unwritten", len(l.w.batch))
+	l.release()
+	return nil, fmt.Errorf("store: seal %s: %w", l.id, err)
+}
+
+// errNoSpill means spilling is off (Config.SpillDir is empty).
+var errNoSpill = errors.New("store: spilling is off")
+
+// sealToDisk writes what Redis has not got of the call, and its record, to its spill file.
+func (l *CallLog) sealToDisk(rec *Record) error {
+	w := &l.w
+	if l.s.cfg.SpillDir == "" {
+		return errNoSpill
 	}
-	l.sealed = got
-	return got, nil
+	if w.spill == nil {
+		sf, err := openSpill(l.s.cfg.SpillDir, l.spillBegin(!w.notBegun))
+		if err != nil {
+			return err
+		}
+		w.spill = sf
+	}
+	if err := w.spill.entries(w.batch); err != nil {
+		return err
+	}
+	w.batch = w.batch[:0]
+	if err := w.spill.seal(rec); err != nil {
+		return err
+	}
+	return w.spill.close()
 }
 
 // flushRest writes everything still queued after the writer stopped, with backoff, for at
@@ -76,6 +129,9 @@ func (l *CallLog) flushRest(ctx context.Context) error {
 		err := w.attempt(ctx)
 		if err == nil {
 			return nil
+		}
+		if w.spilling {
+			w.spillBatch() // keep the file whole, so a seal to disk lands after every entry
 		}
 		t := time.NewTimer(backoff)
 		select {

@@ -32,6 +32,15 @@ type Store struct {
 	retryMin    time.Duration    // writer backoff after a Redis error
 	retryMax    time.Duration
 	flushHook   func(id string, written int64, err error) // tests: called after each writer attempt
+	replayHook  func(id string)                           // tests: called after each replayed spill file
+
+	replayMu   sync.Mutex // one ReplaySpilled at a time
+	replayerMu sync.Mutex // guards replaying and the start of the replayer
+	replaying  bool
+	replayWake chan struct{} // capacity 1: a call spilled while the replayer runs
+	replayWG   sync.WaitGroup
+	replayCtx  context.Context // ended by Close
+	replayStop context.CancelFunc
 }
 
 // New returns a Store on rdb. Zero fields of cfg take their defaults.
@@ -43,16 +52,20 @@ func New(rdb redis.UniversalClient, cfg Config, log *slog.Logger) (*Store, error
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Store{
+	s := &Store{
 		rdb: rdb, cfg: cfg, log: log.With("component", "store"), keys: keys{cfg.Prefix},
 		now: time.Now, followBlock: time.Second,
 		retryMin: 50 * time.Millisecond, retryMax: 2 * time.Second,
-	}, nil
+		replayWake: make(chan struct{}, 1),
+	}
+	s.replayCtx, s.replayStop = context.WithCancel(context.Background())
+	return s, nil
 }
 
 // Begin records a new live call and starts its timeline writer. recording is the path (or
 // blob key) of the call's WAV. The returned CallLog must be sealed when the call ends; if the
-// server dies first, Recover seals it.
+// server dies first, Recover seals it. When Redis is unreachable and Config.SpillDir is set,
+// the call still begins: its log spills to disk until Redis returns, so the call goes on.
 func (s *Store) Begin(ctx context.Context, info telephony.Info, recording string) (*CallLog, error) {
 	if err := checkID(info.ID); err != nil {
 		return nil, err
@@ -61,16 +74,64 @@ func (s *Store) Begin(ctx context.Context, info telephony.Info, recording string
 	if info.Started.IsZero() {
 		info.Started = now
 	}
-	n, err := s.rdb.Exists(ctx, s.keys.info(id), s.keys.record(id), s.keys.timeline(id)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("store: begin %s: %w", id, err)
+	rctx, cancel := ctx, context.CancelFunc(func() {})
+	if s.cfg.SpillDir != "" {
+		rctx, cancel = context.WithTimeout(ctx, attemptTimeout) // an outage must not hold the caller
 	}
-	if n > 0 {
+	defer cancel()
+	n, err := s.rdb.Exists(rctx, s.keys.info(id), s.keys.record(id), s.keys.timeline(id)).Result()
+	if err == nil && n > 0 {
 		return nil, fmt.Errorf("store: begin %s: %w", id, ErrExists)
+	}
+	if err == nil {
+		err = s.writeBegin(rctx, info, recording, now, false)
+	}
+	if err != nil {
+		if s.cfg.SpillDir == "" || ctx.Err() != nil {
+			return nil, fmt.Errorf("store: begin %s: %w", id, err)
+		}
+		return s.beginSpilling(info, recording, err)
+	}
+	l := newCallLog(s, info, recording)
+	s.active.Store(id, l)
+	go l.w.run()
+	return l, nil
+}
+
+// beginSpilling starts a call while Redis is unreachable: its log goes to its spill file
+// from the first event, and its writer writes Begin's keys when Redis returns.
+func (s *Store) beginSpilling(info telephony.Info, recording string, cause error) (*CallLog, error) {
+	l := newCallLog(s, info, recording)
+	sf, err := openSpill(s.cfg.SpillDir, l.spillBegin(false))
+	if err != nil {
+		return nil, fmt.Errorf("store: begin %s: %w (and redis: %w)", info.ID, err, cause)
+	}
+	l.w.spill, l.w.spilling, l.w.notBegun = sf, true, true
+	l.w.failing, l.w.failedAt = true, s.now()
+	l.log.Warn("store: redis unreachable at call start; the call goes on, its timeline spilled to disk",
+		"err", cause, "spill_file", sf.path)
+	s.active.Store(info.ID, l)
+	go l.w.run()
+	return l, nil
+}
+
+// writeBegin writes a new call's info and live hashes, adds it to calls:live and to the
+// time, learner and scenario indexes. With unlessSealed it does nothing for a call that
+// already has a record (a replay of a call sealed meanwhile).
+func (s *Store) writeBegin(ctx context.Context, info telephony.Info, recording string, now time.Time, unlessSealed bool) error {
+	id := info.ID
+	if unlessSealed {
+		n, err := s.rdb.Exists(ctx, s.keys.record(id)).Result()
+		if err != nil {
+			return fmt.Errorf("store: begin %s: %w", id, err)
+		}
+		if n > 0 {
+			return nil
+		}
 	}
 	fields := infoFields(info, s.cfg.Node, recording)
 	started := info.Started.UnixMilli()
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, s.keys.info(id), fields)
 		live := maps.Clone(fields)
 		live["heartbeat"], live["events"] = now.UnixMilli(), 0
@@ -87,12 +148,9 @@ func (s *Store) Begin(ctx context.Context, info telephony.Info, recording string
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: begin %s: %w", id, err)
+		return fmt.Errorf("store: begin %s: %w", id, err)
 	}
-	l := newCallLog(s, info, recording)
-	s.active.Store(id, l)
-	go l.w.run()
-	return l, nil
+	return nil
 }
 
 // infoFields is the static description of a call, as stored in its info and live hashes.

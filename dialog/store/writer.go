@@ -33,6 +33,13 @@ type writer struct {
 	failing  bool // in an outage: the last attempt failed
 	failedAt time.Time
 	logDrops int64 // dropped count last logged
+
+	// With Config.SpillDir set, an outage moves the batch to the call's spill file and
+	// later events go straight there, so memory stays bounded however long Redis is away;
+	// each retry catches Redis up from the file.
+	spill    *spillFile // opened at the first spill, kept until the call is sealed
+	spilling bool       // entries after written are in the file, not in batch
+	notBegun bool       // the call began during an outage: Begin's keys are not written yet
 }
 
 // entry is one timeline event ready for XADD: its explicit stream ID and fields.
@@ -61,7 +68,7 @@ func (w *writer) run() {
 	}()
 	for {
 		var in <-chan struct{}
-		if retryC == nil && len(w.batch) == 0 {
+		if (retryC == nil && len(w.batch) == 0) || (w.spilling && len(w.batch) < l.s.cfg.Buffer) {
 			in = l.events.ready
 		}
 		select {
@@ -69,6 +76,9 @@ func (w *writer) run() {
 			return
 		case <-in:
 			w.takeQueued(maxBatch)
+			if w.spilling {
+				w.spillBatch()
+			}
 		case <-hb.C:
 			w.touch = true
 		case <-l.wake:
@@ -77,13 +87,14 @@ func (w *writer) run() {
 			retryC = nil
 		}
 		if retryC != nil {
-			continue // backing off: keep queuing
+			continue // backing off: keep queuing (or spilling)
 		}
 		err := w.attempt(w.ctx)
 		if w.ctx.Err() != nil {
 			return // stopped mid-attempt: Seal finishes the job
 		}
 		if err != nil {
+			w.spillBatch()
 			retry = time.NewTimer(backoff)
 			retryC = retry.C
 			backoff = min(2*backoff, l.s.retryMax)
@@ -91,6 +102,65 @@ func (w *writer) run() {
 		}
 		backoff = l.s.retryMin
 	}
+}
+
+// spillBatch moves the batch to the call's spill file, when spilling is configured. If the
+// file cannot be written the batch stays in memory, as without spilling.
+func (w *writer) spillBatch() {
+	l := w.l
+	if l.s.cfg.SpillDir == "" || len(w.batch) == 0 {
+		return
+	}
+	if w.spill == nil {
+		sf, err := openSpill(l.s.cfg.SpillDir, l.spillBegin(!w.notBegun))
+		if err != nil {
+			l.log.Error("store: cannot spill call events to disk; keeping them in memory", "err", err)
+			return
+		}
+		w.spill = sf
+		l.log.Warn("store: spilling call events to disk until redis returns", "spill_file", sf.path)
+	}
+	if err := w.spill.entries(w.batch); err != nil {
+		l.log.Error("store: cannot spill call events to disk; keeping them in memory", "err", err)
+		return
+	}
+	w.spilling = true
+	w.batch = w.batch[:0]
+}
+
+// catchUp writes what the spill file holds beyond written (and Begin's keys, for a call
+// that began during the outage); when done the writer stops spilling.
+func (w *writer) catchUp(ctx context.Context) error {
+	l := w.l
+	if w.notBegun {
+		if err := l.s.writeBegin(ctx, l.info, l.rec, l.s.now(), false); err != nil {
+			return err
+		}
+		w.notBegun = false
+	}
+	sp, err := readSpill(w.spill.path)
+	if err != nil {
+		return err
+	}
+	var rest []entry
+	for _, e := range sp.entries {
+		if e.n > w.written {
+			rest = append(rest, e)
+		}
+	}
+	for len(rest) > 0 {
+		k := min(len(rest), maxBatch)
+		done, err := l.s.xadd(ctx, l.id, rest[:k])
+		if done > 0 {
+			w.written = rest[done-1].n
+		}
+		if err != nil {
+			return err
+		}
+		rest = rest[k:]
+	}
+	w.spilling = false
+	return nil
 }
 
 // take assigns the event its stream ID and adds it to the batch.
@@ -111,7 +181,13 @@ func (w *writer) takeQueued(n int) { w.l.events.popTo(n, w.take) }
 func (w *writer) attempt(parent context.Context) error {
 	ctx, cancel := context.WithTimeout(parent, attemptTimeout)
 	defer cancel()
-	err := w.flush(ctx)
+	var err error
+	if w.spilling {
+		err = w.catchUp(ctx)
+	}
+	if err == nil {
+		err = w.flush(ctx)
+	}
 	if err == nil && w.touch && !w.gone {
 		err = w.heartbeat(ctx)
 	}
@@ -142,40 +218,41 @@ func (w *writer) report(err error) {
 	}
 }
 
-// flush XADDs the batch in one pipeline. Entries carry explicit IDs, so an entry that a
-// failed attempt did write is refused as "equal or smaller" on retry and counted as written:
-// nothing is lost or doubled across an outage.
+// flush XADDs the batch in one pipeline.
 func (w *writer) flush(ctx context.Context) error {
 	if len(w.batch) == 0 {
 		return nil
 	}
-	s := w.l.s
-	key := s.keys.timeline(w.l.id)
+	done, err := w.l.s.xadd(ctx, w.l.id, w.batch)
+	if done > 0 {
+		w.written = w.batch[done-1].n
+		w.batch = append(w.batch[:0], w.batch[done:]...)
+	}
+	return err
+}
+
+// xadd writes timeline entries of call id in one pipeline and returns how many, from the
+// first, are now in the stream. Entries carry explicit IDs, so an entry that a failed
+// attempt (or an earlier replay) did write is refused as "equal or smaller" on retry and
+// counted as written: nothing is lost or doubled across an outage.
+func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
+	key := s.keys.timeline(id)
 	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.StringCmd, len(w.batch))
-	for i, e := range w.batch {
+	cmds := make([]*redis.StringCmd, len(es))
+	for i, e := range es {
 		cmds[i] = pipe.XAdd(ctx, &redis.XAddArgs{
 			Stream: key, MaxLen: s.cfg.TimelineMax, Approx: true, ID: e.id, Values: e.args,
 		})
 	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
 	done := 0
-	var err error
 	for _, c := range cmds {
 		if cerr := c.Err(); cerr != nil && !isDuplicateID(cerr) {
-			err = cerr
-			break
+			return done, fmt.Errorf("store: write timeline of %s: %w", id, cerr)
 		}
 		done++
 	}
-	if done > 0 {
-		w.written = w.batch[done-1].n
-		w.batch = append(w.batch[:0], w.batch[done:]...)
-	}
-	if err != nil {
-		return fmt.Errorf("store: write timeline of %s: %w", w.l.id, err)
-	}
-	return nil
+	return done, nil
 }
 
 // heartbeat refreshes the live hash (with queued Update fields) and the calls:live score.

@@ -67,6 +67,7 @@ func TestBrowserReplay(t *testing.T) {
 	p.Eval(`document.getElementById('comment-text').value = 'Strong apology: keep this line.';
 		document.getElementById('comment-add').click(); true`, nil)
 	p.WaitFor("the comment in the list", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line.')`, 10*time.Second)
+	p.WaitFor("the comment inline in the transcript, at its line", `(document.querySelectorAll('#transcript li')[2].querySelector('.inline-comment') || {}).textContent === 'Tina Trainer at 0:08: Strong apology: keep this line.'`, 5*time.Second)
 	var at string
 	p.Eval(`document.querySelector('#comments li .meta button').textContent`, &at)
 	if at != "0:08" {

@@ -100,6 +100,13 @@
       li.append(el('span', 't', clock(l.start_ms)), el('span', 'who', l.speaker === 'learner' ? 'Learner' : 'Persona'),
         el('span', 'text', l.text));
       if (l.truncated) li.append(el('span', 'cut', '(cut off)'));
+      // Comments sit inline at their moment: under the last line that started before them.
+      const next = state.data.transcript[i + 1];
+      for (const c of state.data.comments) {
+        if (c.at_ms >= (i === 0 ? -Infinity : l.start_ms) && (!next || c.at_ms < next.start_ms)) {
+          li.append(el('div', 'inline-comment', c.author_name + ' at ' + clock(c.at_ms) + ': ' + c.text));
+        }
+      }
       li.tabIndex = 0;
       li.addEventListener('click', () => seek(l.start_ms));
       li.addEventListener('keydown', ev => { if (ev.key === 'Enter') { ev.preventDefault(); seek(l.start_ms); } });

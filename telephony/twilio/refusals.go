@@ -4,18 +4,19 @@ import "sync"
 
 // Why calls and streams were turned away, as Refusals counts them.
 const (
-	reasonDraining       = "draining"          // the server is restarting
-	reasonBusy           = "busy"              // every line is live or reserved
-	reasonReplayed       = "replayed_webhook"  // a CallSid already answered
-	reasonTicketStore    = "ticket_store"      // the ticket could not be stored or read
-	reasonNoStream       = "no_stream"         // a reserved line's stream never came
-	reasonNoToken        = "no_token"          // a stream whose start carries no token
-	reasonBadToken       = "bad_token"         // unknown, used or expired token
-	reasonTokenMismatch  = "call_sid_mismatch" // a token issued for another CallSid
-	reasonNoStart        = "no_start"          // no start message in time
-	reasonBadStart       = "bad_start"         // start with an unusable format or IDs
-	reasonStreamNoLine   = "stream_busy"       // a stream with no reserved line, at the cap
-	reasonStreamDraining = "stream_draining"   // a stream with no reserved line, while draining
+	reasonDraining         = "draining"           // the server is restarting
+	reasonBusy             = "busy"               // every line is live or reserved
+	reasonReplayed         = "replayed_webhook"   // a CallSid already answered
+	reasonTicketStore      = "ticket_store"       // the ticket could not be stored or read
+	reasonNoStream         = "no_stream"          // a reserved line's stream never came
+	reasonNoToken          = "no_token"           // a stream whose start carries no token
+	reasonBadToken         = "bad_token"          // unknown, used or expired token
+	reasonTokenMismatch    = "call_sid_mismatch"  // a token issued for another CallSid
+	reasonNoStart          = "no_start"           // no start message in time
+	reasonBadStart         = "bad_start"          // start with an unusable format or IDs
+	reasonStreamNoLine     = "stream_busy"        // a stream with no reserved line, at the cap
+	reasonStreamDraining   = "stream_draining"    // a stream with no reserved line, while draining
+	reasonTooManyUnstarted = "too_many_unstarted" // maxAwaitingStart streams await start
 )
 
 // refusals counts turned-away calls and streams by reason.

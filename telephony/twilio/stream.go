@@ -22,6 +22,10 @@ const (
 	oversizeFactor = 4
 	// closeGrace is how long the reader waits for Twilio to answer our close frame.
 	closeGrace = 2 * time.Second
+	// maxAwaitingStart caps signed streams that have not sent start yet (each may wait
+	// StartTimeout): Twilio sends start within milliseconds, so only a replayed upgrade
+	// signature could hold many.
+	maxAwaitingStart = 64
 )
 
 // serveMedia accepts Twilio's Media Streams WebSocket and runs the call on it.
@@ -50,8 +54,17 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if n := s.awaiting.Add(1); n > maxAwaitingStart {
+		s.awaiting.Add(-1)
+		s.refused(reasonTooManyUnstarted)
+		s.log.Warn("twilio stream refused before upgrade: too many streams awaiting start", "max", maxAwaitingStart)
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "too many streams starting", http.StatusServiceUnavailable)
+		return
+	}
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		s.awaiting.Add(-1)
 		s.log.Info("twilio stream: upgrade failed", "err", err) // the upgrader has replied
 		return
 	}
@@ -85,6 +98,7 @@ type stream struct {
 // run waits for start, then runs the call until the socket or the handler ends it.
 func (st *stream) run(parent context.Context) {
 	start, err := st.awaitStart()
+	st.srv.awaiting.Add(-1)
 	if err != nil {
 		st.refuse(err)
 		return

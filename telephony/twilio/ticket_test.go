@@ -247,3 +247,27 @@ func TestMemoryTickets(t *testing.T) {
 		t.Fatalf("issue after the replay window: %v", err)
 	}
 }
+
+// TestAwaitingStartCapped: signed upgrades that never send start (a replayed upgrade
+// signature) hold at most maxAwaitingStart sockets; the next is refused before the upgrade.
+func TestAwaitingStartCapped(t *testing.T) {
+	h := newHarness(t, nil)
+	peers := make([]*peer, 0, maxAwaitingStart)
+	for range maxAwaitingStart {
+		p, _, err := h.dial(t, testToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		peers = append(peers, p)
+	}
+	_, resp, err := h.dial(t, testToken)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("stream %d: err %v, resp %v; want 503", maxAwaitingStart+1, err, resp)
+	}
+	if n := h.srv.Refusals()[reasonTooManyUnstarted]; n != 1 {
+		t.Fatalf("refusals %v", h.srv.Refusals())
+	}
+	for _, p := range peers {
+		p.conn.Close()
+	}
+}

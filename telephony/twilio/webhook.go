@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -43,6 +44,7 @@ type Server struct {
 	upgrader  websocket.Upgrader
 	calls     telephony.Drain
 	reserved  reservations
+	awaiting  atomic.Int64 // upgraded streams that have not sent start
 	refusals  refusals
 	newID     func() string
 	newToken  func() string

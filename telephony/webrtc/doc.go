@@ -21,6 +21,13 @@
 //     for candidate gathering (at most GatherTimeout) and carries every candidate. The page
 //     hangs up with POST PathHangup. Errors are 4xx/5xx with a JSON {error}.
 //
+// Who may offer: a page with a signed-in learner (Server.Identify) or a guest pass, the
+// GuestCookie that PathConfig hands to a page nobody is signed in on (Config.RequireSession).
+// Answered offers that have not connected yet each hold a line for up to ConnectTimeout, so
+// they are capped per client (MaxPendingPerClient), per address (MaxPendingPerIP) and in
+// total (MaxPendingOffers, always below MaxCalls): floods of offers that never connect
+// cannot take every line. A pending slot is released when the call connects or ends.
+//
 // The life of a browser call:
 //
 //  1. The page fetches PathConfig for the STUN/TURN servers to use (and, when someone is
@@ -32,7 +39,8 @@
 //  3. The call starts once ICE and DTLS connect (within Config.ConnectTimeout, else it ends
 //     without running the handler). Learner audio: RTP -> Opus (or mu-law) decode at 16 kHz ->
 //     320-sample frames -> Call.Deliver; RTP timestamp jumps become silence, so the frame count
-//     stays the call's clock. Persona audio: Call.WriteSample (one paced 20 ms frame) -> Opus
+//     stays the call's clock, but never more than telephony.MaxAhead ahead of the wall
+//     clock (the excess is dropped and counted). Persona audio: Call.WriteSample (one paced 20 ms frame) -> Opus
 //     (or mu-law) encode -> one RTP packet, its timestamp following the wall clock across
 //     pauses.
 //  4. The call ends when the handler returns, the page hangs up (message or POST), ICE fails,

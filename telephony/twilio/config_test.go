@@ -27,6 +27,9 @@ func TestConfigValidate(t *testing.T) {
 		{"mark every", func(c *Config) { c.MarkEvery = 0 }, "mark_every"},
 		{"malformed", func(c *Config) { c.MaxMalformed = -1 }, "max_malformed"},
 		{"start timeout", func(c *Config) { c.StartTimeout = 0 }, "start_timeout"},
+		{"stream timeout", func(c *Config) { c.StreamTimeout = 0 }, "stream_timeout"},
+		{"replay window shorter than a ticket", func(c *Config) { c.ReplayWindow = c.StreamTimeout / 2 }, "replay_window"},
+		{"idle timeout", func(c *Config) { c.IdleTimeout = -1 }, "idle_timeout"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

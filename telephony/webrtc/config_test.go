@@ -16,6 +16,7 @@ func TestConfigValidate(t *testing.T) {
 		{"origin with a path", func(c *Config) { c.AllowedOrigins = []string{"https://learn.example.com/app"} }, "allowed_origins[0]"},
 		{"origin without a scheme", func(c *Config) { c.AllowedOrigins = []string{"learn.example.com"} }, "allowed_origins[0]"},
 		{"no ping interval", func(c *Config) { c.PingInterval = 0 }, "ping_interval"},
+		{"negative pending cap", func(c *Config) { c.MaxPendingPerClient = -1 }, "max_pending_per_client"},
 		{"turn without credentials", func(c *Config) { c.ICEServers = []ICEServer{{URLs: []string{"turn:t.example.com"}}} }, "username and credential"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

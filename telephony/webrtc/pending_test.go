@@ -149,3 +149,20 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestPendingCapBelowLines: whatever is configured, pending offers can never hold every line.
+func TestPendingCapBelowLines(t *testing.T) {
+	for _, tc := range []struct{ maxCalls, maxPending, want int }{
+		{100, 16, 16},
+		{4, 16, 2},
+		{1, 16, 1}, // one line: one offer may connect at a time
+		{0, 16, 16},
+		{0, 0, 0}, // no caps at all
+		{10, 0, 5},
+	} {
+		s := &Server{cfg: Config{MaxCalls: tc.maxCalls, MaxPendingOffers: tc.maxPending}}
+		if got := s.pendingCap(); got != tc.want {
+			t.Errorf("max_calls %d, max_pending_offers %d: cap %d, want %d", tc.maxCalls, tc.maxPending, got, tc.want)
+		}
+	}
+}

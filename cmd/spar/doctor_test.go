@@ -120,7 +120,7 @@ func TestDoctorScenarioProviders(t *testing.T) {
 	if err == nil {
 		t.Fatal("doctor passed scenarios naming a provider the config lacks")
 	}
-	for _, want := range []string{"FAIL scenarios", filepath.Join(dir, "angry-llm.yaml") + ":" + blockLine(t) + ":12", `"llm-local"`, "providers.named"} {
+	for _, want := range []string{"FAIL scenarios", filepath.Join(dir, "angry-llm.yaml") + ":" + blockLine(t, 0) + ":12", `"llm-local"`, "providers.named"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -41,15 +41,15 @@ func scenarioFile(t *testing.T, id, providers string) []byte {
 	return append(data, providers...)
 }
 
-// blockLine is the line of the first setting in a providers block appended by scenarioFile
-// ("\nproviders:\n  persona: ..."), as a position in error messages.
-func blockLine(t *testing.T) string {
+// blockLine is the line of the k-th setting (from 0) in a providers block appended by
+// scenarioFile ("\nproviders:\n  persona: ..."), as a position in error messages.
+func blockLine(t *testing.T, k int) string {
 	t.Helper()
 	data, err := configs.Scenarios.ReadFile("scenarios/double-charge.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strconv.Itoa(bytes.Count(data, []byte("\n")) + 2)
+	return strconv.Itoa(bytes.Count(data, []byte("\n")) + 2 + k)
 }
 
 // writeScenarios writes id -> providers block as scenario files in a new directory.
@@ -201,13 +201,13 @@ func TestScenarioProvidersUnknown(t *testing.T) {
 		want        []string
 	}{
 		{"unknown name", "providers:\n  persona: llm-slow\n",
-			[]string{"bad.yaml:" + blockLine(t) + ":12: providers.persona \"llm-slow\"", "has no persona provider of that name (it has scripted, llm)", "providers.named", "llm-slow: {type: llm"}},
+			[]string{"bad.yaml:" + blockLine(t, 0) + ":12: providers.persona \"llm-slow\"", "has no persona provider of that name (it has scripted, llm)", "providers.named", "llm-slow: {type: llm"}},
 		{"vendor not configured", "providers:\n  tts: elevenlabs\n",
-			[]string{"bad.yaml:" + blockLine(t) + ":8: providers.tts \"elevenlabs\"", "add `elevenlabs: {default_voice: <voice id>}` under providers:"}},
+			[]string{"bad.yaml:" + blockLine(t, 0) + ":8: providers.tts \"elevenlabs\"", "add `elevenlabs: {default_voice: <voice id>}` under providers:"}},
 		{"wrong role", "providers:\n  stt: llm\n",
-			[]string{"bad.yaml:" + blockLine(t) + ":8:", "llm is a persona provider, not an stt one"}},
+			[]string{"bad.yaml:" + blockLine(t, 0) + ":8:", "llm is a persona provider, not an stt one"}},
 		{"voice the offline tts lacks", "providers:\n  voice: nova\n",
-			[]string{"bad.yaml:" + blockLine(t) + ":10: providers.voice \"nova\"", "offline tts has no such voice"}},
+			[]string{"bad.yaml:" + blockLine(t, 0) + ":10: providers.voice \"nova\"", "offline tts has no such voice"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -248,8 +248,8 @@ func TestLintWithConfig(t *testing.T) {
 	}
 	file := filepath.Join(dir, "bad.yaml")
 	for _, want := range []string{
-		file + ":" + blockLine(t) + `:12: providers.persona "llm-slow": this server has no persona provider of that name (it has scripted, llm)`,
-		file + `:365:3: unknown key "sst" in providers (known: persona, stt, tts, voice)`,
+		file + ":" + blockLine(t, 0) + `:12: providers.persona "llm-slow": this server has no persona provider of that name (it has scripted, llm)`,
+		file + ":" + blockLine(t, 1) + `:3: unknown key "sst" in providers (known: persona, stt, tts, voice)`,
 	} {
 		if !strings.Contains(out.String(), want+"\n") && !strings.Contains(out.String(), want+":") {
 			t.Errorf("lint output lacks %q:\n%s", want, out.String())

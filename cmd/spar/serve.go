@@ -128,6 +128,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
+	if err := wireTwilio(tw, rdb, cfg.Store.Prefix, reg); err != nil { // tickets shared by every node
+		return err
+	}
 	rtc, err := webrtc.NewServer(cfg.WebRTC, catalog, handle, log)
 	if err != nil {
 		return err

@@ -1,9 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +21,7 @@ import (
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/store/storetest"
 	"github.com/sparlab/spar/telephony"
+	"github.com/sparlab/spar/telephony/twilio/sim"
 	"github.com/sparlab/spar/web/webtest"
 )
 
@@ -106,5 +114,145 @@ func TestLocalRedisSupervised(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "local redis-server restarted") {
 		t.Errorf("restart not logged:\n%s", logs.String())
+	}
+}
+
+// faultRedis is a redis-server of the test's own (AOF, fsync always) that the test kills
+// with SIGKILL and restarts on the same port and data.
+type faultRedis struct {
+	t    *testing.T
+	port int
+	dir  string
+	cmd  *exec.Cmd
+}
+
+func startFaultRedis(t *testing.T) *faultRedis {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	r := &faultRedis{t: t, port: port, dir: t.TempDir()}
+	r.start()
+	t.Cleanup(r.kill)
+	return r
+}
+
+func (r *faultRedis) url() string { return "redis://127.0.0.1:" + strconv.Itoa(r.port) }
+
+func (r *faultRedis) start() {
+	r.t.Helper()
+	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--dir", r.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "")
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(r.port), MaxRetries: -1})
+	defer c.Close()
+	webtest.Poll(r.t, "redis-server up", 10*time.Second, func() bool { return c.Ping(context.Background()).Err() == nil })
+}
+
+func (r *faultRedis) kill() {
+	if r.cmd == nil {
+		return
+	}
+	_ = r.cmd.Process.Kill()
+	_ = r.cmd.Wait()
+	r.cmd = nil
+}
+
+// TestEndToEndRedisOutage (issue 12 item 8): a real server, real redis-server killed while
+// a phone call runs. Restarted before the call ends, or only after it ended: either way the
+// call is sealed as it ended (not interrupted), with its whole timeline, and scored.
+func TestEndToEndRedisOutage(t *testing.T) {
+	for _, restart := range []string{"before the call ends", "after the call ends"} {
+		t.Run(restart, func(t *testing.T) {
+			e := newEnv(t)
+			r := startFaultRedis(t)
+			e.redisURL = r.url()
+			cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: %q\n  spill_dir: %q\n  flush_wait: 1s\ntwilio:\n  default_scenario: double-charge\nshutdown_grace: 5s\n",
+				e.prefix, "e2e-"+filepath.Base(e.dir), filepath.Join(e.dir, "spill"))
+			if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			srv := e.start(t)
+			script, synth := angryCaller(t)
+			direct := redis.NewClient(&redis.Options{Addr: strings.TrimPrefix(r.url(), "redis://"), MaxRetries: -1})
+			t.Cleanup(func() { direct.Close() })
+
+			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+			defer cancel()
+			type outcome struct {
+				res *sim.Result
+				err error
+			}
+			done := make(chan outcome, 1)
+			var out bytes.Buffer
+			go func() {
+				res, err := sim.Run(ctx, sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script, Out: &out},
+					synth, slog.New(slog.DiscardHandler))
+				done <- outcome{res, err}
+			}()
+			webtest.Poll(t, "the call live in redis", 60*time.Second, func() bool {
+				n, _ := direct.ZCard(ctx, e.prefix+"calls:live").Result()
+				return n > 0
+			})
+			r.kill()
+			var o outcome
+			if restart == "before the call ends" {
+				// Down for a few seconds of the call (the learner's first line is longer).
+				tick := time.NewTimer(3 * time.Second)
+				select {
+				case o = <-done:
+					t.Fatalf("call ended within 3 s of the outage: %v", o.err)
+				case <-tick.C:
+				}
+				r.start()
+				o = <-done
+			} else {
+				o = <-done
+				r.start()
+			}
+			t.Logf("caller output:\n%s", out.String())
+			if o.err != nil {
+				t.Fatal(o.err)
+			}
+			st := openStore(t, e)
+			var rec *store.Record
+			var err error
+			webtest.Poll(t, "the sealed call record", 60*time.Second, func() bool {
+				rec, err = st.Get(t.Context(), o.res.CallID)
+				return err == nil
+			})
+			if rec.Status != store.StatusSealed || rec.EndReason != "learner hung up" {
+				t.Errorf("record status %q, end reason %q; want sealed, learner hung up", rec.Status, rec.EndReason)
+			}
+			events, err := st.Timeline(t.Context(), o.res.CallID)
+			if err != nil || int64(len(events)) != rec.Events || rec.Dropped != 0 {
+				t.Errorf("timeline has %d events (%v); record says %d, dropped %d", len(events), err, rec.Events, rec.Dropped)
+			}
+			if len(events) == 0 || events[len(events)-1].Kind != dialog.EventCallEnd || events[0].Kind != dialog.EventCallStart {
+				t.Errorf("timeline not whole: %d events", len(events))
+			}
+			if !reflect.DeepEqual(dialog.TranscriptOf(events), rec.Transcript) {
+				t.Errorf("sealed transcript differs from the timeline's")
+			}
+			logs := srv.output()
+			if !strings.Contains(logs, "spilling call events to disk") {
+				t.Errorf("the outage did not reach the call's log (no spill):\n%s", logs)
+			}
+			if restart == "after the call ends" && !strings.Contains(logs, "call sealed to disk") {
+				t.Errorf("the call was not sealed to disk during the outage:\n%s", logs)
+			}
+			var card struct {
+				CallID string `json:"call_id"`
+			}
+			pollScorecard(t, srv, o.res.CallID, &card)
+			if card.CallID != o.res.CallID {
+				t.Errorf("scorecard = %+v", card)
+			}
+		})
 	}
 }

@@ -256,3 +256,67 @@ func TestEndToEndRedisOutage(t *testing.T) {
 		})
 	}
 }
+
+// TestEndToEndKilledMidCallTranscript (issue 12 item 9): a server killed with SIGKILL after
+// the persona's second reply; the restart recovers the call with the transcript sealing
+// would have produced from the same timeline: one line per persona reply, none of zero or
+// negative length.
+func TestEndToEndKilledMidCallTranscript(t *testing.T) {
+	e := newEnv(t)
+	srv := e.start(t)
+	done := placeCall(t, srv)
+	st := openStore(t, e)
+	var id string
+	webtest.Poll(t, "two persona replies heard on the live call", 60*time.Second, func() bool {
+		live, _ := st.Live(t.Context())
+		if len(live) == 0 {
+			return false
+		}
+		id = live[0]
+		events, _ := st.Timeline(t.Context(), id)
+		heard := 0
+		for _, ev := range events {
+			if ev.Kind == dialog.EventPersonaHeard {
+				heard++
+			}
+		}
+		return heard >= 2
+	})
+	srv.kill()
+	<-done
+	e.start(t)
+	var rec *store.Record
+	var err error
+	webtest.Poll(t, "the interrupted record", 30*time.Second, func() bool {
+		rec, err = st.Get(t.Context(), id)
+		return err == nil
+	})
+	events, err := st.Timeline(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != store.StatusInterrupted {
+		t.Errorf("status = %q, want interrupted", rec.Status)
+	}
+	if want := dialog.TranscriptOf(events); !reflect.DeepEqual(rec.Transcript, want) {
+		t.Errorf("recovered transcript:\n got %+v\nwant %+v", rec.Transcript, want)
+	}
+	turns := map[string]bool{}
+	for _, ev := range events {
+		if ev.Kind == dialog.EventPersonaSays {
+			turns[ev.Data[dialog.DataTurn]] = true
+		}
+	}
+	persona := 0
+	for _, u := range rec.Transcript {
+		if u.End <= u.Start {
+			t.Errorf("line %q lasts %v", u.Text, u.End-u.Start)
+		}
+		if u.Speaker == dialog.SpeakerPersona {
+			persona++
+		}
+	}
+	if persona == 0 || persona > len(turns) {
+		t.Errorf("%d persona lines for %d persona turns: %+v", persona, len(turns), rec.Transcript)
+	}
+}

@@ -14,10 +14,14 @@
 //  3. While it runs, the engine calls CallLog.Append for each timeline event and
 //     CallLog.Update for live fields (mood, stage). Neither blocks: the writer batches events
 //     into the stream and heartbeats the live hash every Heartbeat. If Redis is unreachable
-//     the writer keeps events in memory (up to Buffer), logs once, retries with backoff, and
-//     logs again when Redis is back; the call goes on.
+//     the writer logs once, moves the call's events to its spill file under SpillDir (in
+//     memory, up to Buffer, when spilling is off), retries with backoff, catches Redis up
+//     from the file and logs again when Redis is back; the call goes on. A call begun during
+//     an outage spills from its first event.
 //  4. When the call ends, CallLog.Seal writes the remaining events, then the sealed record,
-//     drops the live state, leaves calls:live and posts one notice on calls:sealed.
+//     drops the live state, leaves calls:live and posts one notice on calls:sealed. If Redis
+//     is still away, Seal writes the record to the spill file (fsynced) instead; a
+//     background replayer, or Recover at the next start, seals it in Redis when it returns.
 //  5. Afterwards Get, List and Timeline read the call; Follow tails a live call's timeline
 //     (for live transcripts) until its call.end event.
 //  6. When an admin sets a retention period (SetRetentionDays), the Sweeper deletes, every

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,6 +152,12 @@ func saveScreenshot(t *testing.T, page webtest.Page, name string) {
 // call screen, that Spar cannot hear them, before the persona gives up.
 func TestEndToEndSilentMicHint(t *testing.T) {
 	_, srv := learnerServer(t)
+	// Readiness says Redis answers (the fault tests check it says so when it does not).
+	if resp, err := http.Get(srv.base + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /readyz: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	page := webtest.Launch(t, webtest.Options{FakeMic: webtest.MicWAV(t, make([]int16, 30*media.Rate16k))})
 	openPicker(page, srv.base)
 	startLearnerCall(t, page, "Quiet Tester")

@@ -43,8 +43,7 @@ type redisSupervisor struct {
 }
 
 // superviseLocalRedis starts (or reuses) the private redis-server under dir and keeps it
-// running until stop is called; stop ends it (SIGTERM, then SIGKILL after 10 s). It is
-// startLocalRedis with a supervisor: the same socket, flags and files.
+// running until stop is called; stop ends it (SIGTERM, then SIGKILL after 10 s).
 func superviseLocalRedis(ctx context.Context, dir string, log *slog.Logger) (string, func(), error) {
 	sv, err := newRedisSupervisor(dir, log)
 	if err != nil {

@@ -91,15 +91,20 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 
+	store.InstallRedisLogger(log) // go-redis's own lines, through slog and rate-limited
 	rdb, stopRedis, err := openRedis(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer stopRedis()
+	if cfg.Store.SpillDir == "" { // a call's log survives a Redis outage on disk
+		cfg.Store.SpillDir = filepath.Join(cfg.DataDir, "spill")
+	}
 	st, err := store.New(rdb, cfg.Store, log)
 	if err != nil {
 		return err
 	}
+	defer st.Close()
 	recovered, err := st.Recover(ctx)
 	if err != nil {
 		return fmt.Errorf("recover interrupted calls: %w", err)
@@ -167,6 +172,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	go func() { defer close(sweepDone); _ = sweeper.Run(sweepCtx) }()
 	defer func() { stopSweep(); <-sweepDone }()
 	mux.Handle("GET /metrics", metrics.Handler(reg))
+	// Readiness, unlike /healthz (the process answers), says whether Redis does.
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := st.Ready(r.Context()); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	})
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -251,14 +264,19 @@ func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
 		f.Close()
 		return fmt.Errorf("recording: %w", err)
 	}
+	prov := h.providers.of(sc)
 	clog, err := h.store.Begin(ctx, call.Info, path)
 	if err != nil {
+		// Neither Redis nor the spill directory took the call: say sorry rather than dead air.
 		rec.Close()
 		f.Close()
+		os.Remove(path)
+		if aerr := prov.engine.Apologize(ctx, call, prov.voice, dialog.Apology); aerr != nil {
+			log.Warn("apology", "err", aerr)
+		}
 		return fmt.Errorf("call log: %w", err)
 	}
 	log.Info("call started", "learner", call.Learner)
-	prov := h.providers.of(sc)
 	res, runErr := prov.engine.Run(ctx, call, dialog.Session{
 		Transport:  call.Transport,
 		Persona:    prov.persona(sc, seedOf(call.ID), log),

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/sparlab/spar/dialog"
 )
@@ -22,8 +24,13 @@ type eventView struct {
 	Data    map[string]string `json:"data,omitempty"`
 }
 
+// feedLifetime bounds one live feed: longer than any practice call; a page still open after
+// it reconnects with Last-Event-ID.
+const feedLifetime = 3 * time.Hour
+
 // events streams a call's timeline as server-sent events, from the start (or Last-Event-ID)
-// until the call ends or the client goes away.
+// until the call ends, the client goes away or feedLifetime passes. A call that does not
+// exist answers 404 and too many open feeds 429, before any event (the store checks both).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
@@ -35,12 +42,22 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	if from == "" {
 		from = "0"
 	}
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	fl.Flush()
-	err := s.calls.Follow(r.Context(), id, from, func(eid string, e dialog.Event) error {
+	ctx, cancel := context.WithTimeout(r.Context(), feedLifetime)
+	defer cancel()
+	started := false
+	start := func() {
+		if started {
+			return
+		}
+		started = true
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("X-Accel-Buffering", "no")
+		w.WriteHeader(http.StatusOK)
+		fl.Flush()
+	}
+	err := s.calls.Follow(ctx, id, from, func(eid string, e dialog.Event) error {
+		start()
 		b, err := json.Marshal(eventView{ID: eid, Kind: string(e.Kind), AtMS: e.At.Milliseconds(), Speaker: e.Speaker,
 			Text: e.Text, DurMS: e.Dur.Milliseconds(), Mood: e.Mood, Stage: e.Stage, Detail: e.Detail, Data: e.Data})
 		if err != nil {
@@ -52,7 +69,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		fl.Flush()
 		return nil
 	})
-	if err != nil && r.Context().Err() == nil {
+	if !started {
+		if err == nil {
+			start()
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	if err != nil && ctx.Err() == nil {
 		s.log.Warn("timeline feed ended", "call_id", id, "err", err)
 		fmt.Fprintf(w, "event: error\ndata: %q\n\n", err.Error())
 		fl.Flush()

@@ -147,6 +147,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such call"})
+	case errors.Is(err, store.ErrBusy):
+		w.Header().Set("Retry-After", "10")
+		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too many live feeds open: try again shortly"})
 	case errors.Is(err, scoring.ErrNotScored):
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not scored yet", "status": "pending"})
 	case errors.As(err, &br):

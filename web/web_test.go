@@ -185,3 +185,23 @@ func TestEventsStream(t *testing.T) {
 		t.Errorf("event = %+v", ev)
 	}
 }
+
+// TestEventsRefusedBeforeStreaming: a feed for a call that does not exist is a 404, and one
+// past the store's limit a 429 with Retry-After, before any event-stream header is sent.
+func TestEventsRefusedBeforeStreaming(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		status int
+	}{{store.ErrNotFound, http.StatusNotFound}, {store.ErrBusy, http.StatusTooManyRequests}} {
+		srv := newTestServer(t, &fakeCalls{err: tc.err})
+		resp, err := http.Get(srv.URL + "/api/calls/c1/events")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") == "text/event-stream" ||
+			tc.status == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+			t.Errorf("%v: %d %q", tc.err, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}

@@ -34,6 +34,11 @@ type Config struct {
 	// ends during an outage longer than FlushWait is lost. The server sets it to
 	// <data dir>/spill.
 	SpillDir string `yaml:"spill_dir"`
+	// MaxFollowers bounds the timelines Follow keeps open at once on this process (live
+	// feeds: the learner page, the console); past it Follow answers ErrBusy. Their blocking
+	// reads use a connection pool of this size of their own, so they can never take the
+	// connections calls write their timelines with.
+	MaxFollowers int `yaml:"max_followers"`
 }
 
 // DefaultConfig returns the defaults, with Node set to the hostname.
@@ -43,13 +48,14 @@ func DefaultConfig() Config {
 		host = "spar"
 	}
 	return Config{
-		Prefix:      "spar:",
-		Node:        host,
-		LiveTTL:     60 * time.Second,
-		Heartbeat:   10 * time.Second,
-		TimelineMax: 20000,
-		Buffer:      4096,
-		FlushWait:   5 * time.Second,
+		Prefix:       "spar:",
+		Node:         host,
+		LiveTTL:      60 * time.Second,
+		Heartbeat:    10 * time.Second,
+		TimelineMax:  20000,
+		Buffer:       4096,
+		FlushWait:    5 * time.Second,
+		MaxFollowers: 256,
 	}
 }
 
@@ -67,6 +73,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Heartbeat == 0 {
 		c.Heartbeat = d.Heartbeat
+	}
+	if c.MaxFollowers == 0 {
+		c.MaxFollowers = d.MaxFollowers
 	}
 	if c.TimelineMax == 0 {
 		c.TimelineMax = d.TimelineMax

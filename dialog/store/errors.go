@@ -20,4 +20,6 @@ var (
 	ErrLive = errors.New("store: call is still live")
 	// ErrInvalidRetention means a retention period outside 0..MaxRetentionDays.
 	ErrInvalidRetention = errors.New("store: invalid retention period")
+	// ErrBusy means Follow already has Config.MaxFollowers timelines open on this process.
+	ErrBusy = errors.New("store: too many timelines followed at once")
 )

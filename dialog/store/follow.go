@@ -17,7 +17,21 @@ import (
 // when ctx ends (within one block round); and fn's error if fn fails. Each Follow holds a
 // Redis connection while it waits.
 func (s *Store) Follow(ctx context.Context, id, from string, fn func(id string, e dialog.Event) error) error {
+	select {
+	case s.followSlots <- struct{}{}:
+		defer func() { <-s.followSlots }()
+	default:
+		return ErrBusy
+	}
 	key := s.keys.timeline(id)
+	// Only a call that exists is followed: live (its live key), sealed, or with a timeline.
+	n, err := s.rdb.Exists(ctx, s.keys.live(id), s.keys.record(id), key).Result()
+	if err != nil {
+		return s.followErr(ctx, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: follow %s: %w", id, ErrNotFound)
+	}
 	last := from
 	switch from {
 	case "":
@@ -47,7 +61,7 @@ func (s *Store) Follow(ctx context.Context, id, from string, fn func(id string, 
 		if sealed > 0 {
 			block = -1 // no BLOCK
 		}
-		res, err := s.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{key, last}, Count: 256, Block: block}).Result()
+		res, err := s.followRDB.XRead(ctx, &redis.XReadArgs{Streams: []string{key, last}, Count: 256, Block: block}).Result()
 		if isNil(err) {
 			if sealed > 0 {
 				return nil
@@ -80,4 +94,17 @@ func (s *Store) followErr(ctx context.Context, id string, err error) error {
 		return ctx.Err()
 	}
 	return fmt.Errorf("store: follow %s: %w", id, err)
+}
+
+// followClient returns a client on rdb's server with a pool of n connections for Follow's
+// blocking reads, so that many open feeds cannot starve the call path of connections. A
+// client it cannot copy (a cluster or a ring) is shared as it is.
+func followClient(rdb redis.UniversalClient, n int) redis.UniversalClient {
+	c, ok := rdb.(*redis.Client)
+	if !ok {
+		return rdb
+	}
+	opt := *c.Options()
+	opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns = n, 0, 4
+	return redis.NewClient(&opt)
 }

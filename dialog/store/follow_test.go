@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -154,4 +155,46 @@ func TestFollowEnds(t *testing.T) {
 			t.Errorf("Follow = %v, want the callback's error", err)
 		}
 	})
+}
+
+// TestFollowBounded: a call that does not exist is not followed (it would block forever);
+// past MaxFollowers open feeds Follow answers ErrBusy; and the feeds' blocking reads use a
+// pool of their own, so the call path still writes while every feed waits.
+func TestFollowBounded(t *testing.T) {
+	ctx := t.Context()
+	rdb := storetest.Redis(t)
+	s := newTestStore(t, rdb, storetest.Prefix(t), "node-a")
+	if err := s.Follow(ctx, "no-such-call", "", func(string, dialog.Event) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Follow of an unknown call = %v, want ErrNotFound", err)
+	}
+
+	l, err := s.Begin(ctx, testInfo("b1", "alice", "billing", time.Now()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var errs []<-chan error
+	for range cap(s.followSlots) { // every slot taken by a feed blocked on a quiet call
+		seen, errc := follow(fctx, s, "b1", "$")
+		_ = seen
+		errs = append(errs, errc)
+	}
+	// Wait until every feed holds its slot, then one more is refused.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(s.followSlots) < cap(s.followSlots) && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	if err := s.Follow(ctx, "b1", "$", func(string, dialog.Event) error { return nil }); !errors.Is(err, ErrBusy) {
+		t.Errorf("Follow past MaxFollowers = %v, want ErrBusy", err)
+	}
+	// The call path still has its connections: the call's events are written and sealed.
+	appendAll(l, script(1))
+	if _, err := l.Seal(ctx, dialog.Result{EndReason: "done"}); err != nil {
+		t.Fatalf("seal while every feed waits: %v", err)
+	}
+	cancel()
+	for _, errc := range errs {
+		waitErr(t, errc)
+	}
 }

@@ -157,5 +157,8 @@ func (s *Store) Close() error {
 	s.replayStop()
 	s.replayerMu.Unlock()
 	s.replayWG.Wait()
+	if s.followRDB != s.rdb {
+		return s.followRDB.Close()
+	}
 	return nil
 }

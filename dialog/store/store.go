@@ -27,9 +27,11 @@ type Store struct {
 
 	active sync.Map // call ID -> *CallLog: calls this process runs, which Recover leaves alone
 
-	now         func() time.Time // injectable clock
-	followBlock time.Duration    // XREAD BLOCK per Follow round
-	retryMin    time.Duration    // writer backoff after a Redis error
+	now         func() time.Time      // injectable clock
+	followBlock time.Duration         // XREAD BLOCK per Follow round
+	followRDB   redis.UniversalClient // Follow's blocking reads: a pool of their own
+	followSlots chan struct{}         // one per open Follow, MaxFollowers in all
+	retryMin    time.Duration         // writer backoff after a Redis error
 	retryMax    time.Duration
 	flushHook   func(id string, written int64, err error) // tests: called after each writer attempt
 	replayHook  func(id string)                           // tests: called after each replayed spill file
@@ -59,6 +61,7 @@ func New(rdb redis.UniversalClient, cfg Config, log *slog.Logger) (*Store, error
 		replayWake: make(chan struct{}, 1),
 	}
 	s.replayCtx, s.replayStop = context.WithCancel(context.Background())
+	s.followRDB, s.followSlots = followClient(rdb, cfg.MaxFollowers), make(chan struct{}, cfg.MaxFollowers)
 	return s, nil
 }
 

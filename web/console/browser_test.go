@@ -252,7 +252,7 @@ func TestBrowserTalkTrack(t *testing.T) {
 	p.Navigate(f.srv.URL + "/console/calls/call-alice")
 	p.WaitFor("the talk track", `!document.getElementById('talk-track').hidden && document.querySelector('#talk-figures .figure')`, 10*time.Second)
 	var got struct {
-		Bars          int
+		Bars           int
 		Ratio, Typical string
 	}
 	p.Eval(`(() => { const r = document.querySelector('#talk-figures [data-metric=talk_ratio]');

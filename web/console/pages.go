@@ -23,7 +23,7 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d:%02d", s/60, s%60)
 	},
 	// Times are the server's local time, with its zone so nobody has to guess.
-	"when": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04 MST") },
+	"when":  func(t time.Time) string { return t.Local().Format("2006-01-02 15:04 MST") },
 	"judge": scoring.JudgeWords,
 	// Chart helpers: SVG coordinates with one decimal, sums and halves, 0..1 to 0..100.
 	"f1":   func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -189,8 +190,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           bodyDeadline(mux, bodyTimeout),
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       idleTimeout, // keep-alive connections nobody uses are closed
+		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return callsCtx },
 	}
 	serveErr := make(chan error, 1)
@@ -337,4 +340,23 @@ Place a simulated practice call from another terminal:
 	if cfg.Twilio.AuthToken == "" {
 		fmt.Fprintln(w, "  Note: TWILIO_AUTH_TOKEN is not set, so webhook signatures are not checked. Set it before pointing a real number here.")
 	}
+}
+
+// Server-wide bounds on what a client can hold open. WebSocket streams and live feeds set
+// their own deadlines (telephony, web/events.go), so the server sets none on them.
+const (
+	bodyTimeout = 30 * time.Second  // to send a request body
+	idleTimeout = 120 * time.Second // between requests on a keep-alive connection
+)
+
+// bodyDeadline gives every request but a WebSocket upgrade d to send its body: a client that
+// dribbles a body (or never sends the one it announced) is cut off instead of holding a
+// connection and a handler forever.
+func bodyDeadline(next http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") && r.ContentLength != 0 {
+			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -2,6 +2,9 @@ package account_test
 
 import (
 	"errors"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,9 +85,13 @@ func TestLoginRateLimit(t *testing.T) {
 			t.Fatalf("failure %d: %v", i+1, err)
 		}
 	}
-	// Now even the right password is refused for that email...
-	if _, err := a.Login(ctx, "alice@example.com", pw, "10.0.0.9"); !errors.Is(err, account.ErrRateLimited) {
+	// Now even the right password is refused for that email from that client...
+	if _, err := a.Login(ctx, "alice@example.com", pw, "10.0.0.1"); !errors.Is(err, account.ErrRateLimited) {
 		t.Fatalf("after 3 failures: %v, want ErrRateLimited", err)
+	}
+	// ...but a stranger's failures do not lock alice out from her own machine.
+	if _, err := a.Login(ctx, "alice@example.com", pw, "10.0.0.9"); err != nil {
+		t.Fatalf("alice from another address after a stranger's failures: %v", err)
 	}
 	// ...but another account from the same address still signs in (the address limit is 4x).
 	if _, err := a.Login(ctx, "ben@example.com", pw, "10.0.0.1"); err != nil {
@@ -96,6 +103,43 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 	if _, err := a.Login(ctx, "ben@example.com", pw, "10.0.0.5"); !errors.Is(err, account.ErrRateLimited) {
 		t.Fatalf("address over its limit: %v, want ErrRateLimited", err)
+	}
+	// A guessing campaign on one email from many addresses stops at ten times the limit.
+	for i := range 30 {
+		_, _ = a.Login(ctx, "ben@example.com", "wrong password!", "10.1.0."+strconv.Itoa(i))
+	}
+	if _, err := a.Login(ctx, "ben@example.com", pw, "10.2.0.1"); !errors.Is(err, account.ErrRateLimited) {
+		t.Fatalf("email over its overall limit: %v, want ErrRateLimited", err)
+	}
+}
+
+// TestClientAddr: X-Forwarded-For is believed only from a trusted proxy, and then its last
+// address that is not one.
+func TestClientAddr(t *testing.T) {
+	a := newAccounts(t, account.Config{TrustedProxies: []string{"10.9.0.0/16", "127.0.0.1"}})
+	for _, tc := range []struct{ remote, xff, want string }{
+		{"203.0.113.5:4000", "198.51.100.1", "203.0.113.5"},                  // not a proxy: XFF ignored
+		{"127.0.0.1:4000", "198.51.100.1", "198.51.100.1"},                   // the proxy says who
+		{"10.9.1.1:4000", "1.2.3.4, 198.51.100.7, 10.9.2.2", "198.51.100.7"}, // spoofed first hop skipped
+		{"127.0.0.1:4000", "", "127.0.0.1"},
+	} {
+		r := httptest.NewRequest("POST", "/console/login", nil)
+		r.RemoteAddr = tc.remote
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if got := a.ClientAddr(r); got != tc.want {
+			t.Errorf("%s with X-Forwarded-For %q: %s, want %s", tc.remote, tc.xff, got, tc.want)
+		}
+	}
+	c := account.DefaultConfig()
+	c.TrustedProxies = []string{"10.0.0.0/8", "::1"}
+	if err := c.Validate(); err != nil {
+		t.Errorf("good trusted proxies: %v", err)
+	}
+	c.TrustedProxies = []string{"a proxy"}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "a proxy") {
+		t.Errorf("a bad trusted proxy validates: %v", err)
 	}
 }
 

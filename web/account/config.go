@@ -15,9 +15,16 @@ type Config struct {
 	// SecureCookies marks cookies Secure even on plain-HTTP requests: set it when a TLS proxy
 	// sits in front (the public URL is https). Requests that arrive over TLS always get Secure.
 	SecureCookies bool `yaml:"secure_cookies"`
-	// MaxFailures is how many failed logins one email, or MaxFailures*4 one client address,
-	// may have within FailureWindow before login is refused (default 5).
+	// MaxFailures is how many failed logins one email may have from one client address
+	// within FailureWindow before that client is refused for it (default 5). A client address
+	// may fail MaxFailures*4 times in all, and an email MaxFailures*10 times from every
+	// address together: so a stranger's wrong passwords cannot lock the owner out, but a
+	// guessing campaign still stops.
 	MaxFailures int `yaml:"max_failures"`
+	// TrustedProxies are the addresses (CIDRs or IPs) of the reverse proxies in front of
+	// Spar. Only from them is X-Forwarded-For believed, so each client behind the proxy
+	// counts on its own, not all as the proxy's one address.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// FailureWindow is the rate-limit window, counted from the first failure (default 15m).
 	FailureWindow time.Duration `yaml:"failure_window"`
 	// BcryptCost is the password hashing cost (default bcrypt.DefaultCost; tests lower it).
@@ -48,6 +55,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: max_failures %d is under 1", ErrInvalidConfig, c.MaxFailures)
 	case c.FailureWindow <= 0:
 		return fmt.Errorf("%w: failure_window %v is not positive", ErrInvalidConfig, c.FailureWindow)
+	case badProxy(c.TrustedProxies) != "":
+		return fmt.Errorf("%w: trusted_proxies: %q is not an IP address or CIDR", ErrInvalidConfig, badProxy(c.TrustedProxies))
 	case c.BcryptCost < bcrypt.MinCost || c.BcryptCost > bcrypt.MaxCost:
 		return fmt.Errorf("%w: bcrypt_cost %d is outside %d..%d", ErrInvalidConfig, c.BcryptCost, bcrypt.MinCost, bcrypt.MaxCost)
 	}

@@ -119,6 +119,46 @@ func validCSRF(r *http.Request, want string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
+// ClientAddr is the request's client address: X-Forwarded-For's last address not a trusted
+// proxy when the connection comes from one (Config.TrustedProxies), else RemoteAddr's.
+func (a *Accounts) ClientAddr(r *http.Request) string {
+	addr := RemoteAddr(r)
+	if !a.trusted(addr) {
+		return addr
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if net.ParseIP(h) == nil {
+			break
+		}
+		if !a.trusted(h) {
+			return h
+		}
+	}
+	return addr
+}
+
+func (a *Accounts) trusted(ip string) bool {
+	p := net.ParseIP(ip)
+	for _, s := range a.cfg.TrustedProxies {
+		if _, n, err := net.ParseCIDR(s); err == nil && p != nil && n.Contains(p) || s == ip {
+			return true
+		}
+	}
+	return false
+}
+
+// badProxy returns the first entry of proxies that is neither an IP nor a CIDR, or "".
+func badProxy(proxies []string) string {
+	for _, s := range proxies {
+		if _, _, err := net.ParseCIDR(s); err != nil && net.ParseIP(s) == nil {
+			return s
+		}
+	}
+	return ""
+}
+
 // RemoteAddr is the client address login failures are counted against: the connection's
 // peer (a proxy in front makes every client one address, which then has four times an
 // email's limit).

@@ -9,13 +9,22 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// limitFor is how many failures a subject may have in a window: a client address (which may
-// be a whole office behind NAT) gets four times an email's.
+// loginSubjects are what a login's failures count against: the email from this client, the
+// client address (which may be a whole office behind NAT) and the email from anywhere.
+func loginSubjects(email, remote string) []string {
+	e := normEmail(email)
+	return []string{"email:" + e + "|ip:" + remote, "ip:" + remote, "email:" + e}
+}
+
+// limitFor is how many failures a subject may have in a window (see Config.MaxFailures).
 func (a *Accounts) limitFor(subject string) int64 {
-	if strings.HasPrefix(subject, "ip:") {
+	switch {
+	case strings.Contains(subject, "|ip:"):
+		return int64(a.cfg.MaxFailures)
+	case strings.HasPrefix(subject, "ip:"):
 		return int64(a.cfg.MaxFailures * 4)
 	}
-	return int64(a.cfg.MaxFailures)
+	return int64(a.cfg.MaxFailures * 10)
 }
 
 // checkLimit returns ErrRateLimited when any subject is at its failure limit.

@@ -29,7 +29,7 @@ type Session struct {
 // address (remote), and opens a session. It returns ErrRateLimited while either is over its
 // limit, and ErrBadCredentials for a wrong email or password alike.
 func (a *Accounts) Login(ctx context.Context, email, password, remote string) (*Session, error) {
-	subjects := []string{"email:" + normEmail(email), "ip:" + remote}
+	subjects := loginSubjects(email, remote)
 	if err := a.checkLimit(ctx, subjects); err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	email, password := r.PostFormValue("email"), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	s, err := c.accts.Login(r.Context(), email, password, account.RemoteAddr(r))
+	s, err := c.accts.Login(r.Context(), email, password, c.accts.ClientAddr(r))
 	if err == nil && r.PostFormValue("next") == "" && s.User.Role == account.RoleLearner {
 		next = "/" // a learner signing in wants to practise; My progress is one click away
 	}

@@ -224,10 +224,10 @@ func (g *Guard) WrapAPI(inner http.Handler) http.Handler {
 	m := http.NewServeMux()
 	call := g.m.Authenticate(g.publicCallAccess(inner))
 	user := g.m.Authenticate(g.m.RequireUser(inner))
-	m.Handle("/api/calls/{id}", call)
-	m.Handle("/api/calls/{id}/{rest...}", call)
-	m.Handle("/api/calls", user)
-	m.Handle("/status", user)
+	m.Handle("/api/calls/{id}", SecurityHeaders(call))
+	m.Handle("/api/calls/{id}/{rest...}", SecurityHeaders(call))
+	m.Handle("/api/calls", SecurityHeaders(user))
+	m.Handle("/status", SecurityHeaders(user))
 	m.Handle("/", inner)
 	return m
 }

@@ -175,3 +175,20 @@ func TestCoachingQueue(t *testing.T) {
 		t.Errorf("a learner opens the coaching queue: %d", resp.StatusCode)
 	}
 }
+
+// TestStatusAndAPIHeaders: /status and the call API carry the same security headers as the
+// console, and JSON is never sniffed or cached.
+func TestStatusAndAPIHeaders(t *testing.T) {
+	f := newFixture(t)
+	tina := f.login(t, "tina@example.com")
+	for _, path := range []string{"/status", "/api/calls", "/api/calls/call-alice"} {
+		resp, _ := tina.get(path)
+		h := resp.Header
+		if resp.StatusCode != http.StatusOK || h.Get("Content-Security-Policy") == "" || h.Get("X-Content-Type-Options") != "nosniff" || h.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: %d, headers %v", path, resp.StatusCode, h)
+		}
+		if strings.HasPrefix(h.Get("Content-Type"), "application/json") && h.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: JSON cached: %q", path, h.Get("Cache-Control"))
+		}
+	}
+}

@@ -203,3 +203,17 @@ func TestAuthorization(t *testing.T) {
 		t.Errorf("LearnerByPhone = %q, %v", l, err)
 	}
 }
+
+// TestWeakPasswords: long enough is not enough.
+func TestWeakPasswords(t *testing.T) {
+	a := newAccounts(t, account.Config{})
+	for i, p := range []string{"1234567890", "aaaaaaaaaaaa", "abcdefghijk", "password123", "Spar2026!!", "9876501234"} {
+		_, err := a.Create(t.Context(), account.NewUser{Name: "Weak", Email: "weak" + strconv.Itoa(i) + "@example.com", Role: account.RoleAdmin, Password: p})
+		if !errors.Is(err, account.ErrInvalid) {
+			t.Errorf("password %q accepted: %v", p, err)
+		}
+	}
+	if _, err := a.Create(t.Context(), account.NewUser{Name: "Good", Email: "good@example.com", Role: account.RoleAdmin, Password: "copper kettle marching"}); err != nil {
+		t.Errorf("a passphrase refused: %v", err)
+	}
+}

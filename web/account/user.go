@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -86,6 +87,34 @@ var (
 // MinPassword is the shortest password Create accepts.
 const MinPassword = 10
 
+// commonPasswords are long enough and still the first a guesser tries.
+var commonPasswords = []string{"password", "qwerty", "letmein", "welcome", "iloveyou", "admin", "abc123", "spar"}
+
+// weakPassword says why a password of the right length is still too easy to guess, or "":
+// one character repeated, a run like 1234567890 or abcdefghij, or built on a common one.
+func weakPassword(p string) string {
+	l := strings.ToLower(p)
+	run, same := true, true
+	for i := 1; i < len(l); i++ {
+		run = run && (l[i] == l[i-1]+1 || l[i] == '0' && l[i-1] == '9')
+		same = same && l[i] == l[0]
+	}
+	switch {
+	case same:
+		return "it repeats one character"
+	case run:
+		return "it is a run of keys"
+	case strings.Trim(l, "0123456789") == "":
+		return "it is only digits"
+	}
+	for _, c := range commonPasswords {
+		if strings.Contains(l, c) && len(l)-len(c) < 7 {
+			return "it is built on " + strconv.Quote(c) + ", one of the first passwords guessed"
+		}
+	}
+	return ""
+}
+
 func (n *NewUser) validate() error {
 	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
 	n.Name = strings.TrimSpace(n.Name)
@@ -98,6 +127,8 @@ func (n *NewUser) validate() error {
 		return fmt.Errorf("%w: password shorter than %d characters", ErrInvalid, MinPassword)
 	case len(n.Password) > 72:
 		return fmt.Errorf("%w: password longer than 72 bytes (bcrypt's limit)", ErrInvalid)
+	case weakPassword(n.Password) != "":
+		return fmt.Errorf("%w: password too easy to guess (%s): use a passphrase of a few words", ErrInvalid, weakPassword(n.Password))
 	case strings.ContainsAny(n.Learner, "{}"):
 		return fmt.Errorf("%w: learner ID %q contains a brace", ErrInvalid, n.Learner)
 	}

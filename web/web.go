@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"strconv"
 
 	"github.com/sparlab/spar/dialog"
@@ -104,7 +105,11 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 	if recs == nil {
 		recs = []*store.Record{}
 	}
-	writeJSON(w, http.StatusOK, recs)
+	out := make([]*store.Record, len(recs))
+	for i, rec := range recs {
+		out[i] = publicRecord(rec)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getCall(w http.ResponseWriter, r *http.Request) {
@@ -113,7 +118,19 @@ func (s *Server) getCall(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, rec)
+	writeJSON(w, http.StatusOK, publicRecord(rec))
+}
+
+// publicRecord is a call record as the API shows it: without the recording's path on disk,
+// the node that ran it and the numbers dialled, and with a guest caller's phone number
+// reduced to its last four digits (the console streams recordings by call ID).
+func publicRecord(rec *store.Record) *store.Record {
+	c := *rec
+	c.Recording, c.Node, c.From, c.To = "", "", "", ""
+	if n, ok := strings.CutPrefix(c.Learner, "guest:+"); ok && len(n) > 4 {
+		c.Learner = "guest:…" + n[len(n)-4:]
+	}
+	return &c
 }
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {

@@ -205,3 +205,17 @@ func TestEventsRefusedBeforeStreaming(t *testing.T) {
 		}
 	}
 }
+
+// TestPublicRecord: the call API does not show where the recording lives, which node ran
+// the call, the numbers dialled, or a guest caller's whole phone number.
+func TestPublicRecord(t *testing.T) {
+	rec := &store.Record{ID: "c1", Learner: "guest:+14155550100", Node: "node-7", Recording: "/srv/spar/data/recordings/c1.wav",
+		From: "+14155550100", To: "+15005550006"}
+	got := publicRecord(rec)
+	if got.Recording != "" || got.Node != "" || got.From != "" || got.To != "" || got.Learner != "guest:…0100" {
+		t.Errorf("public record %+v", got)
+	}
+	if rec.Recording == "" || rec.Learner != "guest:+14155550100" {
+		t.Error("publicRecord changed the stored record")
+	}
+}

@@ -192,3 +192,18 @@ func TestStatusAndAPIHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestCSRFFormBounded: the CSRF check reads at most 64 KB of a form, so a huge form is
+// refused instead of parsed in full before the route's own limit.
+func TestCSRFFormBounded(t *testing.T) {
+	f := newFixture(t)
+	tina := f.login(t, "tina@example.com")
+	big := url.Values{"pad": {strings.Repeat("x", 1<<20)}, "csrf": {tina.csrf}}
+	if resp := tina.form("/console/assignments", big); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a 1 MB form: %d, want 403", resp.StatusCode)
+	}
+	small := url.Values{"csrf": {tina.csrf}, "scenario": {"double-charge"}}
+	if resp := tina.form("/console/assignments", small); resp.StatusCode == http.StatusForbidden {
+		t.Error("a small form with its token is refused")
+	}
+}

@@ -190,7 +190,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           bodyDeadline(mux, bodyTimeout),
+		Handler:           bodyDeadline(hsts(mux, strings.HasPrefix(cfg.PublicURL, "https://")), bodyTimeout),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       idleTimeout, // keep-alive connections nobody uses are closed
 		MaxHeaderBytes:    64 << 10,
@@ -357,6 +357,18 @@ func bodyDeadline(next http.Handler, d time.Duration) http.Handler {
 		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") && r.ContentLength != 0 {
 			_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
 		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// hsts tells browsers to use https only when Spar's public URL is https (behind a TLS
+// proxy the request itself arrives over plain HTTP, so it cannot tell).
+func hsts(next http.Handler, on bool) http.Handler {
+	if !on {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
 		next.ServeHTTP(w, r)
 	})
 }

@@ -35,3 +35,16 @@ func TestBodyDeadline(t *testing.T) {
 		t.Fatal("a client that never sent its body still holds the handler")
 	}
 }
+
+// TestHSTS: with an https public URL every answer carries Strict-Transport-Security, even
+// though it arrives over plain HTTP from the TLS proxy; without one, none does.
+func TestHSTS(t *testing.T) {
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	for _, on := range []bool{true, false} {
+		rec := httptest.NewRecorder()
+		hsts(ok, on).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if got := rec.Header().Get("Strict-Transport-Security") != ""; got != on {
+			t.Errorf("https public URL %v: HSTS %v", on, got)
+		}
+	}
+}

@@ -19,6 +19,7 @@ Usage:
   spar serve    [flags]          run the server (Twilio webhook, media streams, API)
   spar call     [flags]          place a simulated Twilio call against a running server
   spar score    [--json] CALL_ID print a call's scorecard (scoring it now if needed)
+  spar score    --transcript F   score a transcript file with a scenario's rubric (no Redis)
   spar rescore  --scenario ID    score a scenario's calls again (after a rubric change)
   spar worker                    run a scoring worker (serve runs one too)
   spar user     add|list         manage accounts (create the first admin with add --role admin)

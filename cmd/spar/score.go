@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -204,15 +206,40 @@ func scoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", os.Getenv("SPAR_CONFIG"), "YAML config file (env SPAR_CONFIG)")
 	asJSON := fs.Bool("json", false, "print the scorecard as JSON")
+	file := fs.String("transcript", "", "score this transcript file (JSON or \"Learner: ...\" text) instead of a stored call; needs no Redis")
+	scenarioID := fs.String("scenario", "", "with --transcript: the scenario whose rubric scores it (default: the JSON file's \"scenario\")")
+	format := fs.String("format", "", "with --transcript: json or text (default: detected)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: spar score [--json] [--config file] CALL_ID\n\nPrints the call's scorecard (scoring it now if the queue has not).\n\nFlags:\n")
+		fmt.Fprint(stderr, `Usage:
+  spar score [--json] [--config file] CALL_ID
+  spar score --transcript FILE --scenario ID [--format json|text] [--json] [--config file]
+
+The first form prints a stored call's scorecard (scoring it now if the queue has not).
+The second scores a transcript file with the scenario's rubric, without Redis: use it to
+check a rubric change against your own example calls. A text transcript is one line per
+turn, times optional:
+
+  [00:03] Customer: I've been charged twice!
+  [00:07] Agent: I'm sorry, that's our mistake. Let me fix it now.
+
+A JSON transcript: {"scenario": "double-charge", "lines": [{"speaker": "learner",
+"text": "...", "start": 1.5, "end": 3.2}]}. See docs/SCORING.md, "Scoring a transcript file".
+
+Flags:
+`)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *file != "" {
+		if fs.NArg() != 0 {
+			return usageError{"score: --transcript takes no CALL_ID"}
+		}
+		return scoreTranscript(ctx, *configPath, *file, *scenarioID, *format, *asJSON, stdout)
+	}
 	if fs.NArg() != 1 {
-		return usageError{"score: one CALL_ID expected"}
+		return usageError{"score: one CALL_ID expected (or --transcript FILE)"}
 	}
 	id := fs.Arg(0)
 	deps, err := loadScoring(ctx, *configPath, stderr)
@@ -306,3 +333,68 @@ func (p progress) draw(n int) {
 }
 
 func (p progress) done() { fmt.Fprintln(p.w) }
+
+// scoreTranscript scores a transcript file with the rubric of scenario id (or the file's
+// own) and the configured judge, falling back to the deterministic one if an LLM judge fails.
+func scoreTranscript(ctx context.Context, configPath, path, id, format string, asJSON bool, stdout io.Writer) error {
+	cfg, err := loadConfig(configPath, os.Getenv)
+	if err != nil {
+		return err
+	}
+	catalog, err := loadScenarios(cfg.ScenarioDir)
+	if err != nil {
+		return err
+	}
+	scfg := scoringConfig(cfg)
+	rubrics, err := loadRubrics(scfg.RubricDir, catalog)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	tf, err := scoring.ReadTranscriptFormat(f, format)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	id = cmp.Or(id, tf.Scenario)
+	sc, ok := catalog.Get(id)
+	if !ok {
+		var known []string
+		for _, s := range catalog.List() {
+			known = append(known, s.ID)
+		}
+		if id == "" {
+			return usageError{"score: which scenario? give --scenario (one of " + strings.Join(known, ", ") + ")"}
+		}
+		return fmt.Errorf("score: no scenario %q (known: %s)", id, strings.Join(known, ", "))
+	}
+	rubric, err := rubrics.Get(id)
+	if err != nil {
+		return err
+	}
+	judge, name, needsFallback, err := scoring.NewJudge(scfg.Judge, nil)
+	if err != nil {
+		return err
+	}
+	call := tf.Call(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), sc, rubric)
+	card, err := scoring.Score(ctx, judge, name, call, time.Now())
+	if err != nil && needsFallback && errors.Is(err, scoring.ErrJudge) {
+		fmt.Fprintf(os.Stderr, "spar score: the judge failed (%v); scoring with the offline rules\n", err)
+		if card, err = scoring.Score(ctx, scoring.Deterministic{}, scoring.JudgeDeterministic, call, time.Now()); err == nil {
+			card.AddFlag(scoring.FlagJudgeFallback)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	tf.Annotate(card)
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(card)
+	}
+	return scoring.WriteText(stdout, card)
+}

@@ -213,6 +213,11 @@ func TestEndToEndRedisOutage(t *testing.T) {
 				o = <-done
 			} else {
 				o = <-done
+				// The caller is done once it has sent stop; the server ends and seals the call
+				// a moment later. Redis stays down until it has.
+				webtest.Poll(t, "the call sealed to disk", 60*time.Second, func() bool {
+					return strings.Contains(srv.output(), "call sealed to disk")
+				})
 				r.start()
 			}
 			t.Logf("caller output:\n%s", out.String())

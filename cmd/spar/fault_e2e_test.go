@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -324,4 +325,37 @@ func TestEndToEndKilledMidCallTranscript(t *testing.T) {
 	if persona == 0 || persona > len(turns) {
 		t.Errorf("%d persona lines for %d persona turns: %+v", persona, len(turns), rec.Transcript)
 	}
+}
+
+// TestEndToEndWebhookDuringOutage (issue 12 item 8): a phone caller who rings while Redis is
+// down hears a spoken apology and a hang-up (not dead air), /readyz reports the server
+// unready so a load balancer can route around it, and once Redis is back callers are
+// connected again.
+func TestEndToEndWebhookDuringOutage(t *testing.T) {
+	e := newEnv(t)
+	r := startFaultRedis(t)
+	e.redisURL = r.url()
+	srv := e.start(t)
+	r.kill()
+	body := postVoiceWebhook(t, srv.base, "CA22222222222222222222222222222222")
+	if !strings.Contains(body, "<Say") || !strings.Contains(body, "<Hangup") || strings.Contains(body, "<Connect") {
+		t.Fatalf("webhook during the outage answered:\n%s", body)
+	}
+	webtest.Poll(t, "/readyz unready during the outage", 30*time.Second, func() bool {
+		resp, err := http.Get(srv.base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusServiceUnavailable
+	})
+	if logs := srv.output(); !strings.Contains(logs, "cannot store its ticket") {
+		t.Errorf("the refusal is not in the log:\n%s", logs)
+	}
+	r.start()
+	n := 0
+	webtest.Poll(t, "a caller connected once redis is back", 30*time.Second, func() bool {
+		n++ // a new CallSid each try: a half-stored ticket must not look like a replay
+		return strings.Contains(postVoiceWebhook(t, srv.base, fmt.Sprintf("CA%032d", n)), "<Connect")
+	})
 }

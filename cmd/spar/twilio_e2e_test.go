@@ -54,20 +54,7 @@ func TestEndToEndForgedAndReplayedStreams(t *testing.T) {
 			}
 		}
 	}
-	webhook := func(callSid string) string {
-		t.Helper()
-		form := url.Values{"CallSid": {callSid}, "From": {"+15550000001"}, "To": {"+15550000002"}}
-		req, _ := http.NewRequest(http.MethodPost, srv.base+"/twilio/voice", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Twilio-Signature", sim.Sign(e2eToken, srv.base+"/twilio/voice", form))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
-	}
+	webhook := func(callSid string) string { return postVoiceWebhook(t, srv.base, callSid) }
 
 	const forgedSid = "CA11111111111111111111111111111111"
 	code, conn := stream(forgedSid, map[string]string{"call": "cforged", "learner": "ada", "scenario": "double-charge"})
@@ -113,4 +100,20 @@ func TestEndToEndForgedAndReplayedStreams(t *testing.T) {
 	} else {
 		c.Close()
 	}
+}
+
+// postVoiceWebhook posts a signed Twilio voice webhook for callSid and returns the TwiML.
+func postVoiceWebhook(t *testing.T, base, callSid string) string {
+	t.Helper()
+	form := url.Values{"CallSid": {callSid}, "From": {"+15550000001"}, "To": {"+15550000002"}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/twilio/voice", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", sim.Sign(e2eToken, base+"/twilio/voice", form))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }

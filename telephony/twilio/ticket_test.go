@@ -271,3 +271,33 @@ func TestAwaitingStartCapped(t *testing.T) {
 		p.conn.Close()
 	}
 }
+
+// downTickets is a ticket store whose backend is unreachable (Redis down).
+type downTickets struct{}
+
+var errStoreDown = errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+
+func (downTickets) Issue(context.Context, string, Decision, time.Duration, time.Duration) error {
+	return errStoreDown
+}
+func (downTickets) Claim(context.Context, string) (Decision, error) { return Decision{}, errStoreDown }
+
+// TestWebhookTicketStoreDown: when the ticket cannot be stored (Redis down on a multi-node
+// setup), the caller hears a spoken apology and a hang-up instead of dead air, the refusal
+// is counted, and no line stays reserved.
+func TestWebhookTicketStoreDown(t *testing.T) {
+	h := newHarness(t, nil)
+	h.srv.Tickets = downTickets{}
+	w := serve(h.srv, postForm(h.ts.URL, PathVoice, callForm("+14155550100", "+15550001111"), testToken))
+	body := w.Body.String()
+	if w.Code != http.StatusOK || strings.Contains(body, "<Connect") || !strings.Contains(body, "<Say") ||
+		!strings.Contains(body, "cannot take practice calls right now") || !strings.Contains(body, "<Hangup") {
+		t.Fatalf("webhook with the ticket store down: %d %s", w.Code, body)
+	}
+	if n := h.srv.Refusals()[reasonTicketStore]; n != 1 {
+		t.Fatalf("refusals %v, want one %s", h.srv.Refusals(), reasonTicketStore)
+	}
+	if n := h.srv.Active(); n != 0 {
+		t.Fatalf("%d lines held after the refusal", n)
+	}
+}

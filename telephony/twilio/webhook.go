@@ -1,6 +1,7 @@
 package twilio
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
@@ -32,6 +33,9 @@ const (
 )
 
 const maxFormBytes = 64 << 10 // Twilio's webhook forms are well under 4 KiB
+
+// ticketTimeout bounds storing a call's ticket while Twilio waits for the webhook's answer.
+const ticketTimeout = 4 * time.Second
 
 // Server answers Twilio: the voice webhook and the Media Streams socket. Each stream it
 // accepts becomes a telephony.Call run by the handler.
@@ -179,7 +183,12 @@ func (s *Server) connect(w http.ResponseWriter, r *http.Request, log *slog.Logge
 		return
 	}
 	token := s.newToken()
-	if err := s.Tickets.Issue(r.Context(), token, d, s.cfg.StreamTimeout, s.cfg.ReplayWindow); err != nil {
+	// Bounded well inside Twilio's 15 s webhook timeout, so a hung Redis still lets the caller
+	// hear the apology below rather than Twilio's own error message.
+	ictx, cancel := context.WithTimeout(r.Context(), ticketTimeout)
+	err := s.Tickets.Issue(ictx, token, d, s.cfg.StreamTimeout, s.cfg.ReplayWindow)
+	cancel()
+	if err != nil {
 		s.calls.Done()
 		if errors.Is(err, ErrReplayed) {
 			s.refused(reasonReplayed)

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/store"
 )
 
 // eventView is one timeline event as the live feed sends it.
@@ -28,15 +30,54 @@ type eventView struct {
 // it reconnects with Last-Event-ID.
 const feedLifetime = 3 * time.Hour
 
+// feedsPerClient bounds the live feeds one client address holds open at once: a trainer
+// watching every live call of a team from one office stays well under it; one client
+// cannot take the whole server's budget (the store's max_followers) alone.
+const feedsPerClient = 32
+
+// feedCounter counts open feeds per client address.
+type feedCounter struct {
+	mu   sync.Mutex
+	max  int
+	open map[string]int
+}
+
+// take reserves a feed for addr, false when addr has max open.
+func (f *feedCounter) take(addr string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.open[addr] >= f.max {
+		return false
+	}
+	f.open[addr]++
+	return true
+}
+
+// put releases a feed taken for addr.
+func (f *feedCounter) put(addr string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.open[addr]--; f.open[addr] <= 0 {
+		delete(f.open, addr)
+	}
+}
+
 // events streams a call's timeline as server-sent events, from the start (or Last-Event-ID)
 // until the call ends, the client goes away or feedLifetime passes. A call that does not
-// exist answers 404 and too many open feeds 429, before any event (the store checks both).
+// exist answers 404 and too many open feeds (feedsPerClient from one client, the store's
+// max_followers in all) 429, before any event.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
+	addr := s.clientAddr(r)
+	if !s.feeds.take(addr) {
+		s.fail(w, r, store.ErrBusy)
+		return
+	}
+	defer s.feeds.put(addr)
 	id := r.PathValue("id")
 	from := r.Header.Get("Last-Event-ID")
 	if from == "" {

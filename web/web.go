@@ -10,9 +10,10 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
-	"strings"
 	"strconv"
+	"strings"
 
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/scenario"
@@ -44,11 +45,29 @@ type Server struct {
 	cards     Scorecards
 	scenarios Scenarios
 	log       *slog.Logger
+	feeds     feedCounter
+
+	// ClientAddr names the client a request comes from, for per-client limits; nil means
+	// the host of the connection's remote address (set it when behind a trusted proxy).
+	ClientAddr func(*http.Request) string
 }
 
 // New returns the web server.
 func New(calls Calls, cards Scorecards, scenarios Scenarios, log *slog.Logger) *Server {
-	return &Server{calls: calls, cards: cards, scenarios: scenarios, log: log}
+	return &Server{calls: calls, cards: cards, scenarios: scenarios, log: log,
+		feeds: feedCounter{max: feedsPerClient, open: map[string]int{}}}
+}
+
+// clientAddr is ClientAddr, or the remote host.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.ClientAddr != nil {
+		return s.ClientAddr(r)
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // Register adds the routes to mux.

@@ -17,6 +17,7 @@ import (
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/scoring"
+	"github.com/sparlab/spar/web/webtest"
 )
 
 // fakeCalls is a Calls with canned answers.
@@ -217,5 +218,80 @@ func TestPublicRecord(t *testing.T) {
 	}
 	if rec.Recording == "" || rec.Learner != "guest:+14155550100" {
 		t.Error("publicRecord changed the stored record")
+	}
+}
+
+// blockingCalls is a Calls whose Follow holds each feed open until the test ends.
+type blockingCalls struct {
+	fakeCalls
+	opened chan struct{}
+}
+
+func (b *blockingCalls) Follow(ctx context.Context, id, from string, fn func(string, dialog.Event) error) error {
+	if err := fn("1-0", dialog.Event{Kind: dialog.EventCallStart}); err != nil {
+		return err
+	}
+	b.opened <- struct{}{}
+	<-ctx.Done()
+	return nil
+}
+
+// TestEventsPerClientCap: one client holds at most feedsPerClient live feeds at once; the
+// next is a 429 with Retry-After while another client is still served, and a closed feed
+// frees its place.
+func TestEventsPerClientCap(t *testing.T) {
+	calls := &blockingCalls{opened: make(chan struct{}, feedsPerClient+2)}
+	cat, err := scenario.Load(configs.Scenarios, "scenarios")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(calls, fakeCards{}, cat, slog.New(slog.DiscardHandler))
+	s.ClientAddr = func(r *http.Request) string { return r.Header.Get("X-Test-Client") }
+	mux := http.NewServeMux()
+	s.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	open := func(client string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/calls/c1/events", nil)
+		req.Header.Set("X-Test-Client", client)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	var held []*http.Response
+	for range feedsPerClient {
+		resp := open("a")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("feed %d of client a: %d", len(held), resp.StatusCode)
+		}
+		<-calls.opened
+		held = append(held, resp)
+	}
+	over := open("a")
+	over.Body.Close()
+	if over.StatusCode != http.StatusTooManyRequests || over.Header.Get("Retry-After") == "" {
+		t.Fatalf("feed past the per-client cap: %d", over.StatusCode)
+	}
+	other := open("b")
+	if other.StatusCode != http.StatusOK {
+		t.Fatalf("another client while a is at its cap: %d", other.StatusCode)
+	}
+	<-calls.opened
+	other.Body.Close()
+	held[0].Body.Close()
+	webtest.Poll(t, "a closed feed freeing its place", 10*time.Second, func() bool {
+		resp := open("a")
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return false
+		}
+		<-calls.opened
+		return true
+	})
+	for _, r := range held[1:] {
+		r.Body.Close()
 	}
 }

@@ -152,7 +152,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	guard := account.NewGuard(accts, st)
 	cards := scoring.NewCards(rdb, st)
 	api := http.NewServeMux()
-	web.New(guard.PublicCalls(), cards, catalog, log).Register(api)
+	pub := web.New(guard.PublicCalls(), cards, catalog, log)
+	pub.ClientAddr = accts.ClientAddr // trusted proxies' X-Forwarded-For
+	pub.Register(api)
 	mux.Handle("/", guard.WrapAPI(api))
 	consoleCfg := cfg.Console
 	if consoleCfg.RecordingDir == "" {

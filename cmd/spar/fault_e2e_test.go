@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,6 +16,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -358,4 +362,118 @@ func TestEndToEndWebhookDuringOutage(t *testing.T) {
 		n++ // a new CallSid each try: a half-stored ticket must not look like a replay
 		return strings.Contains(postVoiceWebhook(t, srv.base, fmt.Sprintf("CA%032d", n)), "<Connect")
 	})
+}
+
+// stalledDeepgram is a Deepgram listen endpoint that accepts the stream and then stops
+// reading and never answers: a vendor stalled mid-call. Its receive buffer is small so the
+// client's writes back up quickly.
+func stalledDeepgram(t *testing.T) (url string, accepted <-chan struct{}) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan struct{}, 16)
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.(*net.TCPConn).SetReadBuffer(4096)
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go func() {
+				// Read the upgrade request, answer it, then never read again.
+				br := bufio.NewReader(c)
+				req, err := http.ReadRequest(br)
+				if err != nil {
+					return
+				}
+				key := req.Header.Get("Sec-WebSocket-Key")
+				h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+				fmt.Fprintf(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+					base64.StdEncoding.EncodeToString(h[:]))
+				got <- struct{}{}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "ws://" + ln.Addr().String() + "/v1/listen", got
+}
+
+// TestEndToEndStalledSTT (issue 12, fault suite): the call's speech vendor (Deepgram's
+// protocol) accepts the stream, then stops reading and never answers. The call goes on
+// (the persona asks again when a transcript does not come), ends when the learner hangs
+// up, is sealed with its whole timeline, the timeline says why, and it is scored.
+func TestEndToEndStalledSTT(t *testing.T) {
+	e := newEnv(t)
+	dgURL, accepted := stalledDeepgram(t)
+	t.Setenv("DEEPGRAM_API_KEY", "test-key")
+	cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: %q\ntwilio:\n  default_scenario: double-charge\nshutdown_grace: 5s\n"+
+		"providers:\n  stt: deepgram\n  deepgram: {url: %q}\n", e.prefix, "e2e-"+filepath.Base(e.dir), dgURL)
+	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := e.start(t)
+	script, synth := angryCaller(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	var out bytes.Buffer
+	res, err := sim.Run(ctx, sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script, Out: &out},
+		synth, slog.New(slog.DiscardHandler))
+	t.Logf("caller output:\n%s", out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-accepted:
+	default:
+		t.Fatal("the call never opened a stream to the speech vendor")
+	}
+	st := openStore(t, e)
+	var rec *store.Record
+	webtest.Poll(t, "the sealed call record", 60*time.Second, func() bool {
+		rec, err = st.Get(t.Context(), res.CallID)
+		return err == nil && rec.Status == store.StatusSealed
+	})
+	if rec.EndReason != "learner hung up" {
+		t.Errorf("end reason %q, want learner hung up", rec.EndReason)
+	}
+	events, err := st.Timeline(t.Context(), res.CallID)
+	if err != nil || len(events) == 0 || events[len(events)-1].Kind != dialog.EventCallEnd {
+		t.Fatalf("timeline: %d events, %v", len(events), err)
+	}
+	faults, persona := 0, 0
+	for _, ev := range events {
+		switch {
+		case ev.Kind == dialog.EventFault && strings.Contains(ev.Detail, "no final transcript"):
+			faults++
+		case ev.Kind == dialog.EventPersonaHeard:
+			persona++
+		}
+	}
+	if faults == 0 {
+		t.Errorf("the timeline does not say the transcripts never came")
+	}
+	if persona < 2 {
+		t.Errorf("the persona spoke %d times: the call did not go on past the stall", persona)
+	}
+	var card struct {
+		CallID string `json:"call_id"`
+	}
+	pollScorecard(t, srv, res.CallID, &card)
+	if card.CallID != res.CallID {
+		t.Errorf("scorecard = %+v", card)
+	}
 }

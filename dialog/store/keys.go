@@ -157,6 +157,13 @@ func (k AccountKeys) LoginFailures(subject string) string {
 	return k.Prefix + "account:login-failures:" + subject
 }
 
+// KnownClient: string, TTL 30 days from the last sign-in. Set when an email signs in from a
+// client address ("email:<address>|ip:<address>"); that pair is not refused by the email's
+// overall failure limit, so failures from elsewhere cannot lock the owner out.
+func (k AccountKeys) KnownClient(pair string) string {
+	return k.Prefix + "account:known-client:" + pair
+}
+
 // Settings: hash, no TTL. Admin settings, e.g. retention_days (how long recordings are kept).
 func (k AccountKeys) Settings() string { return k.Prefix + "settings" }
 

@@ -18,8 +18,9 @@ type Config struct {
 	// MaxFailures is how many failed logins one email may have from one client address
 	// within FailureWindow before that client is refused for it (default 5). A client address
 	// may fail MaxFailures*4 times in all, and an email MaxFailures*10 times from every
-	// address together: so a stranger's wrong passwords cannot lock the owner out, but a
-	// guessing campaign still stops.
+	// address together (except from an address the email signed in from in the last 30
+	// days): so a stranger's wrong passwords cannot lock the owner out, but a guessing
+	// campaign still stops.
 	MaxFailures int `yaml:"max_failures"`
 	// TrustedProxies are the addresses (CIDRs or IPs) of the reverse proxies in front of
 	// Spar. Only from them is X-Forwarded-For believed, so each client behind the proxy

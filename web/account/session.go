@@ -46,7 +46,7 @@ func (a *Accounts) Login(ctx context.Context, email, password, remote string) (*
 		}
 		return nil, ErrBadCredentials
 	}
-	_ = a.rdb.Del(ctx, a.keys.LoginFailures(subjects[0])).Err()
+	a.succeed(ctx, subjects)
 	return a.open(ctx, &s.User)
 }
 

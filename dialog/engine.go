@@ -20,7 +20,9 @@ type Config struct {
 	// speaking, to fill the far end's jitter buffer.
 	Lead int `yaml:"lead_frames"`
 	// FinalTimeout is how long to wait for a final transcript after the endpoint before the
-	// recognizer is treated as failed for that utterance.
+	// recognizer is treated as failed for that utterance. A recognizer still sending interim
+	// words is slow (a loaded machine), not failed: each interim gives it FinalTimeout more,
+	// up to three times FinalTimeout after the speech ended.
 	FinalTimeout time.Duration `yaml:"final_timeout"`
 	// GoodbyeGrace is how long the persona's last line may take to be heard before hang-up.
 	GoodbyeGrace time.Duration `yaml:"goodbye_grace"`

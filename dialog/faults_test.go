@@ -135,6 +135,77 @@ func TestEngineProviderFaults(t *testing.T) {
 	}
 }
 
+// slowSTT finalizes its first utterance late (after two FinalTimeouts), sending an interim
+// word every second meanwhile: a recognizer running behind real time on a loaded machine.
+type slowSTT struct{ fakeSTT }
+
+func (s *slowSTT) Stream(ctx context.Context, o STTOptions) (RecognizeStream, error) {
+	st, _ := s.fakeSTT.Stream(ctx, o)
+	return &lateStream{fakeStream: st.(*fakeStream)}, nil
+}
+
+type lateStream struct {
+	*fakeStream
+	n int
+}
+
+func (l *lateStream) Flush() error {
+	if l.n++; l.n != 1 {
+		return l.fakeStream.Flush()
+	}
+	go func() {
+		words := strings.Fields(l.text())
+		for i := range 8 {
+			time.Sleep(time.Second)
+			l.mu.Lock()
+			if !l.closed {
+				l.out <- Transcript{Text: strings.Join(words[:min(len(words), 1+i%len(words))], " ") + strings.Repeat(" uh", i)}
+			}
+			l.mu.Unlock()
+		}
+		_ = l.fakeStream.Flush()
+	}()
+	return nil
+}
+
+// TestEngineSlowRecognizer: a final that comes after FinalTimeout while the recognizer keeps
+// sending words is waited for: the learner's words are kept and answered, no fault.
+func TestEngineSlowRecognizer(t *testing.T) {
+	var r run
+	synctestRun(t, func(t *testing.T) {
+		eng, err := New(DefaultConfig(), &slowSTT{fakeSTT{texts: []string{"hello there I am Sam", "sorry about that"}}}, fakeTTS{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &fakePersona{replies: []string{"Go on.", "Bye."}, endAt: 2}
+		r.line, r.ev = newFakeLine(), &events{}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			learner(ctx, r.line, []step{{speak: time.Second}, {speak: time.Second}})
+		}()
+		r.res, r.err = eng.Run(t.Context(), r.line, Session{Persona: p, Turns: testTurns(), Timeline: r.ev})
+		cancel()
+		<-done
+	})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if faults := r.ev.kinds(EventFault); len(faults) != 0 {
+		t.Fatalf("a slow recognizer was treated as failed: %+v", faults)
+	}
+	var said []string
+	for _, u := range r.res.Transcript {
+		if u.Speaker == SpeakerLearner {
+			said = append(said, u.Text)
+		}
+	}
+	if len(said) != 2 || said[0] != "hello there I am Sam" || said[1] != "sorry about that" {
+		t.Errorf("learner lines %q, want each utterance's own words", said)
+	}
+}
+
 func TestEngineMaxDuration(t *testing.T) {
 	turns := testTurns()
 	turns.MaxDuration, turns.SilenceTimeout = 15*time.Second, time.Minute

@@ -296,6 +296,7 @@ func (c *conv) onTranscript(tr Transcript) {
 		if c.s.Turns.PersonaBargeIn && c.lastOpen() != nil && c.triggered(tr.Text) {
 			c.personaCutIn("learner said " + strconv.Quote(tr.Text))
 		}
+		c.extendFinal()
 		return
 	}
 	c.interim = "" // interims belong to the utterance this final ends
@@ -384,6 +385,19 @@ func (c *conv) onFinalTimeout() {
 	c.log(Event{Kind: EventFault, Detail: "stt: no final transcript within " + c.e.cfg.FinalTimeout.String()})
 	if c.turn == nil {
 		c.startTurn(Input{Kind: InputFault, Elapsed: c.now()}, false, time.Time{}, time.Time{})
+	}
+}
+
+// extendFinal gives a recognizer that is still sending words another FinalTimeout for the
+// final of the oldest ended utterance, up to 3x FinalTimeout after that speech ended: on a
+// loaded machine the offline recognizer runs behind real time, and treating it as failed
+// would drop the learner's words (and pair its late final with the next utterance).
+func (c *conv) extendFinal() {
+	if len(c.utts) == 0 || c.utts[0].end == 0 {
+		return
+	}
+	if time.Since(c.utts[0].endWall) < 2*c.e.cfg.FinalTimeout {
+		c.finalT.Reset(c.e.cfg.FinalTimeout)
 	}
 }
 

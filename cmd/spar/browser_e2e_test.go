@@ -28,6 +28,7 @@ func TestEndToEndBrowserCall(t *testing.T) {
 	page := webtest.Launch(t, webtest.Options{FakeMic: learnerWAV(t)})
 	openPicker(page, srv.base)
 	callID := startLearnerCall(t, page, "Browser Tester")
+	logTimelineOnFailure(t, e, callID)
 	const panelWidth = `document.querySelector('.transcript-panel').getBoundingClientRect().width`
 	var before float64
 	page.Eval(panelWidth, &before)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -128,6 +129,22 @@ func checkSealedCall(t *testing.T, e e2eEnv, callID, learner string) {
 	if left < -45 || right < -45 {
 		t.Errorf("recording levels: learner %.1f dBFS, persona %.1f dBFS; want speech on both", left, right)
 	}
+}
+
+// logTimelineOnFailure logs the call's timeline when the test fails: what the server heard
+// and said, to tell a recognition miss from a page that did not show it.
+func logTimelineOnFailure(t *testing.T, e e2eEnv, callID string) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		events, err := openStore(t, e).Timeline(context.Background(), callID)
+		var b strings.Builder
+		for _, ev := range events {
+			fmt.Fprintf(&b, "  %8.2fs %-16s %-8s %q %s\n", ev.At.Seconds(), ev.Kind, ev.Speaker, ev.Text, ev.Detail)
+		}
+		t.Logf("timeline of %s (%v):\n%s", callID, err, b.String())
+	})
 }
 
 // settled holds once the page's one-off animations (a bubble rising, a view fading in) have

@@ -155,7 +155,7 @@ var (
 	interjections = map[string]bool{"sorry": true, "thanks": true, "okay": true, "ok": true, "alright": true, "anyway": true}
 	intensifiers  = map[string]bool{"so": true, "very": true, "really": true, "truly": true, "terribly": true,
 		"too": true, "be": true, "feel": true, "felt": true, "am": true, "is": true, "are": true, "was": true}
-	prepositions  = map[string]bool{"of": true, "to": true, "for": true, "about": true, "on": true, "in": true,
+	prepositions = map[string]bool{"of": true, "to": true, "for": true, "about": true, "on": true, "in": true,
 		"at": true, "from": true, "with": true, "by": true, "into": true, "over": true, "is": true, "was": true}
 	pronouns = map[string]bool{"it": true, "that": true, "this": true, "there": true, "they": true,
 		"he": true, "she": true, "you": true}

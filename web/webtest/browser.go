@@ -66,7 +66,7 @@ func Launch(t testing.TB, opts Options) *Browser {
 	}
 	t.Cleanup(func() { ws.Close() })
 	b := &Browser{ws: ws}
-	b.pageBase = pageBase{t: t, evaluate: b.eval, capture: b.capture}
+	b.pageBase = pageBase{t: t, evaluate: b.eval, capture: b.capture, press: b.press}
 	if err := b.call("Page.enable", nil, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ func LaunchFirefox(t testing.TB, opts Options) *Firefox {
 	}
 	t.Cleanup(func() { ws.Close() })
 	f := &Firefox{c: &bidi{ws: ws, onEvent: console.add}}
-	f.pageBase = pageBase{t: t, evaluate: f.eval, capture: f.capture}
+	f.pageBase = pageBase{t: t, evaluate: f.eval, capture: f.capture, press: f.press}
 	if err := f.c.call("session.new", map[string]any{"capabilities": map[string]any{}}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,10 @@ type Page interface {
 	WaitFor(what, cond string, within time.Duration)
 	// Screenshot returns a PNG of the tab's viewport.
 	Screenshot() []byte
+	// Press presses and releases each named key in turn, as the keyboard does.
+	Press(keys ...string)
+	// Type types text into the focused element, key by key.
+	Type(text string)
 }
 
 var (
@@ -33,6 +37,8 @@ type pageBase struct {
 	evaluate func(expr string, out any) error
 	// capture returns the viewport as a base64 PNG.
 	capture func() (string, error)
+	// press presses and releases one key.
+	press func(key) error
 }
 
 // Eval evaluates a JavaScript expression, awaiting a promise, and decodes its value into out

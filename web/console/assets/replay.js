@@ -28,6 +28,14 @@
     audio.currentTime = ms / 1000;
     highlight();
     draw();
+    slider(ms);
+  }
+
+  // slider tells assistive technology where the waveform's position is.
+  function slider(ms) {
+    canvas.setAttribute('aria-valuenow', String(Math.round(ms / 1000)));
+    canvas.setAttribute('aria-valuemax', String(Math.round(durationMS() / 1000)));
+    canvas.setAttribute('aria-valuetext', clock(ms) + ' of ' + clock(durationMS()));
   }
 
   async function send(method, url, body) {
@@ -376,7 +384,9 @@
   }
 
   const tick = () => {
-    document.getElementById('comment-at').textContent = clock(audio.currentTime * 1000);
+    const now = audio.currentTime * 1000;
+    document.getElementById('comment-at').textContent = clock(now);
+    slider(now);
     skipSilence();
     if (state.data) { highlight(); draw(); }
     if (!audio.paused) requestAnimationFrame(tick);
@@ -396,8 +406,8 @@
   }
   window.addEventListener('hashchange', fromHash);
 
-  // Keyboard: space or k plays and pauses, left/right (or j/l) move 5 s, [ and ] the
-  // previous and next line. Not while typing in a form.
+  // Keyboard: space or k plays and pauses, left/right (or j/l) move 5 s, Home and End (on
+  // the waveform) go to the start and the end, [ and ] the previous and next line. Not while typing in a form.
   document.addEventListener('keydown', ev => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.closest('input, textarea, select, button, audio')) return;
     const t = audio.currentTime * 1000, starts = state.data ? state.data.transcript.map(l => l.start_ms) : [];
@@ -407,6 +417,8 @@
       case 'ArrowRight': case 'l': seek(Math.min(durationMS(), t + 5000)); break;
       case '[': { const p = starts.filter(s => s < t - 500).pop(); if (p !== undefined) seek(p); break; }
       case ']': { const n = starts.find(s => s > t + 50); if (n !== undefined) seek(n); break; }
+      case 'Home': if (ev.target !== canvas) return; seek(0); break; // elsewhere they scroll the page
+      case 'End': if (ev.target !== canvas) return; seek(durationMS()); break;
       default: return;
     }
     ev.preventDefault();

@@ -216,6 +216,16 @@ func TestBrowserPhoneLayout(t *testing.T) {
 		t.Errorf("score filter: boxes on one line %v, names %q", got.SameLine, got.Names)
 	}
 	save(t, p.Screenshot(), "console-calls-phone.png")
+
+	// The practice page, signed in (account links and name in the header), fits too.
+	p.Navigate(f.srv.URL + "/")
+	p.WaitFor("the practice page ready", `!document.getElementById('account-nav').hidden &&
+		document.querySelectorAll('#scenarios .card:not(.skeleton)').length > 0`, 10*time.Second)
+	var page struct{ Width, View int }
+	p.Eval(`({ width: document.documentElement.scrollWidth, view: window.innerWidth })`, &page)
+	if w := webtest.Phone.Width; page.View > w || page.Width > w {
+		t.Errorf("on a %d px phone the signed-in practice page is %d px wide (viewport %d)", w, page.Width, page.View)
+	}
 }
 
 // TestBrowserPersonaMeter: the practice page's meter reads a customer's mood, and a sales

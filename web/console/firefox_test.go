@@ -64,6 +64,10 @@ func TestFirefoxPhoneLayout(t *testing.T) {
 	signIn(p, f.srv.URL, "tina@example.com")
 	for _, path := range []string{"/console/calls", "/"} {
 		p.Navigate(f.srv.URL + path)
+		if path == "/" { // measured as the user sees it: signed in, the scenarios listed
+			p.WaitFor("the practice page ready", `!document.getElementById('account-nav').hidden &&
+				document.querySelectorAll('#scenarios .card:not(.skeleton)').length > 0`, 10*time.Second)
+		}
 		var got struct {
 			Page, View int
 			Out        float64

@@ -166,7 +166,8 @@ func saveScreenshot(t *testing.T, page webtest.Page, name string) {
 }
 
 // TestEndToEndSilentMicHint: a learner whose microphone sends only silence is told, on the
-// call screen, that Spar cannot hear them, before the persona gives up.
+// call screen, that Spar cannot hear them, before the persona gives up. The learner uses the
+// keyboard alone (a keyboard-only pass of the practice page), and every stop shows focus.
 func TestEndToEndSilentMicHint(t *testing.T) {
 	_, srv := learnerServer(t)
 	// Readiness says Redis answers (the fault tests check it says so when it does not).
@@ -177,9 +178,17 @@ func TestEndToEndSilentMicHint(t *testing.T) {
 	}
 	page := webtest.Launch(t, webtest.Options{FakeMic: webtest.MicWAV(t, make([]int16, 30*media.Rate16k))})
 	openPicker(page, srv.base)
-	startLearnerCall(t, page, "Quiet Tester")
+	// By keyboard alone: the name, the scenario's Start button, and Hang up.
+	webtest.TabTo(t, page, "the name field", `document.activeElement.id === 'learner-name'`, 20)
+	page.Type("Quiet Tester")
+	webtest.TabTo(t, page, "Start on the double-charge card",
+		`document.activeElement.matches('[data-scenario="double-charge"] button')`, 30)
+	page.Press("Enter")
+	page.WaitFor("the call to go live", `!!window.spar.callId && document.getElementById('status').textContent === 'Live'`, 20*time.Second)
 	page.WaitFor("the can't-hear-you hint", `!document.getElementById('mic-hint').hidden`, 20*time.Second)
-	hangUp(page)
+	webtest.TabTo(t, page, "Hang up", `document.activeElement.id === 'hangup'`, 30)
+	page.Press("Enter")
+	page.WaitFor("the summary", `!document.getElementById('view-summary').hidden`, 10*time.Second)
 	var hidden bool
 	page.Eval(`document.getElementById('mic-hint').hidden`, &hidden)
 	if !hidden {

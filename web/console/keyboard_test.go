@@ -18,55 +18,23 @@ func TestKeyboardOnly(t *testing.T) {
 	t.Run("firefox", func(t *testing.T) { keyboardPass(t, webtest.LaunchFirefox(t, webtest.Options{}), f.srv.URL) })
 }
 
-// focusVisible holds when the focused element draws a focus indicator (an outline or a
-// ring). Media elements draw their own, inside the browser's controls. A headless Firefox
-// window never holds the system focus, so :focus matches nothing there: the rings are
-// checked in Chromium, the keyboard path in both.
-const focusVisible = `(() => {
-	const el = document.activeElement;
-	if (!document.hasFocus() || !el || el === document.body || el.matches('audio, video')) return true;
-	const s = getComputedStyle(el);
-	return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== 'none';
-})()`
-
-// tabTo presses Tab until cond holds, at most n times, checking each stop shows focus.
-func tabTo(t *testing.T, p webtest.Page, what, cond string, n int) {
-	t.Helper()
-	for range n {
-		p.Press("Tab")
-		var visible bool
-		p.Eval(focusVisible, &visible)
-		if !visible {
-			var el string
-			p.Eval(`document.activeElement.outerHTML.slice(0, 120)`, &el)
-			t.Errorf("no visible focus on %s", el)
-		}
-		var ok bool
-		p.Eval("!!("+cond+")", &ok)
-		if ok {
-			return
-		}
-	}
-	t.Fatalf("%s not reached in %d presses of Tab", what, n)
-}
-
 func keyboardPass(t *testing.T, p webtest.Page, base string) {
 	p.Navigate(base + "/console/login")
 	p.WaitFor("the login form", `document.getElementById('signin')`, 10*time.Second)
 	p.Eval(`(document.activeElement.blur(), true)`, nil) // start from the top, not the autofocus
-	tabTo(t, p, "the email field", `document.activeElement.name === 'email'`, 20)
+	webtest.TabTo(t, p, "the email field", `document.activeElement.name === 'email'`, 20)
 	p.Type("tina@example.com")
 	p.Press("Tab")
 	p.Type(pw)
 	p.Press("Enter")
 	p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
 
-	tabTo(t, p, "Alice's call", `document.activeElement.matches('a.call-link') && document.activeElement.href.endsWith('/call-alice')`, 80)
+	webtest.TabTo(t, p, "Alice's call", `document.activeElement.matches('a.call-link') && document.activeElement.href.endsWith('/call-alice')`, 80)
 	p.Press("Enter")
 	p.WaitFor("the replay page", `document.getElementById('replay') && document.getElementById('replay').dataset.ready === 'true'`, 10*time.Second)
 
 	const now = `document.getElementById('audio').currentTime`
-	tabTo(t, p, "the waveform", `document.activeElement.id === 'wave'`, 40)
+	webtest.TabTo(t, p, "the waveform", `document.activeElement.id === 'wave'`, 40)
 	p.Press("End")
 	p.WaitFor("the end of the call", now+` > 10`, 5*time.Second)
 	p.Press("Home")
@@ -75,13 +43,13 @@ func keyboardPass(t *testing.T, p webtest.Page, base string) {
 	p.WaitFor("5 s in", `Math.abs(`+now+` - 5) < 0.3`, 5*time.Second)
 	p.WaitFor("the waveform slider to read 0:05", `document.getElementById('wave').getAttribute('aria-valuetext').startsWith('0:05 of ')`, 5*time.Second)
 
-	tabTo(t, p, "the second transcript line", `document.activeElement.matches('#transcript li') && document.activeElement.dataset.index === '1'`, 60)
+	webtest.TabTo(t, p, "the second transcript line", `document.activeElement.matches('#transcript li') && document.activeElement.dataset.index === '1'`, 60)
 	var start float64
 	p.Eval(`Number(document.activeElement.dataset.start) / 1000`, &start)
 	p.Press("Enter")
 	p.WaitFor("the line's moment", fmt.Sprintf(`Math.abs(%s - %g) < 0.3`, now, start), 5*time.Second)
 
-	tabTo(t, p, "the comment box", `document.activeElement.id === 'comment-text'`, 80)
+	webtest.TabTo(t, p, "the comment box", `document.activeElement.id === 'comment-text'`, 80)
 	p.Type("Good pause here")
 	p.Press("Tab")
 	var onAdd bool

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -63,4 +65,28 @@ func redactURL(u string) string {
 		return u[:i+3] + "***" + u[j:]
 	}
 	return u
+}
+
+// sharedKey returns the 32-byte secret stored at key, creating it on first use, so every
+// node on one Redis signs and checks with the same key and it survives restarts. With Redis
+// unreachable it returns an error; the caller keeps a key of its own process.
+func sharedKey(ctx context.Context, rdb redis.UniversalClient, key string) ([32]byte, error) {
+	var k [32]byte
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	var fresh [32]byte
+	_, _ = rand.Read(fresh[:])
+	if err := rdb.SetNX(ctx, key, hex.EncodeToString(fresh[:]), 0).Err(); err != nil {
+		return k, fmt.Errorf("shared key %s: %w", key, err)
+	}
+	v, err := rdb.Get(ctx, key).Result()
+	if err != nil {
+		return k, fmt.Errorf("shared key %s: %w", key, err)
+	}
+	b, err := hex.DecodeString(v)
+	if err != nil || len(b) != len(k) {
+		return k, fmt.Errorf("shared key %s: not 32 bytes of hex", key)
+	}
+	copy(k[:], b)
+	return k, nil
 }

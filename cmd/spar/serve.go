@@ -141,6 +141,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
+	// Guest passes hold on every node and across restarts: one key in Redis.
+	if key, err := sharedKey(ctx, rdb, cfg.Store.Prefix+"webrtc:guest-key"); err != nil {
+		log.Warn("guest passes are valid on this node only until it restarts", "err", err)
+	} else {
+		rtc.SetGuestKey(key)
+	}
 	defer rtc.Close(errShuttingDown)
 	mux := http.NewServeMux()
 	tw.Register(mux)

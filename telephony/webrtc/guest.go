@@ -14,8 +14,9 @@ import (
 // GuestCookie carries a guest pass: PathConfig hands one to a page nobody is signed in on
 // (the learner page fetches it before it offers), and an offer or signaling socket needs a
 // signed-in learner (Server.Identify) or a valid pass. A pass is a random ID and its
-// HMAC under a key this Server made, so it is worth nothing on another server or after a
-// restart; it only names the client whose pending offers are counted (Config.MaxPendingPerClient).
+// HMAC under the server's key (Server.SetGuestKey: shared by every node on one Redis, so a
+// pass holds on any node and across restarts; a key of its own otherwise); it only names
+// the client whose pending offers are counted (Config.MaxPendingPerClient).
 const GuestCookie = "spar_rtc_guest"
 
 // guestPassTTL is how long a guest pass lasts: a practice session, not an account.
@@ -29,6 +30,10 @@ func newGuestPasses() *guestPasses {
 	_, _ = rand.Read(g.key[:]) // crypto/rand.Read never fails
 	return g
 }
+
+// SetGuestKey makes guest passes verifiable by every server given the same key (nodes
+// sharing a Redis), instead of this one only. Call it before serving.
+func (s *Server) SetGuestKey(key [32]byte) { s.guests.key = key }
 
 func (g *guestPasses) mac(id string) string {
 	m := hmac.New(sha256.New, g.key[:])

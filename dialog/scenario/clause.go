@@ -136,6 +136,14 @@ func startsClause(toks []string, i int) bool {
 		(prev == "that" || !pronouns[prev] && !clauseTakers[prev]) {
 		return true
 	}
+	// "... it won't show your numbers are you free friday": an auxiliary before "you" or
+	// "we" after a complete phrase opens a question, and the negation before it stays behind.
+	if auxiliaries[t] && i+1 < len(toks) && (toks[i+1] == "you" || toks[i+1] == "we") &&
+		!auxiliaries[prev] && !modals[prev] && !questionWords[prev] && !conjunctions[prev] && !clauseTakers[prev] &&
+		!pronouns[prev] && !prepositions[prev] && !discourse[prev] && prev != "i" && prev != "we" && prev != "not" &&
+		prev != "never" && prev != "why" {
+		return true
+	}
 	// "... no excuses for that i'm sorry": "that" after a preposition is the end of a
 	// phrase, not the start of a clause.
 	objectThat := prev == "that" && i >= 2 && prepositions[toks[i-2]]
@@ -258,6 +266,17 @@ func negationScopes(toks []string, clause []int) []int {
 		for j := i + 1; j < len(toks) && clause[j] == clause[i]; j++ {
 			if neg[j] == -1 {
 				neg[j] = i
+			}
+		}
+	}
+	// "I don't need to know how many calls you get or what they cost you": a negation
+	// carries over "or" and "nor" into the clause they open.
+	for j := 1; j < len(toks); j++ {
+		if (toks[j] == "or" || toks[j] == "nor") && clause[j] != clause[j-1] && neg[j-1] >= 0 {
+			for k := j; k < len(toks) && clause[k] == clause[j]; k++ {
+				if neg[k] == -1 {
+					neg[k] = neg[j-1]
+				}
 			}
 		}
 	}

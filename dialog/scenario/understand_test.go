@@ -88,6 +88,40 @@ func TestUnderstand(t *testing.T) {
 	}
 }
 
+// TestUnderstandSales pins clause reading on the cold call, where recognizers give long
+// unpunctuated turns.
+func TestUnderstandSales(t *testing.T) {
+	d := shippedScenario(t, "cold-call-vendor").Detector()
+	for _, tc := range []struct {
+		name, text    string
+		found, absent []string
+	}{
+		{name: "a negation does not reach a question that follows without punctuation",
+			text:  "i will but it wont show your numbers are you free friday morning say nine thirty",
+			found: []string{"propose_meeting", "name_day", "name_time"}},
+		{name: "a negation carries over or",
+			text:   "I don't need to know how many calls you get or what they cost you.",
+			absent: []string{"quantify"}},
+		{name: "but not over and",
+			text:  "I won't keep you long and I'd love to know how many calls a day you get.",
+			found: []string{"quantify"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := d.Understand(tc.text)
+			for _, b := range tc.found {
+				if !slices.Contains(got.Found, b) {
+					t.Errorf("%q: %s not credited (got %+v)", tc.text, b, got)
+				}
+			}
+			for _, b := range tc.absent {
+				if slices.Contains(got.Found, b) {
+					t.Errorf("%q: %s credited (got %+v)", tc.text, b, got)
+				}
+			}
+		})
+	}
+}
+
 // TestUnderstandQuestions: a behaviour that needs a question counts only when asked.
 func TestUnderstandQuestions(t *testing.T) {
 	d := shippedScenario(t, "cold-call-vendor").Detector()

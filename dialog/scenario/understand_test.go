@@ -71,20 +71,27 @@ func TestUnderstand(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := d.Understand(tc.text)
-			for _, b := range tc.found {
-				if !slices.Contains(got.Found, b) {
-					t.Errorf("%q: %s not credited (got %+v)", tc.text, b, got)
-				}
-			}
-			for _, b := range tc.absent {
-				if slices.Contains(got.Found, b) {
-					t.Errorf("%q: %s credited (got %+v)", tc.text, b, got)
-				}
-			}
+			checkCredited(t, tc.text, got, tc.found, tc.absent)
 			if got.Scripted != tc.scripted || got.Sarcastic != tc.sarcastic {
 				t.Errorf("%q: scripted %v sarcastic %v, want %v %v", tc.text, got.Scripted, got.Sarcastic, tc.scripted, tc.sarcastic)
 			}
 		})
+	}
+}
+
+// checkCredited reports each behaviour of found that got does not credit, and each of
+// absent that it does.
+func checkCredited(t *testing.T, text string, got scenario.Turn, found, absent []string) {
+	t.Helper()
+	for _, b := range found {
+		if !slices.Contains(got.Found, b) {
+			t.Errorf("%q: %s not credited (got %+v)", text, b, got)
+		}
+	}
+	for _, b := range absent {
+		if slices.Contains(got.Found, b) {
+			t.Errorf("%q: %s credited (got %+v)", text, b, got)
+		}
 	}
 }
 
@@ -108,16 +115,7 @@ func TestUnderstandSales(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := d.Understand(tc.text)
-			for _, b := range tc.found {
-				if !slices.Contains(got.Found, b) {
-					t.Errorf("%q: %s not credited (got %+v)", tc.text, b, got)
-				}
-			}
-			for _, b := range tc.absent {
-				if slices.Contains(got.Found, b) {
-					t.Errorf("%q: %s credited (got %+v)", tc.text, b, got)
-				}
-			}
+			checkCredited(t, tc.text, got, tc.found, tc.absent)
 		})
 	}
 }

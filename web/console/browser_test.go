@@ -82,6 +82,10 @@ func TestBrowserReplay(t *testing.T) {
 		f.querySelector('button[type=submit]').click(); return true })()`, nil)
 	p.WaitFor("the edited comment", `[...document.querySelectorAll('#comments li .text')].some(e => e.textContent === 'Strong apology: keep this line, say it sooner.')`, 10*time.Second)
 
+	// The docs' picture of the replay: from the top, as a trainer opens it.
+	p.Eval(`(window.scrollTo(0, 0), true)`, nil)
+	save(t, p.Screenshot(), "console-replay.png")
+
 	// Scrolled down to the comments, a click on evidence keeps the player on screen.
 	var inView bool
 	p.Eval(`(() => { window.scrollTo(0, document.body.scrollHeight);
@@ -91,8 +95,6 @@ func TestBrowserReplay(t *testing.T) {
 	if !inView {
 		t.Error("the waveform scrolled out of view")
 	}
-
-	save(t, p.Screenshot(), "console-replay.png")
 
 	// An override can be set and taken back from the page (after a confirmation).
 	p.Eval(`(() => { const f = document.getElementById('override-form');

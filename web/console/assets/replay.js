@@ -423,6 +423,11 @@
     }
     ev.preventDefault();
   });
+  // The sticky transcript sits under the sticky player, whatever the player's height.
+  const player = document.querySelector('.player');
+  const playerHeight = () => document.documentElement.style.setProperty('--player-h', player.offsetHeight + 'px');
+  playerHeight();
+  new ResizeObserver(playerHeight).observe(player); // markers load later and wrap
   audio.addEventListener('play', () => requestAnimationFrame(tick));
   audio.addEventListener('seeked', tick);
   audio.addEventListener('timeupdate', tick);

@@ -40,6 +40,10 @@ type Input struct {
 	Silences int
 }
 
+// EndWalkedOut is the end reason of a call the persona hung up on at its worst mood: the
+// customer or prospect walked out, so nothing the learner proposed was agreed.
+const EndWalkedOut = "caller hung up: mood at maximum"
+
 // State is the persona's condition after a reply.
 type State struct {
 	Mood   int    // 0 calm .. MaxMood furious (or hostile / disengaged for prospects)

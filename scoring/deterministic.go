@@ -57,7 +57,8 @@ func (Deterministic) Judge(_ context.Context, c *Call) ([]CriterionResult, error
 	engaged := isEngaged(lines)
 	out := make([]CriterionResult, 0, len(c.Rubric.Criteria))
 	for i := range c.Rubric.Criteria {
-		out = append(out, judgeCriterion(&c.Rubric.Criteria[i], c.Scenario, lines, c.Metrics, engaged))
+		out = append(out, judgeCriterion(&c.Rubric.Criteria[i], c.Scenario, lines, c.Metrics, engaged,
+			c.Record.EndReason == dialog.EndWalkedOut))
 	}
 	return out, nil
 }
@@ -125,8 +126,13 @@ func isEngaged(lines []line) bool {
 	return n >= engagedLines && words >= engagedWords
 }
 
-func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metrics, engaged bool) CriterionResult {
+func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metrics, engaged bool, walkedOut bool) CriterionResult {
 	res := CriterionResult{ID: cr.ID, Better: cr.Better[0]}
+	if cr.Outcome && walkedOut {
+		// Whatever was proposed, the other side hung up at their worst: nothing was agreed.
+		res.Rationale = "the other side hung up before agreeing to anything"
+		return res
+	}
 	var why []string
 	var parts []float64
 	full, half := map[string]bool{}, map[string]bool{} // behaviours heard: taken up, not

@@ -49,3 +49,43 @@ func TestNothingFromNothing(t *testing.T) {
 }
 
 func sec2(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// TestWalkedOutAgreesNothing: a meeting proposed with a day and a time, an "okay" from the
+// prospect, and then the prospect hangs up at their worst: the outcome criterion (the close)
+// gets nothing, the others keep what they earned.
+func TestWalkedOutAgreesNothing(t *testing.T) {
+	rs, cat := shipped(t)
+	tr := []dialog.Utterance{
+		{Speaker: dialog.SpeakerPersona, Text: "Glen Moreau.", Start: sec2(0), End: sec2(1)},
+		{Speaker: dialog.SpeakerLearner, Text: "Hi Glen, it's Sam from Tracklane, did I catch you at a bad time?", Start: sec2(2), End: sec2(5)},
+		{Speaker: dialog.SpeakerPersona, Text: "Go on.", Start: sec2(6), End: sec2(7)},
+		{Speaker: dialog.SpeakerLearner, Text: "Could we put twenty minutes in on Thursday at two?", Start: sec2(8), End: sec2(11)},
+		{Speaker: dialog.SpeakerPersona, Text: "Okay, whatever. I'm done with this.", Start: sec2(12), End: sec2(14)},
+	}
+	for _, tc := range []struct {
+		end       string
+		wantClose bool
+	}{{"resolved", true}, {dialog.EndWalkedOut, false}} {
+		r, _ := rs.Get("cold-call-vendor")
+		sc, _ := cat.Get("cold-call-vendor")
+		c := &Call{Record: &store.Record{ID: "walked-out", Scenario: "cold-call-vendor", Status: store.StatusSealed,
+			Transcript: tr, Duration: 15 * time.Second, EndReason: tc.end}, Scenario: sc, Rubric: r}
+		c.Metrics = Compute(c)
+		card, err := Score(context.Background(), Deterministic{}, "deterministic", c, time.Unix(0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cr := range card.Criteria {
+			switch cr.ID {
+			case "close":
+				if got := cr.Score > 0; got != tc.wantClose {
+					t.Errorf("%s: close %.2f (%s)", tc.end, cr.Score, cr.Rationale)
+				}
+			case "opener":
+				if cr.Score == 0 {
+					t.Errorf("%s: the opener lost its credit too", tc.end)
+				}
+			}
+		}
+	}
+}

@@ -141,7 +141,7 @@ func (p *Scripted) silence(in dialog.Input) []string {
 	p.mood = p.clamp(p.mood + p.sc.Mood.Silence*p.sc.Mood.Drift)
 	p.state.Reason = "left a silence"
 	if p.moodInt() >= p.sc.Mood.HangupAt {
-		p.end("caller hung up: mood at maximum", "left a silence")
+		p.end(dialog.EndWalkedOut, "left a silence")
 		return []string{p.pick("hangup_angry", p.sc.Lines.HangupAngry)}
 	}
 	return []string{p.pick("silence", p.sc.Lines.Silence)}

@@ -81,7 +81,7 @@ func (p *Scripted) speech(in dialog.Input) []string {
 	reaction := func() string { return p.pick("reaction/"+react, sc.Lines.Reactions[react]) }
 
 	if p.moodInt() >= sc.Mood.HangupAt {
-		p.end("caller hung up: mood at maximum", strings.Join(reasons, "; "))
+		p.end(dialog.EndWalkedOut, strings.Join(reasons, "; "))
 		if react != "" {
 			pieces = append(pieces, reaction())
 		}

@@ -287,7 +287,8 @@ func TestRedisDownThenKilled(t *testing.T) {
 	r.kill()
 	appendAll(l, cut[10:])
 	s.waitAttempt(t, "a failed write", func(a attempt) bool { return a.id == "f1" && a.err != nil })
-	l.stopWriter() // kill -9: no Seal
+	s.waitSpilled(t, dir, "f1", int64(len(cut))) // what kill -9 keeps is what reached the file
+	l.stopWriter()                               // kill -9: no Seal
 	r.start()
 	restarted := spillStore(t, rdb, prefix, dir)
 	if _, err := restarted.Recover(ctx); err != nil {

@@ -73,6 +73,16 @@ func (ts *testStore) waitWritten(t *testing.T, id string, n int64) {
 	})
 }
 
+// waitSpilled waits until call id's spill file in dir holds its events up to number n: a
+// failed attempt is reported before its batch goes to the file.
+func (ts *testStore) waitSpilled(t *testing.T, dir, id string, n int64) {
+	t.Helper()
+	ts.waitAttempt(t, fmt.Sprintf("events up to %d of %s on disk", n, id), func(a attempt) bool {
+		sp, err := readSpill(spillPath(dir, id))
+		return a.id == id && err == nil && len(sp.entries) > 0 && sp.entries[len(sp.entries)-1].n >= n
+	})
+}
+
 func testInfo(id, learner, scenario string, started time.Time) telephony.Info {
 	return telephony.Info{
 		ID: id, Transport: "webrtc", ExternalID: "ext-" + id, From: "+15550001", To: "+15550002",

@@ -477,3 +477,56 @@ func TestEndToEndStalledSTT(t *testing.T) {
 		t.Errorf("scorecard = %+v", card)
 	}
 }
+
+// TestEndToEndFloodsBounded (issue 12, fault suite): against the real server, 300 live
+// feeds for calls that do not exist and 100 WebRTC offers with no sign-in and no guest pass
+// are all refused at once (404 or 429, 401); none is held open, and a page's ordinary
+// requests are answered meanwhile.
+func TestEndToEndFloodsBounded(t *testing.T) {
+	e := newEnv(t)
+	srv := e.start(t)
+	client := &http.Client{Timeout: 30 * time.Second}
+	var wg sync.WaitGroup
+	codes := make(chan int, 400)
+	for i := range 300 {
+		wg.Go(func() {
+			resp, err := client.Get(fmt.Sprintf("%s/api/calls/cnosuchcall%04d/events", srv.base, i))
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		})
+	}
+	offer := `{"scenario":"double-charge","learner":"flood","sdp":"v=0"}`
+	for range 100 {
+		wg.Go(func() {
+			resp, err := client.Post(srv.base+"/webrtc/offer", "application/json", strings.NewReader(offer))
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- -resp.StatusCode // offers negative, to count apart
+		})
+	}
+	// Meanwhile the server answers its ordinary pages.
+	resp, err := client.Get(srv.base + "/api/scenarios")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/scenarios during the flood: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	// Feeds: 404, or 429 past the 32 a client may have open at once (these all come from
+	// one address); none held.
+	if got[http.StatusNotFound]+got[http.StatusTooManyRequests] != 300 || got[http.StatusNotFound] == 0 ||
+		got[-http.StatusUnauthorized] != 100 {
+		t.Fatalf("status codes %v; want 300 feeds refused (404, or 429 past the per-client cap) and 100 x 401 (offers)", got)
+	}
+}

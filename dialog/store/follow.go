@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -25,29 +24,13 @@ func (s *Store) Follow(ctx context.Context, id, from string, fn func(id string, 
 		return ErrBusy
 	}
 	key := s.keys.timeline(id)
-	// Only a call that exists is followed: live (its live key), sealed, or with a timeline. A
-	// page may ask a moment before its call begins (it has the ID from the offer's answer,
-	// the call begins once media connects), so a call that does not exist yet is given
-	// Store.followGrace (20 s) to appear.
-	deadline := s.now().Add(s.followGrace)
-	for {
-		n, err := s.rdb.Exists(ctx, s.keys.live(id), s.keys.record(id), key).Result()
-		if err != nil {
-			return s.followErr(ctx, id, err)
-		}
-		if n > 0 {
-			break
-		}
-		if !s.now().Before(deadline) {
-			return fmt.Errorf("store: follow %s: %w", id, ErrNotFound)
-		}
-		t := time.NewTimer(followPoll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
+	// Only a call that exists is followed: live (its live key), sealed, or with a timeline.
+	n, err := s.rdb.Exists(ctx, s.keys.live(id), s.keys.record(id), key).Result()
+	if err != nil {
+		return s.followErr(ctx, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: follow %s: %w", id, ErrNotFound)
 	}
 	last := from
 	switch from {
@@ -112,9 +95,6 @@ func (s *Store) followErr(ctx context.Context, id string, err error) error {
 	}
 	return fmt.Errorf("store: follow %s: %w", id, err)
 }
-
-// followPoll is how often Follow checks whether a call it waits for has begun.
-const followPoll = 250 * time.Millisecond
 
 // followClient returns a client on rdb's server with a pool of n connections for Follow's
 // blocking reads, so that many open feeds cannot starve the call path of connections. A

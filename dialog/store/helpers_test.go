@@ -37,7 +37,6 @@ func newTestStore(t *testing.T, rdb redis.UniversalClient, prefix, node string) 
 		t.Fatal(err)
 	}
 	s.followBlock = 100 * time.Millisecond
-	s.followGrace = 0 // tests begin their calls before following them
 	s.retryMin, s.retryMax = 5*time.Millisecond, 50*time.Millisecond
 	ts := &testStore{Store: s, logs: logs, attempts: make(chan attempt, 10000)}
 	s.flushHook = func(id string, written int64, err error) {

@@ -30,7 +30,6 @@ type Store struct {
 	now         func() time.Time      // injectable clock
 	followBlock time.Duration         // XREAD BLOCK per Follow round
 	followRDB   redis.UniversalClient // Follow's blocking reads: a pool of their own
-	followGrace time.Duration         // how long Follow waits for a call that has not begun
 	followSlots chan struct{}         // one per open Follow, MaxFollowers in all
 	retryMin    time.Duration         // writer backoff after a Redis error
 	retryMax    time.Duration
@@ -57,7 +56,7 @@ func New(rdb redis.UniversalClient, cfg Config, log *slog.Logger) (*Store, error
 	}
 	s := &Store{
 		rdb: rdb, cfg: cfg, log: log.With("component", "store"), keys: keys{cfg.Prefix},
-		now: time.Now, followBlock: time.Second, followGrace: 20 * time.Second,
+		now: time.Now, followBlock: time.Second,
 		retryMin: 50 * time.Millisecond, retryMax: 2 * time.Second,
 		replayWake: make(chan struct{}, 1),
 	}

@@ -323,10 +323,15 @@
   }
 
   // ---- live transcript ----
-  function follow(id) {
+  // The feed is opened as soon as the offer is answered; the call begins a moment later,
+  // when media connects, and until then the server answers 404 (it holds no feed open for a
+  // call that does not exist). So a feed refused before any event is tried again, every half
+  // second for up to 20 s.
+  function follow(id, tries = 0) {
     const es = new EventSource('/api/calls/' + encodeURIComponent(id) + '/events');
     state.events = es;
-    const on = (kind, fn) => es.addEventListener(kind, (m) => { try { fn(JSON.parse(m.data)); } catch (e) { /* a bad event is skipped */ } });
+    let heard = false;
+    const on = (kind, fn) => es.addEventListener(kind, (m) => { heard = true; try { fn(JSON.parse(m.data)); } catch (e) { /* a bad event is skipped */ } });
     on('stt.interim', (e) => interim(e.text));
     on('learner.said', (e) => { learnerLine(e.text); });
     on('persona.says', (e) => personaLine(e.text));
@@ -338,7 +343,12 @@
     on('barge_in', (e) => note(e.speaker === 'persona' ? (state.scenario.persona || 'They') + ' cut you off' : 'You cut in'));
     on('persona.mood', (e) => mood(e.mood, e.detail));
     on('call.end', (e) => { state.endReason = e.detail || ''; finish(e.detail); });
-    es.addEventListener('error', () => { if (state.ended) es.close(); });
+    es.addEventListener('error', () => {
+      if (state.ended) { es.close(); return; }
+      if (es.readyState === EventSource.CLOSED && !heard && tries < 40 && state.events === es) {
+        setTimeout(() => { if (!state.ended && state.events === es) follow(id, tries + 1); }, 500);
+      }
+    });
   }
 
   function addLine(li) {

@@ -61,9 +61,10 @@ type conv struct {
 	inMu       sync.Mutex // held by the reader for each frame; the loop takes it to close or flush the stream
 	closed     bool       // guarded by inMu: the call is over, drop learner audio
 	ep         *media.Endpointer
-	pre        preroll // reader
-	streaming  bool    // reader
-	notified   []bool  // reader: which speech-length thresholds were announced
+	pre        preroll         // reader
+	streaming  bool            // reader
+	faulted    map[string]bool // reader: frame-path fault kinds already logged (frameFault)
+	notified   []bool          // reader: which speech-length thresholds were announced
 	thresholds []time.Duration
 	events     chan inEvent
 	dropped    atomic.Int64
@@ -162,7 +163,7 @@ func (c *conv) Audio(p []int16) {
 	}
 	c.ep.WriteSample(p) // may call onVAD
 	if wasStreaming && c.streaming {
-		_ = c.stream.Write(p)
+		c.frameFault("stt: write", c.stream.Write(p))
 	}
 	speechFor := c.ep.SpeechFor()
 	if speechFor > 0 {
@@ -175,8 +176,22 @@ func (c *conv) Audio(p []int16) {
 	}
 	next := c.inPos.Add(int64(len(p)))
 	if c.s.Recording != nil && next/rate != pos/rate && next > 2*rate {
-		_ = c.s.Recording.Flush(next - 2*rate)
+		c.frameFault("recording: flush", c.s.Recording.Flush(next-2*rate))
 	}
+}
+
+// frameFault logs the first error of each kind on the frame path as a fault event: the
+// frame path cannot stop for it, but the timeline says why the call degraded. Reader
+// goroutine only (under inMu).
+func (c *conv) frameFault(kind string, err error) {
+	if err == nil || c.faulted[kind] {
+		return
+	}
+	if c.faulted == nil {
+		c.faulted = map[string]bool{}
+	}
+	c.faulted[kind] = true
+	c.log(Event{Kind: EventFault, Detail: kind + ": " + err.Error()})
 }
 
 // Event is the reader goroutine's entry for transport events.
@@ -188,14 +203,14 @@ func (c *conv) Event(e telephony.Event) {
 func (c *conv) onVAD(ev media.VADEvent) {
 	switch ev.Kind {
 	case media.SpeechStart:
-		_ = c.stream.Write(c.pre.contents())
+		c.frameFault("stt: write", c.stream.Write(c.pre.contents()))
 		c.pre.reset()
 		c.streaming = true
 		clear(c.notified)
 		c.send(inEvent{kind: inSpeechStart, at: ev.At, wall: time.Now()})
 	case media.SpeechStop:
 		c.streaming = false
-		_ = c.stream.Flush()
+		c.frameFault("stt: flush", c.stream.Flush())
 		c.send(inEvent{kind: inSpeechStop, at: ev.At, dur: ev.Dur, wall: time.Now()})
 	}
 }

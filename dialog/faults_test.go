@@ -217,3 +217,47 @@ func TestEngineMaxDuration(t *testing.T) {
 		t.Errorf("duration = %v", d)
 	}
 }
+
+// brokenSTT's stream refuses every write: a recognizer whose connection died mid-call.
+type brokenSTT struct{ fakeSTT }
+
+func (b *brokenSTT) Stream(ctx context.Context, o STTOptions) (RecognizeStream, error) {
+	st, _ := b.fakeSTT.Stream(ctx, o)
+	return &refusingStream{fakeStream: st.(*fakeStream)}, nil
+}
+
+type refusingStream struct{ *fakeStream }
+
+func (refusingStream) Write([]int16) error { return errors.New("connection reset") }
+
+// TestEngineFramePathFaults: errors on the 20 ms path (a recognizer refusing audio) do not
+// stop the call, and the timeline says so once, not once per frame.
+func TestEngineFramePathFaults(t *testing.T) {
+	var r run
+	synctestRun(t, func(t *testing.T) {
+		eng, err := New(DefaultConfig(), &brokenSTT{fakeSTT{texts: []string{"hello", "sorry"}}}, fakeTTS{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &fakePersona{replies: []string{"Go on.", "Bye."}, endAt: 2}
+		r.line, r.ev = newFakeLine(), &events{}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { defer close(done); learner(ctx, r.line, []step{{speak: time.Second}, {speak: time.Second}}) }()
+		r.res, r.err = eng.Run(t.Context(), r.line, Session{Persona: p, Turns: testTurns(), Timeline: r.ev})
+		cancel()
+		<-done
+	})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	writes := 0
+	for _, f := range r.ev.kinds(EventFault) {
+		if f.Detail == "stt: write: connection reset" {
+			writes++
+		}
+	}
+	if writes != 1 {
+		t.Errorf("%d 'stt: write' faults, want exactly one: %+v", writes, r.ev.kinds(EventFault))
+	}
+}

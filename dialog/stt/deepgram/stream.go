@@ -17,6 +17,9 @@ import (
 // queueFrames is how many frames of audio (or control messages) wait for the network: 2 s.
 const queueFrames = 100
 
+// writeTimeout bounds one write to Deepgram: far above a healthy network's, far below a call.
+const writeTimeout = 5 * time.Second
+
 // item is one queued frame: audio bytes, or a control message when ctl is set.
 type item struct {
 	buf *[]byte
@@ -130,11 +133,16 @@ func (s *stream) Flush() error {
 		return nil
 	}
 	s.mu.Unlock()
+	// Never block the caller (the transport's reader): with the queue full the network is
+	// stalled, and the final will not come either way.
 	select {
 	case s.queue <- item{ctl: msgFinalize}:
 		return nil
 	case <-s.done:
 		return ErrClosed
+	default:
+		s.t.fault("queue_full")
+		return ErrStalled
 	}
 }
 
@@ -178,7 +186,13 @@ func (s *stream) writeLoop(ctx context.Context) {
 	keep := time.NewTimer(s.t.cfg.KeepAlive)
 	defer keep.Stop()
 	send := func(typ int, b []byte) bool {
+		// A vendor that stops reading must not hold this goroutine (and the frames queued
+		// behind it) forever: a write that cannot finish in writeTimeout ends the stream,
+		// and the reader sees the connection close.
+		_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 		if err := s.conn.WriteMessage(typ, b); err != nil {
+			s.t.fault("write_stalled")
+			s.conn.Close()
 			return false
 		}
 		keep.Reset(s.t.cfg.KeepAlive)

@@ -64,6 +64,7 @@ type conv struct {
 	pre        preroll         // reader
 	streaming  bool            // reader
 	faulted    map[string]bool // reader: frame-path fault kinds already logged (frameFault)
+	recFaulted bool            // loop: a recording flush error was logged
 	notified   []bool          // reader: which speech-length thresholds were announced
 	thresholds []time.Duration
 	events     chan inEvent
@@ -174,10 +175,7 @@ func (c *conv) Audio(p []int16) {
 			}
 		}
 	}
-	next := c.inPos.Add(int64(len(p)))
-	if c.s.Recording != nil && next/rate != pos/rate && next > 2*rate {
-		c.frameFault("recording: flush", c.s.Recording.Flush(next-2*rate))
-	}
+	c.inPos.Add(int64(len(p)))
 }
 
 // frameFault logs the first error of each kind on the frame path as a fault event: the

@@ -31,11 +31,19 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 	finalT.Stop()
 	c.finalT = finalT
 	results := c.stream.Results()
+	var flushC <-chan time.Time
+	if c.s.Recording != nil {
+		flushT := time.NewTicker(time.Second)
+		defer flushT.Stop()
+		flushC = flushT.C
+	}
 
 	for c.endReason == "" {
 		select {
 		case <-c.ctx.Done():
 			c.endReason = causeText(context.Cause(c.ctx))
+		case <-flushC:
+			c.flushRecording()
 		case ev := <-c.events:
 			c.onInput(ev)
 		case tr, ok := <-results:
@@ -104,6 +112,20 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 		EndReason: c.endReason, Duration: end, Transcript: c.transcript.Transcript(),
 		FinalMood: c.state.Mood, FinalStage: c.state.Stage, Goal: c.goal, Turns: c.turns,
 		Latency: c.latency,
+	}
+}
+
+// flushRecording writes the recording to disk up to 2 s behind the learner's audio (late
+// persona frames still land), from the loop rather than the transport's reader, so disk
+// writes never delay a frame. The first error is a fault event.
+func (c *conv) flushRecording() {
+	pos := c.inPos.Load()
+	if pos <= 2*rate {
+		return
+	}
+	if err := c.s.Recording.Flush(pos - 2*rate); err != nil && !c.recFaulted {
+		c.recFaulted = true
+		c.log(Event{Kind: EventFault, Detail: "recording: flush: " + err.Error()})
 	}
 }
 

@@ -99,24 +99,7 @@ func TestEngineProviderFaults(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var r run
-			synctestRun(t, func(t *testing.T) {
-				eng, err := New(DefaultConfig(), tc.stt, tc.tts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				p := &fakePersona{replies: tc.replies, endAt: tc.endAt}
-				r.line, r.ev = newFakeLine(), &events{}
-				ctx, cancel := context.WithCancel(t.Context())
-				done := make(chan struct{})
-				go func() { defer close(done); learner(ctx, r.line, []step{{speak: time.Second}, {speak: time.Second}}) }()
-				r.res, r.err = eng.Run(t.Context(), r.line, Session{Persona: p, Turns: testTurns(), Timeline: r.ev})
-				cancel()
-				<-done
-			})
-			if r.err != nil {
-				t.Fatal(r.err)
-			}
+			r := twoLineCall(t, tc.stt, tc.tts, tc.replies, tc.endAt)
 			faults := r.ev.kinds(EventFault)
 			if len(faults) == 0 || !strings.HasPrefix(faults[0].Detail, tc.wantFault) {
 				t.Fatalf("faults = %+v", faults)
@@ -171,27 +154,8 @@ func (l *lateStream) Flush() error {
 // TestEngineSlowRecognizer: a final that comes after FinalTimeout while the recognizer keeps
 // sending words is waited for: the learner's words are kept and answered, no fault.
 func TestEngineSlowRecognizer(t *testing.T) {
-	var r run
-	synctestRun(t, func(t *testing.T) {
-		eng, err := New(DefaultConfig(), &slowSTT{fakeSTT{texts: []string{"hello there I am Sam", "sorry about that"}}}, fakeTTS{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := &fakePersona{replies: []string{"Go on.", "Bye."}, endAt: 2}
-		r.line, r.ev = newFakeLine(), &events{}
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			learner(ctx, r.line, []step{{speak: time.Second}, {speak: time.Second}})
-		}()
-		r.res, r.err = eng.Run(t.Context(), r.line, Session{Persona: p, Turns: testTurns(), Timeline: r.ev})
-		cancel()
-		<-done
-	})
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	r := twoLineCall(t, &slowSTT{fakeSTT{texts: []string{"hello there I am Sam", "sorry about that"}}}, fakeTTS{},
+		[]string{"Go on.", "Bye."}, 2)
 	if faults := r.ev.kinds(EventFault); len(faults) != 0 {
 		t.Fatalf("a slow recognizer was treated as failed: %+v", faults)
 	}
@@ -204,6 +168,31 @@ func TestEngineSlowRecognizer(t *testing.T) {
 	if len(said) != 2 || said[0] != "hello there I am Sam" || said[1] != "sorry about that" {
 		t.Errorf("learner lines %q, want each utterance's own words", said)
 	}
+}
+
+// twoLineCall runs a call in which the learner speaks twice for a second, on stt and tts,
+// with a persona that gives replies and ends after endAt of them.
+func twoLineCall(t *testing.T, stt Transcriber, tts Synthesizer, replies []string, endAt int) run {
+	t.Helper()
+	var r run
+	synctestRun(t, func(t *testing.T) {
+		eng, err := New(DefaultConfig(), stt, tts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &fakePersona{replies: replies, endAt: endAt}
+		r.line, r.ev = newFakeLine(), &events{}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { defer close(done); learner(ctx, r.line, []step{{speak: time.Second}, {speak: time.Second}}) }()
+		r.res, r.err = eng.Run(t.Context(), r.line, Session{Persona: p, Turns: testTurns(), Timeline: r.ev})
+		cancel()
+		<-done
+	})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r
 }
 
 func TestEngineMaxDuration(t *testing.T) {
@@ -233,24 +222,7 @@ func (refusingStream) Write([]int16) error { return errors.New("connection reset
 // TestEngineFramePathFaults: errors on the 20 ms path (a recognizer refusing audio) do not
 // stop the call, and the timeline says so once, not once per frame.
 func TestEngineFramePathFaults(t *testing.T) {
-	var r run
-	synctestRun(t, func(t *testing.T) {
-		eng, err := New(DefaultConfig(), &brokenSTT{fakeSTT{texts: []string{"hello", "sorry"}}}, fakeTTS{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := &fakePersona{replies: []string{"Go on.", "Bye."}, endAt: 2}
-		r.line, r.ev = newFakeLine(), &events{}
-		ctx, cancel := context.WithCancel(t.Context())
-		done := make(chan struct{})
-		go func() { defer close(done); learner(ctx, r.line, []step{{speak: time.Second}, {speak: time.Second}}) }()
-		r.res, r.err = eng.Run(t.Context(), r.line, Session{Persona: p, Turns: testTurns(), Timeline: r.ev})
-		cancel()
-		<-done
-	})
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	r := twoLineCall(t, &brokenSTT{fakeSTT{texts: []string{"hello", "sorry"}}}, fakeTTS{}, []string{"Go on.", "Bye."}, 2)
 	writes := 0
 	for _, f := range r.ev.kinds(EventFault) {
 		if f.Detail == "stt: write: connection reset" {

@@ -157,6 +157,13 @@ func (k AccountKeys) LoginFailures(subject string) string {
 	return k.Prefix + "account:login-failures:" + subject
 }
 
+// LoginBackoff: string, TTL the wait. Set once an email has failed MaxFailures times from
+// one client address ("email:<address>|ip:<address>"); that pair is refused until it
+// expires. The wait doubles with each further failure.
+func (k AccountKeys) LoginBackoff(pair string) string {
+	return k.Prefix + "account:login-backoff:" + pair
+}
+
 // KnownClient: string, TTL 30 days from the last sign-in. Set when an email signs in from a
 // client address ("email:<address>|ip:<address>"); that pair is not refused by the email's
 // overall failure limit, so failures from elsewhere cannot lock the owner out.

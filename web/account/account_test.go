@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/dialog/store/storetest"
 	"github.com/sparlab/spar/web/account"
 )
 
@@ -223,5 +227,50 @@ func TestWeakPasswords(t *testing.T) {
 	}
 	if _, err := a.Create(t.Context(), account.NewUser{Name: "Good", Email: "good@example.com", Role: account.RoleAdmin, Password: "copper kettle marching"}); err != nil {
 		t.Errorf("a passphrase refused: %v", err)
+	}
+}
+
+// TestLoginBackoff: an email that fails MaxFailures times from one client waits a minute,
+// then twice as long after each further failure (at most the failure window), and signs in
+// once the wait is over: a backoff, not a 15-minute lock.
+func TestLoginBackoff(t *testing.T) {
+	rdb := storetest.Redis(t)
+	keys := store.AccountKeys{Prefix: storetest.Prefix(t)}
+	a, err := account.New(rdb, keys, account.Config{MaxFailures: 3, FailureWindow: time.Hour, BcryptCost: bcrypt.MinCost}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, a, account.NewUser{ID: "alice", Name: "Alice", Email: "alice@example.com", Role: account.RoleLearner})
+	ctx := t.Context()
+	const remote = "10.0.0.1"
+	waitOver := func() { rdb.Del(ctx, keys.LoginBackoff("email:alice@example.com|ip:"+remote)) }
+	for range 3 {
+		if _, err := a.Login(ctx, "alice@example.com", "wrong password!", remote); !errors.Is(err, account.ErrBadCredentials) {
+			t.Fatal(err)
+		}
+	}
+	if d := a.RetryIn(ctx, "alice@example.com", remote); d <= 50*time.Second || d > time.Minute {
+		t.Fatalf("after 3 failures: wait %v, want a minute", d)
+	}
+	if _, err := a.Login(ctx, "alice@example.com", pw, remote); !errors.Is(err, account.ErrRateLimited) {
+		t.Fatalf("during the wait: %v, want ErrRateLimited", err)
+	}
+	waitOver()
+	if _, err := a.Login(ctx, "alice@example.com", "wrong password!", remote); !errors.Is(err, account.ErrBadCredentials) {
+		t.Fatal(err)
+	}
+	if d := a.RetryIn(ctx, "alice@example.com", remote); d <= 110*time.Second || d > 2*time.Minute {
+		t.Fatalf("after a 4th failure: wait %v, want two minutes", d)
+	}
+	for range 5 { // nine failures in all: under the address's limit (12)
+		waitOver()
+		_, _ = a.Login(ctx, "alice@example.com", "wrong password!", remote)
+	}
+	if d := a.RetryIn(ctx, "alice@example.com", remote); d > time.Hour || d < 59*time.Minute {
+		t.Fatalf("after many failures: wait %v, want the window (1h) at most", d)
+	}
+	waitOver()
+	if _, err := a.Login(ctx, "alice@example.com", pw, remote); err != nil {
+		t.Fatalf("the right password once the wait is over: %v", err)
 	}
 }

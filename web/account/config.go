@@ -16,7 +16,8 @@ type Config struct {
 	// sits in front (the public URL is https). Requests that arrive over TLS always get Secure.
 	SecureCookies bool `yaml:"secure_cookies"`
 	// MaxFailures is how many failed logins one email may have from one client address
-	// within FailureWindow before that client is refused for it (default 5). A client address
+	// before that client waits (default 5): a minute, doubling with each further failure, at
+	// most FailureWindow. A client address
 	// may fail MaxFailures*4 times in all, and an email MaxFailures*10 times from every
 	// address together (except from an address the email signed in from in the last 30
 	// days): so a stranger's wrong passwords cannot lock the owner out, but a guessing

@@ -37,19 +37,27 @@ const knownFor = 30 * 24 * time.Hour
 // within knownFor: a campaign from elsewhere slows the guessers, not the owner.
 func (a *Accounts) checkLimit(ctx context.Context, subjects []string) error {
 	cmds := make([]*redis.StringCmd, len(subjects))
-	var known *redis.IntCmd
+	var known, backoff *redis.IntCmd
 	_, err := a.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, s := range subjects {
 			cmds[i] = p.Get(ctx, a.keys.LoginFailures(s))
 		}
 		known = p.Exists(ctx, a.keys.KnownClient(subjects[0]))
+		backoff = p.Exists(ctx, a.keys.LoginBackoff(subjects[0]))
 		return nil
 	})
 	if err != nil && !isNil(err) {
 		return fmt.Errorf("account: login limit: %w", err)
 	}
+	if backoff.Val() > 0 {
+		a.log.Warn("login refused: backing off", "subject", subjects[0])
+		return ErrRateLimited
+	}
 	for i, c := range cmds {
-		if i == 2 && known.Val() > 0 {
+		switch {
+		case i == 0:
+			continue // this pair waits by backoff (above), not for the whole window
+		case i == 2 && known.Val() > 0:
 			continue
 		}
 		n, err := c.Int64()
@@ -62,11 +70,17 @@ func (a *Accounts) checkLimit(ctx context.Context, subjects []string) error {
 }
 
 // fail counts one failed login against each subject; the window starts at the first failure.
+// From the MaxFailures-th failure of the email from this client on, that pair backs off:
+// firstBackoff, doubling with each further failure, at most the failure window.
 func (a *Accounts) fail(ctx context.Context, subjects []string) error {
+	var pair *redis.IntCmd
 	_, err := a.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, s := range subjects {
+		for i, s := range subjects {
 			k := a.keys.LoginFailures(s)
-			p.Incr(ctx, k)
+			c := p.Incr(ctx, k)
+			if i == 0 {
+				pair = c
+			}
 			p.ExpireNX(ctx, k, a.cfg.FailureWindow)
 		}
 		return nil
@@ -74,7 +88,26 @@ func (a *Accounts) fail(ctx context.Context, subjects []string) error {
 	if err != nil {
 		return fmt.Errorf("account: count failed login: %w", err)
 	}
+	if over := pair.Val() - int64(a.cfg.MaxFailures); over >= 0 {
+		wait := min(firstBackoff<<min(over, 16), a.cfg.FailureWindow)
+		if err := a.rdb.Set(ctx, a.keys.LoginBackoff(subjects[0]), "1", wait).Err(); err != nil {
+			return fmt.Errorf("account: back off failed login: %w", err)
+		}
+	}
 	return nil
+}
+
+// firstBackoff is how long an email waits from one client after MaxFailures failures.
+const firstBackoff = time.Minute
+
+// RetryIn is how long email must wait before signing in again from remote, 0 when it need
+// not: for the sign-in page to say so.
+func (a *Accounts) RetryIn(ctx context.Context, email, remote string) time.Duration {
+	d, err := a.rdb.PTTL(ctx, a.keys.LoginBackoff(loginSubjects(email, remote)[0])).Result()
+	if err != nil || d < 0 {
+		return 0
+	}
+	return d
 }
 
 // succeed clears the pair's failures and remembers the pair as a known client.

@@ -106,8 +106,14 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		msg := "Wrong email or password."
 		switch {
 		case errors.Is(err, account.ErrRateLimited):
+			wait := c.accts.RetryIn(r.Context(), email, c.accts.ClientAddr(r))
 			status, msg = http.StatusTooManyRequests, "Too many failed attempts. Try again in a few minutes."
-			w.Header().Set("Retry-After", "900")
+			if wait > 0 {
+				msg = fmt.Sprintf("Too many failed attempts. Try again in %s.", waitWords(wait))
+			} else {
+				wait = 15 * time.Minute // an address or a campaign limit: the window
+			}
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.5)))
 		case !errors.Is(err, account.ErrBadCredentials):
 			c.log.Error("login", "err", err)
 			status, msg = http.StatusServiceUnavailable, "Sign-in is unavailable right now. Try again shortly."
@@ -211,3 +217,14 @@ func (c *Console) replayPage(w http.ResponseWriter, r *http.Request) {
 
 // scenarioOption is one scenario in a filter: its ID as the value, its title as the label.
 type scenarioOption struct{ ID, Title string }
+
+// waitWords says a wait the way a person would: "40 seconds", "2 minutes".
+func waitWords(d time.Duration) string {
+	if d < 55*time.Second {
+		return fmt.Sprintf("%d seconds", max(1, int(d.Seconds()+0.5)))
+	}
+	if m := int(d.Minutes() + 0.5); m != 1 {
+		return fmt.Sprintf("%d minutes", m)
+	}
+	return "a minute"
+}

@@ -17,6 +17,7 @@ import (
 	sttinstant "github.com/sparlab/spar/dialog/stt/instant"
 	"github.com/sparlab/spar/dialog/stt/sphinx"
 	"github.com/sparlab/spar/dialog/stt/whisper"
+	ttscache "github.com/sparlab/spar/dialog/tts/cache"
 	"github.com/sparlab/spar/dialog/tts/elevenlabs"
 	"github.com/sparlab/spar/dialog/tts/flite"
 	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
@@ -217,9 +218,15 @@ func (b *providerBuilder) ttsOf(name string) (dialog.Synthesizer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A persona says some lines again and again (greetings, "are you still there?", its
+	// reactions): those play from memory. 4 M samples: 8 MB, about four minutes of speech.
+	t = ttscache.New(t, ttsCacheSamples)
 	b.tts[name] = t
 	return t, nil
 }
+
+// ttsCacheSamples is each voice provider's budget of remembered sentences, in samples.
+const ttsCacheSamples = 4 << 20
 
 // withVoices returns voices plus each id mapped to itself, so a scenario's providers.voice
 // reaches the vendor as written (the synthesizers map a session's voice through Voices and

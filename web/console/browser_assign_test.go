@@ -18,7 +18,8 @@ func TestBrowserAssignment(t *testing.T) {
 
 	signIn(p, f.srv.URL, "tina@example.com")
 	p.Eval(`document.querySelector('a[href="/console/assignments"]').click(); true`, nil)
-	p.WaitFor("the assignments page", `location.pathname === '/console/assignments' && document.getElementById('assign-form')`, 10*time.Second)
+	// Parsed to the end: mid-load the form can exist before its fields do.
+	p.WaitFor("the assignments page", `location.pathname === '/console/assignments' && document.readyState !== 'loading' && document.getElementById('assign-form')`, 10*time.Second)
 	due := time.Now().AddDate(0, 0, 9).Format(time.DateOnly)
 	p.Eval(`(() => { const f = document.getElementById('assign-form');
 		f.scenario.value = 'double-charge'; f.team.value = 'red'; f.due.value = '`+due+`';
@@ -109,7 +110,7 @@ func TestBrowserAssignment(t *testing.T) {
 	p.Navigate(f.srv.URL + "/")
 	p.WaitFor("the account links", `!document.getElementById('account-nav').hidden`, 10*time.Second)
 	p.Eval(`document.querySelector('#account-nav button').click(); true`, nil)
-	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
+	p.WaitFor("the login page", `location.pathname === '/console/login' && document.readyState !== 'loading'`, 10*time.Second)
 	p.Navigate(f.srv.URL + "/")
 	p.WaitFor("the anonymous page", `document.getElementById('assignments').dataset.ready === 'true' && document.querySelector('#scenarios .card[data-scenario]')`, 10*time.Second)
 	var hidden bool

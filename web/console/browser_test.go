@@ -166,13 +166,13 @@ func signIn(p webtest.Page, base, email string) {
 	if path == "/" {
 		p.Navigate(base + "/console/calls")
 	}
-	p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
+	p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.readyState !== 'loading' && document.querySelector('a.call-link')`, 10*time.Second)
 }
 
 // signOut presses Sign out and waits for the login page.
 func signOut(p webtest.Page) {
 	p.Eval(`document.querySelector('form[action="/console/logout"] button').click(); true`, nil)
-	p.WaitFor("the login page", `location.pathname === '/console/login'`, 10*time.Second)
+	p.WaitFor("the login page", `location.pathname === '/console/login' && document.readyState !== 'loading'`, 10*time.Second)
 }
 
 // save writes a screenshot to docs/screenshots and checks it is not blank.

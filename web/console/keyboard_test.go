@@ -27,7 +27,7 @@ func keyboardPass(t *testing.T, p webtest.Page, base string) {
 	p.Press("Tab")
 	p.Type(pw)
 	p.Press("Enter")
-	p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.querySelector('a.call-link')`, 10*time.Second)
+	p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.readyState !== 'loading' && document.querySelector('a.call-link')`, 10*time.Second)
 
 	webtest.TabTo(t, p, "Alice's call", `document.activeElement.matches('a.call-link') && document.activeElement.href.endsWith('/call-alice')`, 80)
 	p.Press("Enter")

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/tts/cache"
 	"github.com/sparlab/spar/media"
 )
 
@@ -234,9 +236,19 @@ func TestConfigValidate(t *testing.T) {
 // BenchmarkSynthesize reports the time to the first 20 ms frame and to the end for a
 // ten-word sentence.
 func BenchmarkSynthesize(b *testing.B) {
-	s := newSynth(b)
+	benchSynthesize(b, newSynth(b), "slt", "awb", "kal", "espeak:en-us")
+}
+
+// BenchmarkSynthesizeCached is the same sentence through the persona line cache that spar
+// serve puts in front of every voice (dialog/tts/cache): after the first call it plays from
+// memory.
+func BenchmarkSynthesizeCached(b *testing.B) {
+	benchSynthesize(b, cache.New(newSynth(b), 1<<20), "slt", "awb")
+}
+
+func benchSynthesize(b *testing.B, s dialog.Synthesizer, voices ...string) {
 	const text = "I am so sorry you were charged twice this month."
-	for _, voice := range []string{"slt", "awb", "kal", "espeak:en-us"} {
+	for _, voice := range voices {
 		b.Run(voice, func(b *testing.B) {
 			var first time.Duration
 			for b.Loop() {

@@ -23,6 +23,7 @@ import (
 	"github.com/sparlab/spar/dialog/persona"
 	"github.com/sparlab/spar/dialog/scenario"
 	sttinstant "github.com/sparlab/spar/dialog/stt/instant"
+	ttscache "github.com/sparlab/spar/dialog/tts/cache"
 	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
 	ttsopenai "github.com/sparlab/spar/dialog/tts/openai"
 	"github.com/sparlab/spar/media"
@@ -151,11 +152,17 @@ providers:
 	if want := (scenario.Providers{Persona: "llm-fast", STT: "instant", TTS: "openai"}); vendor.names != want {
 		t.Errorf("vendor scenario runs on %+v, want %+v", vendor.names, want)
 	}
-	if _, ok := plain.tts.(*ttsinstant.Synthesizer); !ok {
-		t.Errorf("plain tts is %T, want the instant synthesizer", plain.tts)
+	// Every voice sits behind the persona line cache.
+	plainTTS, okP := plain.tts.(*ttscache.Synth)
+	vendorTTS, okV := vendor.tts.(*ttscache.Synth)
+	if !okP || !okV {
+		t.Fatalf("tts %T and %T: want each behind the line cache", plain.tts, vendor.tts)
 	}
-	if _, ok := vendor.tts.(*ttsopenai.Synth); !ok {
-		t.Errorf("vendor tts is %T, want the OpenAI-compatible one", vendor.tts)
+	if _, ok := plainTTS.Unwrap().(*ttsinstant.Synthesizer); !ok {
+		t.Errorf("plain tts is %T, want the instant synthesizer", plainTTS.Unwrap())
+	}
+	if _, ok := vendorTTS.Unwrap().(*ttsopenai.Synth); !ok {
+		t.Errorf("vendor tts is %T, want the OpenAI-compatible one", vendorTTS.Unwrap())
 	}
 	if _, ok := plain.stt.(*sttinstant.Recognizer); !ok || plain.stt != vendor.stt {
 		t.Errorf("stt %T and %T: want one instant recognizer shared by both", plain.stt, vendor.stt)

@@ -64,6 +64,9 @@ func (s *Synth) Synthesize(ctx context.Context, text, voice string, w media.Writ
 	return nil
 }
 
+// Unwrap returns the synthesizer the cache is in front of.
+func (s *Synth) Unwrap() dialog.Synthesizer { return s.next }
+
 // Stats returns how many sentences were played from the cache and how many rendered.
 func (s *Synth) Stats() (hits, misses int64) {
 	s.mu.Lock()

@@ -11,10 +11,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -122,52 +120,6 @@ func TestLocalRedisSupervised(t *testing.T) {
 	}
 }
 
-// faultRedis is a redis-server of the test's own (AOF, fsync always) that the test kills
-// with SIGKILL and restarts on the same port and data.
-type faultRedis struct {
-	t    *testing.T
-	port int
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startFaultRedis(t *testing.T) *faultRedis {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	r := &faultRedis{t: t, port: port, dir: t.TempDir()}
-	r.start()
-	t.Cleanup(r.kill)
-	return r
-}
-
-func (r *faultRedis) url() string { return "redis://127.0.0.1:" + strconv.Itoa(r.port) }
-
-func (r *faultRedis) start() {
-	r.t.Helper()
-	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--dir", r.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "")
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(r.port), MaxRetries: -1})
-	defer c.Close()
-	webtest.Poll(r.t, "redis-server up", 10*time.Second, func() bool { return c.Ping(context.Background()).Err() == nil })
-}
-
-func (r *faultRedis) kill() {
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-	r.cmd = nil
-}
-
 // TestEndToEndRedisOutage (issue 12 item 8): a real server, real redis-server killed while
 // a phone call runs. Restarted before the call ends, or only after it ended: either way the
 // call is sealed as it ended (not interrupted), with its whole timeline, and scored.
@@ -175,8 +127,8 @@ func TestEndToEndRedisOutage(t *testing.T) {
 	for _, restart := range []string{"before the call ends", "after the call ends"} {
 		t.Run(restart, func(t *testing.T) {
 			e := newEnv(t)
-			r := startFaultRedis(t)
-			e.redisURL = r.url()
+			r := storetest.StartKillable(t)
+			e.redisURL = r.URL()
 			cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: %q\n  spill_dir: %q\n  flush_wait: 1s\ntwilio:\n  default_scenario: double-charge\nshutdown_grace: 5s\n",
 				e.prefix, "e2e-"+filepath.Base(e.dir), filepath.Join(e.dir, "spill"))
 			if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
@@ -184,7 +136,7 @@ func TestEndToEndRedisOutage(t *testing.T) {
 			}
 			srv := e.start(t)
 			script, synth := angryCaller(t)
-			direct := redis.NewClient(&redis.Options{Addr: strings.TrimPrefix(r.url(), "redis://"), MaxRetries: -1})
+			direct := redis.NewClient(&redis.Options{Addr: strings.TrimPrefix(r.URL(), "redis://"), MaxRetries: -1})
 			t.Cleanup(func() { direct.Close() })
 
 			ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
@@ -204,7 +156,7 @@ func TestEndToEndRedisOutage(t *testing.T) {
 				n, _ := direct.ZCard(ctx, e.prefix+"calls:live").Result()
 				return n > 0
 			})
-			r.kill()
+			r.Kill()
 			var o outcome
 			if restart == "before the call ends" {
 				// Down for a few seconds of the call (the learner's first line is longer).
@@ -214,7 +166,7 @@ func TestEndToEndRedisOutage(t *testing.T) {
 					t.Fatalf("call ended within 3 s of the outage: %v", o.err)
 				case <-tick.C:
 				}
-				r.start()
+				r.Start()
 				o = <-done
 			} else {
 				o = <-done
@@ -223,7 +175,7 @@ func TestEndToEndRedisOutage(t *testing.T) {
 				webtest.Poll(t, "the call sealed to disk", 60*time.Second, func() bool {
 					return strings.Contains(srv.output(), "call sealed to disk")
 				})
-				r.start()
+				r.Start()
 			}
 			t.Logf("caller output:\n%s", out.String())
 			if o.err != nil {
@@ -337,10 +289,10 @@ func TestEndToEndKilledMidCallTranscript(t *testing.T) {
 // connected again.
 func TestEndToEndWebhookDuringOutage(t *testing.T) {
 	e := newEnv(t)
-	r := startFaultRedis(t)
-	e.redisURL = r.url()
+	r := storetest.StartKillable(t)
+	e.redisURL = r.URL()
 	srv := e.start(t)
-	r.kill()
+	r.Kill()
 	body := postVoiceWebhook(t, srv.base, "CA22222222222222222222222222222222")
 	if !strings.Contains(body, "<Say") || !strings.Contains(body, "<Hangup") || strings.Contains(body, "<Connect") {
 		t.Fatalf("webhook during the outage answered:\n%s", body)
@@ -356,7 +308,7 @@ func TestEndToEndWebhookDuringOutage(t *testing.T) {
 	if logs := srv.output(); !strings.Contains(logs, "cannot store its ticket") {
 		t.Errorf("the refusal is not in the log:\n%s", logs)
 	}
-	r.start()
+	r.Start()
 	n := 0
 	webtest.Poll(t, "a caller connected once redis is back", 30*time.Second, func() bool {
 		n++ // a new CallSid each try: a half-stored ticket must not look like a replay

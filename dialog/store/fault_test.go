@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,67 +17,15 @@ import (
 	"github.com/sparlab/spar/dialog/store/storetest"
 )
 
-// redisProc is a redis-server of the test's own, with AOF fsynced at every write, that the
-// test kills (SIGKILL) and restarts on the same port and data: a real outage.
-type redisProc struct {
-	t    *testing.T
-	port int
-	dir  string
-	cmd  *exec.Cmd
-}
+// redisProc is a killable redis-server of the test's own (storetest.Killable) with the
+// client a server would use.
+type redisProc struct{ *storetest.Killable }
 
-func startRedisProc(t *testing.T) *redisProc {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server not installed")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	r := &redisProc{t: t, port: port, dir: t.TempDir()}
-	r.start()
-	t.Cleanup(func() { r.kill() })
-	return r
-}
-
-func (r *redisProc) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
-
-func (r *redisProc) start() {
-	r.t.Helper()
-	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--dir", r.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "")
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	c := redis.NewClient(&redis.Options{Addr: r.addr(), MaxRetries: -1})
-	defer c.Close()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(10 * time.Second)
-	for c.Ping(context.Background()).Err() != nil {
-		select {
-		case <-deadline:
-			r.t.Fatal("redis-server did not start")
-		case <-tick.C:
-		}
-	}
-}
-
-func (r *redisProc) kill() {
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-	r.cmd = nil
-}
+func startRedisProc(t *testing.T) *redisProc { return &redisProc{storetest.StartKillable(t)} }
 
 // client is a client configured as a server's: fast failure, no retries to hide the outage.
 func (r *redisProc) client(t *testing.T) redis.UniversalClient {
-	c := redis.NewClient(&redis.Options{Addr: r.addr(), MaxRetries: -1,
+	c := redis.NewClient(&redis.Options{Addr: r.Addr(), MaxRetries: -1,
 		DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
 	t.Cleanup(func() { c.Close() })
 	return c
@@ -191,11 +136,11 @@ func TestRedisKilledMidCall(t *testing.T) {
 	}
 	appendAll(l, events[:10])
 	s.waitWritten(t, "f1", 10)
-	r.kill()
+	r.Kill()
 	appendAll(l, events[10:30])
 	s.waitAttempt(t, "a failed write", func(a attempt) bool { return a.id == "f1" && a.err != nil })
 	appendAll(l, events[30:50])
-	r.start()
+	r.Start()
 	s.waitWritten(t, "f1", 50)
 	appendAll(l, events[50:])
 	rec, err := l.Seal(ctx, resultOf(events))
@@ -221,7 +166,7 @@ func TestRedisKilledAtEnd(t *testing.T) {
 	}
 	appendAll(l, events[:10])
 	s.waitWritten(t, "f1", 10)
-	r.kill()
+	r.Kill()
 	appendAll(l, events[10:])
 	rec, err := l.Seal(ctx, resultOf(events))
 	if err != nil || !reflect.DeepEqual(rec, want) {
@@ -233,7 +178,7 @@ func TestRedisKilledAtEnd(t *testing.T) {
 	if _, err := os.Stat(spillPath(s.cfg.SpillDir, "f1")); err != nil {
 		t.Fatalf("no spill file: %v", err)
 	}
-	r.start()
+	r.Start()
 	s.waitReplayed(t, "f1")
 	sameCall(t, s, rdb, want, wantTL)
 }
@@ -249,7 +194,7 @@ func TestRedisDownAtStartAndAtEnd(t *testing.T) {
 	rdb := r.client(t)
 	prefix, dir := storetest.Prefix(t), t.TempDir()
 	s := spillStore(t, rdb, prefix, dir)
-	r.kill()
+	r.Kill()
 	l, err := s.Begin(ctx, testInfo("f1", "alice", "billing", s.now()), "rec/f1.wav")
 	if err != nil {
 		t.Fatalf("Begin during an outage: %v", err)
@@ -260,7 +205,7 @@ func TestRedisDownAtStartAndAtEnd(t *testing.T) {
 		t.Fatalf("Seal during the outage = %+v, %v", rec, err)
 	}
 	s.Close() // the server stops before Redis returns
-	r.start()
+	r.Start()
 	restarted := spillStore(t, rdb, prefix, dir)
 	if _, err := restarted.Recover(ctx); err != nil {
 		t.Fatal(err)
@@ -284,12 +229,12 @@ func TestRedisDownThenKilled(t *testing.T) {
 	}
 	appendAll(l, cut[:10])
 	s.waitWritten(t, "f1", 10)
-	r.kill()
+	r.Kill()
 	appendAll(l, cut[10:])
 	s.waitAttempt(t, "a failed write", func(a attempt) bool { return a.id == "f1" && a.err != nil })
 	s.waitSpilled(t, dir, "f1", int64(len(cut))) // what kill -9 keeps is what reached the file
 	l.stopWriter()                               // kill -9: no Seal
-	r.start()
+	r.Start()
 	restarted := spillStore(t, rdb, prefix, dir)
 	if _, err := restarted.Recover(ctx); err != nil {
 		t.Fatal(err)
@@ -317,7 +262,7 @@ func TestSealFailureLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.kill()
+	r.Kill()
 	appendAll(l, script(1))
 	if _, err := l.Seal(ctx, dialog.Result{}); err == nil {
 		t.Fatal("Seal succeeded with Redis down and no spill dir")
@@ -335,11 +280,11 @@ func TestReady(t *testing.T) {
 	if err := s.Ready(ctx); err != nil {
 		t.Fatalf("Ready with Redis up: %v", err)
 	}
-	r.kill()
+	r.Kill()
 	if err := s.Ready(ctx); !errors.Is(err, ErrNotReady) || !strings.Contains(err.Error(), "redis unreachable") {
 		t.Errorf("Ready with Redis down = %v", err)
 	}
-	r.start()
+	r.Start()
 	if err := s.Ready(ctx); err != nil {
 		t.Errorf("Ready after restart: %v", err)
 	}

@@ -178,3 +178,59 @@ func (s *SyncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Killable is a redis-server of the test's own, with AOF fsynced at every write, that the
+// test kills (SIGKILL) and restarts on the same port and data: a real outage.
+type Killable struct {
+	t    testing.TB
+	port int
+	dir  string
+	cmd  *exec.Cmd
+}
+
+// StartKillable starts a Killable redis-server, killed when the test ends.
+func StartKillable(t testing.TB) *Killable {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Fatal("redis-server not found: run `make test` (it installs it) or apt-get install redis-server")
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Killable{t: t, port: port, dir: t.TempDir()}
+	r.Start()
+	t.Cleanup(r.Kill)
+	return r
+}
+
+// Addr is the server's host:port.
+func (r *Killable) Addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
+
+// URL is the server's redis:// URL.
+func (r *Killable) URL() string { return "redis://" + r.Addr() }
+
+// Start (re)starts the server on its port and data and waits until it answers.
+func (r *Killable) Start() {
+	r.t.Helper()
+	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--dir", r.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "")
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	c := redis.NewClient(&redis.Options{Addr: r.Addr(), MaxRetries: -1})
+	defer c.Close()
+	if err := ping(c, startTimeout, nil); err != nil {
+		r.t.Fatalf("storetest: restart redis-server: %v", err)
+	}
+}
+
+// Kill stops the server with SIGKILL, as a crash would.
+func (r *Killable) Kill() {
+	if r.cmd == nil {
+		return
+	}
+	_ = r.cmd.Process.Kill()
+	_ = r.cmd.Wait()
+	r.cmd = nil
+}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -302,25 +303,33 @@ func TestEndToEndPhoneCall(t *testing.T) {
 	}
 }
 
+// TestEndToEndServerKilledMidCall (issue 12 item 9): a server killed with SIGKILL after a
+// learner turn and the persona's second reply; the restart recovers the call as interrupted,
+// with its timeline, its partial recording, and the transcript sealing would have produced
+// from the same timeline: one line per persona reply, none of zero or negative length.
 func TestEndToEndServerKilledMidCall(t *testing.T) {
 	e := newEnv(t)
 	srv := e.start(t)
 	done := placeCall(t, srv)
 	st := openStore(t, e)
 	var id string
-	webtest.Poll(t, "a learner turn on the live call", 60*time.Second, func() bool {
+	webtest.Poll(t, "a learner turn and two persona replies on the live call", 60*time.Second, func() bool {
 		live, _ := st.Live(t.Context())
 		if len(live) == 0 {
 			return false
 		}
 		id = live[0]
 		events, _ := st.Timeline(t.Context(), id)
+		spoke, heard := false, 0
 		for _, ev := range events {
-			if ev.Kind == dialog.EventSpeechStop {
-				return true
+			switch ev.Kind {
+			case dialog.EventSpeechStop:
+				spoke = true
+			case dialog.EventPersonaHeard:
+				heard++
 			}
 		}
-		return false
+		return spoke && heard >= 2
 	})
 	srv.kill()
 	if res := <-done; res == nil || !res.ServerClosed {
@@ -349,6 +358,27 @@ func TestEndToEndServerKilledMidCall(t *testing.T) {
 	}
 	if len(rec.Transcript) == 0 {
 		t.Errorf("interrupted record has no transcript")
+	}
+	if want := dialog.TranscriptOf(after); !reflect.DeepEqual(rec.Transcript, want) {
+		t.Errorf("recovered transcript:\n got %+v\nwant %+v", rec.Transcript, want)
+	}
+	turns := map[string]bool{}
+	for _, ev := range after {
+		if ev.Kind == dialog.EventPersonaSays {
+			turns[ev.Data[dialog.DataTurn]] = true
+		}
+	}
+	persona := 0
+	for _, u := range rec.Transcript {
+		if u.End <= u.Start {
+			t.Errorf("line %q lasts %v", u.Text, u.End-u.Start)
+		}
+		if u.Speaker == dialog.SpeakerPersona {
+			persona++
+		}
+	}
+	if persona == 0 || persona > len(turns) {
+		t.Errorf("%d persona lines for %d persona turns: %+v", persona, len(turns), rec.Transcript)
 	}
 	left, right := channelLevels(t, rec.Recording)
 	if left < -50 || right < -50 {
@@ -413,8 +443,8 @@ func placeCall(t *testing.T, srv *server) <-chan *sim.Result {
 	return done
 }
 
-// channelLevels reads a stereo recording and returns each channel's level in dBFS.
-func channelLevels(t *testing.T, path string) (left, right float64) {
+// readRecording reads the WAV recording at path.
+func readRecording(t *testing.T, path string) media.WAV {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -425,6 +455,13 @@ func channelLevels(t *testing.T, path string) (left, right float64) {
 	if err != nil {
 		t.Fatalf("recording: %v", err)
 	}
+	return w
+}
+
+// channelLevels reads a stereo recording and returns each channel's level in dBFS.
+func channelLevels(t *testing.T, path string) (left, right float64) {
+	t.Helper()
+	w := readRecording(t, path)
 	if w.Channels != 2 || len(w.Samples) < 2*w.Rate {
 		t.Fatalf("recording has %d channels and %d samples", w.Channels, len(w.Samples))
 	}
@@ -438,15 +475,7 @@ func channelLevels(t *testing.T, path string) (left, right float64) {
 // recordingLength is how long the stereo WAV at path plays.
 func recordingLength(t *testing.T, path string) time.Duration {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("recording: %v", err)
-	}
-	defer f.Close()
-	w, err := media.ReadWAV(f)
-	if err != nil {
-		t.Fatalf("recording: %v", err)
-	}
+	w := readRecording(t, path)
 	return media.Duration(w.Rate, len(w.Samples)/w.Channels)
 }
 

@@ -38,15 +38,14 @@ const feedsPerClient = 32
 // feedCounter counts open feeds per client address.
 type feedCounter struct {
 	mu   sync.Mutex
-	max  int
 	open map[string]int
 }
 
-// take reserves a feed for addr, false when addr has max open.
+// take reserves a feed for addr, false when addr has feedsPerClient open.
 func (f *feedCounter) take(addr string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.open[addr] >= f.max {
+	if f.open[addr] >= feedsPerClient {
 		return false
 	}
 	f.open[addr]++

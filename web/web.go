@@ -55,7 +55,7 @@ type Server struct {
 // New returns the web server.
 func New(calls Calls, cards Scorecards, scenarios Scenarios, log *slog.Logger) *Server {
 	return &Server{calls: calls, cards: cards, scenarios: scenarios, log: log,
-		feeds: feedCounter{max: feedsPerClient, open: map[string]int{}}}
+		feeds: feedCounter{open: map[string]int{}}}
 }
 
 // clientAddr is ClientAddr, or the remote host.

@@ -17,54 +17,44 @@ func loginSubjects(email, remote string) []string {
 	return []string{"email:" + e + "|ip:" + remote, "ip:" + remote, "email:" + e}
 }
 
-// limitFor is how many failures a subject may have in a window (see Config.MaxFailures).
-func (a *Accounts) limitFor(subject string) int64 {
-	switch {
-	case strings.Contains(subject, "|ip:"):
-		return int64(a.cfg.MaxFailures)
-	case strings.HasPrefix(subject, "ip:"):
-		return int64(a.cfg.MaxFailures * 4)
-	}
-	return int64(a.cfg.MaxFailures * 10)
-}
-
 // knownFor is how long a client address an email signed in from stays exempt from the
 // email's overall failure limit.
 const knownFor = 30 * 24 * time.Hour
 
-// checkLimit returns ErrRateLimited when any subject is at its failure limit. The email's
-// overall limit (subjects[2]) does not apply from a client address the email signed in from
-// within knownFor: a campaign from elsewhere slows the guessers, not the owner.
+// checkLimit returns ErrRateLimited while the email waits out its backoff from this client
+// (see fail), or the client address has failed MaxFailures*4 times in the window, or the
+// email MaxFailures*10 times from everywhere. The email's overall limit does not apply from
+// a client address the email signed in from within knownFor: a campaign from elsewhere
+// slows the guessers, not the owner.
 func (a *Accounts) checkLimit(ctx context.Context, subjects []string) error {
-	cmds := make([]*redis.StringCmd, len(subjects))
-	var known, backoff *redis.IntCmd
+	pair, addr, email := subjects[0], subjects[1], subjects[2]
+	var backoff, known *redis.IntCmd
+	var addrN, emailN *redis.StringCmd
 	_, err := a.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, s := range subjects {
-			cmds[i] = p.Get(ctx, a.keys.LoginFailures(s))
-		}
-		known = p.Exists(ctx, a.keys.KnownClient(subjects[0]))
-		backoff = p.Exists(ctx, a.keys.LoginBackoff(subjects[0]))
+		backoff = p.Exists(ctx, a.keys.LoginBackoff(pair))
+		known = p.Exists(ctx, a.keys.KnownClient(pair))
+		addrN = p.Get(ctx, a.keys.LoginFailures(addr))
+		emailN = p.Get(ctx, a.keys.LoginFailures(email))
 		return nil
 	})
 	if err != nil && !isNil(err) {
 		return fmt.Errorf("account: login limit: %w", err)
 	}
 	if backoff.Val() > 0 {
-		a.log.Warn("login refused: backing off", "subject", subjects[0])
+		a.log.Warn("login refused: backing off", "subject", pair)
 		return ErrRateLimited
 	}
-	for i, c := range cmds {
-		switch {
-		case i == 0:
-			continue // this pair waits by backoff (above), not for the whole window
-		case i == 2 && known.Val() > 0:
-			continue
-		}
+	over := func(c *redis.StringCmd, limit int) bool {
 		n, err := c.Int64()
-		if err == nil && n >= a.limitFor(subjects[i]) {
-			a.log.Warn("login refused: too many failures", "subject", subjects[i], "failures", n)
-			return ErrRateLimited
-		}
+		return err == nil && n >= int64(limit)
+	}
+	switch {
+	case over(addrN, a.cfg.MaxFailures*4):
+		a.log.Warn("login refused: too many failures", "subject", addr)
+		return ErrRateLimited
+	case known.Val() == 0 && over(emailN, a.cfg.MaxFailures*10):
+		a.log.Warn("login refused: too many failures", "subject", email)
+		return ErrRateLimited
 	}
 	return nil
 }

@@ -91,9 +91,13 @@ func (s *sink) send(f []int16) error {
 		marker = true
 		s.talkspts++
 	}
-	if s.mute.Load() {
-		s.w.DelayTimestamp(uint32(n)) // the clock runs on through hold
-	} else if _, err := s.w.WriteSamples(s.payload[:n], uint32(n), marker, uint8(l)); err != nil {
+	if s.mute.Load() { // on hold: nothing goes out, the clock runs on
+		s.w.DelayTimestamp(uint32(n))
+		s.last = now
+		s.sent.Add(int64(len(f)))
+		return nil
+	}
+	if _, err := s.w.WriteSamples(s.payload[:n], uint32(n), marker, uint8(l)); err != nil {
 		if errors.Is(err, net.ErrClosed) {
 			s.closed = true
 			return ErrSinkClosed

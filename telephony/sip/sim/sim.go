@@ -552,3 +552,25 @@ func prepare(ctx context.Context, sc twsim.Script, synth twsim.Synthesizer, voic
 }
 
 type atomicInt struct{ atomic.Int64 }
+
+// Reinvite sends an INVITE within the call with sdp (hold, resume, a move) and ACKs a 2xx;
+// it returns the final status.
+func (p *Phone) Reinvite(ctx context.Context, sdp []byte) (int, error) {
+	contact := p.dialog.InviteResponse.Contact()
+	if contact == nil {
+		return 0, errors.New("sip sim: the answer had no Contact")
+	}
+	req := sip.NewRequest(sip.INVITE, contact.Address)
+	req.SetBody(sdp)
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	res, err := p.dialog.Do(ctx, req)
+	if err != nil {
+		return 0, fmt.Errorf("sip sim: re-INVITE: %w", err)
+	}
+	if res.IsSuccess() {
+		if err := p.dialog.WriteAck(ctx, sip.NewRequest(sip.ACK, contact.Address)); err != nil {
+			return res.StatusCode, fmt.Errorf("sip sim: ACK: %w", err)
+		}
+	}
+	return res.StatusCode, nil
+}

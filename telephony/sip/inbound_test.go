@@ -1,0 +1,131 @@
+package sip
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/sparlab/spar/telephony"
+)
+
+// clock is a wall clock the test moves.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// feed is an inbound whose output the test counts, on a clock the test holds.
+type feed struct {
+	in               *inbound
+	clk              *clock
+	samples, dropped int
+	events           []telephony.Event
+}
+
+func newFeed() *feed {
+	f := &feed{clk: &clock{t: time.Unix(1000, 0)}}
+	f.in = newInbound(func(p []int16) { f.samples += len(p) }, func(n int) { f.dropped += n },
+		func(e telephony.Event) { f.events = append(f.events, e) }, f.clk.now)
+	f.in.dtmfPT.Store(101)
+	return f
+}
+
+func (f *feed) send(ssrc, ts uint32, pt uint8, payload []byte) {
+	f.in.packet(&rtp.Header{Version: 2, SSRC: ssrc, Timestamp: ts, PayloadType: pt}, payload)
+}
+
+func TestInboundClock(t *testing.T) {
+	pcmu := make([]byte, 160)
+	for i := range pcmu {
+		pcmu[i] = 0xff // mu-law silence
+	}
+	t.Run("gap filled with silence", func(t *testing.T) {
+		f := newFeed()
+		f.send(1, 1000, 0, pcmu)
+		f.clk.t = f.clk.t.Add(200 * time.Millisecond)
+		f.send(1, 1000+160*10, 0, pcmu) // 9 packets lost
+		if f.in.gaps.Load() != 1 || f.in.pos != 10*320+320 {
+			t.Fatalf("gaps %d, media clock %d samples; want one gap and 11 frames", f.in.gaps.Load(), f.in.pos)
+		}
+	})
+	t.Run("late and repeated packets dropped", func(t *testing.T) {
+		f := newFeed()
+		f.send(1, 1000, 0, pcmu)
+		f.send(1, 1160, 0, pcmu)
+		f.send(1, 1000, 0, pcmu) // repeated
+		f.send(1, 840, 0, pcmu)  // late
+		if f.in.late.Load() != 2 || f.dropped != 2 || f.in.pos != 640 {
+			t.Fatalf("late %d dropped %d pos %d", f.in.late.Load(), f.dropped, f.in.pos)
+		}
+	})
+	t.Run("new SSRC restarts the clock", func(t *testing.T) {
+		f := newFeed()
+		f.send(1, 1000, 0, pcmu)
+		f.send(2, 4_000_000_000, 0, pcmu) // a re-anchored stream, far-off timestamp
+		if f.in.gaps.Load() != 0 || f.in.late.Load() != 0 || f.in.pos != 640 {
+			t.Fatalf("gaps %d late %d pos %d", f.in.gaps.Load(), f.in.late.Load(), f.in.pos)
+		}
+	})
+	t.Run("forged timestamps bounded by the wall clock", func(t *testing.T) {
+		f := newFeed()
+		for i := range 100 { // 100 jumps of 1 s each, all at one instant
+			f.send(1, uint32(i)*8000, 0, pcmu)
+		}
+		if ahead := time.Duration(f.in.pos) * time.Second / telephony.Rate; ahead > telephony.MaxAhead+20*time.Millisecond {
+			t.Fatalf("media clock ran %v ahead of the wall clock", ahead)
+		}
+		if f.in.clamped.Load() == 0 {
+			t.Fatal("nothing counted as clamped")
+		}
+	})
+	t.Run("A-law and mu-law by payload type", func(t *testing.T) {
+		f := newFeed()
+		f.send(1, 1000, ptPCMA, pcmu)
+		f.send(1, 1160, ptPCMU, pcmu)
+		f.send(1, 1320, 18, pcmu) // G.729: never negotiated
+		if f.in.packets.Load() != 2 || f.in.other.Load() != 1 {
+			t.Fatalf("packets %d other %d", f.in.packets.Load(), f.in.other.Load())
+		}
+	})
+}
+
+func TestInboundDTMF(t *testing.T) {
+	f := newFeed()
+	press := func(ts uint32, ev byte) {
+		for i := range 6 { // three updates, three end packets
+			end := byte(0)
+			if i >= 3 {
+				end = 0x80
+			}
+			f.send(1, ts, 101, []byte{ev, end | 10, 0, byte(160 * (i + 1))})
+		}
+	}
+	press(8000, 5)
+	press(9600, 11)
+	press(11200, 5)
+	f.send(1, 12800, 101, []byte{1}) // short payload
+	var keys string
+	malformed := 0
+	for _, e := range f.events {
+		switch e.Kind {
+		case telephony.EventDTMF:
+			keys += e.Detail
+		case telephony.EventMalformed:
+			malformed++
+		}
+	}
+	if keys != "5#5" || malformed != 1 {
+		t.Fatalf("keys %q malformed %d, want 5#5 and 1", keys, malformed)
+	}
+}
+
+// BenchmarkInbound is the learner path per 20 ms packet: decode, upsample, frame.
+func BenchmarkInbound(b *testing.B) {
+	f := newFeed()
+	pcmu := make([]byte, 160)
+	b.ReportAllocs()
+	for i := range b.N {
+		f.clk.t = f.clk.t.Add(20 * time.Millisecond)
+		f.send(1, uint32(i)*160, 0, pcmu)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sparlab/spar/dialog/tts/flite"
+	sipsim "github.com/sparlab/spar/telephony/sip/sim"
 	"github.com/sparlab/spar/telephony/twilio/sim"
 )
 
@@ -39,6 +40,10 @@ func callCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		rtc      = fs.Bool("webrtc", false, "call as a browser over WebRTC instead of as a phone")
 		learner  = fs.String("learner", "", "learner name for --webrtc calls")
 		trickle  = fs.Bool("trickle", false, "with --webrtc: signal over the WebSocket with trickle ICE, as the learner page does (default: one POST /webrtc/offer)")
+		sipAddr  = fs.String("sip", "", "call as a PBX extension over SIP to this Spar SIP listener (host:port); --to is the extension dialed, --from the caller ID")
+		sipTrans = fs.String("sip-transport", "udp", "with --sip: udp or tcp")
+		codec    = fs.String("codec", "PCMU", "with --sip: PCMU (mu-law) or PCMA (A-law)")
+		sipUser  = fs.String("sip-user", "", "with --sip: digest username, as the server's sip.username (password from env SPAR_SIP_PASSWORD)")
 	)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: spar call [flags]
@@ -83,6 +88,10 @@ Flags:
 	}
 	ctx, cancel := context.WithTimeout(ctx, *limit)
 	defer cancel()
+	if *sipAddr != "" {
+		return sipCall(ctx, sipsim.Config{Target: *sipAddr, Transport: *sipTrans, To: *to, From: *from, Codec: *codec,
+			Username: *sipUser, Password: os.Getenv("SPAR_SIP_PASSWORD"), Script: cfg.Script, Voice: *voice}, *quiet, stdout, stderr)
+	}
 	if *rtc {
 		return webrtcCall(ctx, cfg.BaseURL, *scenario, *learner, *voice, cfg.Script, *trickle, *quiet, stdout, stderr)
 	}

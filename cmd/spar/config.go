@@ -17,6 +17,7 @@ import (
 	"github.com/sparlab/spar/dialog/stt/sphinx"
 	"github.com/sparlab/spar/dialog/tts/flite"
 	"github.com/sparlab/spar/scoring"
+	"github.com/sparlab/spar/telephony/sip"
 	"github.com/sparlab/spar/telephony/twilio"
 	"github.com/sparlab/spar/telephony/webrtc"
 	"github.com/sparlab/spar/web/account"
@@ -36,8 +37,10 @@ type Config struct {
 	// DebugListen, when set (e.g. 127.0.0.1:6060), serves Go's pprof profiles there.
 	DebugListen string `yaml:"debug_listen"`
 
-	Twilio  twilio.Config  `yaml:"twilio"`
-	WebRTC  webrtc.Config  `yaml:"webrtc"`
+	Twilio twilio.Config `yaml:"twilio"`
+	WebRTC webrtc.Config `yaml:"webrtc"`
+	// SIP is the SIP trunk transport, off unless sip.listen is set.
+	SIP     sip.Config     `yaml:"sip"`
 	Dialog  dialog.Config  `yaml:"dialog"`
 	STT     sphinx.Config  `yaml:"stt"`
 	TTS     flite.Config   `yaml:"tts"`
@@ -59,6 +62,7 @@ func defaultConfig() Config {
 		LogLevel:      "info",
 		Twilio:        defaultTwilio(),
 		WebRTC:        defaultWebRTC(),
+		SIP:           defaultSIP(),
 		Dialog:        dialog.DefaultConfig(),
 		STT:           sphinx.Config{},
 		TTS:           flite.Config{},
@@ -91,6 +95,15 @@ func defaultWebRTC() webrtc.Config {
 	return c
 }
 
+// defaultSIP answers every extension with the built-in scenario, like Twilio's default;
+// SIP calls cost what phone calls cost (G.711 both ways), so they share its cap.
+func defaultSIP() sip.Config {
+	c := sip.DefaultConfig()
+	c.DefaultScenario = "double-charge"
+	c.MaxCalls = defaultMaxPhoneCalls
+	return c
+}
+
 // envOverrides maps environment variables onto config fields.
 var envOverrides = []struct {
 	name string
@@ -104,6 +117,8 @@ var envOverrides = []struct {
 	{"SPAR_DEBUG_LISTEN", func(c *Config, v string) error { c.DebugListen = v; return nil }},
 	{"REDIS_URL", func(c *Config, v string) error { c.RedisURL = v; return nil }},
 	{"TWILIO_AUTH_TOKEN", func(c *Config, v string) error { c.Twilio.AuthToken = v; return nil }},
+	{"SPAR_SIP_LISTEN", func(c *Config, v string) error { c.SIP.Listen = v; return nil }},
+	{"SPAR_SIP_PASSWORD", func(c *Config, v string) error { c.SIP.Password = v; return nil }},
 	{"SPAR_SHUTDOWN_GRACE", func(c *Config, v string) (err error) {
 		c.ShutdownGrace, err = time.ParseDuration(v)
 		return err
@@ -169,7 +184,7 @@ func (c Config) Validate() error {
 		return err
 	}
 	for name, v := range map[string]interface{ Validate() error }{
-		"twilio": c.Twilio, "webrtc": c.WebRTC, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store, "scoring": c.Scoring, "account": c.Account, "console": c.Console, "providers": c.Providers,
+		"twilio": c.Twilio, "webrtc": c.WebRTC, "sip": c.SIP, "dialog": c.Dialog, "stt": c.STT, "tts": c.TTS, "store": c.Store, "scoring": c.Scoring, "account": c.Account, "console": c.Console, "providers": c.Providers,
 	} {
 		if err := v.Validate(); err != nil {
 			return fmt.Errorf("config: %s: %w", name, err)

@@ -148,6 +148,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		rtc.SetGuestKey(key)
 	}
 	defer rtc.Close(errShuttingDown)
+	sipSrv, err := startSIP(ctx, cfg.SIP, catalog, handle, reg, log)
+	if err != nil {
+		return err
+	}
+	if sipSrv != nil {
+		defer sipSrv.Close(errShuttingDown)
+	}
 	mux := http.NewServeMux()
 	tw.Register(mux)
 	accts, err := account.New(rdb, st.AccountKeys(), cfg.Account, log)
@@ -214,6 +221,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		defer stopDebug()
 	}
 	printBanner(stdout, cfg, ln.Addr().String())
+	if sipSrv != nil {
+		fmt.Fprintf(stdout, "  SIP trunk:              sip:<extension>@%s (%s)\n    ./bin/spar call --sip %s --to <extension>\n\n",
+			cfg.SIP.Listen, strings.Join(cfg.SIP.Transports, ", "), cfg.SIP.Listen)
+	}
 
 	select {
 	case err := <-serveErr:
@@ -224,6 +235,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	log.Info("draining: refusing new calls; live calls may finish (signal again to stop now)", "grace", cfg.ShutdownGrace)
 	tw.Drain()
 	rtc.Drain()
+	if sipSrv != nil {
+		sipSrv.Drain() // INVITEs get 503 with Retry-After
+	}
 	done := make(chan struct{})
 	go func() { live.Wait(); close(done) }()
 	grace := time.NewTimer(cfg.ShutdownGrace)
@@ -234,6 +248,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		log.Warn("grace period over: ending live calls")
 		stopCalls(errShuttingDown)
 		rtc.Close(errShuttingDown) // browser calls do not hang off the HTTP base context
+		if sipSrv != nil {
+			sipSrv.Close(errShuttingDown) // nor do SIP calls: BYE to each
+		}
 		<-done
 	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -294,7 +311,7 @@ func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
 		Voice:      prov.voice,
 		Turns:      turnsOf(sc),
 		Phrases:    sc.Phrases(),
-		Narrowband: call.Transport == "twilio",
+		Narrowband: call.Transport == "twilio" || call.Transport == "sip", // G.711 at 8 kHz
 		Timeline:   callTimeline{h.metrics.CallTimeline(clog), clog},
 		Recording:  rec,
 		Log:        log,

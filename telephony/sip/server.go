@@ -48,6 +48,8 @@ type Server struct {
 	stop      context.CancelCauseFunc
 	listening context.CancelFunc
 	served    sync.WaitGroup // the listeners
+	closeOnce sync.Once
+	closeErr  error
 
 	refusedMu sync.Mutex
 	refused   map[string]uint64
@@ -169,12 +171,14 @@ func (s *Server) Close(cause error) error {
 	}
 	s.stop(cause)
 	s.wg.Wait()
-	if s.listening != nil {
-		s.listening()
-	}
-	err := s.ua.Close()
-	s.served.Wait()
-	return err
+	s.closeOnce.Do(func() {
+		if s.listening != nil {
+			s.listening()
+		}
+		s.closeErr = s.ua.Close()
+		s.served.Wait()
+	})
+	return s.closeErr
 }
 
 // Drain stops admitting calls: INVITEs get 503 with Retry-After from now on. Live calls go

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/dialog/store"
+	sipsim "github.com/sparlab/spar/telephony/sip/sim"
+	"github.com/sparlab/spar/web/webtest"
+)
+
+// sipEnv is an e2e environment whose server also listens for SIP on a free loopback port,
+// trusting 127.0.0.1 as its PBX. Callers are guests, whose calls the API shows without a session.
+func sipEnv(t *testing.T) (e2eEnv, string) {
+	t.Helper()
+	e := newEnv(t)
+	addr := freeSIPAddr(t)
+	f, err := os.OpenFile(e.config, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(f, "sip:\n  listen: %q\n  allow_from: [\"127.0.0.1\"]\n  numbers: {\"100\": double-charge}\n", addr)
+	f.Close()
+	return e, addr
+}
+
+// freeSIPAddr is a 127.0.0.1 port free for both UDP and TCP.
+func freeSIPAddr(t *testing.T) string {
+	t.Helper()
+	for range 20 {
+		u, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := u.LocalAddr().String()
+		l, err := net.Listen("tcp", addr)
+		u.Close()
+		if err == nil {
+			l.Close()
+			return addr
+		}
+	}
+	t.Fatal("no free port for SIP")
+	return ""
+}
+
+// TestEndToEndSIPCall: a PBX extension calls the real server over SIP (UDP, mu-law) and
+// speaks the angry-customer script; the persona answers over RTP, and the call is recorded,
+// sealed and scored exactly as a Twilio call is.
+func TestEndToEndSIPCall(t *testing.T) {
+	e, addr := sipEnv(t)
+	srv := e.start(t)
+	script, synth := angryCaller(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	var out strings.Builder
+	res, err := sipsim.Run(ctx, sipsim.Config{Target: addr, To: "100", From: "2001", Script: script,
+		Print: func(f string, a ...any) { fmt.Fprintf(&out, f+"\n", a...) }}, synth, slog.New(slog.DiscardHandler))
+	t.Logf("caller output:\n%s", out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Heard) == 0 || res.Heard[0].Start > 3*time.Second {
+		t.Fatalf("greeting not heard promptly: %+v", res.Heard)
+	}
+	if len(res.Heard) < 3 {
+		t.Errorf("persona spoke %d times, want a greeting and replies", len(res.Heard))
+	}
+	st := openStore(t, e)
+	var rec *store.Record
+	webtest.Poll(t, "the sealed call record", 30*time.Second, func() bool {
+		rec, err = st.Get(t.Context(), res.CallID)
+		return err == nil && rec.Status == store.StatusSealed
+	})
+	if rec.Transport != "sip" || rec.Scenario != "double-charge" || rec.Learner != "guest:2001" || rec.EndReason != "learner hung up" {
+		t.Errorf("record = transport %q scenario %q learner %q end %q", rec.Transport, rec.Scenario, rec.Learner, rec.EndReason)
+	}
+	left, right := channelLevels(t, rec.Recording)
+	if left < -45 || right < -45 {
+		t.Errorf("recording levels: learner %.1f dBFS, persona %.1f dBFS; want speech on both", left, right)
+	}
+	var card struct {
+		CallID   string            `json:"call_id"`
+		Criteria []json.RawMessage `json:"criteria"`
+	}
+	pollScorecard(t, srv, res.CallID, &card)
+	if card.CallID != res.CallID || len(card.Criteria) == 0 {
+		t.Errorf("scorecard = %+v", card)
+	}
+	_, metricsText := httpGet(t, srv.base+"/metrics")
+	if !strings.Contains(metricsText, `spar_calls_ended_total{reason="learner hung up",transport="sip"} 1`) {
+		t.Errorf("/metrics does not count the SIP call")
+	}
+}

@@ -6,7 +6,8 @@ TAGS      ?= pocketsphinx
 BIN       := bin/spar
 APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsphinxbase-dev \
              pocketsphinx-en-us pkg-config gcc sox
-TEST_PKGS := chromium firefox-esr
+# sip-tester installs sipp, the independent SIP caller of the SIP end-to-end test.
+TEST_PKGS := chromium firefox-esr sip-tester
 TEST_REDIS_DIR := $(CURDIR)/.test-redis
 
 .PHONY: all deps build run test bench agreement fuzz clean help
@@ -35,7 +36,7 @@ run: build ## start spar serve on embedded defaults (local redis under ./data un
 	@exec ./$(BIN) serve
 
 test: EXTRA_PKGS = $(TEST_PKGS)
-test: deps ## run every test against a private redis-server (installs chromium and firefox-esr for browser tests)
+test: deps ## run every test against a private redis-server (installs chromium and firefox-esr for browser tests, sip-tester for sipp)
 	@echo "==> go vet"
 	@$(GO) vet -tags '$(TAGS)' ./...
 	@echo "==> build without speech libraries (plain go build)"

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -98,4 +100,56 @@ func TestEndToEndSIPCall(t *testing.T) {
 	if !strings.Contains(metricsText, `spar_calls_ended_total{reason="learner hung up",transport="sip"} 1`) {
 		t.Errorf("/metrics does not count the SIP call")
 	}
+}
+
+// TestEndToEndSipp: Debian's sipp, an independent SIP implementation, calls the real server
+// as a PBX extension (UDP, A-law), plays a recorded caller from a pcap over RTP, waits while
+// the persona answers and hangs up with BYE; sipp checks every response it expects (200
+// with an A-law answer, 200 to the BYE) and the sealed record has both voices.
+func TestEndToEndSipp(t *testing.T) {
+	sipp, err := exec.LookPath("sipp")
+	if err != nil {
+		t.Fatal("sipp is not installed: `make test` installs it (Debian package sip-tester)")
+	}
+	e, addr := sipEnv(t)
+	srv := e.start(t)
+	_, localPort, _ := net.SplitHostPort(freeSIPAddr(t))
+	_, mediaPort, _ := net.SplitHostPort(freeSIPAddr(t))
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, sipp, addr, "-sf", filepath.Join("testdata", "sipp", "uac-pcap.xml"),
+		"-s", "100", "-m", "1", "-l", "1", "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", localPort, "-mp", mediaPort,
+		"-t", "u1", "-nostdin", "-timeout", "60s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "errors.log"))
+	cmd.Dir = "."
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		errs, _ := os.ReadFile(filepath.Join(dir, "errors.log"))
+		t.Fatalf("sipp: %v\n%s\nunexpected messages:\n%s", err, lastLines(string(out), 40), errs)
+	}
+	st := openStore(t, e)
+	var rec *store.Record
+	webtest.Poll(t, "the sealed SIP call", 30*time.Second, func() bool {
+		recs, err := st.List(t.Context(), store.Query{Learner: "guest:2001"})
+		if err != nil || len(recs) == 0 {
+			return false
+		}
+		rec = recs[0]
+		return true
+	})
+	if rec.Transport != "sip" || rec.EndReason != "learner hung up" || rec.Duration < 10*time.Second {
+		t.Errorf("record = transport %q end %q duration %v", rec.Transport, rec.EndReason, rec.Duration)
+	}
+	left, right := channelLevels(t, rec.Recording)
+	if left < -45 || right < -45 {
+		t.Errorf("recording levels: caller %.1f dBFS, persona %.1f dBFS; want sipp's audio and the persona's", left, right)
+	}
+	if !strings.Contains(srv.output(), "codec=PCMA") {
+		t.Errorf("the server did not log an A-law call")
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

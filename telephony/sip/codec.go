@@ -10,6 +10,8 @@ import (
 const (
 	frame16k = telephony.Rate / 50 // one 20 ms frame at the Call's rate
 	frame8k  = media.Rate8k / 50   // one 20 ms G.711 payload, and its RTP ticks
+
+	frameDuration = media.FrameDuration
 )
 
 // law is one of G.711's two companding laws (ITU-T G.711): mu-law (PCMU, North America and

@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -10,7 +11,12 @@ import (
 	"github.com/sparlab/spar/telephony"
 )
 
-const maxGapFill = 2 * telephony.Rate // fill at most 2 s of silence per timestamp jump
+const (
+	maxGapFill = 2 * telephony.Rate // fill at most 2 s of silence per timestamp jump
+	// lateRTP is how far the wall clock may run ahead of the caller's audio before the
+	// missing audio counts as silence: jitter plus a lost packet or two.
+	lateRTP = 100 * time.Millisecond
+)
 
 // inbound turns the caller's RTP into 16 kHz frames for the call, in one push chain:
 // RTP -> G.711 decode (by payload type: the law may change on a re-INVITE) -> 8 to 16 kHz
@@ -18,9 +24,13 @@ const maxGapFill = 2 * telephony.Rate // fill at most 2 s of silence per timesta
 // media clock: a jump ahead (lost packets, hold, silence suppression) is filled with
 // silence so the frames delivered stay the call's clock, but never more than
 // telephony.MaxAhead ahead of the wall clock; late or repeated packets are dropped and
-// counted. A new SSRC (a PBX re-anchoring media after a transfer or hold) restarts the
+// counted. Unlike Twilio, a SIP caller may send nothing at all for a while (silence
+// suppression, hold, a pcap that ended): tick, every 20 ms, fills what is more than lateRTP
+// behind the wall clock with silence, so the call's clock never stops; the next packet's
+// timestamp gap is filled only for what tick has not. A new SSRC (a PBX re-anchoring media after a transfer or hold) restarts the
 // clock instead of reading as a huge jump. Telephone-events become DTMF events.
 type inbound struct {
+	mu      sync.Mutex // packet (the reader) and tick (the clock) share the chain
 	deliver func([]int16)
 	discard func(frames int)
 	notify  func(telephony.Event)
@@ -37,18 +47,25 @@ type inbound struct {
 	ssrc    uint32
 	nextTS  uint32
 	wall    *telephony.WallBound
-	pos     int64 // 16 kHz samples delivered: the media clock
+	clock   func() time.Time
+	start   time.Time // answer time: the call's clock starts here
+	pos     int64     // 16 kHz samples delivered: the media clock
+	filled  int64     // silence tick wrote since the last packet
 
-	packets, late, bad, gaps, clamped, keys, other atomic.Uint64
-	foreign                                        atomic.Uint64 // packets from addresses not in the call
+	packets, late, bad, gaps, clamped, keys, other, synth atomic.Uint64
+	foreign                                               atomic.Uint64 // packets from addresses not in the call
 }
 
 // newInbound builds the chain into deliver; now is the wall clock (time.Now when nil).
 func newInbound(deliver func([]int16), discard func(int), notify func(telephony.Event), now func() time.Time) *inbound {
-	in := &inbound{deliver: deliver, discard: discard, notify: notify,
+	if now == nil {
+		now = time.Now
+	}
+	in := &inbound{deliver: deliver, discard: discard, notify: notify, clock: now, start: now(),
 		pcm8: make([]int16, 0, 1500), pcm16: make([]int16, 0, 3000), zeros: make([]int16, frame16k),
 		wall: telephony.NewWallBound(now, telephony.Rate, telephony.MaxAhead)}
 	in.dtmfPT.Store(-1)
+	in.wall.Allow(0, 0) // the wall clock starts with the call, not with the first packet
 	in.frames = media.NewFramer(media.WriterFunc(func(p []int16) error { deliver(p); return nil }), frame16k)
 	// 8 kHz to 16 kHz is a supported ratio; the error cannot happen.
 	in.up, _ = media.NewResampler(media.WriterFunc(func(p []int16) error { in.pcm16 = append(in.pcm16, p...); return nil }),
@@ -58,6 +75,8 @@ func newInbound(deliver func([]int16), discard func(int), notify func(telephony.
 
 // packet handles one RTP packet's header and payload.
 func (in *inbound) packet(h *rtp.Header, payload []byte) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
 	if len(payload) == 0 {
 		return // keep-alive or a sendonly session's parsed-but-unused packet
 	}
@@ -79,10 +98,11 @@ func (in *inbound) packet(h *rtp.Header, payload []byte) {
 			in.discard(1)
 			return
 		}
-		if d > 0 {
-			in.fill(int64(d) * telephony.Rate / media.Rate8k)
+		if gap := int64(d)*telephony.Rate/media.Rate8k - in.filled; gap > 0 {
+			in.fill(gap)
 		}
 	}
+	in.filled = 0
 	if len(payload) > cap(in.pcm8) {
 		in.bad.Add(1)
 		in.discard(1)
@@ -114,10 +134,28 @@ func (in *inbound) event(h *rtp.Header, payload []byte) {
 	switch {
 	case !ok:
 		in.bad.Add(1)
-		in.notify(telephony.Event{Kind: telephony.EventMalformed, Detail: "short telephone-event payload", At: in.now()})
+		in.notify(telephony.Event{Kind: telephony.EventMalformed, Detail: "short telephone-event payload", At: in.mediaTime()})
 	case key != 0:
 		in.keys.Add(1)
-		in.notify(telephony.Event{Kind: telephony.EventDTMF, Detail: string(rune(key)), At: in.now()})
+		in.notify(telephony.Event{Kind: telephony.EventDTMF, Detail: string(rune(key)), At: in.mediaTime()})
+	}
+}
+
+// tick fills with silence what the caller has not sent and is more than lateRTP overdue.
+func (in *inbound) tick() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	due := (in.clock().Sub(in.start) - lateRTP).Microseconds() * telephony.Rate / 1e6
+	due -= due % frame16k
+	if n := due - in.pos; n > 0 {
+		n = min(n, maxGapFill)
+		in.synth.Add(uint64(n))
+		in.filled += n
+		for n > 0 {
+			k := min(n, int64(len(in.zeros)))
+			in.write(in.zeros[:k])
+			n -= k
+		}
 	}
 }
 
@@ -149,5 +187,11 @@ func (in *inbound) write(p []int16) {
 
 // now is the media time: learner audio (with filled gaps) so far.
 func (in *inbound) now() time.Duration {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.mediaTime()
+}
+
+func (in *inbound) mediaTime() time.Duration {
 	return time.Duration(in.pos) * time.Second / telephony.Rate
 }

@@ -78,6 +78,19 @@ func TestInboundClock(t *testing.T) {
 			t.Fatal("nothing counted as clamped")
 		}
 	})
+	t.Run("silence while the caller sends nothing, not counted twice", func(t *testing.T) {
+		f := newFeed()
+		f.send(1, 1000, 0, pcmu)
+		f.clk.t = f.clk.t.Add(time.Second)
+		f.in.tick() // nothing came for 1 s: all but the last lateRTP becomes silence
+		if want := int64(telephony.Rate*9/10) - int64(telephony.Rate*9/10)%frame16k; f.in.pos != want {
+			t.Fatalf("after a silent second the media clock is %d samples, want %d", f.in.pos, want)
+		}
+		f.send(1, 1160+8000, 0, pcmu) // the caller's next packet, 1 s of timestamps later
+		if want := int64(telephony.Rate + 2*frame16k); f.in.pos != want {
+			t.Fatalf("media clock %d samples after the packet, want %d: the gap counted once", f.in.pos, want)
+		}
+	})
 	t.Run("A-law and mu-law by payload type", func(t *testing.T) {
 		f := newFeed()
 		f.send(1, 1000, ptPCMA, pcmu)

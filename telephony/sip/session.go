@@ -197,7 +197,7 @@ func (s *Server) run(d *sipgo.DialogServerSession, req *sip.Request, info teleph
 		defer ss.readers.Done()
 		conn.read(ss.in.packet, func() { ss.in.bad.Add(1); ss.call.Discard(1) }, &ss.in.foreign)
 	}()
-	go func() { defer ss.readers.Done(); ss.watch(ctx, cancel, s.cfg.RTPTimeout) }()
+	go func() { defer ss.readers.Done(); ss.clock(ctx, cancel, s.cfg.RTPTimeout, s.now) }()
 
 	log.Info("sip call started", "learner", info.Learner, "codec", info.Params["codec"], "dtmf", off.dtmf >= 0)
 	cancel(s.runHandler(ctx, ss.call, log))
@@ -291,27 +291,29 @@ func (s *Server) runHandler(ctx context.Context, call *telephony.Call, log *slog
 	return ErrHandlerDone
 }
 
-// watch ends the call when the caller has sent nothing for timeout, unless it said it
-// would not send (recvonly or inactive).
-func (ss *session) watch(ctx context.Context, cancel context.CancelCauseFunc, timeout time.Duration) {
-	t := time.NewTicker(timeout)
+// clock runs every 20 ms while the call lasts: it fills the caller's silences (inbound.tick)
+// and ends the call when the caller has sent nothing for timeout, unless it said it would
+// not send (recvonly or inactive).
+func (ss *session) clock(ctx context.Context, cancel context.CancelCauseFunc, timeout time.Duration, now func() time.Time) {
+	t := time.NewTicker(frameDuration)
 	defer t.Stop()
 	heard := func() uint64 {
 		return ss.in.packets.Load() + ss.in.keys.Load() + ss.in.foreign.Load() + ss.in.other.Load()
 	}
-	last := heard()
+	last, lastAt := heard(), now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		n := heard()
-		if n == last && !ss.quiet.Load() {
+		ss.in.tick()
+		if n := heard(); n != last || ss.quiet.Load() {
+			last, lastAt = n, now()
+		} else if now().Sub(lastAt) >= timeout {
 			cancel(ErrRTPTimeout)
 			return
 		}
-		last = n
 	}
 }
 
@@ -325,7 +327,7 @@ func (ss *session) summary(log *slog.Logger, cause error) {
 	}
 	log.Log(context.Background(), lvl, "sip call ended", "cause", cause, "packets_out", packets, "talkspurts", spurts,
 		"sent", ss.sink.Played(), "packets_in", in.packets.Load(), "late", in.late.Load(), "bad", in.bad.Load(),
-		"gaps", in.gaps.Load(), "clamped", in.clamped.Load(), "dtmf", in.keys.Load(), "foreign", in.foreign.Load(),
+		"gaps", in.gaps.Load(), "clamped", in.clamped.Load(), "silence_filled", time.Duration(in.synth.Load())*time.Second/telephony.Rate, "dtmf", in.keys.Load(), "foreign", in.foreign.Load(),
 		"learner_audio", in.now())
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -126,3 +127,5 @@ func tone(freq float64, n int) []int16 {
 type sipResponse = sip.Response
 
 func mathSin(x float64) float64 { return math.Sin(x) }
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }

@@ -51,6 +51,8 @@ func callCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 Places a simulated phone call exactly as Twilio would: a signed voice webhook, a signed
 Media Streams WebSocket, audio paced every 20 ms, marks echoed as audio "plays". It speaks
 a script of learner lines, prints the live transcript, and can save what it heard.
+With --webrtc it calls as a browser; with --sip HOST:PORT as a PBX extension over SIP
+(G.711 RTP), --to being the extension dialed and --from the caller ID.
 
 Script format (YAML list of steps; each waits for the persona to finish, then pauses):
   - say: "Hi, this is Sam in billing. How can I help?"

@@ -45,11 +45,13 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: spar serve [--config file]
 
-Runs the Spar server: the Twilio voice webhook and media streams, the API and pages.
+Runs the Spar server: the Twilio voice webhook and media streams, browser calls, the SIP
+trunk listener when sip.listen is set, the API and pages.
 With no REDIS_URL it starts a private redis-server (AOF on) under the data directory.
 
 Environment: SPAR_CONFIG, SPAR_LISTEN, SPAR_PUBLIC_URL, SPAR_DATA_DIR, SPAR_SCENARIO_DIR,
-SPAR_LOG_LEVEL, SPAR_SHUTDOWN_GRACE, REDIS_URL, TWILIO_AUTH_TOKEN.
+SPAR_LOG_LEVEL, SPAR_SHUTDOWN_GRACE, REDIS_URL, TWILIO_AUTH_TOKEN, SPAR_SIP_LISTEN,
+SPAR_SIP_PASSWORD.
 
 Flags:
 `)

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -162,4 +163,60 @@ func TestEndToEndSipp(t *testing.T) {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// TestEndToEndSIPDrainOnSIGTERM: during a SIGTERM drain a new INVITE gets 503 while the live
+// SIP call goes on; at the end of the grace period Spar sends it BYE and seals it.
+func TestEndToEndSIPDrainOnSIGTERM(t *testing.T) {
+	e, addr := sipEnv(t) // shutdown_grace: 5s
+	srv := e.start(t)
+	script, synth := angryCaller(t)
+	done := make(chan *sipsim.Result, 1)
+	go func() {
+		res, _ := sipsim.Run(t.Context(), sipsim.Config{Target: addr, To: "100", Script: script}, synth, slog.New(slog.DiscardHandler))
+		done <- res
+	}()
+	st := openStore(t, e)
+	var id string
+	webtest.Poll(t, "the live SIP call", 60*time.Second, func() bool {
+		live, _ := st.Live(t.Context())
+		if len(live) > 0 {
+			id = live[0]
+		}
+		return id != ""
+	})
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	webtest.Poll(t, "503 to a new INVITE", 10*time.Second, func() bool {
+		p, err := sipsim.Dial(t.Context(), sipsim.Config{Target: addr, To: "100"}, nil)
+		if err != nil {
+			return false
+		}
+		defer p.Close()
+		err = p.Call(t.Context(), sipsim.OfferSDP(p.MediaAddr(), 0))
+		if err == nil {
+			p.Hangup()
+		}
+		return p.Status == 503
+	})
+	select {
+	case err := <-srv.exited:
+		srv.reaped = true
+		if err != nil {
+			t.Errorf("spar serve exited with %v", err)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("spar serve did not exit after the grace period")
+	}
+	if res := <-done; res == nil || !res.ServerClosed {
+		t.Errorf("caller result = %+v, want Spar to have hung up", res)
+	}
+	rec, err := st.Get(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != store.StatusSealed || rec.EndReason != errShuttingDown.Error() || rec.Transport != "sip" {
+		t.Errorf("record status %q, end reason %q, transport %q", rec.Status, rec.EndReason, rec.Transport)
+	}
 }

@@ -35,6 +35,7 @@ type inbound struct {
 	discard func(frames int)
 	notify  func(telephony.Event)
 	dtmfPT  atomic.Int32 // negotiated telephone-event payload type, -1 when none
+	held    atomic.Bool  // the caller put the call on hold: its audio counts as silence
 
 	pcm8   []int16
 	pcm16  []int16 // what the upsampler produced for one packet
@@ -66,7 +67,7 @@ func newInbound(deliver func([]int16), discard func(int), notify func(telephony.
 		wall: telephony.NewWallBound(now, telephony.Rate, telephony.MaxAhead)}
 	in.dtmfPT.Store(-1)
 	in.wall.Allow(0, 0) // the wall clock starts with the call, not with the first packet
-	in.frames = media.NewFramer(media.WriterFunc(func(p []int16) error { deliver(p); return nil }), frame16k)
+	in.frames = media.NewFramer(media.WriterFunc(func(p []int16) error { in.deliver(p); return nil }), frame16k)
 	// 8 kHz to 16 kHz is a supported ratio; the error cannot happen.
 	in.up, _ = media.NewResampler(media.WriterFunc(func(p []int16) error { in.pcm16 = append(in.pcm16, p...); return nil }),
 		media.Rate8k, telephony.Rate)
@@ -110,8 +111,13 @@ func (in *inbound) packet(h *rtp.Header, payload []byte) {
 	}
 	l := lawOf(h.PayloadType)
 	in.pcm8 = in.pcm8[:len(payload)]
+	held := in.held.Load()
 	for i, b := range payload {
-		in.pcm8[i] = l.decode(b)
+		if held {
+			in.pcm8[i] = 0
+		} else {
+			in.pcm8[i] = l.decode(b)
+		}
 	}
 	in.pcm16 = in.pcm16[:0]
 	_ = in.up.WriteSample(in.pcm8) // collects into pcm16, never fails

@@ -91,6 +91,28 @@ func TestInboundClock(t *testing.T) {
 			t.Fatalf("media clock %d samples after the packet, want %d: the gap counted once", f.in.pos, want)
 		}
 	})
+	t.Run("a held line is silence", func(t *testing.T) {
+		var loud int
+		f := newFeed()
+		f.in.deliver = func(p []int16) {
+			for _, v := range p {
+				if v > 1000 || v < -1000 {
+					loud++
+				}
+			}
+		}
+		f.in.frames.Reset()
+		music := make([]byte, 160)
+		for i := range music {
+			music[i] = byte(i) // loud mu-law values
+		}
+		f.in.held.Store(true)
+		f.send(1, 1000, 0, music)
+		f.send(1, 1160, 0, music)
+		if loud != 0 || f.in.pos != 640 {
+			t.Fatalf("held: %d loud samples delivered, clock %d", loud, f.in.pos)
+		}
+	})
 	t.Run("A-law and mu-law by payload type", func(t *testing.T) {
 		f := newFeed()
 		f.send(1, 1000, ptPCMA, pcmu)

@@ -112,6 +112,9 @@ func parseOffer(body []byte) (offer, error) {
 		return o, fmt.Errorf("%w: audio port %q", ErrBadOffer, clip(f[1]))
 	}
 	o.rtp = netip.AddrPortFrom(addr.Unmap(), uint16(port))
+	if addr.IsUnspecified() {
+		o.direction = "inactive" // c=0.0.0.0: the RFC 2543 way to put a call on hold
+	}
 	if f[2] != "RTP/AVP" {
 		return o, fmt.Errorf("%w: transport %q (Spar speaks plain RTP/AVP)", ErrBadOffer, clip(f[2]))
 	}

@@ -34,6 +34,8 @@ func TestParseOffer(t *testing.T) {
 			want: offer{codec: ptPCMA, dtmf: 101, direction: "sendonly", rtp: netip.MustParseAddrPort("10.0.0.9:17836")}},
 		{name: "no dtmf, static mu-law", sdp: "v=0\no=- 1 1 IN IP4 1.2.3.4\ns=-\nc=IN IP4 1.2.3.4\nt=0 0\nm=audio 4000 RTP/AVP 0\n",
 			want: offer{codec: ptPCMU, dtmf: -1, direction: "sendrecv", rtp: netip.MustParseAddrPort("1.2.3.4:4000")}},
+		{name: "legacy hold c=0.0.0.0", sdp: strings.ReplaceAll(asteriskOffer, "c=IN IP4 10.0.0.5", "c=IN IP4 0.0.0.0"),
+			want: offer{codec: ptPCMA, dtmf: 101, direction: "inactive", rtp: netip.MustParseAddrPort("0.0.0.0:17836")}},
 		{name: "empty", sdp: "", err: "no SDP"},
 		{name: "port 0", sdp: strings.Replace(asteriskOffer, "17836", "0", 1), err: "audio port"},
 		{name: "opus only", sdp: strings.Replace(asteriskOffer, "RTP/AVP 8 0 101", "RTP/AVP 111", 1), err: "neither PCMU"},

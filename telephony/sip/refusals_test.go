@@ -4,8 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
 
 	"github.com/sparlab/spar/telephony"
 	"github.com/sparlab/spar/telephony/sip/sim"
@@ -131,5 +136,36 @@ func TestBusyAndDraining(t *testing.T) {
 	waitIdle(t, srv)
 	if r := srv.Refusals(); r["busy"] != 1 || r["draining"] != 1 {
 		t.Errorf("refusals = %v", r)
+	}
+}
+
+// TestOptionsKeepalive: a PBX's qualify OPTIONS is answered 200 with what Spar accepts; from
+// outside allow_from, 403.
+func TestOptionsKeepalive(t *testing.T) {
+	for _, tc := range []struct {
+		allow  string
+		status int
+	}{{"127.0.0.1", 200}, {"10.0.0.0/8", 403}} {
+		cfg := testConfig(t)
+		cfg.AllowFrom = []string{tc.allow}
+		_ = startServer(t, cfg, never(t))
+		ua, err := sipgo.NewUA()
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, err := sipgo.NewClient(ua)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, port, _ := net.SplitHostPort(cfg.Listen)
+		p, _ := strconv.Atoi(port)
+		res, err := client.Do(t.Context(), sip.NewRequest(sip.OPTIONS, sip.Uri{Scheme: "sip", Host: host, Port: p}))
+		ua.Close()
+		if err != nil || res.StatusCode != tc.status {
+			t.Fatalf("allow_from %s: OPTIONS answered %v, %v; want %d", tc.allow, res, err, tc.status)
+		}
+		if tc.status == 200 && !strings.Contains(res.String(), "INVITE, ACK, BYE, CANCEL, OPTIONS") {
+			t.Errorf("no Allow header in %s", res)
+		}
 	}
 }

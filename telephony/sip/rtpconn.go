@@ -80,7 +80,7 @@ func (c *rtpConn) WriteSamples(payload []byte, ticks uint32, marker bool, pt uin
 	n += copy(c.buf[n:], payload)
 	c.hdr.SequenceNumber++
 	c.hdr.Timestamp += ticks
-	if !c.remote.IsValid() || c.remote.Port() == 0 {
+	if !c.remote.IsValid() || c.remote.Port() == 0 || c.remote.Addr().IsUnspecified() {
 		return len(payload), nil
 	}
 	_, err = c.conn.WriteToUDPAddrPort(c.buf[:n], c.remote)

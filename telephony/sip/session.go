@@ -68,7 +68,9 @@ type session struct {
 func (ss *session) apply(o offer) {
 	ss.conn.target(o.rtp, ss.sipPeer)
 	ss.sink.law.Store(uint32(o.codec))
-	ss.sink.mute.Store(o.direction == "sendonly" || o.direction == "inactive")
+	held := o.direction == "sendonly" || o.direction == "inactive"
+	ss.sink.mute.Store(held)
+	ss.in.held.Store(held) // what a held line carries is the PBX's music, not the learner
 	ss.quiet.Store(o.direction == "recvonly" || o.direction == "inactive")
 	ss.in.dtmfPT.Store(int32(o.dtmf))
 }
@@ -112,7 +114,10 @@ func (s *Server) serveInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	defer d.Close()
-	from, to := req.From().Address.User, req.Recipient.User
+	from, to := "", req.Recipient.User
+	if f := req.From(); f != nil {
+		from = f.Address.User
+	}
 	if to == "" && req.To() != nil {
 		to = req.To().Address.User
 	}

@@ -9,12 +9,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/zaf/g711"
+
 	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/media"
 	sipsim "github.com/sparlab/spar/telephony/sip/sim"
 	"github.com/sparlab/spar/web/webtest"
 )
@@ -129,7 +133,36 @@ func TestEndToEndSipp(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
+	// The persona's RTP comes here (sipp offers this port): count the loud A-law packets.
+	persona, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer persona.Close()
+	heard := make(chan [2]int, 1)
+	go func() {
+		buf, packets, loud := make([]byte, 1500), 0, 0
+		defer func() { heard <- [2]int{packets, loud} }()
+		for {
+			n, err := persona.Read(buf)
+			if err != nil {
+				return
+			}
+			if n < 12+160 || buf[1]&0x7f != 8 {
+				continue
+			}
+			packets++
+			pcm := make([]int16, 160)
+			for i, b := range buf[12 : 12+160] {
+				pcm[i] = g711.DecodeAlawFrame(b)
+			}
+			if media.LevelDBFS(pcm) > -40 {
+				loud++
+			}
+		}
+	}()
 	cmd := exec.CommandContext(ctx, sipp, addr, "-sf", filepath.Join("testdata", "sipp", "uac-pcap.xml"),
+		"-set", "persona_port", strconv.Itoa(persona.LocalAddr().(*net.UDPAddr).Port),
 		"-s", "100", "-m", "1", "-l", "1", "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", localPort, "-mp", mediaPort,
 		"-t", "u1", "-nostdin", "-timeout", "60s", "-timeout_error", "-trace_err", "-error_file", filepath.Join(dir, "errors.log"))
 	cmd.Dir = "."
@@ -157,6 +190,12 @@ func TestEndToEndSipp(t *testing.T) {
 	}
 	if !strings.Contains(srv.output(), "codec=PCMA") {
 		t.Errorf("the server did not log an A-law call")
+	}
+	persona.Close()
+	got := <-heard
+	t.Logf("persona RTP at the port sipp offered: %d A-law packets, %d loud", got[0], got[1])
+	if got[1] < 25 { // the greeting alone is seconds of speech
+		t.Errorf("the persona's RTP to sipp's offer: %d A-law packets, %d loud; want its speech", got[0], got[1])
 	}
 }
 

@@ -7,12 +7,10 @@ import (
 	"github.com/sparlab/spar/telephony"
 )
 
-// Refusals: each is answered with its own SIP status (see refusal.status).
+// Refusals: each is answered with its own SIP status (Server.refuse). A source outside
+// Config.AllowFrom gets 403 and missing or wrong digest credentials 401 or 403 before any of
+// these is decided.
 var (
-	// ErrForbiddenSource refuses a request from an address outside Config.AllowFrom (403).
-	ErrForbiddenSource = errors.New("sip: source address not in allow_from")
-	// ErrUnauthorized refuses an INVITE without valid digest credentials (401, then 403).
-	ErrUnauthorized = errors.New("sip: digest authentication failed")
 	// ErrUnknownNumber refuses a call to a number no scenario answers (404).
 	ErrUnknownNumber = errors.New("sip: no scenario for the dialed number")
 	// ErrUnknownCaller refuses a caller ID that is no learner when guests are off (403).

@@ -81,7 +81,26 @@ func doctorChecks(cfg Config) []doctorCheck {
 		{name: "public_url", run: func(ctx context.Context) (string, string, error) { return doctorPublicURL(ctx, cfg.PublicURL) }},
 		{name: "redis", run: func(ctx context.Context) (string, string, error) { return doctorRedis(ctx, cfg.RedisURL) }},
 	}
+	if cfg.SIP.Enabled() {
+		checks = append(checks, doctorCheck{name: "sip", run: func(context.Context) (string, string, error) { return doctorSIP(cfg.SIP.Listen) }})
+	}
 	return append(checks, doctorProviders(cfg)...)
+}
+
+// doctorSIP checks that the SIP address is free for both UDP and TCP.
+func doctorSIP(addr string) (string, string, error) {
+	fix := "stop what holds " + addr + " (a PBX on the same host?) or set sip.listen / SPAR_SIP_LISTEN"
+	u, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return "", fix, err
+	}
+	defer u.Close()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fix, err
+	}
+	l.Close()
+	return addr + " is free (udp, tcp)", "", nil
 }
 
 func doctorListen(addr string) (string, string, error) {

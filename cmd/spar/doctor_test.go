@@ -126,3 +126,27 @@ func TestDoctorScenarioProviders(t *testing.T) {
 		}
 	}
 }
+
+// TestDoctorSIP: with sip.listen set, doctor says whether the address is free for UDP and TCP.
+func TestDoctorSIP(t *testing.T) {
+	held, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	for _, tc := range []struct{ addr, want string }{
+		{held.LocalAddr().String(), "FAIL sip"},
+		{freeSIPAddr(t), "ok   sip"},
+	} {
+		path := filepath.Join(t.TempDir(), "spar.yaml")
+		cfg := "listen: 127.0.0.1:0\nredis_url: redis://127.0.0.1:1/0\nsip:\n  listen: " + tc.addr + "\n  allow_from: [127.0.0.1]\n"
+		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		_ = doctorCmd(context.Background(), []string{"-config", path}, &out, io.Discard)
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("sip.listen %s: report lacks %q:\n%s", tc.addr, tc.want, out.String())
+		}
+	}
+}

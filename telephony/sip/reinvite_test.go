@@ -13,8 +13,9 @@ import (
 // no persona audio while held; resuming brings it back; a re-INVITE with unusable SDP gets
 // 488 and the call goes on as it was.
 func TestHoldResumeAndBadReinvite(t *testing.T) {
-	step, done := make(chan string), make(chan struct{})
+	step, done, started := make(chan string), make(chan struct{}), make(chan struct{})
 	srv := startServer(t, testConfig(t), func(ctx context.Context, call *telephony.Call) error {
+		close(started)
 		for {
 			select {
 			case <-step:
@@ -34,6 +35,7 @@ func TestHoldResumeAndBadReinvite(t *testing.T) {
 	if err := p.Call(t.Context(), []byte(offer)); err != nil {
 		t.Fatal(err)
 	}
+	<-started // the call is registered before its handler runs
 	var ss *session
 	srv.calls.mu.Lock()
 	for _, s := range srv.calls.live {

@@ -177,10 +177,6 @@ func (s *Server) run(d *sipgo.DialogServerSession, req *sip.Request, info teleph
 	ss := &session{dialog: d, conn: conn, sipPeer: sourceAddr(req.Source()), sdpID: uint64(s.now().UnixNano()) & (1<<62 - 1)}
 	ss.sink = newSink(conn, off.codec, s.now, cancel)
 	ss.call = telephony.NewCall(info, ss.sink, cancel)
-	ss.in = newInbound(ss.call.Deliver, ss.call.Discard, ss.call.Notify, s.now)
-	ss.apply(off)
-	s.calls.put(d.ID, ss)
-	defer s.calls.remove(d.ID)
 
 	// The 200 names Spar's call ID for the PBX's logs. WriteResponse returns once the
 	// caller ACKs (or fails: CANCEL, no ACK).
@@ -195,6 +191,11 @@ func (s *Server) run(d *sipgo.DialogServerSession, req *sip.Request, info teleph
 		log.Warn("sip answer failed", "err", err)
 		return
 	}
+	// The call's clock starts at the ACK; re-INVITEs find the call from now on.
+	ss.in = newInbound(ss.call.Deliver, ss.call.Discard, ss.call.Notify, s.now)
+	ss.apply(off)
+	s.calls.put(d.ID, ss)
+	defer s.calls.remove(d.ID)
 	hungUp := context.AfterFunc(d.Context(), func() { cancel(ErrLearnerHungUp) })
 	defer hungUp()
 	ss.readers.Add(2)

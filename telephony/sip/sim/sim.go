@@ -130,17 +130,19 @@ func Run(ctx context.Context, cfg Config, synth twsim.Synthesizer, log *slog.Log
 	res.Status, res.CallID = ph.Status, ph.CallID
 	cfg.Print("connected: call %s (sip/%s, %s)", res.CallID, cfg.Transport, res.Codec)
 	start := time.Now()
-	go ph.Listen(func(h *rtp.Header, payload []byte) {
-		pcm := ph.decode(h.PayloadType, payload)
-		d.Hear(time.Since(start), pcm)
-	})
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		ph.Listen(func(h *rtp.Header, payload []byte) { d.Hear(time.Since(start), ph.decode(h.PayloadType, payload)) })
+	}()
 	err = ph.loop(ctx, d, pt, res, cfg.Print)
 	res.Duration = time.Since(start)
 	res.PacketsReceived = int(ph.received.Load())
 	if !res.ServerClosed {
 		ph.Hangup()
 	}
-	ph.Close()
+	ph.Close() // ends Listen
+	<-listening
 	res.Heard, res.LearnerTurns = d.Heard(), d.Turns()
 	log.Info("simulated SIP call ended", "call_id", res.CallID, "duration", res.Duration,
 		"sent", res.PacketsSent, "received", res.PacketsReceived, "server_closed", res.ServerClosed)
@@ -207,9 +209,8 @@ type Phone struct {
 	mu       sync.Mutex
 	hdr      rtp.Header
 	buf      []byte
-	received atomicInt
+	received atomic.Int64
 	closed   sync.Once
-	readers  sync.WaitGroup
 	up       *media.Resampler
 	pcm      []int16
 }
@@ -411,8 +412,6 @@ func (p *Phone) SendDTMF(pt uint8, key byte) error {
 
 // Listen reads Spar's RTP until the phone closes, handing each packet to fn.
 func (p *Phone) Listen(fn func(h *rtp.Header, payload []byte)) {
-	p.readers.Add(1)
-	defer p.readers.Done()
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
 	for {
@@ -459,7 +458,6 @@ func (p *Phone) Hangup() {
 func (p *Phone) Close() {
 	p.closed.Do(func() {
 		p.rtp.Close()
-		p.readers.Wait()
 		if p.dialog != nil {
 			p.dialog.Close()
 		}
@@ -550,8 +548,6 @@ func prepare(ctx context.Context, sc twsim.Script, synth twsim.Synthesizer, voic
 	}
 	return clips, nil
 }
-
-type atomicInt struct{ atomic.Int64 }
 
 // Reinvite sends an INVITE within the call with sdp (hold, resume, a move) and ACKs a 2xx;
 // it returns the final status.

@@ -17,9 +17,11 @@
 //  3. It sends 100 and 180, rings for Config.RingTime (a CANCEL then ends it: the caller
 //     gets 487 and no call runs), opens the call's RTP socket and answers 200 with SDP and
 //     an X-Spar-Call-ID header, then waits for the ACK.
-//  4. The call runs: learner RTP -> G.711 decode (by payload type) -> 16 kHz -> 20 ms frames
-//     -> Call.Deliver, the RTP timestamp being the media clock (gaps filled with silence,
-//     late packets dropped, never more than telephony.MaxAhead ahead of the wall clock);
+//  4. From the ACK the call runs: learner RTP -> G.711 decode (by payload type) -> 16 kHz ->
+//     20 ms frames -> Call.Deliver, the RTP timestamp being the media clock (gaps filled with
+//     silence, late packets dropped, never more than telephony.MaxAhead ahead of the wall
+//     clock, and never stopped: audio over 100 ms overdue is filled with silence, since a
+//     SIP caller may send nothing for a while; a held line's audio counts as silence);
 //     RFC 4733 telephone-events -> DTMF events; persona audio Call.WriteSample -> 8 kHz ->
 //     G.711 -> one RTP packet per 20 ms, its timestamp following the wall clock across
 //     pauses. Only RTP from the SDP's or the SIP peer's address is read.

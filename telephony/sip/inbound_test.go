@@ -164,3 +164,23 @@ func BenchmarkInbound(b *testing.B) {
 		f.send(1, uint32(i)*160, 0, pcmu)
 	}
 }
+
+// FuzzRTP: any datagram on a call's media port, parsed as RTP and fed to the learner path,
+// never panics and never drives the media clock past the wall clock's budget.
+func FuzzRTP(f *testing.F) {
+	f.Add([]byte{0x80, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0xa0, 0, 0, 0, 1, 0xff, 0xff})
+	f.Add([]byte{0x80, 0xe5, 0x00, 0x02, 0x00, 0x00, 0x01, 0x40, 0, 0, 0, 1, 5, 0x8a, 0, 160})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fd := newFeed()
+		var pkt rtp.Packet
+		for range 3 { // the same datagram thrice: repeats and jumps
+			if pkt.Unmarshal(data) != nil {
+				return
+			}
+			fd.in.packet(&pkt.Header, pkt.Payload)
+		}
+		if ahead := time.Duration(fd.in.pos) * time.Second / telephony.Rate; ahead > telephony.MaxAhead+time.Second/5 {
+			t.Fatalf("media clock %v ahead of a wall clock that did not move", ahead)
+		}
+	})
+}

@@ -48,22 +48,30 @@ func (h *heard) Event(e telephony.Event) {
 func TestCallAudioBothWays(t *testing.T) {
 	for _, tc := range []struct{ transport, codec string }{{"udp", "PCMU"}, {"tcp", "PCMA"}, {"udp", "PCMA"}} {
 		t.Run(tc.transport+"/"+tc.codec, func(t *testing.T) {
-			got := &heard{key: make(chan string, 1)}
+			got := &heard{key: make(chan string, 2)}
 			infos := make(chan telephony.Info, 1)
+			listening := make(chan struct{})
 			srv := startServer(t, testConfig(t), func(ctx context.Context, call *telephony.Call) error {
 				infos <- call.Info
 				call.Listen(got)
-				select { // the caller presses 5 once it has spoken
-				case <-got.key:
-				case <-ctx.Done():
-					return context.Cause(ctx)
+				close(listening)
+				key := func() error {
+					select {
+					case <-got.key:
+						return nil
+					case <-ctx.Done():
+						return context.Cause(ctx)
+					}
+				}
+				if err := key(); err != nil { // the caller presses 5 once it has spoken
+					return err
 				}
 				for range 25 { // 0.5 s of persona tone
 					if err := call.WriteSample(tone(440, 320)); err != nil {
 						return err
 					}
 				}
-				return nil
+				return key() // and # once it has heard the persona
 			})
 			p := phone(t, srv, func(c *sim.Config) { c.Transport, c.Codec = tc.transport, tc.codec })
 			pt := uint8(0)
@@ -76,6 +84,7 @@ func TestCallAudioBothWays(t *testing.T) {
 			var mu sync.Mutex
 			var packets, loud int
 			var pts []uint8
+			heardPersona := make(chan struct{})
 			go p.Listen(func(h *rtp.Header, payload []byte) {
 				pcm := make([]int16, len(payload))
 				for i, b := range payload {
@@ -85,10 +94,13 @@ func TestCallAudioBothWays(t *testing.T) {
 				packets++
 				pts = append(pts, h.PayloadType)
 				if media.LevelDBFS(pcm) > -30 {
-					loud++
+					if loud++; loud == 20 {
+						close(heardPersona)
+					}
 				}
 				mu.Unlock()
 			})
+			<-listening // audio before the handler listens is dropped, as on every transport
 			payload := make([]byte, 160)
 			l := lawOf(pt)
 			for i := range payload {
@@ -100,6 +112,15 @@ func TestCallAudioBothWays(t *testing.T) {
 				}
 			}
 			if err := p.SendDTMF(101, '5'); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-heardPersona:
+			case <-time.After(10 * time.Second):
+				mu.Lock()
+				t.Fatalf("the caller heard %d loud packets of %d, want the persona's 0.5 s tone", loud, packets)
+			}
+			if err := p.SendDTMF(101, '#'); err != nil {
 				t.Fatal(err)
 			}
 			select {

@@ -135,7 +135,10 @@ func (c *Console) studioEditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	names := map[string]string{}
 	for _, h := range hist {
-		names[h.Author] = c.learnerName(r, h.Author)
+		names[h.Author] = h.Author
+		if a, err := c.accts.Get(ctx, h.Author); err == nil {
+			names[h.Author] = a.Name
+		}
 	}
 	c.render(w, r, http.StatusOK, "studio_edit.html", map[string]any{"Title": "Edit " + e.ID,
 		"Entry": e, "Version": v, "Fields": fields, "Criteria": crit, "History": hist, "Names": names,

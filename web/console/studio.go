@@ -143,7 +143,7 @@ func (c *Console) studioEditPage(w http.ResponseWriter, r *http.Request) {
 	c.render(w, r, http.StatusOK, "studio_edit.html", map[string]any{"Title": "Edit " + e.ID,
 		"Entry": e, "Version": v, "Fields": fields, "Criteria": crit, "History": hist, "Names": names,
 		"Voices": voiceChoices(fields["persona.voice"]),
-		"Next": e.Latest + 1, "Difficulties": []string{"easy", "medium", "hard"}})
+		"Next":   e.Latest + 1, "Difficulties": []string{"easy", "medium", "hard"}})
 }
 
 // voiceChoices are the offline voices, plus the current one when it is another.

@@ -13,11 +13,13 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/sparlab/spar/configs"
+	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/store/storetest"
 	"github.com/sparlab/spar/dialog/studio"
 	"github.com/sparlab/spar/scoring"
+	"github.com/sparlab/spar/telephony"
 	"github.com/sparlab/spar/web"
 	"github.com/sparlab/spar/web/account"
 	"github.com/sparlab/spar/web/console"
@@ -167,5 +169,38 @@ func TestStudioEditAPI(t *testing.T) {
 	// Built-ins stay read-only.
 	if resp, _ := tina.send("POST", "/console/api/studio/double-charge/versions", map[string]string{"yaml": v1.YAML, "rubric": v1.Rubric}, true); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("saving over a built-in: %d, want 400", resp.StatusCode)
+	}
+}
+
+// TestReplayShowsScenarioVersion: a call on a studio scenario keeps, and its replay shows,
+// the version it ran against, after later versions are published.
+func TestReplayShowsScenarioVersion(t *testing.T) {
+	f, sdo := newStudioFixture(t)
+	ctx := t.Context()
+	v1, err := sdo.Duplicate(ctx, "double-charge", "refund-red", "tina")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sdo.Publish(ctx, "refund-red", 1); err != nil {
+		t.Fatal(err)
+	}
+	log, err := f.st.Begin(ctx, telephony.Info{ID: "call-v1", Transport: "webrtc", Scenario: "refund-red", Learner: "alice",
+		Params: map[string]string{store.ParamScenarioVersion: "1"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := log.Seal(ctx, dialog.Result{EndReason: "learner hung up"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sdo.Save(ctx, "refund-red", []byte(strings.Replace(v1.YAML, "start_mood: 6", "start_mood: 8", 1)), []byte(v1.Rubric), "tina", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := sdo.Publish(ctx, "refund-red", 2); err != nil {
+		t.Fatal(err)
+	}
+	tina := f.login(t, "tina@example.com")
+	resp, body := tina.get("/console/calls/call-v1")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<span id="scenario-version">(version 1)</span>`) {
+		t.Errorf("replay page: %d, shows version 1: %v", resp.StatusCode, strings.Contains(body, "(version 1)"))
 	}
 }

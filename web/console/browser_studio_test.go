@@ -59,6 +59,10 @@ func TestBrowserStudio(t *testing.T) {
 
 	typeInto(p, "persona.start_mood", "7")
 	p.WaitFor("no problems", `!document.querySelector('#studio-form .bad') && document.querySelector('#problems li.ok')`, 10*time.Second)
+	// An edit in the YAML view comes back into the form.
+	p.Eval(`(() => { const y = document.getElementById('yaml');
+		y.value = y.value.replace('name: Dana Reyes', 'name: Dana Ruiz'); y.dispatchEvent(new Event('input', {bubbles: true})); return true })()`, nil)
+	p.WaitFor("the form following the YAML", `document.querySelector('#studio-form [data-field="persona.name"]').value === 'Dana Ruiz'`, 10*time.Second)
 	p.Eval(`document.getElementById('save').click(); true`, nil)
 	p.WaitFor("version 2 saved", `document.readyState !== 'loading' && document.getElementById('studio-state') && document.getElementById('studio-state').textContent.includes('Version 2') && document.getElementById('studio').dataset.ready === 'true'`, 10*time.Second)
 	var hist string

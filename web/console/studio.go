@@ -1,6 +1,7 @@
 package console
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -23,7 +24,7 @@ func (c *Console) registerStudio(user func(string, http.HandlerFunc)) {
 	t := func(pattern string, fn http.HandlerFunc) { user(pattern, c.trainersOnly(fn)) }
 	t("GET /console/studio", c.studioPage)
 	t("POST /console/studio/duplicate", c.studioDuplicate)
-	t("POST /console/studio/import", c.studioImport)
+	t("POST /console/api/studio/import", c.studioImport)
 	t("GET /console/studio/{sid}", c.studioEditPage)
 	t("GET /console/studio/{sid}/v/{n}/{doc}", c.studioExport)
 	t("POST /console/api/studio/{sid}/lint", c.studioLint)
@@ -72,29 +73,24 @@ func (c *Console) studioDuplicate(w http.ResponseWriter, r *http.Request) {
 	c.afterCreate(w, r, id, err)
 }
 
-// studioImport takes the scenario and rubric files (uploads, or pasted text).
+// studioImport takes the scenario and rubric files as JSON (the page reads the chosen files;
+// the CSRF check reads only urlencoded forms, so uploads go through the script).
 func (c *Console) studioImport(w http.ResponseWriter, r *http.Request) {
-	u := account.UserFrom(r.Context())
 	r.Body = http.MaxBytesReader(w, r.Body, 2*studio.MaxYAML+64<<10)
-	if err := r.ParseMultipartForm(2 * studio.MaxYAML); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		c.renderStudio(w, r, http.StatusBadRequest, "The upload could not be read: "+err.Error())
+	var in struct{ Scenario, Rubric string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		c.fail(w, r, badRequest("the files could not be read: "+err.Error()))
 		return
 	}
-	part := func(name string) []byte {
-		if f, _, err := r.FormFile(name); err == nil {
-			defer f.Close()
-			b, _ := io.ReadAll(io.LimitReader(f, studio.MaxYAML+1))
-			return b
-		}
-		return []byte(r.PostFormValue(name))
+	v, err := c.studio.Import(r.Context(), []byte(in.Scenario), []byte(in.Rubric), account.UserFrom(r.Context()).ID)
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusCreated, map[string]string{"id": v.Scenario, "editor": "/console/studio/" + url.PathEscape(v.Scenario)})
+	case errors.Is(err, studio.ErrInvalidID), errors.Is(err, studio.ErrExists):
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+	default:
+		c.failStudio(w, r, err)
 	}
-	scen, rub := part("scenario"), part("rubric")
-	v, err := c.studio.Import(r.Context(), scen, rub, u.ID)
-	id := ""
-	if v != nil {
-		id = v.Scenario
-	}
-	c.afterCreate(w, r, id, err)
 }
 
 // afterCreate opens the new scenario's editor, or the list with what went wrong.
@@ -102,8 +98,7 @@ func (c *Console) afterCreate(w http.ResponseWriter, r *http.Request, id string,
 	switch {
 	case err == nil:
 		http.Redirect(w, r, "/console/studio/"+url.PathEscape(id), http.StatusSeeOther)
-	case errors.Is(err, studio.ErrInvalidID), errors.Is(err, studio.ErrExists), errors.Is(err, studio.ErrNotFound),
-		errors.Is(err, studio.ErrTooLarge), errors.Is(err, studio.ErrReadOnly):
+	case errors.Is(err, studio.ErrInvalidID), errors.Is(err, studio.ErrExists), errors.Is(err, studio.ErrNotFound):
 		c.renderStudio(w, r, http.StatusBadRequest, err.Error())
 	default:
 		c.log.Error("studio create", "err", err)

@@ -110,7 +110,8 @@ func (c *Console) failStudio(w http.ResponseWriter, r *http.Request, err error) 
 	switch {
 	case errors.Is(err, studio.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-	case errors.Is(err, studio.ErrProblems), errors.Is(err, studio.ErrReadOnly), errors.Is(err, studio.ErrTooLarge):
+	case errors.Is(err, studio.ErrProblems), errors.Is(err, studio.ErrReadOnly), errors.Is(err, studio.ErrTooLarge),
+		errors.Is(err, studio.ErrInvalidID), errors.Is(err, studio.ErrExists):
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 	default:
 		c.fail(w, r, err)

@@ -166,6 +166,22 @@ func TestStudioEditAPI(t *testing.T) {
 	if _, body := alice.get("/api/scenarios"); !strings.Contains(body, `"refund-red"`) {
 		t.Errorf("the learner's scenario list lacks the published copy: %s", body)
 	}
+	// Import takes the two files as uploads; export gives them back byte for byte.
+	scen := strings.Replace(v1.YAML, "id: refund-red\n", "id: refund-blue\n", 1)
+	rub := strings.Replace(v1.Rubric, "scenario: refund-red\n", "scenario: refund-blue\n", 1)
+	resp, body = tina.send("POST", "/console/api/studio/import", map[string]string{"scenario": scen, "rubric": rub}, true)
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, `"editor":"/console/studio/refund-blue"`) {
+		t.Fatalf("import: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := tina.send("POST", "/console/api/studio/import", map[string]string{"scenario": scen, "rubric": rub}, true); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("importing a taken id: %d, want 400", resp.StatusCode)
+	}
+	if _, body := tina.get("/console/studio/refund-blue/v/1/scenario.yaml"); body != scen {
+		t.Error("the imported scenario exports differently")
+	}
+	if _, body := tina.get("/console/studio/refund-blue/v/1/rubric.yaml"); body != rub {
+		t.Error("the imported rubric exports differently")
+	}
 	// Built-ins stay read-only.
 	if resp, _ := tina.send("POST", "/console/api/studio/double-charge/versions", map[string]string{"yaml": v1.YAML, "rubric": v1.Rubric}, true); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("saving over a built-in: %d, want 400", resp.StatusCode)

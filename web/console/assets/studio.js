@@ -4,10 +4,24 @@
 // linted after a short pause, and each problem is shown at its form field when it has one.
 (() => {
   'use strict';
+  const csrfToken = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
+  // The list page's import: the chosen files go as JSON (forms carry no uploads here).
+  const imp = document.getElementById('import-form');
+  if (imp) {
+    imp.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const out = document.getElementById('import-msg');
+      const body = { scenario: await imp.scenario.files[0].text(), rubric: await imp.rubric.files[0].text() };
+      const r = await fetch('/console/api/studio/import', { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken }, body: JSON.stringify(body) });
+      const j = await r.json().catch(() => ({}));
+      if (r.ok) location.href = j.editor; else out.textContent = j.error || 'Import failed (' + r.status + ').';
+    });
+  }
   const root = document.getElementById('studio');
   if (!root) return;
   const id = root.dataset.id;
-  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
+  const csrf = csrfToken;
   const yaml = document.getElementById('yaml');
   const rubric = document.getElementById('rubric');
   const problems = document.getElementById('problems');

@@ -117,6 +117,12 @@ func (s *Studio) Import(ctx context.Context, scen, rub []byte, author string) (*
 	return s.create(ctx, f["id"], scen, rub, author, OriginImport, "imported")
 }
 
+// Create makes studio scenario id from a scenario file and its rubric (a draft made from
+// material, say); origin and note say where it came from.
+func (s *Studio) Create(ctx context.Context, id string, scen, rub []byte, author, origin, note string) (*Version, error) {
+	return s.create(ctx, id, scen, rub, author, origin, note)
+}
+
 func (s *Studio) create(ctx context.Context, id string, scen, rub []byte, author, origin, note string) (*Version, error) {
 	if !idRE.MatchString(id) {
 		return nil, fmt.Errorf("%w: id %q: use 1-64 lower-case letters, digits and dashes", ErrInvalidID, id)

@@ -3,12 +3,14 @@ package console
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/sparlab/spar/dialog/studio"
+	"github.com/sparlab/spar/dialog/studio/draft"
 	"github.com/sparlab/spar/web/account"
 )
 
@@ -25,6 +27,7 @@ func (c *Console) registerStudio(user func(string, http.HandlerFunc)) {
 	t("GET /console/studio", c.studioPage)
 	t("POST /console/studio/duplicate", c.studioDuplicate)
 	t("POST /console/api/studio/import", c.studioImport)
+	t("POST /console/studio/draft", c.studioDraft)
 	t("GET /console/studio/{sid}", c.studioEditPage)
 	t("GET /console/studio/{sid}/v/{n}/{doc}", c.studioExport)
 	t("POST /console/api/studio/{sid}/lint", c.studioLint)
@@ -91,6 +94,20 @@ func (c *Console) studioImport(w http.ResponseWriter, r *http.Request) {
 	default:
 		c.failStudio(w, r, err)
 	}
+}
+
+// studioDraft makes a new studio scenario from pasted material with the offline drafter.
+func (c *Console) studioDraft(w http.ResponseWriter, r *http.Request) {
+	id, kind := r.PostFormValue("id"), r.PostFormValue("kind")
+	d, err := draft.Make(draft.Input{ID: id, Kind: draft.Kind(kind), Difficulty: r.PostFormValue("difficulty"),
+		Material: r.PostFormValue("material")})
+	if err != nil {
+		c.renderStudio(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	_, err = c.studio.Create(r.Context(), id, d.Scenario, d.Rubric, account.UserFrom(r.Context()).ID,
+		"draft", fmt.Sprintf("drafted from material (%s): %d questions, %d facts", kind, len(d.Pairs), len(d.Facts)))
+	c.afterCreate(w, r, id, err)
 }
 
 // afterCreate opens the new scenario's editor, or the list with what went wrong.

@@ -220,3 +220,26 @@ func TestReplayShowsScenarioVersion(t *testing.T) {
 		t.Errorf("replay page: %d, shows version 1: %v", resp.StatusCode, strings.Contains(body, "(version 1)"))
 	}
 }
+
+// TestStudioDraftFromMaterial: pasted material becomes a draft scenario in the studio, with
+// the material's questions as its objections.
+func TestStudioDraftFromMaterial(t *testing.T) {
+	f, sdo := newStudioFixture(t)
+	tina := f.login(t, "tina@example.com")
+	material := "Q: Can I return a sofa after 30 days?\nA: Returns are accepted within 30 days of delivery only.\n"
+	resp := tina.form("/console/studio/draft", url.Values{"csrf": {tina.csrf}, "id": {"sofa-returns"}, "kind": {"support"}, "material": {material}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/studio/sofa-returns" {
+		t.Fatalf("draft: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	v, err := sdo.Get(t.Context(), "sofa-returns", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Problems) != 0 || !strings.Contains(v.YAML, "Can I return a sofa after thirty days?") || !strings.HasPrefix(v.Note, "drafted from material (support)") {
+		t.Errorf("draft version: problems %v, note %q", v.Problems, v.Note)
+	}
+	resp = tina.form("/console/studio/draft", url.Values{"csrf": {tina.csrf}, "id": {"empty"}, "kind": {"support"}, "material": {" "}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("empty material: %d, want 400", resp.StatusCode)
+	}
+}

@@ -61,11 +61,11 @@ type Pair struct {
 // Draft is a scenario and rubric ready for the studio's editor, with what was taken from
 // the material.
 type Draft struct {
-	Scenario []byte `json:"scenario"`
-	Rubric   []byte `json:"rubric"`
-	Facts    []Fact `json:"facts"`
-	Pairs    []Pair `json:"pairs"`
-	Words    []string
+	Scenario []byte   `json:"scenario"`
+	Rubric   []byte   `json:"rubric"`
+	Facts    []Fact   `json:"facts"`
+	Pairs    []Pair   `json:"pairs"`
+	Words    []string `json:"words"`
 }
 
 // Make drafts a scenario from in.Material.

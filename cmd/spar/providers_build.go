@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/llm"
@@ -39,13 +40,36 @@ type callProviders struct {
 }
 
 // scenarioProviders holds every scenario's engines. Each provider is built once and shared
-// by the scenarios naming it.
+// by the scenarios naming it. Studio scenarios, published while the server runs, get theirs
+// when their first call starts.
 type scenarioProviders struct {
-	byID map[string]*callProviders
+	byID map[string]*callProviders // the file scenarios, built at start
+
+	mu       sync.Mutex
+	b        *providerBuilder
+	byStudio map[scenario.Providers]*callProviders // resolved names and voice -> engines
 }
 
-// of returns the engines of a scenario of the catalog they were built for.
-func (s *scenarioProviders) of(sc *scenario.Scenario) *callProviders { return s.byID[sc.ID] }
+// of returns the engines of a scenario: a file scenario's were built at start, a studio
+// scenario's (Version > 0) are built now if no earlier call needed the same ones.
+func (s *scenarioProviders) of(sc *scenario.Scenario) (*callProviders, error) {
+	if cp, ok := s.byID[sc.ID]; ok && sc.Version == 0 {
+		return cp, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cp := s.b.resolve(sc)
+	key := cp.names
+	key.Voice = cp.voice
+	if have, ok := s.byStudio[key]; ok {
+		return have, nil
+	}
+	if err := s.b.build(cp); err != nil {
+		return nil, fmt.Errorf("scenario %s version %d: %w", sc.ID, sc.Version, err)
+	}
+	s.byStudio[key] = cp
+	return cp, nil
+}
 
 // scenarioPath names a scenario file as its author finds it: under dir, or in the source
 // tree for the built-in ones.
@@ -82,39 +106,52 @@ func buildProviders(cfg Config, catalog *scenario.Catalog, m *metrics.Metrics, l
 	b := &providerBuilder{cfg: cfg, m: m, log: log, hc: &http.Client{}, voices: map[string][]string{},
 		stt: map[string]dialog.Transcriber{}, tts: map[string]dialog.Synthesizer{},
 		persona: map[string]personaFunc{}, engines: map[[2]string]*dialog.Engine{}}
-	out := &scenarioProviders{byID: map[string]*callProviders{}}
+	out := &scenarioProviders{byID: map[string]*callProviders{}, b: b, byStudio: map[scenario.Providers]*callProviders{}}
 	for _, sc := range catalog.List() {
-		n := sc.Providers
-		cp := &callProviders{voice: sc.Persona.Voice, names: scenario.Providers{
-			Persona: cmp.Or(n.Persona, p.defaultOf(rolePersona)),
-			STT:     cmp.Or(n.STT, p.defaultOf(roleSTT)),
-			TTS:     cmp.Or(n.TTS, p.defaultOf(roleTTS))}}
-		if n.Voice != "" {
-			cp.voice = n.Voice
-			b.voices[cp.names.TTS] = append(b.voices[cp.names.TTS], n.Voice)
-		}
-		out.byID[sc.ID] = cp
+		out.byID[sc.ID] = b.resolve(sc)
 	}
 	for _, cp := range out.byID {
-		var err error
-		if cp.persona, err = b.personaOf(cp.names.Persona); err != nil {
-			return nil, fmt.Errorf("persona %s: %w", cp.names.Persona, err)
+		if err := b.build(cp); err != nil {
+			return nil, err
 		}
-		if cp.stt, err = b.sttOf(cp.names.STT); err != nil {
-			return nil, fmt.Errorf("speech recognition %s: %w", cp.names.STT, err)
-		}
-		if cp.tts, err = b.ttsOf(cp.names.TTS); err != nil {
-			return nil, fmt.Errorf("speech synthesis %s: %w", cp.names.TTS, err)
-		}
-		key := [2]string{cp.names.STT, cp.names.TTS}
-		if b.engines[key] == nil {
-			if b.engines[key], err = dialog.New(cfg.Dialog, cp.stt, cp.tts); err != nil {
-				return nil, err
-			}
-		}
-		cp.engine = b.engines[key]
 	}
 	return out, nil
+}
+
+// resolve names the providers of sc's calls, the config's defaults filling the gaps.
+func (b *providerBuilder) resolve(sc *scenario.Scenario) *callProviders {
+	p, n := b.cfg.Providers, sc.Providers
+	cp := &callProviders{voice: sc.Persona.Voice, names: scenario.Providers{
+		Persona: cmp.Or(n.Persona, p.defaultOf(rolePersona)),
+		STT:     cmp.Or(n.STT, p.defaultOf(roleSTT)),
+		TTS:     cmp.Or(n.TTS, p.defaultOf(roleTTS))}}
+	if n.Voice != "" {
+		cp.voice = n.Voice
+		b.voices[cp.names.TTS] = append(b.voices[cp.names.TTS], n.Voice)
+	}
+	return cp
+}
+
+// build makes (or reuses) the engines cp names.
+func (b *providerBuilder) build(cp *callProviders) error {
+	var err error
+	if cp.persona, err = b.personaOf(cp.names.Persona); err != nil {
+		return fmt.Errorf("persona %s: %w", cp.names.Persona, err)
+	}
+	if cp.stt, err = b.sttOf(cp.names.STT); err != nil {
+		return fmt.Errorf("speech recognition %s: %w", cp.names.STT, err)
+	}
+	if cp.tts, err = b.ttsOf(cp.names.TTS); err != nil {
+		return fmt.Errorf("speech synthesis %s: %w", cp.names.TTS, err)
+	}
+	key := [2]string{cp.names.STT, cp.names.TTS}
+	if b.engines[key] == nil {
+		if b.engines[key], err = dialog.New(b.cfg.Dialog, cp.stt, cp.tts); err != nil {
+			return err
+		}
+	}
+	cp.engine = b.engines[key]
+	return nil
 }
 
 // providerBuilder builds each named provider once.

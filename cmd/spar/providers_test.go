@@ -144,7 +144,26 @@ providers:
 	}
 	plainSc, _ := catalog.Get("plain")
 	vendorSc, _ := catalog.Get("vendor")
-	plain, vendor := prov.of(plainSc), prov.of(vendorSc)
+	plain, err := prov.of(plainSc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vendor, err := prov.of(vendorSc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A studio version published after start gets its engines at its first call: the same
+	// shared ones as a file scenario naming the same providers.
+	studioSc := *vendorSc
+	studioSc.ID, studioSc.Version = "vendor-copy", 2
+	copied, err := prov.of(&studioSc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if copied == vendor || copied.names != vendor.names || copied.engine != vendor.engine || copied.voice != vendor.voice {
+		t.Errorf("a studio copy of vendor runs on %+v (engine shared: %v), want its own entry on vendor's engines %+v",
+			copied.names, copied.engine == vendor.engine, vendor.names)
+	}
 
 	if want := (scenario.Providers{Persona: "scripted", STT: "instant", TTS: "instant"}); plain.names != want {
 		t.Errorf("plain scenario runs on %+v, want the defaults %+v", plain.names, want)

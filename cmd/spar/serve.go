@@ -8,11 +8,13 @@ import (
 	"hash/fnv"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -79,7 +81,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err := os.MkdirAll(filepath.Join(cfg.DataDir, "recordings"), 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	catalog, err := loadScenarios(cfg.ScenarioDir)
+	files, err := loadScenarios(cfg.ScenarioDir) // read-only: built-in or SPAR_SCENARIO_DIR
 	if err != nil {
 		return err
 	}
@@ -89,7 +91,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
-	prov, err := buildProviders(cfg, catalog, m, log) // each scenario's engines
+	prov, err := buildProviders(cfg, files, m, log) // each scenario's engines
 	if err != nil {
 		return err
 	}
@@ -115,10 +117,13 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	for _, r := range recovered {
 		log.Warn("call interrupted by a previous stop, sealed", "call_id", r.ID, "scenario", r.Scenario)
 	}
+	// The console's published scenarios join the files, read from Redis at each lookup.
+	studioScenarios := newStudio(cfg, rdb, st, files, log)
+	catalog := files.WithLive(studioScenarios.Live())
 
 	scoreCtx, stopScoring := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopScoring()
-	scoringDone, err := startScoring(scoreCtx, cfg, rdb, st, catalog, m, log)
+	scoringDone, err := startScoring(scoreCtx, cfg, rdb, st, files, m, log)
 	if err != nil {
 		return fmt.Errorf("scoring: %w", err)
 	}
@@ -176,7 +181,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		consoleCfg.RecordingDir = filepath.Join(cfg.DataDir, "recordings")
 	}
 	cons, err := console.New(consoleCfg, console.Deps{Accounts: accts, Calls: st, Cards: cards,
-		Scenarios: catalog, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
+		Scenarios: catalog, Studio: studioScenarios, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
 	if err != nil {
 		return err
 	}
@@ -284,6 +289,11 @@ func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
 		log.Error("unknown scenario on a connected call")
 		return fmt.Errorf("unknown scenario %q", call.Scenario)
 	}
+	prov, err := h.providers.of(sc)
+	if err != nil {
+		log.Error("scenario engines", "err", err)
+		return err
+	}
 	path := filepath.Join(h.cfg.DataDir, "recordings", call.ID+".wav")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o640)
 	if err != nil {
@@ -294,8 +304,15 @@ func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
 		f.Close()
 		return fmt.Errorf("recording: %w", err)
 	}
-	prov := h.providers.of(sc)
-	clog, err := h.store.Begin(ctx, call.Info, path)
+	info := call.Info
+	if sc.Version > 0 { // the record names the studio version the call runs against
+		info.Params = maps.Clone(info.Params)
+		if info.Params == nil {
+			info.Params = map[string]string{}
+		}
+		info.Params[store.ParamScenarioVersion] = strconv.Itoa(sc.Version)
+	}
+	clog, err := h.store.Begin(ctx, info, path)
 	if err != nil {
 		// Neither Redis nor the spill directory took the call: say sorry rather than dead air.
 		rec.Close()

@@ -13,7 +13,24 @@ import (
 type Catalog struct {
 	byID map[string]*Scenario
 	list []*Scenario
+	live Live // nil: files only
 }
+
+// Live is a source of scenarios that change while the server runs: the published versions of
+// the console's studio scenarios, read from Redis on every lookup so every node sees a
+// publish at once. Its ids never shadow a file's.
+type Live interface {
+	Get(id string) (*Scenario, bool)
+	List() []*Scenario
+}
+
+// WithLive returns a catalog offering the files of c and, after them, the scenarios of l.
+func (c *Catalog) WithLive(l Live) *Catalog {
+	return &Catalog{byID: c.byID, list: c.list, live: l}
+}
+
+// Files returns the catalog without its live scenarios: the read-only ones loaded at start.
+func (c *Catalog) Files() *Catalog { return &Catalog{byID: c.byID, list: c.list} }
 
 // Load parses and validates every *.yaml file in dir. Any problem in any file fails the load,
 // so a broken scenario is found at start-up, not mid-call.
@@ -58,16 +75,30 @@ func Load(fsys fs.FS, dir string) (*Catalog, error) {
 
 // Get returns the scenario with this id.
 func (c *Catalog) Get(id string) (*Scenario, bool) {
-	s, ok := c.byID[id]
-	return s, ok
+	if s, ok := c.byID[id]; ok || c.live == nil {
+		return s, ok
+	}
+	return c.live.Get(id)
 }
 
 // List returns every scenario, sorted by id. The slice is the caller's.
-func (c *Catalog) List() []*Scenario { return slices.Clone(c.list) }
+func (c *Catalog) List() []*Scenario {
+	if c.live == nil {
+		return slices.Clone(c.list)
+	}
+	out := slices.Clone(c.list)
+	for _, s := range c.live.List() {
+		if _, file := c.byID[s.ID]; !file {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Scenario) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
 
 // Title returns the title of the scenario with this id.
 func (c *Catalog) Title(id string) (string, bool) {
-	s, ok := c.byID[id]
+	s, ok := c.Get(id)
 	if !ok {
 		return "", false
 	}

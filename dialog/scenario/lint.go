@@ -32,35 +32,48 @@ func (l Linter) Lint(fsys fs.FS, paths ...string) []Problem {
 			out = append(out, Problem{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("read: %v", err)})
 			continue
 		}
-		s, probs := parse(name, data)
-		if s != nil {
-			// A node already reported as unreadable would only repeat as a semantic problem
-			// (a number that is not a number is also out of range).
-			bad := map[[2]int]bool{}
-			for _, p := range probs {
-				bad[[2]int{p.Line, p.Col}] = true
-			}
-			more := s.check()
-			if l.Providers != nil {
-				more = append(more, s.CheckProviders(l.Providers)...)
-			}
-			for _, p := range more {
-				if !bad[[2]int{p.Line, p.Col}] {
-					probs = append(probs, p)
-				}
-			}
-			if first, dup := ids[s.ID]; dup && s.ID != "" {
-				ps := &problems{file: name, root: s.src.root}
-				ps.at([]any{"id"}, "id %q is already used by %s", s.ID, first)
-				probs = append(probs, ps.list...)
-			} else if s.ID != "" {
-				ids[s.ID] = name
-			}
-		}
+		probs := l.lintFile(name, data, ids)
 		ps := &problems{list: probs}
 		out = append(out, ps.sorted()...)
 	}
 	return out
+}
+
+// LintFile lints one file held in memory (a scenario being edited in the console), with
+// the same checks as Lint.
+func (l Linter) LintFile(name string, data []byte) []Problem {
+	ps := &problems{list: l.lintFile(name, data, map[string]string{})}
+	return ps.sorted()
+}
+
+// lintFile returns the problems of one file, unsorted; ids maps each id seen to its file.
+func (l Linter) lintFile(name string, data []byte, ids map[string]string) []Problem {
+	s, probs := parse(name, data)
+	if s != nil {
+		// A node already reported as unreadable would only repeat as a semantic problem
+		// (a number that is not a number is also out of range).
+		bad := map[[2]int]bool{}
+		for _, p := range probs {
+			bad[[2]int{p.Line, p.Col}] = true
+		}
+		more := s.check()
+		if l.Providers != nil {
+			more = append(more, s.CheckProviders(l.Providers)...)
+		}
+		for _, p := range more {
+			if !bad[[2]int{p.Line, p.Col}] {
+				probs = append(probs, p)
+			}
+		}
+		if first, dup := ids[s.ID]; dup && s.ID != "" {
+			ps := &problems{file: name, root: s.src.root}
+			ps.at([]any{"id"}, "id %q is already used by %s", s.ID, first)
+			probs = append(probs, ps.list...)
+		} else if s.ID != "" {
+			ids[s.ID] = name
+		}
+	}
+	return probs
 }
 
 // expand lists the files to lint: files as given, directories as their *.yaml files.

@@ -26,6 +26,9 @@ type Scenario struct {
 	// Providers names the engines this scenario's calls run on; empty fields mean the
 	// server's defaults.
 	Providers Providers
+	// Version is the studio version this scenario was built from (1, 2, ...); 0 for a file
+	// (built-in or SPAR_SCENARIO_DIR).
+	Version int
 
 	file     string // the name given to Parse
 	src      *source

@@ -47,6 +47,7 @@ func newCallLog(s *Store, info telephony.Info, recording string) *CallLog {
 			ID: info.ID, Scenario: info.Scenario, Learner: info.Learner, Transport: info.Transport,
 			ExternalID: info.ExternalID, From: info.From, To: info.To, Node: s.cfg.Node,
 			Started: info.Started, Recording: recording,
+			ScenarioVersion: scenarioVersion(info.Params[ParamScenarioVersion]),
 		},
 		info:    info,
 		rec:     recording,

@@ -1,5 +1,7 @@
 package store
 
+import "strconv"
+
 // Redis key layout. Every key of one call carries the hash tag {callID}, so in Redis Cluster
 // they live in one slot and the per-call scripts below may touch several of them; the
 // cross-call keys (sets, indexes, the sealed stream) are written in separate commands.
@@ -225,3 +227,30 @@ func (k AssignmentKeys) Learner(accountID string) string {
 // Team: set, no TTL. The IDs of the assignments given to a whole team (its learner members
 // at read time). Read by GET /api/me/assignments.
 func (k AssignmentKeys) Team(team string) string { return k.Prefix + "assignments:team:" + team }
+
+// StudioKeys names the keys of scenarios made in the console (package dialog/studio). They
+// carry no hash tag: each is read and written on its own. Versions are never deleted, so a
+// call's record can always name the version it ran against.
+type StudioKeys struct{ Prefix string }
+
+// StudioKeys returns the studio key layout under this store's prefix.
+func (s *Store) StudioKeys() StudioKeys { return StudioKeys{s.keys.prefix} }
+
+// Scenarios: sorted set, no TTL. Every studio scenario ID, score its creation (unix ms).
+func (k StudioKeys) Scenarios() string { return k.Prefix + "studio:scenarios" }
+
+// Scenario: hash, no TTL. One studio scenario: created (unix ms, written with HSETNX so two
+// trainers cannot create one ID), author, origin (the file scenario it was duplicated from,
+// or "import"), latest (its newest version number, HINCRBY at each save) and published (the
+// version learners get; absent while it is a draft).
+func (k StudioKeys) Scenario(id string) string { return k.Prefix + "studio:scenario:" + id }
+
+// Version: string, no TTL. One immutable version as JSON (studio.Version: the scenario and
+// rubric YAML as saved, author, time, lint problems), written once with SET NX.
+func (k StudioKeys) Version(id string, n int) string {
+	return k.Prefix + "studio:scenario:" + id + ":v:" + strconv.Itoa(n)
+}
+
+// Published: hash, no TTL. Field scenario ID, value its published version number. Read by
+// every node's catalog on each lookup, so a publish is seen everywhere without a restart.
+func (k StudioKeys) Published() string { return k.Prefix + "studio:published" }

@@ -15,28 +15,35 @@ const (
 // ReasonInterrupted is the EndReason of a call sealed by Recover.
 const ReasonInterrupted = "interrupted: server stopped mid-call"
 
+// ParamScenarioVersion is the telephony.Info parameter the server sets to the studio version
+// of the call's scenario; the record carries it as ScenarioVersion.
+const ParamScenarioVersion = "scenario_version"
+
 // Record is a finished call: what the transport knew, how it ended, and the transcript.
 // Durations are nanoseconds in JSON, like dialog.Result.
 type Record struct {
-	ID         string             `json:"id"`
-	Scenario   string             `json:"scenario"`
-	Learner    string             `json:"learner"`
-	Transport  string             `json:"transport"`
-	ExternalID string             `json:"external_id,omitempty"`
-	From       string             `json:"from,omitempty"`
-	To         string             `json:"to,omitempty"`
-	Status     string             `json:"status"`
-	Node       string             `json:"node"`
-	Started    time.Time          `json:"started"`
-	Ended      time.Time          `json:"ended"`
-	Duration   time.Duration      `json:"duration"`
-	EndReason  string             `json:"end_reason"`
-	Recording  string             `json:"recording,omitempty"`
-	Transcript []dialog.Utterance `json:"transcript"`
-	FinalMood  int                `json:"final_mood"`
-	FinalStage string             `json:"final_stage"`
-	Goal       bool               `json:"goal"`
-	Turns      int                `json:"turns"`
+	ID       string `json:"id"`
+	Scenario string `json:"scenario"`
+	// ScenarioVersion is the studio version of the scenario the call ran against (see
+	// ParamScenarioVersion); 0 for a file scenario.
+	ScenarioVersion int                `json:"scenario_version,omitempty"`
+	Learner         string             `json:"learner"`
+	Transport       string             `json:"transport"`
+	ExternalID      string             `json:"external_id,omitempty"`
+	From            string             `json:"from,omitempty"`
+	To              string             `json:"to,omitempty"`
+	Status          string             `json:"status"`
+	Node            string             `json:"node"`
+	Started         time.Time          `json:"started"`
+	Ended           time.Time          `json:"ended"`
+	Duration        time.Duration      `json:"duration"`
+	EndReason       string             `json:"end_reason"`
+	Recording       string             `json:"recording,omitempty"`
+	Transcript      []dialog.Utterance `json:"transcript"`
+	FinalMood       int                `json:"final_mood"`
+	FinalStage      string             `json:"final_stage"`
+	Goal            bool               `json:"goal"`
+	Turns           int                `json:"turns"`
 	// Latency is each answered turn's latency split by stage (empty for interrupted calls).
 	Latency []dialog.TurnLatency `json:"latency,omitempty"`
 	// Events is the number of timeline entries written (the stream may be trimmed shorter).

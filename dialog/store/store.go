@@ -175,12 +175,21 @@ func recordFromInfo(id string, f map[string]string) *Record {
 	r := &Record{
 		ID: id, Scenario: f["scenario"], Learner: f["learner"], Transport: f["transport"],
 		ExternalID: f["external_id"], From: f["from"], To: f["to"], Node: f["node"],
-		Recording: f["recording"],
+		Recording: f["recording"], ScenarioVersion: scenarioVersion(f["p."+ParamScenarioVersion]),
 	}
 	if ms, err := strconv.ParseInt(f["started"], 10, 64); err == nil {
 		r.Started = time.UnixMilli(ms)
 	}
 	return r
+}
+
+// scenarioVersion reads ParamScenarioVersion; absent or unreadable is 0, a file scenario.
+func scenarioVersion(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 func checkID(id string) error {

@@ -29,6 +29,7 @@ import (
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/dialog/studio"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/web/account"
 )
@@ -99,8 +100,10 @@ type Deps struct {
 	Calls     Calls
 	Cards     Scorecards
 	Scenarios Scenarios // may be nil
-	Redis     redis.UniversalClient
-	Keys      store.FeedbackKeys // store.Store.FeedbackKeys
+	// Studio keeps the scenarios trainers make in the console; nil: no studio pages.
+	Studio *studio.Studio
+	Redis  redis.UniversalClient
+	Keys   store.FeedbackKeys // store.Store.FeedbackKeys
 	// Settings backs the admin settings page; nil takes Calls when it implements Settings
 	// (store.Store does), and without either the page answers 404.
 	Settings Settings
@@ -119,6 +122,7 @@ type Console struct {
 	calls     Calls
 	cards     Scorecards
 	scenarios Scenarios
+	studio    *studio.Studio
 	feedback  *Feedback
 	settings  Settings
 	assign    *assignments
@@ -149,7 +153,7 @@ func New(cfg Config, d Deps) (*Console, error) {
 		settings, _ = d.Calls.(Settings)
 	}
 	return &Console{cfg: cfg, settings: settings, accts: d.Accounts, mw: d.Accounts.Middleware(), guard: account.NewGuard(d.Accounts, d.Calls),
-		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
+		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, studio: d.Studio, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
 		assign: &assignments{rdb: d.Redis, keys: cmp.Or(d.AssignmentKeys, store.AssignmentKeys{Prefix: d.Keys.Prefix})},
 		now:    time.Now, log: log.With("component", "console")}, nil
 }
@@ -183,6 +187,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	user("POST /console/assignments/{aid}/delete", c.deleteAssignment)
 	c.registerAdmin(user)
 	c.registerMe(user)
+	c.registerStudio(user)
 	user("GET /console/calls/{id}", c.replayPage)
 	user("GET /console/calls/{id}/recording.wav", c.recording)
 	user("GET /console/api/calls/{id}", c.replayData)

@@ -37,6 +37,8 @@ var funcs = template.FuncMap{
 var consoleAssets = map[string]string{
 	"console.css": "text/css; charset=utf-8",
 	"replay.js":   "text/javascript; charset=utf-8",
+	"studio.js":   "text/javascript; charset=utf-8",
+	"studio.css":  "text/css; charset=utf-8",
 }
 
 var titles = map[string]string{"login.html": "Sign in", "calls.html": "Calls", "replay.html": "Replay",
@@ -212,7 +214,8 @@ func (c *Console) replayPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.render(w, r, http.StatusOK, "replay.html", map[string]any{"Call": rec,
-		"ScenarioTitle": c.scenarioTitle(rec.Scenario), "LearnerName": c.learnerName(r, rec.Learner)})
+		"ScenarioTitle": c.scenarioTitle(rec.Scenario), "LearnerName": c.learnerName(r, rec.Learner),
+		"ScenarioVersion": rec.ScenarioVersion})
 }
 
 // scenarioOption is one scenario in a filter: its ID as the value, its title as the label.

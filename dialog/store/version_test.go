@@ -1,0 +1,54 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/store/storetest"
+)
+
+// TestScenarioVersionKept: the studio version a call ran against is in its record, whether
+// its server sealed it or Recover did after the server died.
+func TestScenarioVersionKept(t *testing.T) {
+	ctx := context.Background()
+	rdb := storetest.Redis(t)
+	s := newTestStore(t, rdb, storetest.Prefix(t), "node-a")
+
+	info := testInfo("v-sealed", "alice", "refund-copy", time.Now())
+	info.Params[ParamScenarioVersion] = "3"
+	l, err := s.Begin(ctx, info, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Seal(ctx, dialog.Result{EndReason: "learner hung up"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, "v-sealed")
+	if err != nil || got.ScenarioVersion != 3 {
+		t.Fatalf("sealed record: version %v, %v; want 3", got, err)
+	}
+
+	info = testInfo("v-died", "alice", "refund-copy", time.Now())
+	info.Params[ParamScenarioVersion] = "4"
+	l, err = s.Begin(ctx, info, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.stopWriter()
+	l.release()
+	recs, err := s.Recover(ctx)
+	if err != nil || len(recs) != 1 || recs[0].ScenarioVersion != 4 {
+		t.Fatalf("recovered: %v, %v; want one record at version 4", recs, err)
+	}
+
+	plain, err := s.Begin(ctx, testInfo("v-file", "bob", "billing", time.Now()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := plain.Seal(ctx, dialog.Result{})
+	if err != nil || rec.ScenarioVersion != 0 {
+		t.Fatalf("a file scenario's call: version %d, %v; want 0", rec.ScenarioVersion, err)
+	}
+}

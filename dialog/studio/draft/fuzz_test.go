@@ -1,0 +1,37 @@
+package draft_test
+
+import (
+	"os"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sparlab/spar/dialog/studio/draft"
+)
+
+// FuzzMake feeds pasted material (untrusted) to the drafter: it never panics, and a draft
+// it returns is YAML the editor can open.
+func FuzzMake(f *testing.F) {
+	for _, name := range []string{"refund-policy.md", "product-faq.txt", "cold-call-transcript.txt"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b))
+	}
+	f.Add("Q: $99999999999999999999.99?\nA: 1.2.3 <b>x</b>")
+	f.Add("Customer: ?\nAgent: ?")
+	f.Fuzz(func(t *testing.T, material string) {
+		d, err := draft.Make(draft.Input{ID: "x", Kind: draft.Sales, Material: material})
+		if err != nil {
+			return
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal(d.Scenario, &n); err != nil {
+			t.Fatalf("scenario draft is not YAML: %v", err)
+		}
+		if err := yaml.Unmarshal(d.Rubric, &n); err != nil {
+			t.Fatalf("rubric draft is not YAML: %v", err)
+		}
+	})
+}

@@ -322,3 +322,32 @@ func TestEngineWaitsWhileLearnerIsThinking(t *testing.T) {
 	}
 	t.Errorf("reply missing from transcript %+v", r.res.Transcript)
 }
+
+// aheadLine is a line whose far end buffers persona audio (as Twilio's does).
+type aheadLine struct {
+	fakeLine
+	ahead time.Duration
+}
+
+func (a *aheadLine) SendAhead() time.Duration { return a.ahead }
+
+func TestLeadForLine(t *testing.T) {
+	eng, err := New(DefaultConfig(), &fakeSTT{}, fakeTTS{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		line Line
+		want int
+	}{
+		{"no budget: the engine's lead", &fakeLine{}, DefaultConfig().Lead},
+		{"a budget: in frames", &aheadLine{ahead: 300 * time.Millisecond}, 15},
+		{"a budget below the lead", &aheadLine{ahead: 20 * time.Millisecond}, DefaultConfig().Lead},
+	}
+	for _, tc := range cases {
+		if got := eng.leadFor(tc.line); got != tc.want {
+			t.Errorf("%s: lead %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -15,11 +15,13 @@ import (
 	"github.com/sparlab/spar/dialog"
 	sttinstant "github.com/sparlab/spar/dialog/stt/instant"
 	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/telephony/twilio"
 	"github.com/sparlab/spar/telephony/twilio/sim"
 )
 
-// benchLead is dialog's default lead: frames sent at once when the persona starts speaking.
-const benchLead = 3
+// benchLead is the phone path's lead: frames sent at once when the persona starts speaking
+// (Twilio's send_ahead in frames; it is larger than dialog's own lead_frames).
+var benchLead = int(twilio.DefaultConfig().SendAhead / media.FrameDuration)
 
 // roundResult is one load level against one target.
 type roundResult struct {

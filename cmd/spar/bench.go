@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
@@ -92,11 +93,6 @@ Flags:
 		defer stop()
 	}
 	fmt.Fprintf(stdout, "spar bench: %s calls, %d CPUs, Go %s; starting spar serve and the floor...\n", *transport, runtime.NumCPU(), runtime.Version())
-	spar, err := startSpar(ctx, spawnSelf, dir, logf, serverEnv)
-	if err != nil {
-		return err
-	}
-	defer spar.stop()
 	var fl *benchTarget
 	if !*noFloor {
 		if fl, err = startFloor(ctx, spawnSelf, logf, *transport); err != nil {
@@ -107,7 +103,14 @@ Flags:
 	var rows []benchRow
 	level := func(n int) (bool, error) {
 		fmt.Fprintf(stdout, "level %d calls:\n", n)
+		// A fresh server (and redis) per level: its idle RSS before the calls and its peak
+		// RSS during them are this level's alone, not the heap a previous level left grown.
+		spar, err := startSpar(ctx, spawnSelf, filepath.Join(dir, fmt.Sprintf("level-%d-%d", len(rows), n)), logf, serverEnv)
+		if err != nil {
+			return false, err
+		}
 		row := benchRow{spar: runRound(ctx, spar, tr, newPlan(n, *rate), stdout)}
+		spar.stop()
 		if fl != nil && ctx.Err() == nil {
 			f := runRound(ctx, fl, tr, newPlan(n, *rate), stdout)
 			row.floor = &f

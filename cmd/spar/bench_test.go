@@ -90,13 +90,21 @@ func TestParseProc(t *testing.T) {
 	if _, err := parseStatCPU([]byte("garbage")); err == nil {
 		t.Error("garbage stat parsed")
 	}
-	rss, err := parseStatusRSS([]byte("Name:\tspar\nVmPeak:\t 9000 kB\nVmRSS:\t   51200 kB\nThreads: 9\n"))
+	status := []byte("Name:\tspar\nVmPeak:\t 9000 kB\nVmHWM:\t   61440 kB\nVmRSS:\t   51200 kB\nThreads: 9\n")
+	rss, err := parseStatusKB(status, "VmRSS:")
 	if err != nil || rss != 50<<20 {
 		t.Errorf("rss %d, %v; want 50 MiB", rss, err)
 	}
+	peak, err := parseStatusKB(status, "VmHWM:")
+	if err != nil || peak != 60<<20 {
+		t.Errorf("peak %d, %v; want 60 MiB", peak, err)
+	}
+	if _, err := parseStatusKB([]byte("VmRSS:\t12 MB\n"), "VmRSS:"); err == nil {
+		t.Error("a unit other than kB parsed")
+	}
 	// This very process, for real.
 	s, err := readProc(os.Getpid())
-	if err != nil || s.rss <= 0 {
+	if err != nil || s.rss <= 0 || s.peak < s.rss {
 		t.Errorf("own process: %+v, %v", s, err)
 	}
 }

@@ -191,3 +191,15 @@ func TestWritePlot(t *testing.T) {
 		}
 	}
 }
+
+func TestParseLevels(t *testing.T) {
+	ns, err := parseLevels("100, 200,300")
+	if err != nil || len(ns) != 3 || ns[0] != 100 || ns[1] != 200 || ns[2] != 300 {
+		t.Errorf("parseLevels = %v, %v; want [100 200 300]", ns, err)
+	}
+	for _, bad := range []string{"", "100,,200", "0", "-5", "ten"} {
+		if _, err := parseLevels(bad); err == nil {
+			t.Errorf("parseLevels(%q) accepted", bad)
+		}
+	}
+}

@@ -21,7 +21,8 @@ func (e *Engine) Apologize(ctx context.Context, line Line, voice, text string) e
 	ctx, cancel := context.WithTimeout(ctx, apologyMax)
 	defer cancel()
 	play := media.NewPlayout(rate, media.FrameDuration)
-	play.SetLead(e.cfg.Lead)
+	lead := e.leadFor(line)
+	play.SetLead(lead)
 	playCtx, stopPlay := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = play.Run(playCtx, media.WriterFunc(line.WriteSample)) })
@@ -33,11 +34,11 @@ func (e *Engine) Apologize(ctx context.Context, line Line, voice, text string) e
 	if err := play.WaitSent(ctx, play.Enqueued()); err != nil && !errors.Is(err, media.ErrFlushed) {
 		return fmt.Errorf("dialog: apologize: %w", err)
 	}
-	// The far end holds a few frames of lead: let them play before the caller hangs up.
-	lead := time.NewTimer(time.Duration(e.cfg.Lead+1) * media.FrameDuration)
-	defer lead.Stop()
+	// The far end holds the lead: let it play before the caller hangs up.
+	wait := time.NewTimer(time.Duration(lead+1) * media.FrameDuration)
+	defer wait.Stop()
 	select {
-	case <-lead.C:
+	case <-wait.C:
 	case <-ctx.Done():
 	}
 	return nil

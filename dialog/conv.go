@@ -52,6 +52,7 @@ type conv struct {
 	s      Session
 	stream RecognizeStream
 	play   *media.Playout
+	lead   int // frames sent ahead when the persona starts speaking (Engine.leadFor)
 
 	inPos     atomic.Int64 // learner samples received: the call's clock
 	sinkCount atomic.Int64 // persona samples sent to the line
@@ -110,7 +111,8 @@ func newConv(ctx context.Context, e *Engine, line Line, s Session, stream Recogn
 		turnDone: make(chan *turn, 1),
 		pre:      newPreroll(media.Samples(rate, e.cfg.PreRoll)),
 	}
-	c.play.SetLead(e.cfg.Lead)
+	c.lead = e.leadFor(line)
+	c.play.SetLead(c.lead)
 	vc := e.cfg.VAD
 	vc.Hangover = s.Turns.EndSilence
 	c.ep = media.NewEndpointer(vc, rate, c.onVAD)

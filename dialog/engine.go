@@ -42,6 +42,16 @@ func DefaultConfig() Config {
 	}
 }
 
+// leadFor is the lead in frames for line: the engine's, or more when the line's far end
+// buffers persona audio and drops it on Clear (Twilio), where a larger send-ahead rides out a
+// loaded server at no cost to barge-in.
+func (e *Engine) leadFor(line Line) int {
+	if s, ok := line.(interface{ SendAhead() time.Duration }); ok {
+		return max(e.cfg.Lead, int(s.SendAhead()/media.FrameDuration))
+	}
+	return e.cfg.Lead
+}
+
 // Validate reports settings that cannot work.
 func (c Config) Validate() error {
 	switch {

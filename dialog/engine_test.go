@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -19,6 +20,23 @@ type run struct {
 	ev      *events
 	line    *fakeLine
 	persona *fakePersona
+	rec     *clearRecording
+}
+
+// clearRecording is a Recording that keeps only where ClearRight was asked to silence the
+// persona channel from.
+type clearRecording struct {
+	mu      sync.Mutex
+	cleared []int64
+}
+
+func (r *clearRecording) WriteLeft(int64, []int16)  {}
+func (r *clearRecording) WriteRight(int64, []int16) {}
+func (r *clearRecording) Flush(int64) error         { return nil }
+func (r *clearRecording) ClearRight(from int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cleared = append(r.cleared, from)
 }
 
 // converse runs one call in a synctest bubble with a simulated learner.
@@ -38,14 +56,14 @@ func converseSTT(t *testing.T, p *fakePersona, stt *fakeSTT, steps []step, turns
 		}
 		ctx, cancel := context.WithCancelCause(t.Context())
 		defer cancel(nil)
-		r.line, r.ev, r.persona = newFakeLine(), &events{}, p
+		r.line, r.ev, r.persona, r.rec = newFakeLine(), &events{}, p, &clearRecording{}
 		lctx, lcancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { defer close(done); learner(lctx, r.line, steps) }()
 		if stop != nil {
 			go stop(cancel)
 		}
-		r.res, r.err = eng.Run(ctx, r.line, Session{Persona: p, Voice: "v", Turns: turns, Timeline: r.ev})
+		r.res, r.err = eng.Run(ctx, r.line, Session{Persona: p, Voice: "v", Turns: turns, Timeline: r.ev, Recording: r.rec})
 		lcancel()
 		<-done
 	})
@@ -201,6 +219,11 @@ func TestEngineLearnerBargeIn(t *testing.T) {
 	if _, _, clears := r.line.state(); clears != 1 {
 		t.Errorf("clears = %d, want 1", clears)
 	}
+	// The audio the clear dropped leaves the recording from the moment of the barge-in: after
+	// the first turn (1 s of speech) and 1.2 s into the persona's long line.
+	if c := r.rec.cleared; len(c) != 1 || c[0] < 2*rate {
+		t.Errorf("recording cleared from %v, want once, past 2 s", c)
+	}
 	barge := r.ev.kinds(EventBargeIn)
 	if len(barge) != 1 || barge[0].Speaker != SpeakerLearner {
 		t.Fatalf("barge-in events = %+v", barge)
@@ -321,4 +344,33 @@ func TestEngineWaitsWhileLearnerIsThinking(t *testing.T) {
 		}
 	}
 	t.Errorf("reply missing from transcript %+v", r.res.Transcript)
+}
+
+// aheadLine is a line whose far end buffers persona audio (as Twilio's does).
+type aheadLine struct {
+	fakeLine
+	ahead time.Duration
+}
+
+func (a *aheadLine) SendAhead() time.Duration { return a.ahead }
+
+func TestLeadForLine(t *testing.T) {
+	eng, err := New(DefaultConfig(), &fakeSTT{}, fakeTTS{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		line Line
+		want int
+	}{
+		{"no budget: the engine's lead", &fakeLine{}, DefaultConfig().Lead},
+		{"a budget: in frames", &aheadLine{ahead: 300 * time.Millisecond}, 15},
+		{"a budget below the lead", &aheadLine{ahead: 20 * time.Millisecond}, DefaultConfig().Lead},
+	}
+	for _, tc := range cases {
+		if got := eng.leadFor(tc.line); got != tc.want {
+			t.Errorf("%s: lead %d, want %d", tc.name, got, tc.want)
+		}
+	}
 }

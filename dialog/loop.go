@@ -249,6 +249,11 @@ func (c *conv) maybeBargeIn() {
 	full := t.fullText()
 	c.cancelTurn(t, ErrBargeIn)
 	_ = c.line.Clear()
+	// Persona audio sent ahead of the far end's playout (Twilio's send-ahead) past this moment
+	// was dropped by the clear, unheard: it leaves the recording too.
+	if r, ok := c.s.Recording.(interface{ ClearRight(from int64) }); ok {
+		r.ClearRight(c.inPos.Load())
+	}
 	c.interrupted, c.heard = true, heard
 	c.log(Event{Kind: EventBargeIn, Speaker: SpeakerLearner, Detail: "learner talked over the persona",
 		Data: map[string]string{"speech_ms": ms(c.speechFor), "interim": c.interim}})

@@ -106,8 +106,8 @@ func (c *conv) runTurn(t *turn) {
 	if err := c.play.WaitSent(t.ctx, c.play.Enqueued()); err != nil && !errors.Is(err, media.ErrFlushed) {
 		return
 	}
-	// The far end holds a few frames of lead; wait for them to play before the turn ends.
-	lead := time.NewTimer(time.Duration(c.e.cfg.Lead+1) * media.FrameDuration)
+	// The far end holds the lead; wait for it to play before the turn ends.
+	lead := time.NewTimer(time.Duration(c.lead+1) * media.FrameDuration)
 	defer lead.Stop()
 	select {
 	case <-lead.C:

@@ -202,16 +202,27 @@ func (p *Playout) notifyLocked() {
 	p.waiters = kept
 }
 
-// Run sends queued audio to sink, one frame per tick, until ctx is done; then it returns
-// ctx's cause. A final partial frame is padded with silence. While nothing is queued it sends
-// nothing and its ticker is stopped; audio arriving then starts a new paced run at once.
+// maxPerTick bounds the frames one tick sends past the lead: a run that fell behind its
+// schedule (a stalled goroutine on a loaded box, a slow socket write) regains it one extra
+// frame per tick instead of in a burst the far end might not buffer.
+const maxPerTick = 2
+
+// Run sends queued audio to sink until ctx is done; then it returns ctx's cause. A final
+// partial frame is padded with silence. While nothing is queued it sends nothing and its
+// ticker is stopped; audio arriving then starts a new run at once.
+//
+// A run keeps a monotonic schedule counted from its start: the lead goes at once, then one
+// frame per frame duration, so by elapsed time e, lead + e/frame frames are due. Each tick
+// sends what is due, at most maxPerTick frames beyond the lead; ticks a slow Run missed are
+// caught up, not lost, so the far end's buffer refills after a hiccup.
 func (p *Playout) Run(ctx context.Context, sink Writer) error {
 	buf := make([]int16, p.n)
 	ticker := time.NewTicker(p.frame)
 	ticker.Stop()
 	idle := true
-	var budget int     // frames that may still go out before the next tick
-	var last time.Time // the previous tick, or the start of the run
+	var lead, sent int  // the run's lead and frames sent so far in it
+	var start time.Time // when the run began: its schedule counts from here
+	var last time.Time  // the previous tick, or the start of the run
 	for {
 		select {
 		case <-ctx.Done():
@@ -221,27 +232,23 @@ func (p *Playout) Run(ctx context.Context, sink Writer) error {
 			if !idle {
 				continue
 			}
-			// Start a run: the lead goes now, and ticks count from here.
 			p.mu.Lock()
-			budget = p.lead
+			lead = p.lead
 			p.mu.Unlock()
 			ticker.Reset(p.frame)
-			last, idle = time.Now(), false
+			start, idle, sent = time.Now(), false, 0
+			last = start
 			// Only whole frames now: the writer may be mid-way through producing the next.
-			sent := budget
-			if err := p.send(sink, buf, &budget, false); err != nil {
+			// What of the lead is not whole yet goes at the first tick.
+			if err := p.send(sink, buf, lead, false, &sent); err != nil {
 				return err
 			}
-			if budget == sent { // nothing whole yet: the lead goes at the first tick instead
-				budget--
-			}
 		case t := <-ticker.C:
-			budget++
 			missed := int64(t.Sub(last)/p.frame) - 1 // the ticker drops ticks a slow Run misses
 			last = t
 			if p.Queued() == 0 {
 				ticker.Stop()
-				idle, budget = true, 0
+				idle = true
 				continue
 			}
 			if missed > 0 {
@@ -249,39 +256,41 @@ func (p *Playout) Run(ctx context.Context, sink Writer) error {
 				p.late += missed
 				p.mu.Unlock()
 			}
-			if err := p.send(sink, buf, &budget, true); err != nil {
+			due := lead + int(time.Since(start)/p.frame)
+			n := min(due-sent, max(maxPerTick, lead-sent))
+			if err := p.send(sink, buf, n, true, &sent); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// send writes frames while the budget allows and audio is queued; partial frames go only when
-// pad is set.
-func (p *Playout) send(sink Writer, buf []int16, budget *int, pad bool) error {
-	for *budget > 0 {
+// send writes up to n frames while audio is queued, counting them in sent; partial frames
+// go only when pad is set.
+func (p *Playout) send(sink Writer, buf []int16, n int, pad bool, sent *int) error {
+	for ; n > 0; n-- {
 		p.mu.Lock()
-		n := min(p.size, p.n)
-		if n == 0 || (n < p.n && !pad) {
+		k := min(p.size, p.n)
+		if k == 0 || (k < p.n && !pad) {
 			p.mu.Unlock()
 			return nil
 		}
-		k := copy(buf[:n], p.ring[p.head:min(p.head+n, len(p.ring))])
-		copy(buf[k:n], p.ring[:n-k])
-		clear(buf[n:])
-		p.head = (p.head + n) % len(p.ring)
-		p.size -= n
+		c := copy(buf[:k], p.ring[p.head:min(p.head+k, len(p.ring))])
+		copy(buf[c:k], p.ring[:k-c])
+		clear(buf[k:])
+		p.head = (p.head + k) % len(p.ring)
+		p.size -= k
 		p.mu.Unlock()
 
 		err := sink.WriteSample(buf)
 		p.mu.Lock()
-		p.sent += int64(n)
+		p.sent += int64(k)
 		p.notifyLocked()
 		p.mu.Unlock()
 		if err != nil {
 			return fmt.Errorf("media: playout write: %w", err)
 		}
-		*budget--
+		*sent++
 	}
 	return nil
 }

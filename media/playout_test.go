@@ -136,6 +136,65 @@ func TestPlayoutCountsLateFrames(t *testing.T) {
 	})
 }
 
+// stallAtSink records send times like frameSink and takes stall (fake time) to write frame
+// number at (1-based).
+type stallAtSink struct {
+	frameSink
+	at    int
+	stall time.Duration
+}
+
+func (s *stallAtSink) WriteSample(p []int16) error {
+	_ = s.frameSink.WriteSample(p)
+	if len(s.times()) == s.at {
+		time.Sleep(s.stall)
+	}
+	return nil
+}
+
+// A stall shorter than the send-ahead budget costs the far end nothing: the run catches up
+// on its schedule, one extra frame per tick, never in a burst.
+func TestPlayoutCatchesUpWithoutBurst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const lead, frames = 10, 60
+		frame := 20 * time.Millisecond
+		p := NewPlayout(8000, frame)
+		p.SetLead(lead)
+		sink := &stallAtSink{frameSink: frameSink{start: time.Now()}, at: 13, stall: 100 * time.Millisecond}
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go p.Run(ctx, sink)
+		_ = p.WriteSample(make([]int16, frames*160))
+		time.Sleep(2 * time.Second)
+		at := sink.times()
+		if len(at) != frames {
+			t.Fatalf("sent %d frames, want %d", len(at), frames)
+		}
+		perTime := map[time.Duration]int{}
+		for _, d := range at[lead:] {
+			perTime[d]++
+		}
+		for d, n := range perTime {
+			if n > maxPerTick {
+				t.Errorf("%d frames sent at %v after the lead, want at most %d per tick", n, d, maxPerTick)
+			}
+		}
+		// The caller plays frame k at k frames after the first arrived: none may come later.
+		for k, d := range at {
+			if play := time.Duration(k) * frame; d > play {
+				t.Errorf("frame %d sent at %v, after it should have played at %v", k, d, play)
+			}
+		}
+		// Back on the schedule: the last frame goes when it would have without the stall.
+		if want := time.Duration(frames-lead) * frame; at[frames-1] != want {
+			t.Errorf("last frame sent at %v, want %v (schedule regained)", at[frames-1], want)
+		}
+		if p.Late() < 1 {
+			t.Errorf("Late = %d after a 100 ms stall, want the missed ticks counted", p.Late())
+		}
+	})
+}
+
 func TestPlayoutLeadAndIdle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := NewPlayout(8000, 20*time.Millisecond)
@@ -279,12 +338,11 @@ func BenchmarkPlayoutFrame(b *testing.B) {
 	p := NewPlayout(16000, 20*time.Millisecond)
 	frame := make([]int16, 320)
 	buf := make([]int16, 320)
-	budget := 0
+	sent := 0
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = p.WriteSample(frame)
-		budget = 1
-		if err := p.send(Discard, buf, &budget, true); err != nil {
+		if err := p.send(Discard, buf, 1, true, &sent); err != nil {
 			b.Fatal(err)
 		}
 	}

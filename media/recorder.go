@@ -43,6 +43,17 @@ func (r *Recorder) WriteLeft(at int64, p []int16) { r.place(0, at, p) }
 // WriteRight mixes persona audio in at sample position at.
 func (r *Recorder) WriteRight(at int64, p []int16) { r.place(1, at, p) }
 
+// ClearRight silences the persona channel from position from onward, where it is not yet
+// flushed: persona audio sent ahead of the far end's playout that a barge-in's clear dropped
+// before anyone heard it.
+func (r *Recorder) ClearRight(from int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := 2*(max(from, r.flushed)-r.flushed) + 1; i < int64(len(r.pending)); i += 2 {
+		r.pending[i] = 0
+	}
+}
+
 func (r *Recorder) place(ch int, at int64, p []int16) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -211,3 +211,40 @@ func BenchmarkRecorderFrame(b *testing.B) {
 		}
 	}
 }
+
+// After a barge-in, the persona audio sent ahead but dropped by the far end leaves the
+// recording; the learner's side and the persona audio before it stay.
+func TestRecorderClearRight(t *testing.T) {
+	f := &memFile{}
+	r, err := NewRecorder(f, 8000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tone := make([]int16, 160)
+	for i := range tone {
+		tone[i] = 1000
+	}
+	for i := range 10 {
+		r.WriteLeft(int64(i*160), tone)
+		r.WriteRight(int64(i*160), tone)
+	}
+	if err := r.Flush(2 * 160); err != nil {
+		t.Fatal(err)
+	}
+	r.ClearRight(160)       // partly flushed already: only the pending part clears
+	r.ClearRight(6*160 + 5) // later and narrower: no effect beyond the first
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := ReadWAV(bytes.NewReader(f.b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(nonzero(w.Samples, 0)); got != 10*160 {
+		t.Errorf("learner channel has %d samples of audio, want all %d", got, 10*160)
+	}
+	right := nonzero(w.Samples, 1)
+	if len(right) != 2*160 || right[len(right)-1] != 2*160-1 {
+		t.Errorf("persona channel has audio at %d positions ending at %v, want the 320 flushed before the clear", len(right), right[len(right)-1:])
+	}
+}

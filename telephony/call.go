@@ -113,6 +113,16 @@ func (c *Call) Clear() error { return c.sink.Clear() }
 // Played reports persona audio confirmed as heard.
 func (c *Call) Played() time.Duration { return c.sink.Played() }
 
+// SendAhead is how much persona audio the far end should be sent ahead of playing it: the
+// budget of a sink whose far end buffers what it is sent and drops it on Clear (it implements
+// SendAhead() time.Duration, as Twilio's does), else 0: the engine's own small lead applies.
+func (c *Call) SendAhead() time.Duration {
+	if s, ok := c.sink.(interface{ SendAhead() time.Duration }); ok {
+		return s.SendAhead()
+	}
+	return 0
+}
+
 // Hangup ends the call with a reason.
 func (c *Call) Hangup(cause error) { c.cancel(cause) }
 

@@ -10,7 +10,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
@@ -25,6 +28,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	var (
 		calls      = fs.Int("calls", 50, "concurrent calls (the first load level when searching)")
+		levels     = fs.String("levels", "", "comma-separated load levels to run in order (e.g. 100,200,300) instead of --calls or --search")
 		search     = fs.Bool("search", false, "search for the most concurrent calls held with no late frame")
 		maxCalls   = fs.Int("max", 1600, "upper bound of the search")
 		steps      = fs.Int("steps", 7, "most load levels the search tries")
@@ -92,11 +96,6 @@ Flags:
 		defer stop()
 	}
 	fmt.Fprintf(stdout, "spar bench: %s calls, %d CPUs, Go %s; starting spar serve and the floor...\n", *transport, runtime.NumCPU(), runtime.Version())
-	spar, err := startSpar(ctx, spawnSelf, dir, logf, serverEnv)
-	if err != nil {
-		return err
-	}
-	defer spar.stop()
 	var fl *benchTarget
 	if !*noFloor {
 		if fl, err = startFloor(ctx, spawnSelf, logf, *transport); err != nil {
@@ -107,7 +106,14 @@ Flags:
 	var rows []benchRow
 	level := func(n int) (bool, error) {
 		fmt.Fprintf(stdout, "level %d calls:\n", n)
+		// A fresh server (and redis) per level: its idle RSS before the calls and its peak
+		// RSS during them are this level's alone, not the heap a previous level left grown.
+		spar, err := startSpar(ctx, spawnSelf, filepath.Join(dir, fmt.Sprintf("level-%d-%d", len(rows), n)), logf, serverEnv)
+		if err != nil {
+			return false, err
+		}
 		row := benchRow{spar: runRound(ctx, spar, tr, newPlan(n, *rate), stdout)}
+		spar.stop()
 		if fl != nil && ctx.Err() == nil {
 			f := runRound(ctx, fl, tr, newPlan(n, *rate), stdout)
 			row.floor = &f
@@ -116,7 +122,24 @@ Flags:
 		printRow(stdout, row)
 		return row.spar.holds(), context.Cause(ctx)
 	}
-	best, err := searchLevels(*calls, *maxCalls, *steps, *search, level)
+	var best int
+	if *levels != "" {
+		ns, perr := parseLevels(*levels)
+		if perr != nil {
+			return perr
+		}
+		for _, n := range ns {
+			var held bool
+			if held, err = level(n); err != nil {
+				break
+			}
+			if held {
+				best = max(best, n)
+			}
+		}
+	} else {
+		best, err = searchLevels(*calls, *maxCalls, *steps, *search, level)
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
@@ -134,6 +157,19 @@ Flags:
 		fmt.Fprintf(stdout, "plot written to %s\n", *plot)
 	}
 	return err
+}
+
+// parseLevels reads --levels: positive call counts separated by commas.
+func parseLevels(s string) ([]int, error) {
+	var ns []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("bench: --levels: %q is not a positive number of calls", f)
+		}
+		ns = append(ns, n)
+	}
+	return ns, nil
 }
 
 // searchLevels tries load levels: start; with search, doubling until one fails or max, then

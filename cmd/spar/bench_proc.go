@@ -16,9 +16,10 @@ const clockTick = 10 * time.Millisecond
 
 // procSample is one reading of a process's CPU time and resident memory.
 type procSample struct {
-	at  time.Time
-	cpu time.Duration // user + system
-	rss int64         // bytes
+	at   time.Time
+	cpu  time.Duration // user + system
+	rss  int64         // bytes
+	peak int64         // the highest RSS since the process started (VmHWM), bytes
 }
 
 // readProc reads /proc/<pid>/stat and /proc/<pid>/status.
@@ -35,7 +36,10 @@ func readProc(pid int) (procSample, error) {
 	if err != nil {
 		return s, fmt.Errorf("bench: read proc: %w", err)
 	}
-	s.rss, err = parseStatusRSS(status)
+	if s.rss, err = parseStatusKB(status, "VmRSS:"); err != nil {
+		return s, err
+	}
+	s.peak, err = parseStatusKB(status, "VmHWM:")
 	return s, err
 }
 
@@ -59,19 +63,19 @@ func parseStatCPU(b []byte) (time.Duration, error) {
 	return time.Duration(u+st) * clockTick, nil
 }
 
-// parseStatusRSS returns VmRSS from /proc/<pid>/status, in bytes.
-func parseStatusRSS(b []byte) (int64, error) {
+// parseStatusKB returns a kB field of /proc/<pid>/status (key with its colon), in bytes.
+func parseStatusKB(b []byte, key string) (int64, error) {
 	for line := range strings.Lines(string(b)) {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, key); ok {
 			f := strings.Fields(v)
 			if len(f) != 2 || f[1] != "kB" {
-				return 0, fmt.Errorf("bench: proc status: VmRSS %q", strings.TrimSpace(v))
+				return 0, fmt.Errorf("bench: proc status: %s %q", key, strings.TrimSpace(v))
 			}
 			kb, err := strconv.ParseInt(f[0], 10, 64)
 			return kb << 10, err
 		}
 	}
-	return 0, fmt.Errorf("bench: proc status: no VmRSS")
+	return 0, fmt.Errorf("bench: proc status: no %s", key)
 }
 
 // cpuShare is the CPU a process used between two samples, in cores.

@@ -35,7 +35,7 @@ func printRow(w io.Writer, r benchRow) {
 	if s.unsealed > 0 {
 		fmt.Fprintf(w, "     note: %d call records were not sealed within %v: their turns are missing above\n", s.unsealed, sealWait)
 	}
-	fmt.Fprintf(w, "     spar %.2f cores (%.2f ms CPU per call-second), redis %.2f; RSS %d MB, %d KB per call\n",
+	fmt.Fprintf(w, "     spar %.2f cores (%.2f ms CPU per call-second), redis %.2f; peak RSS %d MB, %d KB per call (peak - idle of a fresh server, over the calls)\n",
 		s.cores["server"], s.perCallCPU(), s.cores["redis"], s.rssLoad>>20, s.rssPerCall()>>10)
 	fmt.Fprintf(w, "     load generator (the callers, this process, not counted above) %.2f cores, %.2f ms per call-second\n",
 		s.cores["loadgen"], s.cores["loadgen"]/float64(s.n)*1000)

@@ -15,11 +15,13 @@ import (
 	"github.com/sparlab/spar/dialog"
 	sttinstant "github.com/sparlab/spar/dialog/stt/instant"
 	"github.com/sparlab/spar/media"
+	"github.com/sparlab/spar/telephony/twilio"
 	"github.com/sparlab/spar/telephony/twilio/sim"
 )
 
-// benchLead is dialog's default lead: frames sent at once when the persona starts speaking.
-const benchLead = 3
+// benchLead is the phone path's lead: frames sent at once when the persona starts speaking
+// (Twilio's send_ahead in frames; it is larger than dialog's own lead_frames).
+var benchLead = int(twilio.DefaultConfig().SendAhead / media.FrameDuration)
 
 // roundResult is one load level against one target.
 type roundResult struct {
@@ -32,7 +34,7 @@ type roundResult struct {
 	overhead         []time.Duration // per answered turn: turn.latency total minus endpoint
 	pace             pacing
 	cores            map[string]float64 // CPU in cores during the steady window, by process
-	rssIdle, rssLoad int64              // the server's RSS before the round and with n calls live
+	rssIdle, rssLoad int64              // a fresh server's RSS before the round, and its peak RSS (VmHWM) through it
 	rampLate         int                // late frames that arrived before the last call was placed
 	window           time.Duration
 }
@@ -44,6 +46,8 @@ func (r roundResult) holds() bool { return r.failed == 0 && r.pace.late == 0 }
 // perCallCPU is the server's CPU per live call, in milliseconds of CPU per second of call.
 func (r roundResult) perCallCPU() float64 { return r.cores["server"] / float64(r.n) * 1000 }
 
+// rssPerCall is the memory one call costs: the fresh server's peak RSS over the round less
+// its idle RSS, divided by the calls.
 func (r roundResult) rssPerCall() int64 { return (r.rssLoad - r.rssIdle) / int64(r.n) }
 
 // roundPlan is how a round's calls behave.
@@ -176,12 +180,15 @@ func runRound(ctx context.Context, t *benchTarget, tr benchTransport, p roundPla
 	for k := range b {
 		res.cores[k] = cpuShare(a[k], b[k])
 	}
-	res.rssLoad = b["server"].rss
+	res.rssLoad = max(b["server"].rss, b["server"].peak)
 	if live.Load() < int64(p.n) {
 		fmt.Fprintf(progress, "  note: only %d of %d calls were live during the window\n", live.Load(), p.n)
 	}
 
 	wg.Wait()
+	if s, err := readProc(t.pids["server"]); err == nil {
+		res.rssLoad = max(res.rssLoad, s.peak)
+	}
 	close(stopProgress)
 	<-progressDone
 	res.ids = ids

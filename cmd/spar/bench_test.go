@@ -90,13 +90,21 @@ func TestParseProc(t *testing.T) {
 	if _, err := parseStatCPU([]byte("garbage")); err == nil {
 		t.Error("garbage stat parsed")
 	}
-	rss, err := parseStatusRSS([]byte("Name:\tspar\nVmPeak:\t 9000 kB\nVmRSS:\t   51200 kB\nThreads: 9\n"))
+	status := []byte("Name:\tspar\nVmPeak:\t 9000 kB\nVmHWM:\t   61440 kB\nVmRSS:\t   51200 kB\nThreads: 9\n")
+	rss, err := parseStatusKB(status, "VmRSS:")
 	if err != nil || rss != 50<<20 {
 		t.Errorf("rss %d, %v; want 50 MiB", rss, err)
 	}
+	peak, err := parseStatusKB(status, "VmHWM:")
+	if err != nil || peak != 60<<20 {
+		t.Errorf("peak %d, %v; want 60 MiB", peak, err)
+	}
+	if _, err := parseStatusKB([]byte("VmRSS:\t12 MB\n"), "VmRSS:"); err == nil {
+		t.Error("a unit other than kB parsed")
+	}
 	// This very process, for real.
 	s, err := readProc(os.Getpid())
-	if err != nil || s.rss <= 0 {
+	if err != nil || s.rss <= 0 || s.peak < s.rss {
 		t.Errorf("own process: %+v, %v", s, err)
 	}
 }
@@ -180,6 +188,18 @@ func TestWritePlot(t *testing.T) {
 	for i, want := range []int{2, 2, 1} {
 		if got := len(bytes.Fields([]byte(doc.Polylines[i].Points))); got != want {
 			t.Errorf("series %d has %d points, want %d", i, got, want)
+		}
+	}
+}
+
+func TestParseLevels(t *testing.T) {
+	ns, err := parseLevels("100, 200,300")
+	if err != nil || len(ns) != 3 || ns[0] != 100 || ns[1] != 200 || ns[2] != 300 {
+		t.Errorf("parseLevels = %v, %v; want [100 200 300]", ns, err)
+	}
+	for _, bad := range []string{"", "100,,200", "0", "-5", "ten"} {
+		if _, err := parseLevels(bad); err == nil {
+			t.Errorf("parseLevels(%q) accepted", bad)
 		}
 	}
 }

@@ -40,6 +40,10 @@ type Config struct {
 	// MarkEvery is how many 20 ms outbound frames go between two marks: the granularity of
 	// Played and so of what a barge-in knows was heard.
 	MarkEvery int `yaml:"mark_every"`
+	// SendAhead is how much persona audio is sent ahead of the caller's playout. Twilio
+	// buffers what it is sent and a barge-in's clear drops it, so a large budget costs no
+	// barge-in latency and rides out scheduling hiccups of a loaded server.
+	SendAhead time.Duration `yaml:"send_ahead"`
 	// StartTimeout bounds the wait for the stream's start message after the upgrade.
 	StartTimeout time.Duration `yaml:"start_timeout"`
 	// WriteTimeout bounds one write to the stream socket; a stuck socket ends the call.
@@ -76,6 +80,7 @@ func DefaultConfig() Config {
 		MaxMalformed:       50,
 		MaxMessageBytes:    64 << 10,
 		MarkEvery:          5,
+		SendAhead:          300 * time.Millisecond,
 		StartTimeout:       10 * time.Second,
 		WriteTimeout:       5 * time.Second,
 		StreamTimeout:      20 * time.Second,
@@ -132,6 +137,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("twilio: max_message_bytes: %d is below 1024", c.MaxMessageBytes)
 	case c.MarkEvery < 1:
 		return fmt.Errorf("twilio: mark_every: %d must be at least 1", c.MarkEvery)
+	case c.SendAhead < 0 || c.SendAhead > time.Second:
+		return fmt.Errorf("twilio: send_ahead: %v must be between 0 and 1s", c.SendAhead)
 	case c.StartTimeout <= 0:
 		return fmt.Errorf("twilio: start_timeout: %v must be positive", c.StartTimeout)
 	case c.WriteTimeout <= 0:

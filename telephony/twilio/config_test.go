@@ -3,6 +3,7 @@ package twilio
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -25,6 +26,9 @@ func TestConfigValidate(t *testing.T) {
 		{"learner without id", func(c *Config) { c.Learners = map[string]string{"+1555": ""} }, "learners"},
 		{"message limit", func(c *Config) { c.MaxMessageBytes = 10 }, "max_message_bytes"},
 		{"mark every", func(c *Config) { c.MarkEvery = 0 }, "mark_every"},
+		{"send ahead negative", func(c *Config) { c.SendAhead = -1 }, "send_ahead"},
+		{"send ahead too long", func(c *Config) { c.SendAhead = 2 * time.Second }, "send_ahead"},
+		{"no send ahead", func(c *Config) { c.SendAhead = 0 }, ""},
 		{"malformed", func(c *Config) { c.MaxMalformed = -1 }, "max_malformed"},
 		{"start timeout", func(c *Config) { c.StartTimeout = 0 }, "start_timeout"},
 		{"stream timeout", func(c *Config) { c.StreamTimeout = 0 }, "stream_timeout"},

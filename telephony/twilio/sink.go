@@ -37,6 +37,7 @@ type sink struct {
 	ws         wire
 	streamSid  string
 	markEvery  int
+	sendAhead  time.Duration
 	timeout    time.Duration
 	cancel     context.CancelCauseFunc
 	down       *media.Resampler // 16 -> 8 kHz, into framer
@@ -69,6 +70,7 @@ func newSink(ws wire, streamSid string, cfg Config, cancel context.CancelCauseFu
 		ws:         ws,
 		streamSid:  streamSid,
 		markEvery:  cfg.MarkEvery,
+		sendAhead:  cfg.SendAhead,
 		timeout:    cfg.WriteTimeout,
 		cancel:     cancel,
 		ulaw:       make([]byte, outFrame),
@@ -183,6 +185,9 @@ func parseMarkName(name string) (uint64, bool) {
 	n, err := strconv.ParseUint(num, 10, 64)
 	return n, err == nil
 }
+
+// SendAhead is the configured send-ahead budget: Twilio buffers it, and Clear drops it.
+func (s *sink) SendAhead() time.Duration { return s.sendAhead }
 
 // Played is the persona audio Twilio confirmed as played, to within MarkEvery frames.
 func (s *sink) Played() time.Duration { return media.Duration(media.Rate8k, int(s.played.Load())) }

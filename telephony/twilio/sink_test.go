@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/sparlab/spar/telephony"
 )
 
 // failWire fails every write after the first ok ones.
@@ -76,5 +78,20 @@ func TestSinkMarkEchoes(t *testing.T) {
 		if got := s.Played(); got != st.want {
 			t.Fatalf("after %s: played %v, want %v", st.echo, got, st.want)
 		}
+	}
+}
+
+// The dialog engine reads the send-ahead budget through the call; a WebRTC-like sink without
+// one leaves the engine's own lead.
+func TestSinkSendAheadThroughCall(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.SendAhead = 240 * time.Millisecond
+	s, err := newSink(&discardWire{}, testStreamSid, cfg, func(error) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := telephony.NewCall(telephony.Info{}, s, func(error) {})
+	if got := call.SendAhead(); got != 240*time.Millisecond {
+		t.Errorf("call.SendAhead() = %v, want the sink's 240ms", got)
 	}
 }

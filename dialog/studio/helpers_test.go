@@ -40,19 +40,24 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-// newStudio returns a studio on a fresh key prefix of the test Redis, and its clock. Calling
-// newStudioOn with the same prefix gives a second node on the same data.
-func newStudio(t *testing.T) (*studio.Studio, *clock, string) {
-	prefix := storetest.Prefix(t)
-	s, c := newStudioOn(t, prefix)
-	return s, c, prefix
+// node is where a test's studios keep their data: one Redis and one key prefix.
+type node struct{ url, prefix string }
+
+// newStudio returns a studio on a fresh key prefix of the test Redis, its clock, and where
+// its data lives. Calling newStudioOn with that gives a second node on the same data (the
+// same Redis, even when the test starts a private redis-server).
+func newStudio(t *testing.T) (*studio.Studio, *clock, node) {
+	at := node{url: storetest.URL(t), prefix: storetest.Prefix(t)}
+	s, c := newStudioOn(t, at)
+	return s, c, at
 }
 
-func newStudioOn(t *testing.T, prefix string) (*studio.Studio, *clock) {
+func newStudioOn(t *testing.T, at node) (*studio.Studio, *clock) {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}
 	lint := studio.Linter{Rubric: checkRubric}
-	return studio.New(storetest.Redis(t), store.StudioKeys{Prefix: prefix}, builtins{}, lint, c.now, slog.New(slog.DiscardHandler)), c
+	rdb := storetest.Client(t, at.url)
+	return studio.New(rdb, store.StudioKeys{Prefix: at.prefix}, builtins{}, lint, c.now, slog.New(slog.DiscardHandler)), c
 }
 
 func files(t *testing.T) *scenario.Catalog {

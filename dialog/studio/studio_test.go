@@ -13,7 +13,7 @@ import (
 
 func TestDuplicateEditPublish(t *testing.T) {
 	ctx := context.Background()
-	s, clk, prefix := newStudio(t)
+	s, clk, at := newStudio(t)
 	v1, err := s.Duplicate(ctx, "double-charge", "refund-team-a", "trainer-1")
 	if err != nil {
 		t.Fatal(err)
@@ -27,7 +27,7 @@ func TestDuplicateEditPublish(t *testing.T) {
 	}
 
 	// Another node, sharing only Redis, serves the catalog.
-	other, _ := newStudioOn(t, prefix)
+	other, _ := newStudioOn(t, at)
 	catalog := files(t).WithLive(other.Live())
 	if _, ok := catalog.Get("refund-team-a"); ok {
 		t.Fatal("a draft is in the catalog")

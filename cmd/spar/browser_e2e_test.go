@@ -29,7 +29,6 @@ func TestEndToEndBrowserCall(t *testing.T) {
 	openPicker(page, srv.base)
 	callID := startLearnerCall(t, page, "Browser Tester")
 	logTimelineOnFailure(t, e, callID)
-	const panelWidth = `document.querySelector('.transcript-panel').getBoundingClientRect().width`
 	var before float64
 	page.Eval(panelWidth, &before)
 
@@ -46,12 +45,7 @@ func TestEndToEndBrowserCall(t *testing.T) {
 		t.Errorf("the live transcript shows only %d of the learner's key words", n)
 	}
 	checkPersonaLine(t, page)
-	// The call screen keeps its width as the transcript fills.
-	var after float64
-	page.Eval(panelWidth, &after)
-	if after < before-1 || after > before+1 {
-		t.Errorf("the transcript panel went from %.0f to %.0f px wide as the lines arrived", before, after)
-	}
+	checkSteadyWidth(t, page, before)
 	hangUp(page)
 	checkSealedCall(t, e, callID, "Browser Tester")
 }

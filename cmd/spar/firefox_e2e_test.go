@@ -26,12 +26,15 @@ const micMeter = `(() => { window.meterPeak = 0; setInterval(() => { window.mete
 // TestEndToEndFirefoxCall drives headless Firefox through the learner page against the real
 // `spar serve`: the learner's WAV (browserLines, fed to getUserMedia by webtest) reaches the
 // server's speech recogniser, the persona's audio reaches the page, and hanging up shows the
-// summary and seals a two-channel recording.
+// summary and seals a two-channel recording; the call screen keeps its width as the
+// transcript fills.
 func TestEndToEndFirefoxCall(t *testing.T) {
 	e, srv := learnerServer(t)
 	page := webtest.LaunchFirefox(t, webtest.Options{FakeMic: learnerWAV(t)})
 	openPicker(page, srv.base)
 	callID := startLearnerCall(t, page, "Firefox Tester")
+	var before float64
+	page.Eval(panelWidth, &before)
 
 	page.WaitFor("the persona's audio track", `!!document.getElementById('remote-audio').srcObject`, 10*time.Second)
 	page.Eval(personaEar, nil)
@@ -56,6 +59,7 @@ func TestEndToEndFirefoxCall(t *testing.T) {
 		t.Errorf("the live transcript shows only %d of the learner's key words", n)
 	}
 	checkPersonaLine(t, page)
+	checkSteadyWidth(t, page, before)
 
 	hangUp(page)
 	var turns string

@@ -104,6 +104,20 @@ func checkPersonaLine(t *testing.T, page webtest.Page) {
 	}
 }
 
+// panelWidth is the call screen's transcript panel width, in CSS pixels.
+const panelWidth = `document.querySelector('.transcript-panel').getBoundingClientRect().width`
+
+// checkSteadyWidth fails the test when the transcript panel is no longer before px wide:
+// the call screen must not jump in width as the transcript fills.
+func checkSteadyWidth(t *testing.T, page webtest.Page, before float64) {
+	t.Helper()
+	var after float64
+	page.Eval(panelWidth, &after)
+	if after < before-1 || after > before+1 {
+		t.Errorf("the transcript panel went from %.0f to %.0f px wide as the lines arrived", before, after)
+	}
+}
+
 // hangUp presses Hang up and waits for the summary view.
 func hangUp(page webtest.Page) {
 	page.Eval(`document.getElementById('hangup').click()`, nil)

@@ -26,6 +26,10 @@ func checkPhoneView(t *testing.T, page webtest.Page, view, sel string) {
 		Box          *struct{ Left, Right, Top, Bottom, Height float64 }
 	}
 	page.Eval(fmt.Sprintf(phoneLayout, sel), &got)
+	// A page wider than the phone makes Chromium zoom out: innerWidth grows with it.
+	if got.W > float64(webtest.Phone.Width) {
+		t.Errorf("%s: the viewport is %.0f px wide, not the phone's %d", view, got.W, webtest.Phone.Width)
+	}
 	if got.Scroll > got.W {
 		t.Errorf("%s: the page is %.0f px wide on a %.0f px screen", view, got.Scroll, got.W)
 	}
@@ -39,23 +43,37 @@ func checkPhoneView(t *testing.T, page webtest.Page, view, sel string) {
 	}
 }
 
-// TestLearnerPagePhone runs a call on the learner page in Chromium emulating a 390x844 touch
-// phone: no view scrolls sideways, the Start call, Hang up and Practise again buttons are on
-// screen and big enough to tap, and each view's screenshot goes to docs/screenshots.
+// TestLearnerPagePhone runs a call on the learner page on a 390x844 phone, in Chromium
+// (emulating a touch phone) and in Firefox (a window that size): no view scrolls sideways,
+// the Start call, Hang up and Practise again buttons are on screen and big enough to tap,
+// and each view's screenshot (Chromium's) goes to docs/screenshots.
 func TestLearnerPagePhone(t *testing.T) {
 	_, srv := learnerServer(t)
-	page := webtest.Launch(t, webtest.Options{FakeMic: learnerWAV(t)})
-	page.Emulate(webtest.Phone)
-	openPicker(page, srv.base)
+	mic := learnerWAV(t)
+	t.Run("chromium", func(t *testing.T) {
+		page := webtest.Launch(t, webtest.Options{FakeMic: mic})
+		page.Emulate(webtest.Phone)
+		phoneCall(t, page, srv.base, func(name string) { saveScreenshot(t, page, name) })
+	})
+	t.Run("firefox", func(t *testing.T) {
+		page := webtest.LaunchFirefox(t, webtest.Options{FakeMic: mic, Width: webtest.Phone.Width, Height: webtest.Phone.Height})
+		phoneCall(t, page, srv.base, func(string) {})
+	})
+}
+
+// phoneCall places one call from the picker to the summary, checking each view fits, and
+// passes each view's screenshot name to shoot.
+func phoneCall(t *testing.T, page webtest.Page, base string, shoot func(name string)) {
+	openPicker(page, base)
 	checkPhoneView(t, page, "picker", `[data-scenario] .btn`)
-	saveScreenshot(t, page, "learner-phone-pick.png")
+	shoot("learner-phone-pick.png")
 
 	startLearnerCall(t, page, "Phone Tester")
 	page.WaitFor("a learner line and a persona line", learnerLines+` >= 1 && document.querySelectorAll('#transcript .persona').length > 0`, 30*time.Second)
 	checkPhoneView(t, page, "call", `#hangup`)
-	saveScreenshot(t, page, "learner-phone-call.png")
+	shoot("learner-phone-call.png")
 
 	hangUp(page)
 	checkPhoneView(t, page, "summary", `#again`)
-	saveScreenshot(t, page, "learner-phone-summary.png")
+	shoot("learner-phone-summary.png")
 }

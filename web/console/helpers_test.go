@@ -25,9 +25,11 @@ import (
 	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/telephony"
+	"github.com/sparlab/spar/telephony/webrtc"
 	"github.com/sparlab/spar/web"
 	"github.com/sparlab/spar/web/account"
 	"github.com/sparlab/spar/web/console"
+	"github.com/sparlab/spar/web/webtest"
 )
 
 const pw = "correct horse battery"
@@ -103,6 +105,19 @@ func newFixture(t *testing.T) *fixture {
 	api := http.NewServeMux()
 	web.New(guard.PublicCalls(), cards, testScenarios{}, slog.New(slog.DiscardHandler)).Register(api)
 	mux.Handle("/", guard.WrapAPI(api))
+	// The practice page asks /webrtc/config who is signed in; no call is placed here.
+	rtc, err := webrtc.NewServer(webrtc.DefaultConfig(), testScenarios{}, func(ctx context.Context, _ *telephony.Call) error {
+		<-ctx.Done()
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rtc.Close(nil) })
+	rtc.Identify = signedInLearner
+	signaling := http.NewServeMux()
+	rtc.Register(signaling)
+	mux.Handle("/webrtc/", accts.Middleware().Authenticate(signaling))
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -204,6 +219,26 @@ func (testScenarios) List() []*scenario.Scenario {
 	}
 }
 
+// Title names a scenario, for the practice page's signaling.
+func (s testScenarios) Title(id string) (string, bool) {
+	for _, sc := range s.List() {
+		if sc.ID == id {
+			return sc.Title, true
+		}
+	}
+	return "", false
+}
+
+// signedInLearner identifies a signed-in learner to the signaling, as serve does: an
+// account with no learner ID (a trainer) practises as a guest.
+func signedInLearner(r *http.Request) (webrtc.Identity, bool) {
+	s := account.SessionFrom(r.Context())
+	if s == nil || s.User == nil || len(s.User.LearnerIDs()) == 0 {
+		return webrtc.Identity{}, false
+	}
+	return webrtc.Identity{Learner: s.User.LearnerIDs()[0], Name: s.User.Name, CSRF: s.CSRF}, true
+}
+
 // client is a browser-like HTTP client with its own cookies, signed in as one account.
 type client struct {
 	t    *testing.T
@@ -276,4 +311,27 @@ func (c *client) send(method, path string, body any, csrf bool) (*http.Response,
 		req.Header.Set(account.CSRFHeader, c.csrf)
 	}
 	return c.do(req)
+}
+
+// eachBrowser runs body twice, in headless Chromium and in headless Firefox, each in its own
+// subtest on a tab of w x h CSS pixels (webtest.Phone's size: Chromium emulates that phone).
+// Screenshots body passes to shoot go to docs/screenshots from Chromium's run; Firefox's are
+// only checked not to be blank.
+func eachBrowser(t *testing.T, w, h int, body func(t *testing.T, p webtest.Page, shoot func(name string))) {
+	phone := w == webtest.Phone.Width && h == webtest.Phone.Height
+	t.Run("chromium", func(t *testing.T) {
+		b := webtest.Launch(t, webtest.Options{Width: w, Height: h})
+		if phone {
+			b.Emulate(webtest.Phone)
+		}
+		body(t, b, func(name string) { save(t, b.Screenshot(), name) })
+	})
+	t.Run("firefox", func(t *testing.T) {
+		p := webtest.LaunchFirefox(t, webtest.Options{Width: w, Height: h})
+		body(t, p, func(name string) {
+			if err := webtest.NotBlank(p.Screenshot()); err != nil {
+				t.Errorf("%s in Firefox: %v", name, err)
+			}
+		})
+	})
 }

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,4 +60,46 @@ func keyboardPass(t *testing.T, p webtest.Page, base string) {
 	}
 	p.Press("Enter")
 	p.WaitFor("the comment listed", `[...document.querySelectorAll('#comments li')].some(li => li.textContent.includes('Good pause here'))`, 10*time.Second)
+}
+
+// TestKeyboardPracticePage: on the practice page the Tab key reaches a scenario's Start call
+// button, in Chromium and Firefox, and every stop on the way shows a focus ring of 3:1
+// against the page (checked where the window holds focus: Chromium).
+func TestKeyboardPracticePage(t *testing.T) {
+	eachBrowser(t, 0, 0, func(t *testing.T, p webtest.Page, _ func(string)) {
+		f := newFixture(t)
+		p.Navigate(f.srv.URL + "/")
+		p.WaitFor("the scenario cards", `document.querySelector('#scenarios .card[data-scenario] .btn')`, 10*time.Second)
+		p.Eval(`(document.activeElement.blur(), true)`, nil)
+		webtest.TabTo(t, p, "a Start call button", `document.activeElement.matches('#scenarios .card .btn')`, 30)
+	})
+}
+
+// TestBrowserContrast reads the text of each page a trainer and a learner use, in Chromium
+// and Firefox, against the background under it: none is below WCAG AA (4.5:1; 3:1 when large).
+func TestBrowserContrast(t *testing.T) {
+	eachBrowser(t, 1280, 900, func(t *testing.T, p webtest.Page, _ func(string)) {
+		f := newFixture(t)
+		check := func(path, ready string) {
+			p.Navigate(f.srv.URL + path)
+			p.WaitFor(path, ready, 15*time.Second)
+			if low := webtest.LowContrast(p); len(low) > 0 {
+				t.Errorf("%s: text below AA contrast:\n%s", path, strings.Join(low, "\n"))
+			}
+		}
+		check("/console/login", `document.getElementById('signin')`)
+		signIn(p, f.srv.URL, "tina@example.com")
+		for path, ready := range map[string]string{
+			"/console/calls":            `document.querySelector('a.call-link')`,
+			"/console/calls/call-alice": `document.getElementById('replay').dataset.ready === 'true' && !document.getElementById('talk-track').hidden`,
+			"/console/review":           `document.getElementById('queue-calls')`,
+			"/console/learners/alice":   `document.readyState === 'complete'`,
+			"/console/teams/red":        `document.readyState === 'complete'`,
+			"/console/assignments":      `document.getElementById('assign-form')`,
+			"/":                         `document.querySelector('#scenarios .card[data-scenario]') && !document.getElementById('account-nav').hidden`,
+			"/?call=call-alice":         `!document.getElementById('score-ready').hidden`,
+		} {
+			check(path, ready)
+		}
+	})
 }

@@ -131,8 +131,16 @@ func firefoxPrefs(fakeMedia bool) string {
 
 // Navigate loads url in the tab and waits for its load event. Scripts may still be at work:
 // follow with WaitFor.
+//
+// A navigation started while the tab's document is still loading (a click or a form that
+// has just navigated) can leave Firefox's navigate unanswered, so Navigate first waits, up to
+// 10 s, for the current document to finish loading.
 func (f *Firefox) Navigate(url string) {
 	f.t.Helper()
+	poll(10*time.Second, func() bool {
+		var done bool
+		return f.eval(`document.readyState === 'complete'`, &done) == nil && done
+	})
 	params := map[string]string{"context": f.tab, "url": url, "wait": "complete"}
 	if err := f.c.call("browsingContext.navigate", params, nil); err != nil {
 		f.t.Fatalf("navigate to %s: %v", url, err)

@@ -80,29 +80,18 @@ func (f *Firefox) press(k key) error {
 	return f.c.call("input.performActions", map[string]any{"context": f.tab, "actions": actions}, nil)
 }
 
-// focusVisible holds when the focused element draws a focus indicator (an outline or a
-// ring). Media elements draw their own, inside the browser's controls. A headless Firefox
-// window never holds the system focus, so :focus matches nothing there: the rings are
-// checked in Chromium, the keyboard path in both.
-const focusVisible = `(() => {
-	const el = document.activeElement;
-	if (!document.hasFocus() || !el || el === document.body || el.matches('audio, video')) return true;
-	const s = getComputedStyle(el);
-	return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== 'none';
-})()`
-
 // TabTo presses Tab until the JavaScript condition cond holds, at most n times, and reports
-// each element on the way that shows no focus indicator.
+// each element on the way whose focus indicator is missing or too faint (focusRing).
 func TabTo(t testing.TB, p Page, what, cond string, n int) {
 	t.Helper()
 	for range n {
 		p.Press("Tab")
-		var visible bool
-		p.Eval(focusVisible, &visible)
-		if !visible {
+		var wrong string
+		p.Eval(focusRing, &wrong)
+		if wrong != "" {
 			var el string
 			p.Eval(`document.activeElement.outerHTML.slice(0, 120)`, &el)
-			t.Errorf("no visible focus on %s", el)
+			t.Errorf("%s on %s", wrong, el)
 		}
 		var ok bool
 		p.Eval("!!("+cond+")", &ok)

@@ -14,12 +14,21 @@ type Scenarios interface {
 	Get(id string) (*scenario.Scenario, bool)
 }
 
+// Versions gives the versions of scenarios made in the console's studio, each with its own
+// rubric; dialog/studio's Studio is one. A call on a studio scenario is scored against the
+// version it ran with, however the scenario was edited since.
+type Versions interface {
+	Scenario(ctx context.Context, id string, n int) (*scenario.Scenario, error)
+	RubricFile(ctx context.Context, id string, n int) ([]byte, error)
+}
+
 // Scorer scores stored calls: it reads the record and timeline, finds the rubric and
 // scenario, and asks its Judge.
 type Scorer struct {
 	st        *store.Store
 	rubrics   *Rubrics
 	scenarios Scenarios
+	versions  Versions // nil: calls on studio scenarios cannot be scored (ErrNoRubric)
 	judge     Judge
 	judgeName string
 	now       func() time.Time
@@ -40,14 +49,51 @@ func (s *Scorer) ScoreCall(ctx context.Context, id string) (*Scorecard, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}
-	r, err := s.rubrics.Get(rec.Scenario)
-	if err != nil {
+	c := &Call{Record: rec, Events: events}
+	if c.Rubric, c.Scenario, err = s.rubricOf(ctx, rec); err != nil {
 		return nil, fmt.Errorf("scoring: score %s: %w", id, err)
-	}
-	c := &Call{Record: rec, Events: events, Rubric: r}
-	if s.scenarios != nil {
-		c.Scenario, _ = s.scenarios.Get(rec.Scenario)
 	}
 	c.Metrics = Compute(c)
 	return Score(ctx, s.judge, s.judgeName, c, s.now())
+}
+
+// WithVersions lets s score calls on studio scenarios, each against its own version.
+func (s *Scorer) WithVersions(v Versions) *Scorer {
+	s.versions = v
+	return s
+}
+
+// rubricOf returns the rubric and scenario a call ran with: the studio version it names, or
+// the loaded files. The scenario may be nil for a file scenario no longer loaded.
+func (s *Scorer) rubricOf(ctx context.Context, rec *store.Record) (*Rubric, *scenario.Scenario, error) {
+	if n := rec.ScenarioVersion; n > 0 {
+		if s.versions == nil {
+			return nil, nil, fmt.Errorf("%w %q version %d: no studio to read it from", ErrNoRubric, rec.Scenario, n)
+		}
+		sc, err := s.versions.Scenario(ctx, rec.Scenario, n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w %q version %d: %w", ErrNoRubric, rec.Scenario, n, err)
+		}
+		data, err := s.versions.RubricFile(ctx, rec.Scenario, n)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w %q version %d: %w", ErrNoRubric, rec.Scenario, n, err)
+		}
+		r, err := ParseRubric(fmt.Sprintf("%s version %d", rec.Scenario, n), data)
+		if err == nil {
+			err = r.CheckScenario(sc)
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, sc, nil
+	}
+	r, err := s.rubrics.Get(rec.Scenario)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sc *scenario.Scenario
+	if s.scenarios != nil {
+		sc, _ = s.scenarios.Get(rec.Scenario)
+	}
+	return r, sc, nil
 }

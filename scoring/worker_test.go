@@ -3,6 +3,7 @@ package scoring
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/store/storetest"
 	"github.com/sparlab/spar/telephony"
@@ -203,5 +205,78 @@ func TestScorerReadsStore(t *testing.T) {
 	}
 	if _, err := NewScorer(env.st, rs, cat, Deterministic{}, "d").ScoreCall(context.Background(), "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown call: %v, want ErrNotFound", err)
+	}
+}
+
+// versionsFake is a studio holding one version of one scenario.
+type versionsFake struct {
+	sc     *scenario.Scenario
+	rubric string
+	asked  []int
+}
+
+func (v *versionsFake) Scenario(_ context.Context, id string, n int) (*scenario.Scenario, error) {
+	v.asked = append(v.asked, n)
+	if id != v.sc.ID || n != 2 {
+		return nil, fmt.Errorf("no version %d of %q", n, id)
+	}
+	return v.sc, nil
+}
+
+func (v *versionsFake) RubricFile(_ context.Context, id string, n int) ([]byte, error) {
+	if id != v.sc.ID || n != 2 {
+		return nil, fmt.Errorf("no version %d of %q", n, id)
+	}
+	return []byte(v.rubric), nil
+}
+
+// A call on a studio scenario is scored against the rubric of the version it ran with, not
+// the file rubric of the same id; without a studio it cannot be scored, and says why.
+func TestScorerStudioVersion(t *testing.T) {
+	env := newQueueEnv(t)
+	ctx := context.Background()
+	l, err := env.st.Begin(ctx, telephony.Info{ID: "call-v2", Scenario: "double-charge", Learner: "l1", Transport: "webrtc",
+		Params: map[string]string{store.ParamScenarioVersion: "2"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := "i'm sorry that's our mistake can i take the email on the account"
+	l.Append(dialog.Event{Kind: dialog.EventLearnerSaid, At: 3 * time.Second, Dur: time.Second, Speaker: dialog.SpeakerLearner, Text: said})
+	if _, err := l.Seal(ctx, dialog.Result{EndReason: "learner hung up", Duration: 5 * time.Second, Transcript: []dialog.Utterance{
+		{Speaker: dialog.SpeakerLearner, Text: said, Start: 2 * time.Second, End: 3 * time.Second},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	rs, cat := shipped(t)
+	sc, _ := cat.Get("double-charge")
+	v := &versionsFake{sc: sc, rubric: `scenario: double-charge
+title: Verify first
+pass_mark: 50
+criteria:
+  - id: verify
+    name: Verified the account
+    weight: 100
+    behaviours: [verify]
+    better: ["Can I take your name and the email on the account?"]
+`}
+	if _, err := NewScorer(env.st, rs, cat, Deterministic{}, "d").ScoreCall(ctx, "call-v2"); !errors.Is(err, ErrNoRubric) {
+		t.Fatalf("no studio: %v, want ErrNoRubric", err)
+	}
+	card, err := NewScorer(env.st, rs, cat, Deterministic{}, "d").WithVersions(v).ScoreCall(ctx, "call-v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(card.Criteria) != 1 || card.Criteria[0].ID != "verify" || !card.Pass || card.Overall != 100 {
+		t.Errorf("card = overall %d pass %v criteria %+v, want the version's one criterion, met", card.Overall, card.Pass, card.Criteria)
+	}
+	if len(v.asked) != 1 || v.asked[0] != 2 {
+		t.Errorf("studio asked for versions %v, want [2]", v.asked)
+	}
+	// A file scenario's call never asks the studio.
+	if card, err := NewScorer(env.st, rs, cat, Deterministic{}, "d").WithVersions(v).ScoreCall(ctx, env.id); err != nil || len(card.Criteria) != 8 {
+		t.Errorf("file scenario: %v, %d criteria", err, len(card.Criteria))
+	}
+	if len(v.asked) != 1 {
+		t.Errorf("studio asked %v for a file scenario's call", v.asked)
 	}
 }

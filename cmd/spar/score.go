@@ -32,15 +32,17 @@ func scoringConfig(c Config) scoring.Config {
 }
 
 // newScorers returns the scorer with the configured judge and, when that judge can fail
-// (an LLM), the deterministic scorer it falls back to (nil otherwise).
-func newScorers(scfg scoring.Config, st *store.Store, rubrics *scoring.Rubrics, catalog scoring.Scenarios) (primary, fallback *scoring.Scorer, err error) {
+// (an LLM), the deterministic scorer it falls back to (nil otherwise). Both score calls on
+// studio scenarios against the version each call ran with.
+func newScorers(scfg scoring.Config, st *store.Store, rubrics *scoring.Rubrics, catalog scoring.Scenarios,
+	versions scoring.Versions) (primary, fallback *scoring.Scorer, err error) {
 	judge, name, needsFallback, err := scoring.NewJudge(scfg.Judge, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	primary = scoring.NewScorer(st, rubrics, catalog, judge, name)
+	primary = scoring.NewScorer(st, rubrics, catalog, judge, name).WithVersions(versions)
 	if needsFallback {
-		fallback = scoring.NewScorer(st, rubrics, catalog, scoring.Deterministic{}, scoring.JudgeDeterministic)
+		fallback = scoring.NewScorer(st, rubrics, catalog, scoring.Deterministic{}, scoring.JudgeDeterministic).WithVersions(versions)
 	}
 	return primary, fallback, nil
 }
@@ -137,7 +139,7 @@ func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDep
 		stop()
 		return nil, err
 	}
-	primary, fallback, err := newScorers(scfg, st, rubrics, catalog)
+	primary, fallback, err := newScorers(scfg, st, rubrics, catalog, newStudio(cfg, rdb, st, catalog, log))
 	if err != nil {
 		stop()
 		return nil, err
@@ -165,7 +167,7 @@ func startScoring(ctx context.Context, cfg Config, rdb redis.UniversalClient, st
 	if err != nil {
 		return nil, err
 	}
-	primary, fallback, err := newScorers(scfg, st, rubrics, catalog)
+	primary, fallback, err := newScorers(scfg, st, rubrics, catalog, newStudio(cfg, rdb, st, catalog, log))
 	if err != nil {
 		return nil, err
 	}

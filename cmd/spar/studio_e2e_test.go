@@ -34,7 +34,11 @@ func TestEndToEndStudioScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v2, err := sdo.Save(ctx, "refund-red", []byte(strings.Replace(v1.YAML, "start_mood: 6", "start_mood: 7", 1)), []byte(v1.Rubric), "tina", "")
+	rubric2 := strings.Replace(v1.Rubric, "name: Verified the account efficiently", "name: Checked who she is", 1)
+	if rubric2 == v1.Rubric {
+		t.Fatal("the duplicated rubric has no verify criterion to rename")
+	}
+	v2, err := sdo.Save(ctx, "refund-red", []byte(strings.Replace(v1.YAML, "start_mood: 6", "start_mood: 7", 1)), []byte(rubric2), "tina", "")
 	if err != nil || len(v2.Problems) != 0 {
 		t.Fatalf("save: %v %v", err, v2)
 	}
@@ -71,5 +75,23 @@ func TestEndToEndStudioScenario(t *testing.T) {
 	}
 	if old, err := sdo.Scenario(ctx, "refund-red", rec.ScenarioVersion); err != nil || old.Persona.StartMood != 7 {
 		t.Fatalf("the call's version: %v, %v", old, err)
+	}
+
+	// The server's worker scores the call against version 2's rubric, even though version 3
+	// (the original wording) is published by then.
+	var card struct {
+		CallID   string `json:"call_id"`
+		Criteria []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"criteria"`
+	}
+	pollScorecard(t, srv, res.CallID, &card)
+	names := map[string]string{}
+	for _, c := range card.Criteria {
+		names[c.ID] = c.Name
+	}
+	if names["verify"] != "Checked who she is" {
+		t.Errorf("scorecard criteria %v: want version 2's verify criterion", names)
 	}
 }

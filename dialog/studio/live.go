@@ -86,3 +86,12 @@ func (s *Studio) Scenario(ctx context.Context, id string, n int) (*scenario.Scen
 	sc.Version = v.N
 	return sc, nil
 }
+
+// RubricFile returns the rubric saved with version n of id (0: latest), as saved.
+func (s *Studio) RubricFile(ctx context.Context, id string, n int) ([]byte, error) {
+	v, err := s.Get(ctx, id, n)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(v.Rubric), nil
+}

@@ -23,6 +23,7 @@ type eventView struct {
 	Mood    int               `json:"mood"`
 	Stage   string            `json:"stage,omitempty"`
 	Detail  string            `json:"detail,omitempty"`
+	Why     string            `json:"why,omitempty"` // a mood move's Detail in plain words (MoodWhy)
 	Data    map[string]string `json:"data,omitempty"`
 }
 
@@ -98,8 +99,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.calls.Follow(ctx, id, from, func(eid string, e dialog.Event) error {
 		start()
-		b, err := json.Marshal(eventView{ID: eid, Kind: string(e.Kind), AtMS: e.At.Milliseconds(), Speaker: e.Speaker,
-			Text: e.Text, DurMS: e.Dur.Milliseconds(), Mood: e.Mood, Stage: e.Stage, Detail: e.Detail, Data: e.Data})
+		v := eventView{ID: eid, Kind: string(e.Kind), AtMS: e.At.Milliseconds(), Speaker: e.Speaker,
+			Text: e.Text, DurMS: e.Dur.Milliseconds(), Mood: e.Mood, Stage: e.Stage, Detail: e.Detail, Data: e.Data}
+		if e.Kind == dialog.EventMood {
+			v.Why = MoodWhy(e.Detail)
+		}
+		b, err := json.Marshal(v)
 		if err != nil {
 			return err
 		}

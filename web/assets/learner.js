@@ -341,7 +341,7 @@
       state.lastPersona.open = false;
     });
     on('barge_in', (e) => note(e.speaker === 'persona' ? (state.scenario.persona || 'They') + ' cut you off' : 'You cut in'));
-    on('persona.mood', (e) => mood(e.mood, e.detail));
+    on('persona.mood', (e) => mood(e.mood, e.why)); // why: the reasons in plain words
     on('call.end', (e) => { state.endReason = e.detail || ''; finish(e.detail); });
     es.addEventListener('error', () => {
       if (state.ended) { es.close(); return; }

@@ -143,7 +143,7 @@ func (f *fixture) seedCall(t *testing.T, id, learner, scenario string, started t
 	for _, e := range []dialog.Event{
 		{Kind: dialog.EventLearnerSaid, At: 3 * time.Second, Dur: 2800 * time.Millisecond, Text: sampleLines[0].Text},
 		{Kind: dialog.EventBargeIn, At: 6800 * time.Millisecond, Speaker: dialog.SpeakerLearner},
-		{Kind: dialog.EventMood, At: 7500 * time.Millisecond, Mood: 3, Detail: "apology"},
+		{Kind: dialog.EventMood, At: 7500 * time.Millisecond, Mood: 3, Detail: "apologised; moved to complaint"},
 		{Kind: dialog.EventSilence, At: 12 * time.Second, Dur: 900 * time.Millisecond, Detail: "prompt"},
 	} {
 		log.Append(e)

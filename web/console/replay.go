@@ -9,6 +9,7 @@ import (
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/scoring"
+	"github.com/sparlab/spar/web"
 	"github.com/sparlab/spar/web/account"
 )
 
@@ -146,8 +147,8 @@ func markers(events []dialog.Event, t []dialog.Utterance, long time.Duration) []
 			case haveMood:
 				label = fmt.Sprintf("mood held at %d", e.Mood)
 			}
-			if e.Detail != "" {
-				label += ": " + e.Detail
+			if why := web.MoodWhy(e.Detail); why != "" {
+				label += ": " + why
 			}
 			mood, haveMood = e.Mood, true
 			out = append(out, marker{Kind: MarkMood, AtMS: e.At.Milliseconds(), Label: label})

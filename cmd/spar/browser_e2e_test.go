@@ -22,7 +22,9 @@ var browserLines = []struct {
 
 // TestEndToEndBrowserCall drives a real headless Chromium through the learner page against
 // the real `spar serve`: the fake microphone speaks three lines, the page shows the live
-// transcript, the persona's audio arrives over WebRTC, and the call is recorded and sealed.
+// transcript (the call screen keeping its width, the mood meter speaking plainly), the
+// persona's audio arrives over WebRTC, and the call is recorded, as long as it lasted, and
+// sealed.
 func TestEndToEndBrowserCall(t *testing.T) {
 	e, srv := learnerServer(t)
 	page := webtest.Launch(t, webtest.Options{FakeMic: learnerWAV(t)})
@@ -46,6 +48,7 @@ func TestEndToEndBrowserCall(t *testing.T) {
 	}
 	checkPersonaLine(t, page)
 	checkSteadyWidth(t, page, before)
+	checkMoodWords(t, page)
 	hangUp(page)
 	checkSealedCall(t, e, callID, "Browser Tester")
 }

@@ -25,9 +25,9 @@ const micMeter = `(() => { window.meterPeak = 0; setInterval(() => { window.mete
 
 // TestEndToEndFirefoxCall drives headless Firefox through the learner page against the real
 // `spar serve`: the learner's WAV (browserLines, fed to getUserMedia by webtest) reaches the
-// server's speech recogniser, the persona's audio reaches the page, and hanging up shows the
-// summary and seals a two-channel recording; the call screen keeps its width as the
-// transcript fills.
+// server's speech recogniser, the persona's audio reaches the page, the call screen keeps its
+// width as the transcript fills and its mood meter speaks plainly, and hanging up shows the
+// summary and seals a two-channel recording as long as the call.
 func TestEndToEndFirefoxCall(t *testing.T) {
 	e, srv := learnerServer(t)
 	page := webtest.LaunchFirefox(t, webtest.Options{FakeMic: learnerWAV(t)})
@@ -60,6 +60,7 @@ func TestEndToEndFirefoxCall(t *testing.T) {
 	}
 	checkPersonaLine(t, page)
 	checkSteadyWidth(t, page, before)
+	checkMoodWords(t, page)
 
 	hangUp(page)
 	var turns string

@@ -50,6 +50,7 @@ func startLearnerCall(t *testing.T, page webtest.Page, learner string) (callID s
 	page.Eval(`(() => { const n = document.getElementById('learner-name'); n.value = `+string(name)+`;
 		n.dispatchEvent(new Event('input')); document.querySelector('[data-scenario="double-charge"] button').click(); return true })()`, nil)
 	page.WaitFor("the call to go live", `!!window.spar.callId && document.getElementById('status').textContent === 'Live'`, 20*time.Second)
+	page.Eval(moodWhyWatch, nil)
 	var signaling string
 	page.Eval(`window.spar.callId`, &callID)
 	page.Eval(`window.spar.signaling || ''`, &signaling)
@@ -118,6 +119,25 @@ func checkSteadyWidth(t *testing.T, page webtest.Page, before float64) {
 	}
 }
 
+// moodWhyWatch keeps every reason the page's mood meter shows, in window.moodWhys.
+const moodWhyWatch = `(() => { const why = document.getElementById('mood-why'); window.moodWhys = [];
+	new MutationObserver(() => { if (why.textContent) window.moodWhys.push(why.textContent) }).observe(why, { childList: true, characterData: true, subtree: true });
+	return true })()`
+
+// checkMoodWords fails the test when the mood meter showed the script's stage names or
+// objection IDs (see web.MoodWhy) instead of what the learner did.
+func checkMoodWords(t *testing.T, page webtest.Page) {
+	t.Helper()
+	var whys []string
+	page.Eval(`window.moodWhys`, &whys)
+	t.Logf("the mood meter's reasons: %q", whys)
+	for _, w := range whys {
+		if strings.Contains(w, "moved to ") || strings.Contains(w, "objection: ") || strings.Contains(w, "(already done)") {
+			t.Errorf("the mood meter reads %q", w)
+		}
+	}
+}
+
 // hangUp presses Hang up and waits for the summary view.
 func hangUp(page webtest.Page) {
 	page.Eval(`document.getElementById('hangup').click()`, nil)
@@ -142,6 +162,10 @@ func checkSealedCall(t *testing.T, e e2eEnv, callID, learner string) {
 	t.Logf("recording levels: learner %.1f dBFS, persona %.1f dBFS", left, right)
 	if left < -45 || right < -45 {
 		t.Errorf("recording levels: learner %.1f dBFS, persona %.1f dBFS; want speech on both", left, right)
+	}
+	// As long as the call, so the replay's player and waveform agree with its duration.
+	if d := recordingLength(t, rec.Recording) - rec.Duration; d < -1500*time.Millisecond || d > 1500*time.Millisecond {
+		t.Errorf("the recording is %v longer than the call (%v)", d, rec.Duration)
 	}
 }
 

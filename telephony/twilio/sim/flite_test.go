@@ -44,7 +44,7 @@ func TestRunFlite(t *testing.T) {
 	t.Parallel()
 	synth := execFlite{dir: t.TempDir()}
 	const line = "Hi, you're through to billing."
-	pcm, err := synthesize(t.Context(), synth, line, DefaultVoice)
+	pcm, err := synthesize(t.Context(), synth, line, DefaultVoice, media.Rate8k)
 	if err != nil {
 		t.Fatal(err)
 	}

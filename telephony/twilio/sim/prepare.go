@@ -37,33 +37,56 @@ func (c *collector) WriteSample(p []int16) error {
 // prepareClips renders every say and wav step to 8 kHz mu-law before the call, so producing
 // audio never disturbs the 20 ms pacing. Clips are indexed by step.
 func prepareClips(ctx context.Context, sc Script, synth Synthesizer, voice string) ([][]byte, error) {
+	pcm, err := PreparePCM(ctx, sc, synth, voice, media.Rate8k)
+	if err != nil {
+		return nil, err
+	}
 	clips := make([][]byte, len(sc))
+	for i, p := range pcm {
+		if p != nil {
+			clips[i] = media.EncodeMulaw(nil, p)
+		}
+	}
+	return clips, nil
+}
+
+// PreparePCM renders every say and wav step as mono PCM at rate (8 or 16 kHz) before a call,
+// so producing audio never disturbs the 20 ms pacing; the WebRTC and SIP callers use it too.
+// Clips are indexed by step; steps with no audio have none.
+func PreparePCM(ctx context.Context, sc Script, synth Synthesizer, voice string, rate int) ([][]int16, error) {
+	clips := make([][]int16, len(sc))
 	for i, s := range sc {
 		var pcm []int16
 		var err error
 		switch {
 		case s.Say != "":
-			pcm, err = synthesize(ctx, synth, s.Say, voice)
+			pcm, err = synthesize(ctx, synth, s.Say, voice, rate)
 		case s.WAV != "":
-			pcm, err = loadWAV(s.WAV)
+			pcm, err = loadWAV(s.WAV, rate)
 		default:
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("sim: prepare step %d: %w", i+1, err)
 		}
-		clips[i] = media.EncodeMulaw(nil, pcm)
+		clips[i] = pcm
 	}
 	return clips, nil
 }
 
-// synthesize renders one line at 8 kHz.
-func synthesize(ctx context.Context, synth Synthesizer, text, voice string) ([]int16, error) {
+// synthesize renders one line at rate.
+func synthesize(ctx context.Context, synth Synthesizer, text, voice string, rate int) ([]int16, error) {
 	if synth == nil {
 		return nil, fmt.Errorf("%w: say %q needs a synthesizer", ErrInvalidConfig, text)
 	}
 	var c collector
-	rs, err := media.NewResampler(&c, synthRate, media.Rate8k)
+	if rate == synthRate {
+		if err := synth.Synthesize(ctx, text, voice, &c); err != nil {
+			return nil, fmt.Errorf("synthesize %q: %w", text, err)
+		}
+		return c.pcm, nil
+	}
+	rs, err := media.NewResampler(&c, synthRate, rate)
 	if err != nil {
 		return nil, err
 	}
@@ -77,8 +100,8 @@ func synthesize(ctx context.Context, synth Synthesizer, text, voice string) ([]i
 	return c.pcm, nil
 }
 
-// loadWAV reads a WAV file as 8 kHz mono.
-func loadWAV(path string) ([]int16, error) {
+// loadWAV reads a WAV file as mono at rate.
+func loadWAV(path string, rate int) ([]int16, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -93,9 +116,12 @@ func loadWAV(path string) ([]int16, error) {
 	}
 	mono := downmix(w.Samples, w.Channels)
 	var c collector
-	rs, err := media.NewResampler(&c, w.Rate, media.Rate8k)
+	if w.Rate == rate {
+		return mono, nil
+	}
+	rs, err := media.NewResampler(&c, w.Rate, rate)
 	if errors.Is(err, media.ErrUnsupportedRate) {
-		return resampleLinear(mono, w.Rate, media.Rate8k), nil
+		return resampleLinear(mono, w.Rate, rate), nil
 	}
 	if err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +44,7 @@ func Run(ctx context.Context, cfg Config, synth twsim.Synthesizer, log *slog.Log
 	if !script[len(script)-1].Hangup {
 		script = append(script[:len(script):len(script)], twsim.Step{Hangup: true})
 	}
-	clips, err := prepare(ctx, script, synth, cfg.Voice)
+	clips, err := twsim.PreparePCM(ctx, script, synth, cfg.Voice, media.Rate16k)
 	if err != nil {
 		return nil, err
 	}
@@ -325,49 +324,6 @@ func hangup(base, id string, h http.Header) {
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}
-}
-
-// collector keeps what a Writer chain produces.
-type collector struct{ pcm []int16 }
-
-func (c *collector) WriteSample(p []int16) error { c.pcm = append(c.pcm, p...); return nil }
-
-// prepare renders say and wav steps to 16 kHz before the call, so the 20 ms loop never waits.
-func prepare(ctx context.Context, sc twsim.Script, synth twsim.Synthesizer, voice string) ([][]int16, error) {
-	clips := make([][]int16, len(sc))
-	for i, s := range sc {
-		var c collector
-		switch {
-		case s.Say != "":
-			if synth == nil {
-				return nil, fmt.Errorf("%w: say %q needs a synthesizer", ErrInvalidConfig, s.Say)
-			}
-			if err := synth.Synthesize(ctx, s.Say, voice, &c); err != nil {
-				return nil, fmt.Errorf("webrtc sim: step %d: synthesize: %w", i+1, err)
-			}
-		case s.WAV != "":
-			f, err := os.Open(s.WAV)
-			if err != nil {
-				return nil, fmt.Errorf("webrtc sim: step %d: %w", i+1, err)
-			}
-			w, err := media.ReadWAV(f)
-			f.Close()
-			if err != nil || w.Channels != 1 {
-				return nil, fmt.Errorf("webrtc sim: step %d: %s must be a mono WAV: %v", i+1, s.WAV, err)
-			}
-			rs, err := media.NewResampler(&c, w.Rate, media.Rate16k)
-			if err != nil {
-				return nil, fmt.Errorf("webrtc sim: step %d: %w", i+1, err)
-			}
-			if err := rs.WriteSample(w.Samples); err != nil {
-				return nil, err
-			}
-		default:
-			continue
-		}
-		clips[i] = c.pcm
-	}
-	return clips, nil
 }
 
 func addHeader(dst, src http.Header) {

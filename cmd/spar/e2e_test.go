@@ -524,15 +524,7 @@ func TestEndToEndDrainOnSIGTERM(t *testing.T) {
 		t.Errorf("draining answer = %s", body)
 	}
 	// The live call runs until the grace period ends, then is ended and sealed; then spar exits.
-	select {
-	case err := <-srv.exited:
-		srv.reaped = true
-		if err != nil {
-			t.Errorf("spar serve exited with %v", err)
-		}
-	case <-time.After(40 * time.Second):
-		t.Fatal("spar serve did not exit after the grace period")
-	}
+	srv.waitDrained(t)
 	if res := <-done; res == nil || !res.ServerClosed {
 		t.Errorf("caller result = %+v", res)
 	}
@@ -545,5 +537,20 @@ func TestEndToEndDrainOnSIGTERM(t *testing.T) {
 	}
 	if rec.Duration < 4*time.Second {
 		t.Errorf("call lasted %v: it should have run through the 5 s grace period", rec.Duration)
+	}
+}
+
+// waitDrained waits for a server told to stop (SIGTERM) to exit once its grace period ends,
+// and fails the test if it exits with an error or not at all.
+func (srv *server) waitDrained(t *testing.T) {
+	t.Helper()
+	select {
+	case err := <-srv.exited:
+		srv.reaped = true
+		if err != nil {
+			t.Errorf("spar serve exited with %v", err)
+		}
+	case <-time.After(40 * time.Second):
+		t.Fatal("spar serve did not exit after the grace period")
 	}
 }

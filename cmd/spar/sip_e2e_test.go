@@ -239,15 +239,7 @@ func TestEndToEndSIPDrainOnSIGTERM(t *testing.T) {
 		}
 		return p.Status == 503
 	})
-	select {
-	case err := <-srv.exited:
-		srv.reaped = true
-		if err != nil {
-			t.Errorf("spar serve exited with %v", err)
-		}
-	case <-time.After(40 * time.Second):
-		t.Fatal("spar serve did not exit after the grace period")
-	}
+	srv.waitDrained(t)
 	if res := <-done; res == nil || !res.ServerClosed {
 		t.Errorf("caller result = %+v, want Spar to have hung up", res)
 	}

@@ -117,6 +117,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	for _, r := range recovered {
 		log.Warn("call interrupted by a previous stop, sealed", "call_id", r.ID, "scenario", r.Scenario)
 	}
+	// Other nodes die too: their calls' heartbeats stop, and whichever node looks first seals them.
+	recoverCtx, stopRecovery := context.WithCancel(ctx)
+	recoveryDone := make(chan struct{})
+	go func() { defer close(recoveryDone); st.RunRecovery(recoverCtx) }()
+	defer func() { stopRecovery(); <-recoveryDone }()
+
 	// The console's published scenarios join the files, read from Redis at each lookup.
 	studioScenarios := newStudio(cfg, rdb, st, files, log)
 	catalog := files.WithLive(studioScenarios.Live())

@@ -14,18 +14,52 @@ import (
 // Recover seals the calls whose server died mid-call, as StatusInterrupted: every call in
 // calls:live that this node was running before it restarted, or whose heartbeat is older
 // than LiveTTL (another node died). Calls begun by this Store and not yet sealed are left
-// alone, so Recover is safe to run periodically as well as at start. The record's transcript, mood and
-// stage are rebuilt from the timeline, which is kept, as is the recording path. Several nodes
-// may recover at once: the seal lock lets one of them seal each call. It returns the records
-// it sealed and keeps going past a call it cannot seal, joining the errors.
+// alone. Run it at start; RunRecovery (RecoverStale) is the periodic pass, which leaves
+// calls with a fresh heartbeat alone, so it cannot race a call this node is beginning. The
+// record's transcript, mood and stage are rebuilt from the timeline, which is kept, as is
+// the recording path. Several nodes may recover at once: the seal lock lets one of them seal
+// each call. It returns the records it sealed and keeps going past a call it cannot seal,
+// joining the errors.
 //
 // First it replays the calls spilled to disk (ReplaySpilled): a call sealed to disk during
 // an outage is sealed as it ended, not as interrupted, and one whose process died while it
 // spilled gets its whole timeline back before it is sealed. A call whose spill file cannot
 // be replayed yet is left alone.
 func (s *Store) Recover(ctx context.Context) ([]*Record, error) {
+	return s.recover(ctx, "+inf")
+}
+
+// RecoverStale is the periodic pass of Recover: it replays spilled calls as Recover does,
+// then seals only the live calls whose heartbeat is older than LiveTTL, whichever node ran
+// them. A call this node is beginning or sealing right now has a fresh heartbeat, so the pass
+// cannot race it.
+func (s *Store) RecoverStale(ctx context.Context) ([]*Record, error) {
+	return s.recover(ctx, strconv.FormatInt(s.now().Add(-s.cfg.LiveTTL).UnixMilli()-1, 10))
+}
+
+// RunRecovery calls RecoverStale every Heartbeat until ctx ends, so that a surviving node
+// seals the calls of a node that died within about LiveTTL plus one Heartbeat of its last
+// heartbeat, and they are scored. Every server runs it; the seal lock lets one of them seal
+// each call. A failed pass is logged and retried at the next tick.
+func (s *Store) RunRecovery(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.RecoverStale(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("store: periodic recovery", "err", err)
+		}
+	}
+}
+
+// recover is Recover over the calls in calls:live whose heartbeat score is at most max.
+func (s *Store) recover(ctx context.Context, max string) ([]*Record, error) {
 	waiting, rerr := s.ReplaySpilled(ctx)
-	live, err := s.rdb.ZRangeWithScores(ctx, s.keys.liveSet(), 0, -1).Result()
+	live, err := s.rdb.ZRangeByScoreWithScores(ctx, s.keys.liveSet(), &redis.ZRangeBy{Min: "-inf", Max: max}).Result()
 	if err != nil {
 		return nil, errors.Join(rerr, fmt.Errorf("store: recover: list live calls: %w", err))
 	}

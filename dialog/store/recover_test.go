@@ -190,3 +190,27 @@ func TestRecoverFinishesHalfSealed(t *testing.T) {
 		t.Errorf("still live: %v", live)
 	}
 }
+
+// The periodic pass seals only calls whose heartbeat is older than LiveTTL: not a call of
+// this node's name that is not (or not yet) in its active set, which Recover at start would
+// seal, and a dead node's call once its heartbeat has expired.
+func TestRecoverStale(t *testing.T) {
+	ctx := context.Background()
+	rdb := storetest.Redis(t)
+	prefix := storetest.Prefix(t)
+	dieMidCall(t, newTestStore(t, rdb, prefix, "node-a"), "s1", script(2))
+
+	same := newTestStore(t, rdb, prefix, "node-a") // e.g. a call whose Begin is under way
+	if recs, err := same.RecoverStale(ctx); err != nil || len(recs) != 0 {
+		t.Fatalf("RecoverStale of a fresh call = %d records, %v; want none", len(recs), err)
+	}
+	other := newTestStore(t, rdb, prefix, "node-b")
+	other.now = func() time.Time { return time.Now().Add(2 * time.Minute) }
+	recs, err := other.RecoverStale(ctx)
+	if err != nil || len(recs) != 1 || recs[0].ID != "s1" || recs[0].Status != StatusInterrupted || recs[0].Node != "node-a" {
+		t.Fatalf("RecoverStale after the TTL = %+v, %v; want s1 interrupted", recs, err)
+	}
+	if notices := sealedNotices(t, rdb, other.Store); len(notices) != 1 {
+		t.Errorf("%d sealed notices, want 1", len(notices))
+	}
+}

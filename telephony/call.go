@@ -16,7 +16,7 @@ const Rate = 16000
 // Info describes a call as the transport learned it.
 type Info struct {
 	ID         string            // Spar's call ID
-	Transport  string            // "twilio" or "webrtc"
+	Transport  string            // "twilio", "webrtc" or "sip"
 	ExternalID string            // the transport's own ID (Twilio CallSid)
 	From, To   string            // caller and dialed number, when known
 	Scenario   string            // scenario ID chosen at answer time

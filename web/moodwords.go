@@ -27,8 +27,8 @@ func MoodWhy(detail string) string {
 
 // objectionWords words what happened to one of the persona's objections.
 var objectionWords = map[string]string{
-	"raised objection: ":              "raised an objection",
-	"handled objection: ":             "answered an objection",
-	"pre-empted objection: ":          "answered an objection before it came up",
+	"raised objection: ":               "raised an objection",
+	"handled objection: ":              "answered an objection",
+	"pre-empted objection: ":           "answered an objection before it came up",
 	"let go of unanswered objection: ": "let an unanswered objection go",
 }

@@ -99,15 +99,7 @@ func startWorker(t *testing.T, e e2eEnv, config string) {
 // returns, which is closed when the server ends the stream.
 func followSSE(t *testing.T, url, token string) <-chan string {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := tokenGet(t, url, token)
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
 		t.Fatalf("GET %s: %s", url, resp.Status)
@@ -141,8 +133,8 @@ func drain(feed <-chan string, seen *[]string) bool {
 	}
 }
 
-// authGet GETs url with an API token and returns the status and body.
-func authGet(t *testing.T, url, token string) (int, []byte) {
+// tokenGet GETs url with an API token; the caller closes the body.
+func tokenGet(t *testing.T, url, token string) *http.Response {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, nil)
 	if err != nil {
@@ -153,6 +145,13 @@ func authGet(t *testing.T, url, token string) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp
+}
+
+// authGet GETs url with an API token and returns the status and body.
+func authGet(t *testing.T, url, token string) (int, []byte) {
+	t.Helper()
+	resp := tokenGet(t, url, token)
 	defer resp.Body.Close()
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(resp.Body)

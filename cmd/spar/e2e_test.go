@@ -493,14 +493,7 @@ func TestEndToEndDrainOnSIGTERM(t *testing.T) {
 	srv := e.start(t)
 	done := placeCall(t, srv)
 	st := openStore(t, e)
-	var id string
-	webtest.Poll(t, "the live call", 60*time.Second, func() bool {
-		live, _ := st.Live(t.Context())
-		if len(live) > 0 {
-			id = live[0]
-		}
-		return id != ""
-	})
+	id := firstLive(t, st, "the live call")
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -553,4 +546,17 @@ func (srv *server) waitDrained(t *testing.T) {
 	case <-time.After(40 * time.Second):
 		t.Fatal("spar serve did not exit after the grace period")
 	}
+}
+
+// firstLive waits for a call to be live in st and returns its ID.
+func firstLive(t *testing.T, st *store.Store, what string) string {
+	t.Helper()
+	var id string
+	webtest.Poll(t, what, 60*time.Second, func() bool {
+		if live, _ := st.Live(t.Context()); len(live) > 0 {
+			id = live[0]
+		}
+		return id != ""
+	})
+	return id
 }

@@ -216,14 +216,7 @@ func TestEndToEndSIPDrainOnSIGTERM(t *testing.T) {
 		done <- res
 	}()
 	st := openStore(t, e)
-	var id string
-	webtest.Poll(t, "the live SIP call", 60*time.Second, func() bool {
-		live, _ := st.Live(t.Context())
-		if len(live) > 0 {
-			id = live[0]
-		}
-		return id != ""
-	})
+	id := firstLive(t, st, "the live SIP call")
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

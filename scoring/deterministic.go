@@ -43,6 +43,9 @@ type line struct {
 	found map[string]bool
 	// accepted is set when the persona's next line accepts what this line offered.
 	accepted bool
+	// agreed holds the behaviours the persona's accepting reply names itself ("Thursday at
+	// two. Okay."): the other side settling a term of what this line proposed.
+	agreed map[string]bool
 	// tainted lines carry an anti-pattern, a script or sarcasm: they earn no credit and are
 	// never quoted as good.
 	tainted bool
@@ -88,7 +91,13 @@ func readLines(c *Call) []line {
 			}
 		}
 		l.tainted = l.tainted || l.turn.Why() != ""
-		l.accepted = acceptedAfter(tr[i+1:])
+		if reply, ok := acceptedAfter(tr[i+1:]); ok {
+			l.accepted = true
+			l.agreed = map[string]bool{}
+			for _, name := range det.Understand(reply.Text).Found {
+				l.agreed[name] = true
+			}
+		}
 		lines = append(lines, l)
 	}
 	return lines
@@ -98,21 +107,21 @@ func readLines(c *Call) []line {
 // first reply is often a question about it ("so can you refund it?") before the yes.
 const replyWindow = 2
 
-// acceptedAfter reports whether one of the persona's next replyWindow lines in rest accepts.
-func acceptedAfter(rest []dialog.Utterance) bool {
+// acceptedAfter returns the first of the persona's next replyWindow lines in rest that accepts.
+func acceptedAfter(rest []dialog.Utterance) (dialog.Utterance, bool) {
 	n := 0
 	for _, u := range rest {
 		if u.Speaker != dialog.SpeakerPersona {
 			continue
 		}
 		if scenario.Accepts(u.Text) {
-			return true
+			return u, true
 		}
 		if n++; n == replyWindow {
-			return false
+			break
 		}
 	}
-	return false
+	return dialog.Utterance{}, false
 }
 
 func isEngaged(lines []line) bool {
@@ -146,6 +155,16 @@ func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metric
 					full[h] = true
 				} else {
 					half[h] = true
+				}
+			}
+			if cr.Outcome {
+				// What the other side agreed to in its own words counts as settled, even
+				// when the learner's line was misheard ("we meet on thursday" / "Thursday
+				// at two. Okay."): an outcome needs both sides, and both said it.
+				for _, b := range cr.Behaviours {
+					if l.agreed[b] {
+						full[b] = true
+					}
 				}
 			}
 			if pos <= maxQuotes {

@@ -162,7 +162,7 @@ var (
 	acceptCues = [][]string{{"okay"}, {"ok"}, {"good"}, {"great"}, {"thank"}, {"thanks"}, {"fine"},
 		{"perfect"}, {"brilliant"}, {"lovely"}, {"yes"}, {"yeah"}, {"yep"}, {"sure"}, {"alright"},
 		{"all", "right"}, {"works"}, {"deal"}, {"helps"}, {"relief"}, {"wonderful"}, {"appreciate"},
-		{"excellent"}, {"cheers"}, {"right", "then"}, {"sounds", "good"}, {"that", "is", "everything"},
+		{"excellent"}, {"cheers"}, {"right", "then"}, {"go", "on", "then"}, {"sounds", "good"}, {"that", "is", "everything"},
 		{"that", "is", "all"}, {"go", "ahead"}, {"pencil", "me", "in"}, {"see", "you"}, {"book", "it"}}
 )
 

@@ -256,7 +256,7 @@ func (w pword) at(toks []string, k int) int {
 			if tokenEq(alt[0], toks[k]) {
 				return 1
 			}
-			if k+1 < len(toks) && len(alt[0]) >= 5 && tokenEq(alt[0], toks[k]+toks[k+1]) {
+			if k+1 < len(toks) && len(alt[0]) >= 5 && joinEq(alt[0], toks[k]+toks[k+1]) {
 				return 2 // "re fund"
 			}
 			continue
@@ -275,6 +275,12 @@ func seqEq(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// joinEq compares a phrase token with two transcript tokens run together: exactly or through
+// a suffix, never by an edit as well ("back and" is not "backend").
+func joinEq(p, joined string) bool {
+	return p == joined || len(p) >= 4 && stem(p) == stem(joined)
 }
 
 // tokenEq compares a phrase token with a transcript token.

@@ -50,7 +50,7 @@ func assemble(c *Call, results []CriterionResult) *Scorecard {
 		low = low || res.LowConfidence
 		sum += cr.Weight * res.Score
 		weights += cr.Weight
-		if cr.Required && res.Score < 0.5 {
+		if cr.Required && !halfCredit(res.Score) {
 			pass = false
 		}
 		card.Criteria = append(card.Criteria, res)
@@ -71,6 +71,10 @@ func assemble(c *Call, results []CriterionResult) *Scorecard {
 	}
 	return card
 }
+
+// halfCredit reports whether a required criterion's score opens its gate: half credit as the
+// card shows it (a whole percent), so a learner never reads "50%" beside a failed gate.
+func halfCredit(score float64) bool { return math.Round(score*100) >= 50 }
 
 // unverified is the rationale of a criterion none of whose evidence verified.
 const unverified = "The evidence the judge gave for this could not be found in the learner's lines of the transcript, so it gets no credit."

@@ -163,7 +163,7 @@ var (
 		{"perfect"}, {"brilliant"}, {"lovely"}, {"yes"}, {"yeah"}, {"yep"}, {"sure"}, {"alright"},
 		{"all", "right"}, {"works"}, {"deal"}, {"helps"}, {"relief"}, {"wonderful"}, {"appreciate"},
 		{"excellent"}, {"cheers"}, {"right", "then"}, {"go", "on", "then"}, {"sounds", "good"}, {"that", "is", "everything"},
-		{"that", "is", "all"}, {"go", "ahead"}, {"pencil", "me", "in"}, {"see", "you"}, {"book", "it"}}
+		{"that", "is", "all"}, {"no", "that", "is", "it"}, {"go", "ahead"}, {"pencil", "me", "in"}, {"see", "you"}, {"book", "it"}}
 )
 
 // Accepts reports whether a reply accepts what was offered ("Oh, thank goodness.", "Thursday
@@ -171,6 +171,9 @@ var (
 // governs ("no thanks", "that's not good enough" do not accept).
 func Accepts(text string) bool {
 	for _, s := range readSentences(text) {
+		if len(s.toks) == 1 && s.toks[0] == "right" {
+			return true // "Right. And who pays the fee?": taken, and on to the next thing
+		}
 		for i := range s.toks {
 			n := prefixLen(s.toks[i:], acceptCues)
 			if n == 0 {

@@ -152,10 +152,17 @@ func (s *sentence) counts(n Needs, from, to int) bool {
 	case NeedsStatement:
 		return !s.asked[c]
 	case NeedsCommitment:
+		if to < len(s.toks) && paperwork[s.toks[to]] {
+			return false // "a refund request", "the booking team": a form or a team, not the act
+		}
 		return !s.hedged[c] && (s.offered[c] || !s.asked[c] && s.promised[c])
 	}
 	return true
 }
+
+// paperwork are nouns that turn a commitment's words into a thing filed or handed on.
+var paperwork = map[string]bool{"request": true, "requests": true, "team": true, "department": true,
+	"form": true, "ticket": true, "claim": true, "application": true, "queue": true}
 
 // acceptCues and refuseCues read the other side's answer to a proposal or a fix.
 var (

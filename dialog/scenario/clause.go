@@ -147,6 +147,11 @@ func startsClause(toks []string, i int) bool {
 	// "... no excuses for that i'm sorry": "that" after a preposition is the end of a
 	// phrase, not the start of a clause.
 	objectThat := prev == "that" && i >= 2 && prepositions[toks[i-2]]
+	// "who pays that / we do i'm refunding it": a short answer (subject and auxiliary) is a
+	// clause of its own, and the statement after it starts another.
+	if (t == "i" || t == "we") && auxiliaries[prev] && i >= 2 && answerers[toks[i-2]] && (i == 2 || !auxiliaries[toks[i-3]]) {
+		return true
+	}
 	if auxiliaries[prev] || conjunctions[prev] || clauseTakers[prev] && !objectThat || openStarts[prev] {
 		return false
 	}
@@ -157,6 +162,9 @@ func startsClause(toks []string, i int) bool {
 	// "... nobody called you back that is our mistake": a subject with its verb.
 	return pronouns[t] && i+1 < len(toks) && (auxiliaries[toks[i+1]] || modals[toks[i+1]])
 }
+
+// answerers can answer with an auxiliary alone: "we do", "I will", "they have".
+var answerers = map[string]bool{"i": true, "we": true, "you": true, "they": true}
 
 var (
 	questionWords = map[string]bool{"what": true, "when": true, "where": true, "who": true, "which": true, "how": true}

@@ -40,6 +40,8 @@ func TestUnderstand(t *testing.T) {
 		{name: "a hedge is not a commitment", text: "maybe a refund could be possible", absent: []string{"resolve"}},
 		{name: "a request filed is not a refund", text: "what i'm going to do is put in a re fund request for the duplicate",
 			absent: []string{"resolve"}},
+		{name: "a short answer, then the statement", text: "we do i'm refunding the fifteen dollars to your card now",
+			found: []string{"resolve"}},
 		{name: "a team is not a refund", text: "the refund team will action it", absent: []string{"resolve"}},
 		{name: "a split word is not fuzzy twice", text: "you were promised a call back and it never came", absent: []string{"jargon"}},
 		{name: "an offer to act is one", text: "can I go ahead and refund that for you?", found: []string{"resolve"}},

@@ -46,6 +46,9 @@ type line struct {
 	// agreed holds the behaviours the persona's accepting reply names itself ("Thursday at
 	// two. Okay."): the other side settling a term of what this line proposed.
 	agreed map[string]bool
+	// refused is set when the persona's next line turns down or denies what this line
+	// claimed ("I didn't agree to anything"): an outcome it offered earns nothing.
+	refused bool
 	// tainted lines carry an anti-pattern, a script or sarcasm: they earn no credit and are
 	// never quoted as good.
 	tainted bool
@@ -97,6 +100,8 @@ func readLines(c *Call) []line {
 			for _, name := range det.Understand(reply.Text).Found {
 				l.agreed[name] = true
 			}
+		} else if reply, ok := nextPersona(tr[i+1:]); ok {
+			l.refused = scenario.Refuses(reply.Text)
 		}
 		lines = append(lines, l)
 	}
@@ -106,6 +111,16 @@ func readLines(c *Call) []line {
 // replyWindow is how many of the persona's next lines may take up what the learner did: the
 // first reply is often a question about it ("so can you refund it?") before the yes.
 const replyWindow = 2
+
+// nextPersona returns the persona's next line in rest.
+func nextPersona(rest []dialog.Utterance) (dialog.Utterance, bool) {
+	for _, u := range rest {
+		if u.Speaker == dialog.SpeakerPersona {
+			return u, true
+		}
+	}
+	return dialog.Utterance{}, false
+}
 
 // acceptedAfter returns the first of the persona's next replyWindow lines in rest that accepts.
 func acceptedAfter(rest []dialog.Utterance) (dialog.Utterance, bool) {
@@ -151,9 +166,10 @@ func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metric
 		if len(hits) > 0 && !l.tainted {
 			pos++
 			for _, h := range hits {
-				if !cr.Outcome || l.accepted {
+				switch {
+				case !cr.Outcome || l.accepted:
 					full[h] = true
-				} else {
+				case !l.refused:
 					half[h] = true
 				}
 			}

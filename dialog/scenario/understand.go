@@ -173,6 +173,28 @@ var (
 		{"that", "is", "all"}, {"no", "that", "is", "it"}, {"go", "ahead"}, {"pencil", "me", "in"}, {"see", "you"}, {"book", "it"}}
 )
 
+// refuseWords are what a reply denies when a negation governs them: "I didn't agree to
+// anything", "I never said twenty hours", "I won't be there".
+var refuseWords = map[string]bool{"agree": true, "agreed": true, "accept": true, "accepted": true,
+	"said": true, "say": true, "interested": true, "there": true, "booked": true, "book": true}
+
+// Refuses reports whether a reply turns down or denies what was just claimed or proposed
+// ("I didn't agree to anything.", "Don't send an invite, I won't be there.", "No thanks."):
+// stronger than not taking it up.
+func Refuses(text string) bool {
+	for _, s := range readSentences(text) {
+		for k, t := range s.toks {
+			if refuseWords[t] && s.neg[k] != -1 {
+				return true
+			}
+			if k+1 < len(s.toks) && t == "no" && (s.toks[k+1] == "thanks" || s.toks[k+1] == "thank") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Accepts reports whether a reply accepts what was offered ("Oh, thank goodness.", "Thursday
 // at two works.", "No, that's everything, thanks."): an acceptance cue that no negation
 // governs ("no thanks", "that's not good enough" do not accept).

@@ -144,6 +144,26 @@ func TestUnderstandQuestions(t *testing.T) {
 	}
 }
 
+// TestRefuses reads a reply that turns down or denies what the learner claimed.
+func TestRefuses(t *testing.T) {
+	for text, want := range map[string]bool{
+		"i didn't agree to anything send me an email if you have to": true,
+		"Don't send an invite. I won't be there.":                    true,
+		"I never said twenty hours.":                                 true,
+		"No thanks.":                                                 true,
+		"I'm not interested.":                                        true,
+		"Thursday at two works.":                                     false,
+		"Will it be with Doctor Patel? I don't want to explain my knee all over again.": false,
+		"And my bank charged me a fee. Who pays that?":                                  false,
+		"I was booked with Doctor Patel at ten.":                                        false,
+		"Oh, thank goodness.":                                                           false,
+	} {
+		if got := scenario.Refuses(text); got != want {
+			t.Errorf("Refuses(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
 // TestAccepts reads the other side's answer to an offer.
 func TestAccepts(t *testing.T) {
 	for text, want := range map[string]bool{

@@ -32,11 +32,16 @@ const outside = -2
 // readSentences splits text into sentences and reads each one's clauses and negations.
 func readSentences(text string) []sentence {
 	var out []sentence
+	bare := !strings.ContainsAny(text, ".?!,;")
 	for _, raw := range splitSentences(text) {
 		s := readSentence(raw.text, raw.asked)
-		if len(s.toks) > 0 {
-			out = append(out, s)
+		if len(s.toks) == 0 {
+			continue
 		}
+		if bare {
+			boundScopes(s.neg)
+		}
+		out = append(out, s)
 	}
 	negatePostTriggers(out)
 	return out
@@ -289,6 +294,20 @@ func negationScopes(toks []string, clause []int) []int {
 		}
 	}
 	return neg
+}
+
+// bareScope bounds a negation's reach in a recognizer's text, which has no punctuation to end
+// it (NegEx's word window): in "the second charge should never have gone through on your card
+// this morning refunding it now" the refund is not negated.
+const bareScope = 7
+
+// boundScopes cuts every negation scope in neg to bareScope tokens after its trigger.
+func boundScopes(neg []int) {
+	for j, g := range neg {
+		if g >= 0 && j-g > bareScope {
+			neg[j] = -1
+		}
+	}
 }
 
 // pseudoBefore reports whether the trigger at i ends a pseudo-trigger ("why not", "or not").

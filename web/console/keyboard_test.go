@@ -64,7 +64,8 @@ func keyboardPass(t *testing.T, p webtest.Page, base string) {
 
 // TestKeyboardPracticePage: on the practice page the Tab key reaches a scenario's Start call
 // button, in Chromium and Firefox, and every stop on the way shows a focus ring of 3:1
-// against the page (checked where the window holds focus: Chromium).
+// against the page. (cmd/spar's TestEndToEndSilentMicHint goes on to start and hang up a
+// call by keyboard, in both browsers.)
 func TestKeyboardPracticePage(t *testing.T) {
 	eachBrowser(t, 0, 0, func(t *testing.T, p webtest.Page, _ func(string)) {
 		f := newFixture(t)

@@ -76,8 +76,8 @@ func TestKeyboardPracticePage(t *testing.T) {
 	})
 }
 
-// TestBrowserContrast reads the text of each page a trainer and a learner use, in Chromium
-// and Firefox, against the background under it: none is below WCAG AA (4.5:1; 3:1 when large).
+// TestBrowserContrast reads the text of each page a trainer and a learner use (and
+// /status), in Chromium and Firefox, against the background under it: none is below WCAG AA (4.5:1; 3:1 when large).
 func TestBrowserContrast(t *testing.T) {
 	eachBrowser(t, 1280, 900, func(t *testing.T, p webtest.Page, _ func(string)) {
 		f := newFixture(t)
@@ -97,6 +97,7 @@ func TestBrowserContrast(t *testing.T) {
 			"/console/learners/alice":   `document.readyState === 'complete'`,
 			"/console/teams/red":        `document.readyState === 'complete'`,
 			"/console/assignments":      `document.getElementById('assign-form')`,
+			"/status":                   `document.querySelector('main h1')`,
 			"/":                         `document.querySelector('#scenarios .card[data-scenario]') && !document.getElementById('account-nav').hidden`,
 			"/?call=call-alice":         `!document.getElementById('score-ready').hidden`,
 		} {

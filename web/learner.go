@@ -10,8 +10,10 @@ import (
 const learnerCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; media-src 'self' blob:; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
-// learnerAssets are the files of the learner page served under /assets/.
+// learnerAssets are the files of the learner page served under /assets/; base.css, the
+// shared look, is linked by the console and /status too.
 var learnerAssets = map[string]string{
+	"base.css":    "text/css; charset=utf-8",
 	"learner.css": "text/css; charset=utf-8",
 	"learner.js":  "text/javascript; charset=utf-8",
 	"home.js":     "text/javascript; charset=utf-8",

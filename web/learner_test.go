@@ -3,6 +3,7 @@ package web
 import (
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ func TestLearnerPage(t *testing.T) {
 		{"/", "text/html", 200, `<script src="/assets/learner.js" defer></script>`},
 		{"/assets/learner.js", "text/javascript", 200, "/webrtc/offer"},
 		{"/assets/learner.css", "text/css", 200, ".transcript"},
+		{"/assets/base.css", "text/css", 200, "--focus:"},
 		{"/assets/index.html", "", 404, ""},
 		{"/assets/..%2fweb.go", "", 404, ""},
 		{"/status", "text/html", 200, "Charged twice for a renewal"},
@@ -60,5 +62,31 @@ func TestLearnerPageHasNoInlineCode(t *testing.T) {
 	js, _ := assets.ReadFile("assets/learner.js")
 	if m := regexp.MustCompile(`https?://|innerHTML|eval\(`).FindString(string(js)); m != "" {
 		t.Errorf("learner.js uses %q", m)
+	}
+}
+
+// TestOneVisualSystem: the practice page, the console and /status share one stylesheet of
+// design tokens and base styles (assets/base.css), linked before their own; their own
+// stylesheets define no tokens (custom properties) of their own.
+func TestOneVisualSystem(t *testing.T) {
+	firstSheet := regexp.MustCompile(`<link rel="stylesheet" href="([^"]+)">`)
+	for _, page := range []string{"assets/learner.html", "assets/index.html", "console/assets/layout.html"} {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := firstSheet.FindStringSubmatch(string(b)); m == nil || m[1] != "/assets/base.css" {
+			t.Errorf("%s: first stylesheet %q, want /assets/base.css", page, m)
+		}
+	}
+	token := regexp.MustCompile(`:root|--[a-z0-9-]+\s*:`)
+	for _, sheet := range []string{"assets/learner.css", "console/assets/console.css", "console/assets/studio.css"} {
+		b, err := os.ReadFile(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := token.FindString(string(b)); m != "" {
+			t.Errorf("%s defines a token of its own (%q): put it in assets/base.css", sheet, m)
+		}
 	}
 }

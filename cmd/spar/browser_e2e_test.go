@@ -22,7 +22,8 @@ var browserLines = []struct {
 
 // TestEndToEndBrowserCall drives a real headless Chromium through the learner page against
 // the real `spar serve`: the fake microphone speaks three lines, the page shows the live
-// transcript (the call screen keeping its width, the mood meter speaking plainly), the
+// transcript (the call screen keeping its width, the mood meter speaking plainly, no
+// can't-hear-you hint in the pauses), the
 // persona's audio arrives over WebRTC, and the call is recorded, as long as it lasted, and
 // sealed.
 func TestEndToEndBrowserCall(t *testing.T) {
@@ -36,6 +37,7 @@ func TestEndToEndBrowserCall(t *testing.T) {
 
 	page.WaitFor("two learner lines on the page", learnerLines+` >= 2`, 40*time.Second)
 	saveScreenshot(t, page, "learner-call.png")
+	checkNoMicHint(t, page) // through the pauses before and between the first lines
 
 	// Persona audio reached the browser.
 	if stats := personaAudio(page); stats.Packets < 100 || stats.Energy <= 0 {

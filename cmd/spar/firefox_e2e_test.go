@@ -26,7 +26,8 @@ const micMeter = `(() => { window.meterPeak = 0; setInterval(() => { window.mete
 // TestEndToEndFirefoxCall drives headless Firefox through the learner page against the real
 // `spar serve`: the learner's WAV (browserLines, fed to getUserMedia by webtest) reaches the
 // server's speech recogniser, the persona's audio reaches the page, the call screen keeps its
-// width as the transcript fills and its mood meter speaks plainly, and hanging up shows the
+// width as the transcript fills, its mood meter speaks plainly and it shows no can't-hear-you
+// hint in the pauses, and hanging up shows the
 // summary and seals a two-channel recording as long as the call.
 func TestEndToEndFirefoxCall(t *testing.T) {
 	e, srv := learnerServer(t)
@@ -40,6 +41,7 @@ func TestEndToEndFirefoxCall(t *testing.T) {
 	page.Eval(personaEar, nil)
 	page.Eval(micMeter, nil)
 	page.WaitFor("two learner lines on the page", learnerLines+` >= 2`, 40*time.Second)
+	checkNoMicHint(t, page) // through the pauses before and between the first lines
 	saveScreenshot(t, page, "learner-call-firefox.png")
 	page.WaitFor("the persona's voice in the page", `window.personaPeak > 0.01`, 20*time.Second)
 

@@ -41,12 +41,13 @@ func openPicker(page webtest.Page, base string) {
 	page.WaitFor("scenario cards", `document.querySelectorAll('[data-scenario]').length > 0`, 15*time.Second)
 }
 
-// startLearnerCall types the learner's name, presses Start call on the double-charge card,
-// waits for the call to go live and checks the page signaled over the WebSocket with trickle
+// startLearnerCall types the learner's name, presses Start call on the double-charge card
+// (watching the can't-hear-you hint: checkNoMicHint), waits for the call to go live and checks the page signaled over the WebSocket with trickle
 // ICE (not the POST fallback). It returns the call's id.
 func startLearnerCall(t *testing.T, page webtest.Page, learner string) (callID string) {
 	t.Helper()
 	name, _ := json.Marshal(learner)
+	page.Eval(hintWatch, nil)
 	page.Eval(`(() => { const n = document.getElementById('learner-name'); n.value = `+string(name)+`;
 		n.dispatchEvent(new Event('input')); document.querySelector('[data-scenario="double-charge"] button').click(); return true })()`, nil)
 	page.WaitFor("the call to go live", `!!window.spar.callId && document.getElementById('status').textContent === 'Live'`, 20*time.Second)
@@ -59,6 +60,22 @@ func startLearnerCall(t *testing.T, page webtest.Page, learner string) (callID s
 		t.Errorf("the page signaled over %q, want the WebSocket with trickle ICE", signaling)
 	}
 	return callID
+}
+
+// hintWatch notes in window.hintShown whether the can't-hear-you hint has shown since.
+const hintWatch = `(() => { const h = document.getElementById('mic-hint'); window.hintShown = !h.hidden;
+	new MutationObserver(() => { if (!h.hidden) window.hintShown = true }).observe(h, { attributes: true, attributeFilter: ['hidden'] });
+	return true })()`
+
+// checkNoMicHint fails the test when the can't-hear-you hint showed on a call whose
+// microphone speaks, pauses and all (the persona talks in them).
+func checkNoMicHint(t *testing.T, page webtest.Page) {
+	t.Helper()
+	var shown bool
+	page.Eval(`window.hintShown`, &shown)
+	if shown {
+		t.Error("the can't-hear-you hint showed while the learner was speaking")
+	}
 }
 
 // inboundAudio is the persona's audio as the page's peer connection received it.
@@ -204,8 +221,10 @@ func saveScreenshot(t *testing.T, page webtest.Page, name string) {
 }
 
 // TestEndToEndSilentMicHint: a learner whose microphone sends only silence is told, on the
-// call screen, that Spar cannot hear them, before the persona gives up. The learner uses the
-// keyboard alone (a keyboard-only pass of the practice page), and every stop shows focus.
+// call screen, that Spar cannot hear them, before the persona gives up; in Chromium and
+// Firefox. The learner uses the keyboard alone (the keyboard-only pass of the practice page:
+// the name, Start call, Hang up), and every stop shows its focus ring. The calls with speech
+// (TestEndToEndBrowserCall, TestEndToEndFirefoxCall) check the hint stays hidden.
 func TestEndToEndSilentMicHint(t *testing.T) {
 	_, srv := learnerServer(t)
 	// Readiness says Redis answers (the fault tests check it says so when it does not).
@@ -214,9 +233,19 @@ func TestEndToEndSilentMicHint(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	page := webtest.Launch(t, webtest.Options{FakeMic: webtest.MicWAV(t, make([]int16, 30*media.Rate16k))})
-	openPicker(page, srv.base)
-	// By keyboard alone: the name, the scenario's Start button, and Hang up.
+	silence := webtest.MicWAV(t, make([]int16, 30*media.Rate16k))
+	t.Run("chromium", func(t *testing.T) {
+		silentKeyboardCall(t, webtest.Launch(t, webtest.Options{FakeMic: silence}), srv.base)
+	})
+	t.Run("firefox", func(t *testing.T) {
+		silentKeyboardCall(t, webtest.LaunchFirefox(t, webtest.Options{FakeMic: silence}), srv.base)
+	})
+}
+
+// silentKeyboardCall places a call by keyboard alone with a silent microphone, waits for
+// the can't-hear-you hint and hangs up.
+func silentKeyboardCall(t *testing.T, page webtest.Page, base string) {
+	openPicker(page, base)
 	webtest.TabTo(t, page, "the name field", `document.activeElement.id === 'learner-name'`, 20)
 	page.Type("Quiet Tester")
 	webtest.TabTo(t, page, "Start on the double-charge card",

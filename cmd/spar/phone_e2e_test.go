@@ -43,8 +43,21 @@ func checkPhoneView(t *testing.T, page webtest.Page, view, sel string) {
 	}
 }
 
+// checkHeaderMargin fails the test when the header's logo or name field touches the edge of
+// the screen: the header keeps the page's side margin.
+func checkHeaderMargin(t *testing.T, page webtest.Page) {
+	t.Helper()
+	var m struct{ Left, Right float64 }
+	page.Eval(`({left: document.querySelector('.logo').getBoundingClientRect().left,
+		right: innerWidth - document.getElementById('learner-name').getBoundingClientRect().right})`, &m)
+	if m.Left < 8 || m.Right < 8 {
+		t.Errorf("the header's logo is %.0f px from the left edge and its name field %.0f px from the right; want at least 8", m.Left, m.Right)
+	}
+}
+
 // TestLearnerPagePhone runs a call on the learner page on a 390x844 phone, in Chromium
 // (emulating a touch phone) and in Firefox (a window that size): no view scrolls sideways,
+// the header keeps its side margins,
 // the Start call, Hang up and Practise again buttons are on screen and big enough to tap,
 // and each view's screenshot (Chromium's) goes to docs/screenshots.
 func TestLearnerPagePhone(t *testing.T) {
@@ -66,6 +79,7 @@ func TestLearnerPagePhone(t *testing.T) {
 func phoneCall(t *testing.T, page webtest.Page, base string, shoot func(name string)) {
 	openPicker(page, base)
 	checkPhoneView(t, page, "picker", `[data-scenario] .btn`)
+	checkHeaderMargin(t, page)
 	shoot("learner-phone-pick.png")
 
 	startLearnerCall(t, page, "Phone Tester")

@@ -9,8 +9,10 @@
   // for headsets and test rigs that feed clean audio.
   const rawMic = params.get('mic') === 'raw';
   const MOOD_MAX = 10;
-  // The "we can't hear you" hint: after this long with the microphone below this level.
-  const SILENT_DB = -55, SILENT_HINT_MS = 6000;
+  // The "we can't hear you" hint: the microphone below SILENT_DB for SILENT_HINT_MS before
+  // it first carried sound on the call (a muted or wrong microphone), or for SILENT_AGAIN_MS
+  // after (muted mid-call: a learner who listens to the persona is quiet for a while).
+  const SILENT_DB = -55, SILENT_HINT_MS = 6000, SILENT_AGAIN_MS = 15000;
 
   const state = {
     scenarios: [], scenario: null, pc: null, stream: null, callId: '', events: null,
@@ -137,7 +139,7 @@
     const buf = new Float32Array(an.fftSize);
     let raf = 0;
     const bar = $('level-bar'), hint = $('mic-hint');
-    let heard = Date.now(); // last time the microphone carried sound
+    let heard = Date.now(), spoke = false; // last time the microphone carried sound; ever
     const tick = () => {
       an.getFloatTimeDomainData(buf);
       let sum = 0;
@@ -145,8 +147,8 @@
       const db = 10 * Math.log10(sum / buf.length + 1e-10);
       bar.style.width = Math.max(0, Math.min(100, ((db + 60) / 50) * 100)).toFixed(0) + '%';
       // A muted or wrong microphone sends silence: say so before the persona gives up.
-      if (db > SILENT_DB) heard = Date.now();
-      hint.hidden = Date.now() - heard < SILENT_HINT_MS;
+      if (db > SILENT_DB) { heard = Date.now(); spoke = true; }
+      hint.hidden = Date.now() - heard < (spoke ? SILENT_AGAIN_MS : SILENT_HINT_MS);
       raf = requestAnimationFrame(tick);
     };
     tick();

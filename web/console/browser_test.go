@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/web/webtest"
 )
@@ -398,3 +400,55 @@ func TestBrowserAdminDeleteConfirms(t *testing.T) {
 		}
 	})
 }
+
+// TestBrowserSkipSilence plays a call with 7 s of silence between two lines, in Chromium and
+// Firefox, from inside the silence: with Skip silences on, playback jumps to just before the
+// next line (0.3 s ahead of it); with it off, it plays through the silence. The page's own
+// seeks are recorded as they happen (seeking events), so nothing depends on how fast the
+// audio plays.
+func TestBrowserSkipSilence(t *testing.T) {
+	lines := []dialog.Utterance{
+		{Speaker: dialog.SpeakerLearner, Text: "Thank you for calling Brightwave billing, this is Sam.", Start: 200 * time.Millisecond, End: 2 * time.Second},
+		{Speaker: dialog.SpeakerPersona, Text: "Let me find my invoice.", Start: 2400 * time.Millisecond, End: 4 * time.Second},
+		{Speaker: dialog.SpeakerLearner, Text: "Take your time, I am here.", Start: 11 * time.Second, End: 13 * time.Second},
+	}
+	eachBrowser(t, 1280, 900, func(t *testing.T, p webtest.Page, _ func(string)) {
+		f := newFixture(t)
+		f.seedLines(t, "call-pause", "alice", "double-charge", time.Now().Add(-time.Minute).Truncate(time.Second), lines, 14*time.Second)
+		signIn(p, f.srv.URL, "tina@example.com")
+		p.Navigate(f.srv.URL + "/console/calls/call-pause")
+		p.WaitFor("the replay page", `document.getElementById('replay').dataset.ready === 'true'`, 10*time.Second)
+		p.Eval(seekWatch, nil)
+
+		type jump struct{ From, To float64 }
+		// playFrom pauses, sets Skip silences, moves to 5 s (inside the silence) and plays.
+		playFrom := func(skip bool) {
+			p.Eval(fmt.Sprintf(`(() => { const a = document.getElementById('audio'); a.pause();
+				document.getElementById('skip-silence').checked = %t; a.currentTime = 5; return true })()`, skip), nil)
+			p.WaitFor("the seek to 5 s", `!document.getElementById('audio').seeking && Math.abs(document.getElementById('audio').currentTime - 5) < 0.05`, 5*time.Second)
+			p.Eval(`(window.seeks = [], document.getElementById('audio').play().then(() => true))`, nil)
+		}
+
+		playFrom(true)
+		p.WaitFor("a jump over the silence", `window.seeks.length > 0`, 10*time.Second)
+		var jumps []jump
+		p.Eval(`window.seeks`, &jumps)
+		if j := jumps[0]; j.From < 4.9 || j.From > 6 || math.Abs(j.To-10.7) > 0.05 {
+			t.Errorf("with Skip silences on, playback jumped %+v, want from the silence (5 s) to 10.7 s", jumps)
+		}
+
+		playFrom(false)
+		p.WaitFor("playback to reach the next line", `document.getElementById('audio').currentTime > 11.2`, 20*time.Second)
+		p.Eval(`(document.getElementById('audio').pause(), window.seeks)`, &jumps)
+		if len(jumps) > 0 {
+			t.Errorf("with Skip silences off, playback jumped %+v", jumps)
+		}
+	})
+}
+
+// seekWatch records in window.seeks each seek the page makes, from the position last played
+// to where it went.
+const seekWatch = `(() => { const a = document.getElementById('audio'); let last = a.currentTime; window.seeks = [];
+	a.addEventListener('timeupdate', () => { if (!a.seeking) last = a.currentTime });
+	a.addEventListener('seeking', () => { window.seeks.push({from: last, to: a.currentTime}); last = a.currentTime });
+	return true })()`

@@ -132,10 +132,18 @@ var sampleLines = []dialog.Utterance{
 
 const sampleDur = 12 * time.Second
 
+// seedCall seeds a finished call of sampleLines.
 func (f *fixture) seedCall(t *testing.T, id, learner, scenario string, started time.Time) {
 	t.Helper()
+	f.seedLines(t, id, learner, scenario, started, sampleLines, sampleDur)
+}
+
+// seedLines seeds a finished call of dur with these transcript lines, their tones in its
+// recording (writeStereo), and the sample call's timeline events.
+func (f *fixture) seedLines(t *testing.T, id, learner, scenario string, started time.Time, lines []dialog.Utterance, dur time.Duration) {
+	t.Helper()
 	path := filepath.Join(f.dir, id+".wav")
-	writeStereo(t, path, sampleLines, sampleDur)
+	writeStereo(t, path, lines, dur)
 	log, err := f.st.Begin(t.Context(), telephony.Info{ID: id, Transport: "webrtc", Scenario: scenario, Learner: learner, Started: started}, path)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +156,7 @@ func (f *fixture) seedCall(t *testing.T, id, learner, scenario string, started t
 	} {
 		log.Append(e)
 	}
-	_, err = log.Seal(t.Context(), dialog.Result{EndReason: "learner hung up", Duration: sampleDur, Transcript: sampleLines, Turns: 2})
+	_, err = log.Seal(t.Context(), dialog.Result{EndReason: "learner hung up", Duration: dur, Transcript: lines, Turns: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,37 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
+// TestKeyboardActivates checks that in each browser the keyboard works as a user's does:
+// the tab holds the focus (so :focus-visible rings show), and Enter and Space on a focused
+// button click it. Headless Firefox's first tab did neither.
+func TestKeyboardActivates(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `<!doctype html><body><input id="name"><button type="button" id="go">Go</button>
+<script>window.clicks = 0; document.getElementById('go').addEventListener('click', () => window.clicks++)</script>`)
+	}))
+	defer srv.Close()
+	for _, br := range browsers {
+		t.Run(br.name, func(t *testing.T) {
+			b := br.launch(t, webtest.Options{Width: 800, Height: 600})
+			b.Navigate(srv.URL)
+			b.Eval(`(document.getElementById('name').focus(), true)`, nil)
+			webtest.TabTo(t, b, "the button", `document.activeElement.id === 'go'`, 3)
+			var focus struct {
+				Has     bool `json:"has"`
+				Visible bool `json:"visible"`
+			}
+			b.Eval(`({has: document.hasFocus(), visible: document.activeElement.matches(':focus-visible')})`, &focus)
+			if !focus.Has || !focus.Visible {
+				t.Errorf("after Tab: document.hasFocus() %v, the button matches :focus-visible %v; want both", focus.Has, focus.Visible)
+			}
+			b.Press("Enter")
+			b.WaitFor("Enter to click the button", `window.clicks === 1`, 5*time.Second)
+			b.Press(" ")
+			b.WaitFor("Space to click the button", `window.clicks === 2`, 5*time.Second)
+		})
+	}
+}
+
 // TestFakeMic checks that each browser's microphone plays the WAV file given: the page hears
 // its 440 Hz tone (not, say, Firefox's built-in 1 kHz fake tone).
 func TestFakeMic(t *testing.T) {

@@ -54,8 +54,9 @@ func LowContrast(p Page) []string {
 // focusRing checks the focused element's indicator: an outline of at least 1 px whose colour
 // has 3:1 contrast with the background around it (WCAG 2.2's non-text contrast), or a box
 // shadow (not measured). It returns "" when the indicator passes, else what is wrong.
-// Media elements draw their own, inside the browser's controls. A headless Firefox window
-// never holds the system focus, so :focus matches nothing there and nothing is checked.
+// Media elements draw their own, inside the browser's controls. A page whose window does not
+// hold the system focus shows no focus at all, and nothing is checked there (both drivers
+// give their tab the focus: see foregroundTab).
 var focusRing = fmt.Sprintf(`(() => {%s
 	const el = document.activeElement;
 	if (!document.hasFocus() || !el || el === document.body || el.matches('audio, video')) return '';

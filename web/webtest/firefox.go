@@ -75,16 +75,7 @@ func LaunchFirefox(t testing.TB, opts Options) *Firefox {
 	if err := f.c.call("session.subscribe", map[string]any{"events": []string{"log.entryAdded"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	var tree struct {
-		Contexts []struct{ Context string } `json:"contexts"`
-	}
-	if err := f.c.call("browsingContext.getTree", map[string]any{"maxDepth": 0}, &tree); err != nil {
-		t.Fatal(err)
-	}
-	if len(tree.Contexts) == 0 {
-		t.Fatal("firefox has no tab")
-	}
-	f.tab = tree.Contexts[0].Context
+	f.tab = foregroundTab(t, f.c)
 	viewport := map[string]any{"context": f.tab, "viewport": map[string]int{"width": w, "height": h}}
 	if err := f.c.call("browsingContext.setViewport", viewport, nil); err != nil {
 		t.Fatal(err)
@@ -96,6 +87,36 @@ func LaunchFirefox(t testing.TB, opts Options) *Firefox {
 		}
 	}
 	return f
+}
+
+// foregroundTab opens a tab in the foreground, closes the one Firefox started with and
+// returns the new tab's browsing context id.
+//
+// The tab a headless Firefox starts with never holds the system focus: in it
+// document.hasFocus() is false, :focus-visible matches nothing, and Enter or Space on a
+// focused button does not click it (Firefox activates a button from the keyboard only when
+// it is the focus manager's focused element; links and implicit form submission still
+// work). A tab opened in the foreground over BiDi holds the focus as a user's window does.
+func foregroundTab(t testing.TB, c *bidi) string {
+	t.Helper()
+	var tree struct {
+		Contexts []struct{ Context string } `json:"contexts"`
+	}
+	if err := c.call("browsingContext.getTree", map[string]any{"maxDepth": 0}, &tree); err != nil {
+		t.Fatal(err)
+	}
+	var tab struct {
+		Context string `json:"context"`
+	}
+	if err := c.call("browsingContext.create", map[string]any{"type": "tab", "background": false}, &tab); err != nil {
+		t.Fatal(err)
+	}
+	for _, old := range tree.Contexts {
+		if err := c.call("browsingContext.close", map[string]any{"context": old.Context}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tab.Context
 }
 
 // firefoxPrefs is the profile's user.js. Firefox's remote agent already applies its

@@ -33,6 +33,8 @@ func (c *Console) registerStudio(user func(string, http.HandlerFunc)) {
 	t("POST /console/api/studio/{sid}/lint", c.studioLint)
 	t("POST /console/api/studio/{sid}/versions", c.studioSave)
 	t("POST /console/api/studio/{sid}/publish", c.studioPublish)
+	t("POST /console/api/studio/{sid}/try", c.studioTry)
+	t("GET /console/api/trial/{ticket}", c.studioTrial)
 }
 
 // trainersOnly answers 403 to learners.

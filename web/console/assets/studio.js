@@ -128,6 +128,27 @@
     });
   });
 
+  // Try it: a browser practice call against the draft, unpublished. Unsaved edits are saved
+  // as a new version first; the practice page opens with a trial ticket for that version.
+  const tryIt = document.getElementById('try');
+  tryIt.addEventListener('click', async () => {
+    clearTimeout(timer);
+    tryIt.disabled = true;
+    let n = Number(root.dataset.latest);
+    if (root.dataset.dirty === 'true') {
+      const s = await post('/versions', draft());
+      if (!s.ok) { tryIt.disabled = false; msg.textContent = s.body.error || 'Save failed (' + s.status + '); your text is still here.'; return; }
+      n = s.body.n;
+      root.dataset.latest = String(n);
+      root.dataset.dirty = 'false';
+      if (s.body.problems && s.body.problems.length) showProblems(s.body.problems);
+    }
+    const r = await post('/try', { n });
+    tryIt.disabled = false;
+    if (!r.ok) { msg.textContent = 'Cannot try version ' + n + ': ' + (r.body.error || 'HTTP ' + r.status); return; }
+    location.href = r.body.url;
+  });
+
   publish.addEventListener('click', () => {
     publish.disabled = true;
     post('/publish', { n: Number(root.dataset.latest) }).then((r) => {

@@ -187,8 +187,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if consoleCfg.RecordingDir == "" {
 		consoleCfg.RecordingDir = filepath.Join(cfg.DataDir, "recordings")
 	}
+	drafter, err := newDrafter(cfg, studioScenarios, log)
+	if err != nil {
+		return err
+	}
 	cons, err := console.New(consoleCfg, console.Deps{Accounts: accts, Calls: st, Cards: cards,
-		Scenarios: catalog, Studio: studioScenarios, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
+		Scenarios: catalog, Studio: studioScenarios, Drafter: drafter, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -8,10 +9,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sparlab/spar/configs"
+	"github.com/sparlab/spar/dialog/llm"
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/studio"
+	"github.com/sparlab/spar/dialog/studio/draft"
 	"github.com/sparlab/spar/scoring"
+	"github.com/sparlab/spar/web/console"
 )
 
 // newStudio returns the console's scenario studio: files are the read-only scenarios the
@@ -60,4 +64,18 @@ func (f fileSource) Source(id string) (scen, rub []byte, ok bool) {
 	}
 	rub, _ = fs.ReadFile(f.rubrics, f.rubricDir+"/"+id+".yaml") // no rubric: the copy's lint asks for one
 	return scen, rub, true
+}
+
+// newDrafter is the studio's "Draft from your material": the LLM drafter when an LLM is
+// configured (providers.llm, the persona's OpenAI-compatible server), linted by lint;
+// otherwise nil, which leaves the console its offline drafter.
+func newDrafter(cfg Config, lint draft.Linter, log *slog.Logger) (console.Drafter, error) {
+	if cfg.Providers.LLM == nil {
+		return nil, nil
+	}
+	c, err := llm.NewClient(*cfg.Providers.LLM, nil)
+	if err != nil {
+		return nil, fmt.Errorf("studio drafter: %w", err)
+	}
+	return draft.NewLLM(c, lint, log.With("component", "draft")), nil
 }

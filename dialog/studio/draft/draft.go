@@ -2,6 +2,7 @@ package draft
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -47,10 +48,7 @@ type Input struct {
 }
 
 // Fact is one persona fact and the sentence of the material it came from.
-type Fact struct {
-	Text   string `json:"text"`
-	Source string `json:"source"`
-}
+type Fact = studio.Fact
 
 // Pair is a question the persona asks and the answer the material gives.
 type Pair struct {
@@ -69,6 +67,12 @@ type Draft struct {
 	// Rejected are the LLM's facts whose source sentence is not in the material: left out.
 	Rejected []Fact `json:"rejected,omitempty"`
 }
+
+// Offline is the offline drafter (Make) behind the interface the LLM drafter shares.
+type Offline struct{}
+
+// Make drafts with Make.
+func (Offline) Make(_ context.Context, in Input) (*Draft, error) { return Make(in) }
 
 // Make drafts a scenario from in.Material.
 func Make(in Input) (*Draft, error) {

@@ -192,7 +192,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 	cons, err := console.New(consoleCfg, console.Deps{Accounts: accts, Calls: st, Cards: cards,
-		Scenarios: catalog, Studio: studioScenarios, Drafter: drafter, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
+		Scenarios: catalog, Studio: studioScenarios, Drafter: drafter, Voices: voicePreview{prov}, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/studio"
 	"github.com/sparlab/spar/dialog/studio/draft"
+	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/web/console"
 )
@@ -78,4 +80,16 @@ func newDrafter(cfg Config, lint draft.Linter, log *slog.Logger) (console.Drafte
 		return nil, fmt.Errorf("studio drafter: %w", err)
 	}
 	return draft.NewLLM(c, lint, log.With("component", "draft")), nil
+}
+
+// voicePreview is the studio editor's "hear it": a sample line through the TTS the
+// scenario's calls would use (its providers block, else the server's default).
+type voicePreview struct{ prov *scenarioProviders }
+
+func (v voicePreview) Speak(ctx context.Context, sc *scenario.Scenario, voice, text string, w media.Writer) error {
+	cp, err := v.prov.of(sc)
+	if err != nil {
+		return err
+	}
+	return cp.tts.Synthesize(ctx, text, voice, w)
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/sparlab/spar/configs"
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/llm"
@@ -17,8 +19,10 @@ import (
 	"github.com/sparlab/spar/dialog/store/storetest"
 	"github.com/sparlab/spar/dialog/studio"
 	"github.com/sparlab/spar/dialog/studio/draft"
+	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/telephony"
+	"github.com/sparlab/spar/web/metrics"
 )
 
 // TestNewDrafter: the offline drafter stays the default; a configured LLM drafts instead.
@@ -111,5 +115,37 @@ func TestRescoreVersion(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("rescore %v: %v, want %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// TestVoicePreview: "hear it" speaks through the TTS a studio version's calls would use; by
+// default the offline flite voices, at 16 kHz.
+func TestVoicePreview(t *testing.T) {
+	cfg, err := loadTestConfig(t, "providers:\n  stt: instant\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog, err := loadScenarios("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := metrics.New(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	prov, err := buildProviders(cfg, catalog, m, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := catalog.Get("double-charge")
+	sc := *base
+	sc.ID, sc.Version = "refund-red", 3
+	var n int
+	err = voicePreview{prov}.Speak(t.Context(), &sc, "rms", "Hello, this is Dana.", media.WriterFunc(func(p []int16) error {
+		n += len(p)
+		return nil
+	}))
+	if err != nil || n < media.Rate16k/2 {
+		t.Fatalf("preview: %d samples, %v; want at least half a second of speech", n, err)
 	}
 }

@@ -106,8 +106,10 @@ type Deps struct {
 	// Drafter drafts studio scenarios from material; nil: the offline drafter
 	// (draft.Offline). cmd gives the LLM drafter when an LLM is configured.
 	Drafter Drafter
-	Redis   redis.UniversalClient
-	Keys    store.FeedbackKeys // store.Store.FeedbackKeys
+	// Voices speaks the editor's "hear it" previews; nil: no previews.
+	Voices Voices
+	Redis  redis.UniversalClient
+	Keys   store.FeedbackKeys // store.Store.FeedbackKeys
 	// Settings backs the admin settings page; nil takes Calls when it implements Settings
 	// (store.Store does), and without either the page answers 404.
 	Settings Settings
@@ -128,6 +130,7 @@ type Console struct {
 	scenarios Scenarios
 	studio    *studio.Studio
 	drafter   Drafter
+	voices    Voices
 	feedback  *Feedback
 	settings  Settings
 	assign    *assignments
@@ -161,7 +164,7 @@ func New(cfg Config, d Deps) (*Console, error) {
 		settings, _ = d.Calls.(Settings)
 	}
 	return &Console{cfg: cfg, settings: settings, accts: d.Accounts, mw: d.Accounts.Middleware(), guard: account.NewGuard(d.Accounts, d.Calls),
-		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, studio: d.Studio, drafter: d.Drafter, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
+		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, studio: d.Studio, drafter: d.Drafter, voices: d.Voices, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
 		assign: &assignments{rdb: d.Redis, keys: cmp.Or(d.AssignmentKeys, store.AssignmentKeys{Prefix: d.Keys.Prefix})},
 		now:    time.Now, log: log.With("component", "console")}, nil
 }

@@ -31,6 +31,7 @@ func (c *Console) registerStudio(user func(string, http.HandlerFunc)) {
 	t("POST /console/studio/draft", c.studioDraft)
 	t("GET /console/studio/{sid}", c.studioEditPage)
 	t("GET /console/studio/{sid}/v/{n}/{doc}", c.studioExport)
+	t("GET /console/studio/{sid}/voice.wav", c.studioVoice)
 	t("POST /console/api/studio/{sid}/lint", c.studioLint)
 	t("POST /console/api/studio/{sid}/versions", c.studioSave)
 	t("POST /console/api/studio/{sid}/publish", c.studioPublish)
@@ -202,7 +203,7 @@ func (c *Console) studioEditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	c.render(w, r, http.StatusOK, "studio_edit.html", map[string]any{"Title": "Edit " + e.ID,
 		"Entry": e, "Version": v, "Fields": fields, "Criteria": crit, "History": hist, "Names": names,
-		"Voices": voiceChoices(fields["persona.voice"]), "Facts": hist[len(hist)-1].Facts,
+		"Voices": voiceChoices(fields["persona.voice"]), "Facts": hist[len(hist)-1].Facts, "Preview": c.voices != nil,
 		"Next": e.Latest + 1, "Difficulties": []string{"easy", "medium", "hard"}})
 }
 

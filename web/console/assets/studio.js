@@ -149,6 +149,20 @@
     location.href = r.body.url;
   });
 
+  // Hear it: the saved version's greeting in the voice chosen in the form, as a WAV.
+  const hear = document.getElementById('hear');
+  if (hear) {
+    const audio = document.getElementById('voice-audio');
+    const voice = document.querySelector('#studio-form [data-field="persona.voice"]');
+    audio.addEventListener('error', () => { msg.textContent = 'The voice could not be played.'; });
+    hear.addEventListener('click', () => {
+      audio.hidden = false;
+      audio.src = '/console/studio/' + encodeURIComponent(id) + '/voice.wav?n=' + encodeURIComponent(root.dataset.latest) +
+        '&voice=' + encodeURIComponent(voice.value) + '&t=' + Date.now();
+      audio.play().catch(() => {});
+    });
+  }
+
   publish.addEventListener('click', () => {
     publish.disabled = true;
     post('/publish', { n: Number(root.dataset.latest) }).then((r) => {

@@ -149,6 +149,9 @@ func TestEndToEndStudioTryIt(t *testing.T) {
 			page.WaitFor("signed in", `location.pathname !== '/console/login' && document.readyState !== 'loading'`, 15*time.Second)
 			page.Navigate(srv.base + "/console/studio/refund-try")
 			page.WaitFor("the editor", `document.getElementById('studio') && document.getElementById('studio').dataset.ready === 'true'`, 15*time.Second)
+			// Hear it: the greeting in the chosen voice, through the server's flite.
+			page.Eval(`(() => { document.getElementById('hear').click(); return true })()`, nil)
+			page.WaitFor("the voice preview loaded", `(() => { const a = document.getElementById('voice-audio'); return a.readyState >= 1 && a.duration > 0.5 })()`, 20*time.Second)
 			page.Eval(`(() => { document.getElementById('try').click(); return true })()`, nil)
 			page.WaitFor("the practice page with the trial", `location.pathname === '/' && location.search.startsWith('?trial=')`, 15*time.Second)
 			var loc string

@@ -22,12 +22,15 @@ type Call struct {
 // Scorecard is the result of scoring one call. It is stored as JSON under the call's
 // scorecard key; durations are nanoseconds.
 type Scorecard struct {
-	CallID   string    `json:"call_id"`
-	Scenario string    `json:"scenario"`
-	Learner  string    `json:"learner,omitempty"`
-	Rubric   string    `json:"rubric"`
-	Judge    string    `json:"judge"`
-	ScoredAt time.Time `json:"scored_at"`
+	CallID   string `json:"call_id"`
+	Scenario string `json:"scenario"`
+	Learner  string `json:"learner,omitempty"`
+	Rubric   string `json:"rubric"`
+	// ScenarioVersion is the studio version whose scenario and rubric scored the call (its
+	// own, or the one `spar rescore --version` named); 0 for a file scenario.
+	ScenarioVersion int       `json:"scenario_version,omitempty"`
+	Judge           string    `json:"judge"`
+	ScoredAt        time.Time `json:"scored_at"`
 	// Overall is the weighted mean of the criteria, 0..100.
 	Overall  int  `json:"overall"`
 	PassMark int  `json:"pass_mark"`

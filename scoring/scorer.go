@@ -41,6 +41,13 @@ func NewScorer(st *store.Store, rubrics *Rubrics, scenarios Scenarios, judge Jud
 
 // ScoreCall scores sealed call id. It does not store the card.
 func (s *Scorer) ScoreCall(ctx context.Context, id string) (*Scorecard, error) {
+	return s.ScoreCallAt(ctx, id, 0)
+}
+
+// ScoreCallAt scores sealed call id against version n of its studio scenario (its scenario
+// and rubric), whichever version the call ran with; n 0 is the call's own version (what
+// ScoreCall does). A version that does not exist is ErrNoRubric. It does not store the card.
+func (s *Scorer) ScoreCallAt(ctx context.Context, id string, n int) (*Scorecard, error) {
 	rec, err := s.st.Get(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("scoring: %w", err)
@@ -50,11 +57,32 @@ func (s *Scorer) ScoreCall(ctx context.Context, id string) (*Scorecard, error) {
 		return nil, fmt.Errorf("scoring: %w", err)
 	}
 	c := &Call{Record: rec, Events: events}
-	if c.Rubric, c.Scenario, err = s.rubricOf(ctx, rec); err != nil {
+	version := rec.ScenarioVersion
+	if n > 0 {
+		version = n
+	}
+	if c.Rubric, c.Scenario, err = s.rubricOf(ctx, rec.Scenario, version); err != nil {
 		return nil, fmt.Errorf("scoring: score %s: %w", id, err)
 	}
 	c.Metrics = Compute(c)
-	return Score(ctx, s.judge, s.judgeName, c, s.now())
+	card, err := Score(ctx, s.judge, s.judgeName, c, s.now())
+	if card != nil {
+		card.ScenarioVersion = version
+	}
+	return card, err
+}
+
+// At returns a CallScorer that scores every call against version n (ScoreCallAt), for
+// ScoreFallback and rescoring.
+func (s *Scorer) At(n int) CallScorer { return atVersion{s, n} }
+
+type atVersion struct {
+	s *Scorer
+	n int
+}
+
+func (a atVersion) ScoreCall(ctx context.Context, id string) (*Scorecard, error) {
+	return a.s.ScoreCallAt(ctx, id, a.n)
 }
 
 // WithVersions lets s score calls on studio scenarios, each against its own version.
@@ -63,22 +91,22 @@ func (s *Scorer) WithVersions(v Versions) *Scorer {
 	return s
 }
 
-// rubricOf returns the rubric and scenario a call ran with: the studio version it names, or
-// the loaded files. The scenario may be nil for a file scenario no longer loaded.
-func (s *Scorer) rubricOf(ctx context.Context, rec *store.Record) (*Rubric, *scenario.Scenario, error) {
-	if n := rec.ScenarioVersion; n > 0 {
+// rubricOf returns the rubric and scenario of scenario id: studio version n, or (n 0) the
+// loaded files. The scenario may be nil for a file scenario no longer loaded.
+func (s *Scorer) rubricOf(ctx context.Context, id string, n int) (*Rubric, *scenario.Scenario, error) {
+	if n > 0 {
 		if s.versions == nil {
-			return nil, nil, fmt.Errorf("%w %q version %d: no studio to read it from", ErrNoRubric, rec.Scenario, n)
+			return nil, nil, fmt.Errorf("%w %q version %d: no studio to read it from", ErrNoRubric, id, n)
 		}
-		sc, err := s.versions.Scenario(ctx, rec.Scenario, n)
+		sc, err := s.versions.Scenario(ctx, id, n)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w %q version %d: %w", ErrNoRubric, rec.Scenario, n, err)
+			return nil, nil, fmt.Errorf("%w %q version %d: %w", ErrNoRubric, id, n, err)
 		}
-		data, err := s.versions.RubricFile(ctx, rec.Scenario, n)
+		data, err := s.versions.RubricFile(ctx, id, n)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w %q version %d: %w", ErrNoRubric, rec.Scenario, n, err)
+			return nil, nil, fmt.Errorf("%w %q version %d: %w", ErrNoRubric, id, n, err)
 		}
-		r, err := ParseRubric(fmt.Sprintf("%s version %d", rec.Scenario, n), data)
+		r, err := ParseRubric(fmt.Sprintf("%s version %d", id, n), data)
 		if err == nil {
 			err = r.CheckScenario(sc)
 		}
@@ -87,13 +115,13 @@ func (s *Scorer) rubricOf(ctx context.Context, rec *store.Record) (*Rubric, *sce
 		}
 		return r, sc, nil
 	}
-	r, err := s.rubrics.Get(rec.Scenario)
+	r, err := s.rubrics.Get(id)
 	if err != nil {
 		return nil, nil, err
 	}
 	var sc *scenario.Scenario
 	if s.scenarios != nil {
-		sc, _ = s.scenarios.Get(rec.Scenario)
+		sc, _ = s.scenarios.Get(id)
 	}
 	return r, sc, nil
 }

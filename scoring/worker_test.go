@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -278,5 +279,43 @@ criteria:
 	}
 	if len(v.asked) != 1 {
 		t.Errorf("studio asked %v for a file scenario's call", v.asked)
+	}
+}
+
+// TestScoreCallAtVersion: a call that ran with version 1 is scored against version 2's
+// rubric when asked (spar rescore --version), and its card says which version scored it; a
+// version the studio does not have is ErrNoRubric.
+func TestScoreCallAtVersion(t *testing.T) {
+	env := newQueueEnv(t)
+	ctx := context.Background()
+	l, err := env.st.Begin(ctx, telephony.Info{ID: "call-v1", Scenario: "double-charge", Learner: "l1", Transport: "webrtc",
+		Params: map[string]string{store.ParamScenarioVersion: "1"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	said := "i'm sorry that's our mistake can i take the email on the account"
+	l.Append(dialog.Event{Kind: dialog.EventLearnerSaid, At: 3 * time.Second, Dur: time.Second, Speaker: dialog.SpeakerLearner, Text: said})
+	if _, err := l.Seal(ctx, dialog.Result{EndReason: "learner hung up", Duration: 5 * time.Second, Transcript: []dialog.Utterance{
+		{Speaker: dialog.SpeakerLearner, Text: said, Start: 2 * time.Second, End: 3 * time.Second},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	rs, cat := shipped(t)
+	sc, _ := cat.Get("double-charge")
+	v := &versionsFake{sc: sc, rubric: "scenario: double-charge\ntitle: Verify first\npass_mark: 50\ncriteria:\n" +
+		"  - id: verify\n    name: Verified the account\n    weight: 100\n    behaviours: [verify]\n    better: [\"Can I take the email on the account?\"]\n"}
+	s := NewScorer(env.st, rs, cat, Deterministic{}, "d").WithVersions(v)
+	if _, err := s.ScoreCall(ctx, "call-v1"); !errors.Is(err, ErrNoRubric) {
+		t.Fatalf("its own version 1 (which the fake lacks): %v, want ErrNoRubric", err)
+	}
+	card, err := s.At(2).ScoreCall(ctx, "call-v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if card.ScenarioVersion != 2 || card.Rubric != "Verify first" || len(card.Criteria) != 1 {
+		t.Errorf("card: version %d rubric %q, %d criteria; want version 2's", card.ScenarioVersion, card.Rubric, len(card.Criteria))
+	}
+	if _, err := s.ScoreCallAt(ctx, "call-v1", 5); !errors.Is(err, ErrNoRubric) || !strings.Contains(err.Error(), "version 5") {
+		t.Errorf("version 5: %v, want ErrNoRubric naming it", err)
 	}
 }

@@ -21,6 +21,7 @@ Usage:
   spar score    [--json] CALL_ID print a call's scorecard (scoring it now if needed)
   spar score    --transcript F   score a transcript file with a scenario's rubric (no Redis)
   spar rescore  --scenario ID    score a scenario's calls again (after a rubric change)
+  spar rescore  --call ID --version N   score a call against another studio version
   spar worker                    run a scoring worker (serve runs one too)
   spar user     add|list         manage accounts (create the first admin with add --role admin)
   spar doctor   [--config file]  check Redis, ports, the public URL and each provider

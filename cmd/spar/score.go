@@ -19,6 +19,7 @@ import (
 	"github.com/sparlab/spar/configs"
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
+	"github.com/sparlab/spar/dialog/studio"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/web/metrics"
 )
@@ -108,14 +109,22 @@ type scoringDeps struct {
 	// fallback scores a call whose judge failed (nil with the deterministic judge).
 	fallback *scoring.Scorer
 	cards    *scoring.Cards
-	close    func()
+	// studio holds the console's scenarios and their versions (rescore --version).
+	studio *studio.Studio
+	close  func()
 }
 
 // score scores call id, falling back to the deterministic judge if the configured one fails.
 func (d *scoringDeps) score(ctx context.Context, id string) (*scoring.Scorecard, error) {
-	card, err := d.scorer.ScoreCall(ctx, id)
+	return d.scoreAt(ctx, id, 0)
+}
+
+// scoreAt scores call id against version n of its studio scenario (0: the call's own), as
+// score does.
+func (d *scoringDeps) scoreAt(ctx context.Context, id string, n int) (*scoring.Scorecard, error) {
+	card, err := d.scorer.ScoreCallAt(ctx, id, n)
 	if err != nil && d.fallback != nil && errors.Is(err, scoring.ErrJudge) {
-		return scoring.ScoreFallback(ctx, d.fallback, id, err)
+		return scoring.ScoreFallback(ctx, d.fallback.At(n), id, err)
 	}
 	return card, err
 }
@@ -139,13 +148,14 @@ func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDep
 		stop()
 		return nil, err
 	}
-	primary, fallback, err := newScorers(scfg, st, rubrics, catalog, newStudio(cfg, rdb, st, catalog, log))
+	sdo := newStudio(cfg, rdb, st, catalog, log)
+	primary, fallback, err := newScorers(scfg, st, rubrics, catalog, sdo)
 	if err != nil {
 		stop()
 		return nil, err
 	}
 	return &scoringDeps{rdb: rdb, st: st, cards: scoring.NewCards(rdb, st), close: stop,
-		scorer: primary, fallback: fallback}, nil
+		scorer: primary, fallback: fallback, studio: sdo}, nil
 }
 
 // loadScoring loads the config at path and opens the scoring dependencies of the score and
@@ -266,27 +276,47 @@ Flags:
 	return scoring.WriteText(stdout, card)
 }
 
-// rescoreCmd scores every sealed call of a scenario again (after a rubric change) and
-// replaces the stored cards, drawing a progress bar on stderr.
+// rescoreCmd scores every sealed call of a scenario (or one call) again, after a rubric
+// change or against another studio version, and replaces the stored cards, drawing a
+// progress bar on stderr.
 func rescoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rescore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", os.Getenv("SPAR_CONFIG"), "YAML config file (env SPAR_CONFIG)")
-	scen := fs.String("scenario", "", "scenario id whose calls are rescored (required)")
+	scen := fs.String("scenario", "", "scenario id whose calls are rescored")
+	callID := fs.String("call", "", "rescore this one call instead of a scenario's")
+	version := fs.Int("version", 0, "score against this studio version of the scenario (its scenario and rubric) instead of each call's own")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *scen == "" {
-		return usageError{"rescore: --scenario is required"}
+	switch {
+	case (*scen == "") == (*callID == ""):
+		return usageError{"rescore: give --scenario ID or --call CALL_ID"}
+	case *version < 0:
+		return usageError{"rescore: --version is a studio version number, 1 or more"}
+	case fs.NArg() != 0:
+		return usageError{"rescore: unexpected arguments " + strings.Join(fs.Args(), " ")}
 	}
 	deps, err := loadScoring(ctx, *configPath, stderr)
 	if err != nil {
 		return err
 	}
 	defer deps.close()
+	if *callID != "" {
+		rec, err := deps.st.Get(ctx, *callID)
+		if err != nil {
+			return fmt.Errorf("rescore: call %s: %w", *callID, err)
+		}
+		*scen = rec.Scenario
+	}
+	if *version > 0 {
+		if err := checkVersion(ctx, deps.studio, *scen, *version); err != nil {
+			return err
+		}
+	}
 	var ids []string
 	until := time.Time{}
-	for { // List pages by start time, newest first.
+	for *callID == "" { // List pages by start time, newest first.
 		recs, err := deps.st.List(ctx, store.Query{Scenario: *scen, Until: until, Limit: 1000})
 		if err != nil {
 			return err
@@ -299,11 +329,14 @@ func rescoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		until = recs[len(recs)-1].Started
 	}
+	if *callID != "" {
+		ids = []string{*callID}
+	}
 	bar := progress{w: stderr, total: len(ids)}
 	var failed []error
 	passed := 0
 	for i, id := range ids {
-		card, err := deps.score(ctx, id)
+		card, err := deps.scoreAt(ctx, id, *version)
 		if err == nil {
 			err = deps.cards.Replace(ctx, card)
 		}
@@ -315,8 +348,34 @@ func rescoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		bar.draw(i + 1)
 	}
 	bar.done()
-	fmt.Fprintf(stdout, "rescored %d calls of %s: %d passed, %d failed to score\n", len(ids)-len(failed), *scen, passed, len(failed))
+	against := ""
+	if *version > 0 {
+		against = fmt.Sprintf(" against version %d", *version)
+	}
+	fmt.Fprintf(stdout, "rescored %d calls of %s%s: %d passed, %d failed to score\n", len(ids)-len(failed), *scen, against, passed, len(failed))
 	return errors.Join(failed...)
+}
+
+// checkVersion refuses, with what there is instead, a version n of scenario id that the
+// studio does not have or that cannot score (lint problems).
+func checkVersion(ctx context.Context, sdo *studio.Studio, id string, n int) error {
+	v, err := sdo.Get(ctx, id, n)
+	switch {
+	case err == nil && len(v.Problems) > 0:
+		return fmt.Errorf("rescore: %s version %d has %d lint problems (the first: %s): it cannot score; save a fixed version in the studio",
+			id, n, len(v.Problems), v.Problems[0])
+	case err == nil:
+		return nil
+	case !errors.Is(err, studio.ErrNotFound):
+		return fmt.Errorf("rescore: %w", err)
+	case sdo.IsFile(id):
+		return fmt.Errorf("rescore: %s is a built-in or directory scenario: it has no studio versions (drop --version)", id)
+	}
+	e, eerr := sdo.Entry(ctx, id)
+	if eerr != nil {
+		return fmt.Errorf("rescore: no studio scenario %q, so no version %d", id, n)
+	}
+	return fmt.Errorf("rescore: scenario %s has no version %d (its versions are 1 to %d)", id, n, e.Latest)
 }
 
 // progress draws "[#####.....] 12/40" on one terminal line.

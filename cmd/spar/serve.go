@@ -137,7 +137,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	callsCtx, stopCalls := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer stopCalls(errShuttingDown)
 	var live sync.WaitGroup
-	h := &callHandler{cfg: cfg, catalog: catalog, providers: prov, store: st, log: log, metrics: m}
+	h := &callHandler{cfg: cfg, catalog: catalog, providers: prov, store: st, log: log, metrics: m, versions: studioScenarios}
 	handle := func(ctx context.Context, call *telephony.Call) error {
 		live.Add(1)
 		defer live.Done()
@@ -174,6 +174,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
+	rtc.Trial = trialHook(studioScenarios)
 	registerWebRTC(mux, rtc, accts.Middleware())
 	guard := account.NewGuard(accts, st)
 	cards := scoring.NewCards(rdb, st)
@@ -186,8 +187,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if consoleCfg.RecordingDir == "" {
 		consoleCfg.RecordingDir = filepath.Join(cfg.DataDir, "recordings")
 	}
+	drafter, err := newDrafter(cfg, studioScenarios, log)
+	if err != nil {
+		return err
+	}
 	cons, err := console.New(consoleCfg, console.Deps{Accounts: accts, Calls: st, Cards: cards,
-		Scenarios: catalog, Studio: studioScenarios, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
+		Scenarios: catalog, Studio: studioScenarios, Drafter: drafter, Voices: voicePreview{prov}, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
 	if err != nil {
 		return err
 	}
@@ -286,14 +291,40 @@ type callHandler struct {
 	store     *store.Store
 	log       *slog.Logger
 	metrics   *metrics.Metrics
+	// versions gives a trial call its studio version (a trainer trying a draft); nil: no
+	// trial calls.
+	versions versionScenarios
+}
+
+// versionScenarios reads one version of a studio scenario; *studio.Studio is one.
+type versionScenarios interface {
+	Scenario(ctx context.Context, id string, n int) (*scenario.Scenario, error)
+}
+
+// scenarioOf is the scenario call runs against: for a trial (store.ParamTrial, set by the
+// transport once the trial ticket was checked) the studio version it names, published or
+// not; otherwise the catalog's.
+func (h *callHandler) scenarioOf(ctx context.Context, call *telephony.Call) (*scenario.Scenario, error) {
+	if call.Params[store.ParamTrial] == "" {
+		sc, ok := h.catalog.Get(call.Scenario)
+		if !ok {
+			return nil, fmt.Errorf("unknown scenario %q", call.Scenario)
+		}
+		return sc, nil
+	}
+	n, err := strconv.Atoi(call.Params[store.ParamScenarioVersion])
+	if err != nil || n < 1 || h.versions == nil {
+		return nil, fmt.Errorf("trial call of %q without a studio version", call.Scenario)
+	}
+	return h.versions.Scenario(ctx, call.Scenario, n)
 }
 
 func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
 	log := h.log.With("call_id", call.ID, "scenario", call.Scenario, "transport", call.Transport)
-	sc, ok := h.catalog.Get(call.Scenario)
-	if !ok {
-		log.Error("unknown scenario on a connected call")
-		return fmt.Errorf("unknown scenario %q", call.Scenario)
+	sc, err := h.scenarioOf(ctx, call)
+	if err != nil {
+		log.Error("scenario of a connected call", "err", err)
+		return err
 	}
 	prov, err := h.providers.of(sc)
 	if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -8,10 +10,14 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sparlab/spar/configs"
+	"github.com/sparlab/spar/dialog/llm"
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/studio"
+	"github.com/sparlab/spar/dialog/studio/draft"
+	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/scoring"
+	"github.com/sparlab/spar/web/console"
 )
 
 // newStudio returns the console's scenario studio: files are the read-only scenarios the
@@ -60,4 +66,30 @@ func (f fileSource) Source(id string) (scen, rub []byte, ok bool) {
 	}
 	rub, _ = fs.ReadFile(f.rubrics, f.rubricDir+"/"+id+".yaml") // no rubric: the copy's lint asks for one
 	return scen, rub, true
+}
+
+// newDrafter is the studio's "Draft from your material": the LLM drafter when an LLM is
+// configured (providers.llm, the persona's OpenAI-compatible server), linted by lint;
+// otherwise nil, which leaves the console its offline drafter.
+func newDrafter(cfg Config, lint draft.Linter, log *slog.Logger) (console.Drafter, error) {
+	if cfg.Providers.LLM == nil {
+		return nil, nil
+	}
+	c, err := llm.NewClient(*cfg.Providers.LLM, nil)
+	if err != nil {
+		return nil, fmt.Errorf("studio drafter: %w", err)
+	}
+	return draft.NewLLM(c, lint, log.With("component", "draft")), nil
+}
+
+// voicePreview is the studio editor's "hear it": a sample line through the TTS the
+// scenario's calls would use (its providers block, else the server's default).
+type voicePreview struct{ prov *scenarioProviders }
+
+func (v voicePreview) Speak(ctx context.Context, sc *scenario.Scenario, voice, text string, w media.Writer) error {
+	cp, err := v.prov.of(sc)
+	if err != nil {
+		return err
+	}
+	return cp.tts.Synthesize(ctx, text, voice, w)
 }

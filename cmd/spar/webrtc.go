@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparlab/spar/dialog/studio"
 	"github.com/sparlab/spar/dialog/tts/flite"
 	twsim "github.com/sparlab/spar/telephony/twilio/sim"
 	"github.com/sparlab/spar/telephony/webrtc"
@@ -63,6 +65,29 @@ func webrtcIdentity(r *http.Request) (webrtc.Identity, bool) {
 		return webrtc.Identity{}, false
 	}
 	return webrtc.Identity{Learner: ids[0], Name: s.User.Name, CSRF: s.CSRF}, true
+}
+
+// trialHook is the webrtc.Server's Trial hook: a trial ticket from the studio editor's "Try
+// it" lets the trainer it was given to (signed in on the request, still a trainer or
+// admin) call that version of the scenario, published or not. The call is recorded with the
+// version and marked a trial (studio.Trial.Params).
+func trialHook(s interface {
+	Trial(ctx context.Context, ticket string) (*studio.Trial, error)
+}) webrtc.TrialFunc {
+	return func(r *http.Request, ticket, scenario string) (map[string]string, error) {
+		sess := account.SessionFrom(r.Context())
+		if sess == nil || sess.User == nil || sess.User.Role == account.RoleLearner {
+			return nil, errors.New("only trainers and admins try drafts")
+		}
+		tr, err := s.Trial(r.Context(), ticket)
+		if err != nil {
+			return nil, err
+		}
+		if tr.By != sess.User.ID || tr.Scenario != scenario {
+			return nil, errors.New("the ticket is another trainer's or another scenario's")
+		}
+		return tr.Params(), nil
+	}
 }
 
 // registerWebRTC serves the browser signaling behind the accounts' Authenticate, so that a

@@ -48,6 +48,7 @@ func newCallLog(s *Store, info telephony.Info, recording string) *CallLog {
 			ExternalID: info.ExternalID, From: info.From, To: info.To, Node: s.cfg.Node,
 			Started: info.Started, Recording: recording,
 			ScenarioVersion: scenarioVersion(info.Params[ParamScenarioVersion]),
+			Trial:           info.Params[ParamTrial],
 		},
 		info:    info,
 		rec:     recording,

@@ -254,3 +254,8 @@ func (k StudioKeys) Version(id string, n int) string {
 // Published: hash, no TTL. Field scenario ID, value its published version number. Read by
 // every node's catalog on each lookup, so a publish is seen everywhere without a restart.
 func (k StudioKeys) Published() string { return k.Prefix + "studio:published" }
+
+// Trial: string, TTL studio.TrialTTL. One trial ticket as JSON (studio.Trial: scenario,
+// version, the trainer it was given to), which lets that trainer's browser call a version
+// learners cannot (a draft). Written once with SET NX by the editor's "Try it".
+func (k StudioKeys) Trial(ticket string) string { return k.Prefix + "studio:trial:" + ticket }

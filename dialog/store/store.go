@@ -175,7 +175,7 @@ func recordFromInfo(id string, f map[string]string) *Record {
 	r := &Record{
 		ID: id, Scenario: f["scenario"], Learner: f["learner"], Transport: f["transport"],
 		ExternalID: f["external_id"], From: f["from"], To: f["to"], Node: f["node"],
-		Recording: f["recording"], ScenarioVersion: scenarioVersion(f["p."+ParamScenarioVersion]),
+		Recording: f["recording"], ScenarioVersion: scenarioVersion(f["p."+ParamScenarioVersion]), Trial: f["p."+ParamTrial],
 	}
 	if ms, err := strconv.ParseInt(f["started"], 10, 64); err == nil {
 		r.Started = time.UnixMilli(ms)

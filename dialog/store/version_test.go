@@ -9,8 +9,9 @@ import (
 	"github.com/sparlab/spar/dialog/store/storetest"
 )
 
-// TestScenarioVersionKept: the studio version a call ran against is in its record, whether
-// its server sealed it or Recover did after the server died.
+// TestScenarioVersionKept: the studio version a call ran against, and whether it was a
+// trainer's trial, are in its record, whether its server sealed it or Recover did after the
+// server died.
 func TestScenarioVersionKept(t *testing.T) {
 	ctx := context.Background()
 	rdb := storetest.Redis(t)
@@ -18,6 +19,7 @@ func TestScenarioVersionKept(t *testing.T) {
 
 	info := testInfo("v-sealed", "alice", "refund-copy", time.Now())
 	info.Params[ParamScenarioVersion] = "3"
+	info.Params[ParamTrial] = "tina"
 	l, err := s.Begin(ctx, info, "")
 	if err != nil {
 		t.Fatal(err)
@@ -26,12 +28,13 @@ func TestScenarioVersionKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := s.Get(ctx, "v-sealed")
-	if err != nil || got.ScenarioVersion != 3 {
-		t.Fatalf("sealed record: version %v, %v; want 3", got, err)
+	if err != nil || got.ScenarioVersion != 3 || got.Trial != "tina" {
+		t.Fatalf("sealed record: %+v, %v; want version 3, a trial by tina", got, err)
 	}
 
 	info = testInfo("v-died", "alice", "refund-copy", time.Now())
 	info.Params[ParamScenarioVersion] = "4"
+	info.Params[ParamTrial] = "tina"
 	l, err = s.Begin(ctx, info, "")
 	if err != nil {
 		t.Fatal(err)
@@ -39,8 +42,8 @@ func TestScenarioVersionKept(t *testing.T) {
 	l.stopWriter()
 	l.release()
 	recs, err := s.Recover(ctx)
-	if err != nil || len(recs) != 1 || recs[0].ScenarioVersion != 4 {
-		t.Fatalf("recovered: %v, %v; want one record at version 4", recs, err)
+	if err != nil || len(recs) != 1 || recs[0].ScenarioVersion != 4 || recs[0].Trial != "tina" {
+		t.Fatalf("recovered: %v, %v; want one trial record at version 4", recs, err)
 	}
 
 	plain, err := s.Begin(ctx, testInfo("v-file", "bob", "billing", time.Now()), "")
@@ -48,7 +51,7 @@ func TestScenarioVersionKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec, err := plain.Seal(ctx, dialog.Result{})
-	if err != nil || rec.ScenarioVersion != 0 {
-		t.Fatalf("a file scenario's call: version %d, %v; want 0", rec.ScenarioVersion, err)
+	if err != nil || rec.ScenarioVersion != 0 || rec.Trial != "" {
+		t.Fatalf("a file scenario's call: version %d, trial %q, %v; want 0, no trial", rec.ScenarioVersion, rec.Trial, err)
 	}
 }

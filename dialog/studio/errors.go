@@ -15,4 +15,6 @@ var (
 	ErrProblems = errors.New("studio: version has lint problems")
 	// ErrTooLarge means a scenario or rubric over MaxYAML bytes.
 	ErrTooLarge = errors.New("studio: YAML too large")
+	// ErrNoTrial means a trial ticket that does not exist (never given, or expired).
+	ErrNoTrial = errors.New("studio: no such trial ticket (it may have expired: press Try it again)")
 )

@@ -39,6 +39,15 @@ type Version struct {
 	At       time.Time `json:"at"`
 	Note     string    `json:"note,omitempty"` // "duplicated from double-charge", "imported", ...
 	Problems []Problem `json:"problems,omitempty"`
+	// Facts are the persona facts a draft from material took, each with the sentence of the
+	// material it came from (the first version of a drafted scenario only).
+	Facts []Fact `json:"facts,omitempty"`
+}
+
+// Fact is one persona fact and the sentence of the material it came from.
+type Fact struct {
+	Text   string `json:"text"`
+	Source string `json:"source"`
 }
 
 // Entry describes one studio scenario for lists.
@@ -107,23 +116,24 @@ func (s *Studio) Duplicate(ctx context.Context, from, newID, author string) (*Ve
 	if rub, err = SetFields(rub, map[string]string{"scenario": newID}); err != nil {
 		return nil, fmt.Errorf("studio: duplicate %s: rubric: %w", from, err)
 	}
-	return s.create(ctx, newID, scen, rub, author, from, "duplicated from "+from)
+	return s.create(ctx, newID, scen, rub, author, from, "duplicated from "+from, nil)
 }
 
 // Import makes a studio scenario from a scenario file and its rubric, kept byte for byte;
 // the ID is the scenario file's id.
 func (s *Studio) Import(ctx context.Context, scen, rub []byte, author string) (*Version, error) {
 	f, _ := Fields(scen, nil)
-	return s.create(ctx, f["id"], scen, rub, author, OriginImport, "imported")
+	return s.create(ctx, f["id"], scen, rub, author, OriginImport, "imported", nil)
 }
 
 // Create makes studio scenario id from a scenario file and its rubric (a draft made from
-// material, say); origin and note say where it came from.
-func (s *Studio) Create(ctx context.Context, id string, scen, rub []byte, author, origin, note string) (*Version, error) {
-	return s.create(ctx, id, scen, rub, author, origin, note)
+// material, say); origin and note say where it came from, facts what it took from the
+// material (kept with the first version).
+func (s *Studio) Create(ctx context.Context, id string, scen, rub []byte, author, origin, note string, facts []Fact) (*Version, error) {
+	return s.create(ctx, id, scen, rub, author, origin, note, facts)
 }
 
-func (s *Studio) create(ctx context.Context, id string, scen, rub []byte, author, origin, note string) (*Version, error) {
+func (s *Studio) create(ctx context.Context, id string, scen, rub []byte, author, origin, note string, facts []Fact) (*Version, error) {
 	if !idRE.MatchString(id) {
 		return nil, fmt.Errorf("%w: id %q: use 1-64 lower-case letters, digits and dashes", ErrInvalidID, id)
 	}
@@ -149,7 +159,7 @@ func (s *Studio) create(ctx context.Context, id string, scen, rub []byte, author
 	if err != nil {
 		return nil, fmt.Errorf("studio: create %s: %w", id, err)
 	}
-	return s.Save(ctx, id, scen, rub, author, note)
+	return s.save(ctx, id, scen, rub, author, note, facts)
 }
 
 func checkSize(scen, rub []byte) error {
@@ -162,6 +172,10 @@ func checkSize(scen, rub []byte) error {
 // Save stores a new version of studio scenario id, linted, and returns it. A version with
 // problems is stored all the same: only publishing needs a clean one.
 func (s *Studio) Save(ctx context.Context, id string, scen, rub []byte, author, note string) (*Version, error) {
+	return s.save(ctx, id, scen, rub, author, note, nil)
+}
+
+func (s *Studio) save(ctx context.Context, id string, scen, rub []byte, author, note string, facts []Fact) (*Version, error) {
 	if s.isFile(id) {
 		return nil, fmt.Errorf("%w: %s", ErrReadOnly, id)
 	}
@@ -176,7 +190,7 @@ func (s *Studio) Save(ctx context.Context, id string, scen, rub []byte, author, 
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	v := &Version{Scenario: id, YAML: string(scen), Rubric: string(rub), Author: author,
-		At: s.now(), Note: note, Problems: s.lint.Lint(id, scen, rub)}
+		At: s.now(), Note: note, Problems: s.lint.Lint(id, scen, rub), Facts: facts}
 	num, err := s.rdb.HIncrBy(ctx, s.keys.Scenario(id), "latest", 1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("studio: save %s: %w", id, err)

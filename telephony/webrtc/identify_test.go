@@ -93,7 +93,7 @@ func postOffer(t *testing.T, base string, h http.Header, req offerRequest) strin
 func wsOffer(t *testing.T, base string, h http.Header, req offerRequest) string {
 	t.Helper()
 	c := dialWS(t, base, h)
-	c.send(Message{Type: MsgOffer, Scenario: req.Scenario, Learner: req.Learner, SDP: req.SDP})
+	c.send(Message{Type: MsgOffer, Scenario: req.Scenario, Learner: req.Learner, SDP: req.SDP, Trial: req.Trial})
 	m := c.next()
 	if m.Type != MsgAnswer {
 		t.Fatalf("got %+v, want the answer", m)

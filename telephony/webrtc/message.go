@@ -9,7 +9,7 @@ import (
 
 // Types of the JSON messages on the signaling socket (PathSignal): Message.Type.
 const (
-	MsgOffer     = "offer"     // page: {scenario, learner, sdp}
+	MsgOffer     = "offer"     // page: {scenario, learner, sdp, trial?}
 	MsgCandidate = "candidate" // both ways: {candidate: {candidate, sdpMid, sdpMLineIndex}}; none = end of candidates
 	MsgHangup    = "hangup"    // page: the learner hung up
 	MsgAnswer    = "answer"    // server: {call_id, sdp}
@@ -23,6 +23,7 @@ type Message struct {
 	Type      string                   `json:"type"`
 	Scenario  string                   `json:"scenario,omitempty"`
 	Learner   string                   `json:"learner,omitempty"`
+	Trial     string                   `json:"trial,omitempty"` // offer: a trial ticket (Server.Trial)
 	SDP       string                   `json:"sdp,omitempty"`
 	Candidate *webrtc.ICECandidateInit `json:"candidate,omitempty"`
 	CallID    string                   `json:"call_id,omitempty"`

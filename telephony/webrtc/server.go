@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -60,6 +61,9 @@ type Server struct {
 	// Identify, when set, tells who is signed in on a request: that learner's ID is recorded
 	// on the call instead of a guest made from the typed name. Set it before Register.
 	Identify IdentifyFunc
+	// Trial, when set, accepts offers carrying a trial ticket (see TrialFunc); without it
+	// such offers are refused. Set it before Register.
+	Trial TrialFunc
 }
 
 // NewServer checks cfg, builds the shared webrtc.API (and binds Config.UDPPort) and returns
@@ -123,7 +127,8 @@ type offerRequest struct {
 	Scenario string `json:"scenario"`
 	Learner  string `json:"learner"` // the name the learner gave; a guest until accounts exist
 	SDP      string `json:"sdp"`
-	CallID   string `json:"call_id"` // set only by a client renegotiating: refused
+	CallID   string `json:"call_id"`         // set only by a client renegotiating: refused
+	Trial    string `json:"trial,omitempty"` // a trial ticket (Server.Trial): a draft, tried by a trainer
 }
 
 // offerResponse is the answer to PathOffer.
@@ -176,7 +181,11 @@ func (s *Server) answer(r *http.Request, req offerRequest, trickle func(*webrtc.
 	case req.SDP == "":
 		return nil, "", fmt.Errorf("%w: sdp is required", ErrBadRequest)
 	}
-	if _, ok := s.scenarios.Title(req.Scenario); !ok {
+	trialParams, trial, err := s.trialParams(r, req)
+	if err != nil {
+		return nil, "", err
+	}
+	if _, ok := s.scenarios.Title(req.Scenario); !ok && !trial {
 		return nil, "", fmt.Errorf("%w: %q", ErrUnknownScenario, truncate(req.Scenario, 64))
 	}
 	codec, err := pickCodec(req.SDP)
@@ -201,6 +210,7 @@ func (s *Server) answer(r *http.Request, req offerRequest, trickle func(*webrtc.
 		Params:    map[string]string{"codec": codec.MimeType, "user_agent": truncate(r.UserAgent(), 200)},
 		Started:   s.now(),
 	}
+	maps.Copy(info.Params, trialParams)
 	ss, err := s.newSession(info, codec)
 	if err != nil {
 		release()
@@ -270,6 +280,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusConflict
 	case errors.Is(err, ErrNoSession):
 		status = http.StatusUnauthorized
+	case errors.Is(err, ErrTrialRefused):
+		status = http.StatusForbidden
 	case errors.Is(err, ErrTooManyPending):
 		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", "10")

@@ -214,7 +214,7 @@ func (k *socket) offer(m Message) error {
 		return ErrCallExists
 	}
 	tr := &trickler{k: k}
-	ss, answer, err := k.srv.answer(k.req, offerRequest{Scenario: m.Scenario, Learner: m.Learner, SDP: m.SDP}, tr.candidate)
+	ss, answer, err := k.srv.answer(k.req, offerRequest{Scenario: m.Scenario, Learner: m.Learner, SDP: m.SDP, Trial: m.Trial}, tr.candidate)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,10 @@
   // ?mic=raw turns off the browser's echo cancellation, noise suppression and gain control:
   // for headsets and test rigs that feed clean audio.
   const rawMic = params.get('mic') === 'raw';
+  // ?trial=ticket: a trainer trying a studio version from the editor ("Try it"). The page
+  // offers that one scenario, read from the console, and sends the ticket with its offer;
+  // the call is recorded as a trial, which counts in no learner's progress.
+  const trialTicket = params.get('trial') || '';
   const MOOD_MAX = 10;
   // The "we can't hear you" hint: the microphone below SILENT_DB for SILENT_HINT_MS before
   // it first carried sound on the call (a muted or wrong microphone), or for SILENT_AGAIN_MS
@@ -65,6 +69,7 @@
   // ---- scenario cards ----
   async function loadScenarios() {
     const box = $('scenarios');
+    if (trialTicket) return loadTrial(box);
     try {
       const r = await fetch('/api/scenarios');
       if (!r.ok) throw new Error('HTTP ' + r.status);
@@ -78,6 +83,29 @@
       return;
     }
     box.replaceChildren(...state.scenarios.map(card));
+  }
+
+  // loadTrial shows the one scenario a trial ticket calls, with what the trial is.
+  async function loadTrial(box) {
+    let sc;
+    try {
+      const r = await fetch('/console/api/trial/' + encodeURIComponent(trialTicket), { credentials: 'same-origin' });
+      const body = await r.json().catch(() => ({}));
+      if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status));
+      sc = body;
+    } catch (e) {
+      box.replaceChildren(el('p', 'empty', 'This trial cannot start: ' + e.message + '. Sign in as the trainer who pressed Try it.'));
+      return;
+    }
+    state.scenarios = [sc];
+    const note = el('p', 'trial-note');
+    note.id = 'trial-note';
+    note.append(el('b', '', 'Trying version ' + sc.version + ' of ' + sc.title + '. '),
+      document.createTextNode('Learners do not see it until it is published; this call is scored against this version and counts in nobody\'s progress. '));
+    const back = el('a', '', 'Back to the editor');
+    back.href = sc.editor;
+    note.append(back);
+    box.replaceChildren(note, card(sc));
   }
 
   function card(sc) {
@@ -235,7 +263,7 @@
     if (state.csrf) headers['X-CSRF-Token'] = state.csrf;
     const r = await fetch('/webrtc/offer', {
       method: 'POST', headers,
-      body: JSON.stringify({ scenario: sc.id, learner: nameInput.value.trim(), sdp: pc.localDescription.sdp }),
+      body: JSON.stringify({ scenario: sc.id, learner: nameInput.value.trim(), sdp: pc.localDescription.sdp, trial: sc.trial || undefined }),
     });
     const body = await r.json().catch(() => ({}));
     if (!r.ok) throw new Error(body.error || ('server answered ' + r.status));
@@ -293,7 +321,7 @@
         if (offered) send(m); else held.push(m);
       });
       pc.createOffer().then((o) => pc.setLocalDescription(o)).then(() => {
-        send({ type: 'offer', scenario: sc.id, learner: nameInput.value.trim(), sdp: pc.localDescription.sdp });
+        send({ type: 'offer', scenario: sc.id, learner: nameInput.value.trim(), sdp: pc.localDescription.sdp, trial: sc.trial || undefined });
         offered = true;
         held.splice(0).forEach(send);
       }).catch(reject);

@@ -148,7 +148,7 @@ func (c *Console) targets(ctx context.Context, a *Assignment) ([]*account.User, 
 // effective scores, and computes the progress.
 func (c *Console) progressFor(ctx context.Context, a *Assignment, l *account.User) (Progress, error) {
 	q := listQuery{Learner: l.ID, Scenario: a.Scenario, Sort: "started", Asc: true, Page: 1, min: -1, max: -1,
-		since: a.Created, until: a.Due}
+		since: a.Created, until: a.Due, noTrials: true}
 	rows, _, err := c.listRows(ctx, l, q, c.cfg.MaxScan)
 	if err != nil {
 		return Progress{}, err

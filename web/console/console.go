@@ -30,6 +30,7 @@ import (
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/studio"
+	"github.com/sparlab/spar/dialog/studio/draft"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/web/account"
 )
@@ -102,6 +103,11 @@ type Deps struct {
 	Scenarios Scenarios // may be nil
 	// Studio keeps the scenarios trainers make in the console; nil: no studio pages.
 	Studio *studio.Studio
+	// Drafter drafts studio scenarios from material; nil: the offline drafter
+	// (draft.Offline). cmd gives the LLM drafter when an LLM is configured.
+	Drafter Drafter
+	// Voices speaks the editor's "hear it" previews; nil: no previews.
+	Voices Voices
 	Redis  redis.UniversalClient
 	Keys   store.FeedbackKeys // store.Store.FeedbackKeys
 	// Settings backs the admin settings page; nil takes Calls when it implements Settings
@@ -123,6 +129,8 @@ type Console struct {
 	cards     Scorecards
 	scenarios Scenarios
 	studio    *studio.Studio
+	drafter   Drafter
+	voices    Voices
 	feedback  *Feedback
 	settings  Settings
 	assign    *assignments
@@ -148,12 +156,15 @@ func New(cfg Config, d Deps) (*Console, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if d.Drafter == nil {
+		d.Drafter = draft.Offline{}
+	}
 	settings := d.Settings
 	if settings == nil {
 		settings, _ = d.Calls.(Settings)
 	}
 	return &Console{cfg: cfg, settings: settings, accts: d.Accounts, mw: d.Accounts.Middleware(), guard: account.NewGuard(d.Accounts, d.Calls),
-		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, studio: d.Studio, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
+		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, studio: d.Studio, drafter: d.Drafter, voices: d.Voices, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
 		assign: &assignments{rdb: d.Redis, keys: cmp.Or(d.AssignmentKeys, store.AssignmentKeys{Prefix: d.Keys.Prefix})},
 		now:    time.Now, log: log.With("component", "console")}, nil
 }

@@ -31,6 +31,9 @@ type listQuery struct {
 
 	since, until time.Time
 	min, max     int
+	// noTrials leaves out trainers' trial calls (store.Record.Trial): progress, reps,
+	// dashboards and the coaching queue count practice only. The calls list shows them.
+	noTrials bool
 }
 
 func parseListQuery(v url.Values) (listQuery, error) {
@@ -215,6 +218,9 @@ func transcriptHas(rec *store.Record, lower string) bool {
 
 // keeps applies the result and score filters.
 func (q listQuery) keeps(rw row) bool {
+	if q.noTrials && rw.Rec.Trial != "" {
+		return false
+	}
 	switch q.Result {
 	case "pass":
 		if !rw.Scored || !rw.Pass {

@@ -40,7 +40,7 @@ func (c *Console) learnerPage(w http.ResponseWriter, r *http.Request) {
 		c.notFound(w, r, "learner", err)
 		return
 	}
-	q := listQuery{Learner: id, Sort: "started", Asc: true, Page: 1, min: -1, max: -1}
+	q := listQuery{Learner: id, Sort: "started", Asc: true, Page: 1, min: -1, max: -1, noTrials: true}
 	rows, _, err := c.listRows(ctx, u, q, c.cfg.MaxScan)
 	if err != nil {
 		c.notFound(w, r, "learner", err)
@@ -99,6 +99,7 @@ func (c *Console) teamPage(w http.ResponseWriter, r *http.Request) {
 		c.notFound(w, r, "team", err)
 		return
 	}
+	q.noTrials = true
 	rows, _, err := c.listRows(ctx, u, q, c.cfg.MaxScan)
 	if err != nil {
 		c.notFound(w, r, "team", err)

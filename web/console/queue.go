@@ -51,6 +51,7 @@ func (c *Console) buildQueue(ctx context.Context, u *account.User) (coachingQueu
 	if err != nil {
 		return q, err
 	}
+	lq.noTrials = true
 	rows, _, err := c.listRows(ctx, u, lq, queueScan)
 	if err != nil {
 		return q, err

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,9 +31,12 @@ func (c *Console) registerStudio(user func(string, http.HandlerFunc)) {
 	t("POST /console/studio/draft", c.studioDraft)
 	t("GET /console/studio/{sid}", c.studioEditPage)
 	t("GET /console/studio/{sid}/v/{n}/{doc}", c.studioExport)
+	t("GET /console/studio/{sid}/voice.wav", c.studioVoice)
 	t("POST /console/api/studio/{sid}/lint", c.studioLint)
 	t("POST /console/api/studio/{sid}/versions", c.studioSave)
 	t("POST /console/api/studio/{sid}/publish", c.studioPublish)
+	t("POST /console/api/studio/{sid}/try", c.studioTry)
+	t("GET /console/api/trial/{ticket}", c.studioTrial)
 }
 
 // trainersOnly answers 403 to learners.
@@ -52,6 +56,10 @@ func (c *Console) studioPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) renderStudio(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	c.renderStudioWith(w, r, status, msg, nil, nil)
+}
+
+func (c *Console) renderStudioWith(w http.ResponseWriter, r *http.Request, status int, msg string, problems []studio.Problem, rejected []draft.Fact) {
 	entries, err := c.studio.List(r.Context())
 	if err != nil {
 		c.log.Error("studio list", "err", err)
@@ -66,7 +74,14 @@ func (c *Console) renderStudio(w http.ResponseWriter, r *http.Request, status in
 		}
 	}
 	c.render(w, r, status, "studio.html", map[string]any{"Title": "Scenario studio",
-		"Entries": entries, "Files": files, "Error": msg})
+		"Entries": entries, "Files": files, "Error": msg, "DraftProblems": problems, "Rejected": rejected,
+		"LLMDrafter": c.drafterIsLLM()})
+}
+
+// drafterIsLLM reports whether drafts come from an LLM.
+func (c *Console) drafterIsLLM() bool {
+	_, ok := c.drafter.(*draft.LLM)
+	return ok
 }
 
 func (c *Console) studioDuplicate(w http.ResponseWriter, r *http.Request) {
@@ -96,18 +111,52 @@ func (c *Console) studioImport(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// studioDraft makes a new studio scenario from pasted material with the offline drafter.
+// Drafter drafts a studio scenario from material: draft.Offline, or the LLM drafter
+// (*draft.LLM) when an LLM is configured.
+type Drafter interface {
+	Make(ctx context.Context, in draft.Input) (*draft.Draft, error)
+}
+
+// studioDraft makes a new studio scenario from pasted material with the drafter. A draft
+// the LLM could not get through lint is not saved: the page says what failed.
 func (c *Console) studioDraft(w http.ResponseWriter, r *http.Request) {
 	id, kind := r.PostFormValue("id"), r.PostFormValue("kind")
-	d, err := draft.Make(draft.Input{ID: id, Kind: draft.Kind(kind), Difficulty: r.PostFormValue("difficulty"),
+	if c.studio.IsFile(id) {
+		c.renderStudio(w, r, http.StatusBadRequest, studio.ErrExists.Error()+": "+id)
+		return
+	}
+	d, err := c.drafter.Make(r.Context(), draft.Input{ID: id, Kind: draft.Kind(kind), Difficulty: r.PostFormValue("difficulty"),
 		Material: r.PostFormValue("material")})
-	if err != nil {
+	var failed *draft.FailedError
+	switch {
+	case errors.As(err, &failed):
+		c.renderStudioFailure(w, r, failed)
+		return
+	case err != nil:
 		c.renderStudio(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	_, err = c.studio.Create(r.Context(), id, d.Scenario, d.Rubric, account.UserFrom(r.Context()).ID,
-		"draft", fmt.Sprintf("drafted from material (%s): %d questions, %d facts", kind, len(d.Pairs), len(d.Facts)))
+	note := fmt.Sprintf("drafted from material (%s): %d questions, %d facts", kind, len(d.Pairs), len(d.Facts))
+	if len(d.Rejected) > 0 {
+		note += fmt.Sprintf(", %d facts left out (their sentences are not in the material)", len(d.Rejected))
+	}
+	_, err = c.studio.Create(r.Context(), id, d.Scenario, d.Rubric, account.UserFrom(r.Context()).ID, "draft", note, d.Facts)
 	c.afterCreate(w, r, id, err)
+}
+
+// renderStudioFailure shows what failed in an LLM draft: the problems of its last reply.
+func (c *Console) renderStudioFailure(w http.ResponseWriter, r *http.Request, f *draft.FailedError) {
+	msg := fmt.Sprintf("The LLM's draft failed after %d attempt(s)", f.Attempts)
+	switch {
+	case f.Err != nil:
+		msg += ": " + f.Err.Error()
+	case f.Reply != "":
+		msg += ": " + f.Reply
+	default:
+		msg += ". Problems in its last draft:"
+	}
+	c.log.Info("studio draft failed", "err", f)
+	c.renderStudioWith(w, r, http.StatusUnprocessableEntity, msg, f.Problems, f.Rejected)
 }
 
 // afterCreate opens the new scenario's editor, or the list with what went wrong.
@@ -154,8 +203,8 @@ func (c *Console) studioEditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	c.render(w, r, http.StatusOK, "studio_edit.html", map[string]any{"Title": "Edit " + e.ID,
 		"Entry": e, "Version": v, "Fields": fields, "Criteria": crit, "History": hist, "Names": names,
-		"Voices": voiceChoices(fields["persona.voice"]),
-		"Next":   e.Latest + 1, "Difficulties": []string{"easy", "medium", "hard"}})
+		"Voices": voiceChoices(fields["persona.voice"]), "Facts": hist[len(hist)-1].Facts, "Preview": c.voices != nil,
+		"Next": e.Latest + 1, "Difficulties": []string{"easy", "medium", "hard"}})
 }
 
 // voiceChoices are the offline voices, plus the current one when it is another.

@@ -42,6 +42,13 @@ func (builtinFiles) Source(id string) ([]byte, []byte, bool) {
 // Trainer tina and learner alice (team red).
 func newStudioFixture(t *testing.T) (*fixture, *studio.Studio) {
 	t.Helper()
+	return newStudioFixtureWith(t, nil)
+}
+
+// newStudioFixtureWith is newStudioFixture with the console's dependencies changed by tune
+// (given the studio's lint), before the console is built.
+func newStudioFixtureWith(t *testing.T, tune func(d *console.Deps, lint studio.Linter)) (*fixture, *studio.Studio) {
+	t.Helper()
 	rdb := storetest.Redis(t)
 	st, err := store.New(rdb, store.Config{Prefix: storetest.Prefix(t)}, nil)
 	if err != nil {
@@ -74,9 +81,13 @@ func newStudioFixture(t *testing.T) (*fixture, *studio.Studio) {
 	sdo := studio.New(rdb, st.StudioKeys(), builtinFiles{}, lint, nil, slog.New(slog.DiscardHandler))
 	catalog := files.WithLive(sdo.Live())
 	cards := scoring.NewCards(rdb, st)
-	cons, err := console.New(console.Config{RecordingDir: t.TempDir()}, console.Deps{
+	deps := console.Deps{
 		Accounts: accts, Calls: st, Cards: cards, Redis: rdb, Keys: st.FeedbackKeys(),
-		Scenarios: catalog, Studio: sdo, Log: slog.New(slog.DiscardHandler)})
+		Scenarios: catalog, Studio: sdo, Log: slog.New(slog.DiscardHandler)}
+	if tune != nil {
+		tune(&deps, lint)
+	}
+	cons, err := console.New(console.Config{RecordingDir: t.TempDir()}, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

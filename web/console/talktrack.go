@@ -33,6 +33,7 @@ func (c *Console) typical(ctx context.Context, u *account.User, scenario string)
 	if err != nil {
 		return nil, err
 	}
+	q.noTrials = true
 	rows, _, err := c.listRows(ctx, u, q, typicalCalls)
 	if err != nil {
 		return nil, err

@@ -16,4 +16,12 @@
 //
 // The rest comes from a template by kind (the built-in scenario of that kind): stages,
 // behaviours, mood, lines and the rubric's criteria, which the trainer then edits.
+//
+// With an LLM configured, LLM drafts instead (llm.go): one chat completion with a strict
+// JSON schema (response_format json_schema) asking for the scenario and rubric YAML, in the
+// format of the kind's template, and the persona's facts, each with the sentence of the
+// material it came from. Facts whose sentence is not in the material are rejected (listed in
+// Draft.Rejected, kept out of the persona); the others go into her backstory. The reply is
+// linted like `spar scenario lint` (plus the rubric rules); a reply with problems is sent
+// back once with them, and a second failure is a *FailedError naming what failed.
 package draft

@@ -2,6 +2,7 @@ package draft
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -47,10 +48,7 @@ type Input struct {
 }
 
 // Fact is one persona fact and the sentence of the material it came from.
-type Fact struct {
-	Text   string `json:"text"`
-	Source string `json:"source"`
-}
+type Fact = studio.Fact
 
 // Pair is a question the persona asks and the answer the material gives.
 type Pair struct {
@@ -66,20 +64,21 @@ type Draft struct {
 	Facts    []Fact   `json:"facts"`
 	Pairs    []Pair   `json:"pairs"`
 	Words    []string `json:"words"`
+	// Rejected are the LLM's facts whose source sentence is not in the material: left out.
+	Rejected []Fact `json:"rejected,omitempty"`
 }
+
+// Offline is the offline drafter (Make) behind the interface the LLM drafter shares.
+type Offline struct{}
+
+// Make drafts with Make.
+func (Offline) Make(_ context.Context, in Input) (*Draft, error) { return Make(in) }
 
 // Make drafts a scenario from in.Material.
 func Make(in Input) (*Draft, error) {
-	tpl, ok := templates[in.Kind]
-	switch {
-	case !ok:
-		return nil, fmt.Errorf("%w: kind %q: want support, sales or other", ErrInput, in.Kind)
-	case strings.TrimSpace(in.Material) == "":
-		return nil, fmt.Errorf("%w: material: paste some text", ErrInput)
-	case len(in.Material) > MaxMaterial:
-		return nil, fmt.Errorf("%w: material: at most %d KiB", ErrInput, MaxMaterial>>10)
-	case in.Difficulty != "" && in.Difficulty != "easy" && in.Difficulty != "medium" && in.Difficulty != "hard":
-		return nil, fmt.Errorf("%w: difficulty %q: want easy, medium or hard", ErrInput, in.Difficulty)
+	tpl, err := checkInput(in)
+	if err != nil {
+		return nil, err
 	}
 	scen, err := fs.ReadFile(configs.Scenarios, "scenarios/"+tpl+".yaml")
 	if err != nil {
@@ -117,6 +116,22 @@ func Make(in Input) (*Draft, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// checkInput checks in and returns its kind's template scenario.
+func checkInput(in Input) (string, error) {
+	tpl, ok := templates[in.Kind]
+	switch {
+	case !ok:
+		return "", fmt.Errorf("%w: kind %q: want support, sales or other", ErrInput, in.Kind)
+	case strings.TrimSpace(in.Material) == "":
+		return "", fmt.Errorf("%w: material: paste some text", ErrInput)
+	case len(in.Material) > MaxMaterial:
+		return "", fmt.Errorf("%w: material: at most %d KiB", ErrInput, MaxMaterial>>10)
+	case in.Difficulty != "" && in.Difficulty != "easy" && in.Difficulty != "medium" && in.Difficulty != "hard":
+		return "", fmt.Errorf("%w: difficulty %q: want easy, medium or hard", ErrInput, in.Difficulty)
+	}
+	return tpl, nil
 }
 
 // cleanLines splits the material into trimmed non-empty lines, HTML tags removed.

@@ -2,6 +2,7 @@ package draft_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -32,6 +33,24 @@ func FuzzMake(f *testing.F) {
 		}
 		if err := yaml.Unmarshal(d.Rubric, &n); err != nil {
 			t.Fatalf("rubric draft is not YAML: %v", err)
+		}
+	})
+}
+
+// FuzzParseReply feeds model replies (untrusted) to the LLM drafter's parser: it never
+// panics, and a reply it accepts has both files.
+func FuzzParseReply(f *testing.F) {
+	f.Add(`{"scenario_yaml": "id: x\n", "rubric_yaml": "scenario: x\n", "facts": [{"fact": "a", "source": "b"}]}`)
+	f.Add("```json\n{\"scenario_yaml\": \"a\", \"rubric_yaml\": \"b\", \"facts\": []}\n```")
+	f.Add(`{"scenario_yaml": 1}`)
+	f.Add(`{} {}`)
+	f.Fuzz(func(t *testing.T, content string) {
+		r, err := draft.ParseReply(content)
+		if err != nil {
+			return
+		}
+		if strings.TrimSpace(r.Scenario) == "" || strings.TrimSpace(r.Rubric) == "" {
+			t.Fatalf("accepted a reply without both files: %q", content)
 		}
 	})
 }

@@ -128,6 +128,41 @@
     });
   });
 
+  // Try it: a browser practice call against the draft, unpublished. Unsaved edits are saved
+  // as a new version first; the practice page opens with a trial ticket for that version.
+  const tryIt = document.getElementById('try');
+  tryIt.addEventListener('click', async () => {
+    clearTimeout(timer);
+    tryIt.disabled = true;
+    let n = Number(root.dataset.latest);
+    if (root.dataset.dirty === 'true') {
+      const s = await post('/versions', draft());
+      if (!s.ok) { tryIt.disabled = false; msg.textContent = s.body.error || 'Save failed (' + s.status + '); your text is still here.'; return; }
+      n = s.body.n;
+      root.dataset.latest = String(n);
+      root.dataset.dirty = 'false';
+      if (s.body.problems && s.body.problems.length) showProblems(s.body.problems);
+    }
+    const r = await post('/try', { n });
+    tryIt.disabled = false;
+    if (!r.ok) { msg.textContent = 'Cannot try version ' + n + ': ' + (r.body.error || 'HTTP ' + r.status); return; }
+    location.href = r.body.url;
+  });
+
+  // Hear it: the saved version's greeting in the voice chosen in the form, as a WAV.
+  const hear = document.getElementById('hear');
+  if (hear) {
+    const audio = document.getElementById('voice-audio');
+    const voice = document.querySelector('#studio-form [data-field="persona.voice"]');
+    audio.addEventListener('error', () => { msg.textContent = 'The voice could not be played.'; });
+    hear.addEventListener('click', () => {
+      audio.hidden = false;
+      audio.src = '/console/studio/' + encodeURIComponent(id) + '/voice.wav?n=' + encodeURIComponent(root.dataset.latest) +
+        '&voice=' + encodeURIComponent(voice.value) + '&t=' + Date.now();
+      audio.play().catch(() => {});
+    });
+  }
+
   publish.addEventListener('click', () => {
     publish.disabled = true;
     post('/publish', { n: Number(root.dataset.latest) }).then((r) => {

@@ -19,10 +19,35 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/sparlab/spar/dialog/store/redisurl"
 )
 
 // EnvURL names the variable holding the URL of a Redis shared by a whole test run.
 const EnvURL = "SPAR_TEST_REDIS_URL"
+
+// EnvCluster names the variable holding the nodes of a Redis Cluster shared by a whole test
+// run, as host:port,host:port,... (the Makefile's test target starts three masters and sets
+// it). Tests that need a cluster skip without it.
+const EnvCluster = "SPAR_TEST_REDIS_CLUSTER"
+
+// ClusterURL returns the redis+cluster:// URL of the test run's Redis Cluster, or skips the
+// test when SPAR_TEST_REDIS_CLUSTER is unset.
+func ClusterURL(t testing.TB) string {
+	t.Helper()
+	nodes := os.Getenv(EnvCluster)
+	if nodes == "" {
+		t.Skip(EnvCluster + " is not set: no Redis Cluster to test against (make test starts one)")
+	}
+	return "redis+cluster://" + nodes
+}
+
+// Cluster returns a client for the test run's Redis Cluster (see ClusterURL), closed when
+// the test ends.
+func Cluster(t testing.TB) redis.UniversalClient {
+	t.Helper()
+	return Client(t, ClusterURL(t))
+}
 
 // startTimeout bounds how long a private redis-server may take to answer PING.
 const startTimeout = 10 * time.Second
@@ -66,11 +91,10 @@ func Prefix(t testing.TB) string {
 // through a proxy, say).
 func Client(t testing.TB, url string) redis.UniversalClient {
 	t.Helper()
-	opt, err := redis.ParseURL(url)
+	rdb, err := redisurl.Open(url)
 	if err != nil {
 		t.Fatalf("storetest: parse %s=%q: %v", EnvURL, url, err)
 	}
-	rdb := redis.NewClient(opt)
 	t.Cleanup(func() { _ = rdb.Close() })
 	if err := ping(rdb, startTimeout, nil); err != nil {
 		t.Fatalf("storetest: redis at %s: %v", url, err)

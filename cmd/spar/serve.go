@@ -110,6 +110,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 	defer st.Close()
+	if err := st.Migrate(ctx); err != nil { // keys of an older layout, moved once
+		return err
+	}
 	recovered, err := st.Recover(ctx)
 	if err != nil {
 		return fmt.Errorf("recover interrupted calls: %w", err)

@@ -129,7 +129,9 @@ func (k AccountKeys) Email(email string) string { return k.Prefix + accountTag +
 
 // Learner: string, no TTL. The account ID owning a learner ID as it appears in call records
 // (store.Record.Learner); created with SET NX. Read by the authorization checks.
-func (k AccountKeys) Learner(learner string) string { return k.Prefix + accountTag + "learner:" + learner }
+func (k AccountKeys) Learner(learner string) string {
+	return k.Prefix + accountTag + "learner:" + learner
+}
 
 // Phone: string, no TTL. The account ID linked to a caller ID (E.164); created with SET NX.
 // Read by the authorization checks (a phone call's From) and to name phone learners.
@@ -152,10 +154,14 @@ func (k AccountKeys) Session(tokenHash string) string {
 
 // Token: hash, no TTL. An API token: fields user, name, created (unix ms). The name holds the
 // SHA-256 of the token; the token itself is shown once, at creation.
-func (k AccountKeys) Token(tokenHash string) string { return k.Prefix + accountTag + "token:" + tokenHash }
+func (k AccountKeys) Token(tokenHash string) string {
+	return k.Prefix + accountTag + "token:" + tokenHash
+}
 
 // UserTokens: set, no TTL. The hashes of one account's API tokens, to list and revoke them.
-func (k AccountKeys) UserTokens(id string) string { return k.Prefix + accountTag + "user:" + id + ":tokens" }
+func (k AccountKeys) UserTokens(id string) string {
+	return k.Prefix + accountTag + "user:" + id + ":tokens"
+}
 
 // UserSessions: set, TTL the session lifetime (extended at each sign-in). The token hashes
 // of one account's sessions, so a password reset, a disable or a delete ends them all.

@@ -1,6 +1,7 @@
 # Spar: `make run` starts a server on embedded defaults; `make test` runs every test.
 # Both install the Debian packages they need first (apt-get, as root or through sudo).
 
+SHELL     := /bin/bash
 GO        ?= go
 TAGS      ?= pocketsphinx
 BIN       := bin/spar
@@ -36,21 +37,39 @@ run: build ## start spar serve on embedded defaults (local redis under ./data un
 	@exec ./$(BIN) serve
 
 test: EXTRA_PKGS = $(TEST_PKGS)
-test: deps ## run every test against a private redis-server (installs chromium and firefox-esr for browser tests, sip-tester for sipp)
+test: deps ## run every test against a private redis-server and a 3-master Redis Cluster (installs chromium and firefox-esr for browser tests, sip-tester for sipp)
 	@echo "==> go vet"
 	@$(GO) vet -tags '$(TAGS)' ./...
 	@echo "==> build without speech libraries (plain go build)"
 	@CGO_ENABLED=0 $(GO) build ./...
 	@rm -rf $(TEST_REDIS_DIR) && mkdir -p $(TEST_REDIS_DIR)
-	@port=$$(( 20000 + $$$$ % 20000 )); \
-	while (echo > /dev/tcp/127.0.0.1/$$port) 2>/dev/null; do port=$$((port+1)); done; \
+	@set -e; d=$(TEST_REDIS_DIR); \
+	trap 'for f in $$d/*.pid; do [ -f $$f ] && kill $$(cat $$f) 2>/dev/null; done; true' EXIT; \
+	free() { p=$$1; while (echo > /dev/tcp/127.0.0.1/$$p) 2>/dev/null || (echo > /dev/tcp/127.0.0.1/$$((p+10000))) 2>/dev/null; \
+	  do p=$$((p+1)); done; echo $$p; }; \
+	port=$$(free $$(( 20000 + $$$$ % 20000 ))); \
 	redis-server --port $$port --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-	  --dir $(TEST_REDIS_DIR) --pidfile $(TEST_REDIS_DIR)/redis.pid --logfile $(TEST_REDIS_DIR)/redis.log; \
+	  --dir $$d --pidfile $$d/redis.pid --logfile $$d/redis.log; \
 	echo "==> redis-server on 127.0.0.1:$$port"; \
+	nodes=""; next=$$((port+1)); \
+	for i in 1 2 3; do \
+	  p=$$(free $$next); next=$$((p+1)); mkdir -p $$d/cluster-$$i; \
+	  redis-server --port $$p --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file $$d/cluster-$$i/nodes.conf \
+	    --save '' --appendonly no --daemonize yes --dir $$d/cluster-$$i \
+	    --pidfile $$d/cluster-$$i.pid --logfile $$d/cluster-$$i.log; \
+	  nodes="$$nodes 127.0.0.1:$$p"; \
+	done; \
+	for n in $$nodes; do for try in $$(seq 100); do redis-cli -h $${n%:*} -p $${n#*:} ping >/dev/null 2>&1 && break; sleep 0.1; done; done; \
+	redis-cli --cluster create $$nodes --cluster-replicas 0 --cluster-yes >$$d/cluster-create.log 2>&1 \
+	  || { cat $$d/cluster-create.log >&2; exit 1; }; \
+	for n in $$nodes; do for try in $$(seq 100); do \
+	  redis-cli -h $${n%:*} -p $${n#*:} cluster info | grep -q cluster_state:ok && break; sleep 0.1; done; done; \
+	cluster=$$(echo $$nodes | tr ' ' ','); \
+	echo "==> redis cluster (3 masters) on $$cluster"; \
 	echo "==> go test"; \
-	SPAR_TEST_REDIS_URL=redis://127.0.0.1:$$port/0 $(GO) test -tags '$(TAGS)' -count=1 -timeout 20m ./...; rc=$$?; \
-	kill $$(cat $(TEST_REDIS_DIR)/redis.pid) 2>/dev/null; \
-	exit $$rc
+	set +e; \
+	SPAR_TEST_REDIS_URL=redis://127.0.0.1:$$port/0 SPAR_TEST_REDIS_CLUSTER=$$cluster \
+	  $(GO) test -tags '$(TAGS)' -count=1 -timeout 25m ./...
 
 bench: build ## run the benchmarks (see docs/BENCHMARKS.md); BENCH_ARGS=--search for the capacity search
 	@echo "==> hot-path micro-benchmarks"

@@ -7,6 +7,7 @@ TAGS      ?= pocketsphinx
 BIN       := bin/spar
 APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsphinxbase-dev \
              pocketsphinx-en-us pkg-config gcc sox
+# The Dockerfile installs the same packages (TestDockerfilePackages checks it): keep them in step.
 # sip-tester installs sipp, the independent SIP caller of the SIP end-to-end test.
 TEST_PKGS := chromium firefox-esr sip-tester
 TEST_REDIS_DIR := $(CURDIR)/.test-redis

@@ -38,7 +38,7 @@ run: build ## start spar serve on embedded defaults (local redis under ./data un
 	@exec ./$(BIN) serve
 
 test: EXTRA_PKGS = $(TEST_PKGS)
-test: deps ## run every test against a private redis-server and a 3-master Redis Cluster (installs chromium and firefox-esr for browser tests, sip-tester for sipp)
+test: deps ## run every test against a private redis-server, a 3-master Redis Cluster and a Sentinel-watched master+replica (installs chromium and firefox-esr for browser tests, sip-tester for sipp)
 	@echo "==> go vet"
 	@$(GO) vet -tags '$(TAGS)' ./...
 	@echo "==> build without speech libraries (plain go build)"
@@ -67,9 +67,20 @@ test: deps ## run every test against a private redis-server and a 3-master Redis
 	  redis-cli -h $${n%:*} -p $${n#*:} cluster info | grep -q cluster_state:ok && break; sleep 0.1; done; done; \
 	cluster=$$(echo $$nodes | tr ' ' ','); \
 	echo "==> redis cluster (3 masters) on $$cluster"; \
+	sm=$$(free $$next); sr=$$(free $$((sm+1))); ss=$$(free $$((sr+1))); mkdir -p $$d/sentinel; \
+	redis-server --port $$sm --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir $$d/sentinel \
+	  --dbfilename m.rdb --pidfile $$d/sentinel-master.pid --logfile $$d/sentinel-master.log; \
+	redis-server --port $$sr --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir $$d/sentinel \
+	  --dbfilename r.rdb --replicaof 127.0.0.1 $$sm --pidfile $$d/sentinel-replica.pid --logfile $$d/sentinel-replica.log; \
+	printf 'port %s\nbind 127.0.0.1\ndaemonize yes\ndir %s\npidfile %s\nlogfile %s\nsentinel monitor spar 127.0.0.1 %s 1\nsentinel down-after-milliseconds spar 1000\nsentinel failover-timeout spar 3000\n' \
+	  $$ss $$d/sentinel $$d/sentinel.pid $$d/sentinel.log $$sm > $$d/sentinel/sentinel.conf; \
+	redis-server $$d/sentinel/sentinel.conf --sentinel; \
+	for try in $$(seq 200); do redis-cli -p $$ss sentinel replicas spar 2>/dev/null | grep -q "^$$sr$$" && break; sleep 0.1; done; \
+	echo "==> redis master 127.0.0.1:$$sm, replica :$$sr, sentinel :$$ss (master name spar)"; \
 	echo "==> go test"; \
 	set +e; \
 	SPAR_TEST_REDIS_URL=redis://127.0.0.1:$$port/0 SPAR_TEST_REDIS_CLUSTER=$$cluster \
+	  SPAR_TEST_REDIS_SENTINEL=127.0.0.1:$$ss/spar \
 	  $(GO) test -tags '$(TAGS)' -count=1 -timeout 25m ./...
 
 bench: build ## run the benchmarks (see docs/BENCHMARKS.md); BENCH_ARGS=--search for the capacity search

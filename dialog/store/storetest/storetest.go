@@ -49,6 +49,26 @@ func Cluster(t testing.TB) redis.UniversalClient {
 	return Client(t, ClusterURL(t))
 }
 
+// EnvSentinel names the variable holding a Redis Sentinel shared by a whole test run, as
+// host:port/<master name> (the Makefile's test target starts a master, a replica and one
+// Sentinel watching them, and sets it). Tests that need it skip without it.
+const EnvSentinel = "SPAR_TEST_REDIS_SENTINEL"
+
+// Sentinel returns the Sentinel address and master name of the test run (see EnvSentinel),
+// or skips the test when SPAR_TEST_REDIS_SENTINEL is unset.
+func Sentinel(t testing.TB) (addr, master string) {
+	t.Helper()
+	v := os.Getenv(EnvSentinel)
+	if v == "" {
+		t.Skip(EnvSentinel + " is not set: no Redis Sentinel to test against (make test starts one)")
+	}
+	addr, master, ok := strings.Cut(v, "/")
+	if !ok || master == "" {
+		t.Fatalf("%s=%q: want host:port/<master name>", EnvSentinel, v)
+	}
+	return addr, master
+}
+
 // startTimeout bounds how long a private redis-server may take to answer PING.
 const startTimeout = 10 * time.Second
 

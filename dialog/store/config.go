@@ -121,8 +121,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: flush_wait %v is not positive", ErrInvalidConfig, c.FlushWait)
 	case c.WaitReplicas < 0:
 		return fmt.Errorf("%w: wait_replicas %d is negative", ErrInvalidConfig, c.WaitReplicas)
-	case c.WaitReplicas > 0 && c.WaitTimeout <= 0:
-		return fmt.Errorf("%w: wait_timeout %v is not positive", ErrInvalidConfig, c.WaitTimeout)
+	case c.WaitTimeout < 0:
+		return fmt.Errorf("%w: wait_timeout %v is negative", ErrInvalidConfig, c.WaitTimeout)
 	}
 	return nil
 }

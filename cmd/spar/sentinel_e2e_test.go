@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/store/storetest"
@@ -34,16 +32,6 @@ func TestEndToEndSentinelFailover(t *testing.T) {
 	}
 	srv := e.start(t)
 	st := openStore(t, e)
-	sent := redis.NewSentinelClient(&redis.Options{Addr: addr, MaxRetries: -1})
-	t.Cleanup(func() { _ = sent.Close() })
-	masterNow := func() string {
-		a, err := sent.GetMasterAddrByName(t.Context(), master).Result()
-		if err != nil || len(a) != 2 {
-			t.Fatalf("sentinel get-master-addr-by-name: %v %v", a, err)
-		}
-		return a[0] + ":" + a[1]
-	}
-	old := masterNow()
 
 	script, synth := caller(t, longScript)
 	done := make(chan *sim.Result, 1)
@@ -65,10 +53,7 @@ func TestEndToEndSentinelFailover(t *testing.T) {
 		}
 		return false
 	})
-	if err := sent.Failover(t.Context(), master).Err(); err != nil {
-		t.Fatal(err)
-	}
-	webtest.Poll(t, "Sentinel naming a new master", 60*time.Second, func() bool { return masterNow() != old })
+	storetest.Failover(t, addr, master) // returns once Sentinel names the new master
 
 	res := <-done
 	if res == nil || res.ServerClosed || res.CallID != id {

@@ -1,11 +1,13 @@
 # Spar: `make run` starts a server on embedded defaults; `make test` runs every test.
 # Both install the Debian packages they need first (apt-get, as root or through sudo).
 
+SHELL     := /bin/bash
 GO        ?= go
 TAGS      ?= pocketsphinx
 BIN       := bin/spar
 APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsphinxbase-dev \
              pocketsphinx-en-us pkg-config gcc sox
+# The Dockerfile installs the same packages (TestDockerfilePackages checks it): keep them in step.
 # sip-tester installs sipp, the independent SIP caller of the SIP end-to-end test.
 TEST_PKGS := chromium firefox-esr sip-tester
 TEST_REDIS_DIR := $(CURDIR)/.test-redis
@@ -36,21 +38,50 @@ run: build ## start spar serve on embedded defaults (local redis under ./data un
 	@exec ./$(BIN) serve
 
 test: EXTRA_PKGS = $(TEST_PKGS)
-test: deps ## run every test against a private redis-server (installs chromium and firefox-esr for browser tests, sip-tester for sipp)
+test: deps ## run every test against a private redis-server, a 3-master Redis Cluster and a Sentinel-watched master+replica (installs chromium and firefox-esr for browser tests, sip-tester for sipp)
 	@echo "==> go vet"
 	@$(GO) vet -tags '$(TAGS)' ./...
 	@echo "==> build without speech libraries (plain go build)"
 	@CGO_ENABLED=0 $(GO) build ./...
 	@rm -rf $(TEST_REDIS_DIR) && mkdir -p $(TEST_REDIS_DIR)
-	@port=$$(( 20000 + $$$$ % 20000 )); \
-	while (echo > /dev/tcp/127.0.0.1/$$port) 2>/dev/null; do port=$$((port+1)); done; \
+	@set -e; d=$(TEST_REDIS_DIR); \
+	trap 'for f in $$d/*.pid; do [ -f $$f ] && kill $$(cat $$f) 2>/dev/null; done; true' EXIT; \
+	free() { p=$$1; while (echo > /dev/tcp/127.0.0.1/$$p) 2>/dev/null || (echo > /dev/tcp/127.0.0.1/$$((p+10000))) 2>/dev/null; \
+	  do p=$$((p+1)); done; echo $$p; }; \
+	port=$$(free $$(( 20000 + $$$$ % 20000 ))); \
 	redis-server --port $$port --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-	  --dir $(TEST_REDIS_DIR) --pidfile $(TEST_REDIS_DIR)/redis.pid --logfile $(TEST_REDIS_DIR)/redis.log; \
+	  --dir $$d --pidfile $$d/redis.pid --logfile $$d/redis.log; \
 	echo "==> redis-server on 127.0.0.1:$$port"; \
+	nodes=""; next=$$((port+1)); \
+	for i in 1 2 3; do \
+	  p=$$(free $$next); next=$$((p+1)); mkdir -p $$d/cluster-$$i; \
+	  redis-server --port $$p --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file $$d/cluster-$$i/nodes.conf \
+	    --save '' --appendonly no --daemonize yes --dir $$d/cluster-$$i \
+	    --pidfile $$d/cluster-$$i.pid --logfile $$d/cluster-$$i.log; \
+	  nodes="$$nodes 127.0.0.1:$$p"; \
+	done; \
+	for n in $$nodes; do for try in $$(seq 100); do redis-cli -h $${n%:*} -p $${n#*:} ping >/dev/null 2>&1 && break; sleep 0.1; done; done; \
+	redis-cli --cluster create $$nodes --cluster-replicas 0 --cluster-yes >$$d/cluster-create.log 2>&1 \
+	  || { cat $$d/cluster-create.log >&2; exit 1; }; \
+	for n in $$nodes; do for try in $$(seq 100); do \
+	  redis-cli -h $${n%:*} -p $${n#*:} cluster info | grep -q cluster_state:ok && break; sleep 0.1; done; done; \
+	cluster=$$(echo $$nodes | tr ' ' ','); \
+	echo "==> redis cluster (3 masters) on $$cluster"; \
+	sm=$$(free $$next); sr=$$(free $$((sm+1))); ss=$$(free $$((sr+1))); mkdir -p $$d/sentinel; \
+	redis-server --port $$sm --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir $$d/sentinel \
+	  --dbfilename m.rdb --pidfile $$d/sentinel-master.pid --logfile $$d/sentinel-master.log; \
+	redis-server --port $$sr --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir $$d/sentinel \
+	  --dbfilename r.rdb --replicaof 127.0.0.1 $$sm --pidfile $$d/sentinel-replica.pid --logfile $$d/sentinel-replica.log; \
+	printf 'port %s\nbind 127.0.0.1\ndaemonize yes\ndir %s\npidfile %s\nlogfile %s\nsentinel monitor spar 127.0.0.1 %s 1\nsentinel down-after-milliseconds spar 1000\nsentinel failover-timeout spar 3000\n' \
+	  $$ss $$d/sentinel $$d/sentinel.pid $$d/sentinel.log $$sm > $$d/sentinel/sentinel.conf; \
+	redis-server $$d/sentinel/sentinel.conf --sentinel; \
+	for try in $$(seq 200); do redis-cli -p $$ss sentinel replicas spar 2>/dev/null | grep -q "^$$sr$$" && break; sleep 0.1; done; \
+	echo "==> redis master 127.0.0.1:$$sm, replica :$$sr, sentinel :$$ss (master name spar)"; \
 	echo "==> go test"; \
-	SPAR_TEST_REDIS_URL=redis://127.0.0.1:$$port/0 $(GO) test -tags '$(TAGS)' -count=1 -timeout 20m ./...; rc=$$?; \
-	kill $$(cat $(TEST_REDIS_DIR)/redis.pid) 2>/dev/null; \
-	exit $$rc
+	set +e; \
+	SPAR_TEST_REDIS_URL=redis://127.0.0.1:$$port/0 SPAR_TEST_REDIS_CLUSTER=$$cluster \
+	  SPAR_TEST_REDIS_SENTINEL=127.0.0.1:$$ss/spar \
+	  $(GO) test -tags '$(TAGS)' -count=1 -timeout 25m ./...
 
 bench: build ## run the benchmarks (see docs/BENCHMARKS.md); BENCH_ARGS=--search for the capacity search
 	@echo "==> hot-path micro-benchmarks"

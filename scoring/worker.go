@@ -199,16 +199,18 @@ func (w *Worker) attempt(ctx context.Context, id string) (int, error) {
 	return int(n.Val()), nil
 }
 
+// ack acknowledges notice m and then drops call id's attempt counter. They are two commands,
+// not one MULTI: the sealed stream and the call's keys live in different slots of a Redis
+// Cluster. A counter left behind by a failure in between expires with its TTL.
 func (w *Worker) ack(ctx context.Context, m redis.XMessage, id string) error {
-	_, err := w.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.XAck(ctx, w.st.SealedStream(), w.st.ScoringGroup(), m.ID)
-		if id != "" {
-			p.Del(ctx, w.st.ScoreAttemptsKey(id))
-		}
-		return nil
-	})
-	if err != nil {
+	if err := w.rdb.XAck(ctx, w.st.SealedStream(), w.st.ScoringGroup(), m.ID).Err(); err != nil {
 		return w.redisTrouble(ctx, fmt.Errorf("scoring: ack %s: %w", m.ID, err))
+	}
+	if id == "" {
+		return nil
+	}
+	if err := w.rdb.Del(ctx, w.st.ScoreAttemptsKey(id)).Err(); err != nil {
+		w.log.Warn("scoring: drop attempt counter", "call_id", id, "err", err)
 	}
 	return nil
 }

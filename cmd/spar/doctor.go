@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/sparlab/spar/dialog/store/redisurl"
 	"github.com/sparlab/spar/dialog/stt/deepgram"
 	"github.com/sparlab/spar/dialog/tts/elevenlabs"
 )
@@ -140,16 +140,15 @@ func doctorRedis(ctx context.Context, u string) (string, string, error) {
 		}
 		return "no redis_url: serve starts a local redis-server", "", nil
 	}
-	opt, err := redis.ParseURL(u)
+	rdb, err := redisurl.Open(u)
 	if err != nil {
-		return "", "redis_url looks like redis://user:pass@host:6379/0", err
+		return "", "redis_url looks like redis://user:pass@host:6379/0 or redis+cluster://host1:7000,host2:7000", err
 	}
-	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		return "", "start Redis or fix redis_url / REDIS_URL", fmt.Errorf("ping %s: %w", redactURL(u), err)
 	}
-	return "PING ok at " + redactURL(u), "", nil
+	return fmt.Sprintf("PING ok at %s (%s)", redactURL(u), redisurl.KindOf(u)), "", nil
 }
 
 func doctorFile(path, fix string) (string, string, error) {

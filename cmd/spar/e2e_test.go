@@ -494,6 +494,9 @@ func TestEndToEndDrainOnSIGTERM(t *testing.T) {
 	done := placeCall(t, srv)
 	st := openStore(t, e)
 	id := firstLive(t, st, "the live call")
+	if code, body := readyz(t, srv); code != http.StatusOK {
+		t.Fatalf("/readyz before the drain: %d %s", code, body)
+	}
 	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -516,6 +519,11 @@ func TestEndToEndDrainOnSIGTERM(t *testing.T) {
 	if !strings.Contains(body, "<Say") || strings.Contains(body, "<Connect") {
 		t.Errorf("draining answer = %s", body)
 	}
+	// The node says it is not ready (set before the transports refuse callers), so a load
+	// balancer routes new calls elsewhere while this one finishes.
+	if code, body := readyz(t, srv); code != http.StatusServiceUnavailable || !strings.Contains(body, "draining") {
+		t.Errorf("/readyz while draining: %d %s, want 503 draining", code, body)
+	}
 	// The live call runs until the grace period ends, then is ended and sealed; then spar exits.
 	srv.waitDrained(t)
 	if res := <-done; res == nil || !res.ServerClosed {
@@ -531,6 +539,18 @@ func TestEndToEndDrainOnSIGTERM(t *testing.T) {
 	if rec.Duration < 4*time.Second {
 		t.Errorf("call lasted %v: it should have run through the 5 s grace period", rec.Duration)
 	}
+}
+
+// readyz GETs the server's /readyz and returns the status and body.
+func readyz(t *testing.T, srv *server) (int, string) {
+	t.Helper()
+	resp, err := http.Get(srv.base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // waitDrained waits for a server told to stop (SIGTERM) to exit once its grace period ends,

@@ -11,11 +11,14 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/sparlab/spar/dialog/store/redisurl"
 )
 
-// openRedis connects to REDIS_URL, or, when none is configured, starts a private
-// redis-server with AOF on under the data directory, listening on a unix socket only, and
-// restarts it whenever it dies (redis_supervise.go).
+// openRedis connects to REDIS_URL (one server, a Redis Cluster or a Sentinel master: see
+// package redisurl), or, when none is configured, starts a private redis-server with AOF on
+// under the data directory, listening on a unix socket only, and restarts it whenever it
+// dies (redis_supervise.go).
 func openRedis(ctx context.Context, cfg Config, log *slog.Logger) (redis.UniversalClient, func(), error) {
 	stop := func() {}
 	url := cfg.RedisURL
@@ -26,12 +29,11 @@ func openRedis(ctx context.Context, cfg Config, log *slog.Logger) (redis.Univers
 		}
 		url, stop = "unix://"+sock, stopLocal
 	}
-	opt, err := redis.ParseURL(url)
+	rdb, err := redisurl.Open(url)
 	if err != nil {
 		stop()
 		return nil, nil, fmt.Errorf("redis url: %w", err)
 	}
-	rdb := redis.NewClient(opt)
 	if err := waitRedis(ctx, rdb, 10*time.Second); err != nil {
 		rdb.Close()
 		stop()
@@ -41,7 +43,7 @@ func openRedis(ctx context.Context, cfg Config, log *slog.Logger) (redis.Univers
 }
 
 // waitRedis pings until Redis answers or the deadline passes (a fresh server needs a moment).
-func waitRedis(ctx context.Context, rdb *redis.Client, within time.Duration) error {
+func waitRedis(ctx context.Context, rdb redis.UniversalClient, within time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
 	tick := time.NewTicker(50 * time.Millisecond)

@@ -144,6 +144,9 @@ func openScoring(ctx context.Context, cfg Config, log *slog.Logger) (*scoringDep
 		return nil, err
 	}
 	st, err := store.New(rdb, cfg.Store, log)
+	if err == nil {
+		err = st.Migrate(ctx)
+	}
 	if err != nil {
 		stop()
 		return nil, err

@@ -110,6 +110,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		return err
 	}
 	defer st.Close()
+	if err := st.Migrate(ctx); err != nil { // keys of an older layout, moved once
+		return err
+	}
 	recovered, err := st.Recover(ctx)
 	if err != nil {
 		return fmt.Errorf("recover interrupted calls: %w", err)
@@ -206,14 +209,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	go func() { defer close(sweepDone); _ = sweeper.Run(sweepCtx) }()
 	defer func() { stopSweep(); <-sweepDone }()
 	mux.Handle("GET /metrics", metrics.Handler(reg))
-	// Readiness, unlike /healthz (the process answers), says whether Redis does.
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := st.Ready(r.Context()); err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		w.Write([]byte("ok\n"))
-	})
+	// Readiness, unlike /healthz (the process answers), says whether Redis does, and turns
+	// 503 for good when the node starts draining.
+	ready := &readiness{check: st.Ready}
+	mux.Handle("GET /readyz", ready)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -251,6 +250,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	}
 	signal.Reset(os.Interrupt, syscall.SIGTERM) // a second signal stops at once
 	log.Info("draining: refusing new calls; live calls may finish (signal again to stop now)", "grace", cfg.ShutdownGrace)
+	ready.Drain() // load balancers take the node out before the transports refuse callers
 	tw.Drain()
 	rtc.Drain()
 	if sipSrv != nil {

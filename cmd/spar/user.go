@@ -79,6 +79,9 @@ Flags:
 	if err != nil {
 		return err
 	}
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
 	accts, err := account.New(rdb, st.AccountKeys(), account.Config{}, log)
 	if err != nil {
 		return err

@@ -39,6 +39,14 @@ type Config struct {
 	// reads use a connection pool of this size of their own, so they can never take the
 	// connections calls write their timelines with.
 	MaxFollowers int `yaml:"max_followers"`
+	// WaitReplicas, when above 0, makes each timeline write count only once that many
+	// replicas have it (Redis WAIT, in the same pipeline, up to WaitTimeout); until then the
+	// batch stays queued and is written again. With a replica and Sentinel this keeps the
+	// events a failover would otherwise drop: those the old master took after its replica
+	// was promoted. Off by default; not available on Redis Cluster (New refuses it).
+	WaitReplicas int `yaml:"wait_replicas"`
+	// WaitTimeout bounds one WAIT (default 1s when WaitReplicas is set).
+	WaitTimeout time.Duration `yaml:"wait_timeout"`
 }
 
 // DefaultConfig returns the defaults, with Node set to the hostname.
@@ -74,6 +82,9 @@ func (c Config) withDefaults() Config {
 	if c.Heartbeat == 0 {
 		c.Heartbeat = d.Heartbeat
 	}
+	if c.WaitReplicas > 0 && c.WaitTimeout == 0 {
+		c.WaitTimeout = time.Second
+	}
 	if c.MaxFollowers == 0 {
 		c.MaxFollowers = d.MaxFollowers
 	}
@@ -108,6 +119,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: buffer %d is not positive", ErrInvalidConfig, c.Buffer)
 	case c.FlushWait <= 0:
 		return fmt.Errorf("%w: flush_wait %v is not positive", ErrInvalidConfig, c.FlushWait)
+	case c.WaitReplicas < 0:
+		return fmt.Errorf("%w: wait_replicas %d is negative", ErrInvalidConfig, c.WaitReplicas)
+	case c.WaitTimeout < 0:
+		return fmt.Errorf("%w: wait_timeout %v is negative", ErrInvalidConfig, c.WaitTimeout)
 	}
 	return nil
 }

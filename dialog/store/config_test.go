@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -45,5 +47,19 @@ func TestNewFillsDefaults(t *testing.T) {
 	d := DefaultConfig()
 	if s.cfg.Prefix != "p:" || s.cfg.LiveTTL != d.LiveTTL || s.cfg.Buffer != d.Buffer || s.cfg.Node != d.Node {
 		t.Errorf("New config = %+v", s.cfg)
+	}
+}
+
+func TestWaitReplicasConfig(t *testing.T) {
+	if err := (Config{Prefix: "p:", Node: "n", WaitReplicas: -1}).withDefaults().Validate(); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("wait_replicas -1: %v, want ErrInvalidConfig", err)
+	}
+	if c := (Config{WaitReplicas: 1}).withDefaults(); c.WaitTimeout != time.Second {
+		t.Errorf("wait_timeout default %v, want 1s", c.WaitTimeout)
+	}
+	cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
+	defer cluster.Close()
+	if _, err := New(cluster, Config{WaitReplicas: 1}, nil); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("wait_replicas on a cluster client: %v, want ErrInvalidConfig", err)
 	}
 }

@@ -96,15 +96,23 @@ func (s *Store) followErr(ctx context.Context, id string, err error) error {
 	return fmt.Errorf("store: follow %s: %w", id, err)
 }
 
-// followClient returns a client on rdb's server with a pool of n connections for Follow's
-// blocking reads, so that many open feeds cannot starve the call path of connections. A
-// client it cannot copy (a cluster or a ring) is shared as it is.
+// followClient returns a client on rdb's server (or cluster) with a pool of n connections
+// (per cluster node) for Follow's blocking reads, so that many open feeds cannot starve the
+// call path of connections. A client it cannot copy (a Sentinel failover client, whose
+// connections follow the master it watches, or a ring) is shared as it is.
 func followClient(rdb redis.UniversalClient, n int) redis.UniversalClient {
-	c, ok := rdb.(*redis.Client)
-	if !ok {
-		return rdb
+	switch c := rdb.(type) {
+	case *redis.Client:
+		opt := *c.Options()
+		if opt.Addr == "FailoverClient" {
+			return rdb
+		}
+		opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns = n, 0, 4
+		return redis.NewClient(&opt)
+	case *redis.ClusterClient:
+		opt := *c.Options()
+		opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns = n, 0, 4
+		return redis.NewClusterClient(&opt)
 	}
-	opt := *c.Options()
-	opt.PoolSize, opt.MinIdleConns, opt.MaxIdleConns = n, 0, 4
-	return redis.NewClient(&opt)
+	return rdb
 }

@@ -31,8 +31,14 @@ type attempt struct {
 
 func newTestStore(t *testing.T, rdb redis.UniversalClient, prefix, node string) *testStore {
 	t.Helper()
+	return newTestStoreConfig(t, rdb, Config{Prefix: prefix, Node: node})
+}
+
+// newTestStoreConfig is newTestStore with a Config of the test's own.
+func newTestStoreConfig(t *testing.T, rdb redis.UniversalClient, cfg Config) *testStore {
+	t.Helper()
 	logs := &storetest.SyncBuffer{}
-	s, err := New(rdb, Config{Prefix: prefix, Node: node}, slog.New(slog.NewTextHandler(logs, nil)))
+	s, err := New(rdb, cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,7 +46,22 @@ func sealCallAt(t *testing.T, s *testStore, rdb redis.UniversalClient, id, learn
 // keysOf lists the keys under prefix whose name carries call id's hash tag.
 func keysOf(t *testing.T, rdb redis.UniversalClient, prefix, id string) []string {
 	t.Helper()
-	ks, err := rdb.Keys(context.Background(), prefix+"*{"+id+"}*").Result()
+	ctx, pat := context.Background(), prefix+"*{"+id+"}*"
+	var ks []string
+	var err error
+	if c, ok := rdb.(*redis.ClusterClient); ok {
+		// KEYS reaches one node of a cluster: ask each master.
+		var mu sync.Mutex
+		err = c.ForEachMaster(ctx, func(ctx context.Context, m *redis.Client) error {
+			part, err := m.Keys(ctx, pat).Result()
+			mu.Lock()
+			ks = append(ks, part...)
+			mu.Unlock()
+			return err
+		})
+	} else {
+		ks, err = rdb.Keys(ctx, pat).Result()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -234,7 +234,10 @@ func (w *writer) flush(ctx context.Context) error {
 // xadd writes timeline entries of call id in one pipeline and returns how many, from the
 // first, are now in the stream. Entries carry explicit IDs, so an entry that a failed
 // attempt (or an earlier replay) did write is refused as "equal or smaller" on retry and
-// counted as written: nothing is lost or doubled across an outage.
+// counted as written: nothing is lost or doubled across an outage. With
+// Config.WaitReplicas, the pipeline ends with WAIT and nothing counts as written until
+// enough replicas have it: a master that lost its replica to a failover confirms nothing,
+// so the entries are written again, to the new master once the client follows it.
 func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
 	key := s.keys.timeline(id)
 	pipe := s.rdb.Pipeline()
@@ -244,6 +247,11 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
 			Stream: key, MaxLen: s.cfg.TimelineMax, Approx: true, ID: e.id, Values: e.args,
 		})
 	}
+	var wait *redis.IntCmd
+	if s.cfg.WaitReplicas > 0 {
+		wait = redis.NewIntCmd(ctx, "wait", s.cfg.WaitReplicas, s.cfg.WaitTimeout.Milliseconds())
+		_ = pipe.Process(ctx, wait)
+	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
 	done := 0
 	for _, c := range cmds {
@@ -251,6 +259,15 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
 			return done, fmt.Errorf("store: write timeline of %s: %w", id, cerr)
 		}
 		done++
+	}
+	if wait != nil {
+		n, err := wait.Result()
+		if err == nil && n < int64(s.cfg.WaitReplicas) {
+			err = fmt.Errorf("%d of %d replicas acknowledged within %v", n, s.cfg.WaitReplicas, s.cfg.WaitTimeout)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("store: write timeline of %s: wait for replicas: %w", id, err)
+		}
 	}
 	return done, nil
 }

@@ -168,7 +168,7 @@ func (a *Accounts) claim(ctx context.Context, id string, keys []string) error {
 	for _, key := range keys {
 		ok, err := a.rdb.SetNX(ctx, key, id, 0).Result()
 		if err == nil && !ok {
-			err = fmt.Errorf("%w: %s", ErrExists, strings.TrimPrefix(key, a.keys.Prefix+"account:"))
+			err = fmt.Errorf("%w: %s", ErrExists, strings.TrimPrefix(key, a.keys.Prefix+"{account}:"))
 		}
 		if err != nil {
 			a.release(context.WithoutCancel(ctx), id, taken...)

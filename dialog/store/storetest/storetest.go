@@ -19,10 +19,151 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/sparlab/spar/dialog/store/redisurl"
 )
 
 // EnvURL names the variable holding the URL of a Redis shared by a whole test run.
 const EnvURL = "SPAR_TEST_REDIS_URL"
+
+// EnvCluster names the variable holding the nodes of a Redis Cluster shared by a whole test
+// run, as host:port,host:port,... (the Makefile's test target starts three masters and sets
+// it). Tests that need a cluster skip without it.
+const EnvCluster = "SPAR_TEST_REDIS_CLUSTER"
+
+// ClusterURL returns the redis+cluster:// URL of the test run's Redis Cluster, or skips the
+// test when SPAR_TEST_REDIS_CLUSTER is unset.
+func ClusterURL(t testing.TB) string {
+	t.Helper()
+	nodes := os.Getenv(EnvCluster)
+	if nodes == "" {
+		t.Skip(EnvCluster + " is not set: no Redis Cluster to test against (make test starts one)")
+	}
+	return "redis+cluster://" + nodes
+}
+
+// Cluster returns a client for the test run's Redis Cluster (see ClusterURL), closed when
+// the test ends.
+func Cluster(t testing.TB) redis.UniversalClient {
+	t.Helper()
+	return Client(t, ClusterURL(t))
+}
+
+// EnvSentinel names the variable holding a Redis Sentinel shared by a whole test run, as
+// host:port/<master name> (the Makefile's test target starts a master, a replica and one
+// Sentinel watching them, and sets it). Tests that need it skip without it.
+const EnvSentinel = "SPAR_TEST_REDIS_SENTINEL"
+
+// Sentinel returns the Sentinel address and master name of the test run (see EnvSentinel),
+// or skips the test when SPAR_TEST_REDIS_SENTINEL is unset. Tests that fail the master over
+// must not overlap, even from different packages: with SPAR_TEST_REDIS_URL set, Sentinel
+// holds a lock on that Redis until the test ends.
+func Sentinel(t testing.TB) (addr, master string) {
+	t.Helper()
+	v := os.Getenv(EnvSentinel)
+	if v == "" {
+		t.Skip(EnvSentinel + " is not set: no Redis Sentinel to test against (make test starts one)")
+	}
+	addr, master, ok := strings.Cut(v, "/")
+	if !ok || master == "" {
+		t.Fatalf("%s=%q: want host:port/<master name>", EnvSentinel, v)
+	}
+	if u := os.Getenv(EnvURL); u != "" {
+		lockSentinel(t, u)
+	}
+	return addr, master
+}
+
+// lockSentinel takes the run's Sentinel lock on the Redis at url, waiting for it, and frees
+// it when the test ends (its TTL frees it if the test process dies).
+func lockSentinel(t testing.TB, url string) {
+	t.Helper()
+	rdb, err := redisurl.Open(url)
+	if err != nil {
+		t.Fatalf("storetest: %s=%q: %v", EnvURL, url, err)
+	}
+	const key = "storetest:sentinel-lock"
+	token := Prefix(t)
+	ctx := context.Background()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Minute)
+	for {
+		ok, err := rdb.SetNX(ctx, key, token, 5*time.Minute).Result()
+		if err != nil {
+			t.Fatalf("storetest: sentinel lock: %v", err)
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatal("storetest: another test held the Sentinel for 10 minutes")
+		}
+	}
+	t.Cleanup(func() {
+		if v, _ := rdb.Get(ctx, key).Result(); v == token {
+			_ = rdb.Del(ctx, key).Err()
+		}
+		_ = rdb.Close()
+	})
+}
+
+// Failover makes the Sentinel at addr fail master over to its replica (SENTINEL FAILOVER)
+// and returns the old and the new master's addresses once Sentinel names the new one. It
+// first waits for a replica Sentinel considers in step (an earlier failover's old master
+// needs a moment to become one), and retries while Sentinel answers that a failover is in
+// progress or no replica is good.
+func Failover(t testing.TB, addr, master string) (from, to string) {
+	t.Helper()
+	ctx := context.Background()
+	sent := redis.NewSentinelClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer sent.Close()
+	masterAddr := func() string {
+		a, err := sent.GetMasterAddrByName(ctx, master).Result()
+		if err != nil || len(a) != 2 {
+			t.Fatalf("storetest: sentinel get-master-addr-by-name %s: %v %v", master, a, err)
+		}
+		return a[0] + ":" + a[1]
+	}
+	goodReplica := func() bool {
+		reps, err := sent.Replicas(ctx, master).Result()
+		if err != nil {
+			return false
+		}
+		for _, r := range reps {
+			if r["flags"] == "slave" && r["master-link-status"] == "ok" {
+				return true
+			}
+		}
+		return false
+	}
+	poll(t, "a replica in step for Sentinel", goodReplica)
+	from = masterAddr()
+	var lastErr error
+	poll(t, "Sentinel to start a failover", func() bool {
+		lastErr = sent.Failover(ctx, master).Err()
+		return lastErr == nil
+	})
+	poll(t, "Sentinel naming a new master", func() bool { to = masterAddr(); return to != from })
+	return from, to
+}
+
+// poll checks cond every 50 ms until it holds, failing the test after a minute.
+func poll(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(time.Minute)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("storetest: timed out waiting for %s", what)
+		}
+	}
+}
 
 // startTimeout bounds how long a private redis-server may take to answer PING.
 const startTimeout = 10 * time.Second
@@ -66,11 +207,10 @@ func Prefix(t testing.TB) string {
 // through a proxy, say).
 func Client(t testing.TB, url string) redis.UniversalClient {
 	t.Helper()
-	opt, err := redis.ParseURL(url)
+	rdb, err := redisurl.Open(url)
 	if err != nil {
 		t.Fatalf("storetest: parse %s=%q: %v", EnvURL, url, err)
 	}
-	rdb := redis.NewClient(opt)
 	t.Cleanup(func() { _ = rdb.Close() })
 	if err := ping(rdb, startTimeout, nil); err != nil {
 		t.Fatalf("storetest: redis at %s: %v", url, err)

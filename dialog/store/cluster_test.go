@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sparlab/spar/dialog/store/storetest"
+)
+
+// TestCluster runs the store's Redis tests against the Redis Cluster of the test run
+// (SPAR_TEST_REDIS_CLUSTER, three masters started by `make test`): every call key, seal,
+// recovery, deletion, follow and sweep on a ClusterClient, where a multi-key command or
+// transaction across slots fails. The tests that cut the connection through a proxy or kill
+// the server are left to the single-server run.
+func TestCluster(t *testing.T) {
+	url := storetest.ClusterURL(t)
+	t.Setenv(storetest.EnvURL, url)
+	if _, ok := storetest.Redis(t).(*redis.ClusterClient); !ok {
+		t.Fatalf("%s did not give a cluster client", url)
+	}
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"Lifecycle", TestLifecycle},
+		{"TimelineCap", TestTimelineCap},
+		{"ConfidenceReachesRecord", TestConfidenceReachesRecord},
+		{"Follow", TestFollow},
+		{"FollowEnds", TestFollowEnds},
+		{"FollowBounded", TestFollowBounded},
+		{"RecoverOwnNode", TestRecoverOwnNode},
+		{"RecoverOtherNodes", TestRecoverOtherNodes},
+		{"RecoverFinishesHalfSealed", TestRecoverFinishesHalfSealed},
+		{"RecoverStale", TestRecoverStale},
+		{"RecoverMatchesSeal", TestRecoverMatchesSeal},
+		{"Delete", TestDelete},
+		{"Expired", TestExpired},
+		{"RetentionSetting", TestRetentionSetting},
+		{"Sweep", TestSweep},
+		{"ScenarioVersionKept", TestScenarioVersionKept},
+		{"Ready", func(t *testing.T) {
+			s := newTestStore(t, storetest.Redis(t), storetest.Prefix(t), "node-a")
+			if err := s.Ready(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"Migrate", TestMigrate},
+	} {
+		t.Run(tc.name, tc.fn)
+	}
+}
+
+// TestMigrate writes layout 1 account, assignment and studio keys (one with a TTL) and checks
+// that Migrate moves each to its tagged name with its value and TTL, leaves other keys
+// alone, records the layout, and does nothing the second time.
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	rdb := storetest.Redis(t)
+	prefix := storetest.Prefix(t)
+	s := newTestStore(t, rdb, prefix, "node-a")
+	a, as, st := s.AccountKeys(), s.AssignmentKeys(), s.StudioKeys()
+
+	old := map[string]string{ // layout 1 name -> layout 2 name
+		prefix + "account:user:alice":           a.User("alice"),
+		prefix + "account:users":                a.Users(),
+		prefix + "account:team:support:members": a.TeamMembers("support"),
+		prefix + "account:session:h1":           a.Session("h1"),
+		prefix + "assignment:as1":               as.Assignment("as1"),
+		prefix + "assignments":                  as.All(),
+		prefix + "assignments:team:support":     as.Team("support"),
+		prefix + "studio:scenario:s1:v:1":       st.Version("s1", 1),
+		prefix + "studio:published":             st.Published(),
+	}
+	// Each written on its own: on a cluster the old names are spread over slots.
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(rdb.Set(ctx, prefix+"account:user:alice", `{"id":"alice"}`, 0).Err())
+	must(rdb.SAdd(ctx, prefix+"account:users", "alice", "bob").Err())
+	must(rdb.SAdd(ctx, prefix+"account:team:support:members", "alice").Err())
+	must(rdb.HSet(ctx, prefix+"account:session:h1", "user", "alice").Err())
+	must(rdb.Expire(ctx, prefix+"account:session:h1", time.Hour).Err())
+	must(rdb.Set(ctx, prefix+"assignment:as1", `{"id":"as1"}`, 0).Err())
+	must(rdb.ZAdd(ctx, prefix+"assignments", redis.Z{Score: 1, Member: "as1"}).Err())
+	must(rdb.SAdd(ctx, prefix+"assignments:team:support", "as1").Err())
+	must(rdb.Set(ctx, prefix+"studio:scenario:s1:v:1", `{"n":1}`, 0).Err())
+	must(rdb.HSet(ctx, prefix+"studio:published", "s1", 1).Err())
+	must(rdb.HSet(ctx, prefix+"settings", "retention_days", 30).Err())
+	// A key already moved by another node: the tagged one wins, the old one goes.
+	must(rdb.SAdd(ctx, prefix+"account:teams", "old").Err())
+	must(rdb.SAdd(ctx, a.Teams(), "new").Err())
+
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for from, to := range old {
+		if n, err := rdb.Exists(ctx, from).Result(); err != nil || n != 0 {
+			t.Errorf("%s still there after Migrate (%v)", from, err)
+		}
+		if n, err := rdb.Exists(ctx, to).Result(); err != nil || n != 1 {
+			t.Errorf("%s missing after Migrate (%v)", to, err)
+		}
+	}
+	if v, _ := rdb.Get(ctx, a.User("alice")).Result(); v != `{"id":"alice"}` {
+		t.Errorf("user moved as %q", v)
+	}
+	if m, _ := rdb.SMembers(ctx, a.Users()).Result(); len(m) != 2 {
+		t.Errorf("users moved as %v", m)
+	}
+	if ttl, _ := rdb.PTTL(ctx, a.Session("h1")).Result(); ttl <= 0 || ttl > time.Hour {
+		t.Errorf("session TTL after the move: %v, want about 1h", ttl)
+	}
+	if m, _ := rdb.SMembers(ctx, a.Teams()).Result(); len(m) != 1 || m[0] != "new" {
+		t.Errorf("teams after the move: %v, want [new] (the tagged key kept)", m)
+	}
+	if n, _ := rdb.Exists(ctx, prefix+"account:teams").Result(); n != 0 {
+		t.Error("the old teams key, shadowed by the tagged one, was not removed")
+	}
+	if v, _ := rdb.HGet(ctx, prefix+"settings", "retention_days").Result(); v != "30" {
+		t.Errorf("settings touched: retention_days %q", v)
+	}
+	if v, _ := rdb.Get(ctx, prefix+"layout").Result(); v != layoutVersion {
+		t.Errorf("layout %q after Migrate, want %s", v, layoutVersion)
+	}
+	// Recorded: a key of layout 1 written now is not looked for again.
+	must(rdb.Set(ctx, prefix+"account:user:late", "x", 0).Err())
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := rdb.Exists(ctx, prefix+"account:user:late").Result(); n != 1 {
+		t.Error("a second Migrate scanned again")
+	}
+}

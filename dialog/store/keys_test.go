@@ -123,6 +123,7 @@ func TestLegacyRename(t *testing.T) {
 		"studio:scenario:my-scen":                    st.Scenario("my-scen"),
 		"studio:scenario:my-scen:v:4":                st.Version("my-scen", 4),
 		"studio:published":                           st.Published(),
+		"studio:trial:t1":                            st.Trial("t1"),
 	} {
 		got, ok := legacyRename(old)
 		if !ok || p+got != want {

@@ -10,16 +10,10 @@ import (
 // (SPAR_TEST_REDIS_CLUSTER, started by `make test`): the sealed stream, its consumer group
 // and the per-call attempt counters live in different slots.
 func TestCluster(t *testing.T) {
-	t.Setenv(storetest.EnvURL, storetest.ClusterURL(t))
-	for _, tc := range []struct {
-		name string
-		fn   func(*testing.T)
-	}{
-		{"WorkerKilled", TestWorkerKilled},
-		{"WorkerRetries", TestWorkerRetries},
-		{"ScorerReadsStore", TestScorerReadsStore},
-		{"ScorerStudioVersion", TestScorerStudioVersion},
-	} {
-		t.Run(tc.name, tc.fn)
-	}
+	storetest.OnCluster(t, map[string]func(*testing.T){
+		"WorkerKilled":        TestWorkerKilled,
+		"WorkerRetries":       TestWorkerRetries,
+		"ScorerReadsStore":    TestScorerReadsStore,
+		"ScorerStudioVersion": TestScorerStudioVersion,
+	})
 }

@@ -21,36 +21,31 @@ func TestCluster(t *testing.T) {
 	if _, ok := storetest.Redis(t).(*redis.ClusterClient); !ok {
 		t.Fatalf("%s did not give a cluster client", url)
 	}
-	for _, tc := range []struct {
-		name string
-		fn   func(*testing.T)
-	}{
-		{"Lifecycle", TestLifecycle},
-		{"TimelineCap", TestTimelineCap},
-		{"ConfidenceReachesRecord", TestConfidenceReachesRecord},
-		{"Follow", TestFollow},
-		{"FollowEnds", TestFollowEnds},
-		{"FollowBounded", TestFollowBounded},
-		{"RecoverOwnNode", TestRecoverOwnNode},
-		{"RecoverOtherNodes", TestRecoverOtherNodes},
-		{"RecoverFinishesHalfSealed", TestRecoverFinishesHalfSealed},
-		{"RecoverStale", TestRecoverStale},
-		{"RecoverMatchesSeal", TestRecoverMatchesSeal},
-		{"Delete", TestDelete},
-		{"Expired", TestExpired},
-		{"RetentionSetting", TestRetentionSetting},
-		{"Sweep", TestSweep},
-		{"ScenarioVersionKept", TestScenarioVersionKept},
-		{"Ready", func(t *testing.T) {
+	storetest.OnCluster(t, map[string]func(*testing.T){
+		"Lifecycle":                 TestLifecycle,
+		"TimelineCap":               TestTimelineCap,
+		"ConfidenceReachesRecord":   TestConfidenceReachesRecord,
+		"Follow":                    TestFollow,
+		"FollowEnds":                TestFollowEnds,
+		"FollowBounded":             TestFollowBounded,
+		"RecoverOwnNode":            TestRecoverOwnNode,
+		"RecoverOtherNodes":         TestRecoverOtherNodes,
+		"RecoverFinishesHalfSealed": TestRecoverFinishesHalfSealed,
+		"RecoverStale":              TestRecoverStale,
+		"RecoverMatchesSeal":        TestRecoverMatchesSeal,
+		"Delete":                    TestDelete,
+		"Expired":                   TestExpired,
+		"RetentionSetting":          TestRetentionSetting,
+		"Sweep":                     TestSweep,
+		"ScenarioVersionKept":       TestScenarioVersionKept,
+		"Ready": func(t *testing.T) {
 			s := newTestStore(t, storetest.Redis(t), storetest.Prefix(t), "node-a")
 			if err := s.Ready(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-		}},
-		{"Migrate", TestMigrate},
-	} {
-		t.Run(tc.name, tc.fn)
-	}
+		},
+		"Migrate": TestMigrate,
+	})
 }
 
 // TestMigrate writes layout 1 account, assignment and studio keys (one with a TTL) and checks

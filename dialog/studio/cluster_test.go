@@ -10,15 +10,9 @@ import (
 // (SPAR_TEST_REDIS_CLUSTER, started by `make test`): publishing writes the scenario and
 // the published index in one transaction, in the {studio} slot.
 func TestCluster(t *testing.T) {
-	t.Setenv(storetest.EnvURL, storetest.ClusterURL(t))
-	for _, tc := range []struct {
-		name string
-		fn   func(*testing.T)
-	}{
-		{"DuplicateEditPublish", TestDuplicateEditPublish},
-		{"ImportExportRoundTrip", TestImportExportRoundTrip},
-		{"Refusals", TestRefusals},
-	} {
-		t.Run(tc.name, tc.fn)
-	}
+	storetest.OnCluster(t, map[string]func(*testing.T){
+		"DuplicateEditPublish":  TestDuplicateEditPublish,
+		"ImportExportRoundTrip": TestImportExportRoundTrip,
+		"Refusals":              TestRefusals,
+	})
 }

@@ -11,21 +11,15 @@ import (
 // deleting accounts, teams, sessions and tokens are transactions over many keys, which a
 // cluster refuses unless they share a slot ({account}).
 func TestCluster(t *testing.T) {
-	t.Setenv(storetest.EnvURL, storetest.ClusterURL(t))
-	for _, tc := range []struct {
-		name string
-		fn   func(*testing.T)
-	}{
-		{"CreateRejects", TestCreateRejects},
-		{"LoginSessionLogout", TestLoginSessionLogout},
-		{"LoginRateLimit", TestLoginRateLimit},
-		{"Tokens", TestTokens},
-		{"Authorization", TestAuthorization},
-		{"LoginBackoff", TestLoginBackoff},
-		{"Update", TestUpdate},
-		{"PasswordDisableDelete", TestPasswordDisableDelete},
-		{"TeamsAndTokenList", TestTeamsAndTokenList},
-	} {
-		t.Run(tc.name, tc.fn)
-	}
+	storetest.OnCluster(t, map[string]func(*testing.T){
+		"CreateRejects":         TestCreateRejects,
+		"LoginSessionLogout":    TestLoginSessionLogout,
+		"LoginRateLimit":        TestLoginRateLimit,
+		"Tokens":                TestTokens,
+		"Authorization":         TestAuthorization,
+		"LoginBackoff":          TestLoginBackoff,
+		"Update":                TestUpdate,
+		"PasswordDisableDelete": TestPasswordDisableDelete,
+		"TeamsAndTokenList":     TestTeamsAndTokenList,
+	})
 }

@@ -9,9 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +42,17 @@ func ClusterURL(t testing.TB) string {
 		t.Skip(EnvCluster + " is not set: no Redis Cluster to test against (make test starts one)")
 	}
 	return "redis+cluster://" + nodes
+}
+
+// OnCluster runs tests, by name in name order, with the store (EnvURL) pointed at the test
+// run's Redis Cluster (see ClusterURL): the same tests as on one server, now with keys spread
+// over slots, where a transaction across slots fails.
+func OnCluster(t *testing.T, tests map[string]func(*testing.T)) {
+	t.Helper()
+	t.Setenv(EnvURL, ClusterURL(t))
+	for _, name := range slices.Sorted(maps.Keys(tests)) {
+		t.Run(name, tests[name])
+	}
 }
 
 // Cluster returns a client for the test run's Redis Cluster (see ClusterURL), closed when

@@ -311,14 +311,7 @@ func (c *conv) onTranscript(tr Transcript) {
 		}
 		c.interim = tr.Text
 		c.log(Event{Kind: EventInterim, Speaker: SpeakerLearner, Text: tr.Text})
-		switch endsThought(tr.Text) {
-		case -1:
-			c.setHangover(c.s.Turns.EndSilence * 3 / 2)
-		case 1:
-			c.setHangover(c.s.Turns.EndSilence * 4 / 5)
-		default:
-			c.setHangover(c.s.Turns.EndSilence)
-		}
+		c.setHangover(c.s.Turns.endSilenceAfter(tr.Text))
 		c.maybeBargeIn()
 		if c.s.Turns.PersonaBargeIn && c.lastOpen() != nil && c.triggered(tr.Text) {
 			c.personaCutIn("learner said " + strconv.Quote(tr.Text))

@@ -20,6 +20,10 @@ type procSample struct {
 	cpu  time.Duration // user + system
 	rss  int64         // bytes
 	peak int64         // the highest RSS since the process started (VmHWM), bytes
+	// wait is the time the process's threads spent runnable but waiting for a CPU (the
+	// second field of each /proc/<pid>/task/<tid>/schedstat, summed): on a shared machine,
+	// the time other work took from it. 0 when the kernel does not keep it.
+	wait time.Duration
 }
 
 // readProc reads /proc/<pid>/stat and /proc/<pid>/status.
@@ -40,7 +44,36 @@ func readProc(pid int) (procSample, error) {
 		return s, err
 	}
 	s.peak, err = parseStatusKB(status, "VmHWM:")
+	s.wait = readRunWait(pid)
 	return s, err
+}
+
+// readRunWait sums the run-queue wait of pid's threads; threads that ended are not counted.
+func readRunWait(pid int) time.Duration {
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			if ns, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				sum += time.Duration(ns)
+			}
+		}
+	}
+	return sum
+}
+
+// waitShare is how many threads of a process were, on average, runnable but waiting for a
+// CPU between two samples.
+func waitShare(a, b procSample) float64 {
+	wall := b.at.Sub(a.at)
+	if wall <= 0 || b.wait < a.wait {
+		return 0
+	}
+	return float64(b.wait-a.wait) / float64(wall)
 }
 
 // parseStatCPU returns utime+stime from a /proc/<pid>/stat line. The command name (field 2)

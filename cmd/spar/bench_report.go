@@ -41,6 +41,7 @@ func printRow(w io.Writer, r benchRow) {
 	if s.unsealed > 0 {
 		fmt.Fprintf(w, "     note: %d call records were not sealed within %v: their turns are missing above\n", s.unsealed, sealWait)
 	}
+	fmt.Fprintf(w, "     spar waited for a CPU %.2f threads on average (run queue)\n", s.waiting)
 	fmt.Fprintf(w, "     spar %.2f cores (%.2f ms CPU per call-second), redis %.2f; peak RSS %d MB, %d KB per call (peak - idle of a fresh server, over the calls)\n",
 		s.cores["server"], s.perCallCPU(), s.cores["redis"], s.rssLoad>>20, s.rssPerCall()>>10)
 	fmt.Fprintf(w, "     load generator (the callers, this process, not counted above) %.2f cores, %.2f ms per call-second\n",
@@ -110,8 +111,8 @@ func printReport(w io.Writer, rows []benchRow, best int) {
 // printTurnReport is printReport for real speech engines: the turn latency a learner hears
 // and where it goes, stage by stage.
 func printTurnReport(w io.Writer, rows []benchRow, best int) {
-	fmt.Fprintf(w, "\n| calls | held | turns | turn latency p50 / p95 / max ms | endpoint | stt mean / p95 | persona | tts mean / p95 | playout | late frames | spar cores | RSS KB per call |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "\n| calls | held | turns | turn latency p50 / p95 / max ms | endpoint | stt mean / p95 | persona | tts mean / p95 | playout | late frames | spar cores | spar threads waiting for a CPU | RSS KB per call |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		s := r.spar
 		held := "yes"
@@ -123,10 +124,10 @@ func printTurnReport(w io.Writer, rows []benchRow, best int) {
 			stt, tts = append(stt, l.STT), append(tts, l.TTS)
 		}
 		st := s.stages()
-		fmt.Fprintf(w, "| %d | %s | %d | %s / %s / %s | %s | %s / %s | %s | %s / %s | %s | %d / %d | %.2f | %d |\n",
+		fmt.Fprintf(w, "| %d | %s | %d | %s / %s / %s | %s | %s / %s | %s | %s / %s | %s | %d / %d | %.2f | %.2f | %d |\n",
 			s.n, held, len(s.turns), msf(percentile(s.totals(), 50)), msf(percentile(s.totals(), 95)), msf(percentile(s.totals(), 100)),
 			msf(st[0]), msf(st[1]), msf(percentile(stt, 95)), msf(st[2]), msf(st[3]), msf(percentile(tts, 95)), msf(st[4]),
-			s.pace.late, s.pace.frames, s.cores["server"], s.rssPerCall()>>10)
+			s.pace.late, s.pace.frames, s.cores["server"], s.waiting, s.rssPerCall()>>10)
 	}
 	if best > 0 {
 		fmt.Fprintf(w, "\nlargest load held with p95 turn latency <= %v and no failed call: %d concurrent calls\n", offlineTurnLimit, best)

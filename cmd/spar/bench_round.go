@@ -36,6 +36,7 @@ type roundResult struct {
 	turnLimit        time.Duration        // with real speech engines: the p95 turn latency a level must keep
 	pace             pacing
 	cores            map[string]float64 // CPU in cores during the steady window, by process
+	waiting          float64            // the server's threads runnable but waiting for a CPU in the window, on average
 	rssIdle, rssLoad int64              // a fresh server's RSS before the round, and its peak RSS (VmHWM) through it
 	rampLate         int                // late frames that arrived before the last call was placed
 	window           time.Duration
@@ -103,6 +104,8 @@ const offlineTurnLimit = 1500 * time.Millisecond
 // probes), and a level holds on turn latency, not on late frames.
 func newOfflinePlan(n int, rate float64) roundPlan {
 	p := newPlan(n, rate)
+	lines := sttinstant.DefaultLines
+	p.script = sim.Script{{Say: lines[0]}, {Say: lines[1]}, {Say: lines[2]}} // three turns per call
 	p.greet, p.reply = 20*time.Second, 30*time.Second
 	p.probe = 40 * time.Second
 	p.limit += 60 * time.Second
@@ -220,6 +223,7 @@ func runRound(ctx context.Context, t *benchTarget, tr benchTransport, p roundPla
 	for k := range b {
 		res.cores[k] = cpuShare(a[k], b[k])
 	}
+	res.waiting = waitShare(a["server"], b["server"])
 	res.rssLoad = max(b["server"].rss, b["server"].peak)
 	if live.Load() < int64(p.n) {
 		fmt.Fprintf(progress, "  note: only %d of %d calls were live during the window\n", live.Load(), p.n)

@@ -304,6 +304,11 @@ func (c *conv) cancelTurn(t *turn, cause error) {
 	t.cancel(cause)
 }
 
+// staleInterim is how far an interim may lag the audio written for its utterance and still
+// end the turn early: about one interim period of pocketsphinx (300 ms). A recognizer further
+// behind (a loaded machine) may not have heard the learner's last words yet.
+const staleInterim = 300 * time.Millisecond
+
 func (c *conv) onTranscript(tr Transcript) {
 	if !tr.Final {
 		if tr.Text == "" || tr.Text == c.interim {
@@ -311,7 +316,8 @@ func (c *conv) onTranscript(tr Transcript) {
 		}
 		c.interim = tr.Text
 		c.log(Event{Kind: EventInterim, Speaker: SpeakerLearner, Text: tr.Text})
-		c.setHangover(c.s.Turns.endSilenceAfter(tr.Text))
+		stale := tr.Heard > 0 && media.Duration(rate, int(c.uttWritten.Load()))-tr.Heard > staleInterim
+		c.setHangover(c.s.Turns.endSilenceAfter(tr.Text, stale))
 		c.maybeBargeIn()
 		if c.s.Turns.PersonaBargeIn && c.lastOpen() != nil && c.triggered(tr.Text) {
 			c.personaCutIn("learner said " + strconv.Quote(tr.Text))

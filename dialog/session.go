@@ -96,14 +96,17 @@ var _ Recording = (*media.Recorder)(nil)
 
 // endSilenceAfter is the silence that ends the turn once the recognizer's latest partial
 // transcript is text: longer after a trailing word, EndSilenceComplete after text that reads
-// as complete (with the older rule when it is zero).
-func (t Turns) endSilenceAfter(text string) time.Duration {
+// as complete (with the older rule when it is zero). A stale partial (the recognizer is
+// behind the audio) can lengthen the silence but never shorten it.
+func (t Turns) endSilenceAfter(text string, stale bool) time.Duration {
 	e := endsThought(text)
 	switch {
 	case strings.TrimSpace(text) == "":
 		return t.EndSilence
 	case e < 0:
 		return t.EndSilence * 3 / 2
+	case stale:
+		return t.EndSilence
 	case t.EndSilenceComplete > 0:
 		return t.EndSilenceComplete
 	case e > 0:

@@ -22,7 +22,7 @@ func TestEndSilenceAfterPartial(t *testing.T) {
 		"i called last week":                   350 * time.Millisecond,
 		"i can refund it now but it takes the": 1050 * time.Millisecond,
 	} {
-		if got := tu.endSilenceAfter(text); got != want {
+		if got := tu.endSilenceAfter(text, false); got != want {
 			t.Errorf("EndSilenceComplete set: after %q: %v, want %v", text, got, want)
 		}
 	}
@@ -32,7 +32,7 @@ func TestEndSilenceAfterPartial(t *testing.T) {
 		"i called last week":      700 * time.Millisecond,
 		"and so":                  1050 * time.Millisecond,
 	} {
-		if got := tu.endSilenceAfter(text); got != want {
+		if got := tu.endSilenceAfter(text, false); got != want {
 			t.Errorf("older rule: after %q: %v, want %v", text, got, want)
 		}
 	}
@@ -50,5 +50,18 @@ func TestTurnsValidateEndSilenceComplete(t *testing.T) {
 		if err := tu.Validate(); (err == nil) != ok {
 			t.Errorf("EndSilenceComplete %v: Validate() = %v", d, err)
 		}
+	}
+}
+
+// TestStaleInterimNeverShortens: a partial from a recognizer behind the audio may still
+// lengthen the end silence (a trailing word) but not shorten it.
+func TestStaleInterimNeverShortens(t *testing.T) {
+	tu := DefaultTurns()
+	tu.EndSilence, tu.EndSilenceComplete = 700*time.Millisecond, 350*time.Millisecond
+	if got := tu.endSilenceAfter("hi you", true); got != 700*time.Millisecond {
+		t.Errorf("stale complete-looking partial: %v, want end_silence", got)
+	}
+	if got := tu.endSilenceAfter("i was charged twice and", true); got != 1050*time.Millisecond {
+		t.Errorf("stale trailing partial: %v, want end_silence x1.5", got)
 	}
 }

@@ -85,10 +85,10 @@ func TestAnalyzePacing(t *testing.T) {
 }
 
 func TestParseProc(t *testing.T) {
-	stat := []byte("4242 (spar (x) y) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 50 0 0 20 0 12 0 100 2000000 3000 18446744073709551615\n")
+	stat := []byte("4242 (spar (x) y) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 50 30 20 20 0 12 0 100 2000000 3000 18446744073709551615\n")
 	cpu, err := parseStatCPU(stat)
-	if err != nil || cpu != 3*time.Second {
-		t.Errorf("cpu %v, %v; want 3s", cpu, err)
+	if err != nil || cpu != 3500*time.Millisecond {
+		t.Errorf("cpu %v, %v; want 3.5s (children included)", cpu, err)
 	}
 	if _, err := parseStatCPU([]byte("garbage")); err == nil {
 		t.Error("garbage stat parsed")

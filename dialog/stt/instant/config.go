@@ -31,7 +31,8 @@ type Config struct {
 	WordGap time.Duration `yaml:"word_gap"`
 	// InterimEvery, in Words mode, sends interims only each time this much of an utterance's
 	// audio has been written, as pocketsphinx does (every 300 ms): the words heard so far,
-	// when they changed. Zero sends one the moment each word starts.
+	// when they changed, with the audio they cover (Transcript.Heard). Zero sends one the
+	// moment each word starts.
 	InterimEvery time.Duration `yaml:"interim_every"`
 	// Plain gives transcripts as pocketsphinx does: lower case, no punctuation.
 	Plain bool `yaml:"plain"`

@@ -80,6 +80,7 @@ type Stream struct {
 	// interim pacing (InterimEvery): samples per interim, samples since the last, last sent
 	every, since int
 	sent         int // words in the last interim sent
+	utt          int // samples of the utterance written, for Transcript.Heard
 }
 
 var _ dialog.RecognizeStream = (*Stream)(nil)
@@ -108,11 +109,12 @@ func (s *Stream) Write(p []int16) error {
 			s.sum, s.n = 0, 0
 		}
 		if s.every > 0 {
+			s.utt++
 			if s.since++; s.since == s.every {
 				s.since = 0
 				if len(s.heard) != s.sent {
 					s.sent = len(s.heard)
-					s.send(dialog.Transcript{Text: strings.Join(s.heard, " ")}, false)
+					s.send(dialog.Transcript{Text: strings.Join(s.heard, " "), Heard: media.Duration(rate, s.utt)}, false)
 				}
 			}
 		}
@@ -166,7 +168,7 @@ func (s *Stream) Flush() error {
 		}
 		s.heard = s.heard[:0]
 		s.voiced, s.quiet, s.sum, s.n = false, 0, 0, 0
-		s.since, s.sent = 0, 0
+		s.since, s.sent, s.utt = 0, 0, 0
 	} else {
 		tr.Text, tr.Confidence = strings.Join(s.r.lines[s.line], " "), s.r.confidence(s.line)
 		s.line = (s.line + 1) % len(s.r.lines)

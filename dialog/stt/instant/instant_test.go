@@ -199,7 +199,7 @@ func TestInterimEveryPlain(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := drain(s.Results())
-	want := []dialog.Transcript{{Text: "hi i'm"}, {Text: "hi i'm", Final: true}}
+	want := []dialog.Transcript{{Text: "hi i'm", Heard: 300 * time.Millisecond}, {Text: "hi i'm", Final: true}}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}

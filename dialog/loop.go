@@ -316,7 +316,9 @@ func (c *conv) onTranscript(tr Transcript) {
 		}
 		c.interim = tr.Text
 		c.log(Event{Kind: EventInterim, Speaker: SpeakerLearner, Text: tr.Text})
-		stale := tr.Heard > 0 && media.Duration(rate, int(c.uttWritten.Load()))-tr.Heard > staleInterim
+		// Behind the audio, or ahead of it (a late interim of the previous utterance): stale.
+		lag := media.Duration(rate, int(c.uttWritten.Load())) - tr.Heard
+		stale := tr.Heard > 0 && (lag > staleInterim || lag < 0)
 		c.setHangover(c.s.Turns.endSilenceAfter(tr.Text, stale))
 		c.maybeBargeIn()
 		if c.s.Turns.PersonaBargeIn && c.lastOpen() != nil && c.triggered(tr.Text) {

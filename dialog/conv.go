@@ -64,6 +64,7 @@ type conv struct {
 	ep         *media.Endpointer
 	pre        preroll         // reader
 	streaming  bool            // reader
+	uttWritten atomic.Int64    // samples written to the recognizer for the current utterance (reader writes, loop reads)
 	faulted    map[string]bool // reader: frame-path fault kinds already logged (frameFault)
 	recFaulted bool            // loop: a recording flush error was logged
 	notified   []bool          // reader: which speech-length thresholds were announced
@@ -167,6 +168,7 @@ func (c *conv) Audio(p []int16) {
 	c.ep.WriteSample(p) // may call onVAD
 	if wasStreaming && c.streaming {
 		c.frameFault("stt: write", c.stream.Write(p))
+		c.uttWritten.Add(int64(len(p)))
 	}
 	speechFor := c.ep.SpeechFor()
 	if speechFor > 0 {
@@ -203,7 +205,9 @@ func (c *conv) Event(e telephony.Event) {
 func (c *conv) onVAD(ev media.VADEvent) {
 	switch ev.Kind {
 	case media.SpeechStart:
-		c.frameFault("stt: write", c.stream.Write(c.pre.contents()))
+		pre := c.pre.contents()
+		c.frameFault("stt: write", c.stream.Write(pre))
+		c.uttWritten.Store(int64(len(pre)))
 		c.pre.reset()
 		c.streaming = true
 		clear(c.notified)

@@ -57,6 +57,11 @@ type Transcript struct {
 	// none. Each recognizer documents how it maps its own score (docs/PROVIDERS.md). It
 	// reaches the learner's Utterance and the learner.said event.
 	Confidence float64
+	// Heard, on an interim, is how much of the utterance's audio (from the first sample the
+	// engine wrote for it) the hypothesis covers; 0 when the recognizer does not say. A
+	// recognizer running behind the audio gives stale interims: the engine does not end a
+	// turn early on one (Turns.EndSilenceComplete).
+	Heard time.Duration
 }
 
 // Synthesizer speaks text as 16 kHz PCM, streaming it to w as it is produced.

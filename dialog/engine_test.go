@@ -346,6 +346,30 @@ func TestEngineWaitsWhileLearnerIsThinking(t *testing.T) {
 	t.Errorf("reply missing from transcript %+v", r.res.Transcript)
 }
 
+// TestEngineStaleInterimKeepsEndSilence: an interim that reads as complete ends the turn
+// after EndSilenceComplete when the recognizer keeps up with the audio, and after the full
+// EndSilence when it is behind (it may not have heard the last words yet).
+func TestEngineStaleInterimKeepsEndSilence(t *testing.T) {
+	for _, c := range []struct {
+		lag  time.Duration
+		want string
+	}{{100 * time.Millisecond, "end silence 350ms"}, {500 * time.Millisecond, "end silence 500ms"}} {
+		p := &fakePersona{replies: []string{"Good."}, endAt: 1}
+		stt := &fakeSTT{texts: []string{"thanks for your help"}, lag: c.lag}
+		r := converseSTT(t, p, stt, []step{{speak: 1200 * time.Millisecond}}, testTurns(), nil)
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if n := len(r.ev.kinds(EventInterim)); n != 1 {
+			t.Fatalf("lag %v: %d interims, want 1", c.lag, n)
+		}
+		stops := r.ev.kinds(EventSpeechStop)
+		if len(stops) != 1 || stops[0].Detail != c.want {
+			t.Errorf("lag %v: speech stops %+v, want one with %q", c.lag, stops, c.want)
+		}
+	}
+}
+
 // aheadLine is a line whose far end buffers persona audio (as Twilio's does).
 type aheadLine struct {
 	fakeLine

@@ -151,14 +151,17 @@ func learner(ctx context.Context, line *fakeLine, steps []step) {
 }
 
 // fakeSTT returns scripted transcripts, one per utterance, with an interim of the first
-// word after 200 ms of audio. confs, when set, are the finals' confidences.
+// word after 200 ms of audio. confs, when set, are the finals' confidences. With lag set, the
+// interim comes after 600 ms plus lag and says it covers the audio written but the last lag of it
+// (Transcript.Heard), as a recognizer running behind does.
 type fakeSTT struct {
 	texts []string
 	confs []float64
+	lag   time.Duration
 }
 
 func (f *fakeSTT) Stream(ctx context.Context, _ STTOptions) (RecognizeStream, error) {
-	return &fakeStream{texts: f.texts, confs: f.confs, out: make(chan Transcript, 64)}, nil
+	return &fakeStream{texts: f.texts, confs: f.confs, lag: media.Samples(rate, f.lag), out: make(chan Transcript, 64)}, nil
 }
 
 type fakeStream struct {
@@ -167,6 +170,7 @@ type fakeStream struct {
 	confs   []float64
 	next    int
 	written int
+	lag     int // samples
 	interim bool
 	closed  bool
 	out     chan Transcript
@@ -183,10 +187,18 @@ func (s *fakeStream) Write(p []int16) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.written += len(p)
-	if !s.interim && s.written >= rate/5 && !s.closed {
+	at := rate / 5
+	if s.lag > 0 {
+		at = rate*3/5 + s.lag // well past the 300 ms pre-roll written at the speech onset
+	}
+	if !s.interim && s.written >= at && !s.closed {
 		s.interim = true
 		if w := strings.Fields(s.text()); len(w) > 0 {
-			s.out <- Transcript{Text: w[0]}
+			tr := Transcript{Text: w[0]}
+			if s.lag > 0 {
+				tr.Heard = media.Duration(rate, s.written-s.lag)
+			}
+			s.out <- tr
 		}
 	}
 	return nil

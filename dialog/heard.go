@@ -102,7 +102,8 @@ func endsThought(text string) int {
 		return 0
 	}
 	switch words[len(words)-1] {
-	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm", "like", "then", "if", "the", "a", "to":
+	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm", "like", "then", "if", "the", "a", "to",
+		"an", "of", "for", "with", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "really", "very":
 		return -1
 	case "thanks", "you", "it", "that", "today", "now", "help", "please", "right", "okay":
 		return 1

@@ -43,6 +43,7 @@ func TestEndsThought(t *testing.T) {
 	for text, want := range map[string]int{
 		"I will refund it today.": 1, "is that right?": 1, "i checked and": -1, "so um": -1,
 		"let me check the": -1, "thanks": 1, "the account number": 0, "": 0,
+		"i was charged for": -1, "nobody helped me with my": -1, "i": -1,
 	} {
 		if got := endsThought(text); got != want {
 			t.Errorf("endsThought(%q) = %d, want %d", text, got, want)

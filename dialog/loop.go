@@ -304,6 +304,11 @@ func (c *conv) cancelTurn(t *turn, cause error) {
 	t.cancel(cause)
 }
 
+// staleInterim is how far an interim may lag the audio written for its utterance and still
+// end the turn early: about one interim period of pocketsphinx (300 ms). A recognizer further
+// behind (a loaded machine) may not have heard the learner's last words yet.
+const staleInterim = 300 * time.Millisecond
+
 func (c *conv) onTranscript(tr Transcript) {
 	if !tr.Final {
 		if tr.Text == "" || tr.Text == c.interim {
@@ -311,14 +316,10 @@ func (c *conv) onTranscript(tr Transcript) {
 		}
 		c.interim = tr.Text
 		c.log(Event{Kind: EventInterim, Speaker: SpeakerLearner, Text: tr.Text})
-		switch endsThought(tr.Text) {
-		case -1:
-			c.setHangover(c.s.Turns.EndSilence * 3 / 2)
-		case 1:
-			c.setHangover(c.s.Turns.EndSilence * 4 / 5)
-		default:
-			c.setHangover(c.s.Turns.EndSilence)
-		}
+		// Behind the audio, or ahead of it (a late interim of the previous utterance): stale.
+		lag := media.Duration(rate, int(c.uttWritten.Load())) - tr.Heard
+		stale := tr.Heard > 0 && (lag > staleInterim || lag < 0)
+		c.setHangover(c.s.Turns.endSilenceAfter(tr.Text, stale))
 		c.maybeBargeIn()
 		if c.s.Turns.PersonaBargeIn && c.lastOpen() != nil && c.triggered(tr.Text) {
 			c.personaCutIn("learner said " + strconv.Quote(tr.Text))

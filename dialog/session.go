@@ -3,6 +3,7 @@ package dialog
 import (
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/sparlab/spar/media"
@@ -10,9 +11,14 @@ import (
 
 // Turns holds the turn-taking settings of one call; scenarios set them.
 type Turns struct {
-	// EndSilence is the silence that ends a learner turn (the endpoint). It is shortened when
-	// the transcript ends a sentence and lengthened after a trailing "and", "so", "um".
+	// EndSilence is the silence that ends a learner turn (the endpoint) while the recognizer's
+	// partial transcript gives no reason to end it sooner: before any partial, and (stretched
+	// by half) after one that trails off in "and", "so", "um", "because", "the".
 	EndSilence time.Duration
+	// EndSilenceComplete is the shorter silence that ends the turn once the latest partial
+	// transcript reads as complete (it does not end in a trailing word). Zero keeps the older
+	// rule: EndSilence, shortened by a fifth after a finished sentence.
+	EndSilenceComplete time.Duration
 	// MinBargeIn is how long the learner must speak over the persona to interrupt it.
 	MinBargeIn time.Duration
 	// Backchannels are short acknowledgements ("okay", "right") that never interrupt.
@@ -29,15 +35,20 @@ type Turns struct {
 	Triggers       []string
 }
 
+// DefaultEndSilenceComplete is the end silence after a partial transcript that reads as
+// complete. docs/BENCHMARKS.md ("Endpointing quality") has the trade against false cut-offs.
+const DefaultEndSilenceComplete = 350 * time.Millisecond
+
 // DefaultTurns are used where a scenario says nothing.
 func DefaultTurns() Turns {
 	return Turns{
-		EndSilence:     700 * time.Millisecond,
-		MinBargeIn:     300 * time.Millisecond,
-		Backchannels:   []string{"okay", "ok", "right", "mm-hm", "mhm", "uh-huh", "yeah", "yes", "sure", "i see", "got it"},
-		SilenceTimeout: 10 * time.Second,
-		MaxDuration:    10 * time.Minute,
-		AfterTalk:      30 * time.Second,
+		EndSilence:         700 * time.Millisecond,
+		EndSilenceComplete: DefaultEndSilenceComplete,
+		MinBargeIn:         300 * time.Millisecond,
+		Backchannels:       []string{"okay", "ok", "right", "mm-hm", "mhm", "uh-huh", "yeah", "yes", "sure", "i see", "got it"},
+		SilenceTimeout:     10 * time.Second,
+		MaxDuration:        10 * time.Minute,
+		AfterTalk:          30 * time.Second,
 	}
 }
 
@@ -46,6 +57,8 @@ func (t Turns) Validate() error {
 	switch {
 	case t.EndSilence < 100*time.Millisecond || t.EndSilence > 5*time.Second:
 		return fmt.Errorf("dialog: end_silence %v must be between 100ms and 5s", t.EndSilence)
+	case t.EndSilenceComplete != 0 && (t.EndSilenceComplete < 100*time.Millisecond || t.EndSilenceComplete > t.EndSilence):
+		return fmt.Errorf("dialog: end_silence_complete %v must be between 100ms and end_silence (%v)", t.EndSilenceComplete, t.EndSilence)
 	case t.MinBargeIn < 0:
 		return fmt.Errorf("dialog: min_barge_in %v must not be negative", t.MinBargeIn)
 	case t.SilenceTimeout < time.Second:
@@ -80,3 +93,24 @@ type Session struct {
 }
 
 var _ Recording = (*media.Recorder)(nil)
+
+// endSilenceAfter is the silence that ends the turn once the recognizer's latest partial
+// transcript is text: longer after a trailing word, EndSilenceComplete after text that reads
+// as complete (with the older rule when it is zero). A stale partial (the recognizer is
+// behind the audio) can lengthen the silence but never shorten it.
+func (t Turns) endSilenceAfter(text string, stale bool) time.Duration {
+	e := endsThought(text)
+	switch {
+	case strings.TrimSpace(text) == "":
+		return t.EndSilence
+	case e < 0:
+		return t.EndSilence * 3 / 2
+	case stale:
+		return t.EndSilence
+	case t.EndSilenceComplete > 0:
+		return t.EndSilenceComplete
+	case e > 0:
+		return t.EndSilence * 4 / 5
+	}
+	return t.EndSilence
+}

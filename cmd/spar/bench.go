@@ -16,8 +16,11 @@ import (
 	"strings"
 	"time"
 
+	ttscache "github.com/sparlab/spar/dialog/tts/cache"
+	"github.com/sparlab/spar/dialog/tts/flite"
 	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
 	"github.com/sparlab/spar/telephony/twilio/floor"
+	"github.com/sparlab/spar/telephony/twilio/sim"
 )
 
 // benchCmd is `spar bench`: concurrent simulated calls (Twilio Media Streams, or browsers
@@ -39,13 +42,16 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		transport  = fs.String("transport", "twilio", "calls to place: twilio (Media Streams) or webrtc (simulated browsers)")
 		serveFloor = fs.String("serve-floor", "", "internal: run the floor echo server on this address")
 		cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the load generator (this process) here")
+		providers  = fs.String("providers", "instant", "speech engines of the server: instant (zero latency: Spar's own overhead) or offline (pocketsphinx and flite, learners speaking flite speech; a level holds with p95 turn latency <= 1.5 s; no floor)")
+		sttPool    = fs.Int("stt-pool", 2, "with --providers offline: pocketsphinx decoders per band (stt.pool_size)")
 		serverEnv  envList
 	)
 	fs.Var(&serverEnv, "server-env", "KEY=VALUE added to spar serve's environment (repeatable), e.g. GOGC=200, GOMEMLIMIT=1GiB, SPAR_DEBUG_LISTEN=127.0.0.1:6060")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: spar bench [flags]
 
-Starts 'spar serve' (providers: instant speech, the scripted persona) with its own
+Starts 'spar serve' (providers: instant speech, or pocketsphinx and flite with
+--providers offline; the scripted persona) with its own
 redis-server, and the floor (an echo server for the transport), then runs N concurrent
 simulated Twilio calls (or, with --transport webrtc, simulated browsers over WebRTC)
 against each on 127.0.0.1. Reports Spar's own voice-to-voice overhead,
@@ -65,6 +71,21 @@ Flags:
 	if *calls < 1 || *rate <= 0 || *steps < 1 {
 		return usageError{"bench: --calls, --rate and --steps must be positive"}
 	}
+	sparConfig, plan := benchSparConfig, newPlan
+	switch *providers {
+	case "instant":
+	case "offline":
+		if *transport != "twilio" {
+			return usageError{"bench: --providers offline runs phone calls only (--transport twilio)"}
+		}
+		if *sttPool < 1 || *sttPool > 64 {
+			return usageError{"bench: --stt-pool: want 1-64"}
+		}
+		sparConfig, plan = fmt.Sprintf(benchOfflineConfig, *sttPool), newOfflinePlan
+		*noFloor = true // an echo server has no speech engines to compare with
+	default:
+		return usageError{fmt.Sprintf("bench: --providers %q: want instant or offline", *providers)}
+	}
 	dir, err := os.MkdirTemp("", "spar-bench-")
 	if err != nil {
 		return err
@@ -80,7 +101,7 @@ Flags:
 	}
 	defer logf.Close()
 
-	synth, err := ttsinstant.New(ttsinstant.Config{})
+	synth, err := learnerVoice(*providers)
 	if err != nil {
 		return err
 	}
@@ -95,7 +116,7 @@ Flags:
 		}
 		defer stop()
 	}
-	fmt.Fprintf(stdout, "spar bench: %s calls, %d CPUs, Go %s; starting spar serve and the floor...\n", *transport, runtime.NumCPU(), runtime.Version())
+	fmt.Fprintf(stdout, "spar bench: %s calls, %s providers, %d CPUs, Go %s; starting spar serve and the floor...\n", *transport, *providers, runtime.NumCPU(), runtime.Version())
 	var fl *benchTarget
 	if !*noFloor {
 		if fl, err = startFloor(ctx, spawnSelf, logf, *transport); err != nil {
@@ -108,14 +129,23 @@ Flags:
 		fmt.Fprintf(stdout, "level %d calls:\n", n)
 		// A fresh server (and redis) per level: its idle RSS before the calls and its peak
 		// RSS during them are this level's alone, not the heap a previous level left grown.
-		spar, err := startSpar(ctx, spawnSelf, filepath.Join(dir, fmt.Sprintf("level-%d-%d", len(rows), n)), logf, serverEnv)
+		spar, err := startSpar(ctx, spawnSelf, filepath.Join(dir, fmt.Sprintf("level-%d-%d", len(rows), n)), sparConfig, logf, serverEnv)
 		if err != nil {
 			return false, err
 		}
-		row := benchRow{spar: runRound(ctx, spar, tr, newPlan(n, *rate), stdout)}
+		if *providers == "offline" {
+			// pocketsphinx creates its decoders lazily (about 0.2 s of CPU and 100 MB each, more on
+			// a loaded box): a first round with as many calls as the pool holds creates them, so
+			// the level measures a server that has taken calls before, not its first utterances.
+			w := plan(min(n, *sttPool), *rate)
+			w.script = w.script[:1]
+			fmt.Fprintf(stdout, "  warming up the decoders with %d call(s)...\n", w.n)
+			runRound(ctx, spar, tr, w, io.Discard)
+		}
+		row := benchRow{spar: runRound(ctx, spar, tr, plan(n, *rate), stdout)}
 		spar.stop()
 		if fl != nil && ctx.Err() == nil {
-			f := runRound(ctx, fl, tr, newPlan(n, *rate), stdout)
+			f := runRound(ctx, fl, tr, plan(n, *rate), stdout)
 			row.floor = &f
 		}
 		rows = append(rows, row)
@@ -235,4 +265,19 @@ func runFloor(ctx context.Context, addr, transport string) error {
 		return err
 	}
 	return nil
+}
+
+// learnerVoice is what the simulated learners speak with: tone speech the instant recognizer
+// counts words in, or, for the offline engines, flite speech pocketsphinx really has to
+// recognise. Each line is rendered once and shared by every call (dialog/tts/cache), so the
+// load generator does not run a flite process per call.
+func learnerVoice(providers string) (sim.Synthesizer, error) {
+	if providers != "offline" {
+		return ttsinstant.New(ttsinstant.Config{})
+	}
+	f, err := flite.New(flite.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("bench: --providers offline: %w", err)
+	}
+	return ttscache.New(f, 4<<20), nil
 }

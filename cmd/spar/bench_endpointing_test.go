@@ -33,11 +33,29 @@ var pausedLines = []string{
 
 type epConfig struct {
 	endSilence time.Duration
-	words      bool // interim transcripts: the trailing-word extension is on
+	// complete is the end silence after a partial transcript that reads as complete
+	// (dialog.Turns.EndSilenceComplete); zero is the rule before it (end silence x0.8 after a
+	// finished sentence, x1 otherwise).
+	complete time.Duration
+	interims interimKind
+}
+
+// interimKind is what partial transcripts the recognizer gives the engine.
+type interimKind int
+
+const (
+	interimsNone   interimKind = iota // finals only (Whisper-style)
+	interimsWords                     // each word as it starts, with punctuation (a streaming cloud recognizer)
+	interimsSphinx                    // every 300 ms of audio, lower case, no punctuation (pocketsphinx)
+)
+
+func (k interimKind) String() string {
+	return [...]string{"none", "per word", "pocketsphinx-like (300 ms, no punctuation)"}[k]
 }
 
 type epResult struct {
 	lines, cutoffs int
+	audible        int             // cut lines where persona audio played before the learner went on
 	delays         []time.Duration // lines with no cut-off
 }
 
@@ -94,7 +112,11 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 		for i, l := range pausedLines {
 			sttLines[i] = strings.ReplaceAll(l, "...", "")
 		}
-		stt, _ := sttinstant.New(sttinstant.Config{Lines: sttLines, Words: cfg.words})
+		scfg := sttinstant.Config{Lines: sttLines, Words: cfg.interims != interimsNone}
+		if cfg.interims == interimsSphinx {
+			scfg.InterimEvery, scfg.Plain = 300*time.Millisecond, true
+		}
+		stt, _ := sttinstant.New(scfg)
 		tts, _ := ttsinstant.New(ttsinstant.Config{})
 		learner, _ := ttsinstant.New(ttsinstant.Config{Ellipsis: pause})
 		engine, err := dialog.New(dialog.DefaultConfig(), stt, tts)
@@ -105,6 +127,7 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 		line := &epLine{listener: make(chan telephony.Listener, 1), cancel: cancel, start: time.Now()}
 		turns := turnsOf(sc)
 		turns.EndSilence = cfg.endSilence
+		turns.EndSilenceComplete = cfg.complete
 		turns.MaxDuration = 10 * time.Minute
 		done := make(chan dialog.Result, 1)
 		go func() {
@@ -170,6 +193,9 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 			res.lines++
 			if n > 1 {
 				res.cutoffs += n - 1
+				if p, ok := line.firstPersonaAfter(sp[0]); ok && p < sp[1] {
+					res.audible++
+				}
 				continue
 			}
 			next := time.Duration(1 << 62)
@@ -189,37 +215,63 @@ type collector struct{ pcm []int16 }
 
 func (c *collector) WriteSample(p []int16) error { c.pcm = append(c.pcm, p...); return nil }
 
+// epRow is one configuration of the report: before (the rules of the code before the
+// shorter end silence) or after.
+type epRow struct {
+	when string
+	cfg  epConfig
+}
+
 // TestEndpointingReport runs each configuration over pauses of 300 ms to 1 s. It asserts only
-// what must hold whatever the machine: a pause well under the end silence never cuts a turn,
-// and every line not cut is answered.
+// what must hold whatever the machine: a pause well under the shortest end silence in play
+// never cuts a turn, and every line not cut is answered.
 func TestEndpointingReport(t *testing.T) {
 	pauses := []time.Duration{300 * time.Millisecond, 600 * time.Millisecond, 1000 * time.Millisecond}
-	var report strings.Builder
-	report.WriteString("| end_silence | trailing-word extension | false cut-offs (pause 300 / 600 / 1000 ms) | mean end-of-turn delay |\n|---|---|---|---|\n")
-	for _, es := range []time.Duration{500 * time.Millisecond, 700 * time.Millisecond, 900 * time.Millisecond, 1200 * time.Millisecond} {
-		for _, words := range []bool{false, true} {
-			cfg := epConfig{endSilence: es, words: words}
-			var cuts []string
-			var delays []time.Duration
-			lines := 0
-			for _, p := range pauses {
-				r := runEndpointing(t, cfg, p)
-				lines += r.lines
-				cuts = append(cuts, fmt.Sprintf("%d/%d", r.cutoffs, r.lines))
-				delays = append(delays, r.delays...)
-				if p*2 <= es && r.cutoffs > 0 {
-					t.Errorf("end_silence %v, pause %v: %d false cut-offs", es, p, r.cutoffs)
-				}
-				if got := len(r.delays) + r.cutoffs; got < r.lines {
-					t.Errorf("end_silence %v words %v pause %v: %d of %d lines answered", es, words, p, len(r.delays), r.lines-r.cutoffs)
-				}
-			}
-			ext := "off"
-			if words {
-				ext = "on"
-			}
-			fmt.Fprintf(&report, "| %v | %s | %s | %s ms |\n", es, ext, strings.Join(cuts, " / "), msf(mean(delays)))
+	const es = 700 * time.Millisecond
+	rows := []epRow{
+		{"before", epConfig{endSilence: es, interims: interimsNone}},
+		{"before", epConfig{endSilence: es, interims: interimsWords}},
+		{"before", epConfig{endSilence: es, interims: interimsSphinx}},
+	}
+	for _, k := range []interimKind{interimsWords, interimsSphinx} {
+		for _, c := range []time.Duration{250, 300, 350, 400, 450} {
+			rows = append(rows, epRow{"after", epConfig{endSilence: es, complete: c * time.Millisecond, interims: k}})
 		}
+	}
+	var report strings.Builder
+	report.WriteString("| code | end_silence | end_silence_complete | interims | false cut-offs (pause 300 / 600 / 1000 ms) | cut-off rate | persona audible in the pause | end-of-turn delay mean / p95 |\n|---|---|---|---|---|---|---|---|\n")
+	for _, row := range rows {
+		cfg := row.cfg
+		shortest := cfg.endSilence
+		if cfg.complete > 0 {
+			shortest = cfg.complete
+		} else if cfg.interims != interimsNone {
+			shortest = cfg.endSilence * 4 / 5
+		}
+		var cuts []string
+		var delays []time.Duration
+		lines, cutoffs, audible := 0, 0, 0
+		for _, p := range pauses {
+			r := runEndpointing(t, cfg, p)
+			lines += r.lines
+			cutoffs += r.cutoffs
+			audible += r.audible
+			cuts = append(cuts, fmt.Sprintf("%d/%d", r.cutoffs, r.lines))
+			delays = append(delays, r.delays...)
+			if p*2 <= shortest && r.cutoffs > 0 {
+				t.Errorf("%+v, pause %v: %d false cut-offs", cfg, p, r.cutoffs)
+			}
+			if got := len(r.delays) + r.cutoffs; got < r.lines {
+				t.Errorf("%+v pause %v: %d of %d lines answered", cfg, p, len(r.delays), r.lines-r.cutoffs)
+			}
+		}
+		complete := "-"
+		if cfg.complete > 0 {
+			complete = cfg.complete.String()
+		}
+		fmt.Fprintf(&report, "| %s | %v | %s | %s | %s | %.0f %% | %d | %s / %s ms |\n", row.when, cfg.endSilence, complete,
+			cfg.interims, strings.Join(cuts, " / "), 100*float64(cutoffs)/float64(lines), audible,
+			msf(mean(delays)), msf(percentile(delays, 95)))
 	}
 	t.Log("\n" + report.String())
 }

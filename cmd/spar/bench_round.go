@@ -29,19 +29,38 @@ type roundResult struct {
 	n                int
 	ok, failed       int
 	firstErr         string
-	ids              []string        // the calls' IDs, probes' and learners'
-	unsealed         int             // calls whose record was not sealed in time: their turns are missing
-	overhead         []time.Duration // per answered turn: turn.latency total minus endpoint
+	ids              []string             // the calls' IDs, probes' and learners'
+	unsealed         int                  // calls whose record was not sealed in time: their turns are missing
+	overhead         []time.Duration      // per answered turn: turn.latency total minus endpoint
+	turns            []dialog.TurnLatency // every answered turn's turn.latency
+	turnLimit        time.Duration        // with real speech engines: the p95 turn latency a level must keep
 	pace             pacing
 	cores            map[string]float64 // CPU in cores during the steady window, by process
+	waiting          float64            // the server's threads runnable but waiting for a CPU in the window, on average
 	rssIdle, rssLoad int64              // a fresh server's RSS before the round, and its peak RSS (VmHWM) through it
 	rampLate         int                // late frames that arrived before the last call was placed
 	window           time.Duration
 }
 
 // holds reports whether the target carried the round: every call completed and no outbound
-// frame reached a probe later than it would have played.
-func (r roundResult) holds() bool { return r.failed == 0 && r.pace.late == 0 }
+// frame reached a probe later than it would have played; with real speech engines
+// (turnLimit set), every call completed and the p95 turn latency stayed within turnLimit.
+func (r roundResult) holds() bool {
+	if r.turnLimit > 0 {
+		return r.failed == 0 && len(r.turns) > 0 && percentile(r.totals(), 95) <= r.turnLimit
+	}
+	return r.failed == 0 && r.pace.late == 0
+}
+
+// totals is each answered turn's latency from the learner's end of speech to the first
+// persona frame handed to the transport.
+func (r roundResult) totals() []time.Duration {
+	out := make([]time.Duration, len(r.turns))
+	for i, l := range r.turns {
+		out[i] = l.Total
+	}
+	return out
+}
 
 // perCallCPU is the server's CPU per live call, in milliseconds of CPU per second of call.
 func (r roundResult) perCallCPU() float64 { return r.cores["server"] / float64(r.n) * 1000 }
@@ -58,6 +77,11 @@ type roundPlan struct {
 	probe  time.Duration // how long probes listen
 	window time.Duration // steady-state measurement window
 	limit  time.Duration // the whole round's bound
+	// greet and reply bound a simulated learner's wait for the persona's greeting and each
+	// reply (to the end of its speech).
+	greet, reply time.Duration
+	turnLimit    time.Duration // see roundResult.turnLimit
+	noProbes     bool          // every call is a learner (with few calls, a probe would be a large share)
 }
 
 func newPlan(n int, rate float64) roundPlan {
@@ -68,14 +92,33 @@ func newPlan(n int, rate float64) roundPlan {
 		probe:  24 * time.Second,
 		window: 6 * time.Second,
 		limit:  time.Duration(float64(n)/rate*float64(time.Second)) + 90*time.Second,
+		greet:  2 * time.Second, reply: 10 * time.Second,
 	}
+}
+
+// offlineTurnLimit is the p95 turn latency an offline level must keep to hold.
+const offlineTurnLimit = 1500 * time.Millisecond
+
+// newOfflinePlan is newPlan for real speech engines: spoken replies take seconds (flite
+// speaks whole persona lines), so learners wait longer; every call is a learner (no
+// probes), and a level holds on turn latency, not on late frames.
+func newOfflinePlan(n int, rate float64) roundPlan {
+	p := newPlan(n, rate)
+	lines := sttinstant.DefaultLines
+	p.script = sim.Script{{Say: lines[0]}, {Say: lines[1]}, {Say: lines[2]}} // three turns per call
+	p.greet, p.reply = 20*time.Second, 30*time.Second
+	p.probe = 40 * time.Second
+	p.limit += 60 * time.Second
+	p.turnLimit = offlineTurnLimit
+	p.noProbes = true
+	return p
 }
 
 // runRound places p.n calls against t, one probe per 20 calls (at least one), and measures.
 func runRound(ctx context.Context, t *benchTarget, tr benchTransport, p roundPlan, progress io.Writer) roundResult {
 	ctx, cancel := context.WithTimeout(ctx, p.limit)
 	defer cancel()
-	res := roundResult{target: t.name, n: p.n, cores: map[string]float64{}}
+	res := roundResult{target: t.name, n: p.n, cores: map[string]float64{}, turnLimit: p.turnLimit}
 	if s, err := readProc(t.pids["server"]); err == nil {
 		res.rssIdle = s.rss
 	}
@@ -101,7 +144,7 @@ func runRound(ctx context.Context, t *benchTarget, tr benchTransport, p roundPla
 		defer wg.Done()
 		live.Add(1)
 		defer func() { live.Add(-1); done.Add(1) }()
-		if i%probeEvery == 0 {
+		if !p.noProbes && i%probeEvery == 0 {
 			r, err := tr.listen(ctx, t.base, i, p.probe)
 			if err != nil {
 				fail(err)
@@ -180,6 +223,7 @@ func runRound(ctx context.Context, t *benchTarget, tr benchTransport, p roundPla
 	for k := range b {
 		res.cores[k] = cpuShare(a[k], b[k])
 	}
+	res.waiting = waitShare(a["server"], b["server"])
 	res.rssLoad = max(b["server"].rss, b["server"].peak)
 	if live.Load() < int64(p.n) {
 		fmt.Fprintf(progress, "  note: only %d of %d calls were live during the window\n", live.Load(), p.n)
@@ -206,7 +250,10 @@ func runRound(ctx context.Context, t *benchTarget, tr benchTransport, p roundPla
 		res.pace.jitter = append(res.pace.jitter, pc.jitter...)
 	}
 	if t.name == "spar" {
-		res.overhead, res.unsealed = fetchOverhead(context.WithoutCancel(ctx), http.DefaultClient, t.base, ids)
+		res.turns, res.unsealed = fetchLatency(context.WithoutCancel(ctx), http.DefaultClient, t.base, ids)
+		for _, l := range res.turns {
+			res.overhead = append(res.overhead, l.Total-l.Endpoint)
+		}
 	}
 	return res
 }
@@ -225,12 +272,13 @@ func sampleAll(t *benchTarget) map[string]procSample {
 	return out
 }
 
-// fetchOverhead reads each call's sealed record and returns Spar's own share of every answered
-// turn: with zero-latency providers everything between the endpoint and the first persona
-// frame (recognizer, persona and synthesizer hops, playout start) is Spar. Records are sealed
-// moments after a call ends, seconds later under load: it polls until every record is sealed
-// or sealWait passes, and returns how many never were (their turns are missing from out).
-func fetchOverhead(ctx context.Context, hc *http.Client, base string, ids []string) (out []time.Duration, unsealed int) {
+// fetchLatency reads each call's sealed record and returns every answered turn's
+// turn.latency. With zero-latency providers everything between the endpoint and the first
+// persona frame (recognizer, persona and synthesizer hops, playout start) is Spar's own
+// overhead. Records are sealed moments after a call ends, seconds later under load: it polls
+// until every record is sealed or sealWait passes, and returns how many never were (their
+// turns are missing from out).
+func fetchLatency(ctx context.Context, hc *http.Client, base string, ids []string) (out []dialog.TurnLatency, unsealed int) {
 	ctx, cancel := context.WithTimeout(ctx, sealWait)
 	defer cancel()
 	tick := time.NewTicker(200 * time.Millisecond)
@@ -243,9 +291,7 @@ func fetchOverhead(ctx context.Context, hc *http.Client, base string, ids []stri
 				next = append(next, id)
 				continue
 			}
-			for _, l := range lat {
-				out = append(out, l.Total-l.Endpoint)
-			}
+			out = append(out, lat...)
 		}
 		if pending = next; len(pending) == 0 {
 			return out, 0
@@ -258,7 +304,7 @@ func fetchOverhead(ctx context.Context, hc *http.Client, base string, ids []stri
 	}
 }
 
-// sealWait bounds how long fetchOverhead waits for records to be sealed.
+// sealWait bounds how long fetchLatency waits for records to be sealed.
 const sealWait = 30 * time.Second
 
 // errLive is a record not sealed yet.

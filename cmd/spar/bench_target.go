@@ -103,7 +103,19 @@ func waitHealthy(ctx context.Context, url string) error {
 const benchSparConfig = `providers:
   stt: instant
   tts: instant
-twilio:
+` + benchSparCommon
+
+// benchOfflineConfig is the server `spar bench --providers offline` measures: pocketsphinx and
+// flite, as `spar serve` runs with no provider configured; %d is the decoder pool per band.
+const benchOfflineConfig = `providers:
+  stt: sphinx
+  tts: flite
+stt:
+  pool_size: %d
+` + benchSparCommon
+
+// benchSparCommon is the rest of both configurations.
+const benchSparCommon = `twilio:
   default_scenario: double-charge
   max_calls: 0
 webrtc:
@@ -117,9 +129,10 @@ shutdown_grace: 5s
 log_level: warn
 `
 
-// startSpar runs `spar serve` (this binary) with its own redis-server under dir; env is added
-// to serve's environment.
-func startSpar(ctx context.Context, spawn spawner, dir string, logTo io.Writer, env []string) (*benchTarget, error) {
+// startSpar runs `spar serve` (this binary) with its own redis-server under dir and the
+// configuration config (benchSparConfig unless measuring other providers); env is added to
+// serve's environment.
+func startSpar(ctx context.Context, spawn spawner, dir, config string, logTo io.Writer, env []string) (*benchTarget, error) {
 	t := &benchTarget{name: "spar", pids: map[string]int{}}
 	ok := false
 	defer func() {
@@ -149,7 +162,7 @@ func startSpar(ctx context.Context, spawn spawner, dir string, logTo io.Writer, 
 		time.Sleep(50 * time.Millisecond) // a command-line tool waiting for a child, not a test
 	}
 	cfgPath := filepath.Join(dir, "spar.yaml")
-	if err := os.WriteFile(cfgPath, []byte(benchSparConfig), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		return nil, err
 	}
 	addr, err := freeAddr()

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/xml"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/sparlab/spar/dialog"
 )
 
 func TestPercentile(t *testing.T) {
@@ -82,10 +85,10 @@ func TestAnalyzePacing(t *testing.T) {
 }
 
 func TestParseProc(t *testing.T) {
-	stat := []byte("4242 (spar (x) y) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 50 0 0 20 0 12 0 100 2000000 3000 18446744073709551615\n")
+	stat := []byte("4242 (spar (x) y) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 50 30 20 20 0 12 0 100 2000000 3000 18446744073709551615\n")
 	cpu, err := parseStatCPU(stat)
-	if err != nil || cpu != 3*time.Second {
-		t.Errorf("cpu %v, %v; want 3s", cpu, err)
+	if err != nil || cpu != 3500*time.Millisecond {
+		t.Errorf("cpu %v, %v; want 3.5s (children included)", cpu, err)
 	}
 	if _, err := parseStatCPU([]byte("garbage")); err == nil {
 		t.Error("garbage stat parsed")
@@ -200,6 +203,43 @@ func TestParseLevels(t *testing.T) {
 	for _, bad := range []string{"", "100,,200", "0", "-5", "ten"} {
 		if _, err := parseLevels(bad); err == nil {
 			t.Errorf("parseLevels(%q) accepted", bad)
+		}
+	}
+}
+
+// TestOfflineTurnReport: with real speech engines a level holds when no call failed and the
+// p95 turn latency is within the limit, and the report gives the stages.
+func TestOfflineTurnReport(t *testing.T) {
+	ms := time.Millisecond
+	turn := func(total time.Duration) dialog.TurnLatency {
+		return dialog.TurnLatency{Endpoint: 350 * ms, STT: total - 400*ms, Persona: ms, TTS: 48 * ms, Playout: ms, Total: total}
+	}
+	p := newOfflinePlan(4, 1)
+	if !p.noProbes || p.turnLimit != offlineTurnLimit {
+		t.Fatalf("offline plan %+v", p)
+	}
+	held := roundResult{n: 2, turnLimit: p.turnLimit, turns: []dialog.TurnLatency{turn(900 * ms), turn(1400 * ms)}, cores: map[string]float64{}}
+	slow := roundResult{n: 4, turnLimit: p.turnLimit, turns: []dialog.TurnLatency{turn(900 * ms), turn(1600 * ms)}, cores: map[string]float64{}}
+	failed := held
+	failed.failed = 1
+	none := roundResult{n: 8, turnLimit: p.turnLimit, cores: map[string]float64{}}
+	for _, c := range []struct {
+		r    roundResult
+		want bool
+	}{{held, true}, {slow, false}, {failed, false}, {none, false}} {
+		if got := c.r.holds(); got != c.want {
+			t.Errorf("n=%d failed=%d turns=%d: holds %v, want %v", c.r.n, c.r.failed, len(c.r.turns), got, c.want)
+		}
+	}
+	if st := held.stages(); st[0] != 350*ms || st[1] != 750*ms || st[3] != 48*ms {
+		t.Errorf("stages %v", st)
+	}
+	var b bytes.Buffer
+	printReport(&b, []benchRow{{spar: held}, {spar: slow}}, 2)
+	for _, want := range []string{"| 2 | yes | 2 | 900.0 / 1400.0 / 1400.0 | 350.0 | 750.0 / 1000.0 |", "| 4 | no (0 failed) |",
+		"p95 turn latency <= 1.5s and no failed call: 2 concurrent calls"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}
 	}
 }

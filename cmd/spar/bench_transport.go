@@ -43,7 +43,7 @@ var _ benchTransport = twilioBench{}
 
 func (b twilioBench) learner(ctx context.Context, base string, p roundPlan) (string, error) {
 	r, err := sim.Run(ctx, sim.Config{BaseURL: base, Script: p.script, DiscardAudio: true, HTTPClient: b.hc,
-		GreetTimeout: 2 * time.Second, ReplyTimeout: 10 * time.Second}, b.synth, nil)
+		GreetTimeout: p.greet, ReplyTimeout: p.reply}, b.synth, nil)
 	if err != nil {
 		return "", err
 	}

@@ -29,7 +29,7 @@ var _ benchTransport = webrtcBench{}
 
 func (b webrtcBench) learner(ctx context.Context, base string, p roundPlan) (string, error) {
 	r, err := rtcsim.Run(ctx, rtcsim.Config{BaseURL: base, Scenario: benchScenario, Learner: "bench", Script: p.script,
-		Loopback: true, GreetTimeout: 2 * time.Second, ReplyTimeout: 10 * time.Second}, b.synth, nil)
+		Loopback: true, GreetTimeout: p.greet, ReplyTimeout: p.reply}, b.synth, nil)
 	if err != nil {
 		return "", err
 	}

@@ -74,7 +74,7 @@ func TestBenchWebRTCRound(t *testing.T) {
 	plan := roundPlan{n: 2, rate: 50, script: sim.Script{{Say: "Charged twice."}},
 		probe: 3 * time.Second, window: time.Second, limit: 60 * time.Second}
 
-	spar, err := startSpar(ctx, spawnTestBinary, t.TempDir(), logTo, []string{"GOGC=100"})
+	spar, err := startSpar(ctx, spawnTestBinary, t.TempDir(), benchSparConfig, logTo, []string{"GOGC=100"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,14 +31,15 @@ func loadScenarios(dir string) (*scenario.Catalog, error) {
 func turnsOf(sc *scenario.Scenario) dialog.Turns {
 	t := sc.Turns
 	return dialog.Turns{
-		EndSilence:     t.EndSilence,
-		MinBargeIn:     t.MinBargeIn,
-		Backchannels:   t.Backchannels,
-		SilenceTimeout: t.SilenceTimeout,
-		MaxDuration:    t.MaxDuration,
-		PersonaBargeIn: t.PersonaBargeIn.Enabled,
-		AfterTalk:      t.PersonaBargeIn.AfterTalk,
-		Triggers:       t.PersonaBargeIn.Triggers,
+		EndSilence:         t.EndSilence,
+		EndSilenceComplete: min(t.EndSilenceDone, t.EndSilence),
+		MinBargeIn:         t.MinBargeIn,
+		Backchannels:       t.Backchannels,
+		SilenceTimeout:     t.SilenceTimeout,
+		MaxDuration:        t.MaxDuration,
+		PersonaBargeIn:     t.PersonaBargeIn.Enabled,
+		AfterTalk:          t.PersonaBargeIn.AfterTalk,
+		Triggers:           t.PersonaBargeIn.Triggers,
 	}
 }
 

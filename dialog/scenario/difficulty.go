@@ -68,10 +68,13 @@ func (p Profile) Raised(n int) int {
 
 // Defaults that do not depend on difficulty.
 const (
-	DefaultEndSilence  = 700 * time.Millisecond
-	DefaultMinBargeIn  = 300 * time.Millisecond
-	DefaultMaxDuration = 8 * time.Minute
-	DefaultMoodMax     = 10
+	DefaultEndSilence = 700 * time.Millisecond
+	// DefaultEndSilenceComplete ends a turn whose partial transcript reads as complete (no
+	// trailing "and", "so", "um"); docs/BENCHMARKS.md ("Endpointing quality") measures it.
+	DefaultEndSilenceComplete = 350 * time.Millisecond
+	DefaultMinBargeIn         = 300 * time.Millisecond
+	DefaultMaxDuration        = 8 * time.Minute
+	DefaultMoodMax            = 10
 	// DefaultMaxStep bounds one learner turn's effect on the mood (a quarter of the default
 	// scale): calming a furious caller takes several good turns.
 	DefaultMaxStep = 2.5

@@ -18,7 +18,8 @@
 //	persona          name, voice (slt|rms|awb|kal|kal16|espeak:<voice>), backstory,
 //	                 goal (hidden), start_mood
 //	words            product and company names, for recognition hints
-//	turns            end_silence, min_barge_in, backchannels, silence_timeout,
+//	turns            end_silence, end_silence_complete (shorter, once the partial
+//	                 transcript reads as complete), min_barge_in, backchannels, silence_timeout,
 //	                 silence_prompts, max_duration,
 //	                 persona_barge_in {enabled, after_talk, triggers}
 //	mood             max, hangup_at, bands {name: upper bound}, drift, recovery,

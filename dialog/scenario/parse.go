@@ -126,6 +126,9 @@ func resolve(src *source, d Difficulty, ps *problems) *Scenario {
 		},
 	}
 
+	// Unset, the shorter end silence is never longer than the scenario's own.
+	s.Turns.EndSilenceDone = dur(t.EndSilenceDone, min(DefaultEndSilenceComplete, s.Turns.EndSilence), "turns", "end_silence_complete")
+
 	m := f.Mood
 	s.Mood = Mood{
 		Max:   deref(m.Max, DefaultMoodMax),

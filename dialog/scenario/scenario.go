@@ -77,6 +77,7 @@ func (p Providers) Get(key string) string {
 // Turns are the engine's turn-taking settings for this scenario.
 type Turns struct {
 	EndSilence     time.Duration // silence that ends a learner turn
+	EndSilenceDone time.Duration // shorter silence once the partial transcript reads as complete
 	MinBargeIn     time.Duration // learner speech needed to interrupt the persona
 	Backchannels   []string      // learner words that never interrupt ("okay", "right")
 	SilenceTimeout time.Duration // learner silence before "are you still there?"

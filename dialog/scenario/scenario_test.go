@@ -207,3 +207,31 @@ func TestCompiledOnceShared(t *testing.T) {
 		t.Error("a scenario at another difficulty shares the first one's detector")
 	}
 }
+
+// TestEndSilenceComplete: turns.end_silence_complete defaults to the shorter of 350 ms and
+// end_silence, and may not exceed end_silence.
+func TestEndSilenceComplete(t *testing.T) {
+	for yaml, want := range map[string]time.Duration{
+		"":                                       scenario.DefaultEndSilenceComplete,
+		"turns: {end_silence: 250ms}\n":          250 * time.Millisecond,
+		"turns: {end_silence_complete: 300ms}\n": 300 * time.Millisecond,
+	} {
+		s, err := scenario.Parse("x.yaml", []byte(minimal+yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Validate(); err != nil {
+			t.Errorf("%q: %v", yaml, err)
+		}
+		if s.Turns.EndSilenceDone != want {
+			t.Errorf("%q: end_silence_complete %v, want %v", yaml, s.Turns.EndSilenceDone, want)
+		}
+	}
+	s, err := scenario.Parse("x.yaml", []byte(minimal+"turns: {end_silence: 500ms, end_silence_complete: 600ms}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "end_silence_complete") {
+		t.Errorf("end_silence_complete over end_silence: %v", err)
+	}
+}

@@ -29,6 +29,13 @@ type Config struct {
 	Words bool `yaml:"words"`
 	// WordGap is the unvoiced stretch that ends a word. Default 40ms.
 	WordGap time.Duration `yaml:"word_gap"`
+	// InterimEvery, in Words mode, sends interims only each time this much of an utterance's
+	// audio has been written, as pocketsphinx does (every 300 ms): the words heard so far,
+	// when they changed, with the audio they cover (Transcript.Heard). Zero sends one the
+	// moment each word starts.
+	InterimEvery time.Duration `yaml:"interim_every"`
+	// Plain gives transcripts as pocketsphinx does: lower case, no punctuation.
+	Plain bool `yaml:"plain"`
 	// Threshold is the mean absolute sample value of a voiced 10 ms block. Default 300
 	// (about -40 dBFS).
 	Threshold int `yaml:"threshold"`
@@ -62,8 +69,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("instant stt: confidences: %v is not between 0 and 1", v)
 		}
 	}
-	if c.WordGap < 0 || c.Threshold < 0 {
-		return errors.New("instant stt: word_gap and threshold must not be negative")
+	if c.WordGap < 0 || c.Threshold < 0 || c.InterimEvery < 0 {
+		return errors.New("instant stt: word_gap, threshold and interim_every must not be negative")
 	}
 	return nil
 }

@@ -29,6 +29,9 @@ func New(cfg Config) (*Recognizer, error) {
 	cfg = cfg.withDefaults()
 	r := &Recognizer{cfg: cfg}
 	for _, l := range cfg.Lines {
+		if cfg.Plain {
+			l = plain(l)
+		}
 		r.lines = append(r.lines, strings.Fields(l))
 	}
 	return r, nil
@@ -51,6 +54,7 @@ func (r *Recognizer) Stream(ctx context.Context, _ dialog.STTOptions) (dialog.Re
 		out:     make(chan dialog.Transcript, 32),
 		block:   block,
 		gapBlks: max(1, int(r.cfg.WordGap/(10*time.Millisecond))),
+		every:   media.Samples(rate, r.cfg.InterimEvery),
 	}, nil
 }
 
@@ -72,6 +76,11 @@ type Stream struct {
 	sum, n         int // mean-abs accumulator of the current block
 	voiced         bool
 	quiet          int // unvoiced blocks since the last voiced one
+
+	// interim pacing (InterimEvery): samples per interim, samples since the last, last sent
+	every, since int
+	sent         int // words in the last interim sent
+	utt          int // samples of the utterance written, for Transcript.Heard
 }
 
 var _ dialog.RecognizeStream = (*Stream)(nil)
@@ -99,6 +108,16 @@ func (s *Stream) Write(p []int16) error {
 			s.endBlock(s.sum/s.n >= s.r.cfg.Threshold)
 			s.sum, s.n = 0, 0
 		}
+		if s.every > 0 {
+			s.utt++
+			if s.since++; s.since == s.every {
+				s.since = 0
+				if len(s.heard) != s.sent {
+					s.sent = len(s.heard)
+					s.send(dialog.Transcript{Text: strings.Join(s.heard, " "), Heard: media.Duration(rate, s.utt)}, false)
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -112,7 +131,9 @@ func (s *Stream) endBlock(voiced bool) {
 			s.first = s.line
 		}
 		s.heard = append(s.heard, s.nextWord())
-		s.send(dialog.Transcript{Text: strings.Join(s.heard, " ")}, false)
+		if s.every == 0 {
+			s.send(dialog.Transcript{Text: strings.Join(s.heard, " ")}, false)
+		}
 	case voiced:
 		s.quiet = 0
 	case s.voiced:
@@ -147,6 +168,7 @@ func (s *Stream) Flush() error {
 		}
 		s.heard = s.heard[:0]
 		s.voiced, s.quiet, s.sum, s.n = false, 0, 0, 0
+		s.since, s.sent, s.utt = 0, 0, 0
 	} else {
 		tr.Text, tr.Confidence = strings.Join(s.r.lines[s.line], " "), s.r.confidence(s.line)
 		s.line = (s.line + 1) % len(s.r.lines)
@@ -181,4 +203,18 @@ func (s *Stream) Close() error {
 		close(s.out)
 	}
 	return nil
+}
+
+// plain writes text as pocketsphinx gives it: lower case words, no punctuation.
+func plain(text string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(text) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '\'':
+			b.WriteRune(r)
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/sparlab/spar/dialog"
 	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
@@ -170,5 +171,36 @@ func TestFullScaleNegativeIsVoiced(t *testing.T) {
 	got := drain(s.Results())
 	if len(got) != 1 || got[0].Text != "loud" || got[0].Final {
 		t.Fatalf("interims %+v, want one interim \"loud\"", got)
+	}
+}
+
+// TestInterimEveryPlain paces interims as pocketsphinx does: only at each InterimEvery of
+// audio, the words heard by then, in lower case without punctuation, and none when nothing
+// new was heard.
+func TestInterimEveryPlain(t *testing.T) {
+	r, err := New(Config{Words: true, Plain: true, InterimEvery: 300 * time.Millisecond,
+		Lines: []string{"Hi, I'm Sam. Thanks!"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := r.Stream(context.Background(), dialog.STTOptions{})
+	loud := make([]int16, media.Samples(rate, 100*time.Millisecond))
+	for i := range loud {
+		loud[i] = 3000
+	}
+	quiet := make([]int16, len(loud))
+	// word, gap, word: the interim at 300 ms has both; the one at 600 ms would repeat it.
+	for _, p := range [][]int16{loud, quiet, loud, quiet, quiet, quiet} {
+		if err := s.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	got := drain(s.Results())
+	want := []dialog.Transcript{{Text: "hi i'm", Heard: 300 * time.Millisecond}, {Text: "hi i'm", Final: true}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
 	}
 }

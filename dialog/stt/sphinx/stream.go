@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/sparlab/spar/dialog"
+	"github.com/sparlab/spar/media"
 )
 
 const (
@@ -134,6 +135,7 @@ func (s *stream) run() {
 	var (
 		dec   decoder
 		since int    // samples since the last interim check
+		heard int    // samples of the utterance decoded
 		last  string // last interim sent
 	)
 	defer func() {
@@ -163,7 +165,7 @@ func (s *stream) run() {
 				s.pool.put(s.band, dec)
 				dec = nil
 			}
-			since, last = 0, ""
+			since, heard, last = 0, 0, ""
 			if !s.send(tr) {
 				return
 			}
@@ -184,13 +186,14 @@ func (s *stream) run() {
 			s.log.Warn("sphinx: process audio", "err", err)
 		}
 		since += len(it.p)
+		heard += len(it.p)
 		s.recycle(it.p)
 		if since >= interimEvery {
 			since = 0
 			if h := dec.hyp(); h != "" && h != last {
 				last = h
 				select { // interims may be dropped; a later one replaces them anyway
-				case s.results <- dialog.Transcript{Text: h}:
+				case s.results <- dialog.Transcript{Text: h, Heard: media.Duration(media.Rate16k, heard)}:
 				default:
 				}
 			}

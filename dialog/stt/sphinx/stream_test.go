@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/sparlab/spar/dialog"
 )
@@ -248,6 +249,37 @@ func TestPoolWaitsForDecoder(t *testing.T) {
 		}
 		if _, err := p.get(t.Context(), narrowband); err != nil || f.created != 2 {
 			t.Errorf("narrowband has its own decoders: err %v, created %d", err, f.created)
+		}
+	})
+}
+
+// TestStreamInterimHeard: each interim says how much of the utterance it covers, counted
+// again from the start of the next utterance.
+func TestStreamInterimHeard(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakes{}
+		r := newRecognizer(Config{}.withDefaults(), nil, f.new)
+		defer r.Close()
+		s, err := r.Stream(t.Context(), dialog.STTOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		for utt := range 2 {
+			writeAudio(t, s, 9600) // 600 ms: interims at 300 and 600 ms
+			if err := s.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			var heard []time.Duration
+			for tr := range s.Results() {
+				if tr.Final {
+					break
+				}
+				heard = append(heard, tr.Heard)
+			}
+			if len(heard) != 2 || heard[0] != 300*time.Millisecond || heard[1] != 600*time.Millisecond {
+				t.Errorf("utterance %d: interims heard %v, want [300ms 600ms]", utt, heard)
+			}
 		}
 	})
 }

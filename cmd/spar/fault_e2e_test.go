@@ -159,12 +159,15 @@ func TestEndToEndRedisOutage(t *testing.T) {
 			r.Kill()
 			var o outcome
 			if restart == "before the call ends" {
-				// Down for a few seconds of the call (the learner's first line is longer).
-				tick := time.NewTimer(3 * time.Second)
+				// Down until the call has spilled events to disk (its next event after the
+				// kill), then back while the call still runs.
+				webtest.Poll(t, "the call spilling to disk", 60*time.Second, func() bool {
+					return strings.Contains(srv.output(), "spilling call events to disk")
+				})
 				select {
 				case o = <-done:
-					t.Fatalf("call ended within 3 s of the outage: %v", o.err)
-				case <-tick.C:
+					t.Fatalf("the call ended before redis came back: %v", o.err)
+				default:
 				}
 				r.Start()
 				o = <-done

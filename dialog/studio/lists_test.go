@@ -1,0 +1,103 @@
+package studio_test
+
+import (
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/sparlab/spar/dialog/studio"
+)
+
+func TestSetListsUnchangedKeepsBytes(t *testing.T) {
+	scen, rub, _ := builtins{}.Source("double-charge")
+	rows := studio.ListRows(scen, rub)
+	for _, doc := range []struct {
+		name string
+		data []byte
+	}{{studio.DocScenario, scen}, {studio.DocRubric, rub}} {
+		out, err := studio.SetLists(doc.data, doc.name, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != string(doc.data) {
+			t.Errorf("%s: setting the lists to their own rows changed the file", doc.name)
+		}
+	}
+}
+
+func TestSetListsAddRemoveEdit(t *testing.T) {
+	scen, rub, _ := builtins{}.Source("double-charge")
+	lint := studio.Linter{Rubric: checkRubric}
+	rows := studio.ListRows(scen, rub)
+
+	obj := append(rows["objections"], studio.Row{Origin: -1, Values: map[string]string{"id": "manager", "stage": "resolution",
+		"says": "I want to speak to your manager.\nGet me a manager.", "handled_by.any": "own, resolve"}})
+	beh := rows["behaviours"]
+	beh[0].Values["phrases"] = "hello there\ngood morning"
+	beh[0].Values["mood"] = "-1"
+	scen2, err := studio.SetLists(scen, studio.DocScenario, map[string][]studio.Row{"objections": obj, "behaviours": beh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Drop the first criterion and move its weight onto a new required one.
+	crit := rows["criteria"][1:]
+	crit = append(crit, studio.Row{Origin: -1, Values: map[string]string{"id": "manager", "name": "Kept it off the manager",
+		"weight": rows["criteria"][0].Values["weight"], "required": "true", "description": "Handles the request for a manager.",
+		"good": "let me fix this for you now", "better": "I can fix this for you right now.", "behaviours": "resolve"}})
+	rub2, err := studio.SetLists(rub, studio.DocRubric, map[string][]studio.Row{"criteria": crit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := lint.Lint("double-charge", scen2, rub2); len(ps) != 0 {
+		t.Fatalf("problems after the edit: %v\n%s", ps, rub2)
+	}
+	got := studio.ListRows(scen2, rub2)
+	last := got["objections"][len(got["objections"])-1].Values
+	if last["id"] != "manager" || last["says"] != "I want to speak to your manager.\nGet me a manager." || last["handled_by.any"] != "own, resolve" {
+		t.Errorf("new objection reads %q", last)
+	}
+	if g := got["behaviours"][0].Values; g["phrases"] != "hello there\ngood morning" || g["mood"] != "-1" || g["name"] != "greet" {
+		t.Errorf("edited behaviour reads %q", g)
+	}
+	if len(got["criteria"]) != len(rows["criteria"]) || got["criteria"][0].Values["id"] != "apologize_own" {
+		t.Errorf("criteria now %v", got["criteria"])
+	}
+	// The criteria kept what the form does not show: apologize_own's want and max.
+	var r struct {
+		Criteria []struct {
+			ID       string
+			Want     int
+			Max      int
+			Required bool
+		}
+	}
+	if err := yaml.Unmarshal(rub2, &r); err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Criteria[0]; c.ID != "apologize_own" || c.Want != 2 || c.Max != 4 {
+		t.Errorf("apologize_own lost its other keys: %+v", c)
+	}
+	if c := r.Criteria[len(r.Criteria)-1]; !c.Required {
+		t.Errorf("the new criterion is not required: %+v", c)
+	}
+	if !strings.Contains(string(rub2), "# Rubric for double-charge") {
+		t.Error("the rubric's comments were lost")
+	}
+}
+
+func TestListLintPointsAtRowField(t *testing.T) {
+	scen, rub, _ := builtins{}.Source("double-charge")
+	rows := studio.ListRows(scen, rub)
+	rows["objections"][1].Values["stage"] = "nowhere"
+	out, err := studio.SetLists(scen, studio.DocScenario, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range (studio.Linter{Rubric: checkRubric}).Lint("double-charge", out, rub) {
+		if p.Field == "objections[1].stage" {
+			return
+		}
+	}
+	t.Fatal("no problem at objections[1].stage")
+}

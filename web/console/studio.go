@@ -189,10 +189,11 @@ func (c *Console) studioEditPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := hist[0]
-	fields, n := studio.Fields([]byte(v.YAML), []byte(v.Rubric))
-	crit := make([]int, n)
-	for i := range crit {
-		crit[i] = i
+	fields, _ := studio.Fields([]byte(v.YAML), []byte(v.Rubric))
+	lists, err := json.Marshal(map[string]any{"defs": studio.Lists, "rows": studio.ListRows([]byte(v.YAML), []byte(v.Rubric))})
+	if err != nil {
+		c.fail(w, r, err)
+		return
 	}
 	names := map[string]string{}
 	for _, h := range hist {
@@ -202,7 +203,7 @@ func (c *Console) studioEditPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.render(w, r, http.StatusOK, "studio_edit.html", map[string]any{"Title": "Edit " + e.ID,
-		"Entry": e, "Version": v, "Fields": fields, "Criteria": crit, "History": hist, "Names": names,
+		"Entry": e, "Version": v, "Fields": fields, "Lists": string(lists), "History": hist, "Names": names,
 		"Voices": voiceChoices(fields["persona.voice"]), "Facts": hist[len(hist)-1].Facts, "Preview": c.voices != nil,
 		"Next": e.Latest + 1, "Difficulties": []string{"easy", "medium", "hard"}})
 }

@@ -15,15 +15,18 @@ type studioDraft struct {
 	YAML   string            `json:"yaml"`
 	Rubric string            `json:"rubric"`
 	Fields map[string]string `json:"fields,omitempty"`
+	// Lists are the form's list rows (studio.Lists), sent with the fields.
+	Lists map[string][]studio.Row `json:"lists,omitempty"`
 }
 
 // studioDraftView is the draft after the form's fields were applied, with its lint.
 type studioDraftView struct {
-	YAML     string            `json:"yaml"`
-	Rubric   string            `json:"rubric"`
-	Fields   map[string]string `json:"fields"`
-	Criteria int               `json:"criteria"`
-	Problems []studio.Problem  `json:"problems"`
+	YAML     string                  `json:"yaml"`
+	Rubric   string                  `json:"rubric"`
+	Fields   map[string]string       `json:"fields"`
+	Criteria int                     `json:"criteria"`
+	Lists    map[string][]studio.Row `json:"lists"`
+	Problems []studio.Problem        `json:"problems"`
 }
 
 // readDraft decodes the request and applies the form's fields to the two files. A field
@@ -57,7 +60,20 @@ func (c *Console) readDraft(w http.ResponseWriter, r *http.Request) (*studioDraf
 			pre = append(pre, studio.Problem{Doc: studio.DocRubric, Line: 1, Col: 1, Msg: err.Error()})
 		}
 	}
+	if len(d.Lists) > 0 && len(pre) == 0 {
+		if out, err := studio.SetLists([]byte(v.YAML), studio.DocScenario, d.Lists); err == nil {
+			v.YAML = string(out)
+		} else {
+			pre = append(pre, studio.Problem{Doc: studio.DocScenario, Line: 1, Col: 1, Msg: err.Error()})
+		}
+		if out, err := studio.SetLists([]byte(v.Rubric), studio.DocRubric, d.Lists); err == nil {
+			v.Rubric = string(out)
+		} else {
+			pre = append(pre, studio.Problem{Doc: studio.DocRubric, Line: 1, Col: 1, Msg: err.Error()})
+		}
+	}
 	v.Fields, v.Criteria = studio.Fields([]byte(v.YAML), []byte(v.Rubric))
+	v.Lists = studio.ListRows([]byte(v.YAML), []byte(v.Rubric))
 	v.Problems = append(pre, c.studio.Lint(r.PathValue("sid"), []byte(v.YAML), []byte(v.Rubric))...)
 	return v, nil
 }

@@ -34,6 +34,102 @@
   let timer = 0;
   let seq = 0; // answers to older requests are dropped
 
+  // The form's lists (stages, objections, behaviours, criteria): one fieldset a row. A row
+  // keeps in data-origin the index of the element it came from in the YAML the next request
+  // carries, so the server keeps what the form does not show; new rows have -1.
+  const lists = JSON.parse(root.dataset.lists || '{"defs":[],"rows":{}}');
+  const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+  const listBox = (name) => document.querySelector('#studio-form [data-list="' + name + '"]');
+  const rowsOf = (name) => Array.from(listBox(name).querySelectorAll(':scope > .studio-rows > fieldset'));
+  const valueOf = (el) => (el.type === 'checkbox' ? (el.checked ? 'true' : '') : el.value);
+  const rowValues = (fs) => {
+    const v = {};
+    fs.querySelectorAll('[data-key]').forEach((el) => { v[el.dataset.key] = valueOf(el); });
+    return v;
+  };
+  // renumber names each row and input by its place, as lint names them.
+  const renumber = (def) => {
+    rowsOf(def.name).forEach((fs, i) => {
+      const key = fs.querySelector('[data-key="name"]');
+      const at = def.keyed ? def.name + '.' + key.value.trim() : def.name + '[' + i + ']';
+      fs.dataset.at = at;
+      fs.querySelector('legend').textContent = cap(def.item) + ' ' + (i + 1);
+      fs.querySelector('.remove').setAttribute('aria-label', 'Remove ' + def.item + ' ' + (i + 1));
+      fs.querySelectorAll('[data-key]').forEach((el) => { el.dataset.at = at + '.' + el.dataset.key; });
+    });
+  };
+  const makeRow = (def, row) => {
+    const fs = document.createElement('fieldset');
+    fs.className = 'studio-item';
+    fs.dataset.origin = String(row.origin);
+    fs.append(document.createElement('legend'));
+    def.cols.forEach((c) => {
+      const label = document.createElement('label');
+      const v = row.values[c.key] || '';
+      let el;
+      if (c.kind === 'bool') {
+        el = document.createElement('input');
+        el.type = 'checkbox';
+        el.checked = v === 'true';
+        label.className = 'check';
+        label.append(el, ' ' + c.label);
+      } else {
+        el = document.createElement(c.kind === 'lines' ? 'textarea' : 'input');
+        if (c.kind === 'lines') el.rows = Math.min(6, Math.max(2, v.split('\n').length));
+        if (c.kind === 'number') el.inputMode = 'decimal';
+        el.value = v;
+        label.append(c.label + ' ', el);
+      }
+      el.dataset.key = c.key;
+      fs.append(label);
+    });
+    const rm = document.createElement('button');
+    rm.type = 'button';
+    rm.className = 'link remove';
+    rm.textContent = 'Remove';
+    rm.addEventListener('click', () => {
+      const next = fs.nextElementSibling;
+      fs.remove();
+      renumber(def);
+      (next ? next.querySelector('[data-key]') : listBox(def.name).querySelector('.add')).focus();
+      changed('form')();
+    });
+    fs.append(rm);
+    return fs;
+  };
+  const fillList = (def, rows) => {
+    const box = listBox(def.name).querySelector('.studio-rows');
+    box.replaceChildren(...rows.map((r) => makeRow(def, r)));
+    renumber(def);
+  };
+  lists.defs.forEach((def) => {
+    const box = listBox(def.name);
+    const h = document.createElement('h3');
+    h.textContent = def.title;
+    const rows = document.createElement('div');
+    rows.className = 'studio-rows';
+    const add = document.createElement('button');
+    add.type = 'button';
+    add.className = 'btn add';
+    add.textContent = 'Add ' + def.item;
+    add.addEventListener('click', () => {
+      const fs = makeRow(def, { origin: -1, values: {} });
+      rows.append(fs);
+      renumber(def);
+      fs.querySelector('[data-key]').focus();
+      changed('form')();
+    });
+    box.append(h, rows, add);
+    fillList(def, lists.rows[def.name] || []);
+    box.addEventListener('input', (e) => {
+      if (!e.target.dataset.key) return;
+      if (def.keyed && e.target.dataset.key === 'name') renumber(def);
+      changed('form')();
+    });
+  });
+  // sent holds the rows of the request in flight, in the order sent.
+  let sent = null;
+
   const post = (path, body) => fetch('/console/api/studio/' + encodeURIComponent(id) + path, {
     method: 'POST', credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
@@ -45,17 +141,34 @@
     if (source === 'form') {
       d.fields = {};
       fields().forEach((el) => { d.fields[el.dataset.field] = el.value; });
+      d.lists = {};
+      sent = {};
+      lists.defs.forEach((def) => {
+        sent[def.name] = rowsOf(def.name);
+        d.lists[def.name] = sent[def.name].map((fs) => ({ origin: Number(fs.dataset.origin), values: rowValues(fs) }));
+      });
     }
     return d;
   };
 
+  // fieldOf finds the form's element for a lint field, or for the nearest field around it
+  // ("objections[1].says[0]" is in the says box of objection 2).
+  const fieldOf = (field) => {
+    for (let f = field; f; f = f.replace(/(\[\d+\]|\.[^.[]*)$/, '')) {
+      const q = CSS.escape(f);
+      const el = document.querySelector('#studio-form [data-field="' + q + '"], #studio-form [data-at="' + q + '"]');
+      if (el) return el;
+      if (!/(\[\d+\]|\.[^.[]*)$/.test(f)) break;
+    }
+    return null;
+  };
+
   const showProblems = (list) => {
-    fields().forEach((el) => {
+    document.querySelectorAll('#studio-form .bad').forEach((el) => {
       el.classList.remove('bad');
       el.removeAttribute('aria-invalid');
-      const m = el.parentElement.querySelector('.field-error');
-      if (m) m.remove();
     });
+    document.querySelectorAll('#studio-form .field-error').forEach((m) => m.remove());
     problems.replaceChildren();
     if (!list || list.length === 0) {
       const li = document.createElement('li');
@@ -68,7 +181,7 @@
       li.dataset.field = p.field || '';
       li.textContent = p.doc + ' ' + (p.field || 'file') + ' (line ' + p.line + '): ' + p.msg;
       problems.append(li);
-      const el = p.field && document.querySelector('#studio-form [data-field="' + CSS.escape(p.field) + '"]');
+      const el = p.field && fieldOf(p.field);
       if (el) {
         el.classList.add('bad');
         el.setAttribute('aria-invalid', 'true');
@@ -81,7 +194,18 @@
     root.dataset.problems = String((list || []).length);
   };
 
-  const apply = (v) => {
+  const apply = (v, carried) => {
+    if (carried) {
+      // The YAML now lists the rows in the order sent: that is where they come from next.
+      lists.defs.forEach((def) => carried[def.name].forEach((fs, i) => { fs.dataset.origin = String(i); }));
+    } else if (source !== 'form') {
+      lists.defs.forEach((def) => {
+        const rows = v.lists[def.name] || [];
+        const now = rowsOf(def.name).map((fs) => rowValues(fs));
+        if (JSON.stringify(now) !== JSON.stringify(rows.map((r) => r.values))) fillList(def, rows);
+        else rowsOf(def.name).forEach((fs, i) => { fs.dataset.origin = String(i); });
+      });
+    }
     if (source !== 'yaml') {
       if (yaml.value !== v.yaml) yaml.value = v.yaml;
       if (rubric.value !== v.rubric) rubric.value = v.rubric;
@@ -99,12 +223,15 @@
     timer = 0;
     const n = ++seq;
     root.dataset.linting = 'true';
-    post('/lint', draft()).then((r) => {
+    sent = null;
+    const d = draft();
+    const carried = sent;
+    post('/lint', d).then((r) => {
       if (n !== seq) return;
       root.dataset.linting = 'false';
       if (!r.ok) { msg.textContent = r.body.error || 'Lint failed (' + r.status + ').'; return; }
-      apply(r.body);
-      source = null;
+      apply(r.body, carried);
+      if (!timer) source = null; // an edit made meanwhile is still to be sent
       root.dataset.linted = String(n);
     });
   };

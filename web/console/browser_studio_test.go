@@ -1,6 +1,8 @@
 package console_test
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,4 +86,99 @@ func TestBrowserStudio(t *testing.T) {
 	if !strings.Contains(card, "Double charge, team red") {
 		t.Errorf("the learner's card reads %q", card)
 	}
+}
+
+// setRow sets a key of row i (-1: the last) of a studio form list as typing would.
+func setRow(p webtest.Page, list string, i int, key, value string) {
+	p.Eval(`(() => { const rows = document.querySelectorAll('#studio-form [data-list="`+list+`"] .studio-rows > fieldset');
+		const el = rows[`+strconv.Itoa(i)+` < 0 ? rows.length - 1 : `+strconv.Itoa(i)+`].querySelector('[data-key="`+key+`"]');
+		el.focus(); el.value = `+jsString(value)+`; el.dispatchEvent(new Event('input', {bubbles: true})); el.blur(); return true })()`, nil)
+}
+
+// TestBrowserStudioLists drives Chromium and Firefox at phone width: a trainer adds an
+// objection and a criterion through the form's lists, sees the lint problem at the row's
+// field she got wrong, fixes it and saves; the saved version's files have both.
+func TestBrowserStudioLists(t *testing.T) {
+	eachBrowser(t, webtest.Phone.Width, webtest.Phone.Height, func(t *testing.T, p webtest.Page, shoot func(string)) {
+		f, st := newStudioFixture(t)
+		studioSignIn(p, f.srv.URL, "tina@example.com")
+		p.Navigate(f.srv.URL + "/console/studio")
+		p.WaitFor("the studio", `document.readyState !== 'loading' && document.getElementById('duplicate-form')`, 10*time.Second)
+		p.Eval(`(() => { const f = document.getElementById('duplicate-form');
+			f.from.value = 'double-charge'; f.id.value = 'refund-lists'; f.querySelector('button').click(); return true })()`, nil)
+		p.WaitFor("the editor", `location.pathname === '/console/studio/refund-lists' && document.getElementById('studio') && document.getElementById('studio').dataset.ready === 'true'`, 10*time.Second)
+		const rows = `document.querySelectorAll('#studio-form [data-list="%s"] .studio-rows > fieldset').length`
+		var before struct{ Objections, Criteria int }
+		p.Eval(`({ objections: `+fmt.Sprintf(rows, "objections")+`, criteria: `+fmt.Sprintf(rows, "criteria")+` })`, &before)
+		if before.Objections == 0 || before.Criteria == 0 {
+			t.Fatalf("the form's lists are empty: %+v", before)
+		}
+
+		// A new row takes the focus, so a keyboard user types straight into it.
+		p.Eval(`(document.querySelector('#studio-form [data-list="objections"] .add').click(), true)`, nil)
+		var focused string
+		p.Eval(`document.activeElement.dataset.at || ''`, &focused)
+		if want := fmt.Sprintf("objections[%d].id", before.Objections); focused != want {
+			t.Errorf("after Add objection the focus is on %q, want %q", focused, want)
+		}
+		setRow(p, "objections", -1, "id", "manager")
+		setRow(p, "objections", -1, "stage", "nowhere")
+		setRow(p, "objections", -1, "says", "Put me through to your manager.\nI want a manager.")
+		setRow(p, "objections", -1, "handled_by.any", "own, resolve")
+		p.WaitFor("the problem at the new objection's stage", `(() => {
+			const el = document.querySelector('#studio-form [data-at="objections[`+strconv.Itoa(before.Objections)+`].stage"]');
+			return el && el.classList.contains('bad') && el.getAttribute('aria-invalid') === 'true' &&
+				el.nextElementSibling && el.nextElementSibling.classList.contains('field-error') &&
+				document.getElementById('yaml').value.includes('id: manager') })()`, 10*time.Second)
+		var msg string
+		p.Eval(`document.querySelector('#studio-form .field-error').textContent`, &msg)
+		if !strings.Contains(msg, "nowhere") {
+			t.Errorf("the stage's problem reads %q", msg)
+		}
+		shoot("studio-lists-lint.png")
+		setRow(p, "objections", -1, "stage", "resolution")
+
+		p.Eval(`(document.querySelector('#studio-form [data-list="criteria"] .add').click(), true)`, nil)
+		setRow(p, "criteria", -1, "id", "manager")
+		setRow(p, "criteria", -1, "name", "Kept it off the manager")
+		setRow(p, "criteria", -1, "weight", "10")
+		setRow(p, "criteria", -1, "description", "Handles the request for a manager herself.")
+		setRow(p, "criteria", -1, "good", "i can fix this for you right now")
+		setRow(p, "criteria", -1, "better", "I can fix this for you right now.\nLet me sort it out myself.")
+		setRow(p, "criteria", -1, "behaviours", "resolve")
+		p.Eval(`(() => { const rows = document.querySelectorAll('#studio-form [data-list="criteria"] .studio-rows > fieldset');
+			rows[rows.length - 1].querySelector('[data-key="required"]').click(); return true })()`, nil)
+		p.WaitFor("no problems, the rubric following the form", `!document.querySelector('#studio-form .bad') && document.querySelector('#problems li.ok') &&
+			document.getElementById('rubric').value.includes('Kept it off the manager') && document.getElementById('studio').dataset.linting === 'false'`, 10*time.Second)
+		var wide bool
+		p.Eval(`document.documentElement.scrollWidth > window.innerWidth`, &wide)
+		if wide {
+			t.Error("the editor is wider than the phone's screen")
+		}
+
+		p.Eval(`(document.getElementById('save').click(), true)`, nil)
+		p.WaitFor("version 2 saved", `document.readyState !== 'loading' && document.getElementById('studio-state') && document.getElementById('studio-state').textContent.includes('Version 2') && document.getElementById('studio').dataset.ready === 'true'`, 10*time.Second)
+		var after struct{ Objections, Criteria int }
+		p.Eval(`({ objections: `+fmt.Sprintf(rows, "objections")+`, criteria: `+fmt.Sprintf(rows, "criteria")+` })`, &after)
+		if after.Objections != before.Objections+1 || after.Criteria != before.Criteria+1 {
+			t.Errorf("after saving the form has %+v rows, want one more of each than %+v", after, before)
+		}
+		v, err := st.Get(t.Context(), "refund-lists", 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"id: manager", "stage: resolution", "- Put me through to your manager.", "- I want a manager.", "handled_by:"} {
+			if !strings.Contains(v.YAML, want) {
+				t.Errorf("the saved scenario lacks %q:\n%s", want, v.YAML)
+			}
+		}
+		for _, want := range []string{"name: Kept it off the manager", "weight: 10", "required: true", "- Let me sort it out myself.", "behaviours: [resolve]"} {
+			if !strings.Contains(v.Rubric, want) {
+				t.Errorf("the saved rubric lacks %q:\n%s", want, v.Rubric)
+			}
+		}
+		if len(v.Problems) != 0 {
+			t.Errorf("the saved version has problems: %v", v.Problems)
+		}
+	})
 }

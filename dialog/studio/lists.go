@@ -196,6 +196,9 @@ func SetLists(data []byte, doc string, lists map[string][]Row) ([]byte, error) {
 		if !ok || l.Doc != doc {
 			continue
 		}
+		if err := keysOK(rows, l); err != nil {
+			return nil, err
+		}
 		n := nodeAt(root, l.Name)
 		if same(rowsOf(n, l), rows, l) {
 			continue
@@ -217,6 +220,34 @@ func SetLists(data []byte, doc string, lists map[string][]Row) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), enc.Close()
+}
+
+// ListError is a row the file cannot hold: a keyed row without a name or with another's.
+type ListError struct {
+	Field string // the row's name field, as the form names it: "behaviours.greet.name"
+	Msg   string
+}
+
+func (e *ListError) Error() string { return e.Field + ": " + e.Msg }
+
+// keysOK checks that a keyed list's names are there and different.
+func keysOK(rows []Row, l List) error {
+	if !l.Keyed {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, r := range rows {
+		name := strings.TrimSpace(r.Values["name"])
+		field := l.Name + "." + name + ".name"
+		switch {
+		case name == "":
+			return &ListError{field, "every " + l.Item + " needs a name"}
+		case seen[name]:
+			return &ListError{field, fmt.Sprintf("two %s are named %q", l.Name, name)}
+		}
+		seen[name] = true
+	}
+	return nil
 }
 
 // same reports whether the form's rows say what the file's rows say.

@@ -150,6 +150,20 @@ func TestBrowserStudioLists(t *testing.T) {
 			rows[rows.length - 1].querySelector('[data-key="required"]').click(); return true })()`, nil)
 		p.WaitFor("no problems, the rubric following the form", `!document.querySelector('#studio-form .bad') && document.querySelector('#problems li.ok') &&
 			document.getElementById('rubric').value.includes('Kept it off the manager') && document.getElementById('studio').dataset.linting === 'false'`, 10*time.Second)
+		// A YAML edit comes back into the row; Remove drops a row from the rubric.
+		p.Eval(`(() => { const y = document.getElementById('yaml');
+			y.value = y.value.replace('id: manager', 'id: boss'); y.dispatchEvent(new Event('input', {bubbles: true})); return true })()`, nil)
+		p.WaitFor("the objection's row following the YAML", `(() => { const rows = document.querySelectorAll('#studio-form [data-list="objections"] .studio-rows > fieldset');
+			return rows[rows.length - 1].querySelector('[data-key="id"]').value === 'boss' && document.getElementById('studio').dataset.linting === 'false' })()`, 10*time.Second)
+		p.Eval(`(() => { const row = Array.from(document.querySelectorAll('#studio-form [data-list="criteria"] .studio-rows > fieldset'))
+			.find((fs) => fs.querySelector('[data-key="id"]').value === 'tone');
+			row.querySelector('.remove').click(); return true })()`, nil)
+		p.Eval(`document.activeElement.dataset.at || ''`, &focused)
+		if want := "criteria[2].id"; focused != want {
+			t.Errorf("after removing criterion 3 the focus is on %q, want %q", focused, want)
+		}
+		p.WaitFor("the rubric without the removed criterion", `!document.getElementById('rubric').value.includes('id: tone') &&
+			document.getElementById('rubric').value.includes('Kept it off the manager') && document.getElementById('studio').dataset.linting === 'false'`, 10*time.Second)
 		var wide bool
 		p.Eval(`document.documentElement.scrollWidth > window.innerWidth`, &wide)
 		if wide {
@@ -160,14 +174,14 @@ func TestBrowserStudioLists(t *testing.T) {
 		p.WaitFor("version 2 saved", `document.readyState !== 'loading' && document.getElementById('studio-state') && document.getElementById('studio-state').textContent.includes('Version 2') && document.getElementById('studio').dataset.ready === 'true'`, 10*time.Second)
 		var after struct{ Objections, Criteria int }
 		p.Eval(`({ objections: `+fmt.Sprintf(rows, "objections")+`, criteria: `+fmt.Sprintf(rows, "criteria")+` })`, &after)
-		if after.Objections != before.Objections+1 || after.Criteria != before.Criteria+1 {
-			t.Errorf("after saving the form has %+v rows, want one more of each than %+v", after, before)
+		if after.Objections != before.Objections+1 || after.Criteria != before.Criteria {
+			t.Errorf("after saving the form has %+v rows, want one more objection than %+v and as many criteria", after, before)
 		}
 		v, err := st.Get(t.Context(), "refund-lists", 2)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"id: manager", "stage: resolution", "- Put me through to your manager.", "- I want a manager.", "handled_by:"} {
+		for _, want := range []string{"id: boss", "stage: resolution", "- Put me through to your manager.", "- I want a manager.", "handled_by:"} {
 			if !strings.Contains(v.YAML, want) {
 				t.Errorf("the saved scenario lacks %q:\n%s", want, v.YAML)
 			}
@@ -176,6 +190,9 @@ func TestBrowserStudioLists(t *testing.T) {
 			if !strings.Contains(v.Rubric, want) {
 				t.Errorf("the saved rubric lacks %q:\n%s", want, v.Rubric)
 			}
+		}
+		if strings.Contains(v.Rubric, "id: tone") {
+			t.Error("the saved rubric still has the removed criterion")
 		}
 		if len(v.Problems) != 0 {
 			t.Errorf("the saved version has problems: %v", v.Problems)

@@ -26,7 +26,9 @@ type studioDraftView struct {
 	Fields   map[string]string       `json:"fields"`
 	Criteria int                     `json:"criteria"`
 	Lists    map[string][]studio.Row `json:"lists"`
-	Problems []studio.Problem        `json:"problems"`
+	// ListsApplied: the form's rows were written into the files, in the order sent.
+	ListsApplied bool             `json:"lists_applied"`
+	Problems     []studio.Problem `json:"problems"`
 }
 
 // readDraft decodes the request and applies the form's fields to the two files. A field
@@ -61,15 +63,21 @@ func (c *Console) readDraft(w http.ResponseWriter, r *http.Request) (*studioDraf
 		}
 	}
 	if len(d.Lists) > 0 && len(pre) == 0 {
-		if out, err := studio.SetLists([]byte(v.YAML), studio.DocScenario, d.Lists); err == nil {
-			v.YAML = string(out)
-		} else {
-			pre = append(pre, studio.Problem{Doc: studio.DocScenario, Line: 1, Col: 1, Msg: err.Error()})
+		doc := studio.DocScenario
+		scen, err := studio.SetLists([]byte(v.YAML), doc, d.Lists)
+		var rub []byte
+		if err == nil {
+			doc = studio.DocRubric
+			rub, err = studio.SetLists([]byte(v.Rubric), doc, d.Lists)
 		}
-		if out, err := studio.SetLists([]byte(v.Rubric), studio.DocRubric, d.Lists); err == nil {
-			v.Rubric = string(out)
-		} else {
-			pre = append(pre, studio.Problem{Doc: studio.DocRubric, Line: 1, Col: 1, Msg: err.Error()})
+		var le *studio.ListError
+		switch {
+		case err == nil:
+			v.YAML, v.Rubric, v.ListsApplied = string(scen), string(rub), true
+		case errors.As(err, &le):
+			pre = append(pre, studio.Problem{Doc: doc, Field: le.Field, Line: 1, Col: 1, Msg: le.Msg})
+		default:
+			pre = append(pre, studio.Problem{Doc: doc, Line: 1, Col: 1, Msg: err.Error()})
 		}
 	}
 	v.Fields, v.Criteria = studio.Fields([]byte(v.YAML), []byte(v.Rubric))

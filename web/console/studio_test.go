@@ -254,3 +254,55 @@ func TestStudioDraftFromMaterial(t *testing.T) {
 		t.Errorf("empty material: %d, want 400", resp.StatusCode)
 	}
 }
+
+// TestStudioLintLists: the form's list rows are written into the files; a behaviour named
+// like another is a problem at its name, and the files are left as they were.
+func TestStudioLintLists(t *testing.T) {
+	f, sdo := newStudioFixture(t)
+	tina := f.login(t, "tina@example.com")
+	if resp := tina.form("/console/studio/duplicate", url.Values{"csrf": {tina.csrf}, "from": {"double-charge"}, "id": {"refund-red"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("duplicate: %d", resp.StatusCode)
+	}
+	v1, err := sdo.Get(t.Context(), "refund-red", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := studio.ListRows([]byte(v1.YAML), []byte(v1.Rubric))
+	type view struct {
+		YAML, Rubric string
+		Lists        map[string][]studio.Row
+		ListsApplied bool `json:"lists_applied"`
+		Problems     []studio.Problem
+	}
+	lint := func(lists map[string][]studio.Row) view {
+		t.Helper()
+		resp, body := tina.send("POST", "/console/api/studio/refund-red/lint", map[string]any{"yaml": v1.YAML, "rubric": v1.Rubric,
+			"fields": map[string]string{}, "lists": lists}, true)
+		var v view
+		if err := json.Unmarshal([]byte(body), &v); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("lint: %d %s", resp.StatusCode, body)
+		}
+		return v
+	}
+
+	crit := rows["criteria"][1:]
+	crit[0].Values["weight"] = "35"
+	v := lint(map[string][]studio.Row{"criteria": crit})
+	if !v.ListsApplied || len(v.Lists["criteria"]) != len(rows["criteria"])-1 || v.Lists["criteria"][0].Values["weight"] != "35" || v.YAML != v1.YAML {
+		t.Errorf("criteria not applied: applied %v, rows %v", v.ListsApplied, v.Lists["criteria"])
+	}
+	if strings.Contains(v.Rubric, "id: acknowledge") {
+		t.Error("the removed criterion is still in the rubric")
+	}
+
+	beh := rows["behaviours"]
+	beh[1].Values["name"] = beh[0].Values["name"]
+	v = lint(map[string][]studio.Row{"behaviours": beh})
+	if v.ListsApplied || v.YAML != v1.YAML {
+		t.Error("a duplicate behaviour name was written into the YAML")
+	}
+	want := "behaviours." + beh[0].Values["name"] + ".name"
+	if len(v.Problems) == 0 || v.Problems[0].Field != want {
+		t.Errorf("problems %v, want the first at %s", v.Problems, want)
+	}
+}

@@ -195,10 +195,10 @@
   };
 
   const apply = (v, carried) => {
-    if (carried) {
+    if (carried && v.lists_applied) {
       // The YAML now lists the rows in the order sent: that is where they come from next.
       lists.defs.forEach((def) => carried[def.name].forEach((fs, i) => { fs.dataset.origin = String(i); }));
-    } else if (source !== 'form') {
+    } else if (!carried && source !== 'form') {
       lists.defs.forEach((def) => {
         const rows = v.lists[def.name] || [];
         const now = rowsOf(def.name).map((fs) => rowValues(fs));

@@ -26,5 +26,15 @@ func FuzzLint(f *testing.F) {
 				t.Fatalf("title after SetFields = %q (fields before %q)", g["title"], fields)
 			}
 		}
+		rows := studio.ListRows(scen, rub)
+		for _, l := range studio.Lists {
+			rows[l.Name] = append(rows[l.Name], studio.Row{Origin: -1, Values: map[string]string{"name": "new", "id": "new", "says": "a\nb", "weight": "1"}})
+		}
+		if out, err := studio.SetLists(scen, studio.DocScenario, rows); err == nil {
+			if got := studio.ListRows(out, nil); len(got["objections"]) != len(rows["objections"]) {
+				t.Fatalf("%d objections after SetLists, want %d", len(got["objections"]), len(rows["objections"]))
+			}
+		}
+		_, _ = studio.SetLists(rub, studio.DocRubric, rows)
 	})
 }

@@ -113,6 +113,12 @@ func TestBrowserStudioLists(t *testing.T) {
 		if before.Objections == 0 || before.Criteria == 0 {
 			t.Fatalf("the form's lists are empty: %+v", before)
 		}
+		var stageOffered bool
+		p.Eval(`!!document.querySelector('#studio-stage-names option[value="resolution"]') &&
+			document.querySelector('#studio-form [data-list="objections"] [data-key="stage"]').getAttribute('list') === 'studio-stage-names'`, &stageOffered)
+		if !stageOffered {
+			t.Error("an objection's stage is not offered the stages' names")
+		}
 
 		// A new row takes the focus, so a keyboard user types straight into it.
 		p.Eval(`(document.querySelector('#studio-form [data-list="objections"] .add').click(), true)`, nil)

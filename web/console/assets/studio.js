@@ -40,12 +40,23 @@
   const lists = JSON.parse(root.dataset.lists || '{"defs":[],"rows":{}}');
   const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
   const listBox = (name) => document.querySelector('#studio-form [data-list="' + name + '"]');
-  const rowsOf = (name) => Array.from(listBox(name).querySelectorAll(':scope > .studio-rows > fieldset'));
+  const rowsOf = (name) => Array.from(listBox(name).querySelectorAll('.studio-rows > fieldset'));
   const valueOf = (el) => (el.type === 'checkbox' ? (el.checked ? 'true' : '') : el.value);
   const rowValues = (fs) => {
     const v = {};
     fs.querySelectorAll('[data-key]').forEach((el) => { v[el.dataset.key] = valueOf(el); });
     return v;
+  };
+  // An objection's stage is picked from the stages' names (typing another is allowed: lint says).
+  const stageNames = document.createElement('datalist');
+  stageNames.id = 'studio-stage-names';
+  document.getElementById('studio-form').append(stageNames);
+  const refreshStages = () => {
+    stageNames.replaceChildren(...(listBox('stages') ? rowsOf('stages') : []).map((fs) => {
+      const o = document.createElement('option');
+      o.value = fs.querySelector('[data-key="name"]').value;
+      return o;
+    }));
   };
   // renumber names each row and input by its place, as lint names them.
   const renumber = (def) => {
@@ -57,6 +68,8 @@
       fs.querySelector('.remove').setAttribute('aria-label', 'Remove ' + def.item + ' ' + (i + 1));
       fs.querySelectorAll('[data-key]').forEach((el) => { el.dataset.at = at + '.' + el.dataset.key; });
     });
+    listBox(def.name).querySelector('summary').textContent = def.title + ' (' + rowsOf(def.name).length + ')';
+    if (def.name === 'stages') refreshStages();
   };
   const makeRow = (def, row) => {
     const fs = document.createElement('fieldset');
@@ -77,6 +90,7 @@
         el = document.createElement(c.kind === 'lines' ? 'textarea' : 'input');
         if (c.kind === 'lines') el.rows = Math.min(6, Math.max(2, v.split('\n').length));
         if (c.kind === 'number') el.inputMode = 'decimal';
+        if (def.name === 'objections' && c.key === 'stage') el.setAttribute('list', stageNames.id);
         el.value = v;
         label.append(c.label + ' ', el);
       }
@@ -104,8 +118,10 @@
   };
   lists.defs.forEach((def) => {
     const box = listBox(def.name);
-    const h = document.createElement('h3');
-    h.textContent = def.title;
+    // Long lists start folded; a problem or a new row unfolds them.
+    const fold = document.createElement('details');
+    fold.open = (lists.rows[def.name] || []).length <= 6;
+    const h = document.createElement('summary');
     const rows = document.createElement('div');
     rows.className = 'studio-rows';
     const add = document.createElement('button');
@@ -115,15 +131,17 @@
     add.addEventListener('click', () => {
       const fs = makeRow(def, { origin: -1, values: {} });
       rows.append(fs);
+      fold.open = true;
       renumber(def);
       fs.querySelector('[data-key]').focus();
       changed('form')();
     });
-    box.append(h, rows, add);
+    fold.append(h, rows, add);
+    box.append(fold);
     fillList(def, lists.rows[def.name] || []);
     box.addEventListener('input', (e) => {
       if (!e.target.dataset.key) return;
-      if (def.keyed && e.target.dataset.key === 'name') renumber(def);
+      if ((def.keyed || def.name === 'stages') && e.target.dataset.key === 'name') renumber(def);
       changed('form')();
     });
   });
@@ -183,6 +201,8 @@
       problems.append(li);
       const el = p.field && fieldOf(p.field);
       if (el) {
+        const fold = el.closest('details');
+        if (fold) fold.open = true;
         el.classList.add('bad');
         el.setAttribute('aria-invalid', 'true');
         const m = document.createElement('small');

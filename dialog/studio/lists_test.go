@@ -10,18 +10,26 @@ import (
 )
 
 func TestSetListsUnchangedKeepsBytes(t *testing.T) {
-	scen, rub, _ := builtins{}.Source("double-charge")
-	rows := studio.ListRows(scen, rub)
-	for _, doc := range []struct {
-		name string
-		data []byte
-	}{{studio.DocScenario, scen}, {studio.DocRubric, rub}} {
-		out, err := studio.SetLists(doc.data, doc.name, rows)
-		if err != nil {
-			t.Fatal(err)
+	for _, id := range []string{"double-charge", "double-charge-hard", "cold-call-vendor", "lost-appointment"} {
+		scen, rub, ok := builtins{}.Source(id)
+		if !ok {
+			t.Fatalf("no built-in %s", id)
 		}
-		if string(out) != string(doc.data) {
-			t.Errorf("%s: setting the lists to their own rows changed the file", doc.name)
+		rows := studio.ListRows(scen, rub)
+		if len(rows["stages"]) == 0 || len(rows["behaviours"]) == 0 || len(rows["criteria"]) == 0 {
+			t.Errorf("%s: lists read empty: %d stages, %d behaviours, %d criteria", id, len(rows["stages"]), len(rows["behaviours"]), len(rows["criteria"]))
+		}
+		for _, doc := range []struct {
+			name string
+			data []byte
+		}{{studio.DocScenario, scen}, {studio.DocRubric, rub}} {
+			out, err := studio.SetLists(doc.data, doc.name, rows)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(out) != string(doc.data) {
+				t.Errorf("%s %s: setting the lists to their own rows changed the file", id, doc.name)
+			}
 		}
 	}
 }
@@ -100,4 +108,36 @@ func TestListLintPointsAtRowField(t *testing.T) {
 		}
 	}
 	t.Fatal("no problem at objections[1].stage")
+}
+
+// TestSetListsNewRowsReadBack: every row written as new reads back as it was typed.
+func TestSetListsNewRowsReadBack(t *testing.T) {
+	for _, id := range []string{"double-charge", "cold-call-vendor"} {
+		scen, rub, _ := builtins{}.Source(id)
+		rows := studio.ListRows(scen, rub)
+		for name, rs := range rows {
+			for i := range rs {
+				rs[i].Origin = -1
+			}
+			rows[name] = rs
+		}
+		scen2, err := studio.SetLists(scen, studio.DocScenario, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rub2, err := studio.SetLists(rub, studio.DocRubric, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := studio.ListRows(scen2, rub2)
+		for name, rs := range rows {
+			for i, r := range rs {
+				for k, v := range r.Values {
+					if g := got[name][i].Values[k]; g != v {
+						t.Errorf("%s %s[%d].%s reads back %q, want %q", id, name, i, k, g, v)
+					}
+				}
+			}
+		}
+	}
 }

@@ -142,6 +142,11 @@ func TestBrowserStudioLists(t *testing.T) {
 			t.Errorf("the stage's problem reads %q", msg)
 		}
 		shoot("studio-lists-lint.png")
+		p.Eval(`(document.querySelector('#problems li[data-field="objections[`+strconv.Itoa(before.Objections)+`].stage"] button').click(), true)`, nil)
+		p.Eval(`document.activeElement.dataset.at || ''`, &focused)
+		if want := fmt.Sprintf("objections[%d].stage", before.Objections); focused != want {
+			t.Errorf("the problem in the list took the focus to %q, want %q", focused, want)
+		}
 		setRow(p, "objections", -1, "stage", "resolution")
 
 		p.Eval(`(document.querySelector('#studio-form [data-list="criteria"] .add').click(), true)`, nil)

@@ -209,6 +209,17 @@
         m.className = 'field-error';
         m.textContent = p.msg;
         el.insertAdjacentElement('afterend', m);
+        // The problem in the list takes the keyboard to its field.
+        const go = document.createElement('button');
+        go.type = 'button';
+        go.className = 'link';
+        go.textContent = li.textContent;
+        go.addEventListener('click', () => {
+          const f = el.closest('details');
+          if (f) f.open = true;
+          (el.matches('input, textarea, select') ? el : el.querySelector('input, textarea, select') || el).focus();
+        });
+        li.replaceChildren(go);
       }
     });
     root.dataset.problems = String((list || []).length);

@@ -15,5 +15,6 @@ func TestCluster(t *testing.T) {
 		"AssignmentAccess": TestAssignmentAccess,
 		"Me":               TestMe,
 		"StudioEditAPI":    TestStudioEditAPI,
+		"StudioLintLists":  TestStudioLintLists,
 	})
 }

@@ -29,6 +29,7 @@ func (c *Console) registerStudio(user func(string, http.HandlerFunc)) {
 	t("POST /console/studio/duplicate", c.studioDuplicate)
 	t("POST /console/api/studio/import", c.studioImport)
 	t("POST /console/studio/draft", c.studioDraft)
+	t("POST /console/api/studio/material", c.studioMaterial)
 	t("GET /console/studio/{sid}", c.studioEditPage)
 	t("GET /console/studio/{sid}/v/{n}/{doc}", c.studioExport)
 	t("GET /console/studio/{sid}/voice.wav", c.studioVoice)

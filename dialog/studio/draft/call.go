@@ -287,3 +287,6 @@ func moodScale(scen []byte) int {
 	}
 	return 10
 }
+
+// CallTurns reads material as a call transcript, as Make does; nil when it is not one.
+func CallTurns(material string) []Turn { return callTurns(cleanLines(material)) }

@@ -111,9 +111,9 @@ type Deps struct {
 	Voices Voices
 	// STT transcribes call recordings uploaded to draft from (the server's default speech
 	// recognizer); nil: recordings are refused, text files still work.
-	STT dialog.Transcriber
-	Redis  redis.UniversalClient
-	Keys   store.FeedbackKeys // store.Store.FeedbackKeys
+	STT   dialog.Transcriber
+	Redis redis.UniversalClient
+	Keys  store.FeedbackKeys // store.Store.FeedbackKeys
 	// Settings backs the admin settings page; nil takes Calls when it implements Settings
 	// (store.Store does), and without either the page answers 404.
 	Settings Settings

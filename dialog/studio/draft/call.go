@@ -55,9 +55,11 @@ func callTurns(lines []string) []Turn {
 		return nil
 	}
 	var labels []string
+	seen := map[string]bool{}
 	for _, s := range ss {
-		if !slices.Contains(labels, strings.ToLower(s.who)) {
-			labels = append(labels, strings.ToLower(s.who))
+		if l := strings.ToLower(s.who); !seen[l] {
+			seen[l] = true
+			labels = append(labels, l)
 		}
 	}
 	isCustomer := func(i int, who string) bool {
@@ -145,23 +147,27 @@ func bestAgentLines(ts []Turn) []string {
 	type scored struct {
 		i, score int
 	}
+	// prevs[i] and nexts[i]: the customer's lines before and after line i, -1 when none.
+	prevs, nexts := make([]int, len(ts)), make([]int, len(ts))
+	for i, last := 0, -1; i < len(ts); i++ {
+		prevs[i] = last
+		if ts[i].Customer {
+			last = i
+		}
+	}
+	for i, last := len(ts)-1, -1; i >= 0; i-- {
+		nexts[i] = last
+		if ts[i].Customer {
+			last = i
+		}
+	}
 	var ss []scored
 	for i, t := range ts {
 		if t.Customer || len(t.Text) < 12 {
 			continue
 		}
 		score := 0
-		prev, next := -1, -1
-		for j := i - 1; j >= 0 && prev < 0; j-- {
-			if ts[j].Customer {
-				prev = j
-			}
-		}
-		for j := i + 1; j < len(ts) && next < 0; j++ {
-			if ts[j].Customer {
-				next = j
-			}
-		}
+		prev, next := prevs[i], nexts[i]
 		if prev >= 0 && next >= 0 {
 			switch d := ts[prev].Heat - ts[next].Heat; {
 			case d > 0:

@@ -138,6 +138,9 @@ func (c *Console) studioDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	note := fmt.Sprintf("drafted from material (%s): %d questions, %d facts", kind, len(d.Pairs), len(d.Facts))
+	if len(d.Turns) > 0 {
+		note += fmt.Sprintf(", read as a call of %d lines: the customer's side is the persona, %d of the agent's lines are better lines", len(d.Turns), len(d.Better))
+	}
 	if len(d.Rejected) > 0 {
 		note += fmt.Sprintf(", %d facts left out (their sentences are not in the material)", len(d.Rejected))
 	}

@@ -58,6 +58,9 @@ func draftFrom(t *testing.T, c *client, sdo *studio.Studio, id, material string)
 func TestStudioUploadMaterial(t *testing.T) {
 	f, sdo := newStudioFixture(t)
 	tina := f.login(t, "tina@example.com")
+	if _, page := tina.get("/console/studio"); !strings.Contains(page, `id="material-file"`) {
+		t.Errorf("the studio page has no file upload in its draft form")
+	}
 	faq := "Q: Can I return a sofa after 30 days?\nA: Returns are accepted within 30 days of delivery only.\n"
 	if st, out := uploadMaterial(t, tina, "faq.md", []byte(faq)); st != http.StatusOK || out["material"] != faq || out["call"] != false {
 		t.Errorf("markdown: %d %v", st, out)
@@ -105,6 +108,9 @@ func TestStudioUploadRecording(t *testing.T) {
 	v, sc := draftFrom(t, tina, sdo, "charged-twice-call", text)
 	if sc.Lines.Greeting[0] != script[1] || sc.Objections[0].Says[0] != script[1] || sc.Objections[1].Says[0] != script[3] {
 		t.Errorf("persona greeting %q, objections %+v: want the customer's lines", sc.Lines.Greeting, sc.Objections)
+	}
+	if !strings.Contains(v.Note, "read as a call of 6 lines") {
+		t.Errorf("note %q does not say the material was read as a call", v.Note)
 	}
 	if !strings.Contains(v.Rubric, script[4]) {
 		t.Errorf("rubric lacks the agent's answer %q as a better line:\n%s", script[4], v.Rubric)

@@ -60,6 +60,9 @@ func FuzzDecode(f *testing.F) {
 		if limit := 4*len(data) + media.Samples(media.Rate16k, media.FrameDuration); len(pcm) > limit {
 			t.Fatalf("%d bytes gave %d samples", len(data), len(pcm))
 		}
+		if sides, err := material.DecodeSides(data); err != nil || len(sides) < 1 || len(sides) > 2 {
+			t.Fatalf("DecodeSides: %d sides, %v, where Decode read it", len(sides), err)
+		}
 		_, _ = material.Reader{STT: &fakeSTT{}}.Text(context.Background(), "x.wav", data)
 	})
 }

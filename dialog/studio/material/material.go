@@ -4,10 +4,11 @@
 //   - plain text and Markdown (.txt, .md, .markdown) as they are, when they are UTF-8;
 //   - HTML (.html, .htm) as its visible text: scripts, styles and other invisible elements
 //     dropped, one line per block (paragraph, heading, list item, table row, line break);
-//   - a call recording in WAV (.wav: 8 or 16-bit PCM, mono or stereo, any rate), mixed to
-//     mono, resampled to 16 kHz, cut into utterances by the media package's endpointer and
-//     transcribed with the configured speech recognizer, one "Speaker: ..." line per
-//     utterance (the recording has one channel of speech: who spoke is not known);
+//   - a call recording in WAV (.wav: 8 or 16-bit PCM, mono or stereo, any rate), resampled
+//     to 16 kHz, cut into utterances by the media package's endpointer and transcribed with
+//     the configured speech recognizer, one line per utterance: "Agent: ..." (left) and
+//     "Customer: ..." (right) when the two channels carry the two sides of the call (as Spar
+//     records them), else mixed to mono and "Speaker: ..." (who spoke is not known);
 //   - PDF is refused with a message to paste the text or save it as text: this build has no
 //     PDF text extraction.
 //
@@ -47,8 +48,13 @@ var (
 	ErrNoSTT = errors.New("material: no speech recognizer to transcribe the recording")
 )
 
-// SpeakerLabel starts each line of a recording's transcript.
+// SpeakerLabel starts each line of a one-channel recording's transcript: who spoke is not
+// known.
 const SpeakerLabel = "Speaker"
+
+// SideLabels start the lines of a recording with each side on its own channel: the agent
+// (Spar's learner) left, the customer (the persona) right.
+var SideLabels = [2]string{"Agent", "Customer"}
 
 // Reader extracts text from uploaded files.
 type Reader struct {
@@ -93,11 +99,11 @@ func (r Reader) transcribe(ctx context.Context, name string, data []byte) (strin
 	if r.STT == nil {
 		return "", fmt.Errorf("%w: paste the call's transcript instead", ErrNoSTT)
 	}
-	pcm, err := Decode(data)
+	sides, err := DecodeSides(data)
 	if err != nil {
 		return "", fmt.Errorf("%w: %s: %v", ErrUnreadable, name, err)
 	}
-	if len(pcm) > media.Samples(media.Rate16k, MaxAudio) {
+	if len(sides[0]) > media.Samples(media.Rate16k, MaxAudio) {
 		return "", fmt.Errorf("%w: %s is longer than %v", ErrTooLarge, name, MaxAudio)
 	}
 	log := r.Log
@@ -105,18 +111,22 @@ func (r Reader) transcribe(ctx context.Context, name string, data []byte) (strin
 		log = slog.New(slog.DiscardHandler)
 	}
 	start := time.Now()
-	lines, err := Transcribe(ctx, r.STT, pcm)
+	lines, err := Transcribe(ctx, r.STT, sides)
 	if err != nil {
 		return "", err
 	}
-	log.Info("studio material transcribed", "file", name, "audio", media.Duration(media.Rate16k, len(pcm)),
-		"utterances", len(lines), "took", time.Since(start).Round(time.Millisecond))
+	log.Info("studio material transcribed", "file", name, "audio", media.Duration(media.Rate16k, len(sides[0])),
+		"sides", len(sides), "utterances", len(lines), "took", time.Since(start).Round(time.Millisecond))
 	if len(lines) == 0 {
 		return "", fmt.Errorf("%w: no speech was recognized in %s", ErrUnreadable, name)
 	}
 	var b strings.Builder
 	for _, l := range lines {
-		b.WriteString(SpeakerLabel + ": " + l + "\n")
+		label := SpeakerLabel
+		if len(sides) == 2 {
+			label = SideLabels[l.Side]
+		}
+		b.WriteString(label + ": " + l.Text + "\n")
 	}
 	return b.String(), nil
 }

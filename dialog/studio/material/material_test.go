@@ -225,3 +225,39 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs:\n%s\n(run with -update after checking the change)", path, got)
 	}
 }
+
+// TestTranscribeTwoSides: a stereo recording with the agent on the left and the customer on
+// the right (as Spar records calls) is transcribed side by side, in the order they spoke,
+// each line labelled with its side.
+func TestTranscribeTwoSides(t *testing.T) {
+	const rate = media.Rate16k
+	var pcm []int16
+	gap := func() { pcm = append(pcm, make([]int16, 2*rate)...) }
+	gap()
+	for i, side := range []int{0, 1, 0, 1} {
+		for j := range rate * (1 + i%2) {
+			v := int16(8000 * sin(2*3.14159265*250*float64(j)/rate))
+			if side == 0 {
+				pcm = append(pcm, v, 0)
+			} else {
+				pcm = append(pcm, 0, v/2) // the customer quieter, as a phone line is
+			}
+		}
+		gap()
+	}
+	var f seekBuffer
+	w, err := media.NewWAVWriter(&f, rate, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(pcm); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := material.Reader{STT: &fakeSTT{}}.Text(context.Background(), "spar-call.wav", f.b)
+	if want := "Agent: utterance 1\nCustomer: utterance 2\nAgent: utterance 3\nCustomer: utterance 4\n"; err != nil || got != want {
+		t.Errorf("transcript %q, %v; want %q", got, err, want)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,27 +31,81 @@ const (
 // resampler, other rates (11.025, 22.05, 32, 44.1 kHz...) by low-pass and linear
 // interpolation.
 func Decode(data []byte) ([]int16, error) {
-	w, err := media.ReadWAV(bytes.NewReader(data))
+	w, err := readWAV(data)
 	if err != nil {
 		return nil, err
 	}
+	return to16k(downmix(w.Samples, w.Channels), w.Rate)
+}
+
+// DecodeSides reads a WAV file as Decode does, but a stereo file with a different voice on
+// each channel (a call recorded one side per channel, as Spar records its calls: the learner
+// left, the persona right) comes back as its two channels; any other file as one.
+func DecodeSides(data []byte) ([][]int16, error) {
+	w, err := readWAV(data)
+	if err != nil {
+		return nil, err
+	}
+	if w.Channels == 2 && sidesDiffer(w.Samples) {
+		var out [][]int16
+		for c := range 2 {
+			ch := make([]int16, len(w.Samples)/2)
+			for i := range ch {
+				ch[i] = w.Samples[2*i+c]
+			}
+			pcm, err := to16k(ch, w.Rate)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pcm)
+		}
+		return out, nil
+	}
+	pcm, err := to16k(downmix(w.Samples, w.Channels), w.Rate)
+	if err != nil {
+		return nil, err
+	}
+	return [][]int16{pcm}, nil
+}
+
+// sidesDiffer: the two channels of interleaved stereo carry different signals (their
+// difference holds over half their energy), not one mix on both.
+func sidesDiffer(s []int16) bool {
+	var diff, tot float64
+	for i := 0; i+1 < len(s); i += 2 {
+		l, r := float64(s[i]), float64(s[i+1])
+		diff += (l - r) * (l - r)
+		tot += l*l + r*r
+	}
+	return tot > 0 && diff > 0.5*tot
+}
+
+func readWAV(data []byte) (media.WAV, error) {
+	w, err := media.ReadWAV(bytes.NewReader(data))
+	if err != nil {
+		return w, err
+	}
 	switch {
 	case w.Channels < 1 || w.Channels > 8:
-		return nil, fmt.Errorf("%d channels: want mono or stereo", w.Channels)
+		return w, fmt.Errorf("%d channels: want mono or stereo", w.Channels)
 	case w.Rate < minRate || w.Rate > maxRate:
-		return nil, fmt.Errorf("%d Hz: want %d-%d Hz", w.Rate, minRate, maxRate)
+		return w, fmt.Errorf("%d Hz: want %d-%d Hz", w.Rate, minRate, maxRate)
 	case len(w.Samples) == 0:
-		return nil, errors.New("no audio in the file")
+		return w, errors.New("no audio in the file")
 	}
-	mono := downmix(w.Samples, w.Channels)
-	if w.Rate == media.Rate16k {
+	return w, nil
+}
+
+// to16k resamples mono PCM at rate to 16 kHz.
+func to16k(mono []int16, rate int) ([]int16, error) {
+	if rate == media.Rate16k {
 		return mono, nil
 	}
 	var out []int16
 	collect := media.WriterFunc(func(p []int16) error { out = append(out, p...); return nil })
-	rs, err := media.NewResampler(collect, w.Rate, media.Rate16k)
+	rs, err := media.NewResampler(collect, rate, media.Rate16k)
 	if errors.Is(err, media.ErrUnsupportedRate) {
-		return resampleLinear(mono, w.Rate, media.Rate16k), nil
+		return resampleLinear(mono, rate, media.Rate16k), nil
 	}
 	if err != nil {
 		return nil, err
@@ -59,7 +114,7 @@ func Decode(data []byte) ([]int16, error) {
 		return nil, err
 	}
 	// Push the filter's delay out with a frame of silence.
-	if err := rs.WriteSample(make([]int16, media.Samples(w.Rate, media.FrameDuration))); err != nil {
+	if err := rs.WriteSample(make([]int16, media.Samples(rate, media.FrameDuration))); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -149,10 +204,28 @@ func utterances(pcm []int16) []span {
 	return out
 }
 
-// Transcribe recognizes each utterance of 16 kHz audio with stt, in order, and returns the
-// non-empty finals. It writes one utterance (at most maxChunk of it) at a time and waits for
-// its final before the next, so the recognizer's queue never overflows.
-func Transcribe(ctx context.Context, stt dialog.Transcriber, pcm []int16) ([]string, error) {
+// Line is one recognized utterance and the channel it was heard on.
+type Line struct {
+	Side int // the channel: 0 left (or mono), 1 right
+	Text string
+}
+
+// Transcribe recognizes each utterance of 16 kHz audio (one or two sides of a call) with stt,
+// in the order they start, and returns the non-empty finals. It writes one utterance (at
+// most maxChunk of it) at a time and waits for its final before the next, so the
+// recognizer's queue never overflows.
+func Transcribe(ctx context.Context, stt dialog.Transcriber, sides [][]int16) ([]Line, error) {
+	type utt struct {
+		side int
+		span
+	}
+	var us []utt
+	for i, pcm := range sides {
+		for _, u := range utterances(pcm) {
+			us = append(us, utt{i, u})
+		}
+	}
+	slices.SortStableFunc(us, func(a, b utt) int { return a.from - b.from })
 	st, err := stt.Stream(ctx, dialog.STTOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("material: transcribe: %w", err)
@@ -160,8 +233,9 @@ func Transcribe(ctx context.Context, stt dialog.Transcriber, pcm []int16) ([]str
 	defer st.Close()
 	frame := media.Samples(media.Rate16k, media.FrameDuration)
 	chunk := media.Samples(media.Rate16k, maxChunk)
-	var lines []string
-	for _, u := range utterances(pcm) {
+	var lines []Line
+	for _, u := range us {
+		pcm := sides[u.side]
 		var parts []string
 		for from := u.from; from < u.to; from += chunk {
 			end := min(from+chunk, u.to)
@@ -182,7 +256,7 @@ func Transcribe(ctx context.Context, stt dialog.Transcriber, pcm []int16) ([]str
 			}
 		}
 		if len(parts) > 0 {
-			lines = append(lines, strings.Join(parts, " "))
+			lines = append(lines, Line{Side: u.side, Text: strings.Join(parts, " ")})
 		}
 	}
 	return lines, nil

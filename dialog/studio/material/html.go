@@ -10,7 +10,7 @@ import (
 
 // invisible are the elements whose content is never shown as text.
 var invisible = map[atom.Atom]bool{atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
-	atom.Head: true, atom.Title: false, atom.Iframe: true, atom.Object: true, atom.Svg: true, atom.Math: true,
+	atom.Head: true, atom.Iframe: true, atom.Object: true, atom.Svg: true, atom.Math: true,
 	atom.Select: true, atom.Textarea: true, atom.Button: true}
 
 // blocks are the elements that start and end a line.
@@ -18,7 +18,7 @@ var blocks = map[atom.Atom]bool{atom.P: true, atom.Div: true, atom.Br: true, ato
 	atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true, atom.Dt: true,
 	atom.Dd: true, atom.Blockquote: true, atom.Pre: true, atom.Section: true, atom.Article: true,
 	atom.Header: true, atom.Footer: true, atom.Table: true, atom.Ul: true, atom.Ol: true, atom.Hr: true,
-	atom.Td: false, atom.Main: true, atom.Aside: true, atom.Nav: true, atom.Form: true, atom.Figcaption: true,
+	atom.Main: true, atom.Aside: true, atom.Nav: true, atom.Form: true, atom.Figcaption: true,
 	atom.Summary: true, atom.Details: true, atom.Dl: true, atom.Caption: true, atom.Address: true}
 
 // HTMLText is the visible text of an HTML page: scripts, styles, the head and other

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,7 +121,7 @@ func recording(t testing.TB, rate, channels int, secs []float64) []byte {
 		}
 		n := int(s * float64(rate))
 		for i := range n {
-			v := int16(8000 * sin(2*3.14159265*300*float64(i)/float64(rate)))
+			v := int16(8000 * math.Sin(2*math.Pi*300*float64(i)/float64(rate)))
 			if i%rate > rate*85/100 { // a breath each second, as speech has
 				v = 0
 			}
@@ -142,15 +143,6 @@ func recording(t testing.TB, rate, channels int, secs []float64) []byte {
 		t.Fatal(err)
 	}
 	return f.b
-}
-
-func sin(x float64) float64 {
-	// Taylor series after range reduction: enough for a test tone, no math import needed.
-	for x > 3.14159265 {
-		x -= 2 * 3.14159265
-	}
-	x2 := x * x
-	return x * (1 - x2/6*(1-x2/20*(1-x2/42*(1-x2/72))))
 }
 
 // seekBuffer is an in-memory io.WriteSeeker.
@@ -236,7 +228,7 @@ func TestTranscribeTwoSides(t *testing.T) {
 	gap()
 	for i, side := range []int{0, 1, 0, 1} {
 		for j := range rate * (1 + i%2) {
-			v := int16(8000 * sin(2*3.14159265*250*float64(j)/rate))
+			v := int16(8000 * math.Sin(2*math.Pi*250*float64(j)/rate))
 			if side == 0 {
 				pcm = append(pcm, v, 0)
 			} else {

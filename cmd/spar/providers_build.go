@@ -71,6 +71,15 @@ func (s *scenarioProviders) of(sc *scenario.Scenario) (*callProviders, error) {
 	return cp, nil
 }
 
+// defaultSTT is the server's default speech recognizer (the providers' default stt), built
+// as for calls and shared with the calls that use it: the studio transcribes uploaded call
+// recordings with it.
+func (s *scenarioProviders) defaultSTT() (dialog.Transcriber, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.sttOf(s.b.cfg.Providers.defaultOf(roleSTT))
+}
+
 // scenarioPath names a scenario file as its author finds it: under dir, or in the source
 // tree for the built-in ones.
 func scenarioPath(dir, file string) string {

@@ -148,6 +148,10 @@ providers:
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The studio transcribes uploaded recordings with the default recognizer the calls share.
+	if stt, err := prov.defaultSTT(); err != nil || stt != plain.stt {
+		t.Errorf("defaultSTT: %T %v, want the calls' default recognizer %T", stt, err, plain.stt)
+	}
 	vendor, err := prov.of(vendorSc)
 	if err != nil {
 		t.Fatal(err)

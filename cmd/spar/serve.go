@@ -194,8 +194,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
+	recognizer, err := prov.defaultSTT()
+	if err != nil { // calls name their own: the studio only loses recording uploads
+		log.Warn("studio: uploaded call recordings cannot be transcribed", "err", err)
+		recognizer = nil
+	}
 	cons, err := console.New(consoleCfg, console.Deps{Accounts: accts, Calls: st, Cards: cards,
-		Scenarios: catalog, Studio: studioScenarios, Drafter: drafter, Voices: voicePreview{prov}, Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
+		Scenarios: catalog, Studio: studioScenarios, Drafter: drafter, Voices: voicePreview{prov}, STT: recognizer,
+		Redis: rdb, Keys: st.FeedbackKeys(), Log: log})
 	if err != nil {
 		return err
 	}

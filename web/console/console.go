@@ -31,6 +31,7 @@ import (
 	"github.com/sparlab/spar/dialog/store"
 	"github.com/sparlab/spar/dialog/studio"
 	"github.com/sparlab/spar/dialog/studio/draft"
+	"github.com/sparlab/spar/dialog/studio/material"
 	"github.com/sparlab/spar/scoring"
 	"github.com/sparlab/spar/web/account"
 )
@@ -108,8 +109,11 @@ type Deps struct {
 	Drafter Drafter
 	// Voices speaks the editor's "hear it" previews; nil: no previews.
 	Voices Voices
-	Redis  redis.UniversalClient
-	Keys   store.FeedbackKeys // store.Store.FeedbackKeys
+	// STT transcribes call recordings uploaded to draft from (the server's default speech
+	// recognizer); nil: recordings are refused, text files still work.
+	STT   dialog.Transcriber
+	Redis redis.UniversalClient
+	Keys  store.FeedbackKeys // store.Store.FeedbackKeys
 	// Settings backs the admin settings page; nil takes Calls when it implements Settings
 	// (store.Store does), and without either the page answers 404.
 	Settings Settings
@@ -131,6 +135,7 @@ type Console struct {
 	studio    *studio.Studio
 	drafter   Drafter
 	voices    Voices
+	material  material.Reader
 	feedback  *Feedback
 	settings  Settings
 	assign    *assignments
@@ -164,7 +169,7 @@ func New(cfg Config, d Deps) (*Console, error) {
 		settings, _ = d.Calls.(Settings)
 	}
 	return &Console{cfg: cfg, settings: settings, accts: d.Accounts, mw: d.Accounts.Middleware(), guard: account.NewGuard(d.Accounts, d.Calls),
-		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, studio: d.Studio, drafter: d.Drafter, voices: d.Voices, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
+		calls: d.Calls, cards: d.Cards, scenarios: d.Scenarios, studio: d.Studio, drafter: d.Drafter, voices: d.Voices, material: material.Reader{STT: d.STT, Log: d.Log}, feedback: &Feedback{rdb: d.Redis, keys: d.Keys, now: time.Now},
 		assign: &assignments{rdb: d.Redis, keys: cmp.Or(d.AssignmentKeys, store.AssignmentKeys{Prefix: d.Keys.Prefix})},
 		now:    time.Now, log: log.With("component", "console")}, nil
 }

@@ -29,6 +29,7 @@ func (c *Console) registerStudio(user func(string, http.HandlerFunc)) {
 	t("POST /console/studio/duplicate", c.studioDuplicate)
 	t("POST /console/api/studio/import", c.studioImport)
 	t("POST /console/studio/draft", c.studioDraft)
+	t("POST /console/api/studio/material", c.studioMaterial)
 	t("GET /console/studio/{sid}", c.studioEditPage)
 	t("GET /console/studio/{sid}/v/{n}/{doc}", c.studioExport)
 	t("GET /console/studio/{sid}/voice.wav", c.studioVoice)
@@ -137,6 +138,9 @@ func (c *Console) studioDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	note := fmt.Sprintf("drafted from material (%s): %d questions, %d facts", kind, len(d.Pairs), len(d.Facts))
+	if len(d.Turns) > 0 {
+		note += fmt.Sprintf(", read as a call of %d lines: the customer's side is the persona, %d of the agent's lines are better lines", len(d.Turns), len(d.Better))
+	}
 	if len(d.Rejected) > 0 {
 		note += fmt.Sprintf(", %d facts left out (their sentences are not in the material)", len(d.Rejected))
 	}

@@ -14,6 +14,15 @@
 //     came from.
 //  3. Capitalised names become recognition words.
 //
+// A call transcript (call.go) is read from the customer's side instead: her first line is
+// the persona's greeting, her questions and push-backs (with the agent's replies) the
+// objections, her calmer line after a reply its yield, her last calm line the resolved
+// goodbye; cue words give each of her lines a heat, which moves the starting mood and is told
+// in the backstory; her sentences with numbers or account words are the facts; and the
+// agent's best lines (after which she calmed down, or that answered her) join the rubric's
+// better lines. A transcribed recording has one speaker ("Speaker: ..."): its turns are taken
+// to alternate, the agent first.
+//
 // The rest comes from a template by kind (the built-in scenario of that kind): stages,
 // behaviours, mood, lines and the rubric's criteria, which the trainer then edits.
 //

@@ -66,6 +66,10 @@ type Draft struct {
 	Words    []string `json:"words"`
 	// Rejected are the LLM's facts whose source sentence is not in the material: left out.
 	Rejected []Fact `json:"rejected,omitempty"`
+	// Turns are the material read as a call transcript; empty when it is not one.
+	Turns []Turn `json:"turns,omitempty"`
+	// Better are the agent's best lines on the call, made the rubric's better lines.
+	Better []string `json:"better,omitempty"`
 }
 
 // Offline is the offline drafter (Make) behind the interface the LLM drafter shares.
@@ -89,19 +93,42 @@ func Make(in Input) (*Draft, error) {
 		return nil, err
 	}
 	lines := cleanLines(in.Material)
-	d := &Draft{Pairs: pairs(lines), Facts: facts(lines), Words: names(lines)}
+	d := &Draft{Words: names(lines), Turns: callTurns(lines)}
+	var yields []string
 	title := in.Title
+	if d.Turns != nil {
+		d.Pairs, yields = callPairs(d.Turns)
+		d.Facts = callFacts(d.Turns)
+		d.Better = bestAgentLines(d.Turns)
+		if title == "" {
+			for _, t := range d.Turns {
+				if t.Customer {
+					title = "From a real call: " + t.Text
+					break
+				}
+			}
+		}
+	} else {
+		d.Pairs, d.Facts = pairs(lines), facts(lines)
+	}
 	if title == "" {
 		title = strings.TrimLeft(lines[0], "# ")
-		if len(title) > 80 {
-			title = title[:80]
-		}
+	}
+	if len(title) > 80 {
+		title = title[:80]
 	}
 	tf, _ := studio.Fields(scen, nil)
+	story := tf["persona.backstory"]
+	if d.Turns != nil {
+		story = strings.TrimSpace(story) + "\n" + callBackstory(d.Turns)
+	}
 	set := map[string]string{"id": in.ID, "title": title,
-		"situation": situation(title, d.Facts), "persona.backstory": backstory(tf["persona.backstory"], d.Facts)}
+		"situation": situation(title, d.Facts), "persona.backstory": backstory(story, d.Facts, d.Turns != nil)}
 	if in.Difficulty != "" {
 		set["difficulty"] = in.Difficulty
+	}
+	if d.Turns != nil && tf["persona.start_mood"] != "" {
+		set["persona.start_mood"] = startMood(tf["persona.start_mood"], moodScale(scen), d.Turns)
 	}
 	if scen, err = studio.SetFields(scen, set); err != nil {
 		return nil, err
@@ -109,10 +136,15 @@ func Make(in Input) (*Draft, error) {
 	if d.Scenario, err = withPairs(scen, d.Pairs, d.Words); err != nil {
 		return nil, err
 	}
+	if d.Turns != nil {
+		if d.Scenario, err = withCallLines(d.Scenario, d.Turns, yields); err != nil {
+			return nil, err
+		}
+	}
 	if rub, err = studio.SetFields(rub, map[string]string{"scenario": in.ID, "title": title}); err != nil {
 		return nil, err
 	}
-	if d.Rubric, err = rubricWithPairs(rub, d.Pairs); err != nil {
+	if d.Rubric, err = rubricWithPairs(rub, d.Pairs, d.Better); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -195,7 +227,7 @@ func pairs(lines []string) []Pair {
 			}
 		}
 		if len(ans) > 0 {
-			add(qPrefixRE.ReplaceAllString(l, ""), strings.Join(ans, " "))
+			add(strings.TrimLeft(qPrefixRE.ReplaceAllString(l, ""), "# "), strings.Join(ans, " ")) // "### Why...?": a heading
 		}
 	}
 	return out
@@ -272,12 +304,18 @@ func situation(title string, fs []Fact) string {
 	return b.String()
 }
 
-func backstory(tpl string, fs []Fact) string {
+// backstory is the template's backstory and the facts: what the persona knows from the
+// material, or what the caller said on a real call.
+func backstory(tpl string, fs []Fact, call bool) string {
 	if len(fs) == 0 {
 		return tpl
 	}
 	var b strings.Builder
-	b.WriteString(strings.TrimSpace(tpl) + "\nWhat she knows from the company's own material:\n")
+	if call {
+		b.WriteString(strings.TrimSpace(tpl) + "\nWhat the caller said on the call:\n")
+	} else {
+		b.WriteString(strings.TrimSpace(tpl) + "\nWhat she knows from the company's own material:\n")
+	}
 	for _, f := range fs {
 		b.WriteString("- " + f.Text + "\n")
 	}
@@ -376,8 +414,8 @@ func withPairs(scen []byte, ps []Pair, words []string) ([]byte, error) {
 }
 
 // rubricWithPairs adds a criterion crediting the material's answers, its better lines the
-// answers themselves.
-func rubricWithPairs(rub []byte, ps []Pair) ([]byte, error) {
+// answers themselves and then the agent's best lines on a real call (better).
+func rubricWithPairs(rub []byte, ps []Pair, better []string) ([]byte, error) {
 	if len(ps) == 0 {
 		return rub, nil
 	}
@@ -406,6 +444,14 @@ func rubricWithPairs(rub []byte, ps []Pair) ([]byte, error) {
 	}
 	if len(c.Behaviours) == 0 {
 		return rub, nil
+	}
+	if len(better) > 0 {
+		c.Name, c.Description = "Answered as the agent did on the real call", "Gives the answers the agent gave to the caller's questions on the real call, and says what calmed the caller down."
+		for _, b := range better {
+			if !slices.Contains(c.Better, b) {
+				c.Better = append(c.Better, b)
+			}
+		}
 	}
 	c.Want = min(2, len(c.Behaviours))
 	var n yaml.Node

@@ -10,6 +10,7 @@ import (
 	"github.com/sparlab/spar/dialog/scenario"
 	"github.com/sparlab/spar/dialog/studio"
 	"github.com/sparlab/spar/dialog/studio/draft"
+	studiomaterial "github.com/sparlab/spar/dialog/studio/material"
 	"github.com/sparlab/spar/scoring"
 )
 
@@ -28,7 +29,7 @@ func checkRubric(sc *scenario.Scenario, data []byte) error {
 // and facts from the material, and matches its golden file.
 func TestDraftFromMaterial(t *testing.T) {
 	tests := []struct {
-		file  string
+		file  string // .html files are read as the upload does (material.HTMLText)
 		kind  draft.Kind
 		pairs []draft.Pair // the first ones
 		fact  string       // one fact that must be found
@@ -44,6 +45,17 @@ func TestDraftFromMaterial(t *testing.T) {
 			pairs: []draft.Pair{{Says: "I've got two minutes. What is this about?", Answer: "We help regional couriers cut failed deliveries. Most teams we talk to lose about 6 percent of drops to missed time windows."},
 				{Says: "We already use Parcelpoint for routing. Why would we switch?", Answer: "Parcelpoint is solid on routing. What would you change about how it handles the customer's time window?"}},
 			word: "Parcelpoint"},
+		{file: "help-page.html", kind: draft.Support,
+			pairs: []draft.Pair{{Says: "Why does my internet drop every evening?", Answer: "The X2 switches channels when the network is busy. Turn on Stable Channel in the Brightline app under Settings."}},
+			fact:  "Replacements ship within 3 business days; a courier collects the old unit.", word: "Brightline"},
+		{file: "support-call.txt", kind: draft.Support,
+			pairs: []draft.Pair{{Says: "You've charged me twice for my renewal. That's $89 gone twice and this is the third time I've called!",
+				Answer: "I'm sorry, that's a frustrating one. Let me pull up your account so we can fix it on this call."}},
+			fact: "That's $89 gone twice and this is the third time I've called!", word: "Dana"},
+		{file: "recorded-call.txt", kind: draft.Support,
+			pairs: []draft.Pair{{Says: "i was charged twice for my order", Answer: "i am sorry about that let me check your account"},
+				{Says: "why was i charged twice", Answer: "the second charge is a hold and it drops off in three days"}},
+			fact: "i was charged twice for my order"},
 	}
 	lint := studio.Linter{Rubric: checkRubric}
 	for _, tt := range tests {
@@ -53,6 +65,9 @@ func TestDraftFromMaterial(t *testing.T) {
 				t.Fatal(err)
 			}
 			id := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
+			if filepath.Ext(tt.file) == ".html" {
+				material = []byte(studiomaterial.HTMLText(material))
+			}
 			d, err := draft.Make(draft.Input{ID: id, Kind: tt.kind, Material: string(material)})
 			if err != nil {
 				t.Fatal(err)
@@ -69,7 +84,8 @@ func TestDraftFromMaterial(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(sc.Objections) != len(d.Pairs) || sc.Objections[0].Says[0] != d.Pairs[0].Says {
+			// Says is spelled for the voice ("$89" -> "eighty-nine dollars"): the start is as written.
+			if len(sc.Objections) != len(d.Pairs) || !strings.HasPrefix(sc.Objections[0].Says[0], d.Pairs[0].Says[:min(20, len(d.Pairs[0].Says))]) {
 				t.Errorf("objections %+v do not come from the material's questions", sc.Objections)
 			}
 			if tt.fact != "" {
@@ -81,7 +97,7 @@ func TestDraftFromMaterial(t *testing.T) {
 					t.Errorf("fact %q not in the facts %+v or the backstory", tt.fact, d.Facts)
 				}
 			}
-			if !strings.Contains(strings.Join(sc.Words, " "), tt.word) {
+			if tt.word != "" && !strings.Contains(strings.Join(sc.Words, " "), tt.word) {
 				t.Errorf("words %v lack %q", sc.Words, tt.word)
 			}
 			golden(t, filepath.Join("testdata", id+".scenario.golden"), d.Scenario)

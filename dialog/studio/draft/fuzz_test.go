@@ -13,7 +13,7 @@ import (
 // FuzzMake feeds pasted material (untrusted) to the drafter: it never panics, and a draft
 // it returns is YAML the editor can open.
 func FuzzMake(f *testing.F) {
-	for _, name := range []string{"refund-policy.md", "product-faq.txt", "cold-call-transcript.txt"} {
+	for _, name := range []string{"refund-policy.md", "product-faq.txt", "cold-call-transcript.txt", "support-call.txt", "recorded-call.txt"} {
 		b, err := os.ReadFile("testdata/" + name)
 		if err != nil {
 			f.Fatal(err)
@@ -22,6 +22,8 @@ func FuzzMake(f *testing.F) {
 	}
 	f.Add("Q: $99999999999999999999.99?\nA: 1.2.3 <b>x</b>")
 	f.Add("Customer: ?\nAgent: ?")
+	f.Add("Speaker: a\nSpeaker: why\nSpeaker: b\nx")
+	f.Add("Sam: hi\nPriya: why?\nSam: because\nPriya: ok!")
 	f.Fuzz(func(t *testing.T, material string) {
 		d, err := draft.Make(draft.Input{ID: "x", Kind: draft.Sales, Material: material})
 		if err != nil {

@@ -201,7 +201,7 @@ func (l *LLM) check(in Input, content string) (*Draft, *FailedError) {
 	}
 	if len(d.Facts) > 0 {
 		f, _ := studio.Fields(scen, nil)
-		set["persona.backstory"] = backstory(f["persona.backstory"], d.Facts)
+		set["persona.backstory"] = backstory(f["persona.backstory"], d.Facts, false)
 	}
 	if out, err := studio.SetFields(scen, set); err == nil {
 		scen = out

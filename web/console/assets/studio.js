@@ -18,6 +18,32 @@
       if (r.ok) location.href = j.editor; else out.textContent = j.error || 'Import failed (' + r.status + ').';
     });
   }
+  // The draft form's file: the server reads its text (a recording is transcribed) and it goes
+  // into the material box, to check or trim before drafting.
+  const file = document.getElementById('material-file');
+  if (file) {
+    file.addEventListener('change', async () => {
+      const f = file.files[0];
+      const out = document.getElementById('material-msg');
+      const box = document.querySelector('#draft-form textarea[name="material"]');
+      if (!f) return;
+      out.textContent = /\.wav$/i.test(f.name) ? 'Transcribing ' + f.name + '…' : 'Reading ' + f.name + '…';
+      const data = await new Promise((resolve, reject) => {
+        const rd = new FileReader();
+        rd.onload = () => resolve(String(rd.result).replace(/^data:[^,]*,/, ''));
+        rd.onerror = () => reject(rd.error);
+        rd.readAsDataURL(f);
+      }).catch(() => null);
+      if (data === null) { out.textContent = 'The file could not be read.'; return; }
+      const r = await fetch('/console/api/studio/material', { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken }, body: JSON.stringify({ name: f.name, data }) });
+      const j = await r.json().catch(() => ({}));
+      if (!r.ok) { out.textContent = j.error || 'Upload failed (' + r.status + ').'; return; }
+      box.value = j.material;
+      out.textContent = j.call ? 'Read as a call (' + j.lines + ' lines): the customer\'s side becomes the persona, the agent\'s best lines the rubric\'s better lines. Check the speakers, then Draft.'
+        : 'Read ' + f.name + '. Check the text, then Draft.';
+    });
+  }
   const root = document.getElementById('studio');
   if (!root) return;
   const id = root.dataset.id;

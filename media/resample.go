@@ -196,3 +196,39 @@ func besselI0(x float64) float64 {
 	}
 	return sum
 }
+
+// ResampleLinear converts between any two rates by linear interpolation, after a
+// moving-average low-pass when going down: crude, but enough for recognition. For rates the
+// polyphase Resampler does not take (22.05 and 44.1 kHz files, uploaded recordings), never on
+// the 20 ms path: it allocates.
+func ResampleLinear(s []int16, from, to int) []int16 {
+	if len(s) == 0 || from <= 0 || to <= 0 {
+		return nil
+	}
+	if w := from / to; w > 1 {
+		lp := make([]int16, len(s))
+		sum := 0
+		for i := range s {
+			sum += int(s[i])
+			if i >= w {
+				sum -= int(s[i-w])
+			}
+			lp[i] = int16(sum / min(i+1, w))
+		}
+		s = lp
+	}
+	n := int(int64(len(s)) * int64(to) / int64(from))
+	out := make([]int16, n)
+	for i := range out {
+		pos := float64(i) * float64(from) / float64(to)
+		j := int(pos)
+		frac := pos - float64(j)
+		a := float64(s[j])
+		b := a
+		if j+1 < len(s) {
+			b = float64(s[j+1])
+		}
+		out[i] = int16(a + (b-a)*frac)
+	}
+	return out
+}

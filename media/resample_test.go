@@ -241,3 +241,37 @@ func BenchmarkResample8kTo16k(b *testing.B)  { benchResample(b, 8000, 16000) }
 func BenchmarkResample16kTo8k(b *testing.B)  { benchResample(b, 16000, 8000) }
 func BenchmarkResample48kTo16k(b *testing.B) { benchResample(b, 48000, 16000) }
 func BenchmarkResample16kTo48k(b *testing.B) { benchResample(b, 16000, 48000) }
+
+// TestResampleLinear: a 1 kHz tone keeps its length ratio and its frequency through the
+// linear converter, up and down, and empty input gives nothing.
+func TestResampleLinear(t *testing.T) {
+	tone := func(rate, n int) []int16 {
+		s := make([]int16, n)
+		for i := range s {
+			s[i] = int16(8000 * math.Sin(2*math.Pi*1000*float64(i)/float64(rate)))
+		}
+		return s
+	}
+	crossings := func(s []int16) int {
+		n := 0
+		for i := 1; i < len(s); i++ {
+			if (s[i-1] < 0) != (s[i] < 0) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct{ from, to int }{{44100, 16000}, {22050, 16000}, {8000, 16000}} {
+		in := tone(tc.from, tc.from) // one second
+		out := ResampleLinear(in, tc.from, tc.to)
+		if len(out) != tc.to {
+			t.Errorf("%d -> %d Hz: %d samples from one second, want %d", tc.from, tc.to, len(out), tc.to)
+		}
+		if c := crossings(out); c < 1990 || c > 2010 {
+			t.Errorf("%d -> %d Hz: %d zero crossings in one second of 1 kHz, want about 2000", tc.from, tc.to, c)
+		}
+	}
+	if out := ResampleLinear(nil, 44100, 16000); len(out) != 0 {
+		t.Errorf("empty input gave %d samples", len(out))
+	}
+}

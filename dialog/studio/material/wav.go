@@ -105,7 +105,7 @@ func to16k(mono []int16, rate int) ([]int16, error) {
 	collect := media.WriterFunc(func(p []int16) error { out = append(out, p...); return nil })
 	rs, err := media.NewResampler(collect, rate, media.Rate16k)
 	if errors.Is(err, media.ErrUnsupportedRate) {
-		return resampleLinear(mono, rate, media.Rate16k), nil
+		return media.ResampleLinear(mono, rate, media.Rate16k), nil
 	}
 	if err != nil {
 		return nil, err
@@ -132,37 +132,6 @@ func downmix(s []int16, channels int) []int16 {
 			sum += int(s[i*channels+c])
 		}
 		out[i] = int16(sum / channels)
-	}
-	return out
-}
-
-// resampleLinear converts rates the media resampler does not take: a moving-average
-// low-pass when going down, then linear interpolation. Crude, but enough for recognition.
-func resampleLinear(s []int16, from, to int) []int16 {
-	if w := from / to; w > 1 {
-		lp := make([]int16, len(s))
-		sum := 0
-		for i := range s {
-			sum += int(s[i])
-			if i >= w {
-				sum -= int(s[i-w])
-			}
-			lp[i] = int16(sum / min(i+1, w))
-		}
-		s = lp
-	}
-	n := int(int64(len(s)) * int64(to) / int64(from))
-	out := make([]int16, n)
-	for i := range out {
-		pos := float64(i) * float64(from) / float64(to)
-		j := int(pos)
-		frac := pos - float64(j)
-		a := float64(s[j])
-		b := a
-		if j+1 < len(s) {
-			b = float64(s[j+1])
-		}
-		out[i] = int16(a + (b-a)*frac)
 	}
 	return out
 }

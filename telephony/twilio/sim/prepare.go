@@ -121,7 +121,7 @@ func loadWAV(path string, rate int) ([]int16, error) {
 	}
 	rs, err := media.NewResampler(&c, w.Rate, rate)
 	if errors.Is(err, media.ErrUnsupportedRate) {
-		return resampleLinear(mono, w.Rate, rate), nil
+		return media.ResampleLinear(mono, w.Rate, rate), nil
 	}
 	if err != nil {
 		return nil, err
@@ -147,41 +147,6 @@ func downmix(s []int16, channels int) []int16 {
 			sum += int(s[i*channels+c])
 		}
 		out[i] = int16(sum / channels)
-	}
-	return out
-}
-
-// resampleLinear converts rates media's resampler does not handle (22.05 kHz espeak-ng
-// output, 44.1 kHz files) by linear interpolation after a moving-average low-pass: crude, but
-// these are learner test files, not the call path.
-func resampleLinear(s []int16, from, to int) []int16 {
-	if len(s) == 0 {
-		return nil
-	}
-	if w := from / to; w > 1 {
-		lp := make([]int16, len(s))
-		sum := 0
-		for i := range s {
-			sum += int(s[i])
-			if i >= w {
-				sum -= int(s[i-w])
-			}
-			lp[i] = int16(sum / min(i+1, w))
-		}
-		s = lp
-	}
-	n := int(int64(len(s)) * int64(to) / int64(from))
-	out := make([]int16, n)
-	for i := range out {
-		pos := float64(i) * float64(from) / float64(to)
-		j := int(pos)
-		frac := pos - float64(j)
-		a := float64(s[j])
-		b := a
-		if j+1 < len(s) {
-			b = float64(s[j+1])
-		}
-		out[i] = int16(a + (b-a)*frac)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -195,6 +196,46 @@ func besselI0(x float64) float64 {
 		}
 	}
 	return sum
+}
+
+// Convert resamples a whole clip of mono PCM16 from one rate to another: with the polyphase
+// Resampler when it takes the pair (its filter delay flushed with a frame of silence),
+// otherwise with ResampleLinear. For files and rendered clips, not the 20 ms path.
+func Convert(s []int16, from, to int) ([]int16, error) {
+	if from == to {
+		return s, nil
+	}
+	var out []int16
+	rs, err := NewResampler(WriterFunc(func(p []int16) error { out = append(out, p...); return nil }), from, to)
+	if errors.Is(err, ErrUnsupportedRate) {
+		return ResampleLinear(s, from, to), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := rs.WriteSample(s); err != nil {
+		return nil, err
+	}
+	if err := rs.WriteSample(make([]int16, Samples(from, FrameDuration))); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Downmix averages interleaved channels into one.
+func Downmix(s []int16, channels int) []int16 {
+	if channels <= 1 {
+		return s
+	}
+	out := make([]int16, len(s)/channels)
+	for i := range out {
+		sum := 0
+		for c := range channels {
+			sum += int(s[i*channels+c])
+		}
+		out[i] = int16(sum / channels)
+	}
+	return out
 }
 
 // ResampleLinear converts between any two rates by linear interpolation, after a

@@ -35,7 +35,7 @@ func Decode(data []byte) ([]int16, error) {
 	if err != nil {
 		return nil, err
 	}
-	return to16k(downmix(w.Samples, w.Channels), w.Rate)
+	return media.Convert(media.Downmix(w.Samples, w.Channels), w.Rate, media.Rate16k)
 }
 
 // DecodeSides reads a WAV file as Decode does, but a stereo file with a different voice on
@@ -53,7 +53,7 @@ func DecodeSides(data []byte) ([][]int16, error) {
 			for i := range ch {
 				ch[i] = w.Samples[2*i+c]
 			}
-			pcm, err := to16k(ch, w.Rate)
+			pcm, err := media.Convert(ch, w.Rate, media.Rate16k)
 			if err != nil {
 				return nil, err
 			}
@@ -61,7 +61,7 @@ func DecodeSides(data []byte) ([][]int16, error) {
 		}
 		return out, nil
 	}
-	pcm, err := to16k(downmix(w.Samples, w.Channels), w.Rate)
+	pcm, err := media.Convert(media.Downmix(w.Samples, w.Channels), w.Rate, media.Rate16k)
 	if err != nil {
 		return nil, err
 	}
@@ -94,46 +94,6 @@ func readWAV(data []byte) (media.WAV, error) {
 		return w, errors.New("no audio in the file")
 	}
 	return w, nil
-}
-
-// to16k resamples mono PCM at rate to 16 kHz.
-func to16k(mono []int16, rate int) ([]int16, error) {
-	if rate == media.Rate16k {
-		return mono, nil
-	}
-	var out []int16
-	collect := media.WriterFunc(func(p []int16) error { out = append(out, p...); return nil })
-	rs, err := media.NewResampler(collect, rate, media.Rate16k)
-	if errors.Is(err, media.ErrUnsupportedRate) {
-		return media.ResampleLinear(mono, rate, media.Rate16k), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := rs.WriteSample(mono); err != nil {
-		return nil, err
-	}
-	// Push the filter's delay out with a frame of silence.
-	if err := rs.WriteSample(make([]int16, media.Samples(rate, media.FrameDuration))); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// downmix averages interleaved channels into one.
-func downmix(s []int16, channels int) []int16 {
-	if channels == 1 {
-		return s
-	}
-	out := make([]int16, len(s)/channels)
-	for i := range out {
-		sum := 0
-		for c := range channels {
-			sum += int(s[i*channels+c])
-		}
-		out[i] = int16(sum / channels)
-	}
-	return out
 }
 
 // span is an utterance's samples [from, to).

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -80,24 +79,10 @@ func synthesize(ctx context.Context, synth Synthesizer, text, voice string, rate
 		return nil, fmt.Errorf("%w: say %q needs a synthesizer", ErrInvalidConfig, text)
 	}
 	var c collector
-	if rate == synthRate {
-		if err := synth.Synthesize(ctx, text, voice, &c); err != nil {
-			return nil, fmt.Errorf("synthesize %q: %w", text, err)
-		}
-		return c.pcm, nil
-	}
-	rs, err := media.NewResampler(&c, synthRate, rate)
-	if err != nil {
-		return nil, err
-	}
-	if err := synth.Synthesize(ctx, text, voice, rs); err != nil {
+	if err := synth.Synthesize(ctx, text, voice, &c); err != nil {
 		return nil, fmt.Errorf("synthesize %q: %w", text, err)
 	}
-	// Push the resampler's filter delay out with a frame of silence.
-	if err := rs.WriteSample(make([]int16, media.Samples(synthRate, media.FrameDuration))); err != nil {
-		return nil, err
-	}
-	return c.pcm, nil
+	return media.Convert(c.pcm, synthRate, rate)
 }
 
 // loadWAV reads a WAV file as mono at rate.
@@ -114,39 +99,5 @@ func loadWAV(path string, rate int) ([]int16, error) {
 	if w.Channels < 1 || w.Rate <= 0 {
 		return nil, fmt.Errorf("read %s: %w", path, media.ErrUnsupportedFormat)
 	}
-	mono := downmix(w.Samples, w.Channels)
-	var c collector
-	if w.Rate == rate {
-		return mono, nil
-	}
-	rs, err := media.NewResampler(&c, w.Rate, rate)
-	if errors.Is(err, media.ErrUnsupportedRate) {
-		return media.ResampleLinear(mono, w.Rate, rate), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := rs.WriteSample(mono); err != nil {
-		return nil, err
-	}
-	if err := rs.WriteSample(make([]int16, media.Samples(w.Rate, media.FrameDuration))); err != nil {
-		return nil, err
-	}
-	return c.pcm, nil
-}
-
-// downmix averages interleaved channels into one.
-func downmix(s []int16, channels int) []int16 {
-	if channels == 1 {
-		return s
-	}
-	out := make([]int16, len(s)/channels)
-	for i := range out {
-		sum := 0
-		for c := range channels {
-			sum += int(s[i*channels+c])
-		}
-		out[i] = int16(sum / channels)
-	}
-	return out
+	return media.Convert(media.Downmix(w.Samples, w.Channels), w.Rate, rate)
 }

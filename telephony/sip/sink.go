@@ -27,22 +27,21 @@ var _ rtpWriter = (*rtpConn)(nil)
 // timestamp jumps by the wall-clock time that passed and the marker bit starts a
 // talkspurt, as the WebRTC sink does.
 type sink struct {
-	mu       sync.Mutex
-	w        rtpWriter
-	law      atomic.Uint32 // payload type to send: ptPCMU or ptPCMA (a re-INVITE may change it)
-	mute     atomic.Bool   // the caller asked not to receive (sendonly or inactive: hold)
-	now      func() time.Time
-	cancel   context.CancelCauseFunc
-	frames   *spmedia.Framer // 20 ms frames at 16 kHz, into send
-	down     *spmedia.Resampler
-	mid      []int16 // one frame at 8 kHz
-	payload  []byte
-	last     time.Time
-	closed   bool
-	err      error
-	sent     atomic.Int64 // 16 kHz samples sent
-	packets  uint64
-	talkspts uint64
+	mu      sync.Mutex
+	w       rtpWriter
+	law     atomic.Uint32 // payload type to send: ptPCMU or ptPCMA (a re-INVITE may change it)
+	mute    atomic.Bool   // the caller asked not to receive (sendonly or inactive: hold)
+	now     func() time.Time
+	cancel  context.CancelCauseFunc
+	frames  *spmedia.Framer // 20 ms frames at 16 kHz, into send
+	down    *spmedia.Resampler
+	mid     []int16 // one frame at 8 kHz
+	payload []byte
+	spurts  spmedia.Talkspurts
+	closed  bool
+	err     error
+	sent    atomic.Int64 // 16 kHz samples sent
+	packets uint64
 }
 
 var _ telephony.Sink = (*sink)(nil)
@@ -79,21 +78,12 @@ func (s *sink) send(f []int16) error {
 	for i, v := range s.mid[:n] {
 		s.payload[i] = l.encode(v)
 	}
-	now := s.now()
-	marker := false
-	if s.last.IsZero() {
-		marker = true
-		s.talkspts++
-	} else if gap := now.Sub(s.last); gap >= 2*spmedia.FrameDuration {
-		// Skipped frames: the whole pause, less the frame this packet follows on from.
-		skip := uint32((gap + spmedia.FrameDuration/2) / spmedia.FrameDuration)
-		s.w.DelayTimestamp((skip - 1) * frame8k)
-		marker = true
-		s.talkspts++
+	skip, marker := s.spurts.Next(s.now())
+	if skip > 0 {
+		s.w.DelayTimestamp(skip * frame8k)
 	}
 	if s.mute.Load() { // on hold: nothing goes out, the clock runs on
 		s.w.DelayTimestamp(uint32(n))
-		s.last = now
 		s.sent.Add(int64(len(f)))
 		return nil
 	}
@@ -106,7 +96,6 @@ func (s *sink) send(f []int16) error {
 		s.cancel(s.err)
 		return s.err
 	}
-	s.last = now
 	s.packets++
 	s.sent.Add(int64(len(f)))
 	return nil
@@ -142,5 +131,5 @@ func (s *sink) shut() {
 func (s *sink) stats() (packets, talkspurts uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.packets, s.talkspts
+	return s.packets, s.spurts.Count()
 }

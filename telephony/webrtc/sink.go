@@ -32,20 +32,19 @@ const maxPayload = 1500
 // time that passed and the marker bit starts a talkspurt, so the browser's jitter buffer
 // sees no fake delay.
 type sink struct {
-	mu       sync.Mutex
-	track    rtpWriter
-	codec    *codecPath
-	now      func() time.Time
-	cancel   context.CancelCauseFunc
-	frames   *media.Framer // 20 ms frames, into send
-	pkt      rtp.Packet
-	payload  []byte
-	last     time.Time // when the last packet went out
-	closed   bool
-	err      error
-	sent     atomic.Int64 // 16 kHz samples sent
-	packets  uint64
-	talkspts uint64
+	mu      sync.Mutex
+	track   rtpWriter
+	codec   *codecPath
+	now     func() time.Time
+	cancel  context.CancelCauseFunc
+	frames  *media.Framer // 20 ms frames, into send
+	pkt     rtp.Packet
+	payload []byte
+	spurts  media.Talkspurts
+	closed  bool
+	err     error
+	sent    atomic.Int64 // 16 kHz samples sent
+	packets uint64
 }
 
 var _ telephony.Sink = (*sink)(nil)
@@ -76,19 +75,10 @@ func (s *sink) send(f []int16) error {
 	if err != nil {
 		return s.fail(fmt.Errorf("webrtc: encode persona audio: %w", err))
 	}
-	now := s.now()
 	h := &s.pkt.Header
-	h.Marker = false
-	if s.last.IsZero() {
-		h.Marker = true
-		s.talkspts++
-	} else if gap := now.Sub(s.last); gap >= 2*media.FrameDuration {
-		// Skipped frames: the whole pause, less the frame this packet follows on from.
-		skip := uint32((gap + media.FrameDuration/2) / media.FrameDuration)
-		h.Timestamp += (skip - 1) * s.codec.perFrame
-		h.Marker = true
-		s.talkspts++
-	}
+	skip, marker := s.spurts.Next(s.now())
+	h.Timestamp += skip * s.codec.perFrame
+	h.Marker = marker
 	s.pkt.Payload = s.payload[:n]
 	if err := s.track.WriteRTP(&s.pkt); err != nil {
 		if errors.Is(err, io.ErrClosedPipe) {
@@ -99,7 +89,6 @@ func (s *sink) send(f []int16) error {
 	}
 	h.SequenceNumber++
 	h.Timestamp += s.codec.perFrame
-	s.last = now
 	s.packets++
 	s.sent.Add(int64(len(f)))
 	return nil
@@ -140,5 +129,5 @@ func (s *sink) shut() {
 func (s *sink) stats() (packets, talkspurts uint64, sent time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.packets, s.talkspts, s.Played()
+	return s.packets, s.spurts.Count(), s.Played()
 }

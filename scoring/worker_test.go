@@ -231,13 +231,13 @@ func (v *versionsFake) RubricFile(_ context.Context, id string, n int) ([]byte, 
 	return []byte(v.rubric), nil
 }
 
-// A call on a studio scenario is scored against the rubric of the version it ran with, not
-// the file rubric of the same id; without a studio it cannot be scored, and says why.
-func TestScorerStudioVersion(t *testing.T) {
-	env := newQueueEnv(t)
+// sealVersionCall seals a short double-charge call (one verifying learner line) that ran
+// with the studio's version ver.
+func sealVersionCall(t *testing.T, env *queueEnv, id, ver string) {
+	t.Helper()
 	ctx := context.Background()
-	l, err := env.st.Begin(ctx, telephony.Info{ID: "call-v2", Scenario: "double-charge", Learner: "l1", Transport: "webrtc",
-		Params: map[string]string{store.ParamScenarioVersion: "2"}}, "")
+	l, err := env.st.Begin(ctx, telephony.Info{ID: id, Scenario: "double-charge", Learner: "l1", Transport: "webrtc",
+		Params: map[string]string{store.ParamScenarioVersion: ver}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,6 +248,14 @@ func TestScorerStudioVersion(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A call on a studio scenario is scored against the rubric of the version it ran with, not
+// the file rubric of the same id; without a studio it cannot be scored, and says why.
+func TestScorerStudioVersion(t *testing.T) {
+	env := newQueueEnv(t)
+	ctx := context.Background()
+	sealVersionCall(t, env, "call-v2", "2")
 	rs, cat := shipped(t)
 	sc, _ := cat.Get("double-charge")
 	v := &versionsFake{sc: sc, rubric: `scenario: double-charge
@@ -288,18 +296,7 @@ criteria:
 func TestScoreCallAtVersion(t *testing.T) {
 	env := newQueueEnv(t)
 	ctx := context.Background()
-	l, err := env.st.Begin(ctx, telephony.Info{ID: "call-v1", Scenario: "double-charge", Learner: "l1", Transport: "webrtc",
-		Params: map[string]string{store.ParamScenarioVersion: "1"}}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	said := "i'm sorry that's our mistake can i take the email on the account"
-	l.Append(dialog.Event{Kind: dialog.EventLearnerSaid, At: 3 * time.Second, Dur: time.Second, Speaker: dialog.SpeakerLearner, Text: said})
-	if _, err := l.Seal(ctx, dialog.Result{EndReason: "learner hung up", Duration: 5 * time.Second, Transcript: []dialog.Utterance{
-		{Speaker: dialog.SpeakerLearner, Text: said, Start: 2 * time.Second, End: 3 * time.Second},
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	sealVersionCall(t, env, "call-v1", "1")
 	rs, cat := shipped(t)
 	sc, _ := cat.Get("double-charge")
 	v := &versionsFake{sc: sc, rubric: "scenario: double-charge\ntitle: Verify first\npass_mark: 50\ncriteria:\n" +

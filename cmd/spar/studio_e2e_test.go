@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/sparlab/spar/configs"
@@ -26,25 +27,10 @@ func TestEndToEndStudioScenario(t *testing.T) {
 	e := newEnv(t)
 	srv := e.start(t)
 	st := openStore(t, e)
-	files, err := loadScenarios("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fileSource{catalog: files, scenarios: configs.Scenarios, rubrics: configs.Rubrics, rubricDir: "rubrics"}
-	sdo := studio.New(storetest.Client(t, e.redisURL), st.StudioKeys(), src, studio.Linter{Rubric: checkRubric}, nil, slog.New(slog.DiscardHandler))
 	ctx := t.Context()
-	v1, err := sdo.Duplicate(ctx, "double-charge", "refund-red", "tina")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rubric2 := strings.Replace(v1.Rubric, "name: Verified the account efficiently", "name: Checked who she is", 1)
-	if rubric2 == v1.Rubric {
-		t.Fatal("the duplicated rubric has no verify criterion to rename")
-	}
-	v2, err := sdo.Save(ctx, "refund-red", []byte(strings.Replace(v1.YAML, "start_mood: 6", "start_mood: 7", 1)), []byte(rubric2), "tina", "")
-	if err != nil || len(v2.Problems) != 0 {
-		t.Fatalf("save: %v %v", err, v2)
-	}
+	sdo, v1 := studioWithV2(t, storetest.Client(t, e.redisURL), st, "refund-red", func(y string) string {
+		return strings.Replace(y, "start_mood: 6", "start_mood: 7", 1)
+	})
 	if err := sdo.Publish(ctx, "refund-red", 2); err != nil {
 		t.Fatal(err)
 	}
@@ -118,20 +104,7 @@ func TestEndToEndStudioTryIt(t *testing.T) {
 		Role: account.RoleTrainer, Password: pw}); err != nil {
 		t.Fatal(err)
 	}
-	files, err := loadScenarios("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fileSource{catalog: files, scenarios: configs.Scenarios, rubrics: configs.Rubrics, rubricDir: "rubrics"}
-	sdo := studio.New(rdb, st.StudioKeys(), src, studio.Linter{Rubric: checkRubric}, nil, slog.New(slog.DiscardHandler))
-	v1, err := sdo.Duplicate(ctx, "double-charge", "refund-try", "tina")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rubric2 := strings.Replace(v1.Rubric, "name: Verified the account efficiently", "name: Checked who she is", 1)
-	if v2, err := sdo.Save(ctx, "refund-try", []byte(v1.YAML), []byte(rubric2), "tina", ""); err != nil || len(v2.Problems) != 0 {
-		t.Fatalf("save: %v %v", err, v2)
-	}
+	sdo, _ := studioWithV2(t, rdb, st, "refund-try", nil)
 
 	for _, b := range []struct {
 		name   string
@@ -203,4 +176,35 @@ func TestEndToEndStudioTryIt(t *testing.T) {
 	if e, err := sdo.Entry(ctx, "refund-try"); err != nil || e.Published != 0 {
 		t.Errorf("trying published the draft: %+v %v", e, err)
 	}
+}
+
+// studioWithV2 duplicates the built-in double-charge as scenario id (version 1, by tina) and
+// saves version 2 with its verify criterion renamed "Checked who she is" and, if edit is
+// given, the scenario YAML edited. It returns the studio and version 1.
+func studioWithV2(t *testing.T, rdb redis.UniversalClient, st *store.Store, id string, edit func(string) string) (*studio.Studio, *studio.Version) {
+	t.Helper()
+	files, err := loadScenarios("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := fileSource{catalog: files, scenarios: configs.Scenarios, rubrics: configs.Rubrics, rubricDir: "rubrics"}
+	sdo := studio.New(rdb, st.StudioKeys(), src, studio.Linter{Rubric: checkRubric}, nil, slog.New(slog.DiscardHandler))
+	ctx := t.Context()
+	v1, err := sdo.Duplicate(ctx, "double-charge", id, "tina")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rubric2 := strings.Replace(v1.Rubric, "name: Verified the account efficiently", "name: Checked who she is", 1)
+	if rubric2 == v1.Rubric {
+		t.Fatal("the duplicated rubric has no verify criterion to rename")
+	}
+	yaml := v1.YAML
+	if edit != nil {
+		yaml = edit(yaml)
+	}
+	v2, err := sdo.Save(ctx, id, []byte(yaml), []byte(rubric2), "tina", "")
+	if err != nil || len(v2.Problems) != 0 {
+		t.Fatalf("save: %v %v", err, v2)
+	}
+	return sdo, v1
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/sparlab/spar/configs"
 	"github.com/sparlab/spar/dialog"
 	"github.com/sparlab/spar/dialog/llm"
 	"github.com/sparlab/spar/dialog/store"
@@ -56,20 +55,7 @@ func TestRescoreVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := loadScenarios("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fileSource{catalog: files, scenarios: configs.Scenarios, rubrics: configs.Rubrics, rubricDir: "rubrics"}
-	sdo := studio.New(rdb, st.StudioKeys(), src, studio.Linter{Rubric: checkRubric}, nil, slog.New(slog.DiscardHandler))
-	v1, err := sdo.Duplicate(ctx, "double-charge", "refund-red", "tina")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rubric2 := strings.Replace(v1.Rubric, "name: Verified the account efficiently", "name: Checked who she is", 1)
-	if v2, err := sdo.Save(ctx, "refund-red", []byte(v1.YAML), []byte(rubric2), "tina", ""); err != nil || len(v2.Problems) != 0 {
-		t.Fatalf("save: %v %v", err, v2)
-	}
+	studioWithV2(t, rdb, st, "refund-red", nil)
 	l, err := st.Begin(ctx, telephony.Info{ID: "call-r1", Scenario: "refund-red", Learner: "l1", Transport: "webrtc",
 		Started: time.Now(), Params: map[string]string{store.ParamScenarioVersion: "1"}}, "")
 	if err != nil {

@@ -82,8 +82,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/calls/{id}/scorecard", s.getScorecard)
 }
 
-// scenarioView is the public face of a scenario: no hidden persona goal.
-type scenarioView struct {
+// ScenarioView is the public face of a scenario, as the practice page's cards show it: no
+// hidden persona goal.
+type ScenarioView struct {
 	ID         string `json:"id"`
 	Title      string `json:"title"`
 	Category   string `json:"category"`
@@ -93,11 +94,16 @@ type scenarioView struct {
 	Persona    string `json:"persona"`
 }
 
-func (s *Server) scenarioViews() []scenarioView {
-	var out []scenarioView
+// ViewOf is the public face of sc.
+func ViewOf(sc *scenario.Scenario) ScenarioView {
+	return ScenarioView{ID: sc.ID, Title: sc.Title, Category: string(sc.Category),
+		Difficulty: string(sc.Difficulty), Situation: sc.Situation, Goal: sc.LearnerGoal, Persona: sc.Persona.Name}
+}
+
+func (s *Server) scenarioViews() []ScenarioView {
+	var out []ScenarioView
 	for _, sc := range s.scenarios.List() {
-		out = append(out, scenarioView{ID: sc.ID, Title: sc.Title, Category: string(sc.Category),
-			Difficulty: string(sc.Difficulty), Situation: sc.Situation, Goal: sc.LearnerGoal, Persona: sc.Persona.Name})
+		out = append(out, ViewOf(sc))
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/sparlab/spar/dialog/studio"
+	"github.com/sparlab/spar/web"
 	"github.com/sparlab/spar/web/account"
 )
 
@@ -19,16 +20,10 @@ import (
 // trialView is what the practice page shows of the scenario a trial calls: the fields of
 // the learner page's scenario cards, plus the trial's ticket and version.
 type trialView struct {
-	ID         string `json:"id"`
-	Title      string `json:"title"`
-	Category   string `json:"category"`
-	Difficulty string `json:"difficulty"`
-	Situation  string `json:"situation"`
-	Goal       string `json:"learner_goal"`
-	Persona    string `json:"persona"`
-	Trial      string `json:"trial"`
-	Version    int    `json:"version"`
-	Editor     string `json:"editor"`
+	web.ScenarioView
+	Trial   string `json:"trial"`
+	Version int    `json:"version"`
+	Editor  string `json:"editor"`
 }
 
 // studioTry gives the trainer a trial ticket for version n (0: the latest) and the practice
@@ -71,7 +66,6 @@ func (c *Console) studioTrial(w http.ResponseWriter, r *http.Request) {
 		c.failStudio(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, trialView{ID: sc.ID, Title: sc.Title, Category: string(sc.Category),
-		Difficulty: string(sc.Difficulty), Situation: sc.Situation, Goal: sc.LearnerGoal, Persona: sc.Persona.Name,
+	writeJSON(w, http.StatusOK, trialView{ScenarioView: web.ViewOf(sc),
 		Trial: tr.Ticket, Version: tr.N, Editor: "/console/studio/" + url.PathEscape(tr.Scenario)})
 }

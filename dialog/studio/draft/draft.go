@@ -80,15 +80,7 @@ func (Offline) Make(_ context.Context, in Input) (*Draft, error) { return Make(i
 
 // Make drafts a scenario from in.Material.
 func Make(in Input) (*Draft, error) {
-	tpl, err := checkInput(in)
-	if err != nil {
-		return nil, err
-	}
-	scen, err := fs.ReadFile(configs.Scenarios, "scenarios/"+tpl+".yaml")
-	if err != nil {
-		return nil, err
-	}
-	rub, err := fs.ReadFile(configs.Rubrics, "rubrics/"+tpl+".yaml")
+	scen, rub, err := template(in)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +143,21 @@ func Make(in Input) (*Draft, error) {
 }
 
 // checkInput checks in and returns its kind's template scenario.
+// template checks in and returns the built-in scenario and rubric its kind starts from.
+func template(in Input) (scen, rub []byte, err error) {
+	tpl, err := checkInput(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	if scen, err = fs.ReadFile(configs.Scenarios, "scenarios/"+tpl+".yaml"); err != nil {
+		return nil, nil, err
+	}
+	if rub, err = fs.ReadFile(configs.Rubrics, "rubrics/"+tpl+".yaml"); err != nil {
+		return nil, nil, err
+	}
+	return scen, rub, nil
+}
+
 func checkInput(in Input) (string, error) {
 	tpl, ok := templates[in.Kind]
 	switch {

@@ -6,12 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"strings"
 	"time"
 
-	"github.com/sparlab/spar/configs"
 	"github.com/sparlab/spar/dialog/llm"
 	"github.com/sparlab/spar/dialog/studio"
 )
@@ -121,15 +119,7 @@ type Reply struct {
 
 // Make drafts a scenario from in.Material with the model.
 func (l *LLM) Make(ctx context.Context, in Input) (*Draft, error) {
-	tpl, err := checkInput(in)
-	if err != nil {
-		return nil, err
-	}
-	scen, err := fs.ReadFile(configs.Scenarios, "scenarios/"+tpl+".yaml")
-	if err != nil {
-		return nil, err
-	}
-	rub, err := fs.ReadFile(configs.Rubrics, "rubrics/"+tpl+".yaml")
+	scen, rub, err := template(in)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,27 @@ func (f *Framer) WriteSample(p []int16) error {
 	return nil
 }
 
+// WriteSilence adds n samples of silence, as WriteSample would, without a buffer of zeros:
+// how a receiver fills a gap in what the far end sent.
+func (f *Framer) WriteSilence(n int) error {
+	for n > 0 {
+		m := len(f.buf)
+		k := min(n, cap(f.buf)-m)
+		f.buf = f.buf[:m+k]
+		clear(f.buf[m:])
+		n -= k
+		if len(f.buf) < cap(f.buf) {
+			return nil
+		}
+		err := f.to.WriteSample(f.buf)
+		f.buf = f.buf[:0]
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Reset drops the partial frame.
 func (f *Framer) Reset() { f.buf = f.buf[:0] }
 

@@ -104,3 +104,25 @@ func TestFramerFlushPads(t *testing.T) {
 		t.Errorf("frames = %v, want %v", got, want)
 	}
 }
+
+// TestFramerWriteSilence: silence fills the partial frame and whole frames as zeros would.
+func TestFramerWriteSilence(t *testing.T) {
+	var got [][]int16
+	f := NewFramer(WriterFunc(func(p []int16) error { got = append(got, slices.Clone(p)); return nil }), 4)
+	if err := f.WriteSample([]int16{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteSilence(7); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteSample([]int16{3}); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]int16{{1, 2, 0, 0}, {0, 0, 0, 0}, {0, 3, 0, 0}}
+	if err := f.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("frames %v, want %v", got, want)
+	}
+}

@@ -41,7 +41,6 @@ type inbound struct {
 	pcm16  []int16 // what the upsampler produced for one packet
 	up     *media.Resampler
 	frames *media.Framer
-	zeros  []int16
 	dtmf   dtmfDetector
 
 	started bool
@@ -63,7 +62,7 @@ func newInbound(deliver func([]int16), discard func(int), notify func(telephony.
 		now = time.Now
 	}
 	in := &inbound{deliver: deliver, discard: discard, notify: notify, clock: now, start: now(),
-		pcm8: make([]int16, 0, 1500), pcm16: make([]int16, 0, 3000), zeros: make([]int16, frame16k),
+		pcm8: make([]int16, 0, 1500), pcm16: make([]int16, 0, 3000),
 		wall: telephony.NewWallBound(now, telephony.Rate, telephony.MaxAhead)}
 	in.dtmfPT.Store(-1)
 	in.wall.Allow(0, 0) // the wall clock starts with the call, not with the first packet
@@ -157,11 +156,7 @@ func (in *inbound) tick() {
 		n = min(n, maxGapFill)
 		in.synth.Add(uint64(n))
 		in.filled += n
-		for n > 0 {
-			k := min(n, int64(len(in.zeros)))
-			in.write(in.zeros[:k])
-			n -= k
-		}
+		in.silence(n)
 	}
 }
 
@@ -179,16 +174,18 @@ func (in *inbound) fill(gap int64) {
 		}
 	}
 	in.gaps.Add(1)
-	for gap > 0 {
-		n := min(gap, int64(len(in.zeros)))
-		in.write(in.zeros[:n])
-		gap -= n
-	}
+	in.silence(gap)
 }
 
 func (in *inbound) write(p []int16) {
 	in.pos += int64(len(p))
 	_ = in.frames.WriteSample(p) // deliver never fails
+}
+
+// silence writes n samples of silence.
+func (in *inbound) silence(n int64) {
+	in.pos += n
+	_ = in.frames.WriteSilence(int(n)) // deliver never fails
 }
 
 // now is the media time: learner audio (with filled gaps) so far.

@@ -36,7 +36,6 @@ type inbound struct {
 	pkt     rtp.Packet
 	pcm     []int16
 	frames  *media.Framer // 320-sample frames, into deliver
-	zeros   []int16
 	started bool
 	nextTS  uint32 // RTP timestamp the next packet should carry
 	wall    *telephony.WallBound
@@ -49,8 +48,8 @@ type inbound struct {
 // against (telephony.MaxAhead), time.Now when nil.
 func newInbound(deliver func([]int16), discard func(int), codec *codecPath, now func() time.Time) *inbound {
 	return &inbound{deliver: deliver, discard: discard, codec: codec, buf: make([]byte, 1500),
-		wall: telephony.NewWallBound(now, telephony.Rate, telephony.MaxAhead),
-		pcm:  make([]int16, maxDecoded), zeros: make([]int16, frame16k),
+		wall:   telephony.NewWallBound(now, telephony.Rate, telephony.MaxAhead),
+		pcm:    make([]int16, maxDecoded),
 		frames: media.NewFramer(media.WriterFunc(func(p []int16) error { deliver(p); return nil }), frame16k)}
 }
 
@@ -119,11 +118,8 @@ func (in *inbound) fill(gap int64) {
 	}
 	in.gaps++
 	in.gapSamples += gap
-	for gap > 0 {
-		n := min(gap, int64(len(in.zeros)))
-		in.write(in.zeros[:n])
-		gap -= n
-	}
+	in.pos += gap
+	_ = in.frames.WriteSilence(int(gap)) // deliver never fails
 }
 
 // write cuts audio into 20 ms frames for the call.

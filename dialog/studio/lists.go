@@ -3,6 +3,8 @@ package studio
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -10,7 +12,7 @@ import (
 
 // The form's lists: objections, behaviours, stages and the rubric's criteria, one row per
 // element. A row's columns are the keys the form edits; every other key of the element (a
-// behaviour's needs, a criterion's metrics) stays as it was, because a row carries the index
+// stage's skip, a criterion's max) stays as it was, because a row carries the index
 // of the element it came from.
 
 // Column kinds: how a form value is read from and written to YAML.
@@ -20,13 +22,22 @@ const (
 	KindBool   = "bool"   // "true" or ""
 	KindLines  = "lines"  // a list of strings, one a line
 	KindWords  = "words"  // a list of names, comma-separated
+	KindChoice = "choice" // one of Column.Options, or empty
+	// KindMetrics is a criterion's metric thresholds, one a line: "talk_ratio 0.55 0.8" is
+	// {metric: talk_ratio, full: 0.55, zero: 0.8}.
+	KindMetrics = "metrics"
 )
 
 // Column is one value of a row: Key is a path inside the element ("handled_by.any").
 type Column struct {
-	Key   string `json:"key"`
-	Label string `json:"label"`
-	Kind  string `json:"kind"`
+	Key     string   `json:"key"`
+	Label   string   `json:"label"`
+	Kind    string   `json:"kind"`
+	Options []string `json:"options,omitempty"` // KindChoice's values
+}
+
+func col(key, label, kind string, options ...string) Column {
+	return Column{Key: key, Label: label, Kind: kind, Options: options}
 }
 
 // List describes one of the form's lists.
@@ -50,33 +61,41 @@ type Row struct {
 // Lists are the form's lists, in the order the form shows them.
 var Lists = []List{
 	{Name: "stages", Doc: DocScenario, Title: "Stages", Item: "stage", Cols: []Column{
-		{"name", "Name", KindText},
-		{"advance.all", "Moves on when the learner did all of (behaviours, comma-separated)", KindWords},
-		{"advance.any", "… and any of", KindWords},
-		{"max_mood", "Moves on only at or below this mood", KindNumber},
+		col("name", "Name", KindText),
+		col("advance.all", "Moves on when the learner did all of (behaviours, comma-separated)", KindWords),
+		col("advance.any", "… and any of", KindWords),
+		col("max_mood", "Moves on only at or below this mood", KindNumber),
 	}},
 	{Name: "objections", Doc: DocScenario, Title: "Objections", Item: "objection", Cols: []Column{
-		{"id", "ID", KindText},
-		{"stage", "Stage", KindText},
-		{"says", "What the persona says (one a line)", KindLines},
-		{"handled_by.any", "Handled by any of (behaviours, comma-separated)", KindWords},
-		{"handled_by.all", "Handled by all of", KindWords},
+		col("id", "ID", KindText),
+		col("stage", "Stage", KindText),
+		col("says", "What the persona says (one a line)", KindLines),
+		col("handled_by.any", "Handled by any of (behaviours, comma-separated)", KindWords),
+		col("handled_by.all", "Handled by all of", KindWords),
+		col("again", "Said again while it is not handled (one a line)", KindLines),
+		col("yields", "What the persona gives up once it is handled (one a line)", KindLines),
 	}},
 	{Name: "behaviours", Doc: DocScenario, Title: "Behaviours and what moves the mood", Item: "behaviour", Keyed: true, Cols: []Column{
-		{"name", "Name", KindText},
-		{"label", "Label (what the learner did)", KindText},
-		{"mood", "Mood effect (negative calms)", KindNumber},
-		{"phrases", "Phrases (one a line)", KindLines},
+		col("name", "Name", KindText),
+		col("label", "Label (what the learner did)", KindText),
+		col("mood", "Mood effect (negative calms)", KindNumber),
+		col("repeat", "Mood effect when said again (empty: none for kind words, the same for provocations)", KindNumber),
+		col("needs", "Counts only in", KindChoice, "question", "statement", "commitment"),
+		col("ends_call", "Ends the call", KindBool),
+		col("phrases", "Phrases (one a line)", KindLines),
 	}},
 	{Name: "criteria", Doc: DocRubric, Title: "Criteria", Item: "criterion", Cols: []Column{
-		{"id", "ID", KindText},
-		{"name", "Name", KindText},
-		{"weight", "Weight", KindNumber},
-		{"required", "Required", KindBool},
-		{"description", "Description", KindText},
-		{"good", "Good line", KindText},
-		{"better", "Better lines (one a line)", KindLines},
-		{"behaviours", "Behaviours (comma-separated)", KindWords},
+		col("id", "ID", KindText),
+		col("name", "Name", KindText),
+		col("weight", "Weight", KindNumber),
+		col("required", "Required", KindBool),
+		col("description", "Description", KindText),
+		col("good", "Good line", KindText),
+		col("better", "Better lines (one a line)", KindLines),
+		col("behaviours", "Behaviours (comma-separated)", KindWords),
+		col("want", "How many of them earn full credit (empty: all)", KindNumber),
+		col("avoid_behaviours", "Behaviours that cost credit (comma-separated)", KindWords),
+		col("metrics", "Metrics (one a line: name, full-credit value, no-credit value)", KindMetrics),
 	}},
 }
 
@@ -130,6 +149,10 @@ func read(n *yaml.Node, kind string) string {
 	if n.Kind == yaml.SequenceNode {
 		var parts []string
 		for _, c := range n.Content {
+			if kind == KindMetrics {
+				parts = append(parts, strings.Join([]string{scalar(nodeAt(c, "metric")), scalar(nodeAt(c, "full")), scalar(nodeAt(c, "zero"))}, " "))
+				continue
+			}
 			parts = append(parts, c.Value)
 		}
 		if kind == KindWords {
@@ -143,11 +166,24 @@ func read(n *yaml.Node, kind string) string {
 	return n.Value
 }
 
+func scalar(n *yaml.Node) string {
+	if n == nil {
+		return ""
+	}
+	return n.Value
+}
+
 // norm is a form value as it would read back from the file.
 func norm(v, kind string) string {
 	switch kind {
 	case KindLines:
 		return strings.Join(splitLines(v), "\n")
+	case KindMetrics:
+		var out []string
+		for _, line := range splitLines(v) {
+			out = append(out, strings.Join(splitWords(line), " "))
+		}
+		return strings.Join(out, "\n")
 	case KindWords:
 		return strings.Join(splitWords(v), ", ")
 	case KindBool:
@@ -199,6 +235,9 @@ func SetLists(data []byte, doc string, lists map[string][]Row) ([]byte, error) {
 		if err := keysOK(rows, l); err != nil {
 			return nil, err
 		}
+		if err := valuesOK(rows, l); err != nil {
+			return nil, err
+		}
 		n := nodeAt(root, l.Name)
 		if same(rowsOf(n, l), rows, l) {
 			continue
@@ -246,6 +285,44 @@ func keysOK(rows []Row, l List) error {
 			return &ListError{field, fmt.Sprintf("two %s are named %q", l.Name, name)}
 		}
 		seen[name] = true
+	}
+	return nil
+}
+
+// valuesOK checks the values the file cannot hold as typed: a choice that is not one of its
+// options, a metric line that is not a name and two numbers, a number that is not one.
+func valuesOK(rows []Row, l List) error {
+	for i, r := range rows {
+		at := fmt.Sprintf("%s[%d]", l.Name, i)
+		if l.Keyed {
+			at = l.Name + "." + strings.TrimSpace(r.Values["name"])
+		}
+		for _, c := range l.Cols {
+			v := norm(r.Values[c.Key], c.Kind)
+			if v == "" {
+				continue
+			}
+			field := at + "." + c.Key
+			switch c.Kind {
+			case KindChoice:
+				if !slices.Contains(c.Options, v) {
+					return &ListError{field, fmt.Sprintf("%q: want one of %s, or nothing", v, strings.Join(c.Options, ", "))}
+				}
+			case KindNumber:
+				if _, err := strconv.ParseFloat(v, 64); err != nil {
+					return &ListError{field, fmt.Sprintf("%q is not a number", v)}
+				}
+			case KindMetrics:
+				for _, line := range strings.Split(v, "\n") {
+					f := strings.Fields(line)
+					_, err1 := strconv.ParseFloat(f[min(1, len(f)-1)], 64)
+					_, err2 := strconv.ParseFloat(f[len(f)-1], 64)
+					if len(f) != 3 || err1 != nil || err2 != nil {
+						return &ListError{field, fmt.Sprintf("%q: want a metric's name, the value for full credit and the value for none, as in \"talk_ratio 0.55 0.8\"", line)}
+					}
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -340,6 +417,16 @@ func setValue(el *yaml.Node, c Column, v string) {
 		*n = yaml.Node{Kind: yaml.SequenceNode, Style: style}
 		for _, s := range items {
 			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s})
+		}
+	case KindMetrics:
+		*n = yaml.Node{Kind: yaml.SequenceNode}
+		for _, line := range strings.Split(v, "\n") {
+			f := strings.Fields(line) // valuesOK checked three
+			n.Content = append(n.Content, &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
+				{Kind: yaml.ScalarNode, Value: "metric"}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: f[0]},
+				{Kind: yaml.ScalarNode, Value: "full"}, {Kind: yaml.ScalarNode, Value: f[1]},
+				{Kind: yaml.ScalarNode, Value: "zero"}, {Kind: yaml.ScalarNode, Value: f[2]},
+			}})
 		}
 	case KindNumber:
 		*n = yaml.Node{Kind: yaml.ScalarNode, Value: v} // resolved on encoding

@@ -1,6 +1,7 @@
 package studio_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -71,7 +72,7 @@ func TestSetListsAddRemoveEdit(t *testing.T) {
 	if len(got["criteria"]) != len(rows["criteria"]) || got["criteria"][0].Values["id"] != "apologize_own" {
 		t.Errorf("criteria now %v", got["criteria"])
 	}
-	// The criteria kept what the form does not show: apologize_own's want and max.
+	// The criteria kept their keys the edit did not touch: apologize_own's want, and max, which the form does not show.
 	var r struct {
 		Criteria []struct {
 			ID       string
@@ -138,6 +139,93 @@ func TestSetListsNewRowsReadBack(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestSetListsEveryColumn edits the columns that take more than text (a choice, metric
+// lines, numbers) and checks lint passes and the file holds what the scorer and persona read.
+func TestSetListsEveryColumn(t *testing.T) {
+	scen, rub, _ := builtins{}.Source("double-charge")
+	rows := studio.ListRows(scen, rub)
+	beh := rows["behaviours"]
+	beh[0].Values["needs"], beh[0].Values["repeat"] = "question", "0.5"
+	obj := rows["objections"]
+	obj[0].Values["again"], obj[0].Values["yields"] = "Still waiting.\nWell?", "Fine. Go on."
+	crit := rows["criteria"]
+	crit[0].Values["metrics"] = "talk_ratio 0.5 0.8\n  dead_air_longest_s   3 12 "
+	crit[0].Values["want"], crit[0].Values["avoid_behaviours"] = "1", "blame"
+	scen2, err := studio.SetLists(scen, studio.DocScenario, map[string][]studio.Row{"behaviours": beh, "objections": obj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rub2, err := studio.SetLists(rub, studio.DocRubric, map[string][]studio.Row{"criteria": crit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps := (studio.Linter{Rubric: checkRubric}).Lint("double-charge", scen2, rub2); len(ps) != 0 {
+		t.Fatalf("problems after the edit: %v", ps)
+	}
+	var s struct {
+		Behaviours map[string]struct {
+			Needs  string
+			Repeat float64
+		}
+		Objections []struct{ Again, Yields []string }
+	}
+	var r struct {
+		Criteria []struct {
+			Want            int
+			AvoidBehaviours []string `yaml:"avoid_behaviours"`
+			Metrics         []struct {
+				Metric     string
+				Full, Zero float64
+			}
+		}
+	}
+	if err := yaml.Unmarshal(scen2, &s); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(rub2, &r); err != nil {
+		t.Fatal(err)
+	}
+	if b := s.Behaviours[beh[0].Values["name"]]; b.Needs != "question" || b.Repeat != 0.5 {
+		t.Errorf("behaviour %s: %+v", beh[0].Values["name"], b)
+	}
+	if o := s.Objections[0]; len(o.Again) != 2 || o.Yields[0] != "Fine. Go on." {
+		t.Errorf("objection 0: %+v", o)
+	}
+	c := r.Criteria[0]
+	if c.Want != 1 || len(c.AvoidBehaviours) != 1 || len(c.Metrics) != 2 || c.Metrics[1].Metric != "dead_air_longest_s" || c.Metrics[1].Zero != 12 {
+		t.Errorf("criterion 0: %+v", c)
+	}
+	if got := studio.ListRows(scen2, rub2)["criteria"][0].Values["metrics"]; got != "talk_ratio 0.5 0.8\ndead_air_longest_s 3 12" {
+		t.Errorf("metrics read back %q", got)
+	}
+}
+
+func TestSetListsRefusesValuesTheFileCannotHold(t *testing.T) {
+	scen, rub, _ := builtins{}.Source("double-charge")
+	for _, tc := range []struct{ list, key, value, field string }{
+		{"criteria", "metrics", "talk_ratio 0.5", "criteria[0].metrics"},
+		{"criteria", "metrics", "talk_ratio half none", "criteria[0].metrics"},
+		{"criteria", "weight", "twenty", "criteria[0].weight"},
+		{"behaviours", "needs", "shouting", "behaviours.%s.needs"},
+	} {
+		rows := studio.ListRows(scen, rub)
+		rows[tc.list][0].Values[tc.key] = tc.value
+		field := tc.field
+		if strings.Contains(field, "%s") {
+			field = strings.Replace(field, "%s", rows[tc.list][0].Values["name"], 1)
+		}
+		data, doc := scen, studio.DocScenario
+		if tc.list == "criteria" {
+			data, doc = rub, studio.DocRubric
+		}
+		_, err := studio.SetLists(data, doc, rows)
+		var le *studio.ListError
+		if !errors.As(err, &le) || le.Field != field {
+			t.Errorf("%s = %q: error %v, want one at %s", tc.key, tc.value, err, field)
 		}
 	}
 }

@@ -96,7 +96,7 @@ func setRow(p webtest.Page, list string, i int, key, value string) {
 }
 
 // TestBrowserStudioLists drives Chromium and Firefox at phone width: a trainer adds an
-// objection and a criterion through the form's lists, sees the lint problem at the row's
+// objection and a criterion through the form's lists (a choice and metric lines among them), sees the lint problem at the row's
 // field she got wrong, fixes it and saves; the saved version's files have both.
 func TestBrowserStudioLists(t *testing.T) {
 	eachBrowser(t, webtest.Phone.Width, webtest.Phone.Height, func(t *testing.T, p webtest.Page, shoot func(string)) {
@@ -157,6 +157,12 @@ func TestBrowserStudioLists(t *testing.T) {
 		setRow(p, "criteria", -1, "good", "i can fix this for you right now")
 		setRow(p, "criteria", -1, "better", "I can fix this for you right now.\nLet me sort it out myself.")
 		setRow(p, "criteria", -1, "behaviours", "resolve")
+		setRow(p, "criteria", -1, "metrics", "talk_ratio 0.5 0.8")
+		setRow(p, "objections", -1, "again", "I said I want a manager.")
+		p.Eval(`(() => { const row = Array.from(document.querySelectorAll('#studio-form [data-list="behaviours"] .studio-rows > fieldset'))
+			.find((fs) => fs.querySelector('[data-key="name"]').value === 'verify');
+			const el = row.querySelector('select[data-key="needs"]');
+			el.value = 'question'; el.dispatchEvent(new Event('input', {bubbles: true})); return true })()`, nil)
 		p.Eval(`(() => { const rows = document.querySelectorAll('#studio-form [data-list="criteria"] .studio-rows > fieldset');
 			rows[rows.length - 1].querySelector('[data-key="required"]').click(); return true })()`, nil)
 		p.WaitFor("no problems, the rubric following the form", `!document.querySelector('#studio-form .bad') && document.querySelector('#problems li.ok') &&
@@ -192,12 +198,12 @@ func TestBrowserStudioLists(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"id: boss", "stage: resolution", "- Put me through to your manager.", "- I want a manager.", "handled_by:"} {
+		for _, want := range []string{"id: boss", "stage: resolution", "- Put me through to your manager.", "- I want a manager.", "handled_by:", "- I said I want a manager.", "needs: question"} {
 			if !strings.Contains(v.YAML, want) {
 				t.Errorf("the saved scenario lacks %q:\n%s", want, v.YAML)
 			}
 		}
-		for _, want := range []string{"name: Kept it off the manager", "weight: 10", "required: true", "- Let me sort it out myself.", "behaviours: [resolve]"} {
+		for _, want := range []string{"name: Kept it off the manager", "weight: 10", "required: true", "- Let me sort it out myself.", "behaviours: [resolve]", "{metric: talk_ratio, full: 0.5, zero: 0.8}"} {
 			if !strings.Contains(v.Rubric, want) {
 				t.Errorf("the saved rubric lacks %q:\n%s", want, v.Rubric)
 			}

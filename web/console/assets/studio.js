@@ -112,9 +112,17 @@
         el.checked = v === 'true';
         label.className = 'check';
         label.append(el, ' ' + c.label);
+      } else if (c.kind === 'choice') {
+        el = document.createElement('select');
+        el.append(new Option('anywhere not negated', ''), ...c.options.map((o) => new Option(o, o)));
+        if (v && !c.options.includes(v)) el.append(new Option(v, v)); // lint names it
+        el.value = v;
+        label.append(c.label + ' ', el);
       } else {
-        el = document.createElement(c.kind === 'lines' ? 'textarea' : 'input');
-        if (c.kind === 'lines') el.rows = Math.min(6, Math.max(2, v.split('\n').length));
+        const multi = c.kind === 'lines' || c.kind === 'metrics';
+        el = document.createElement(multi ? 'textarea' : 'input');
+        if (multi) el.rows = Math.min(6, Math.max(2, v.split('\n').length));
+        if (c.kind === 'metrics') el.placeholder = 'talk_ratio 0.55 0.8';
         if (c.kind === 'number') el.inputMode = 'decimal';
         if (def.name === 'objections' && c.key === 'stage') el.setAttribute('list', stageNames.id);
         el.value = v;

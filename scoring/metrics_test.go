@@ -111,6 +111,11 @@ func TestCountQuestions(t *testing.T) {
 		{"i know what you mean", 0, 0},
 		{"sorry. what happened? is that okay?", 1, 1},
 		{"i refunded it", 0, 0},
+		{"Can I ask, though, when a customer wants to know where their load is, how does that get to them?", 1, 0},
+		{"can i ask you what made you pick them", 1, 0},
+		{"can i ask you a question", 0, 0},
+		{"If you had to put a number on it, how many of those calls in a day?", 1, 0},
+		{"Fair enough, do they look it up themselves?", 0, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

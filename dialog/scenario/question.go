@@ -17,16 +17,24 @@ var (
 	notQuestion = map[string]bool{"i": true, "we": true, "it": true, "this": true}
 )
 
-// CountQuestions returns the open and closed questions in one learner line.
+// CountQuestions returns the open and closed questions in one learner line. A comma also
+// ends a clause (written text has them; recognizers give none), and asking leave to ask
+// ("can I ask, though, how does that...") is not a question of its own: the one it
+// introduces is.
 func CountQuestions(text string) (open, closed int) {
-	for _, clause := range strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '.' || r == '!' || r == ';' }) {
+	for _, clause := range strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '.' || r == '!' || r == ';' || r == ',' }) {
 		toks := Tokenize(clause)
-		prevQuestion := -10
+		prevQuestion, asked := -10, -1
 		for i := range toks {
-			if i-prevQuestion < 3 {
+			if i-prevQuestion < 3 || i < asked {
 				continue // "so what do you" is one question
 			}
-			switch questionAt(toks, i, i == 0 || discourse[toks[i-1]]) {
+			start := i == 0 || discourse[toks[i-1]] || i == asked
+			if n := askLeave(toks[i:]); n > 0 && start {
+				asked = i + n // the question it asks leave for starts after it
+				continue
+			}
+			switch questionAt(toks, i, start) {
 			case 1:
 				open++
 				prevQuestion = i
@@ -37,6 +45,18 @@ func CountQuestions(text string) (open, closed int) {
 		}
 	}
 	return open, closed
+}
+
+// askLeave returns how many words of toks ask leave to ask a question ("can i ask you", "may
+// i ask"), or 0.
+func askLeave(toks []string) int {
+	if len(toks) < 3 || (toks[0] != "can" && toks[0] != "could" && toks[0] != "may") || toks[1] != "i" || toks[2] != "ask" {
+		return 0
+	}
+	if len(toks) > 3 && toks[3] == "you" {
+		return 4
+	}
+	return 3
 }
 
 // questionAt classifies the words from toks[i]: 0 no question, 1 open, 2 closed. At a
@@ -53,6 +73,8 @@ func questionAt(toks []string, i int, clauseStart bool) int {
 		}
 	}
 	switch {
+	case t == "when" && clauseStart && !auxiliaries[next]:
+		return 0 // "when a customer rings, what happens?": the question is what follows
 	case openStarts[t] && clauseStart && next != "" && !notQuestion[next]:
 		return 1
 	case openStarts[t] && (auxiliaries[next] || next == "happened") && !reported[prev(toks, i)]:

@@ -1,0 +1,92 @@
+package material_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/sparlab/spar/dialog/studio/material"
+)
+
+// The PDF tests run the real pdftotext (make test installs poppler-utils): without it they
+// fail, they do not skip.
+
+// TestPDFText reads a two-page refund policy: its text in reading order, UTF-8 ("£"), the
+// lines the PDF wrapped joined into sentences, the questions and answers each on their own
+// line, a blank line between the pages. A PDF uploaded with no extension is read as one.
+func TestPDFText(t *testing.T) {
+	pdf, err := os.ReadFile("testdata/returns-policy.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := material.Reader{}.Text(context.Background(), "returns-policy.PDF", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Northwind Home: refunds and returns\nNorthwind Home refunds any order returned within 30 days of delivery. Refunds go back to the original card within 5 business days of the parcel reaching our warehouse.\n",
+		"A return label costs £4.95 and is taken off the refund, unless the item was faulty.\n\nCommon questions\n",
+		"Q: Can I return a sofa after 30 days?\nA: No. Sofas must come back within 30 days of delivery, in their original packaging.\nQ: Why",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("text lacks %q:\n%s", want, got)
+		}
+	}
+	golden(t, "testdata/returns-policy.txt.golden", []byte(got))
+	if sniffed, err := (material.Reader{}).Text(context.Background(), "upload", pdf); err != nil || sniffed != got {
+		t.Errorf("a PDF named without an extension: %q, %v", sniffed, err)
+	}
+}
+
+// TestPDFRefused: a PDF the server cannot read gives what to do, not a panic: a damaged one
+// (garbage after a PDF header), a scanned one (a page of picture, no text), one locked with a
+// password, and any PDF when pdftotext is not installed.
+func TestPDFRefused(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		r    material.Reader
+		data []byte
+		err  error
+		says string
+	}{
+		{"broken.pdf", material.Reader{}, []byte("%PDF-1.7\n\x00\xff garbage \x01 obj << /Type"), material.ErrUnreadable, "broken.pdf is damaged or not a PDF: paste the text instead"},
+		{"empty.pdf", material.Reader{}, nil, material.ErrUnreadable, "damaged or not a PDF"},
+		{"scanned.pdf", material.Reader{}, read("scanned.pdf"), material.ErrUnreadable, "it looks like a scanned PDF (pictures of pages); paste the text instead"},
+		{"locked.pdf", material.Reader{}, read("locked.pdf"), material.ErrUnreadable, "locked.pdf is password-protected"},
+		{"returns-policy.pdf", material.Reader{PDFToText: "pdftotext-not-installed"}, read("returns-policy.pdf"), material.ErrNoPDF, "install pdftotext (Debian's poppler-utils)"},
+	} {
+		got, err := tc.r.Text(ctx, tc.name, tc.data)
+		if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: %q, %v; want %v saying %q", tc.name, got, err, tc.err, tc.says)
+		}
+	}
+}
+
+// TestUnwrap: a line continues the one before only when that one stopped mid-sentence and
+// it starts as the rest of a sentence does; bullets, labels and headings keep their lines.
+func TestUnwrap(t *testing.T) {
+	for in, want := range map[string]string{
+		"Refunds go back to\nthe card.\n":               "Refunds go back to the card.\n",
+		"A label costs\n$7.50 or\n12 euros.":            "A label costs $7.50 or 12 euros.\n",
+		"made-to-\norder sofas":                         "made-to-order sofas\n",
+		"Returns\nYou can return":                       "Returns\nYou can return\n",
+		"Steps\n- call us\n1. write\nCustomer: hi":      "Steps\n- call us\n1. write\nCustomer: hi\n",
+		"It ends.\nthen lower\n\nnew paragraph and\n\f": "It ends.\nthen lower\n\nnew paragraph and\n",
+		"  one  \n\n\n\f\n  two":                        "one\n\ntwo\n",
+		"\f\n \n":                                       "",
+	} {
+		if got := material.Unwrap(in); got != want {
+			t.Errorf("Unwrap(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -20,6 +20,10 @@ const PDFToText = "pdftotext"
 // PDFTimeout bounds one pdftotext run.
 const PDFTimeout = 30 * time.Second
 
+// maxText bounds the text read out of a PDF: four times what the drafter reads
+// (draft.MaxMaterial), so that the console can say how much too long it is.
+const maxText = 1 << 20
+
 // maxStderr bounds what is kept of pdftotext's complaints.
 const maxStderr = 4 << 10
 
@@ -39,8 +43,8 @@ func (r Reader) pdfText(ctx context.Context, name string, data []byte) (string, 
 	defer cancel()
 	cmd := exec.CommandContext(run, bin, "-enc", "UTF-8", "-eol", "unix", "-", "-")
 	cmd.Stdin = bytes.NewReader(data)
-	out := &capped{max: MaxFile}
-	stderr := &capped{max: maxStderr}
+	out := &capped{max: maxText}
+	stderr := &capped{max: maxStderr, drop: true}
 	cmd.Stdout, cmd.Stderr = out, stderr
 	cmd.WaitDelay = time.Second
 	start := time.Now()
@@ -53,17 +57,17 @@ func (r Reader) pdfText(ctx context.Context, name string, data []byte) (string, 
 	case run.Err() != nil:
 		return "", fmt.Errorf("%w: reading %s took over %v: paste the text instead", ErrUnreadable, name, PDFTimeout)
 	case out.over:
-		return "", fmt.Errorf("%w: the text of %s is over %d MiB", ErrTooLarge, name, MaxFile>>20)
+		return "", fmt.Errorf("%w: the text of %s is over %d MiB: upload or paste the part to draft from", ErrTooLarge, name, maxText>>20)
 	case errors.As(err, &exit):
-		log.Info("studio material: pdftotext failed", "file", name, "exit", exit.ExitCode(), "stderr", strings.TrimSpace(stderr.String()))
-		if exit.ExitCode() == 3 || strings.Contains(strings.ToLower(stderr.String()), "password") {
+		log.Info("studio material: pdftotext failed", "file", name, "exit", exit.ExitCode(), "stderr", strings.TrimSpace(stderr.buf.String()))
+		if exit.ExitCode() == 3 || strings.Contains(strings.ToLower(stderr.buf.String()), "password") {
 			return "", fmt.Errorf("%w: %s is password-protected: remove the password (or save an unprotected copy) and upload that, or paste the text", ErrUnreadable, name)
 		}
 		return "", fmt.Errorf("%w: %s is damaged or not a PDF: paste the text instead", ErrUnreadable, name)
 	case err != nil:
 		return "", fmt.Errorf("material: pdftotext: %w", err)
 	}
-	text := Unwrap(strings.ToValidUTF8(out.String(), "\uFFFD"))
+	text := Unwrap(strings.ToValidUTF8(out.buf.String(), "\uFFFD"))
 	log.Info("studio material read", "file", name, "bytes", len(data), "text", len(text), "took", time.Since(start).Round(time.Millisecond))
 	if text == "" {
 		return "", fmt.Errorf("%w: %s has no text in it: it looks like a scanned PDF (pictures of pages); paste the text instead", ErrUnreadable, name)
@@ -71,19 +75,26 @@ func (r Reader) pdfText(ctx context.Context, name string, data []byte) (string, 
 	return text, nil
 }
 
-// capped is a buffer that takes up to max bytes and then fails the write.
+// capped is a buffer that takes up to max bytes, then fails the write (ending pdftotext), or
+// with drop drops the rest. It is not an io.ReaderFrom, so that the copy from the command's
+// pipe goes through Write.
 type capped struct {
-	bytes.Buffer
+	buf  bytes.Buffer
 	max  int
+	drop bool
 	over bool
 }
 
 func (c *capped) Write(p []byte) (int, error) {
-	if c.Len()+len(p) > c.max {
+	if room := c.max - c.buf.Len(); len(p) > room {
 		c.over = true
-		return 0, errors.New("material: output over its limit")
+		if !c.drop {
+			return 0, errors.New("material: output over its limit")
+		}
+		c.buf.Write(p[:room])
+		return len(p), nil
 	}
-	return c.Buffer.Write(p)
+	return c.buf.Write(p)
 }
 
 // marker starts a line that is never the rest of the line before: a bullet, a number, a

@@ -3,6 +3,7 @@ package material_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -88,5 +89,46 @@ func TestUnwrap(t *testing.T) {
 		if got := material.Unwrap(in); got != want {
 			t.Errorf("Unwrap(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestPDFComplaints: a PDF that pdftotext reads while complaining at length (no cross-reference
+// table, thousands of unknown operators: over 100 KiB of errors) still gives its text.
+func TestPDFComplaints(t *testing.T) {
+	content := "BT /F1 11 Tf 72 720 Td (Refunds go back within 5 days.) Tj ET\n" + strings.Repeat("1 2 zz\n", 3000)
+	var pdf strings.Builder
+	pdf.WriteString("%PDF-1.4\n")
+	for i, obj := range []string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"} {
+		fmt.Fprintf(&pdf, "%d 0 obj\n%s\nendobj\n", i+1, obj)
+	}
+	pdf.WriteString("trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+	got, err := material.Reader{}.Text(context.Background(), "noisy.pdf", []byte(pdf.String()))
+	if err != nil || got != "Refunds go back within 5 days.\n" {
+		t.Errorf("noisy PDF: %q, %v", got, err)
+	}
+}
+
+// TestPDFTooMuchText: a small PDF with over a MiB of text (200 pages sharing one page of
+// text) is refused as too large, not read whole into memory.
+func TestPDFTooMuchText(t *testing.T) {
+	content := "BT /F1 5 Tf 6 TL 20 780 Td " + strings.Repeat("("+strings.Repeat("A", 100)+") Tj T* ", 100) + "ET"
+	var pdf, kids strings.Builder
+	pdf.WriteString("%PDF-1.4\n")
+	for i := range 200 {
+		fmt.Fprintf(&pdf, "%d 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>\nendobj\n", 6+i)
+		fmt.Fprintf(&kids, "%d 0 R ", 6+i)
+	}
+	fmt.Fprintf(&pdf, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [%s] /Count 200 >>\nendobj\n", kids.String())
+	fmt.Fprintf(&pdf, "4 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n", len(content), content)
+	pdf.WriteString("5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+	if len(pdf.String()) > 64<<10 {
+		t.Fatalf("the PDF is %d bytes: it should be small", len(pdf.String()))
+	}
+	_, err := material.Reader{}.Text(context.Background(), "long.pdf", []byte(pdf.String()))
+	if !errors.Is(err, material.ErrTooLarge) || !strings.Contains(err.Error(), "the text of long.pdf is over 1 MiB") {
+		t.Errorf("long PDF: %v, want ErrTooLarge", err)
 	}
 }

@@ -43,7 +43,7 @@ func TestPDFText(t *testing.T) {
 
 // TestPDFRefused: a PDF the server cannot read gives what to do, not a panic: a damaged one
 // (garbage after a PDF header), a scanned one (a page of picture, no text), one locked with a
-// password, and any PDF when pdftotext is not installed.
+// password, and any PDF when pdftotext is not installed. An upload given up is not read.
 func TestPDFRefused(t *testing.T) {
 	read := func(name string) []byte {
 		b, err := os.ReadFile("testdata/" + name)
@@ -70,6 +70,11 @@ func TestPDFRefused(t *testing.T) {
 		if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.says) {
 			t.Errorf("%s: %q, %v; want %v saying %q", tc.name, got, err, tc.err, tc.says)
 		}
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := (material.Reader{}).Text(gone, "returns-policy.pdf", read("returns-policy.pdf")); !errors.Is(err, context.Canceled) {
+		t.Errorf("after the upload was given up: %v, want context.Canceled", err)
 	}
 }
 

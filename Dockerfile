@@ -4,8 +4,9 @@
 # Debian's pocketsphinx); stage 2 is Debian slim with the speech packages the binary uses at
 # run time. The package lists follow the Makefile's APT_PKGS (TestDockerfilePackages in
 # cmd/spar checks that every one is here): the -dev packages, pkg-config and gcc in the
-# build stage, the libraries, the en-us model, flite, espeak-ng and redis-server at run time
-# (sox is only a tool for people working on the tests). Scenarios, rubrics and web assets are
+# build stage, the libraries, the en-us model, flite, espeak-ng, redis-server and
+# poppler-utils (pdftotext, which reads PDF material in the studio) at run time (sox is only
+# a tool for people working on the tests). Scenarios, rubrics and web assets are
 # embedded in the binary.
 #
 # Run one node against an external Redis (docs/DEPLOY.md):
@@ -31,7 +32,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libpocketsphinx3 libsphinxbase3 pocketsphinx pocketsphinx-en-us \
-      flite espeak-ng redis-server \
+      flite espeak-ng redis-server poppler-utils \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/spar --create-home --shell /usr/sbin/nologin spar \
  && mkdir -p /etc/spar && touch /etc/spar/spar.yaml

@@ -6,7 +6,7 @@ GO        ?= go
 TAGS      ?= pocketsphinx
 BIN       := bin/spar
 APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsphinxbase-dev \
-             pocketsphinx-en-us pkg-config gcc sox
+             pocketsphinx-en-us pkg-config gcc sox poppler-utils
 # The Dockerfile installs the same packages (TestDockerfilePackages checks it): keep them in step.
 # sip-tester installs sipp, the independent SIP caller of the SIP end-to-end test.
 TEST_PKGS := chromium firefox-esr sip-tester
@@ -19,7 +19,7 @@ all: build
 help: ## list targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
 
-deps: ## install missing Debian packages (speech engines, redis-server)
+deps: ## install missing Debian packages (speech engines, redis-server, pdftotext)
 	@missing=""; for p in $(APT_PKGS) $(EXTRA_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "==> installing Debian packages:$$missing"; \

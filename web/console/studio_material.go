@@ -26,8 +26,8 @@ type materialView struct {
 	Lines int  `json:"lines"`
 }
 
-// studioMaterial reads an uploaded file (text, Markdown, HTML, or a WAV call recording,
-// transcribed with the server's speech recognizer) and returns its text; the trainer sees it
+// studioMaterial reads an uploaded file (text, Markdown, HTML, PDF through pdftotext, or a
+// WAV call recording, transcribed with the server's speech recognizer) and returns its text; the trainer sees it
 // in the material box, edits it if need be, and drafts. Nothing is stored.
 func (c *Console) studioMaterial(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, material.MaxFile/3*4+8<<10)
@@ -46,12 +46,12 @@ func (c *Console) studioMaterial(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, material.ErrTooLarge):
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": err.Error()})
 		return
-	case errors.Is(err, material.ErrUnsupported), errors.Is(err, material.ErrUnreadable), errors.Is(err, material.ErrNoSTT):
+	case errors.Is(err, material.ErrUnsupported), errors.Is(err, material.ErrUnreadable), errors.Is(err, material.ErrNoSTT), errors.Is(err, material.ErrNoPDF):
 		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": err.Error()})
 		return
 	case err != nil:
 		c.log.Error("studio material", "file", in.Name, "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the file could not be transcribed: " + err.Error()})
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "the file could not be read: " + err.Error()})
 		return
 	}
 	if len(text) > draft.MaxMaterial {

@@ -52,9 +52,10 @@ func draftFrom(t *testing.T, c *client, sdo *studio.Studio, id, material string)
 	return v, sc
 }
 
-// TestStudioUploadMaterial: an uploaded text or HTML file comes back as the material's text
-// (HTML without its scripts), PDF and other types are refused with what to do, a recording
-// is refused when the server has no recognizer, and learners cannot upload.
+// TestStudioUploadMaterial: an uploaded text, HTML or PDF file comes back as the material's
+// text (HTML without its scripts, PDF read by pdftotext) and drafts, a damaged PDF and other
+// types are refused with what to do, a recording is refused when the server has no
+// recognizer, and learners cannot upload.
 func TestStudioUploadMaterial(t *testing.T) {
 	f, sdo := newStudioFixture(t)
 	tina := f.login(t, "tina@example.com")
@@ -75,7 +76,20 @@ func TestStudioUploadMaterial(t *testing.T) {
 	if len(sc.Objections) == 0 || sc.Objections[0].Says[0] != "Can I return a sofa after thirty days?" {
 		t.Errorf("HTML draft's objections %+v", sc.Objections)
 	}
-	for name, want := range map[string]string{"policy.pdf": "paste the text", "sheet.docx": "or paste the text", "call.wav": "paste the call's transcript"} {
+	pdf, err := os.ReadFile("../../dialog/studio/material/testdata/returns-policy.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, out = uploadMaterial(t, tina, "returns-policy.pdf", pdf)
+	text, _ = out["material"].(string)
+	if st != http.StatusOK || !strings.Contains(text, "\nA: No. Sofas must come back within 30 days of delivery, in their original packaging.\n") {
+		t.Fatalf("pdf: %d %v", st, out)
+	}
+	_, sc = draftFrom(t, tina, sdo, "sofa-pdf", text)
+	if len(sc.Objections) < 2 || sc.Objections[0].Says[0] != "Can I return a sofa after thirty days?" || !strings.Contains(sc.Persona.Backstory, "A return label costs £4.95") {
+		t.Errorf("PDF draft's objections %+v, backstory %q", sc.Objections, sc.Persona.Backstory)
+	}
+	for name, want := range map[string]string{"policy.pdf": "policy.pdf is damaged or not a PDF: paste the text", "sheet.docx": "or paste the text", "call.wav": "paste the call's transcript"} {
 		if st, out := uploadMaterial(t, tina, name, []byte("RIFF%PDF-1.4")); st != http.StatusUnsupportedMediaType || !strings.Contains(out["error"].(string), want) {
 			t.Errorf("%s: %d %v, want 415 saying %q", name, st, out, want)
 		}

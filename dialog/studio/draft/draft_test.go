@@ -24,51 +24,57 @@ func checkRubric(sc *scenario.Scenario, data []byte) error {
 	return r.CheckScenario(sc)
 }
 
-// TestDraftFromMaterial drafts the committed sample material: each draft passes the studio's
+// TestDraftFromMaterial drafts the committed sample material, each file read as the upload
+// reads it (material.Reader: HTML as its visible text, PDF through pdftotext): each draft passes the studio's
 // lint (the same as spar scenario lint, plus the rubric rules), takes its questions, answers
 // and facts from the material, and matches its golden file.
 func TestDraftFromMaterial(t *testing.T) {
 	tests := []struct {
-		file  string // .html files are read as the upload does (material.HTMLText)
+		file  string // from the package's directory
 		kind  draft.Kind
 		pairs []draft.Pair // the first ones
 		fact  string       // one fact that must be found
 		word  string       // one name that must be found
 	}{
-		{file: "refund-policy.md", kind: draft.Support,
+		{file: "testdata/refund-policy.md", kind: draft.Support,
 			pairs: []draft.Pair{{Says: "I want my money back today", Answer: "I can start the refund now; it reaches your card within five business days of the parcel arriving."}},
 			fact:  "Refunds go back to the original card within 5 business days of the parcel reaching our warehouse.", word: "Northwind"},
-		{file: "product-faq.txt", kind: draft.Support,
+		{file: "testdata/product-faq.txt", kind: draft.Support,
 			pairs: []draft.Pair{{Says: "Why does my internet drop every evening?", Answer: "The X2 switches channels when the network is busy. Turn on Stable Channel in the Brightline app under Settings."}},
 			fact:  "The warranty lasts 2 years from the date of purchase.", word: "Brightline"},
-		{file: "cold-call-transcript.txt", kind: draft.Sales,
+		{file: "testdata/cold-call-transcript.txt", kind: draft.Sales,
 			pairs: []draft.Pair{{Says: "I've got two minutes. What is this about?", Answer: "We help regional couriers cut failed deliveries. Most teams we talk to lose about 6 percent of drops to missed time windows."},
 				{Says: "We already use Parcelpoint for routing. Why would we switch?", Answer: "Parcelpoint is solid on routing. What would you change about how it handles the customer's time window?"}},
 			word: "Parcelpoint"},
-		{file: "help-page.html", kind: draft.Support,
+		{file: "testdata/help-page.html", kind: draft.Support,
 			pairs: []draft.Pair{{Says: "Why does my internet drop every evening?", Answer: "The X2 switches channels when the network is busy. Turn on Stable Channel in the Brightline app under Settings."}},
 			fact:  "Replacements ship within 3 business days; a courier collects the old unit.", word: "Brightline"},
-		{file: "support-call.txt", kind: draft.Support,
+		{file: "testdata/support-call.txt", kind: draft.Support,
 			pairs: []draft.Pair{{Says: "You've charged me twice for my renewal. That's $89 gone twice and this is the third time I've called!",
 				Answer: "I'm sorry, that's a frustrating one. Let me pull up your account so we can fix it on this call."}},
 			fact: "That's $89 gone twice and this is the third time I've called!", word: "Dana"},
-		{file: "recorded-call.txt", kind: draft.Support,
+		{file: "testdata/recorded-call.txt", kind: draft.Support,
 			pairs: []draft.Pair{{Says: "i was charged twice for my order", Answer: "i am sorry about that let me check your account"},
 				{Says: "why was i charged twice", Answer: "the second charge is a hold and it drops off in three days"}},
 			fact: "i was charged twice for my order"},
+		{file: "../material/testdata/returns-policy.pdf", kind: draft.Support,
+			pairs: []draft.Pair{{Says: "Can I return a sofa after 30 days?", Answer: "No. Sofas must come back within 30 days of delivery, in their original packaging."},
+				{Says: "Why should I pay for the return label?", Answer: "If the item was faulty the label is free, and we refund the full amount."}},
+			fact: "Refunds go back to the original card within 5 business days of the parcel reaching our warehouse.", word: "Home"},
 	}
 	lint := studio.Linter{Rubric: checkRubric}
 	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
-			material, err := os.ReadFile(filepath.Join("testdata", tt.file))
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			raw, err := os.ReadFile(tt.file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			id := strings.TrimSuffix(tt.file, filepath.Ext(tt.file))
-			if filepath.Ext(tt.file) == ".html" {
-				material = []byte(studiomaterial.HTMLText(material))
+			id := strings.TrimSuffix(filepath.Base(tt.file), filepath.Ext(tt.file))
+			material, err := studiomaterial.Reader{}.Text(t.Context(), tt.file, raw)
+			if err != nil {
+				t.Fatal(err)
 			}
-			d, err := draft.Make(draft.Input{ID: id, Kind: tt.kind, Material: string(material)})
+			d, err := draft.Make(draft.Input{ID: id, Kind: tt.kind, Material: material})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +97,7 @@ func TestDraftFromMaterial(t *testing.T) {
 			if tt.fact != "" {
 				found := false
 				for _, f := range d.Facts {
-					found = found || f.Text == tt.fact && strings.Contains(string(material), f.Source)
+					found = found || f.Text == tt.fact && strings.Contains(material, f.Source)
 				}
 				if !found || !strings.Contains(sc.Persona.Backstory, tt.fact) {
 					t.Errorf("fact %q not in the facts %+v or the backstory", tt.fact, d.Facts)

@@ -87,3 +87,29 @@ func wavBytes(t testing.TB, rate, channels, n int) []byte {
 	}
 	return f.b
 }
+
+// FuzzUnwrap feeds pdftotext's output of an uploaded PDF (untrusted) to Unwrap: it never
+// panics, changes only white space, and gives trimmed lines, no two blank lines in a row.
+func FuzzUnwrap(f *testing.F) {
+	golden, err := os.ReadFile("testdata/returns-policy.txt.golden")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(golden))
+	f.Add("Refunds go back to\nthe card £4 made-to-\norder\f\n\n- a\n1) b\nQ: c?\n")
+	f.Add(" \u00a0x\u2028y\r\n\x85z-\n\xff")
+	f.Fuzz(func(t *testing.T, in string) {
+		out := material.Unwrap(in)
+		if strings.Join(strings.Fields(out), "") != strings.Join(strings.Fields(in), "") {
+			t.Fatalf("Unwrap(%q) = %q: more than white space changed", in, out)
+		}
+		if out != "" && (!strings.HasSuffix(out, "\n") || strings.HasPrefix(out, "\n") || strings.Contains(out, "\n\n\n")) {
+			t.Fatalf("Unwrap(%q) = %q: blank lines", in, out)
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			if strings.TrimSpace(l) != l {
+				t.Fatalf("Unwrap(%q) = %q: untrimmed line %q", in, out, l)
+			}
+		}
+	})
+}

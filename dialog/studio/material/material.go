@@ -9,8 +9,10 @@
 //     the configured speech recognizer, one line per utterance: "Agent: ..." (left) and
 //     "Customer: ..." (right) when the two channels carry the two sides of the call (as Spar
 //     records them), else mixed to mono and "Speaker: ..." (who spoke is not known);
-//   - PDF is refused with a message to paste the text or save it as text: this build has no
-//     PDF text extraction.
+//   - PDF (.pdf) as its text in reading order, read by pdftotext (Debian's poppler-utils,
+//     which the server needs for PDF: without it PDF is refused with ErrNoPDF), with the
+//     lines the PDF wrapped joined again (Unwrap). A PDF with no text (a scanned one), a
+//     password-protected or a damaged one is refused with ErrUnreadable and what to do.
 //
 // Anything else is refused with ErrUnsupported. Files larger than MaxFile are refused.
 package material
@@ -46,6 +48,8 @@ var (
 	ErrUnreadable = errors.New("material: file cannot be read")
 	// ErrNoSTT is returned for a recording when no speech recognizer is configured.
 	ErrNoSTT = errors.New("material: no speech recognizer to transcribe the recording")
+	// ErrNoPDF is returned for a PDF when pdftotext is not installed.
+	ErrNoPDF = errors.New("material: no pdftotext to read the PDF")
 )
 
 // SpeakerLabel starts each line of a one-channel recording's transcript: who spoke is not
@@ -60,8 +64,18 @@ var SideLabels = [2]string{"Agent", "Customer"}
 type Reader struct {
 	// STT transcribes recordings; nil: recordings are refused with ErrNoSTT.
 	STT dialog.Transcriber
-	// Log gets one line per transcription; nil discards.
+	// PDFToText is the pdftotext command that reads PDF files; "" is PDFToText, found on
+	// the PATH.
+	PDFToText string
+	// Log gets one line per transcription and PDF read; nil discards.
 	Log *slog.Logger
+}
+
+func (r Reader) logger() *slog.Logger {
+	if r.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.Log
 }
 
 // Text returns the material in the file called name (only its extension is used, and the
@@ -71,8 +85,11 @@ func (r Reader) Text(ctx context.Context, name string, data []byte) (string, err
 		return "", fmt.Errorf("%w: %s is %d MiB, at most %d MiB", ErrTooLarge, name, len(data)>>20, MaxFile>>20)
 	}
 	ext := strings.ToLower(path.Ext(name))
-	if ext == "" && bytes.HasPrefix(data, []byte("RIFF")) {
+	switch {
+	case ext == "" && bytes.HasPrefix(data, []byte("RIFF")):
 		ext = ".wav"
+	case ext == "" && bytes.HasPrefix(data, []byte("%PDF-")):
+		ext = ".pdf"
 	}
 	switch ext {
 	case ".txt", ".text", ".md", ".markdown", "":
@@ -88,9 +105,9 @@ func (r Reader) Text(ctx context.Context, name string, data []byte) (string, err
 	case ".wav", ".wave":
 		return r.transcribe(ctx, name, data)
 	case ".pdf":
-		return "", fmt.Errorf("%w: PDF (%s): this server cannot read text out of PDF files; paste the text, or save the document as plain text or HTML and upload that", ErrUnsupported, name)
+		return r.pdfText(ctx, name, data)
 	default:
-		return "", fmt.Errorf("%w: %s: upload plain text (.txt), Markdown (.md), HTML (.html) or a call recording (.wav), or paste the text", ErrUnsupported, name)
+		return "", fmt.Errorf("%w: %s: upload plain text (.txt), Markdown (.md), HTML (.html), PDF (.pdf) or a call recording (.wav), or paste the text", ErrUnsupported, name)
 	}
 }
 
@@ -106,16 +123,12 @@ func (r Reader) transcribe(ctx context.Context, name string, data []byte) (strin
 	if len(sides[0]) > media.Samples(media.Rate16k, MaxAudio) {
 		return "", fmt.Errorf("%w: %s is longer than %v", ErrTooLarge, name, MaxAudio)
 	}
-	log := r.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
 	start := time.Now()
 	lines, err := Transcribe(ctx, r.STT, sides)
 	if err != nil {
 		return "", err
 	}
-	log.Info("studio material transcribed", "file", name, "audio", media.Duration(media.Rate16k, len(sides[0])),
+	r.logger().Info("studio material transcribed", "file", name, "audio", media.Duration(media.Rate16k, len(sides[0])),
 		"sides", len(sides), "utterances", len(lines), "took", time.Since(start).Round(time.Millisecond))
 	if len(lines) == 0 {
 		return "", fmt.Errorf("%w: no speech was recognized in %s", ErrUnreadable, name)

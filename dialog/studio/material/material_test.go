@@ -60,8 +60,7 @@ func TestTextByType(t *testing.T) {
 		err  error
 		says string
 	}{
-		"policy.pdf":  {[]byte("%PDF-1.7\n"), material.ErrUnsupported, "paste the text"},
-		"sheet.docx":  {[]byte("PK\x03\x04"), material.ErrUnsupported, "plain text (.txt), Markdown (.md), HTML (.html) or a call recording (.wav)"},
+		"sheet.docx":  {[]byte("PK\x03\x04"), material.ErrUnsupported, "plain text (.txt), Markdown (.md), HTML (.html), PDF (.pdf) or a call recording (.wav)"},
 		"binary.txt":  {[]byte("a\x00b"), material.ErrUnreadable, "not UTF-8 text"},
 		"latin1.md":   {[]byte("caf\xe9"), material.ErrUnreadable, "not UTF-8"},
 		"call.wav":    {[]byte("RIFF...."), material.ErrNoSTT, "paste the call's transcript"},

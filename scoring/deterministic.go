@@ -105,7 +105,31 @@ func readLines(c *Call) []line {
 		}
 		lines = append(lines, l)
 	}
+	if settled(tr) {
+		for i := range lines {
+			if !lines[i].accepted && !lines[i].refused {
+				lines[i].accepted = true
+			}
+		}
+	}
 	return lines
+}
+
+// settled reports whether one of the persona's last two lines settles the call ("okay, that
+// covers it"): what the learner offered on the way was taken, even where the persona's next
+// reply went straight on to the next thing ("who pays the fee?").
+func settled(tr []dialog.Utterance) bool {
+	n := 0
+	for i := len(tr) - 1; i >= 0 && n < 2; i-- {
+		if tr[i].Speaker != dialog.SpeakerPersona {
+			continue
+		}
+		if scenario.Settles(tr[i].Text) {
+			return true
+		}
+		n++
+	}
+	return false
 }
 
 // replyWindow is how many of the persona's next lines may take up what the learner did: the

@@ -90,6 +90,43 @@ func TestWalkedOutAgreesNothing(t *testing.T) {
 	}
 }
 
+// TestSettledCallTakesUpTheFix: the replies to the refund moved straight on to the fee and
+// the callback; a closing "that covers it" takes up the refund as well, a bare goodbye does not.
+func TestSettledCallTakesUpTheFix(t *testing.T) {
+	rs, cat := shipped(t)
+	resolve := func(last string) float64 {
+		tr := []dialog.Utterance{
+			{Speaker: dialog.SpeakerPersona, Text: "You charged me twice and nobody called me back.", Start: sec2(0), End: sec2(3)},
+			{Speaker: dialog.SpeakerLearner, Text: "That's our mistake and I'm sorry. I've refunded the second charge now, it'll be back on your card by Friday.", Start: sec2(4), End: sec2(10)},
+			{Speaker: dialog.SpeakerPersona, Text: "And my bank charged me a fee. Who pays that?", Start: sec2(11), End: sec2(14)},
+			{Speaker: dialog.SpeakerLearner, Text: "We'll cover the overdraft fee as well.", Start: sec2(15), End: sec2(18)},
+			{Speaker: dialog.SpeakerPersona, Text: "And the callback nobody made?", Start: sec2(19), End: sec2(21)},
+			{Speaker: dialog.SpeakerLearner, Text: "That one's on me now. I'm Sam, and this is my direct line.", Start: sec2(22), End: sec2(25)},
+			{Speaker: dialog.SpeakerPersona, Text: last, Start: sec2(26), End: sec2(28)},
+		}
+		r, _ := rs.Get("double-charge-hard")
+		sc, _ := cat.Get("double-charge-hard")
+		c := &Call{Record: &store.Record{ID: "settled", Scenario: "double-charge-hard", Status: store.StatusSealed,
+			Transcript: tr, Duration: 29 * time.Second, EndReason: "learner hung up"}, Scenario: sc, Rubric: r}
+		c.Metrics = Compute(c)
+		card, err := Score(context.Background(), Deterministic{}, "deterministic", c, time.Unix(0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cr := range card.Criteria {
+			if cr.ID == "resolve" {
+				return cr.Score
+			}
+		}
+		t.Fatal("no resolve criterion")
+		return 0
+	}
+	settled, bare := resolve("Okay. That covers it, I think."), resolve("Sure. Bye.")
+	if settled <= bare {
+		t.Errorf("resolve %.2f after a settling close, %.2f after a bare goodbye: want more when settled", settled, bare)
+	}
+}
+
 // TestRequiredGateAsShown: a required criterion opens its gate at half credit as the card
 // shows it, a whole percent: 0.497 reads "50%" and passes the gate, 0.494 reads "49%" and fails.
 func TestRequiredGateAsShown(t *testing.T) {

@@ -195,6 +195,17 @@ func Refuses(text string) bool {
 	return false
 }
 
+// settleCues close a call with everything taken: "Okay, that covers it.", "That sounds
+// fine, then. Thank you.", "That's all I needed." A bare "Sure. Bye." does not.
+var settleCues = [][]string{{"that", "covers", "it"}, {"that", "covers", "everything"}, {"that", "sounds", "fine"},
+	{"that", "is", "everything"}, {"that", "is", "all", "i", "needed"}, {"that", "is", "what", "i", "needed"},
+	{"that", "is", "sorted"}, {"all", "sorted"}, {"that", "is", "all", "i", "wanted"}, {"that", "works"}}
+
+// Settles reports whether the other side's closing line settles the call: a settle cue that
+// no negation governs. Everything the learner offered and the other side did not turn down
+// is then taken up, even where the reply right after it moved on to the next thing.
+func Settles(text string) bool { return hasCue(text, settleCues) }
+
 // Accepts reports whether a reply accepts what was offered ("Oh, thank goodness.", "Thursday
 // at two works.", "No, that's everything, thanks."): an acceptance cue that no negation
 // governs ("no thanks", "that's not good enough" do not accept).
@@ -203,8 +214,15 @@ func Accepts(text string) bool {
 		if len(s.toks) == 1 && s.toks[0] == "right" {
 			return true // "Right. And who pays the fee?": taken, and on to the next thing
 		}
+	}
+	return hasCue(text, acceptCues)
+}
+
+// hasCue reports whether text holds one of cues that no negation governs.
+func hasCue(text string, cues [][]string) bool {
+	for _, s := range readSentences(text) {
 		for i := range s.toks {
-			n := prefixLen(s.toks[i:], acceptCues)
+			n := prefixLen(s.toks[i:], cues)
 			if n == 0 {
 				continue
 			}

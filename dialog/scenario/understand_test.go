@@ -200,11 +200,11 @@ func TestSettles(t *testing.T) {
 		"That sounds fine, then. Thank you.":          true,
 		"Thank you, that's everything. Goodbye.":      true,
 		"That's all I needed. Thank you, really. Bye": true,
-		"Sure. Bye.":                                  false,
-		"Yep. Thanks. Bye.":                           false,
-		"oh well bye then":                            false,
-		"That's not everything. What about the fee?":  false,
-		"That doesn't cover it.":                      false,
+		"Sure. Bye.":        false,
+		"Yep. Thanks. Bye.": false,
+		"oh well bye then":  false,
+		"That's not everything. What about the fee?": false,
+		"That doesn't cover it.":                     false,
 	} {
 		if got := scenario.Settles(text); got != want {
 			t.Errorf("Settles(%q) = %v, want %v", text, got, want)

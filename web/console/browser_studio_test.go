@@ -217,51 +217,52 @@ func TestBrowserStudioLists(t *testing.T) {
 	})
 }
 
-// TestBrowserStudioUpload drives headless Chromium: a trainer chooses a PDF in the draft
+// TestBrowserStudioUpload drives Chromium and Firefox: a trainer chooses a PDF in the draft
 // form's file input. A scanned one (no text) is refused with what to do; the refund policy's
 // text fills the material box, and drafting it opens the editor with the PDF's title, its
 // questions as the persona's objections and its sentences as her facts.
 func TestBrowserStudioUpload(t *testing.T) {
-	f, _ := newStudioFixture(t)
-	b := webtest.Launch(t, webtest.Options{Width: 1280, Height: 1000})
-	studioSignIn(b, f.srv.URL, "tina@example.com")
-	b.Navigate(f.srv.URL + "/console/studio")
-	b.WaitFor("the studio", `document.readyState !== 'loading' && document.getElementById('material-file')`, 10*time.Second)
-	const samples = "../../dialog/studio/material/testdata/"
-	const msg = `document.getElementById('material-msg').textContent`
+	eachBrowser(t, 1280, 1000, func(t *testing.T, b webtest.Page, _ func(string)) {
+		f, _ := newStudioFixture(t)
+		studioSignIn(b, f.srv.URL, "tina@example.com")
+		b.Navigate(f.srv.URL + "/console/studio")
+		b.WaitFor("the studio", `document.readyState !== 'loading' && document.getElementById('material-file')`, 10*time.Second)
+		const samples = "../../dialog/studio/material/testdata/"
+		const msg = `document.getElementById('material-msg').textContent`
 
-	b.SetFiles("#material-file", samples+"scanned.pdf")
-	b.WaitFor("the scanned PDF refused", msg+`.includes('looks like a scanned PDF')`, 10*time.Second)
-	var box string
-	b.Eval(`document.querySelector('#draft-form textarea[name="material"]').value`, &box)
-	if box != "" {
-		t.Errorf("a refused file filled the material box with %q", box)
-	}
+		b.SetFiles("#material-file", samples+"scanned.pdf")
+		b.WaitFor("the scanned PDF refused", msg+`.includes('looks like a scanned PDF')`, 10*time.Second)
+		var box string
+		b.Eval(`document.querySelector('#draft-form textarea[name="material"]').value`, &box)
+		if box != "" {
+			t.Errorf("a refused file filled the material box with %q", box)
+		}
 
-	b.SetFiles("#material-file", samples+"returns-policy.pdf")
-	b.WaitFor("the PDF's text in the material box", `document.querySelector('#draft-form textarea[name="material"]').value.includes('in their original packaging.')`, 10*time.Second)
-	var said string
-	b.Eval(msg, &said)
-	if said != "Read returns-policy.pdf. Check the text, then Draft." {
-		t.Errorf("after the upload the form says %q", said)
-	}
-	b.Eval(`(() => { const f = document.getElementById('draft-form');
-		f.id.value = 'returns-pdf'; f.querySelector('button[type="submit"]').click(); return true })()`, nil)
-	b.WaitFor("the draft in the editor", `location.pathname === '/console/studio/returns-pdf' && document.getElementById('studio') && document.getElementById('studio').dataset.ready === 'true'`, 10*time.Second)
-	var draft struct {
-		Title, Facts string
-		Says         []string
-	}
-	b.Eval(`({ title: document.querySelector('#studio-form [data-field="title"]').value,
-		says: Array.from(document.querySelectorAll('#studio-form [data-list="objections"] [data-key="says"]')).map((el) => el.value),
-		facts: document.getElementById('facts').textContent })`, &draft)
-	if draft.Title != "Northwind Home: refunds and returns" {
-		t.Errorf("the draft's title is %q", draft.Title)
-	}
-	if len(draft.Says) != 2 || draft.Says[0] != "Can I return a sofa after thirty days?" || draft.Says[1] != "Why should I pay for the return label?" {
-		t.Errorf("the draft's objections say %q", draft.Says)
-	}
-	if !strings.Contains(draft.Facts, "A return label costs £4.95 and is taken off the refund, unless the item was faulty.") {
-		t.Errorf("the draft's facts read %q", draft.Facts)
-	}
+		b.SetFiles("#material-file", samples+"returns-policy.pdf")
+		b.WaitFor("the PDF's text in the material box", `document.querySelector('#draft-form textarea[name="material"]').value.includes('in their original packaging.')`, 10*time.Second)
+		var said string
+		b.Eval(msg, &said)
+		if said != "Read returns-policy.pdf. Check the text, then Draft." {
+			t.Errorf("after the upload the form says %q", said)
+		}
+		b.Eval(`(() => { const f = document.getElementById('draft-form');
+			f.id.value = 'returns-pdf'; f.querySelector('button[type="submit"]').click(); return true })()`, nil)
+		b.WaitFor("the draft in the editor", `location.pathname === '/console/studio/returns-pdf' && document.getElementById('studio') && document.getElementById('studio').dataset.ready === 'true'`, 10*time.Second)
+		var draft struct {
+			Title, Facts string
+			Says         []string
+		}
+		b.Eval(`({ title: document.querySelector('#studio-form [data-field="title"]').value,
+			says: Array.from(document.querySelectorAll('#studio-form [data-list="objections"] [data-key="says"]')).map((el) => el.value),
+			facts: document.getElementById('facts').textContent })`, &draft)
+		if draft.Title != "Northwind Home: refunds and returns" {
+			t.Errorf("the draft's title is %q", draft.Title)
+		}
+		if len(draft.Says) != 2 || draft.Says[0] != "Can I return a sofa after thirty days?" || draft.Says[1] != "Why should I pay for the return label?" {
+			t.Errorf("the draft's objections say %q", draft.Says)
+		}
+		if !strings.Contains(draft.Facts, "A return label costs £4.95 and is taken off the refund, unless the item was faulty.") {
+			t.Errorf("the draft's facts read %q", draft.Facts)
+		}
+	})
 }

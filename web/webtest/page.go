@@ -23,6 +23,8 @@ type Page interface {
 	Press(keys ...string)
 	// Type types text into the focused element, key by key.
 	Type(text string)
+	// SetFiles chooses files on the file input selector finds, as the file chooser does.
+	SetFiles(selector string, paths ...string)
 }
 
 var (

@@ -12,7 +12,6 @@ import (
 // TestNothingFromNothing: a call where the learner did nothing worth credit scores zero,
 // with no strengths and no winning lines, whatever its metrics look like.
 func TestNothingFromNothing(t *testing.T) {
-	rs, cat := shipped(t)
 	persona := func(at float64, text string) dialog.Utterance {
 		return dialog.Utterance{Speaker: dialog.SpeakerPersona, Text: text, Start: sec2(at), End: sec2(at + 2)}
 	}
@@ -31,15 +30,7 @@ func TestNothingFromNothing(t *testing.T) {
 			persona(5, "Don't tell me to calm down."), learner(8, "okay then")}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, _ := rs.Get("double-charge")
-			sc, _ := cat.Get("double-charge")
-			c := &Call{Record: &store.Record{ID: tc.name, Scenario: "double-charge", Status: store.StatusSealed,
-				Transcript: tc.tr, Duration: 20 * time.Second}, Scenario: sc, Rubric: r}
-			c.Metrics = Compute(c)
-			card, err := Score(context.Background(), Deterministic{}, "deterministic", c, time.Unix(0, 0))
-			if err != nil {
-				t.Fatal(err)
-			}
+			card := scoreShipped(t, "double-charge", tc.tr, "")
 			if card.Overall != 0 || card.Pass || len(card.Strengths) > 0 || len(card.WinningLines) > 0 {
 				t.Errorf("overall %d pass %v strengths %q winning %v; want 0, fail, none\n%s",
 					card.Overall, card.Pass, card.Strengths, card.WinningLines, fmtCard(card))
@@ -50,11 +41,31 @@ func TestNothingFromNothing(t *testing.T) {
 
 func sec2(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
+// scoreShipped scores transcript tr as a sealed call of a shipped scenario with the
+// deterministic judge.
+func scoreShipped(t *testing.T, scenarioID string, tr []dialog.Utterance, end string) *Scorecard {
+	t.Helper()
+	rs, cat := shipped(t)
+	r, _ := rs.Get(scenarioID)
+	sc, _ := cat.Get(scenarioID)
+	var d time.Duration
+	if len(tr) > 0 {
+		d = tr[len(tr)-1].End + time.Second
+	}
+	c := &Call{Record: &store.Record{ID: t.Name(), Scenario: scenarioID, Status: store.StatusSealed,
+		Transcript: tr, Duration: max(d, 20*time.Second), EndReason: end}, Scenario: sc, Rubric: r}
+	c.Metrics = Compute(c)
+	card, err := Score(context.Background(), Deterministic{}, "deterministic", c, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return card
+}
+
 // TestWalkedOutAgreesNothing: a meeting proposed with a day and a time, an "okay" from the
 // prospect, and then the prospect hangs up at their worst: the outcome criterion (the close)
 // gets nothing, the others keep what they earned.
 func TestWalkedOutAgreesNothing(t *testing.T) {
-	rs, cat := shipped(t)
 	tr := []dialog.Utterance{
 		{Speaker: dialog.SpeakerPersona, Text: "Glen Moreau.", Start: sec2(0), End: sec2(1)},
 		{Speaker: dialog.SpeakerLearner, Text: "Hi Glen, it's Sam from Tracklane, did I catch you at a bad time?", Start: sec2(2), End: sec2(5)},
@@ -66,15 +77,7 @@ func TestWalkedOutAgreesNothing(t *testing.T) {
 		end       string
 		wantClose bool
 	}{{"resolved", true}, {dialog.EndWalkedOut, false}} {
-		r, _ := rs.Get("cold-call-vendor")
-		sc, _ := cat.Get("cold-call-vendor")
-		c := &Call{Record: &store.Record{ID: "walked-out", Scenario: "cold-call-vendor", Status: store.StatusSealed,
-			Transcript: tr, Duration: 15 * time.Second, EndReason: tc.end}, Scenario: sc, Rubric: r}
-		c.Metrics = Compute(c)
-		card, err := Score(context.Background(), Deterministic{}, "deterministic", c, time.Unix(0, 0))
-		if err != nil {
-			t.Fatal(err)
-		}
+		card := scoreShipped(t, "cold-call-vendor", tr, tc.end)
 		for _, cr := range card.Criteria {
 			switch cr.ID {
 			case "close":
@@ -93,7 +96,6 @@ func TestWalkedOutAgreesNothing(t *testing.T) {
 // TestSettledCallTakesUpTheFix: the replies to the refund moved straight on to the fee and
 // the callback; a closing "that covers it" takes up the refund as well, a bare goodbye does not.
 func TestSettledCallTakesUpTheFix(t *testing.T) {
-	rs, cat := shipped(t)
 	resolve := func(last string) float64 {
 		tr := []dialog.Utterance{
 			{Speaker: dialog.SpeakerPersona, Text: "You charged me twice and nobody called me back.", Start: sec2(0), End: sec2(3)},
@@ -104,16 +106,7 @@ func TestSettledCallTakesUpTheFix(t *testing.T) {
 			{Speaker: dialog.SpeakerLearner, Text: "That one's on me now. I'm Sam, and this is my direct line.", Start: sec2(22), End: sec2(25)},
 			{Speaker: dialog.SpeakerPersona, Text: last, Start: sec2(26), End: sec2(28)},
 		}
-		r, _ := rs.Get("double-charge-hard")
-		sc, _ := cat.Get("double-charge-hard")
-		c := &Call{Record: &store.Record{ID: "settled", Scenario: "double-charge-hard", Status: store.StatusSealed,
-			Transcript: tr, Duration: 29 * time.Second, EndReason: "learner hung up"}, Scenario: sc, Rubric: r}
-		c.Metrics = Compute(c)
-		card, err := Score(context.Background(), Deterministic{}, "deterministic", c, time.Unix(0, 0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, cr := range card.Criteria {
+		for _, cr := range scoreShipped(t, "double-charge-hard", tr, "learner hung up").Criteria {
 			if cr.ID == "resolve" {
 				return cr.Score
 			}

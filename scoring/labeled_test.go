@@ -47,8 +47,12 @@ func scoreHalf(t *testing.T, half string) []scoredLabel {
 }
 
 // TestAdversarial holds the scorer to the calls written to fool it (keyword stuffing,
-// negation, sarcasm, polite but never resolving, silence, one-word answers): every one must
-// fail, and no quote on any labeled card may be one the transcript does not hold.
+// negation, sarcasm, polite but never resolving, silence, one-word answers): every tuning
+// one, and its phone copy, must fail, and no quote on any labeled card may be one the
+// transcript does not hold. Held-out adversarial calls are measured, not asserted: a test
+// that fails on a held-out call can only be made to pass by tuning on it. Their result is
+// the held-out "adversarial failed" line of testdata/agreement.golden, which TestLabeledSet
+// holds to (a change shows as a golden diff) and docs/SCORING.md reports.
 func TestAdversarial(t *testing.T) {
 	n := 0
 	for _, half := range halves {
@@ -65,7 +69,11 @@ func TestAdversarial(t *testing.T) {
 			if half != "phone" { // phone copies are the same calls heard through the phone path
 				n++
 			}
-			if s.card.Pass {
+			switch {
+			case !s.card.Pass:
+			case half == "heldout" || s.l.Source == "heldout":
+				t.Logf("held out: %s/%s passed with %d (measured in agreement.golden)", half, s.l.Name, s.card.Overall)
+			default:
 				t.Errorf("%s/%s (%s) passed with %d:\n%s", half, s.l.Name, s.l.Expect.Why, s.card.Overall, fmtCard(s.card))
 			}
 		}

@@ -342,6 +342,13 @@ func negatePostTriggers(ss []sentence) {
 	}
 }
 
+// methodCues are a trainer's names for techniques, said to the customer instead of done: a
+// learner narrating the checklist ("permission based opener", "now I'm acknowledging",
+// "next open question", "quantifying the pain", "an empathy statement").
+var methodCues = [][]string{{"open", "question"}, {"closed", "question"}, {"permission", "based"},
+	{"quantifying"}, {"acknowledging"}, {"empathy", "statement"}, {"ownership", "statement"},
+	{"active", "listening"}, {"tying", "the", "offer"}, {"closing", "for", "a"}, {"rapport", "building"}}
+
 // sarcasmCues mark a turn that says nice words and means the opposite.
 var sarcasmCues = [][]string{{"what", "a", "tragedy"}, {"boo", "hoo"}, {"cry", "me", "a", "river"},
 	{"like", "i", "care"}, {"yeah", "right"}, {"big", "deal"}, {"my", "heart", "bleeds"},

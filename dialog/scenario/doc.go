@@ -54,8 +54,10 @@
 //     take time", "there is no refund" are not refunds);
 //   - each behaviour counts once per turn, however many of its phrases the turn holds;
 //   - a turn that stacks many kind behaviours in few words (seven, or five in under four
-//     words each) is a script, and one with a sarcasm cue ("what a tragedy", "dream on")
-//     is a sneer: neither earns credit, and both provoke like talking over the persona.
+//     words each) is a script, one with a sarcasm cue ("what a tragedy", "dream on") is a
+//     sneer, and one that names the technique ("now I'm acknowledging", "next open
+//     question") is a checklist read aloud: none earns credit, and each provokes like
+//     talking over the persona.
 //
 // A behaviour's mood applies
 // on first use and its repeat afterwards (default 0 for kind words, the same for

@@ -51,7 +51,10 @@ type Turn struct {
 	Stacked  int
 	// Sarcastic is set when the turn carries a sarcasm cue ("what a tragedy", "dream on").
 	Sarcastic bool
-	Words     int
+	// Narrated is set when the turn names the method instead of using it ("now I'm
+	// acknowledging that", "next open question", "quantifying the pain").
+	Narrated bool
+	Words    int
 }
 
 // Why says in words why a turn earned nothing, or "".
@@ -61,6 +64,8 @@ func (t Turn) Why() string {
 		return "sounded sarcastic"
 	case t.Scripted:
 		return fmt.Sprintf("sounded scripted: %d behaviours stacked in %d words", t.Stacked, t.Words)
+	case t.Narrated:
+		return "named the technique instead of using it"
 	}
 	return ""
 }
@@ -74,6 +79,9 @@ func (d *Detector) Understand(text string) Turn {
 		t.Words += len(s.toks)
 		if hasAny(s.toks, sarcasmCues) {
 			t.Sarcastic = true
+		}
+		if hasAny(s.toks, methodCues) {
+			t.Narrated = true
 		}
 	}
 	var credit []int // behaviours credited, by index
@@ -100,7 +108,7 @@ func (d *Detector) Understand(text string) Turn {
 	}
 	for _, i := range credit {
 		// A script or a sneer earns nothing kind; its provocations still count.
-		if (t.Scripted || t.Sarcastic) && d.mood[i] <= 0 {
+		if (t.Scripted || t.Sarcastic || t.Narrated) && d.mood[i] <= 0 {
 			t.Heard = append(t.Heard, d.names[i])
 			continue
 		}
@@ -176,7 +184,8 @@ var (
 // refuseWords are what a reply denies when a negation governs them: "I didn't agree to
 // anything", "I never said twenty hours", "I won't be there".
 var refuseWords = map[string]bool{"agree": true, "agreed": true, "accept": true, "accepted": true,
-	"said": true, "say": true, "interested": true, "there": true, "booked": true, "book": true}
+	"said": true, "say": true, "interested": true, "there": true, "booked": true, "book": true,
+	"mention": true, "mentioned": true}
 
 // Refuses reports whether a reply turns down or denies what was just claimed or proposed
 // ("I didn't agree to anything.", "Don't send an invite, I won't be there.", "No thanks."):

@@ -154,9 +154,10 @@ func TestRefuses(t *testing.T) {
 		"i didn't agree to anything send me an email if you have to": true,
 		"Don't send an invite. I won't be there.":                    true,
 		"I never said twenty hours.":                                 true,
-		"No thanks.":                                                 true,
-		"I'm not interested.":                                        true,
-		"Thursday at two works.":                                     false,
+		"i didn't mention any calls just send me an email":           true,
+		"No thanks.":             true,
+		"I'm not interested.":    true,
+		"Thursday at two works.": false,
 		"Will it be with Doctor Patel? I don't want to explain my knee all over again.": false,
 		"And my bank charged me a fee. Who pays that?":                                  false,
 		"I was booked with Doctor Patel at ten.":                                        false,
@@ -208,6 +209,24 @@ func TestSettles(t *testing.T) {
 	} {
 		if got := scenario.Settles(text); got != want {
 			t.Errorf("Settles(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+// TestNarratedMethodEarnsNothing: a learner naming the technique to the customer ("now I'm
+// acknowledging", "next open question") earns none of it; using it earns it.
+func TestNarratedMethodEarnsNothing(t *testing.T) {
+	sc := shippedScenario(t, "cold-call-vendor")
+	det := sc.Detector()
+	for text, narrated := range map[string]bool{
+		"and now i'm acknowledging that you use fleet core what would you change about fleet core": true,
+		"understood next open question what does your current state look like":                     true,
+		"so quantifying the pain in your words how many hours a week do your dispatchers lose":     true,
+		"Fair enough, Fleetcore's good at what it does. What would you change about it?":           false,
+	} {
+		turn := det.Understand(text)
+		if turn.Narrated != narrated || narrated && len(turn.Found) > 0 || !narrated && len(turn.Found) == 0 {
+			t.Errorf("%q: narrated %v, found %v", text, turn.Narrated, turn.Found)
 		}
 	}
 }

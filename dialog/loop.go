@@ -33,7 +33,7 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 	results := c.stream.Results()
 	var flushC <-chan time.Time
 	if c.s.Recording != nil {
-		flushT := time.NewTicker(time.Second)
+		flushT := time.NewTicker(recordingFlushEvery)
 		defer flushT.Stop()
 		flushC = flushT.C
 	}
@@ -115,15 +115,25 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 	}
 }
 
-// flushRecording writes the recording to disk up to 2 s behind the learner's audio (late
-// persona frames still land), from the loop rather than the transport's reader, so disk
-// writes never delay a frame. The first error is a fault event.
+// The recording is flushed every recordingFlushEvery up to recordingLag behind the learner's
+// audio. Nothing is placed further back than that: learner frames land at the input position
+// and persona frames at most 100 ms behind it (sendFrame), so the recorder's pending audio
+// stays near lag + interval + the playout's send-ahead, about 1.5 s, inside the buffer the
+// recorder starts with (media.NewRecorder), instead of growing past it.
+const (
+	recordingFlushEvery = 500 * time.Millisecond
+	recordingLag        = rate / 2 // samples
+)
+
+// flushRecording writes the recording to disk up to recordingLag behind the learner's audio,
+// from the loop rather than the transport's reader, so disk writes never delay a frame. The
+// first error is a fault event.
 func (c *conv) flushRecording() {
 	pos := c.inPos.Load()
-	if pos <= 2*rate {
+	if pos <= recordingLag {
 		return
 	}
-	if err := c.s.Recording.Flush(pos - 2*rate); err != nil && !c.recFaulted {
+	if err := c.s.Recording.Flush(pos - recordingLag); err != nil && !c.recFaulted {
 		c.recFaulted = true
 		c.log(Event{Kind: EventFault, Detail: "recording: flush: " + err.Error()})
 	}

@@ -6,29 +6,34 @@ import (
 	"math"
 )
 
-// Filter design. The prototype low-pass runs at the common rate from*L == to*M. Its cutoff
-// (-6 dB) sits at 0.45 of the lower rate, and the Kaiser transition band (about 0.09 of the
-// lower rate with these parameters) ends right at that rate's Nyquist frequency. Measured
-// 16 -> 8 kHz: flat to 3 kHz, -0.7 dB at 3.4 kHz, -71 dB at 4 kHz. (16 zero crossings would
-// save a third of the multiply-adds, but give -1.7 dB at 3.4 kHz and -32 dB at 4 kHz, and the
-// recognizer then lost "let me fix that" on the phone path: not worth it.)
+// Filter design of the polyphase filter, for the pairs that are not 2:1 (those take the
+// half-band filter of halfband.go). The prototype low-pass runs at the common rate
+// from*L == to*M. Its cutoff (-6 dB) sits at 0.45 of the lower rate, and the Kaiser
+// transition band (about 0.09 of the lower rate with these parameters) ends right at that
+// rate's Nyquist frequency: at 16 -> 8 kHz it measured flat to 3 kHz, -0.7 dB at 3.4 kHz,
+// -71 dB at 4 kHz. (16 zero crossings would save a third of the multiply-adds, but gave
+// -1.7 dB at 3.4 kHz and -32 dB at 4 kHz, and the recognizer then lost "let me fix that" on
+// the phone path.)
 const (
 	resampleZeroCrossings = 24   // sinc lobes kept on each side, in periods of the lower rate
 	resampleCutoff        = 0.45 // cutoff as a fraction of the lower rate
 	resampleKaiserBeta    = 7.0  // ~70 dB stopband
 )
 
-// Resampler converts mono PCM16 between 8, 16, 24 and 48 kHz with a polyphase windowed-sinc
-// FIR filter. It keeps the filter history between calls, so audio written in 20 ms frames
+// Resampler converts mono PCM16 between 8, 16, 24 and 48 kHz with a windowed-sinc FIR
+// filter: a half-band filter for 2:1 pairs (8 <-> 16 and 24 <-> 48 kHz), a polyphase one for
+// the others. It keeps the filter history between calls, so audio written in 20 ms frames
 // comes out exactly as if it had been written as one buffer. It adds a constant delay of
-// half the filter length (about 1.5 ms at these settings).
+// half the filter length, 24 periods of the lower rate: 3 ms between 8 and 16 kHz, 1.5 ms
+// between 16 and 48 kHz.
 //
 // A Resampler is a Writer; it is not safe for concurrent use.
 type Resampler struct {
 	to       Writer
 	identity bool
+	half     bool        // a 2:1 pair, through the half-band filter
 	l, m     int         // upsample by l, then downsample by m
-	taps     int         // taps per phase
+	taps     int         // taps per phase (half-band: inputs per output window)
 	coef     [][]float32 // coef[phase][i], time-reversed so each output is a forward dot product
 	hist     []float32   // taps-1 past input samples followed by the current frame
 	out      []int16     // reused output frame
@@ -49,6 +54,22 @@ func NewResampler(to Writer, fromRate, toRate int) (*Resampler, error) {
 	}
 	g := gcd(fromRate, toRate)
 	r.l, r.m = toRate/g, fromRate/g
+	switch {
+	case r.l == 2 && r.m == 1:
+		r.half, r.taps = true, halfBandUpTaps
+	case r.l == 1 && r.m == 2:
+		r.half, r.taps = true, halfBandDownTaps
+	default:
+		r.polyphase(fromRate, toRate)
+	}
+	// +1: going down, an odd write can leave one input more than taps-1 waiting.
+	r.hist = make([]float32, r.taps-1, r.taps+Samples(fromRate, FrameDuration))
+	r.out = make([]int16, 0, Samples(toRate, FrameDuration)+1)
+	return r, nil
+}
+
+// polyphase designs the polyphase filter of r.l and r.m.
+func (r *Resampler) polyphase(fromRate, toRate int) {
 	low := min(fromRate, toRate)
 	proto := fromRate * r.l
 	// Filter length in prototype samples: the same number of zero crossings of the lower rate
@@ -74,9 +95,6 @@ func NewResampler(to Writer, fromRate, toRate int) (*Resampler, error) {
 		}
 		r.coef[p] = c
 	}
-	r.hist = make([]float32, r.taps-1, r.taps-1+Samples(fromRate, FrameDuration))
-	r.out = make([]int16, 0, Samples(toRate, FrameDuration))
-	return r, nil
 }
 
 // WriteSample resamples p and writes the result to the next Writer in one call.
@@ -84,13 +102,28 @@ func (r *Resampler) WriteSample(p []int16) error {
 	if r.identity {
 		return r.to.WriteSample(p)
 	}
-	keep := r.taps - 1
 	for _, s := range p {
 		r.hist = append(r.hist, float32(s))
 	}
-	n := len(p)
-	nl := n * r.l
 	r.out = r.out[:0]
+	switch {
+	case r.half && r.l == 2:
+		r.up2()
+	case r.half:
+		r.down2()
+	default:
+		r.poly(len(p))
+	}
+	if len(r.out) == 0 {
+		return nil
+	}
+	return r.to.WriteSample(r.out)
+}
+
+// poly runs the polyphase filter over the n new inputs at the end of r.hist.
+func (r *Resampler) poly(n int) {
+	keep := r.taps - 1
+	nl := n * r.l
 	// idx is the newest input sample in the next output, relative to the frame (hist[keep+idx]
 	// is where its window ends); ph is its filter phase. Both step without dividing.
 	idx, ph := r.t/r.l, r.t%r.l
@@ -104,10 +137,6 @@ func (r *Resampler) WriteSample(p []int16) error {
 	// Keep the last taps-1 inputs as history for the next frame.
 	copy(r.hist, r.hist[len(r.hist)-keep:])
 	r.hist = r.hist[:keep]
-	if len(r.out) == 0 {
-		return nil
-	}
-	return r.to.WriteSample(r.out)
 }
 
 // Reset forgets the filter history, as at construction.

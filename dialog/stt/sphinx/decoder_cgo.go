@@ -65,7 +65,11 @@ import (
 // narrowbandCMN is the cepstral mean pocketsphinx converges to on 8 kHz mu-law speech
 // upsampled to 16 kHz (flite voices through the phone path). With the model's wideband prior
 // the first utterance of a fresh decoder on phone audio comes out as one word or nothing.
-const narrowbandCMN = "48,30,-30,56,-17,1,21,-24,13,-18,4,10,-17"
+// It depends on the resampler's response near 4 kHz, so it is re-measured when that
+// changes: the mean of the live CMN's updates ("Update to" in pocketsphinx's log) over the
+// 20 learner lines of BenchmarkWER in awb then rms on one fresh LM decoder, measured with
+// media's half-band filter (docs/BENCHMARKS.md).
+const narrowbandCMN = "48,28,-27,60,-22,14,7,-20,11,-23,18,-3,-4"
 
 // narrowbandFeatParams writes the model's feat.params with the phone prior into dir. It must
 // be a file: pocketsphinx lets feat.params override -cmninit (and -upperf) given as arguments.

@@ -42,8 +42,8 @@ func TestRecognizeLM(t *testing.T) {
 }
 
 // TestRecognizeNarrowband sends a line through 8 kHz mu-law and checks a scenario phrase
-// comes out, in both modes. ("charged twice" comes out as "charged one" in LM mode and is lost
-// in grammar mode: see docs/BENCHMARKS.md.)
+// comes out, in both modes. ("charged twice" is still lost in grammar mode: see
+// docs/BENCHMARKS.md.)
 func TestRecognizeNarrowband(t *testing.T) {
 	audio := phone(t, speak(t, "awb", learnerLines[0]))
 	for _, mode := range []string{ModeLM, ModeGrammar} {

@@ -27,9 +27,8 @@ const (
 )
 
 // Decode reads a WAV file (8 or 16-bit PCM, any channel count up to 8, 4-192 kHz) as 16 kHz
-// mono: channels averaged, 8, 24 and 48 kHz resampled with the media package's polyphase
-// resampler, other rates (11.025, 22.05, 32, 44.1 kHz...) by low-pass and linear
-// interpolation.
+// mono: channels averaged, 8, 24 and 48 kHz resampled with the media package's Resampler,
+// other rates (11.025, 22.05, 32, 44.1 kHz...) by low-pass and linear interpolation.
 func Decode(data []byte) ([]int16, error) {
 	w, err := readWAV(data)
 	if err != nil {

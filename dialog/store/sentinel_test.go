@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
@@ -83,6 +84,96 @@ func TestSentinelFailover(t *testing.T) {
 	}
 	if _, err := s.Get(ctx, "failover"); err != nil {
 		t.Errorf("Get on the new master: %v", err)
+	}
+}
+
+// TestSentinelMasterKilled (issue 15): the master is killed (SIGKILL) in the middle of a
+// call written with wait_replicas 1, on a master, a replica and a Sentinel of the test's own
+// (storetest.StartSentinel; the run's shared ones must keep their master). It checks the
+// guarantee docs/DEPLOY.md states: every event counted as written was on the replica
+// Sentinel promotes; the events in flight or queued around the crash are written again to
+// the new master; while that master has no replica nothing counts as written, yet the call's
+// heartbeat goes on, so no node takes it for dead; once the old server is back as a replica
+// the rest is confirmed, and the call is sealed whole: every event once and in order, with
+// its info and transcript.
+func TestSentinelMasterKilled(t *testing.T) {
+	set := storetest.StartSentinel(t)
+	ctx := context.Background()
+	rdb := storetest.Client(t, set.URL())
+	s := newTestStoreConfig(t, rdb, Config{Prefix: storetest.Prefix(t), Node: "node-a",
+		WaitReplicas: 1, WaitTimeout: 200 * time.Millisecond, Heartbeat: 50 * time.Millisecond})
+	const id = "killed"
+	events := script(40)
+	q := len(events) / 4
+	l, err := s.Begin(ctx, testInfo(id, "alice", "billing", time.UnixMilli(1_700_000_000_000)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendAll(l, events[:q])
+	s.waitWritten(t, id, int64(q)) // WAIT said the replica has them, and Begin's keys before them
+
+	appendAll(l, events[q:2*q]) // in flight as the master dies
+	old := set.KillMaster()
+	appendAll(l, events[2*q:3*q]) // queued while Sentinel has not yet noticed
+	promoted := set.WaitFailover(old)
+	since := time.Now().UnixMilli()
+
+	// The new master has no replica: no write counts, but the heartbeat other nodes' Recover
+	// reads keeps going.
+	s.waitAttempt(t, "a write refused for want of a replica", func(a attempt) bool {
+		return a.id == id && errors.Is(a.err, errUnreplicated)
+	})
+	waitUntil(t, "a heartbeat on the new master while it has no replica", func() bool {
+		hb, err := rdb.ZScore(ctx, s.keys.liveSet(), id).Result()
+		return err == nil && int64(hb) > since
+	})
+	appendAll(l, events[3*q:len(events)-1])
+	set.Rejoin(old, promoted)
+	appendAll(l, events[len(events)-1:])
+	s.waitWritten(t, id, int64(len(events)))
+
+	res := dialog.Result{EndReason: "learner hung up", Transcript: dialog.TranscriptOf(events)}
+	rec, err := l.Seal(ctx, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Status != StatusSealed || rec.Events != int64(len(events)) || rec.Dropped != 0 {
+		t.Errorf("record: status %q, %d events, %d dropped; want sealed, %d, 0", rec.Status, rec.Events, rec.Dropped, len(events))
+	}
+	got, err := s.Timeline(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(events) {
+		t.Fatalf("timeline has %d events after the master was killed, want %d", len(got), len(events))
+	}
+	for i := range events {
+		if got[i].Kind != events[i].Kind || got[i].Text != events[i].Text || got[i].At != events[i].At ||
+			!reflect.DeepEqual(got[i].Data, events[i].Data) {
+			t.Fatalf("event %d = %+v, want %+v", i, got[i], events[i])
+		}
+	}
+	msgs, err := rdb.XRange(ctx, s.keys.timeline(id), "-", "+").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range msgs {
+		if _, n, _ := strings.Cut(m.ID, "-"); n != strconv.Itoa(i+1) {
+			t.Fatalf("timeline entry %d has ID %s: an event is missing or doubled", i+1, m.ID)
+		}
+	}
+	sealed, err := s.Get(ctx, id)
+	if err != nil {
+		t.Fatalf("Get on the new master: %v", err)
+	}
+	if sealed.Learner != "alice" || sealed.Scenario != "billing" || !reflect.DeepEqual(sealed.Transcript, res.Transcript) {
+		t.Errorf("sealed record: learner %q, scenario %q, transcript %+v", sealed.Learner, sealed.Scenario, sealed.Transcript)
+	}
+	// The old server, back as a replica, holds the whole timeline too: WAIT confirmed it.
+	replica := redis.NewClient(&redis.Options{Addr: old, MaxRetries: -1})
+	defer replica.Close()
+	if n, err := replica.XLen(ctx, s.keys.timeline(id)).Result(); err != nil || n != int64(len(events)) {
+		t.Errorf("the rejoined replica has %d timeline entries (%v), want %d", n, err, len(events))
 	}
 }
 

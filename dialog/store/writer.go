@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -188,8 +189,11 @@ func (w *writer) attempt(parent context.Context) error {
 	if err == nil {
 		err = w.flush(ctx)
 	}
-	if err == nil && w.touch && !w.gone {
-		err = w.heartbeat(ctx)
+	// A batch Redis took but no replica confirmed (wait_replicas) leaves the call as alive as
+	// ever: its heartbeat goes on, or after LiveTTL without a replica other nodes' Recover
+	// would seal it as interrupted while it runs.
+	if (err == nil || errors.Is(err, errUnreplicated)) && w.touch && !w.gone {
+		err = errors.Join(err, w.heartbeat(ctx))
 	}
 	if err != nil && parent.Err() != nil {
 		return err // stopped (by Seal or its deadline), not an outage
@@ -263,7 +267,7 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
 	if wait != nil {
 		n, err := wait.Result()
 		if err == nil && n < int64(s.cfg.WaitReplicas) {
-			err = fmt.Errorf("%d of %d replicas acknowledged within %v", n, s.cfg.WaitReplicas, s.cfg.WaitTimeout)
+			err = fmt.Errorf("%w: %d of %d replicas acknowledged within %v", errUnreplicated, n, s.cfg.WaitReplicas, s.cfg.WaitTimeout)
 		}
 		if err != nil {
 			return 0, fmt.Errorf("store: write timeline of %s: wait for replicas: %w", id, err)
@@ -271,6 +275,10 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
 	}
 	return done, nil
 }
+
+// errUnreplicated means Redis took a timeline batch but fewer replicas than
+// Config.WaitReplicas confirmed it in time: it does not count as written yet.
+var errUnreplicated = errors.New("not yet on enough replicas")
 
 // heartbeat refreshes the live hash (with queued Update fields) and the calls:live score.
 func (w *writer) heartbeat(ctx context.Context) error {

@@ -23,7 +23,29 @@ import (
 // is scored.
 func TestEndToEndSentinelFailover(t *testing.T) {
 	addr, master := storetest.Sentinel(t)
-	t.Setenv(storetest.EnvURL, "redis+sentinel://"+addr+"/"+master)
+	sentinelCall(t, "redis+sentinel://"+addr+"/"+master, func() {
+		storetest.Failover(t, addr, master) // returns once Sentinel names the new master
+	})
+}
+
+// TestEndToEndSentinelMasterKilled (issue 15) is TestEndToEndSentinelFailover with the
+// master killed (SIGKILL) instead of failed over by hand, on a master, replica and Sentinel
+// of the test's own (the run's shared master must live on): Sentinel promotes the replica
+// within about a second, and the old server comes back empty as the new master's replica,
+// so that wait_replicas can confirm writes again. The call is sealed whole and scored.
+func TestEndToEndSentinelMasterKilled(t *testing.T) {
+	set := storetest.StartSentinel(t)
+	sentinelCall(t, set.URL(), func() {
+		old := set.KillMaster()
+		set.Rejoin(old, set.WaitFailover(old))
+	})
+}
+
+// sentinelCall runs `spar serve` with wait_replicas 1 on the Sentinel-managed master at url,
+// calls midCall once a simulated phone call has been greeted, and checks that the call is
+// sealed as it ended with every event of its timeline, once and in order, and is scored.
+func sentinelCall(t *testing.T, url string, midCall func()) {
+	t.Setenv(storetest.EnvURL, url)
 	e := newEnv(t)
 	cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: e2e-sentinel\n  wait_replicas: 1\n"+
 		"twilio:\n  default_scenario: double-charge\nshutdown_grace: 5s\n", e.prefix)
@@ -33,7 +55,7 @@ func TestEndToEndSentinelFailover(t *testing.T) {
 	srv := e.start(t)
 	st := openStore(t, e)
 
-	script, synth := caller(t, longScript)
+	script, synth := angryCaller(t)
 	done := make(chan *sim.Result, 1)
 	go func() {
 		res, err := sim.Run(t.Context(), sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script},
@@ -53,7 +75,7 @@ func TestEndToEndSentinelFailover(t *testing.T) {
 		}
 		return false
 	})
-	storetest.Failover(t, addr, master) // returns once Sentinel names the new master
+	midCall()
 
 	res := <-done
 	if res == nil || res.ServerClosed || res.CallID != id {

@@ -160,3 +160,135 @@ func mustFreePort(t testing.TB) int {
 	}
 	return p
 }
+
+// ClusterSet is a Redis Cluster of the test's own: three masters with one replica each,
+// redis-server processes on free ports without persistence (each keeps its nodes.conf, so
+// a restarted node rejoins), killed when the test ends. It is for tests that kill a master:
+// the run's shared cluster (EnvCluster) has no replicas and must keep its masters. A node
+// is taken for failing after 1 s without an answer, and its replica then takes over.
+type ClusterSet struct {
+	t     testing.TB
+	nodes map[string]*Killable // by address
+	addrs []string
+}
+
+// StartCluster starts a ClusterSet and returns once every node sees every slot served and
+// every replica's link to its master is up.
+func StartCluster(t testing.TB) *ClusterSet {
+	t.Helper()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Fatal("redis-server not found: run `make test` (it installs it) or apt-get install redis-server")
+	}
+	c := &ClusterSet{t: t, nodes: map[string]*Killable{}}
+	for range 6 {
+		port, dir := mustFreePort(t), t.TempDir()
+		k := startKillable(t, port, dir, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+			"--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"),
+			"--cluster-node-timeout", "1000", "--save", "", "--appendonly", "no",
+			"--repl-diskless-sync-delay", "0")
+		c.nodes[k.Addr()] = k
+		c.addrs = append(c.addrs, k.Addr())
+	}
+	args := append([]string{"--cluster", "create"}, c.addrs...)
+	out, err := exec.Command("redis-cli", append(args, "--cluster-replicas", "1", "--cluster-yes")...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	poll(t, "the cluster up, with a replica in step for each master", func() bool {
+		replicas := 0
+		for _, a := range c.addrs {
+			if !clusterOK(a) {
+				return false
+			}
+			if role(a) == "slave" {
+				if !linkUp(a) {
+					return false
+				}
+				replicas++
+			}
+		}
+		return replicas == 3
+	})
+	return c
+}
+
+// URL is the redis+cluster:// URL of every node.
+func (c *ClusterSet) URL() string { return "redis+cluster://" + strings.Join(c.addrs, ",") }
+
+// MasterOf returns the address of the master serving key's slot, as the live node at via
+// sees it.
+func (c *ClusterSet) MasterOf(key string) string {
+	c.t.Helper()
+	for _, a := range c.addrs {
+		if c.nodes[a].cmd == nil {
+			continue
+		}
+		if m := masterOf(a, key); m != "" {
+			return m
+		}
+	}
+	c.t.Fatalf("storetest: no node of the cluster names the master of %q", key)
+	return ""
+}
+
+// Kill kills the node at addr with SIGKILL, as a crash would.
+func (c *ClusterSet) Kill(addr string) { c.nodes[addr].Kill() }
+
+// WaitFailover waits until every live node serves all slots again and names a master other
+// than old for key's slot, and returns that master's address.
+func (c *ClusterSet) WaitFailover(old, key string) string {
+	c.t.Helper()
+	var to string
+	poll(c.t, "the replica of "+old+" to take over", func() bool {
+		to = ""
+		for _, a := range c.addrs {
+			if c.nodes[a].cmd == nil {
+				continue
+			}
+			m := masterOf(a, key)
+			if m == "" || m == old || (to != "" && m != to) || !clusterOK(a) {
+				return false
+			}
+			to = m
+		}
+		return role(to) == "master"
+	})
+	return to
+}
+
+// Restart restarts the killed node at addr, empty but with its nodes.conf, and waits until it
+// has rejoined as a replica with its link to its master up.
+func (c *ClusterSet) Restart(addr string) {
+	c.t.Helper()
+	c.nodes[addr].Start()
+	poll(c.t, addr+" back as a replica", func() bool { return role(addr) == "slave" && linkUp(addr) })
+}
+
+// clusterOK reports whether the node at addr says every slot is served.
+func clusterOK(addr string) bool {
+	cl := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer cl.Close()
+	info, err := cl.ClusterInfo(context.Background()).Result()
+	return err == nil && strings.Contains(info, "cluster_state:ok")
+}
+
+// masterOf is the address of the master of key's slot as the node at addr sees it, or "".
+func masterOf(addr, key string) string {
+	cl := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
+	defer cl.Close()
+	ctx := context.Background()
+	slot, err := cl.ClusterKeySlot(ctx, key).Result()
+	if err != nil {
+		return ""
+	}
+	slots, err := cl.ClusterSlots(ctx).Result()
+	if err != nil {
+		return ""
+	}
+	for _, s := range slots {
+		if int64(s.Start) <= slot && slot <= int64(s.End) && len(s.Nodes) > 0 {
+			return s.Nodes[0].Addr
+		}
+	}
+	return ""
+}

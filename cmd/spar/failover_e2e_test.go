@@ -23,7 +23,7 @@ import (
 // is scored.
 func TestEndToEndSentinelFailover(t *testing.T) {
 	addr, master := storetest.Sentinel(t)
-	sentinelCall(t, "redis+sentinel://"+addr+"/"+master, func() {
+	failoverCall(t, "redis+sentinel://"+addr+"/"+master, func(string) {
 		storetest.Failover(t, addr, master) // returns once Sentinel names the new master
 	})
 }
@@ -35,19 +35,35 @@ func TestEndToEndSentinelFailover(t *testing.T) {
 // so that wait_replicas can confirm writes again. The call is sealed whole and scored.
 func TestEndToEndSentinelMasterKilled(t *testing.T) {
 	set := storetest.StartSentinel(t)
-	sentinelCall(t, set.URL(), func() {
+	failoverCall(t, set.URL(), func(string) {
 		old := set.KillMaster()
 		set.Rejoin(old, set.WaitFailover(old))
 	})
 }
 
-// sentinelCall runs `spar serve` with wait_replicas 1 on the Sentinel-managed master at url,
-// calls midCall once a simulated phone call has been greeted, and checks that the call is
-// sealed as it ended with every event of its timeline, once and in order, and is scored.
-func sentinelCall(t *testing.T, url string, midCall func()) {
+// TestEndToEndClusterMasterKilled (issue 15) is TestEndToEndSentinelMasterKilled on a Redis
+// Cluster of the test's own (three masters with a replica each): the master of the call's
+// slot is killed mid-call, its replica takes over, and the killed node restarts empty and
+// rejoins as a replica. The call is sealed whole and scored.
+func TestEndToEndClusterMasterKilled(t *testing.T) {
+	set := storetest.StartCluster(t)
+	failoverCall(t, set.URL(), func(id string) {
+		tag := "{" + id + "}" // the slot of every key of the call
+		old := set.MasterOf(tag)
+		set.Kill(old)
+		set.WaitFailover(old, tag)
+		set.Restart(old)
+	})
+}
+
+// failoverCall runs `spar serve` with wait_replicas 1 on the Redis at url (Sentinel or
+// Cluster), calls midCall with the call's ID once a simulated phone call has been greeted,
+// and checks that the call is sealed as it ended with every event of its timeline, once and
+// in order, and is scored.
+func failoverCall(t *testing.T, url string, midCall func(id string)) {
 	t.Setenv(storetest.EnvURL, url)
 	e := newEnv(t)
-	cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: e2e-sentinel\n  wait_replicas: 1\n"+
+	cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: e2e-failover\n  wait_replicas: 1\n"+
 		"twilio:\n  default_scenario: double-charge\nshutdown_grace: 5s\n", e.prefix)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -75,7 +91,7 @@ func sentinelCall(t *testing.T, url string, midCall func()) {
 		}
 		return false
 	})
-	midCall()
+	midCall(id)
 
 	res := <-done
 	if res == nil || res.ServerClosed || res.CallID != id {

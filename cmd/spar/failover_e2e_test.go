@@ -61,8 +61,8 @@ func TestEndToEndClusterMasterKilled(t *testing.T) {
 // and checks that the call is sealed as it ended with every event of its timeline, once and
 // in order, and is scored.
 func failoverCall(t *testing.T, url string, midCall func(id string)) {
-	t.Setenv(storetest.EnvURL, url)
 	e := newEnv(t)
+	e.redisURL = url
 	cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: e2e-failover\n  wait_replicas: 1\n"+
 		"twilio:\n  default_scenario: double-charge\nshutdown_grace: 5s\n", e.prefix)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {

@@ -215,7 +215,7 @@ func StartCluster(t testing.TB) *ClusterSet {
 // URL is the redis+cluster:// URL of every node.
 func (c *ClusterSet) URL() string { return "redis+cluster://" + strings.Join(c.addrs, ",") }
 
-// MasterOf returns the address of the master serving key's slot, as the live node at via
+// MasterOf returns the address of the master serving key's slot, as the first live node
 // sees it.
 func (c *ClusterSet) MasterOf(key string) string {
 	c.t.Helper()

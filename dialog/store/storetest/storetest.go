@@ -1,6 +1,8 @@
 // Package storetest gives tests a real Redis: the one the Makefile's test target started
 // (SPAR_TEST_REDIS_URL) or a private redis-server on a free port, plus a unique key prefix per
-// test so tests sharing one server never see each other's keys.
+// test so tests sharing one server never see each other's keys. Tests that kill a master get
+// servers of their own: a master, replica and Sentinel (StartSentinel) or a Redis Cluster
+// with a replica per master (StartCluster).
 package storetest
 
 import (

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -45,6 +46,32 @@ func TestCluster(t *testing.T) {
 			}
 		},
 		"Migrate": TestMigrate,
+	})
+}
+
+// TestClusterMasterKilled (issue 15) is TestSentinelMasterKilled on a Redis Cluster of the
+// test's own (storetest.StartCluster: three masters with a replica each; the run's shared
+// cluster has no replicas and must keep its masters): the master of both calls' slots is
+// killed (SIGKILL), its replica takes over, and the old node restarts, empty, and rejoins
+// as the new master's replica from its nodes.conf. See masterKilled for what it checks.
+func TestClusterMasterKilled(t *testing.T) {
+	set := storetest.StartCluster(t)
+	const running = "running"
+	tag := func(id string) string { return "{" + id + "}" } // the slot of every key of call id
+	master := set.MasterOf(tag(running))
+	ended := ""
+	for i := 0; ended == ""; i++ {
+		if id := "ended-" + strconv.Itoa(i); set.MasterOf(tag(id)) == master {
+			ended = id
+		}
+	}
+	masterKilled(t, set.URL(), running, ended, masterKiller{
+		kill: func() string {
+			set.Kill(master)
+			return master
+		},
+		failover: func(old string) string { return set.WaitFailover(old, tag(running)) },
+		rejoin:   func(old, _ string) { set.Restart(old) },
 	})
 }
 

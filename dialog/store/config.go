@@ -41,9 +41,10 @@ type Config struct {
 	MaxFollowers int `yaml:"max_followers"`
 	// WaitReplicas, when above 0, makes each timeline write count only once that many
 	// replicas have it (Redis WAIT, in the same pipeline, up to WaitTimeout); until then the
-	// batch stays queued and is written again. With a replica and Sentinel this keeps the
-	// events a failover would otherwise drop: those the old master took after its replica
-	// was promoted. Off by default; not available on Redis Cluster (New refuses it).
+	// batch stays queued and is written again. With one replica per master (Sentinel, or a
+	// Redis Cluster) this keeps the events a failover would otherwise drop: those the master
+	// took but had not passed on when it died, and those an old master took after its replica
+	// was promoted. Off by default.
 	WaitReplicas int `yaml:"wait_replicas"`
 	// WaitTimeout bounds one WAIT (default 1s when WaitReplicas is set).
 	WaitTimeout time.Duration `yaml:"wait_timeout"`

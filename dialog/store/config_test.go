@@ -4,8 +4,6 @@ import (
 	"errors"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -56,10 +54,5 @@ func TestWaitReplicasConfig(t *testing.T) {
 	}
 	if c := (Config{WaitReplicas: 1}).withDefaults(); c.WaitTimeout != time.Second {
 		t.Errorf("wait_timeout default %v, want 1s", c.WaitTimeout)
-	}
-	cluster := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}})
-	defer cluster.Close()
-	if _, err := New(cluster, Config{WaitReplicas: 1}, nil); !errors.Is(err, ErrInvalidConfig) {
-		t.Errorf("wait_replicas on a cluster client: %v, want ErrInvalidConfig", err)
 	}
 }

@@ -51,9 +51,6 @@ func New(rdb redis.UniversalClient, cfg Config, log *slog.Logger) (*Store, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if _, cluster := rdb.(*redis.ClusterClient); cluster && cfg.WaitReplicas > 0 {
-		return nil, fmt.Errorf("%w: wait_replicas is not available on Redis Cluster", ErrInvalidConfig)
-	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -188,8 +189,11 @@ func (w *writer) attempt(parent context.Context) error {
 	if err == nil {
 		err = w.flush(ctx)
 	}
-	if err == nil && w.touch && !w.gone {
-		err = w.heartbeat(ctx)
+	// A batch Redis took but no replica confirmed (wait_replicas) leaves the call as alive as
+	// ever: its heartbeat goes on, or after LiveTTL without a replica other nodes' Recover
+	// would seal it as interrupted while it runs.
+	if (err == nil || errors.Is(err, errUnreplicated)) && w.touch && !w.gone {
+		err = errors.Join(err, w.heartbeat(ctx))
 	}
 	if err != nil && parent.Err() != nil {
 		return err // stopped (by Seal or its deadline), not an outage
@@ -237,10 +241,26 @@ func (w *writer) flush(ctx context.Context) error {
 // counted as written: nothing is lost or doubled across an outage. With
 // Config.WaitReplicas, the pipeline ends with WAIT and nothing counts as written until
 // enough replicas have it: a master that lost its replica to a failover confirms nothing,
-// so the entries are written again, to the new master once the client follows it.
-func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
+// so the entries are written again, to the new master once the client follows it. On a
+// Redis Cluster the pipeline goes to the master of the timeline's slot itself, as WAIT
+// names no key a cluster client could route it by.
+func (s *Store) xadd(ctx context.Context, id string, es []entry) (done int, err error) {
 	key := s.keys.timeline(id)
-	pipe := s.rdb.Pipeline()
+	var pipe redis.Pipeliner = s.rdb.Pipeline()
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok && s.cfg.WaitReplicas > 0 {
+		node, merr := cc.MasterForKey(ctx, key)
+		if merr != nil {
+			return 0, fmt.Errorf("store: write timeline of %s: find its master: %w", id, merr)
+		}
+		pipe = node.Pipeline()
+		// A master that moved or died answers with an error: the cluster's slot map is
+		// then out of date and the retry must find the new master.
+		defer func() {
+			if err != nil && !errors.Is(err, errUnreplicated) {
+				cc.ReloadState(ctx)
+			}
+		}()
+	}
 	cmds := make([]*redis.StringCmd, len(es))
 	for i, e := range es {
 		cmds[i] = pipe.XAdd(ctx, &redis.XAddArgs{
@@ -253,7 +273,6 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
 		_ = pipe.Process(ctx, wait)
 	}
 	_, _ = pipe.Exec(ctx) // each command carries its own error
-	done := 0
 	for _, c := range cmds {
 		if cerr := c.Err(); cerr != nil && !isDuplicateID(cerr) {
 			return done, fmt.Errorf("store: write timeline of %s: %w", id, cerr)
@@ -263,7 +282,7 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
 	if wait != nil {
 		n, err := wait.Result()
 		if err == nil && n < int64(s.cfg.WaitReplicas) {
-			err = fmt.Errorf("%d of %d replicas acknowledged within %v", n, s.cfg.WaitReplicas, s.cfg.WaitTimeout)
+			err = fmt.Errorf("%w: %d of %d replicas acknowledged within %v", errUnreplicated, n, s.cfg.WaitReplicas, s.cfg.WaitTimeout)
 		}
 		if err != nil {
 			return 0, fmt.Errorf("store: write timeline of %s: wait for replicas: %w", id, err)
@@ -271,6 +290,10 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (int, error) {
 	}
 	return done, nil
 }
+
+// errUnreplicated means Redis took a timeline batch but fewer replicas than
+// Config.WaitReplicas confirmed it in time: it does not count as written yet.
+var errUnreplicated = errors.New("not yet on enough replicas")
 
 // heartbeat refreshes the live hash (with queued Update fields) and the calls:live score.
 func (w *writer) heartbeat(ctx context.Context) error {

@@ -1,6 +1,8 @@
 // Package storetest gives tests a real Redis: the one the Makefile's test target started
 // (SPAR_TEST_REDIS_URL) or a private redis-server on a free port, plus a unique key prefix per
-// test so tests sharing one server never see each other's keys.
+// test so tests sharing one server never see each other's keys. Tests that kill a master get
+// servers of their own: a master, replica and Sentinel (StartSentinel) or a Redis Cluster
+// with a replica per master (StartCluster).
 package storetest
 
 import (
@@ -338,6 +340,8 @@ type Killable struct {
 	t    testing.TB
 	port int
 	dir  string
+	args []string // redis-server's arguments
+	out  SyncBuffer
 	cmd  *exec.Cmd
 }
 
@@ -351,9 +355,23 @@ func StartKillable(t testing.TB) *Killable {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &Killable{t: t, port: port, dir: t.TempDir()}
+	dir := t.TempDir()
+	return startKillable(t, port, dir, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "")
+}
+
+// startKillable starts redis-server with args, listening on port, killed when the test ends
+// (its output is logged then if the test failed).
+func startKillable(t testing.TB, port int, dir string, args ...string) *Killable {
+	t.Helper()
+	r := &Killable{t: t, port: port, dir: dir, args: args}
 	r.Start()
-	t.Cleanup(r.Kill)
+	t.Cleanup(func() {
+		r.Kill()
+		if t.Failed() {
+			t.Logf("redis-server %s output:\n%s", r.Addr(), r.out.String())
+		}
+	})
 	return r
 }
 
@@ -366,8 +384,8 @@ func (r *Killable) URL() string { return "redis://" + r.Addr() }
 // Start (re)starts the server on its port and data and waits until it answers.
 func (r *Killable) Start() {
 	r.t.Helper()
-	r.cmd = exec.Command("redis-server", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--dir", r.dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "")
+	r.cmd = exec.Command("redis-server", r.args...)
+	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}

@@ -23,9 +23,47 @@ import (
 // is scored.
 func TestEndToEndSentinelFailover(t *testing.T) {
 	addr, master := storetest.Sentinel(t)
-	t.Setenv(storetest.EnvURL, "redis+sentinel://"+addr+"/"+master)
+	failoverCall(t, "redis+sentinel://"+addr+"/"+master, func(string) {
+		storetest.Failover(t, addr, master) // returns once Sentinel names the new master
+	})
+}
+
+// TestEndToEndSentinelMasterKilled (issue 15) is TestEndToEndSentinelFailover with the
+// master killed (SIGKILL) instead of failed over by hand, on a master, replica and Sentinel
+// of the test's own (the run's shared master must live on): Sentinel promotes the replica
+// within about a second, and the old server comes back empty as the new master's replica,
+// so that wait_replicas can confirm writes again. The call is sealed whole and scored.
+func TestEndToEndSentinelMasterKilled(t *testing.T) {
+	set := storetest.StartSentinel(t)
+	failoverCall(t, set.URL(), func(string) {
+		old := set.KillMaster()
+		set.Rejoin(old, set.WaitFailover(old))
+	})
+}
+
+// TestEndToEndClusterMasterKilled (issue 15) is TestEndToEndSentinelMasterKilled on a Redis
+// Cluster of the test's own (three masters with a replica each): the master of the call's
+// slot is killed mid-call, its replica takes over, and the killed node restarts empty and
+// rejoins as a replica. The call is sealed whole and scored.
+func TestEndToEndClusterMasterKilled(t *testing.T) {
+	set := storetest.StartCluster(t)
+	failoverCall(t, set.URL(), func(id string) {
+		tag := "{" + id + "}" // the slot of every key of the call
+		old := set.MasterOf(tag)
+		set.Kill(old)
+		set.WaitFailover(old, tag)
+		set.Restart(old)
+	})
+}
+
+// failoverCall runs `spar serve` with wait_replicas 1 on the Redis at url (Sentinel or
+// Cluster), calls midCall with the call's ID once a simulated phone call has been greeted,
+// and checks that the call is sealed as it ended with every event of its timeline, once and
+// in order, and is scored.
+func failoverCall(t *testing.T, url string, midCall func(id string)) {
 	e := newEnv(t)
-	cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: e2e-sentinel\n  wait_replicas: 1\n"+
+	e.redisURL = url
+	cfg := fmt.Sprintf("store:\n  prefix: %q\n  node: e2e-failover\n  wait_replicas: 1\n"+
 		"twilio:\n  default_scenario: double-charge\nshutdown_grace: 5s\n", e.prefix)
 	if err := os.WriteFile(e.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -33,7 +71,7 @@ func TestEndToEndSentinelFailover(t *testing.T) {
 	srv := e.start(t)
 	st := openStore(t, e)
 
-	script, synth := caller(t, longScript)
+	script, synth := angryCaller(t)
 	done := make(chan *sim.Result, 1)
 	go func() {
 		res, err := sim.Run(t.Context(), sim.Config{BaseURL: srv.base, AuthToken: e2eToken, Script: script},
@@ -53,7 +91,7 @@ func TestEndToEndSentinelFailover(t *testing.T) {
 		}
 		return false
 	})
-	storetest.Failover(t, addr, master) // returns once Sentinel names the new master
+	midCall(id)
 
 	res := <-done
 	if res == nil || res.ServerClosed || res.CallID != id {

@@ -45,7 +45,7 @@ func TestSentinelFailover(t *testing.T) {
 		t.Errorf("the master moved from %s before the failover, not %s", from, old)
 	}
 	appendAll(l, events[2*q:3*q]) // the new master promoted; the old one maybe not yet demoted
-	waitUntil(t, "the old master turned replica", func() bool { return role(t, old) == "slave" })
+	waitUntil(t, "the old master turned replica", func() bool { return storetest.Role(old) == "slave" })
 	appendAll(l, events[3*q:])
 	rec, err := l.Seal(ctx, dialog.Result{EndReason: "learner hung up"})
 	if err != nil {
@@ -239,19 +239,6 @@ func masterAddr(t *testing.T, sent *redis.SentinelClient, master string) string 
 		t.Fatalf("sentinel get-master-addr-by-name %s: %v %v", master, a, err)
 	}
 	return a[0] + ":" + a[1]
-}
-
-// role is the ROLE of the server at addr ("master", "slave"), or "" while it does not answer.
-func role(t *testing.T, addr string) string {
-	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
-	defer c.Close()
-	v, err := c.Do(context.Background(), "ROLE").Slice()
-	if err != nil || len(v) == 0 {
-		return ""
-	}
-	r, _ := v[0].(string)
-	return r
 }
 
 // replicaInStep reports whether the master at addr has a replica at its replication offset.

@@ -107,7 +107,7 @@ func (s *SentinelSet) WaitFailover(old string) string {
 	var to string
 	poll(s.t, "Sentinel to promote the replica of "+old, func() bool {
 		to = s.Master()
-		return to != old && role(to) == "master"
+		return to != old && Role(to) == "master"
 	})
 	return to
 }
@@ -132,8 +132,8 @@ func (s *SentinelSet) client() *redis.SentinelClient {
 	return redis.NewSentinelClient(&redis.Options{Addr: s.sentinel.Addr(), MaxRetries: -1})
 }
 
-// role is the ROLE of the server at addr ("master", "slave"), or "" while it does not answer.
-func role(addr string) string {
+// Role is the ROLE of the server at addr ("master", "slave"), or "" while it does not answer.
+func Role(addr string) string {
 	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	defer c.Close()
 	v, err := c.Do(context.Background(), "ROLE").Slice()
@@ -200,7 +200,7 @@ func StartCluster(t testing.TB) *ClusterSet {
 			if !clusterOK(a) {
 				return false
 			}
-			if role(a) == "slave" {
+			if Role(a) == "slave" {
 				if !linkUp(a) {
 					return false
 				}
@@ -251,7 +251,7 @@ func (c *ClusterSet) WaitFailover(old, key string) string {
 			}
 			to = m
 		}
-		return role(to) == "master"
+		return Role(to) == "master"
 	})
 	return to
 }
@@ -261,7 +261,7 @@ func (c *ClusterSet) WaitFailover(old, key string) string {
 func (c *ClusterSet) Restart(addr string) {
 	c.t.Helper()
 	c.nodes[addr].Start()
-	poll(c.t, addr+" back as a replica", func() bool { return role(addr) == "slave" && linkUp(addr) })
+	poll(c.t, addr+" back as a replica", func() bool { return Role(addr) == "slave" && linkUp(addr) })
 }
 
 // clusterOK reports whether the node at addr says every slot is served.

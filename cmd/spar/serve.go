@@ -164,6 +164,12 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 		rtc.SetGuestKey(key)
 	}
 	defer rtc.Close(errShuttingDown)
+	// A hang-up beacon that reaches another node is passed on to the node holding the call.
+	rtc.HangupElsewhere = st.RequestHangup
+	hangupCtx, stopHangups := context.WithCancel(ctx)
+	hangupsDone := make(chan struct{})
+	go func() { defer close(hangupsDone); st.HangupRequests(hangupCtx, func(id string) { rtc.HangUp(id) }) }()
+	defer func() { stopHangups(); <-hangupsDone }()
 	sipSrv, err := startSIP(ctx, cfg.SIP, catalog, handle, reg, log)
 	if err != nil {
 		return err

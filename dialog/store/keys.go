@@ -54,6 +54,10 @@ func (k keys) sealLock(id string) string { return k.prefix + "call:{" + id + "}:
 // whose server died.
 func (k keys) liveSet() string { return k.prefix + "calls:live" }
 
+// hangups: pub/sub channel. Message a live call's ID: the node holding it hangs it up.
+// Published by RequestHangup; every node follows it with HangupRequests.
+func (k keys) hangups() string { return k.prefix + "calls:hangups" }
+
 // byTime: sorted set, no TTL. Member call ID, score started (unix ms). Written by Begin; read
 // by List.
 func (k keys) byTime() string { return k.prefix + "calls:by-time" }

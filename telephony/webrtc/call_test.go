@@ -215,3 +215,31 @@ func TestAdmissionCap(t *testing.T) {
 		t.Error("no live call")
 	}
 }
+
+// TestHangupElsewhere: a hang-up for a call this server does not hold goes to
+// HangupElsewhere (the node that holds it ends it): 202 when it was found, 404 when no node
+// holds it, 503 with Retry-After when the other nodes could not be asked.
+func TestHangupElsewhere(t *testing.T) {
+	asked := []string{}
+	var answer bool
+	var fault error
+	_, base := startServer(t, testConfig(), func(context.Context, *telephony.Call) error { return nil }, func(s *Server) {
+		s.HangupElsewhere = func(_ context.Context, id string) (bool, error) {
+			asked = append(asked, id)
+			return answer, fault
+		}
+	})
+	for _, tc := range []struct {
+		answer bool
+		fault  error
+		status int
+	}{{true, nil, 202}, {false, nil, 404}, {false, errors.New("redis: connection refused"), 503}} {
+		answer, fault = tc.answer, tc.fault
+		if status, body := post(t, base+"/webrtc/calls/elsewhere-1/hangup", ""); status != tc.status {
+			t.Errorf("found %v, fault %v: %d %v, want %d", tc.answer, tc.fault, status, body, tc.status)
+		}
+	}
+	if len(asked) != 3 || asked[0] != "elsewhere-1" {
+		t.Errorf("HangupElsewhere asked for %q", asked)
+	}
+}

@@ -19,7 +19,9 @@
 //   - One POST (PathOffer, the fallback when the socket cannot open, and `spar call
 //     --webrtc` without --trickle). The body is {scenario, learner, sdp}; the answer waits
 //     for candidate gathering (at most GatherTimeout) and carries every candidate. The page
-//     hangs up with POST PathHangup. Errors are 4xx/5xx with a JSON {error}.
+//     hangs up with POST PathHangup; a hang-up for a call another node holds goes to
+//     Server.HangupElsewhere (202), which passes it on. Errors are 4xx/5xx with a JSON
+//     {error}.
 //
 // Who may offer: a page with a signed-in learner (Server.Identify) or a guest pass, the
 // GuestCookie that PathConfig hands to a page nobody is signed in on (Config.RequireSession).

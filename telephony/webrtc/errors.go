@@ -22,6 +22,9 @@ var (
 	ErrCallExists = errors.New("webrtc: the call already has a session; start a new call")
 	// ErrNoSuchCall is returned for a hang-up of a call that is not live here.
 	ErrNoSuchCall = errors.New("webrtc: no such live call")
+	// ErrHangupNotForwarded is returned for a hang-up of a call another node may hold when
+	// that node could not be asked (Redis unreachable): the call ends when its media stops.
+	ErrHangupNotForwarded = errors.New("webrtc: the hang-up could not reach the node holding the call")
 	// ErrBusy is returned for offers while MaxCalls browser calls are live.
 	ErrBusy = errors.New("webrtc: all practice lines are busy, please try again in a few minutes")
 	// ErrNoOffer is returned for a signaling message that needs a call before an offer made one.

@@ -64,6 +64,11 @@ type Server struct {
 	// Trial, when set, accepts offers carrying a trial ticket (see TrialFunc); without it
 	// such offers are refused. Set it before Register.
 	Trial TrialFunc
+	// HangupElsewhere, when set, is asked to hang up a call this server does not hold (a
+	// hang-up beacon the load balancer sent to another node): true when a live call by that
+	// ID was found and asked to end, false when none is live. Set it before Register; the
+	// node holding the call ends it with HangUp.
+	HangupElsewhere func(ctx context.Context, id string) (bool, error)
 }
 
 // NewServer checks cfg, builds the shared webrtc.API (and binds Config.UDPPort) and returns
@@ -234,13 +239,32 @@ func (s *Server) answer(r *http.Request, req offerRequest, trickle func(*webrtc.
 }
 
 func (s *Server) serveHangup(w http.ResponseWriter, r *http.Request) {
-	ss, ok := s.calls.get(r.PathValue("id"))
-	if !ok {
+	id := r.PathValue("id")
+	if s.HangUp(id) {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if s.HangupElsewhere == nil {
 		s.fail(w, r, ErrNoSuchCall)
 		return
 	}
-	ss.cancel(ErrLearnerHungUp)
-	w.WriteHeader(http.StatusNoContent)
+	switch ok, err := s.HangupElsewhere(r.Context(), id); {
+	case err != nil:
+		s.fail(w, r, fmt.Errorf("%w: %w", ErrHangupNotForwarded, err))
+	case !ok:
+		s.fail(w, r, ErrNoSuchCall)
+	default:
+		w.WriteHeader(http.StatusAccepted) // another node holds it and was asked to end it
+	}
+}
+
+// HangUp ends call id as the learner hanging up, if this server holds it.
+func (s *Server) HangUp(id string) bool {
+	ss, ok := s.calls.get(id)
+	if ok {
+		ss.cancel(ErrLearnerHungUp)
+	}
+	return ok
 }
 
 // configResponse is what the page needs to build its RTCPeerConnection, and who it calls as.
@@ -285,7 +309,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, ErrTooManyPending):
 		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", "10")
-	case errors.Is(err, ErrDraining), errors.Is(err, ErrServerClosed):
+	case errors.Is(err, ErrDraining), errors.Is(err, ErrServerClosed), errors.Is(err, ErrHangupNotForwarded):
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "30")
 	case errors.Is(err, ErrBusy):

@@ -50,7 +50,7 @@ func TestWER(t *testing.T) {
 // TestGrammarJSGF compares the grammar for two phrases with testdata/grammar.jsgf; words
 // starting with "zz" play the out-of-dictionary words.
 func TestGrammarJSGF(t *testing.T) {
-	g := newGrammar([]string{"I'm so sorry!", "charged twice", "zzquux refund", "", "zzonly"})
+	g := newGrammar(ModeGrammar, []string{"I'm so sorry!", "charged twice", "zzquux refund", "", "zzonly"})
 	got, err := g.jsgf((&fakeDecoder{}).inDict)
 	if err != nil {
 		t.Fatal(err)
@@ -68,10 +68,10 @@ func TestGrammarJSGF(t *testing.T) {
 	if strings.Contains(got, "zz") {
 		t.Error("out-of-dictionary word in the grammar")
 	}
-	if g2 := newGrammar([]string{"charged twice", "I'm so sorry"}); g2.key == g.key {
+	if g2 := newGrammar(ModeGrammar, []string{"charged twice", "I'm so sorry"}); g2.key == g.key {
 		t.Error("different phrase lists share a search name")
 	}
-	if newGrammar([]string{" ", "!"}) != nil {
+	if newGrammar(ModeGrammar, []string{" ", "!"}) != nil {
 		t.Error("a grammar without phrases, want nil (the LM)")
 	}
 }

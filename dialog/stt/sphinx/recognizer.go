@@ -48,10 +48,7 @@ func (r *Recognizer) Stream(ctx context.Context, opts dialog.STTOptions) (dialog
 	if opts.Narrowband {
 		b = narrowband
 	}
-	var g *grammar
-	if r.cfg.Mode == ModeGrammar {
-		g = newGrammar(opts.Phrases) // nil without phrases: the LM
-	}
+	g := newGrammar(r.cfg.Mode, opts.Phrases) // nil in LM mode or without phrases: the LM
 	s := newStream(ctx, r.log, r.pool, b, g)
 	go s.run()
 	return s, nil

@@ -1,0 +1,117 @@
+//go:build pocketsphinx
+
+package sphinx
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sparlab/spar/dialog"
+)
+
+// TestRecognizeAdapt: adapt mode decodes phone audio with the call's phrases, the scenario's
+// key phrase comes out, and the rest of the line is still transcribed.
+func TestRecognizeAdapt(t *testing.T) {
+	audio := phone(t, speak(t, "awb", learnerLines[0]))
+	_, final := recognize(t, recognizer(t, ModeAdapt), dialog.STTOptions{Phrases: scenarioPhrases, Narrowband: true}, audio)
+	t.Logf("%q -> %q", learnerLines[0], final)
+	if !strings.Contains(final, "let me fix that") {
+		t.Errorf("final %q lacks the key phrase %q", final, "let me fix that")
+	}
+	if w := WER(learnerLines[0], final); w > 0.4 {
+		t.Errorf("WER %.0f %%, want <= 40 %%", 100*w)
+	}
+}
+
+// TestAdaptSwitchesCalls runs calls with different phrase sets one after another on a
+// recognizer with a single phone decoder: each call's utterance is decoded with its own
+// phrases, the decoder keeps each call's search built, at most maxGrammars of them, and a
+// call without phrases goes back to the plain LM.
+func TestAdaptSwitchesCalls(t *testing.T) {
+	r, err := New(Config{Mode: ModeAdapt, PoolSize: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	support := []string{"I'm so sorry", "let me fix that", "refund", "charged twice"}
+	sales := []string{"how many of those calls", "Fleetcore", "save you money", "do you have a minute"}
+	calls := []struct {
+		phrases []string
+		line    string
+		want    string
+	}{
+		{support, "I'm so sorry, let me fix that for you", "let me fix that"},
+		{sales, "How many of those calls do you get every week?", "many of those calls"},
+		{support, "I will refund the second payment right away", "refund"},
+		{nil, "Thank you for your patience", "thank you"},
+	}
+	for _, c := range calls {
+		_, final := recognize(t, r, dialog.STTOptions{Phrases: c.phrases, Narrowband: true}, phone(t, speak(t, "awb", c.line)))
+		t.Logf("%q -> %q", c.line, final)
+		if !strings.Contains(final, c.want) {
+			t.Errorf("%q heard as %q, want %q in it", c.line, final, c.want)
+		}
+	}
+	d := checkout(t, r)
+	if len(d.grammars) != 2 || d.current != "" {
+		t.Errorf("decoder holds searches %q, current %q: want the two calls' and the LM in use", d.grammars, d.current)
+	}
+	// More phrase sets than a decoder keeps: the oldest go, the newest is in use.
+	for i := range maxGrammars + 2 {
+		if err := d.use(newGrammar(ModeAdapt, []string{fmt.Sprintf("refund number %d", i+1)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := newGrammar(ModeAdapt, []string{fmt.Sprintf("refund number %d", maxGrammars+2)})
+	if len(d.grammars) != maxGrammars || d.current != last.key || d.grammars[maxGrammars-1] != last.key {
+		t.Errorf("after %d phrase sets: %d searches, current %q: want %d, the last %q", maxGrammars+2, len(d.grammars), d.current, maxGrammars, last.key)
+	}
+	r.pool.put(narrowband, d)
+	_, final := recognize(t, r, dialog.STTOptions{Phrases: support, Narrowband: true}, phone(t, speak(t, "awb", "let me fix that for you")))
+	if !strings.Contains(final, "let me fix that") {
+		t.Errorf("after evictions: heard %q", final)
+	}
+}
+
+// checkout takes the recognizer's only phone decoder out of its pool.
+func checkout(t *testing.T, r *Recognizer) *psDecoder {
+	t.Helper()
+	d, err := r.pool.get(context.Background(), narrowband)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.(*psDecoder)
+}
+
+// negatedLines deny what the rubric phrases promise: biasing recognition toward the phrases
+// must not erase the negation.
+var negatedLines = []struct{ line, negation string }{
+	{"There is no refund for this charge", "no"},
+	{"You will not get your money back", "not"},
+	{"I can't give you a discount today", "can't"},
+	{"We don't offer a new plan", "don't"},
+}
+
+// negationPhrases are rubric phrases the negated lines nearly say.
+var negationPhrases = []string{
+	"refund", "you will get your money back", "I can give you a discount", "we offer a new plan",
+	"I'm so sorry", "let me fix that",
+}
+
+// TestNegationKept: in LM and adapt mode the negation word of each negated line is heard on
+// the phone path, with the rubric's phrases as the call's phrases.
+func TestNegationKept(t *testing.T) {
+	for _, mode := range []string{ModeLM, ModeAdapt} {
+		t.Run(mode, func(t *testing.T) {
+			for _, n := range negatedLines {
+				_, final := recognize(t, recognizer(t, mode), dialog.STTOptions{Phrases: negationPhrases, Narrowband: true}, phone(t, speak(t, "awb", n.line)))
+				t.Logf("%q -> %q", n.line, final)
+				if !strings.Contains(" "+final+" ", " "+n.negation+" ") {
+					t.Errorf("%q heard as %q: the negation %q is lost", n.line, final, n.negation)
+				}
+			}
+		})
+	}
+}

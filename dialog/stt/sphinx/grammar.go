@@ -49,27 +49,60 @@ func newGrammar(mode string, phrases []string) *grammar {
 	return g
 }
 
-// sentences are the phrases as sentences of the domain model, cut where a word is not in the
-// dictionary (dropping it would make up word pairs never said).
+// sentences are the phrases as sentences of the domain model, each with its negations (see
+// negations), cut where a word is not in the dictionary (dropping it would make up word
+// pairs never said).
 func (g *grammar) sentences(inDict func(string) bool) [][]string {
 	var out [][]string
 	for _, p := range g.phrases {
-		var cur []string
-		for _, w := range strings.Fields(p) {
-			if inDict(w) {
-				cur = append(cur, w)
-				continue
+		for _, s := range append([][]string{strings.Fields(p)}, negations(strings.Fields(p))...) {
+			var cur []string
+			for _, w := range s {
+				if inDict(w) {
+					cur = append(cur, w)
+					continue
+				}
+				if len(cur) > 0 {
+					out = append(out, cur)
+				}
+				cur = nil
 			}
 			if len(cur) > 0 {
 				out = append(out, cur)
 			}
-			cur = nil
-		}
-		if len(cur) > 0 {
-			out = append(out, cur)
 		}
 	}
 	return out
+}
+
+// negatedAux maps an auxiliary to the words that negate it.
+var negatedAux = map[string][]string{
+	"can": {"can't", "cannot"}, "will": {"won't", "will not"}, "do": {"don't", "do not"},
+	"does": {"doesn't"}, "did": {"didn't"}, "is": {"isn't", "is not"}, "are": {"aren't", "are not"},
+	"was": {"wasn't"}, "were": {"weren't"}, "would": {"wouldn't"}, "could": {"couldn't"},
+	"should": {"shouldn't"}, "have": {"haven't"}, "has": {"hasn't"}, "i'm": {"i'm not"},
+	"it's": {"it's not"}, "that's": {"that's not"}, "there's": {"there's no"},
+}
+
+// negations are the denials of a phrase: its first auxiliary negated ("I can give you a
+// discount" -> "I can't give you a discount", "I cannot ..."), or, without one, "not" and
+// "no" before it. A domain model of the rubric's phrases alone makes "can" far likelier than
+// "can't" and hears a learner's refusal as the promise the rubric looks for; with the
+// negations beside them the phrases' words still gain, but not at the cost of the negation.
+func negations(words []string) [][]string {
+	for i, w := range words {
+		if negs, ok := negatedAux[w]; ok {
+			out := make([][]string, 0, len(negs))
+			for _, neg := range negs {
+				out = append(out, slices.Concat(words[:i], strings.Fields(neg), words[i+1:]))
+			}
+			return out
+		}
+	}
+	return [][]string{
+		slices.Concat([]string{"not"}, words),
+		slices.Concat([]string{"no"}, words),
+	}
 }
 
 // jsgf renders the grammar, keeping only words inDict knows.

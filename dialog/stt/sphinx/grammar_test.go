@@ -106,3 +106,22 @@ func TestErrNotBuiltSaysHow(t *testing.T) {
 		}
 	}
 }
+
+// TestNegations: adapt mode's domain model gets the denial of every phrase beside it.
+func TestNegations(t *testing.T) {
+	cases := map[string][]string{
+		"i can give you a discount":    {"i can't give you a discount", "i cannot give you a discount"},
+		"you will get your money back": {"you won't get your money back", "you will not get your money back"},
+		"there's a refund":             {"there's no a refund"},
+		"refund the second payment":    {"not refund the second payment", "no refund the second payment"},
+	}
+	for phrase, want := range cases {
+		var got []string
+		for _, s := range negations(strings.Fields(phrase)) {
+			got = append(got, strings.Join(s, " "))
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("negations(%q) = %q, want %q", phrase, got, want)
+		}
+	}
+}

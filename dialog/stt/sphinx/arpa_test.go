@@ -8,10 +8,11 @@ import (
 	"testing"
 )
 
-// TestArpaGolden compares the domain model of three phrases with testdata/adapt.arpa; words
-// starting with "zz" play the out-of-dictionary words, which cut a phrase in two.
+// TestArpaGolden compares the domain model of three phrases with testdata/adapt.arpa: words
+// starting with "zz" play the out-of-dictionary words, which cut a phrase in two, and "can"
+// brings its negations.
 func TestArpaGolden(t *testing.T) {
-	g := newGrammar(ModeAdapt, []string{"let me fix that", "fix that zzquux refund", "refund"})
+	g := newGrammar(ModeAdapt, []string{"let me fix that", "fix that zzquux refund", "we can refund"})
 	got := arpa(g.sentences((&fakeDecoder{}).inDict))
 	if *update {
 		os.WriteFile("testdata/adapt.arpa", []byte(got), 0o644)
@@ -25,6 +26,9 @@ func TestArpaGolden(t *testing.T) {
 	}
 	if strings.Contains(got, "zz") || strings.Contains(got, "that refund") {
 		t.Error("an out-of-dictionary word, or a pair across it, in the model")
+	}
+	if !strings.Contains(got, "we can't refund") || !strings.Contains(got, "we cannot refund") {
+		t.Error("the negations of \"we can refund\" are missing")
 	}
 }
 

@@ -20,8 +20,9 @@ const (
 	ModeAdapt = "adapt"
 )
 
-// DefaultAdaptWeight is the domain model's interpolation weight in adapt mode.
-const DefaultAdaptWeight = 0.3
+// DefaultAdaptWeight is the phrase model's interpolation weight in adapt mode, chosen by
+// measurement (docs/BENCHMARKS.md: 0.1, 0.3 and 0.5 measured).
+const DefaultAdaptWeight = 0.1
 
 // DefaultModelDir is where Debian's pocketsphinx-en-us puts the acoustic model.
 const DefaultModelDir = "/usr/share/pocketsphinx/model/en-us/en-us"
@@ -37,9 +38,7 @@ type Config struct {
 	// Mode is ModeLM (default), ModeGrammar or ModeAdapt.
 	Mode string `yaml:"mode"`
 	// AdaptWeight is the weight of the call's phrase model in adapt mode, 0 < w < 1; the
-	// general LM gets 1-w. pocketsphinx interpolates language-weighted scores, w*P^lw (lw is
-	// 6.5), so a weight moves the balance far less than in a linear mix of probabilities.
-	// Default DefaultAdaptWeight.
+	// general LM gets 1-w. Default DefaultAdaptWeight.
 	AdaptWeight float64 `yaml:"adapt_weight"`
 	// PoolSize is how many decoders of each band (wideband, narrowband) are kept warm; an
 	// utterance holds one while it is decoded. Default 2.

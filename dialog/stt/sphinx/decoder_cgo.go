@@ -4,6 +4,8 @@ package sphinx
 
 /*
 #cgo pkg-config: pocketsphinx sphinxbase
+#cgo LDFLAGS: -lm
+#include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <pocketsphinx.h>
@@ -40,12 +42,16 @@ static double spar_confidence(ps_decoder_t *ps) {
 }
 
 // spar_set_adapted adds the search name: the LM of the search lmsearch interpolated with the
-// ARPA model at path, weights 1-w and w. pocketsphinx wraps every search's LM in a set of one
-// model; the general model is taken out of it, so the new set does not nest the old one.
-// ngram_model_set_init and ps_set_lm take their own references: the ones this function got
-// (reading the domain model, building the set) are released before it returns.
+// ARPA model at path, weights 1-w and w. A set interpolates its models' scores, which carry
+// the language weight lw (P^lw), so the weights it gets are raised to lw: it then scores
+// ((1-w)P1)^lw + (w P2)^lw, the interpolation of probabilities it stands for wherever one
+// model dominates (and within a factor 2^lw of it where the two agree).
+// pocketsphinx wraps every search's LM in a set of one model; the general model is taken out
+// of it, so the new set does not nest the old one. ngram_model_set_init and ps_set_lm take
+// their own references: the ones this function got (reading the domain model, building the
+// set) are released before it returns.
 static int spar_set_adapted(ps_decoder_t *ps, const char *lmsearch, const char *name,
-                            const char *path, float w) {
+                            const char *path, double w) {
 	ngram_model_t *lmset = ps_get_lm(ps, lmsearch);
 	if (lmset == NULL) return -1;
 	ngram_model_t *general = ngram_model_set_lookup(lmset, NULL);
@@ -54,7 +60,8 @@ static int spar_set_adapted(ps_decoder_t *ps, const char *lmsearch, const char *
 	if (domain == NULL) return -1;
 	ngram_model_t *models[2] = {general, domain};
 	char *names[2] = {"general", "domain"};
-	float32 weights[2] = {1 - w, w};
+	double lw = cmd_ln_float32_r(ps_get_config(ps), "-lw");
+	float32 weights[2] = {pow(1 - w, lw), pow(w, lw)};
 	ngram_model_t *set = ngram_model_set_init(ps_get_config(ps), models, names, weights, 2);
 	ngram_model_free(domain);
 	if (set == NULL) return -1;
@@ -256,7 +263,7 @@ func (d *psDecoder) setAdapted(key *C.char, g *grammar) error {
 	}
 	path := C.CString(f.Name())
 	defer C.free(unsafe.Pointer(path))
-	if C.spar_set_adapted(d.ps, d.lmSearch, key, path, C.float(d.adaptWeight)) < 0 {
+	if C.spar_set_adapted(d.ps, d.lmSearch, key, path, C.double(d.adaptWeight)) < 0 {
 		return fmt.Errorf("adapt language model %s", g.key)
 	}
 	return nil

@@ -85,10 +85,12 @@ var negatedAux = map[string][]string{
 }
 
 // negations are the denials of a phrase: its first auxiliary negated ("I can give you a
-// discount" -> "I can't give you a discount", "I cannot ..."), or, without one, "not" and
-// "no" before it. A domain model of the rubric's phrases alone makes "can" far likelier than
-// "can't" and hears a learner's refusal as the promise the rubric looks for; with the
-// negations beside them the phrases' words still gain, but not at the cost of the negation.
+// discount" -> "I can't give you a discount", "I cannot ..."), or "no" before a phrase of one
+// word ("refund" -> "no refund"). A domain model of the rubric's phrases alone makes "can"
+// far likelier than "can't" and hears a learner's refusal as the promise the rubric looks
+// for; with the negations beside them the phrases' words still gain, but not at the cost of
+// the negation. ("not" and "no" before every phrase without an auxiliary was measured too:
+// it made them so likely after <s> that they came out of words that were no negations.)
 func negations(words []string) [][]string {
 	for i, w := range words {
 		if negs, ok := negatedAux[w]; ok {
@@ -99,10 +101,10 @@ func negations(words []string) [][]string {
 			return out
 		}
 	}
-	return [][]string{
-		slices.Concat([]string{"not"}, words),
-		slices.Concat([]string{"no"}, words),
+	if len(words) == 1 {
+		return [][]string{{"no", words[0]}}
 	}
+	return nil
 }
 
 // jsgf renders the grammar, keeping only words inDict knows.

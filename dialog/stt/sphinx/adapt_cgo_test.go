@@ -12,22 +12,26 @@ import (
 )
 
 // TestRecognizeAdapt: adapt mode decodes phone audio with the call's phrases, the scenario's
-// key phrase comes out, and the rest of the line is still transcribed.
+// key phrase comes out, the rest of the line is still transcribed, and the final has a
+// confidence (an n-gram search has posteriors, unlike a grammar).
 func TestRecognizeAdapt(t *testing.T) {
 	audio := phone(t, speak(t, "awb", learnerLines[0]))
-	_, final := recognize(t, recognizer(t, ModeAdapt), dialog.STTOptions{Phrases: scenarioPhrases, Narrowband: true}, audio)
-	t.Logf("%q -> %q", learnerLines[0], final)
-	if !strings.Contains(final, "let me fix that") {
-		t.Errorf("final %q lacks the key phrase %q", final, "let me fix that")
+	_, final := recognizeFinal(t, recognizer(t, ModeAdapt), dialog.STTOptions{Phrases: scenarioPhrases, Narrowband: true}, audio)
+	t.Logf("%q -> %q (confidence %.2f)", learnerLines[0], final.Text, final.Confidence)
+	if !strings.Contains(final.Text, "let me fix that") {
+		t.Errorf("final %q lacks the key phrase %q", final.Text, "let me fix that")
 	}
-	if w := WER(learnerLines[0], final); w > 0.4 {
+	if w := WER(learnerLines[0], final.Text); w > 0.4 {
 		t.Errorf("WER %.0f %%, want <= 40 %%", 100*w)
+	}
+	if final.Confidence <= 0 || final.Confidence > 1 {
+		t.Errorf("confidence %v, want within (0, 1]", final.Confidence)
 	}
 }
 
 // TestAdaptSwitchesCalls runs calls with different phrase sets one after another on a
 // recognizer with a single phone decoder: each call's utterance is decoded with its own
-// phrases, the decoder keeps each call's search built, at most maxGrammars of them, and a
+// phrases, the decoder keeps each call's search built, at most maxAdapted of them, and a
 // call without phrases goes back to the plain LM.
 func TestAdaptSwitchesCalls(t *testing.T) {
 	r, err := New(Config{Mode: ModeAdapt, PoolSize: 1}, nil)
@@ -59,14 +63,14 @@ func TestAdaptSwitchesCalls(t *testing.T) {
 		t.Errorf("decoder holds searches %q, current %q: want the two calls' and the LM in use", d.grammars, d.current)
 	}
 	// More phrase sets than a decoder keeps: the oldest go, the newest is in use.
-	for i := range maxGrammars + 2 {
+	for i := range maxAdapted + 2 {
 		if err := d.use(newGrammar(ModeAdapt, []string{fmt.Sprintf("refund number %d", i+1)})); err != nil {
 			t.Fatal(err)
 		}
 	}
-	last := newGrammar(ModeAdapt, []string{fmt.Sprintf("refund number %d", maxGrammars+2)})
-	if len(d.grammars) != maxGrammars || d.current != last.key || d.grammars[maxGrammars-1] != last.key {
-		t.Errorf("after %d phrase sets: %d searches, current %q: want %d, the last %q", maxGrammars+2, len(d.grammars), d.current, maxGrammars, last.key)
+	last := newGrammar(ModeAdapt, []string{fmt.Sprintf("refund number %d", maxAdapted+2)})
+	if len(d.grammars) != maxAdapted || d.current != last.key || d.grammars[maxAdapted-1] != last.key {
+		t.Errorf("after %d phrase sets: %d searches, current %q: want %d, the last %q", maxAdapted+2, len(d.grammars), d.current, maxAdapted, last.key)
 	}
 	r.pool.put(narrowband, d)
 	_, final := recognize(t, r, dialog.STTOptions{Phrases: support, Narrowband: true}, phone(t, speak(t, "awb", "let me fix that for you")))

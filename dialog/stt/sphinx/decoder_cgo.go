@@ -116,8 +116,13 @@ func narrowbandFeatParams(modelDir, dir string) (string, error) {
 	return p, os.WriteFile(p, []byte(strings.Join(out, "\n")), 0o644)
 }
 
-// maxGrammars is how many per-call searches (grammars, adapted LMs) a decoder keeps built.
-const maxGrammars = 8
+// maxGrammars is how many per-call grammars a decoder keeps compiled, maxAdapted how many
+// adapted LMs: each of those holds a lexicon tree over the whole vocabulary, about 40 MB,
+// and takes 0.35-0.5 s of CPU to build (docs/BENCHMARKS.md).
+const (
+	maxGrammars = 8
+	maxAdapted  = 4
+)
 
 // quietOnce silences pocketsphinx's global logger before the first decoder logs its config.
 var quietOnce sync.Once
@@ -220,7 +225,11 @@ func (d *psDecoder) use(g *grammar) error {
 		return fmt.Errorf("sphinx: select grammar %s", g.key)
 	}
 	d.current = g.key
-	if len(d.grammars) > maxGrammars {
+	limit := maxGrammars
+	if g.adapt {
+		limit = maxAdapted
+	}
+	if len(d.grammars) > limit {
 		old := C.CString(d.grammars[0])
 		C.ps_unset_search(d.ps, old)
 		C.free(unsafe.Pointer(old))

@@ -81,7 +81,7 @@ var negatedAux = map[string][]string{
 	"does": {"doesn't"}, "did": {"didn't"}, "is": {"isn't", "is not"}, "are": {"aren't", "are not"},
 	"was": {"wasn't"}, "were": {"weren't"}, "would": {"wouldn't"}, "could": {"couldn't"},
 	"should": {"shouldn't"}, "have": {"haven't"}, "has": {"hasn't"}, "i'm": {"i'm not"},
-	"it's": {"it's not"}, "that's": {"that's not"}, "there's": {"there's no"},
+	"it's": {"it's not"}, "that's": {"that's not"},
 }
 
 // negations are the denials of a phrase: its first auxiliary negated ("I can give you a

@@ -118,7 +118,7 @@ func narrowbandFeatParams(modelDir, dir string) (string, error) {
 
 // maxGrammars is how many per-call grammars a decoder keeps compiled, maxAdapted how many
 // adapted LMs: each of those holds a lexicon tree over the whole vocabulary, about 40 MB,
-// and takes 0.35-0.5 s of CPU to build (docs/BENCHMARKS.md).
+// and takes 0.35-0.5 s to build (docs/BENCHMARKS.md).
 const (
 	maxGrammars = 8
 	maxAdapted  = 4

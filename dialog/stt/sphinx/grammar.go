@@ -75,32 +75,14 @@ func (g *grammar) sentences(inDict func(string) bool) [][]string {
 	return out
 }
 
-// negatedAux maps an auxiliary to the words that negate it.
-var negatedAux = map[string][]string{
-	"can": {"can't", "cannot"}, "will": {"won't", "will not"}, "do": {"don't", "do not"},
-	"does": {"doesn't"}, "did": {"didn't"}, "is": {"isn't", "is not"}, "are": {"aren't", "are not"},
-	"was": {"wasn't"}, "were": {"weren't"}, "would": {"wouldn't"}, "could": {"couldn't"},
-	"should": {"shouldn't"}, "have": {"haven't"}, "has": {"hasn't"}, "i'm": {"i'm not"},
-	"it's": {"it's not"}, "that's": {"that's not"},
-}
-
-// negations are the denials of a phrase: its first auxiliary negated ("I can give you a
-// discount" -> "I can't give you a discount", "I cannot ..."), or "no" before a phrase of one
-// word ("refund" -> "no refund"). A domain model of the rubric's phrases alone makes "can"
-// far likelier than "can't" and hears a learner's refusal as the promise the rubric looks
-// for; with the negations beside them the phrases' words still gain, but not at the cost of
-// the negation. ("not" and "no" before every phrase without an auxiliary was measured too:
-// it made them so likely after <s> that they came out of words that were no negations.)
+// negations are the denials of a phrase: "no" before a phrase of one word ("refund" -> "no
+// refund"), none for longer ones. A domain model of the phrases alone heard "no refund will be
+// processed" as "know refund will be processed", the promise the rubric looks for. Negating
+// longer phrases too (their first auxiliary: "I can give" -> "I can't give", "I cannot give";
+// or "not" and "no" before them) was measured and dropped: it put negations into lines that
+// had none ("that's on us" -> "that's not ours", "have you" -> "haven't you"), more of them
+// than it saved (docs/BENCHMARKS.md).
 func negations(words []string) [][]string {
-	for i, w := range words {
-		if negs, ok := negatedAux[w]; ok {
-			out := make([][]string, 0, len(negs))
-			for _, neg := range negs {
-				out = append(out, slices.Concat(words[:i], strings.Fields(neg), words[i+1:]))
-			}
-			return out
-		}
-	}
 	if len(words) == 1 {
 		return [][]string{{"no", words[0]}}
 	}

@@ -8,9 +8,10 @@
 // utterances on phone audio. Mode "grammar" decodes with a JSGF grammar of the scenario's
 // phrases plus common words; docs/BENCHMARKS.md has the measurements (the LM is better).
 // Mode "adapt" (opt-in) interpolates the LM with a Witten-Bell trigram model written per call
-// from the scenario's phrases (arpa.go), each phrase beside its denial so that the bias
-// toward the rubric's words does not erase a learner's negation. Per-call searches are built
-// once per decoder and kept: eight grammars, or four adapted LMs of about 40 MB each.
+// from the scenario's phrases (arpa.go), a one-word phrase beside its denial ("no refund") so
+// that the bias toward the rubric's words does not erase a learner's "no". Per-call searches
+// are built once per decoder and kept: eight grammars, or four adapted LMs of about 40 MB
+// each.
 //
 // A final's confidence is the mean posterior probability of its words in the decoder's word
 // lattice (LM and adapt mode; a grammar search computes no posteriors, so its finals carry

@@ -13,7 +13,16 @@ const (
 	// ModeGrammar decodes with a JSGF grammar built from the call's STTOptions.Phrases plus a
 	// loop over common conversational words. Without phrases it falls back to the LM.
 	ModeGrammar = "grammar"
+	// ModeAdapt decodes with the n-gram LM interpolated with a small trigram model built per
+	// call from STTOptions.Phrases (each phrase a sentence), so the scenario's word sequences
+	// gain probability while free speech still decodes. Opt-in: docs/BENCHMARKS.md has the
+	// measurements. Without phrases it is the LM.
+	ModeAdapt = "adapt"
 )
+
+// DefaultAdaptWeight is the phrase model's interpolation weight in adapt mode, chosen by
+// measurement (docs/BENCHMARKS.md: 0.1, 0.3 and 0.5 measured).
+const DefaultAdaptWeight = 0.1
 
 // DefaultModelDir is where Debian's pocketsphinx-en-us puts the acoustic model.
 const DefaultModelDir = "/usr/share/pocketsphinx/model/en-us/en-us"
@@ -26,8 +35,11 @@ type Config struct {
 	LM string `yaml:"lm"`
 	// Dict is the pronunciation dictionary. Default cmudict-en-us.dict beside ModelDir.
 	Dict string `yaml:"dict"`
-	// Mode is ModeLM (default) or ModeGrammar.
+	// Mode is ModeLM (default), ModeGrammar or ModeAdapt.
 	Mode string `yaml:"mode"`
+	// AdaptWeight is the weight of the call's phrase model in adapt mode, 0 < w < 1; the
+	// general LM gets 1-w. Default DefaultAdaptWeight.
+	AdaptWeight float64 `yaml:"adapt_weight"`
 	// PoolSize is how many decoders of each band (wideband, narrowband) are kept warm; an
 	// utterance holds one while it is decoded. Default 2.
 	PoolSize int `yaml:"pool_size"`
@@ -57,6 +69,9 @@ func (c Config) withDefaults() Config {
 	if c.PoolSize == 0 {
 		c.PoolSize = 2
 	}
+	if c.AdaptWeight == 0 {
+		c.AdaptWeight = DefaultAdaptWeight
+	}
 	return c
 }
 
@@ -65,9 +80,12 @@ func (c Config) Validate() error {
 	c = c.withDefaults()
 	var errs []error
 	switch c.Mode {
-	case ModeLM, ModeGrammar:
+	case ModeLM, ModeGrammar, ModeAdapt:
 	default:
-		errs = append(errs, fmt.Errorf("sphinx: config: mode %q: want lm or grammar", c.Mode))
+		errs = append(errs, fmt.Errorf("sphinx: config: mode %q: want lm, grammar or adapt", c.Mode))
+	}
+	if c.AdaptWeight <= 0 || c.AdaptWeight >= 1 {
+		errs = append(errs, fmt.Errorf("sphinx: config: adapt_weight %v: want between 0 and 1", c.AdaptWeight))
 	}
 	if c.PoolSize < 1 || c.PoolSize > 64 {
 		errs = append(errs, fmt.Errorf("sphinx: config: pool_size %d: want 1-64", c.PoolSize))

@@ -4,6 +4,8 @@ package sphinx
 
 /*
 #cgo pkg-config: pocketsphinx sphinxbase
+#cgo LDFLAGS: -lm
+#include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <pocketsphinx.h>
@@ -37,6 +39,35 @@ static double spar_confidence(ps_decoder_t *ps) {
 		n++;
 	}
 	return n == 0 ? -1 : sum / n;
+}
+
+// spar_set_adapted adds the search name: the LM of the search lmsearch interpolated with the
+// ARPA model at path, weights 1-w and w. A set interpolates its models' scores, which carry
+// the language weight lw (P^lw), so the weights it gets are raised to lw: it then scores
+// ((1-w)P1)^lw + (w P2)^lw, the interpolation of probabilities it stands for wherever one
+// model dominates (and within a factor 2^lw of it where the two agree).
+// pocketsphinx wraps every search's LM in a set of one model; the general model is taken out
+// of it, so the new set does not nest the old one. ngram_model_set_init and ps_set_lm take
+// their own references: the ones this function got (reading the domain model, building the
+// set) are released before it returns.
+static int spar_set_adapted(ps_decoder_t *ps, const char *lmsearch, const char *name,
+                            const char *path, double w) {
+	ngram_model_t *lmset = ps_get_lm(ps, lmsearch);
+	if (lmset == NULL) return -1;
+	ngram_model_t *general = ngram_model_set_lookup(lmset, NULL);
+	if (general == NULL) return -1;
+	ngram_model_t *domain = ngram_model_read(ps_get_config(ps), path, NGRAM_ARPA, ps_get_logmath(ps));
+	if (domain == NULL) return -1;
+	ngram_model_t *models[2] = {general, domain};
+	char *names[2] = {"general", "domain"};
+	double lw = cmd_ln_float32_r(ps_get_config(ps), "-lw");
+	float32 weights[2] = {pow(1 - w, lw), pow(w, lw)};
+	ngram_model_t *set = ngram_model_set_init(ps_get_config(ps), models, names, weights, 2);
+	ngram_model_free(domain);
+	if (set == NULL) return -1;
+	int rv = ps_set_lm(ps, name, set);
+	ngram_model_free(set);
+	return rv;
 }
 
 static int spar_in_dict(ps_decoder_t *ps, const char *w) {
@@ -89,8 +120,13 @@ func narrowbandFeatParams(modelDir, dir string) (string, error) {
 	return p, os.WriteFile(p, []byte(strings.Join(out, "\n")), 0o644)
 }
 
-// maxGrammars is how many per-call grammars a decoder keeps compiled.
-const maxGrammars = 8
+// maxGrammars is how many per-call grammars a decoder keeps compiled, maxAdapted how many
+// adapted LMs: each of those holds a lexicon tree over the whole vocabulary, about 40 MB,
+// and takes 0.35-0.5 s to build (docs/BENCHMARKS.md).
+const (
+	maxGrammars = 8
+	maxAdapted  = 4
+)
 
 // quietOnce silences pocketsphinx's global logger before the first decoder logs its config.
 var quietOnce sync.Once
@@ -116,7 +152,7 @@ func New(cfg Config, log *slog.Logger) (*Recognizer, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("sphinx: narrowband features: %w", err)
 	}
-	newDecoder := func(b band) (decoder, error) { return newPSDecoder(cfg, featParams, b) }
+	newDecoder := func(b band) (decoder, error) { return newPSDecoder(cfg, dir, featParams, b) }
 	r := newRecognizer(cfg, log, newDecoder)
 	r.cleanup = func() { os.RemoveAll(dir) }
 	d, err := r.pool.get(context.Background(), wideband)
@@ -130,13 +166,15 @@ func New(cfg Config, log *slog.Logger) (*Recognizer, error) {
 
 // psDecoder wraps one ps_decoder_t.
 type psDecoder struct {
-	ps       *C.ps_decoder_t
-	lmSearch *C.char  // name of the LM search set up by ps_init
-	grammars []string // compiled grammar searches, oldest first
-	current  string   // search in use, "" for the LM
+	ps          *C.ps_decoder_t
+	lmSearch    *C.char  // name of the LM search set up by ps_init
+	grammars    []string // per-call searches built, oldest first
+	current     string   // search in use, "" for the LM
+	dir         string   // where adapt mode writes a domain model for pocketsphinx to read
+	adaptWeight float64
 }
 
-func newPSDecoder(cfg Config, featParams string, b band) (*psDecoder, error) {
+func newPSDecoder(cfg Config, dir, featParams string, b band) (*psDecoder, error) {
 	quietOnce.Do(func() { C.err_set_logfp(nil) })
 	args := []string{"spar", "-hmm", cfg.ModelDir, "-lm", cfg.LM, "-dict", cfg.Dict, "-logfn", "/dev/null"}
 	if b == narrowband {
@@ -159,7 +197,7 @@ func newPSDecoder(cfg Config, featParams string, b band) (*psDecoder, error) {
 	if ps == nil {
 		return nil, fmt.Errorf("sphinx: init decoder (model %s)", cfg.ModelDir)
 	}
-	return &psDecoder{ps: ps, lmSearch: C.CString(C.GoString(C.ps_get_search(ps)))}, nil
+	return &psDecoder{ps: ps, lmSearch: C.CString(C.GoString(C.ps_get_search(ps))), dir: dir, adaptWeight: cfg.AdaptWeight}, nil
 }
 
 func (d *psDecoder) use(g *grammar) error {
@@ -178,14 +216,12 @@ func (d *psDecoder) use(g *grammar) error {
 	key := C.CString(g.key)
 	defer C.free(unsafe.Pointer(key))
 	if !slices.Contains(d.grammars, g.key) {
-		text, err := g.jsgf(d.inDict)
-		if err != nil {
-			return fmt.Errorf("sphinx: %w", err)
+		build := d.setJSGF
+		if g.adapt {
+			build = d.setAdapted
 		}
-		ctext := C.CString(text)
-		defer C.free(unsafe.Pointer(ctext))
-		if C.ps_set_jsgf_string(d.ps, key, ctext) < 0 {
-			return fmt.Errorf("sphinx: compile grammar %s", g.key)
+		if err := build(key, g); err != nil {
+			return fmt.Errorf("sphinx: %w", err)
 		}
 		d.grammars = append(d.grammars, g.key)
 	}
@@ -193,11 +229,55 @@ func (d *psDecoder) use(g *grammar) error {
 		return fmt.Errorf("sphinx: select grammar %s", g.key)
 	}
 	d.current = g.key
-	if len(d.grammars) > maxGrammars {
+	limit := maxGrammars
+	if g.adapt {
+		limit = maxAdapted
+	}
+	if len(d.grammars) > limit {
 		old := C.CString(d.grammars[0])
 		C.ps_unset_search(d.ps, old)
 		C.free(unsafe.Pointer(old))
 		d.grammars = d.grammars[1:]
+	}
+	return nil
+}
+
+func (d *psDecoder) setJSGF(key *C.char, g *grammar) error {
+	text, err := g.jsgf(d.inDict)
+	if err != nil {
+		return err
+	}
+	ctext := C.CString(text)
+	defer C.free(unsafe.Pointer(ctext))
+	if C.ps_set_jsgf_string(d.ps, key, ctext) < 0 {
+		return fmt.Errorf("compile grammar %s", g.key)
+	}
+	return nil
+}
+
+// setAdapted writes the phrases' trigram model where pocketsphinx can read it, and adds the
+// search interpolating it with the LM. The file goes once read.
+func (d *psDecoder) setAdapted(key *C.char, g *grammar) error {
+	text := arpa(g.sentences(d.inDict))
+	if text == "" {
+		return fmt.Errorf("adapt: no phrase word is in the dictionary")
+	}
+	f, err := os.CreateTemp(d.dir, g.key+"-*.arpa")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	path := C.CString(f.Name())
+	defer C.free(unsafe.Pointer(path))
+	if C.spar_set_adapted(d.ps, d.lmSearch, key, path, C.double(d.adaptWeight)) < 0 {
+		return fmt.Errorf("adapt language model %s", g.key)
 	}
 	return nil
 }

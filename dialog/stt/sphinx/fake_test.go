@@ -22,11 +22,16 @@ func (d *fakeDecoder) record(s string) {
 	*d.log = append(*d.log, s)
 }
 
+// use fails, as the real one does, for a search none of whose words is in the dictionary.
 func (d *fakeDecoder) use(g *grammar) error {
 	d.grammar = ""
-	if g != nil {
-		d.grammar = g.key
+	if g == nil {
+		return nil
 	}
+	if len(g.sentences(d.inDict)) == 0 {
+		return fmt.Errorf("no phrase word is in the dictionary")
+	}
+	d.grammar = g.key
 	return nil
 }
 func (d *fakeDecoder) inDict(w string) bool { return !strings.HasPrefix(w, "zz") }

@@ -14,16 +14,23 @@ import (
 //go:embed words.txt
 var commonWords string
 
-// grammar is one call's JSGF search: the scenario's phrases, each as a whole, or any run of
-// phrases and single words, so free speech still comes out roughly while the expected phrases
-// win whenever they were said.
+// grammar is one call's search built from the scenario's phrases. In grammar mode it is a JSGF
+// search: the phrases, each as a whole, or any run of phrases and single words, so free speech
+// still comes out roughly while the expected phrases win whenever they were said. In adapt mode
+// (adapt set) it is the general n-gram LM interpolated with a trigram model of the phrases.
 type grammar struct {
-	key     string   // search name: a hash of the phrase list
+	key     string   // search name: a hash of the phrase list and the kind
 	phrases []string // normalized phrases, as given (out-of-dictionary words removed at build)
+	adapt   bool     // an adapted LM, not a JSGF grammar
 }
 
-func newGrammar(phrases []string) *grammar {
-	g := &grammar{}
+// newGrammar returns the call's search for mode, or nil for the plain LM: in ModeLM, or when
+// no phrase has a word.
+func newGrammar(mode string, phrases []string) *grammar {
+	if mode != ModeGrammar && mode != ModeAdapt {
+		return nil
+	}
+	g := &grammar{adapt: mode == ModeAdapt}
 	h := fnv.New64a()
 	for _, p := range phrases {
 		if n := normalize(p); n != "" {
@@ -36,7 +43,50 @@ func newGrammar(phrases []string) *grammar {
 		return nil
 	}
 	g.key = fmt.Sprintf("g%016x", h.Sum64())
+	if g.adapt {
+		g.key = "a" + g.key[1:]
+	}
 	return g
+}
+
+// sentences are the phrases as sentences of the domain model, each with its negations (see
+// negations), cut where a word is not in the dictionary (dropping it would make up word
+// pairs never said).
+func (g *grammar) sentences(inDict func(string) bool) [][]string {
+	var out [][]string
+	for _, p := range g.phrases {
+		for _, s := range append([][]string{strings.Fields(p)}, negations(strings.Fields(p))...) {
+			var cur []string
+			for _, w := range s {
+				if inDict(w) {
+					cur = append(cur, w)
+					continue
+				}
+				if len(cur) > 0 {
+					out = append(out, cur)
+				}
+				cur = nil
+			}
+			if len(cur) > 0 {
+				out = append(out, cur)
+			}
+		}
+	}
+	return out
+}
+
+// negations are the denials of a phrase: "no" before a phrase of one word ("refund" -> "no
+// refund"), none for longer ones. A domain model of the phrases alone heard "no refund will be
+// processed" as "know refund will be processed", the promise the rubric looks for. Negating
+// longer phrases too (their first auxiliary: "I can give" -> "I can't give", "I cannot give";
+// or "not" and "no" before them) was measured and dropped: it put negations into lines that
+// had none ("that's on us" -> "that's not ours", "have you" -> "haven't you"), more of them
+// than it saved (docs/BENCHMARKS.md).
+func negations(words []string) [][]string {
+	if len(words) == 1 {
+		return [][]string{{"no", words[0]}}
+	}
+	return nil
 }
 
 // jsgf renders the grammar, keeping only words inDict knows.

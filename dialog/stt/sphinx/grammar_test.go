@@ -50,7 +50,7 @@ func TestWER(t *testing.T) {
 // TestGrammarJSGF compares the grammar for two phrases with testdata/grammar.jsgf; words
 // starting with "zz" play the out-of-dictionary words.
 func TestGrammarJSGF(t *testing.T) {
-	g := newGrammar([]string{"I'm so sorry!", "charged twice", "zzquux refund", "", "zzonly"})
+	g := newGrammar(ModeGrammar, []string{"I'm so sorry!", "charged twice", "zzquux refund", "", "zzonly"})
 	got, err := g.jsgf((&fakeDecoder{}).inDict)
 	if err != nil {
 		t.Fatal(err)
@@ -68,10 +68,10 @@ func TestGrammarJSGF(t *testing.T) {
 	if strings.Contains(got, "zz") {
 		t.Error("out-of-dictionary word in the grammar")
 	}
-	if g2 := newGrammar([]string{"charged twice", "I'm so sorry"}); g2.key == g.key {
+	if g2 := newGrammar(ModeGrammar, []string{"charged twice", "I'm so sorry"}); g2.key == g.key {
 		t.Error("different phrase lists share a search name")
 	}
-	if newGrammar([]string{" ", "!"}) != nil {
+	if newGrammar(ModeGrammar, []string{" ", "!"}) != nil {
 		t.Error("a grammar without phrases, want nil (the LM)")
 	}
 }
@@ -103,6 +103,26 @@ func TestErrNotBuiltSaysHow(t *testing.T) {
 	for _, want := range []string{"libpocketsphinx-dev", "pocketsphinx-en-us", "-tags pocketsphinx"} {
 		if !strings.Contains(ErrNotBuilt.Error(), want) {
 			t.Errorf("ErrNotBuilt does not mention %q", want)
+		}
+	}
+}
+
+// TestNegations: adapt mode's domain model gets "no" before every one-word phrase, and no
+// other denials.
+func TestNegations(t *testing.T) {
+	cases := map[string][]string{
+		"refund":                       {"no refund"},
+		"i can give you a discount":    nil,
+		"you will get your money back": nil,
+		"that's on us":                 nil,
+	}
+	for phrase, want := range cases {
+		var got []string
+		for _, s := range negations(strings.Fields(phrase)) {
+			got = append(got, strings.Join(s, " "))
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("negations(%q) = %q, want %q", phrase, got, want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ package sphinx
 
 import (
 	"context"
+	"flag"
 	"sync"
 	"testing"
 
@@ -16,13 +17,15 @@ type samples []int16
 
 func (s *samples) WriteSample(p []int16) error { *s = append(*s, p...); return nil }
 
+// adaptWeight overrides Config.AdaptWeight of the shared recognizers, to measure another weight.
+var adaptWeight = flag.Float64("adapt-weight", 0, "adapt mode's interpolation weight in the shared recognizers (0: the default)")
+
 var (
 	synthOnce sync.Once
 	synth     *flite.Synth
 	synthErr  error
-	recOnce   sync.Once
-	recs      map[string]*Recognizer
-	recErr    error
+	recMu     sync.Mutex
+	recs      = map[string]*Recognizer{}
 )
 
 // speak renders text with a flite voice at 16 kHz, with 300 ms of silence after it.
@@ -49,23 +52,21 @@ func phone(t testing.TB, in []int16) []int16 {
 	return out
 }
 
-// recognizer returns a shared Recognizer per mode, so the model loads once per test binary.
+// recognizer returns a shared Recognizer per mode, so the model loads once per mode and test
+// binary.
 func recognizer(t testing.TB, mode string) *Recognizer {
 	t.Helper()
-	recOnce.Do(func() {
-		recs = map[string]*Recognizer{}
-		for _, m := range []string{ModeLM, ModeGrammar} {
-			var r *Recognizer
-			if r, recErr = New(Config{Mode: m, PoolSize: 2}, nil); recErr != nil {
-				return
-			}
-			recs[m] = r
-		}
-	})
-	if recErr != nil {
-		t.Fatalf("New: %v", recErr)
+	recMu.Lock()
+	defer recMu.Unlock()
+	if r, ok := recs[mode]; ok {
+		return r
 	}
-	return recs[mode]
+	r, err := New(Config{Mode: mode, PoolSize: 2, AdaptWeight: *adaptWeight}, nil)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	recs[mode] = r
+	return r
 }
 
 // recognize writes audio in 20 ms frames, flushes, and returns the interims and the final.

@@ -222,7 +222,7 @@ func hearLabeled(ctx context.Context, synth *flite.Synth, cat *scenario.Catalog,
 	r := &phoneResult{voice: learnerVoice(sc.Persona.Voice)}
 	// A fresh recognizer per file: decoders adapt to what they heard, so sharing them would
 	// make a file's result depend on the files heard before it.
-	rec, err := New(Config{PoolSize: 1}, nil)
+	rec, err := New(Config{PoolSize: 1, Mode: *phoneMode, AdaptWeight: *adaptWeight}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,8 @@ package sphinx
 // rate per half and in total. With the default -phone-files it also removes generated
 // copies whose original is gone. Other flags: -phone-dir (the folder holding tune/ and
 // heldout/), -phone-out (default <dir>/phone), -phone-files (a glob over file names),
-// -phone-jobs (files recognized at once) and -phone-show (log every line as heard).
+// -phone-jobs (files recognized at once), -phone-show (log every line as heard) and
+// -phone-mode (the recognition mode, to measure another mode into a -phone-out elsewhere).
 
 import (
 	"bytes"
@@ -51,6 +52,7 @@ var (
 	phoneFiles   = flag.String("phone-files", "*.yaml", "TestPhoneLabeled: which files of each half (a glob)")
 	phoneJobs    = flag.Int("phone-jobs", 2, "TestPhoneLabeled: files recognized at once")
 	phoneShow    = flag.Bool("phone-show", false, "TestPhoneLabeled: log every learner line as said and as heard")
+	phoneMode    = flag.String("phone-mode", ModeLM, "TestPhoneLabeled: recognition mode (lm, grammar, adapt); the committed copies are lm")
 )
 
 // phoneHowTo is how to run the generator.

@@ -7,9 +7,15 @@
 // set for 8 kHz mu-law speech: with the model's wideband prior a fresh decoder loses its first
 // utterances on phone audio. Mode "grammar" decodes with a JSGF grammar of the scenario's
 // phrases plus common words; docs/BENCHMARKS.md has the measurements (the LM is better).
+// Mode "adapt" (opt-in) interpolates the LM with a Witten-Bell trigram model written per call
+// from the scenario's phrases (arpa.go), a one-word phrase beside its denial ("no refund") so
+// that the bias toward the rubric's words does not erase a learner's "no". Per-call searches
+// are built once per decoder and kept: eight grammars, or four adapted LMs of about 40 MB
+// each.
 //
 // A final's confidence is the mean posterior probability of its words in the decoder's word
-// lattice (LM mode; a grammar search computes no posteriors, so its finals carry none).
+// lattice (LM and adapt mode; a grammar search computes no posteriors, so its finals carry
+// none).
 package sphinx
 
 import (
@@ -48,10 +54,7 @@ func (r *Recognizer) Stream(ctx context.Context, opts dialog.STTOptions) (dialog
 	if opts.Narrowband {
 		b = narrowband
 	}
-	var g *grammar
-	if r.cfg.Mode == ModeGrammar {
-		g = newGrammar(opts.Phrases) // nil without phrases: the LM
-	}
+	g := newGrammar(r.cfg.Mode, opts.Phrases) // nil in LM mode or without phrases: the LM
 	s := newStream(ctx, r.log, r.pool, b, g)
 	go s.run()
 	return s, nil

@@ -208,8 +208,13 @@ func (s *stream) begin() (decoder, error) {
 		return nil, fmt.Errorf("get decoder: %w", err)
 	}
 	if err := dec.use(s.g); err != nil {
-		s.pool.put(s.band, dec)
-		return nil, err
+		// A call's search that cannot be built (no phrase word in the dictionary) must not
+		// cost the learner's words: decode with the LM.
+		s.log.Warn("sphinx: call search, using the LM", "err", err)
+		if err := dec.use(nil); err != nil {
+			s.pool.put(s.band, dec)
+			return nil, err
+		}
 	}
 	if err := dec.start(); err != nil {
 		s.pool.put(s.band, dec)

@@ -204,6 +204,8 @@ func TestStreamGrammarSelection(t *testing.T) {
 		{ModeLM, true, phrases, false},
 		{ModeGrammar, false, phrases, true},
 		{ModeGrammar, true, nil, false},
+		{ModeAdapt, true, phrases, true},
+		{ModeAdapt, true, nil, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.mode, func(t *testing.T) {
@@ -211,12 +213,38 @@ func TestStreamGrammarSelection(t *testing.T) {
 				r := newRecognizer(Config{Mode: tc.mode}.withDefaults(), nil, (&fakes{}).new)
 				s, _ := r.Stream(t.Context(), dialog.STTOptions{Phrases: tc.phrases, Narrowband: tc.narrowband})
 				defer s.Close()
-				if got := s.(*stream).g != nil; got != tc.wantGrammar {
+				g := s.(*stream).g
+				if got := g != nil; got != tc.wantGrammar {
 					t.Errorf("grammar used = %v, want %v", got, tc.wantGrammar)
+				}
+				if g != nil && g.adapt != (tc.mode == ModeAdapt) {
+					t.Errorf("adapt = %v in mode %s", g.adapt, tc.mode)
 				}
 			})
 		})
 	}
+}
+
+// TestStreamSearchFallsBackToLM: a call whose phrases have no dictionary word cannot get its
+// search built; its utterances are decoded with the LM, not dropped.
+func TestStreamSearchFallsBackToLM(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRecognizer(Config{Mode: ModeAdapt}.withDefaults(), nil, (&fakes{}).new)
+		s, err := r.Stream(t.Context(), dialog.STTOptions{Phrases: []string{"zzfleetcore"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if err := s.Write(make([]int16, 3200)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if _, final := untilFinal(t, s); final != "w1 w2" {
+			t.Errorf("final %q, want %q (decoded with the LM)", final, "w1 w2")
+		}
+	})
 }
 
 func TestPoolWaitsForDecoder(t *testing.T) {

@@ -116,6 +116,47 @@ func (w *WAVWriter) Close() error {
 	return err
 }
 
+// EncodeWAV returns interleaved 16-bit pcm as a whole WAV file in memory.
+func EncodeWAV(pcm []int16, rate, channels int) ([]byte, error) {
+	var m memFile
+	w, err := NewWAVWriter(&m, rate, channels)
+	if err == nil {
+		err = w.Write(pcm)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	return m.b, err
+}
+
+// memFile is an in-memory io.WriteSeeker for EncodeWAV: WAVWriter patches its header.
+type memFile struct {
+	b   []byte
+	off int
+}
+
+func (m *memFile) Write(p []byte) (int, error) {
+	if end := m.off + len(p); end > len(m.b) {
+		m.b = append(m.b, make([]byte, end-len(m.b))...)
+	}
+	m.off += copy(m.b[m.off:], p)
+	return len(p), nil
+}
+
+func (m *memFile) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += int64(m.off)
+	case io.SeekEnd:
+		offset += int64(len(m.b))
+	}
+	if offset < 0 {
+		return 0, fmt.Errorf("media: seek to %d", offset)
+	}
+	m.off = int(offset)
+	return offset, nil
+}
+
 // WAV is a decoded PCM file.
 type WAV struct {
 	Rate, Channels int

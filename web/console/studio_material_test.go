@@ -1,14 +1,12 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"math"
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -180,25 +178,9 @@ func toneCall(t *testing.T, n int) []byte {
 // writeWAV encodes interleaved PCM as a WAV file.
 func writeWAV(t *testing.T, rate, channels int, pcm []int16) []byte {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "call.wav")
-	file, err := os.Create(path)
+	b, err := media.EncodeWAV(pcm, rate, channels)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer file.Close()
-	w, err := media.NewWAVWriter(file, rate, channels)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(pcm); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bytes.Clone(b)
+	return b
 }

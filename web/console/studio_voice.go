@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -81,52 +80,13 @@ func (c *Console) studioVoice(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadGateway, map[string]string{"error": "the voice could not be rendered: " + err.Error()})
 		return
 	}
-	var buf memFile
-	ww, err := media.NewWAVWriter(&buf, media.Rate16k, 1)
-	if err == nil {
-		err = ww.Write(pcm)
-	}
-	if err == nil {
-		err = ww.Close()
-	}
+	wav, err := media.EncodeWAV(pcm, media.Rate16k, 1)
 	if err != nil {
 		c.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "audio/wav")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Length", strconv.Itoa(len(buf.b)))
-	_, _ = w.Write(buf.b)
-}
-
-// memFile is an in-memory io.WriteSeeker for the WAV writer, which patches its header.
-type memFile struct {
-	b   []byte
-	off int64
-}
-
-func (m *memFile) Write(p []byte) (int, error) {
-	if end := int(m.off) + len(p); end > len(m.b) {
-		m.b = append(m.b, make([]byte, end-len(m.b))...)
-	}
-	copy(m.b[m.off:], p)
-	m.off += int64(len(p))
-	return len(p), nil
-}
-
-func (m *memFile) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		offset += m.off
-	case io.SeekEnd:
-		offset += int64(len(m.b))
-	default:
-		return 0, errors.New("memfile: bad whence")
-	}
-	if offset < 0 {
-		return 0, errors.New("memfile: negative offset")
-	}
-	m.off = offset
-	return offset, nil
+	w.Header().Set("Content-Length", strconv.Itoa(len(wav)))
+	_, _ = w.Write(wav)
 }

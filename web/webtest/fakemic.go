@@ -50,20 +50,12 @@ func fakeMicScript(t testing.TB, path string) string {
 // its path, for Options.FakeMic.
 func MicWAV(t testing.TB, pcm []int16) string {
 	t.Helper()
+	wav, err := media.EncodeWAV(pcm, media.Rate16k, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(t.TempDir(), "mic.wav")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := media.NewWAVWriter(f, media.Rate16k, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(pcm); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
+	if err := os.WriteFile(path, wav, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -70,22 +70,11 @@ func FuzzDecode(f *testing.F) {
 // wavBytes is a WAV file of n frames of a ramp.
 func wavBytes(t testing.TB, rate, channels, n int) []byte {
 	t.Helper()
-	var f seekBuffer
-	w, err := media.NewWAVWriter(&f, rate, channels)
-	if err != nil {
-		t.Fatal(err)
-	}
 	pcm := make([]int16, n*channels)
 	for i := range pcm {
 		pcm[i] = int16(i * 97)
 	}
-	if err := w.Write(pcm); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return f.b
+	return wavOf(t, pcm, rate, channels)
 }
 
 // FuzzUnwrap feeds pdftotext's output of an uploaded PDF (untrusted) to Unwrap: it never

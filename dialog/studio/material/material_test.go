@@ -130,45 +130,17 @@ func recording(t testing.TB, rate, channels int, secs []float64) []byte {
 		}
 	}
 	silence(0.5)
-	var f seekBuffer
-	w, err := media.NewWAVWriter(&f, rate, channels)
+	return wavOf(t, pcm, rate, channels)
+}
+
+// wavOf is pcm as a WAV file.
+func wavOf(t testing.TB, pcm []int16, rate, channels int) []byte {
+	t.Helper()
+	b, err := media.EncodeWAV(pcm, rate, channels)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write(pcm); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return f.b
-}
-
-// seekBuffer is an in-memory io.WriteSeeker.
-type seekBuffer struct {
-	b   []byte
-	off int
-}
-
-func (s *seekBuffer) Write(p []byte) (int, error) {
-	if need := s.off + len(p); need > len(s.b) {
-		s.b = append(s.b, make([]byte, need-len(s.b))...)
-	}
-	copy(s.b[s.off:], p)
-	s.off += len(p)
-	return len(p), nil
-}
-
-func (s *seekBuffer) Seek(off int64, whence int) (int64, error) {
-	switch whence {
-	case 0:
-		s.off = int(off)
-	case 1:
-		s.off += int(off)
-	case 2:
-		s.off = len(s.b) + int(off)
-	}
-	return int64(s.off), nil
+	return b
 }
 
 // fakeSTT recognizes each flushed piece of audio as "utterance N", N counting from 1, and
@@ -236,18 +208,7 @@ func TestTranscribeTwoSides(t *testing.T) {
 		}
 		gap()
 	}
-	var f seekBuffer
-	w, err := media.NewWAVWriter(&f, rate, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(pcm); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := material.Reader{STT: &fakeSTT{}}.Text(context.Background(), "spar-call.wav", f.b)
+	got, err := material.Reader{STT: &fakeSTT{}}.Text(context.Background(), "spar-call.wav", wavOf(t, pcm, rate, 2))
 	if want := "Agent: utterance 1\nCustomer: utterance 2\nAgent: utterance 3\nCustomer: utterance 4\n"; err != nil || got != want {
 		t.Errorf("transcript %q, %v; want %q", got, err, want)
 	}

@@ -213,23 +213,24 @@ var settleCues = [][]string{{"that", "covers", "it"}, {"that", "covers", "everyt
 // Settles reports whether the other side's closing line settles the call: a settle cue that
 // no negation governs. Everything the learner offered and the other side did not turn down
 // is then taken up, even where the reply right after it moved on to the next thing.
-func Settles(text string) bool { return hasCue(text, settleCues) }
+func Settles(text string) bool { return hasCue(readSentences(text), settleCues) }
 
 // Accepts reports whether a reply accepts what was offered ("Oh, thank goodness.", "Thursday
 // at two works.", "No, that's everything, thanks."): an acceptance cue that no negation
 // governs ("no thanks", "that's not good enough" do not accept).
 func Accepts(text string) bool {
-	for _, s := range readSentences(text) {
+	ss := readSentences(text)
+	for _, s := range ss {
 		if len(s.toks) == 1 && s.toks[0] == "right" {
 			return true // "Right. And who pays the fee?": taken, and on to the next thing
 		}
 	}
-	return hasCue(text, acceptCues)
+	return hasCue(ss, acceptCues)
 }
 
-// hasCue reports whether text holds one of cues that no negation governs.
-func hasCue(text string, cues [][]string) bool {
-	for _, s := range readSentences(text) {
+// hasCue reports whether sentences ss hold one of cues that no negation governs.
+func hasCue(ss []sentence, cues [][]string) bool {
+	for _, s := range ss {
 		for i := range s.toks {
 			n := prefixLen(s.toks[i:], cues)
 			if n == 0 {

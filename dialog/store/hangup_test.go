@@ -22,19 +22,10 @@ func TestHangupAcrossNodes(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); a.HangupRequests(ctx, func(id string) { got <- id }) }()
 	// HangupRequests subscribes on its own goroutine: wait until Redis counts it.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	waitUntil(t, "node A subscribed to hang-ups", func() bool {
 		n, err := rdb.PubSubNumSub(ctx, a.keys.hangups()).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n[a.keys.hangups()] > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("node A never subscribed to hang-ups")
-		}
-	}
+		return err == nil && n[a.keys.hangups()] > 0
+	})
 
 	l, err := a.Begin(ctx, testInfo("held-by-a", "alice", "billing", time.Now()), "")
 	if err != nil {

@@ -309,15 +309,12 @@ func valuesOK(rows []Row, l List) error {
 					return &ListError{field, fmt.Sprintf("%q: want one of %s, or nothing", v, strings.Join(c.Options, ", "))}
 				}
 			case KindNumber:
-				if _, err := strconv.ParseFloat(v, 64); err != nil {
+				if !isNumber(v) {
 					return &ListError{field, fmt.Sprintf("%q is not a number", v)}
 				}
 			case KindMetrics:
 				for _, line := range strings.Split(v, "\n") {
-					f := strings.Fields(line)
-					_, err1 := strconv.ParseFloat(f[min(1, len(f)-1)], 64)
-					_, err2 := strconv.ParseFloat(f[len(f)-1], 64)
-					if len(f) != 3 || err1 != nil || err2 != nil {
+					if f := strings.Fields(line); len(f) != 3 || !isNumber(f[1]) || !isNumber(f[2]) {
 						return &ListError{field, fmt.Sprintf("%q: want a metric's name, the value for full credit and the value for none, as in \"talk_ratio 0.55 0.8\"", line)}
 					}
 				}
@@ -325,6 +322,11 @@ func valuesOK(rows []Row, l List) error {
 		}
 	}
 	return nil
+}
+
+func isNumber(v string) bool {
+	_, err := strconv.ParseFloat(v, 64)
+	return err == nil
 }
 
 // same reports whether the form's rows say what the file's rows say.

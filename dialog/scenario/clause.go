@@ -152,9 +152,14 @@ func startsClause(toks []string, i int) bool {
 	// "... no excuses for that i'm sorry": "that" after a preposition is the end of a
 	// phrase, not the start of a clause.
 	objectThat := prev == "that" && i >= 2 && prepositions[toks[i-2]]
-	// "who pays that / we do i'm refunding it": a short answer (subject and auxiliary) is a
-	// clause of its own, and the statement after it starts another.
-	if (t == "i" || t == "we") && auxiliaries[prev] && i >= 2 && answerers[toks[i-2]] && (i == 2 || !auxiliaries[toks[i-3]]) {
+	// "who pays that / we do i'm refunding it", "... and then nobody did that's on me": a
+	// subject and an auxiliary alone end a clause, and the statement after them starts another.
+	opens := t == "i" || t == "we" || pronouns[t] && i+1 < len(toks) && (auxiliaries[toks[i+1]] || modals[toks[i+1]])
+	if opens && auxiliaries[prev] && i >= 2 && answerers[toks[i-2]] && (i == 2 || !auxiliaries[toks[i-3]]) {
+		return true
+	}
+	// "no okay that covers it": a "no" that answers "anything else?" is a word of its own.
+	if i == 1 && prev == "no" && answerWords[t] {
 		return true
 	}
 	if auxiliaries[prev] || conjunctions[prev] || clauseTakers[prev] && !objectThat || openStarts[prev] {
@@ -169,7 +174,11 @@ func startsClause(toks []string, i int) bool {
 }
 
 // answerers can answer with an auxiliary alone: "we do", "I will", "they have".
-var answerers = map[string]bool{"i": true, "we": true, "you": true, "they": true}
+var answerers = map[string]bool{"i": true, "we": true, "you": true, "they": true, "he": true, "she": true,
+	"nobody": true, "somebody": true, "someone": true, "everyone": true, "everybody": true}
+
+// answerWords after an opening "no" start the answer's next clause ("no, okay, that's it").
+var answerWords = map[string]bool{"okay": true, "ok": true, "alright": true, "that": true, "i": true}
 
 var (
 	questionWords = map[string]bool{"what": true, "when": true, "where": true, "who": true, "which": true, "how": true}

@@ -46,6 +46,9 @@ func TestUnderstand(t *testing.T) {
 			text: "i won't be taking your name or date of birth over the phone", absent: []string{"verify"}},
 		{name: "a short answer, then the statement", text: "we do i'm refunding the fifteen dollars to your card now",
 			found: []string{"resolve"}},
+		{name: "a subject and its auxiliary end the negation's clause",
+			text:  "someone on my team said we'd ring you and then nobody did that's on me",
+			found: []string{"own"}},
 		{name: "a team is not a refund", text: "the refund team will action it", absent: []string{"resolve"}},
 		{name: "a split word is not fuzzy twice", text: "you were promised a call back and it never came", absent: []string{"jargon"}},
 		{name: "an offer to act is one", text: "can I go ahead and refund that for you?", found: []string{"resolve"}},
@@ -198,6 +201,9 @@ func TestAccepts(t *testing.T) {
 func TestSettles(t *testing.T) {
 	for text, want := range map[string]bool{
 		"okay that covers it i think":                 true,
+		"no okay that covers it i think":              true,
+		"No, that covers it.":                         true,
+		"no thanks that's not everything":             false,
 		"That sounds fine, then. Thank you.":          true,
 		"Thank you, that's everything. Goodbye.":      true,
 		"That's all I needed. Thank you, really. Bye": true,

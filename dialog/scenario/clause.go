@@ -257,7 +257,8 @@ var (
 		{"not", "just"}, {"no", "doubt"}, {"not", "a", "problem"}, {"no", "trouble"}, {"never", "mind"},
 		{"no", "matter"}, {"cannot", "believe"}, {"can", "not", "believe"}, {"could", "not", "believe"},
 		{"not", "blame"}, {"not", "surprised"}, {"not", "at", "all"}, {"why", "not"}, {"if", "not"},
-		{"or", "not"}, {"oh", "no"}, {"not", "to", "worry"}, {"no", "that", "is", "it"}, {"do", "not", "worry"}, {"no", "hassle"}}
+		{"or", "not"}, {"oh", "no"}, {"not", "to", "worry"}, {"no", "that", "is", "it"}, {"do", "not", "worry"}, {"no", "hassle"},
+		{"yeah", "no"}, {"yes", "no"}} // "yeah no, fair play": a yes, in many an English
 	postTriggers = [][]string{{"dream", "on"}, {"not", "going", "to", "happen"}, {"not", "happening"},
 		{"no", "chance"}, {"no", "way"}, {"not", "a", "chance"}, {"yeah", "right"}, {"as", "if"},
 		{"in", "your", "dreams"}, {"fat", "chance"}, {"good", "luck", "with", "that"}, {"forget", "it"},

@@ -10,6 +10,7 @@ type Detector struct {
 	phrases [][]Phrase
 	needs   []Needs
 	mood    []float64
+	ends    []bool // the behaviour ends the call (accepting a brush-off)
 }
 
 // compiled is what a scenario's calls share: its phrases compiled once, on first use (about
@@ -50,6 +51,7 @@ func (s *Scenario) compileDetector() *Detector {
 		d.phrases = append(d.phrases, compileAll(b.Phrases))
 		d.needs = append(d.needs, b.Needs)
 		d.mood = append(d.mood, b.Mood)
+		d.ends = append(d.ends, b.EndsCall)
 	}
 	return d
 }

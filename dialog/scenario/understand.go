@@ -1,6 +1,9 @@
 package scenario
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Needs says in what kind of clause a behaviour's phrases count.
 type Needs string
@@ -102,6 +105,7 @@ func (d *Detector) Understand(text string) Turn {
 			}
 		}
 	}
+	credit = d.dropPivots(credit, ss)
 	t.Scripted = positives >= stuffedAt || positives >= stackedAt && t.Words < wordsPerBehaviour*positives
 	if t.Scripted {
 		t.Stacked = positives
@@ -124,6 +128,47 @@ const (
 	uncredited
 	credited
 )
+
+// dropPivots drops from credit each behaviour that ends the call when a step forward
+// follows it in the same turn: "I'll let you go, could we grab twenty minutes next week?"
+// and "sorry to bother you, have you got two minutes?" pivot; they do not take the brush-off.
+func (d *Detector) dropPivots(credit []int, ss []sentence) []int {
+	return slices.DeleteFunc(credit, func(i int) bool {
+		if !d.ends[i] {
+			return false
+		}
+		lastK, lastTo := -1, 0
+		d.each(i, ss, func(k, _, to int) bool {
+			if k > lastK || k == lastK && to > lastTo {
+				lastK, lastTo = k, to
+			}
+			return false
+		})
+		for _, j := range credit {
+			if d.mood[j] >= 0 || d.ends[j] {
+				continue
+			}
+			if d.each(j, ss, func(k, from, _ int) bool { return k > lastK || k == lastK && from >= lastTo }) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// each calls fn with every match of behaviour i's phrases that counts where it stands
+// (sentence k, tokens from:to) until fn returns true, and reports whether one did.
+func (d *Detector) each(i int, ss []sentence, fn func(k, from, to int) bool) bool {
+	for k := range ss {
+		s := &ss[k]
+		for _, p := range d.phrases[i] {
+			if p.find(s.toks, func(from, to int) bool { return s.counts(d.needs[i], from, to) && fn(k, from, to) }) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // find looks for behaviour i's phrases sentence by sentence: credited when a match sits
 // where the behaviour counts, uncredited when its words were only heard elsewhere.

@@ -236,3 +236,30 @@ func TestNarratedMethodEarnsNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestBrushOffPivot: a goodbye word followed in the same turn by a step forward is a pivot
+// ("I'll let you go, could we grab twenty minutes?"), not taking the brush-off; the same
+// words last, or followed only by a tag question, still take it.
+func TestBrushOffPivot(t *testing.T) {
+	det := shippedScenario(t, "cold-call-vendor").Detector()
+	for _, tc := range []struct {
+		text   string
+		takes  bool
+		credit string
+	}{
+		{"course yeah i'll let you go could we grab twenty minutes next week", false, "propose_meeting"},
+		{"Sorry to bother you, do you have two minutes?", false, "permission"},
+		{"Could we meet Tuesday? No? Okay, I'll let you go.", true, "propose_meeting"},
+		{"I'll send you an email with the brochure, is that okay?", true, ""},
+		// "yeah no" is a yes in many an English: it negates nothing after it.
+		{"yeah no fair play loads of people do and it's good kit", false, "acknowledge"},
+	} {
+		turn := det.Understand(tc.text)
+		if slices.Contains(turn.Found, "accept_brushoff") != tc.takes {
+			t.Errorf("%q: found %v, want accept_brushoff %v", tc.text, turn.Found, tc.takes)
+		}
+		if tc.credit != "" && !slices.Contains(turn.Found, tc.credit) {
+			t.Errorf("%q: found %v, want %s", tc.text, turn.Found, tc.credit)
+		}
+	}
+}

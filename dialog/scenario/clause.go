@@ -282,6 +282,11 @@ func negationScopes(toks []string, clause []int) []int {
 		if !negationTriggers[toks[i]] {
 			continue
 		}
+		if toks[i] == "no" && i+1 < len(toks) && isCount(toks[i+1]) {
+			// "oh no, forty minutes in a taxi" heard without its "oh": a "no" before a count
+			// is an exclamation ("no one" is a negation, and "one" is not a count here).
+			continue
+		}
 		if n := prefixLen(toks[i:], pseudoTriggers); n > 0 || pseudoBefore(toks, i) {
 			i += max(n, 1) - 1
 			continue
@@ -304,6 +309,11 @@ func negationScopes(toks []string, clause []int) []int {
 		}
 	}
 	return neg
+}
+
+// isCount reports whether tok is a number word from two up.
+func isCount(tok string) bool {
+	return slices.Contains(ones[2:], tok) || slices.Contains(tens[2:], tok) || tok == "hundred"
 }
 
 // bareScope bounds a negation's reach in a recognizer's text, which has no punctuation to end

@@ -49,6 +49,8 @@ func TestUnderstand(t *testing.T) {
 		{name: "a subject and its auxiliary end the negation's clause",
 			text:  "someone on my team said we'd ring you and then nobody did that's on me",
 			found: []string{"own"}},
+		{name: "a no before a count exclaims", text: "no ninety nine dollars paid twice",
+			found: []string{"acknowledge"}},
 		{name: "a team is not a refund", text: "the refund team will action it", absent: []string{"resolve"}},
 		{name: "a split word is not fuzzy twice", text: "you were promised a call back and it never came", absent: []string{"jargon"}},
 		{name: "an offer to act is one", text: "can I go ahead and refund that for you?", found: []string{"resolve"}},

@@ -130,8 +130,9 @@ const (
 )
 
 // dropPivots drops from credit each behaviour that ends the call when a step forward
-// follows it in the same turn: "I'll let you go, could we grab twenty minutes next week?"
-// and "sorry to bother you, have you got two minutes?" pivot; they do not take the brush-off.
+// follows it in the same turn: "I'll let you go, could we grab twenty minutes next week?",
+// "sorry to bother you, have you got two minutes?" and "I'll send the email, but Thursday
+// at eleven?" pivot; they do not take the brush-off.
 func (d *Detector) dropPivots(credit []int, ss []sentence) []int {
 	return slices.DeleteFunc(credit, func(i int) bool {
 		if !d.ends[i] {
@@ -145,10 +146,14 @@ func (d *Detector) dropPivots(credit []int, ss []sentence) []int {
 			return false
 		})
 		for _, j := range credit {
-			if d.mood[j] >= 0 || d.ends[j] {
+			if d.mood[j] > 0 || d.ends[j] {
 				continue
 			}
-			if d.each(j, ss, func(k, from, _ int) bool { return k > lastK || k == lastK && from >= lastTo }) {
+			// A neutral step (a day, a time) moves forward only when asked: "Tuesday at
+			// ten, or Thursday at eleven?", not "I'll send it over and ring you Tuesday".
+			if d.each(j, ss, func(k, from, _ int) bool {
+				return (k > lastK || k == lastK && from >= lastTo) && (d.mood[j] < 0 || ss[k].asked[ss[k].clause[from]])
+			}) {
 				return true
 			}
 		}

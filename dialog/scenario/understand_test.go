@@ -253,6 +253,8 @@ func TestBrushOffPivot(t *testing.T) {
 		{"Sorry to bother you, do you have two minutes?", false, "permission"},
 		{"Could we meet Tuesday? No? Okay, I'll let you go.", true, "propose_meeting"},
 		{"I'll send you an email with the brochure, is that okay?", true, ""},
+		{"I will send the email, yes. But it is easier with your own calls. Tuesday at ten, or maybe Thursday at eleven?", false, "name_time"},
+		{"I'll send the info over and call you back on Tuesday.", true, ""},
 		// "yeah no" is a yes in many an English: it negates nothing after it.
 		{"yeah no fair play loads of people do and it's good kit", false, "acknowledge"},
 	} {

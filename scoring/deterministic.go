@@ -49,8 +49,8 @@ type line struct {
 	// refused is set when the persona's next line turns down or denies what this line
 	// claimed ("I didn't agree to anything"): an outcome it offered earns nothing.
 	refused bool
-	// tainted lines carry an anti-pattern, a script or sarcasm: they earn no credit and are
-	// never quoted as good.
+	// tainted lines carry an anti-pattern, a script or sarcasm, or claim what the other side
+	// then denies saying: they earn no credit and are never quoted as good.
 	tainted bool
 }
 
@@ -102,17 +102,30 @@ func readLines(c *Call) []line {
 			}
 		} else if reply, ok := nextPersona(tr[i+1:]); ok {
 			l.refused = scenario.Refuses(reply.Text)
+			// "I never said that": what the line put in the other side's mouth earns nothing.
+			l.tainted = l.tainted || scenario.Denies(reply.Text)
 		}
 		lines = append(lines, l)
 	}
-	if settled(tr) {
-		for i := range lines {
-			if !lines[i].accepted && !lines[i].refused {
-				lines[i].accepted = true
-			}
+	settles, left := settled(tr), otherSideLeft(c.Record.EndReason)
+	for i := range lines {
+		switch {
+		case lines[i].accepted || lines[i].refused:
+		case settles:
+			lines[i].accepted = true
+		case left:
+			// The other side ended the call without the goal: what it never took up, it
+			// turned down ("shall we lock in Tuesday at ten?" / "no, we're done").
+			lines[i].refused = true
 		}
 	}
 	return lines
+}
+
+// otherSideLeft reports whether the persona ended the call short of its goal: hung up
+// (angry or not) or ended the conversation on a brush-off it was given.
+func otherSideLeft(reason string) bool {
+	return strings.HasPrefix(reason, "caller hung up") || strings.HasPrefix(reason, "conversation ended")
 }
 
 // settled reports whether one of the persona's last two lines settles the call ("okay, that

@@ -93,6 +93,30 @@ func TestWalkedOutAgreesNothing(t *testing.T) {
 	}
 }
 
+// TestLeftWithoutTakingItUp: a meeting asked for and never taken up earns half when the
+// learner ends the call, nothing when the prospect hangs up on it.
+func TestLeftWithoutTakingItUp(t *testing.T) {
+	tr := []dialog.Utterance{
+		{Speaker: dialog.SpeakerPersona, Text: "Glen Moreau.", Start: sec2(0), End: sec2(1)},
+		{Speaker: dialog.SpeakerLearner, Text: "Hi Glen, it's Sam from Tracklane, did I catch you at a bad time?", Start: sec2(2), End: sec2(5)},
+		{Speaker: dialog.SpeakerPersona, Text: "Go on.", Start: sec2(6), End: sec2(7)},
+		{Speaker: dialog.SpeakerLearner, Text: "So shall we lock in twenty minutes on Tuesday at ten?", Start: sec2(8), End: sec2(11)},
+		{Speaker: dialog.SpeakerPersona, Text: "I've got a meeting.", Start: sec2(12), End: sec2(14)},
+	}
+	close := func(end string) float64 {
+		for _, cr := range scoreShipped(t, "cold-call-vendor", tr, end).Criteria {
+			if cr.ID == "close" {
+				return cr.Score
+			}
+		}
+		t.Fatal("no close criterion")
+		return 0
+	}
+	if mine, theirs := close("learner hung up"), close("caller hung up"); mine == 0 || theirs != 0 {
+		t.Errorf("close %.2f when the learner hung up (want some), %.2f when the prospect did (want none)", mine, theirs)
+	}
+}
+
 // TestSettledCallTakesUpTheFix: the replies to the refund moved straight on to the fee and
 // the callback; a closing "that covers it" takes up the refund as well, a bare goodbye does not.
 func TestSettledCallTakesUpTheFix(t *testing.T) {

@@ -254,6 +254,22 @@ func Refuses(text string) bool {
 	return false
 }
 
+// denyWords are what a reply says it never said: "I didn't say that", "I never mentioned
+// twenty hours", "I never told you that".
+var denyWords = map[string]bool{"said": true, "say": true, "mention": true, "mentioned": true, "told": true}
+
+// Denies reports whether a reply denies saying what the line before it put in its mouth.
+func Denies(text string) bool {
+	for _, s := range readSentences(text) {
+		for k, t := range s.toks {
+			if denyWords[t] && s.neg[k] != -1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // settleCues close a call with everything taken: "Okay, that covers it.", "That sounds
 // fine, then. Thank you.", "That's all I needed." A bare "Sure. Bye." does not.
 var settleCues = [][]string{{"that", "covers", "it"}, {"that", "covers", "everything"}, {"that", "sounds", "fine"},

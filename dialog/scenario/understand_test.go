@@ -267,3 +267,18 @@ func TestBrushOffPivot(t *testing.T) {
 		}
 	}
 }
+
+// TestDenies reads a reply that says it never said what it was credited with.
+func TestDenies(t *testing.T) {
+	for text, want := range map[string]bool{
+		"i didn't say that i didn't say anything":         true,
+		"I never mentioned twenty hours.":                 true,
+		"Near enough. Probably more, honestly.":           false,
+		"I said I'd look at it. Doesn't mean I'm buying.": false,
+		"I didn't agree to anything.":                     false, // a refusal, not a denial
+	} {
+		if got := scenario.Denies(text); got != want {
+			t.Errorf("Denies(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -116,6 +116,8 @@ func TestCountQuestions(t *testing.T) {
 		{"can i ask you a question", 0, 0},
 		{"If you had to put a number on it, how many of those calls in a day?", 1, 0},
 		{"Fair enough, do they look it up themselves?", 0, 1},
+		{"so when a customer wants to know where their stuff is what do they do", 1, 0},
+		{"that is what they do", 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

@@ -79,6 +79,10 @@ func questionAt(toks []string, i int, clauseStart bool) int {
 		return 1
 	case openStarts[t] && (auxiliaries[next] || next == "happened") && !reported[prev(toks, i)]:
 		return 1
+	case openStarts[t] && auxiliaries[next] && i+2 < len(toks) && askedSubjects[toks[i+2]]:
+		// "when a customer wants to know where their stuff is what do they do": a question
+		// word, an auxiliary and its subject ask, whatever came before.
+		return 1
 	case auxiliaries[t] && clauseStart && subjects[next]:
 		return 2
 	case auxiliaries[t] && personal[next] && !openStarts[prev(toks, i)]:
@@ -92,6 +96,9 @@ func questionAt(toks []string, i int, clauseStart bool) int {
 var reported = map[string]bool{"see": true, "know": true, "tell": true, "mean": true, "understand": true,
 	"wonder": true, "ask": true, "is": true, "was": true, "hear": true, "show": true, "explain": true,
 	"sure": true, "about": true, "exactly": true, "saw": true, "heard": true, "asked": true}
+
+// askedSubjects follow a question word and its auxiliary in a question only.
+var askedSubjects = map[string]bool{"you": true, "they": true, "we": true, "he": true, "she": true}
 
 // personal subjects make an auxiliary a question anywhere: "do you", "can i", "could we".
 var personal = map[string]bool{"you": true, "your": true, "i": true, "we": true}

@@ -279,7 +279,7 @@ var settleCues = [][]string{{"that", "covers", "it"}, {"that", "covers", "everyt
 // Settles reports whether the other side's closing line settles the call: a settle cue that
 // no negation governs. Everything the learner offered and the other side did not turn down
 // is then taken up, even where the reply right after it moved on to the next thing.
-func Settles(text string) bool { return hasCue(readSentences(text), settleCues) }
+func Settles(text string) bool { return hasCue(readSentences(text), settleCues, false) }
 
 // Accepts reports whether a reply accepts what was offered ("Oh, thank goodness.", "Thursday
 // at two works.", "No, that's everything, thanks."): an acceptance cue that no negation
@@ -291,15 +291,39 @@ func Accepts(text string) bool {
 			return true // "Right. And who pays the fee?": taken, and on to the next thing
 		}
 	}
-	return hasCue(ss, acceptCues)
+	return hasCue(ss, acceptCues, true) && !signOff(ss)
 }
 
-// hasCue reports whether sentences ss hold one of cues that no negation governs.
-func hasCue(ss []sentence, cues [][]string) bool {
+// signOff reports whether a reply is only a word and a goodbye ("Yeah. Bye."): the other
+// side leaving, not agreeing.
+func signOff(ss []sentence) bool {
+	bye := false
+	for _, s := range ss {
+		for _, t := range s.toks {
+			switch {
+			case t == "bye" || t == "goodbye":
+				bye = true
+			case !fillerYes[t]:
+				return false
+			}
+		}
+	}
+	return bye
+}
+
+var fillerYes = map[string]bool{"yeah": true, "yes": true, "yep": true, "yup": true, "sure": true,
+	"ok": true, "okay": true, "alright": true, "fine": true, "right": true, "then": true}
+
+// conditions make a whole sentence conditional: "If Thursday works, it works." accepts nothing.
+var conditions = [][]string{{"if"}, {"unless"}, {"maybe"}, {"might"}, {"perhaps"}, {"possibly"}}
+
+// hasCue reports whether sentences ss hold one of cues that no negation governs, nor, when
+// firm, in a conditional sentence.
+func hasCue(ss []sentence, cues [][]string, firm bool) bool {
 	for _, s := range ss {
 		for i := range s.toks {
 			n := prefixLen(s.toks[i:], cues)
-			if n == 0 {
+			if n == 0 || firm && hasAny(s.toks, conditions) {
 				continue
 			}
 			negated := false

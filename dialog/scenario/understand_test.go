@@ -282,3 +282,17 @@ func TestDenies(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptsNothingConditional: a reply that makes its yes conditional, or only signs off,
+// takes nothing up.
+func TestAcceptsNothingConditional(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Thursday at two works.":                                 true,
+		"Send the email. If Thursday works, it works. I'll see.": false,
+		"Okay, thank you.":                                       true,
+	} {
+		if got := scenario.Accepts(text); got != want {
+			t.Errorf("Accepts(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

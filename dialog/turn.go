@@ -66,14 +66,29 @@ func (c *conv) startTurn(in Input, noBargeIn bool, endpoint, final time.Time) {
 // runTurn asks the persona for its reply and speaks it sentence by sentence.
 func (c *conv) runTurn(t *turn) {
 	defer func() { c.turnDone <- t }()
+	// The playout's ring holds a few hundred ms: wait for room outside playMu, so a barge-in's
+	// flush never waits behind a writer, then queue what fits unless a flush came between.
 	w := media.WriterFunc(func(p []int16) error {
-		c.playMu.Lock()
-		defer c.playMu.Unlock()
-		if c.playGen != t.id {
-			return context.Cause(t.ctx)
+		for len(p) > 0 {
+			free, err := c.play.Room(t.ctx)
+			if err != nil {
+				return err
+			}
+			c.playMu.Lock()
+			if c.playGen != t.id {
+				c.playMu.Unlock()
+				return context.Cause(t.ctx)
+			}
+			t.firstAudio.CompareAndSwap(0, time.Now().UnixNano())
+			k := min(free, len(p))
+			err = c.play.WriteSample(p[:k])
+			c.playMu.Unlock()
+			if err != nil {
+				return err
+			}
+			p = p[k:]
 		}
-		t.firstAudio.CompareAndSwap(0, time.Now().UnixNano())
-		return c.play.WriteSample(p)
+		return nil
 	})
 	say := func(sentence string) error {
 		if err := t.ctx.Err(); err != nil {

@@ -3,6 +3,7 @@ package dialog
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -249,12 +250,9 @@ type preroll struct {
 	buf  []int16
 	n    int // valid samples
 	head int // next write index
-	out  []int16
 }
 
-func newPreroll(n int) preroll {
-	return preroll{buf: make([]int16, max(n, 1)), out: make([]int16, 0, max(n, 1))}
-}
+func newPreroll(n int) preroll { return preroll{buf: make([]int16, max(n, 1))} }
 
 func (r *preroll) push(p []int16) {
 	for len(p) > 0 {
@@ -265,14 +263,17 @@ func (r *preroll) push(p []int16) {
 	}
 }
 
+// contents returns the kept audio, oldest first, in place: it rotates the ring, so call
+// reset before the next push.
 func (r *preroll) contents() []int16 {
-	r.out = r.out[:0]
-	start := (r.head - r.n + len(r.buf)) % len(r.buf)
-	if start+r.n <= len(r.buf) {
-		return append(r.out, r.buf[start:start+r.n]...)
+	if r.n < len(r.buf) { // not wrapped yet: it starts at 0
+		return r.buf[r.head-r.n : r.head]
 	}
-	r.out = append(r.out, r.buf[start:]...)
-	return append(r.out, r.buf[:r.n-(len(r.buf)-start)]...)
+	slices.Reverse(r.buf[:r.head])
+	slices.Reverse(r.buf[r.head:])
+	slices.Reverse(r.buf)
+	r.head = 0
+	return r.buf
 }
 
 func (r *preroll) reset() { r.n, r.head = 0, 0 }

@@ -6,6 +6,7 @@ import "strings"
 type spoken struct {
 	text       string
 	start, end int64
+	open       bool // still being synthesized: end is an estimate
 }
 
 // heardText returns what a listener heard of sentences when played samples of the turn's

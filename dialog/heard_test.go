@@ -3,7 +3,7 @@ package dialog
 import "testing"
 
 func TestHeardText(t *testing.T) {
-	s := []spoken{{"One two three four.", 0, 400}, {"Five six.", 400, 600}}
+	s := []spoken{{text: "One two three four.", start: 0, end: 400}, {text: "Five six.", start: 400, end: 600}}
 	tests := []struct {
 		name   string
 		played int64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,14 +67,29 @@ func (c *conv) startTurn(in Input, noBargeIn bool, endpoint, final time.Time) {
 // runTurn asks the persona for its reply and speaks it sentence by sentence.
 func (c *conv) runTurn(t *turn) {
 	defer func() { c.turnDone <- t }()
+	// The playout's ring holds a few hundred ms: wait for room outside playMu, so a barge-in's
+	// flush never waits behind a writer, then queue what fits unless a flush came between.
 	w := media.WriterFunc(func(p []int16) error {
-		c.playMu.Lock()
-		defer c.playMu.Unlock()
-		if c.playGen != t.id {
-			return context.Cause(t.ctx)
+		for len(p) > 0 {
+			free, err := c.play.Room(t.ctx)
+			if err != nil {
+				return err
+			}
+			c.playMu.Lock()
+			if c.playGen != t.id {
+				c.playMu.Unlock()
+				return context.Cause(t.ctx)
+			}
+			t.firstAudio.CompareAndSwap(0, time.Now().UnixNano())
+			k := min(free, len(p))
+			err = c.play.WriteSample(p[:k])
+			c.playMu.Unlock()
+			if err != nil {
+				return err
+			}
+			p = p[k:]
 		}
-		t.firstAudio.CompareAndSwap(0, time.Now().UnixNano())
-		return c.play.WriteSample(p)
+		return nil
 	})
 	say := func(sentence string) error {
 		if err := t.ctx.Err(); err != nil {
@@ -81,10 +97,19 @@ func (c *conv) runTurn(t *turn) {
 		}
 		t.firstSentence.CompareAndSwap(0, time.Now().UnixNano())
 		c.log(Event{Kind: EventPersonaSays, Speaker: SpeakerPersona, Text: sentence, Data: t.data()})
-		start := c.play.Enqueued()
+		// The sentence is known before its audio is: the playout queues a few hundred ms, so
+		// a barge-in usually comes while it is still being synthesized. Until then its end is
+		// an estimate (see soundsFor), or what is queued of it if that is longer.
+		start := c.play.Enqueued() - t.enqStart
+		t.mu.Lock()
+		t.sentences = append(t.sentences, spoken{text: sentence, start: start, end: start + c.e.soundsFor(sentence), open: true})
+		i := len(t.sentences) - 1
+		t.mu.Unlock()
 		err := c.e.tts.Synthesize(t.ctx, sentence, c.s.Voice, w)
 		t.mu.Lock()
-		t.sentences = append(t.sentences, spoken{text: sentence, start: start - t.enqStart, end: c.play.Enqueued() - t.enqStart})
+		if t.ctx.Err() == nil {
+			t.sentences[i].end, t.sentences[i].open = c.play.Enqueued()-t.enqStart, false
+		}
 		t.mu.Unlock()
 		if t.ctx.Err() != nil {
 			return context.Cause(t.ctx)
@@ -121,10 +146,37 @@ func (c *conv) heardOf(t *turn) (string, bool) {
 	played := int64(c.line.Played()*rate/time.Second) - t.sinkStart
 	sent := c.sinkCount.Load() - t.sinkStart
 	played = max(0, min(played, sent))
+	queued := c.play.Enqueued() - t.enqStart
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	for i := range t.sentences {
+		if s := &t.sentences[i]; s.open {
+			s.end = max(s.end, queued)
+		}
+	}
 	return heardText(t.sentences, played)
 }
+
+// soundsFor estimates how many samples text sounds for, before it is synthesized: the
+// synthesizer's own Duration when it has one (the instant one, under a cache), else
+// wordTime a word.
+func (e *Engine) soundsFor(text string) int64 {
+	s := e.tts
+	for {
+		if d, ok := s.(interface{ Duration(string) time.Duration }); ok {
+			return int64(media.Samples(rate, d.Duration(text)))
+		}
+		u, ok := s.(interface{ Unwrap() Synthesizer })
+		if !ok {
+			break
+		}
+		s = u.Unwrap()
+	}
+	return int64(len(strings.Fields(text))) * int64(media.Samples(rate, wordTime))
+}
+
+// wordTime is a typical synthesized word with its pause: about 150 words a minute.
+const wordTime = 400 * time.Millisecond
 
 // startedAt is the media time the turn's first audio went out, or when it began.
 func (t *turn) startedAt() time.Duration {

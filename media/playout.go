@@ -8,12 +8,16 @@ import (
 	"time"
 )
 
-// Playout paces persona audio to the transport: audio of any length goes in with WriteSample
-// as fast as TTS makes it, and Run writes it out one frame per tick. Flush drops what is queued
-// (barge-in). Positions count samples since creation: Enqueued, Sent and Dropped tell what
-// became of each, and WaitSent blocks until a position has been played or flushed.
+// Playout paces persona audio to the transport: audio goes in with WriteSample as TTS makes
+// it, and Run writes it out one frame per tick. The queue is a fixed ring of the lead plus
+// 2 x roomFrames frames (a few hundred ms): a writer ahead of it waits until Run has sent
+// roomFrames of it, so a reply never sits in memory whole. Flush drops what is queued
+// (barge-in) and makes room at once. Positions count samples since creation: Enqueued, Sent
+// and Dropped tell what became of each, and WaitSent blocks until a position has been played
+// or flushed.
 //
-// One writer goroutine, the Run goroutine and a flusher may use a Playout concurrently.
+// One writer goroutine, the Run goroutine and a flusher may use a Playout concurrently. Run
+// runs once: after it returns, a write that has to wait fails with ErrClosed.
 type Playout struct {
 	rate  int
 	frame time.Duration
@@ -24,6 +28,7 @@ type Playout struct {
 	head     int
 	size     int
 	lead     int
+	closed   bool // Run has returned
 	enqueued int64
 	sent     int64
 	dropped  int64
@@ -31,7 +36,13 @@ type Playout struct {
 	flushes  []span // dropped position ranges, in order
 	waiters  []*waiter
 	wake     chan struct{} // Run sleeps on it while idle
+	room     chan struct{} // a waiting writer sleeps on it until roomFrames are free
 }
+
+// roomFrames is how much room a full ring waits for before its writer goes on: the writer
+// wakes once per roomFrames frames sent, not once per frame, and the ring keeps at least the
+// lead plus roomFrames queued while a reply lasts.
+const roomFrames = 5
 
 type span struct{ from, to int64 }
 
@@ -49,30 +60,66 @@ func NewPlayout(rate int, frame time.Duration) *Playout {
 		rate:  rate,
 		frame: frame,
 		n:     n,
-		ring:  make([]int16, 16*n),
+		ring:  make([]int16, (1+2*roomFrames)*n),
 		lead:  1,
 		wake:  make(chan struct{}, 1),
+		room:  make(chan struct{}, 1),
 	}
 }
 
 // SetLead makes playout send the first n frames at once when it starts from idle, for
 // transports whose far end has a jitter buffer to fill. n <= 1 means no lead: the first frame
-// goes as soon as it is queued, then one per tick.
+// goes as soon as it is queued, then one per tick. The ring is sized for the lead: call
+// SetLead before queuing audio.
 func (p *Playout) SetLead(n int) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.lead = max(1, n)
-	p.mu.Unlock()
+	r := make([]int16, max(p.size, (p.lead+2*roomFrames)*p.n))
+	k := copy(r, p.ring[p.head:min(p.head+p.size, len(p.ring))])
+	copy(r[k:p.size], p.ring)
+	p.ring, p.head = r, 0
 }
 
-// WriteSample queues a copy of s. It never blocks on the pacing.
+// Room waits until the ring has roomFrames frames free and returns how many samples fit
+// now: a write of that many does not wait. It returns ctx's cause if ctx ends first, and
+// ErrClosed once Run has returned. A Flush makes room at once.
+func (p *Playout) Room(ctx context.Context) (int, error) {
+	for {
+		p.mu.Lock()
+		free, closed := len(p.ring)-p.size, p.closed
+		p.mu.Unlock()
+		if free >= roomFrames*p.n {
+			return free, nil
+		}
+		if closed {
+			return 0, ErrClosed
+		}
+		select {
+		case <-p.room:
+		case <-ctx.Done():
+			return 0, fmt.Errorf("media: wait for playout room: %w", context.Cause(ctx))
+		}
+	}
+}
+
+// WriteSample queues a copy of s, waiting for room (see Room) while the ring is full.
 func (p *Playout) WriteSample(s []int16) error {
-	if len(s) == 0 {
-		return nil
+	for len(s) > 0 {
+		free, err := p.Room(context.Background())
+		if err != nil {
+			return err
+		}
+		k := min(free, len(s))
+		p.put(s[:k])
+		s = s[k:]
 	}
+	return nil
+}
+
+// put queues s, which fits, and wakes Run.
+func (p *Playout) put(s []int16) {
 	p.mu.Lock()
-	if p.size+len(s) > len(p.ring) {
-		p.growLocked(p.size + len(s))
-	}
 	tail := (p.head + p.size) % len(p.ring)
 	k := copy(p.ring[tail:], s)
 	copy(p.ring, s[k:])
@@ -83,15 +130,16 @@ func (p *Playout) WriteSample(s []int16) error {
 	case p.wake <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
-// growLocked reallocates the ring to hold at least need samples, unwrapping it.
-func (p *Playout) growLocked(need int) {
-	r := make([]int16, max(need, 2*len(p.ring)))
-	k := copy(r, p.ring[p.head:min(p.head+p.size, len(p.ring))])
-	copy(r[k:], p.ring[:p.size-k])
-	p.ring, p.head = r, 0
+// roomLocked wakes a writer waiting in Room if the ring has room for it.
+func (p *Playout) roomLocked() {
+	if p.closed || len(p.ring)-p.size >= roomFrames*p.n {
+		select {
+		case p.room <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // Flush drops the queued audio and returns how many samples were dropped. A frame Run is
@@ -107,6 +155,7 @@ func (p *Playout) Flush() int {
 	p.head, p.size = 0, 0
 	p.dropped += int64(n)
 	p.notifyLocked()
+	p.roomLocked()
 	return n
 }
 
@@ -209,13 +258,20 @@ const maxPerTick = 2
 
 // Run sends queued audio to sink until ctx is done; then it returns ctx's cause. A final
 // partial frame is padded with silence. While nothing is queued it sends nothing and its
-// ticker is stopped; audio arriving then starts a new run at once.
+// ticker is stopped; audio arriving then starts a new run at once. When Run returns, a writer
+// waiting for room gets ErrClosed.
 //
 // A run keeps a monotonic schedule counted from its start: the lead goes at once, then one
 // frame per frame duration, so by elapsed time e, lead + e/frame frames are due. Each tick
 // sends what is due, at most maxPerTick frames beyond the lead; ticks a slow Run missed are
 // caught up, not lost, so the far end's buffer refills after a hiccup.
 func (p *Playout) Run(ctx context.Context, sink Writer) error {
+	defer func() {
+		p.mu.Lock()
+		p.closed = true
+		p.roomLocked()
+		p.mu.Unlock()
+	}()
 	buf := make([]int16, p.n)
 	ticker := time.NewTicker(p.frame)
 	ticker.Stop()
@@ -280,6 +336,7 @@ func (p *Playout) send(sink Writer, buf []int16, n int, pad bool, sent *int) err
 		clear(buf[k:])
 		p.head = (p.head + k) % len(p.ring)
 		p.size -= k
+		p.roomLocked()
 		p.mu.Unlock()
 
 		err := sink.WriteSample(buf)

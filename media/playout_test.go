@@ -3,6 +3,7 @@ package media
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -237,7 +238,7 @@ func TestPlayoutFlushAndWaitSent(t *testing.T) {
 
 		_ = p.WriteSample(make([]int16, 5*320)) // sentence 1: 5 frames
 		end1 := p.Enqueued()
-		_ = p.WriteSample(make([]int16, 50*320)) // sentence 2: 1 s
+		_ = p.WriteSample(make([]int16, 5*320)) // sentence 2: fits the ring with sentence 1
 		end2 := p.Enqueued()
 
 		res := make(chan error, 2)
@@ -249,7 +250,7 @@ func TestPlayoutFlushAndWaitSent(t *testing.T) {
 			t.Fatalf("sentence 1: %v, want nil (played)", err)
 		}
 		dropped := p.Flush()
-		if want := 55*320 - 7*320; dropped != want {
+		if want := 10*320 - 7*320; dropped != want {
 			t.Errorf("Flush dropped %d samples, want %d", dropped, want)
 		}
 		if err := <-res; !errors.Is(err, ErrFlushed) {
@@ -330,6 +331,107 @@ func TestPlayoutConcurrent(t *testing.T) {
 		}
 		if p.Sent()+p.Dropped() != 200*777 {
 			t.Errorf("Sent %d + Dropped %d, want %d", p.Sent(), p.Dropped(), 200*777)
+		}
+	})
+}
+
+// A writer ahead of the pacing waits for room: the ring never grows past its few hundred ms,
+// and the audio still goes out whole, in order and on time.
+func TestPlayoutWriterWaitsForRoom(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPlayout(16000, 20*time.Millisecond)
+		p.SetLead(15)
+		ring := len(p.ring)
+		if want := (15 + 2*roomFrames) * 320; ring != want {
+			t.Fatalf("ring of %d samples, want %d (lead + 2 x roomFrames frames)", ring, want)
+		}
+		sink := startPlayout(t, p)
+		audio := ramp(100*320, 0) // 2 s, far more than the ring
+		done := make(chan error, 1)
+		go func() {
+			var err error
+			for off := 0; off < len(audio) && err == nil; off += 2048 {
+				err = p.WriteSample(audio[off:min(off+2048, len(audio))])
+			}
+			done <- err
+		}()
+		most := 0
+		for range 150 {
+			time.Sleep(20 * time.Millisecond)
+			most = max(most, p.Queued())
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("WriteSample = %v", err)
+		}
+		if len(p.ring) != ring || most > ring {
+			t.Errorf("ring grew to %d samples (%d queued at most), want it fixed at %d", len(p.ring), most, ring)
+		}
+		at := sink.times()
+		if len(at) != 100 {
+			t.Fatalf("sent %d frames, want 100", len(at))
+		}
+		for k, d := range at[15:] {
+			if want := time.Duration(k+1) * 20 * time.Millisecond; d != want {
+				t.Fatalf("frame %d sent at %v, want %v: the writer's waits delayed the pacing", k+15, d, want)
+			}
+		}
+		var got []int16
+		for _, f := range sink.frames {
+			got = append(got, f...)
+		}
+		for i, v := range audio {
+			if got[i] != v {
+				t.Fatalf("sample %d = %d, want %d", i, got[i], v)
+			}
+		}
+	})
+}
+
+// A writer waiting for room is released by a flush (barge-in) and by its context at once,
+// and fails once Run has returned.
+func TestPlayoutRoom(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPlayout(16000, 20*time.Millisecond)
+		full := make([]int16, len(p.ring))
+		_ = p.WriteSample(full) // fits without Run
+		got := make(chan error, 1)
+		go func() {
+			free, err := p.Room(t.Context())
+			if err == nil && free != len(p.ring) {
+				err = fmt.Errorf("free %d after a flush, want %d", free, len(p.ring))
+			}
+			got <- err
+		}()
+		synctest.Wait()
+		select {
+		case err := <-got:
+			t.Fatalf("Room returned %v on a full ring", err)
+		default:
+		}
+		p.Flush()
+		if err := <-got; err != nil {
+			t.Errorf("Room after Flush: %v", err)
+		}
+
+		_ = p.WriteSample(full)
+		ctx, cancel := context.WithCancelCause(t.Context())
+		barge := errors.New("barge-in")
+		go func() { _, err := p.Room(ctx); got <- err }()
+		synctest.Wait()
+		cancel(barge)
+		if err := <-got; !errors.Is(err, barge) {
+			t.Errorf("Room after cancel = %v, want the cause", err)
+		}
+
+		rctx, stop := context.WithCancel(t.Context())
+		ran := make(chan error, 1)
+		go func() { ran <- p.Run(rctx, &stallSink{at: 1, stall: time.Hour}) }()
+		go func() { got <- p.WriteSample(full) }()
+		synctest.Wait()
+		stop()
+		<-ran
+		if err := <-got; !errors.Is(err, ErrClosed) {
+			t.Errorf("WriteSample waiting when Run returned = %v, want ErrClosed", err)
 		}
 	})
 }

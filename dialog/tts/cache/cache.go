@@ -28,8 +28,10 @@ type Synth struct {
 	size    int
 	order   *list.List // of *entry, most recent first
 	entries map[key]*list.Element
-	hits    int64
-	misses  int64
+	// rendering holds the sentences being rendered into the cache now: one copy each.
+	rendering map[key]struct{}
+	hits      int64
+	misses    int64
 }
 
 type key struct{ voice, text string }
@@ -43,7 +45,7 @@ var _ dialog.Synthesizer = (*Synth)(nil)
 
 // New wraps next, keeping up to maxSamples samples of rendered audio (2 bytes each).
 func New(next dialog.Synthesizer, maxSamples int) *Synth {
-	return &Synth{next: next, max: maxSamples, order: list.New(), entries: map[key]*list.Element{}}
+	return &Synth{next: next, max: maxSamples, order: list.New(), entries: map[key]*list.Element{}, rendering: map[key]struct{}{}}
 }
 
 // Synthesize plays a remembered rendering of text in voice, or renders it with the wrapped
@@ -54,6 +56,13 @@ func (s *Synth) Synthesize(ctx context.Context, text, voice string, w media.Writ
 	if pcm, ok := s.get(k); ok {
 		return play(ctx, pcm, w)
 	}
+	if !s.claim(k) {
+		// Another call is rendering the same sentence and will keep it: render this one
+		// without a copy. A reply is paced at playout, so a render lasts as long as it sounds,
+		// and calls starting together would otherwise each hold the whole sentence.
+		return s.next.Synthesize(ctx, text, voice, w)
+	}
+	defer s.release(k)
 	t := &tee{w: w}
 	if err := s.next.Synthesize(ctx, text, voice, t); err != nil {
 		return err
@@ -62,6 +71,23 @@ func (s *Synth) Synthesize(ctx context.Context, text, voice string, w media.Writ
 		s.put(k, t.pcm)
 	}
 	return nil
+}
+
+// claim marks k as being rendered for the cache, unless it already is.
+func (s *Synth) claim(k key) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.rendering[k]; ok {
+		return false
+	}
+	s.rendering[k] = struct{}{}
+	return true
+}
+
+func (s *Synth) release(k key) {
+	s.mu.Lock()
+	delete(s.rendering, k)
+	s.mu.Unlock()
 }
 
 // Unwrap returns the synthesizer the cache is in front of.

@@ -123,3 +123,41 @@ func TestCachePlayStopsOnCancel(t *testing.T) {
 		t.Errorf("after a cancel mid-play: %v with %d writes, want canceled after 2", err, n)
 	}
 }
+
+// nestSink starts a second rendering of the same sentence while the first is under way (as
+// a call starting while another's greeting plays).
+type nestSink struct {
+	sink
+	c      *Synth
+	second []int16
+}
+
+func (s *nestSink) WriteSample(p []int16) error {
+	if s.second == nil {
+		var o sink
+		if err := s.c.Synthesize(context.Background(), "Hi, this is Dana.", "slt", &o); err != nil {
+			return err
+		}
+		s.second = o.got
+	}
+	return s.sink.WriteSample(p)
+}
+
+func TestCacheKeepsOneCopyPerSentenceInFlight(t *testing.T) {
+	f := &fakeSynth{}
+	c := New(f, 1000)
+	s := &nestSink{c: c}
+	if err := c.Synthesize(context.Background(), "Hi, this is Dana.", "slt", s); err != nil {
+		t.Fatal(err)
+	}
+	if f.calls != 2 || !slices.Equal(s.got, s.second) {
+		t.Fatalf("calls %d; first %v, second %v", f.calls, s.got, s.second)
+	}
+	if c.size != len("Hi, this is Dana.") || len(c.rendering) != 0 {
+		t.Errorf("cache holds %d samples, %d renderings in flight; want one copy, none", c.size, len(c.rendering))
+	}
+	say(t, c, "Hi, this is Dana.", "slt")
+	if f.calls != 2 {
+		t.Errorf("calls %d, want the kept copy replayed", f.calls)
+	}
+}

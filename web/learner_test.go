@@ -67,7 +67,9 @@ func TestLearnerPageHasNoInlineCode(t *testing.T) {
 
 // TestOneVisualSystem: the practice page, the console and /status share one stylesheet of
 // design tokens and base styles (assets/base.css), linked before their own; their own
-// stylesheets define no tokens (custom properties) of their own.
+// stylesheets define no tokens (custom properties) of their own, and neither they nor the
+// pages' scripts (the replay's waveform is drawn in a canvas) name a colour: every colour
+// is one of base.css's tokens.
 func TestOneVisualSystem(t *testing.T) {
 	firstSheet := regexp.MustCompile(`<link rel="stylesheet" href="([^"]+)">`)
 	for _, page := range []string{"assets/learner.html", "assets/index.html", "console/assets/layout.html"} {
@@ -87,6 +89,17 @@ func TestOneVisualSystem(t *testing.T) {
 		}
 		if m := token.FindString(string(b)); m != "" {
 			t.Errorf("%s defines a token of its own (%q): put it in assets/base.css", sheet, m)
+		}
+	}
+	colour := regexp.MustCompile(`#[0-9a-fA-F]{3,8}\b|\b(rgba?|hsla?)\(`)
+	for _, file := range []string{"assets/learner.css", "assets/learner.js", "assets/home.js",
+		"console/assets/console.css", "console/assets/studio.css", "console/assets/replay.js", "console/assets/studio.js"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := colour.FindString(string(b)); m != "" {
+			t.Errorf("%s names a colour of its own (%q): use a token of assets/base.css", file, m)
 		}
 	}
 }

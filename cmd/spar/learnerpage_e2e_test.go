@@ -155,10 +155,14 @@ func checkMoodWords(t *testing.T, page webtest.Page) {
 	}
 }
 
-// hangUp presses Hang up and waits for the summary view.
+// hangUp presses Hang up and waits for the summary view, and for the page to tell the
+// assignment cards of the rep (issue 13: they stayed at "0 of 10 reps" until a reload).
 func hangUp(page webtest.Page) {
-	page.Eval(`document.getElementById('hangup').click()`, nil)
+	page.Eval(`(window.reps = 0, document.addEventListener('spar:rep', () => window.reps++),
+		document.getElementById('hangup').click(), true)`, nil)
 	page.WaitFor("the summary", `!document.getElementById('view-summary').hidden`, 10*time.Second)
+	// The ended call tells the assignment cards (home.js) to recount, without a reload.
+	page.WaitFor("the rep announced to the assignment cards", `window.reps > 0`, 5*time.Second)
 }
 
 // checkSealedCall waits for the call's record and checks it was sealed as a browser call

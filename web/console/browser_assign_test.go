@@ -16,7 +16,15 @@ func TestBrowserAssignment(t *testing.T) {
 	eachBrowser(t, 1280, 900, func(t *testing.T, p webtest.Page, shoot func(string)) {
 		f := newFixture(t)
 
-		signIn(p, f.srv.URL, "tina@example.com")
+		// A trainer lands on the console, which links to the practice page.
+		if landed := signIn(p, f.srv.URL, "tina@example.com"); landed != "/console/calls" {
+			t.Errorf("a trainer's sign-in landed on %s, want /console/calls", landed)
+		}
+		var practice bool
+		p.Eval(`!!document.querySelector('header.top nav a[href="/"]')`, &practice)
+		if !practice {
+			t.Error("the console's header does not link to the practice page")
+		}
 		p.Eval(`(() => { document.querySelector('a[href="/console/assignments"]').click(); return true })()`, nil)
 		// Parsed to the end: mid-load the form can exist before its fields do.
 		p.WaitFor("the assignments page", `location.pathname === '/console/assignments' && document.readyState !== 'loading' && document.getElementById('assign-form')`, 10*time.Second)
@@ -48,7 +56,10 @@ func TestBrowserAssignment(t *testing.T) {
 		f.seedScored(t, "rep-1", "alice", "double-charge", time.Now(), 85)
 
 		signOut(p)
-		signIn(p, f.srv.URL, "alice@example.com")
+		// A learner lands on the practice page, not on the console's calls table.
+		if landed := signIn(p, f.srv.URL, "alice@example.com"); landed != "/" {
+			t.Errorf("a learner's sign-in landed on %s, want the practice page", landed)
+		}
 		p.Navigate(f.srv.URL + "/")
 		p.WaitFor("the assignments", `document.getElementById('assignments').dataset.ready === 'true' && document.querySelector('#assignments .assignment')`, 10*time.Second)
 		var got struct {

@@ -164,8 +164,9 @@ func TestBrowserReplay(t *testing.T) {
 	})
 }
 
-// signIn signs in on the console at base as email and waits for the calls list.
-func signIn(p webtest.Page, base, email string) {
+// signIn signs in on the console at base as email and waits for the calls list. It returns
+// the path the sign-in landed on (a learner's is the practice page, /).
+func signIn(p webtest.Page, base, email string) (landed string) {
 	p.Navigate(base + "/console/login")
 	p.WaitFor("the login form", `document.getElementById('signin')`, 10*time.Second)
 	p.Eval(`(() => { const f = document.querySelector('form[action="/console/login"]');
@@ -173,12 +174,12 @@ func signIn(p webtest.Page, base, email string) {
 	// Learners land on the practice page; the tests go on from the calls list. A navigation
 	// issued while that page still loads can hang in Firefox: wait for its load first.
 	p.WaitFor("signed in", `(location.pathname === '/console/calls' || location.pathname === '/') && document.readyState === 'complete'`, 10*time.Second)
-	var path string
-	p.Eval(`location.pathname`, &path)
-	if path == "/" {
+	p.Eval(`location.pathname`, &landed)
+	if landed == "/" {
 		p.Navigate(base + "/console/calls")
 	}
 	p.WaitFor("the calls list", `location.pathname === '/console/calls' && document.readyState !== 'loading' && document.querySelector('a.call-link')`, 10*time.Second)
+	return landed
 }
 
 // signOut presses Sign out and waits for the login page.

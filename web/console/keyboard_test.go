@@ -109,3 +109,57 @@ func TestBrowserContrast(t *testing.T) {
 		}
 	})
 }
+
+// TestBrowserOneLook: the practice page, the console and /status are one product, in
+// Chromium and Firefox: their page, header, buttons, fields, tags, cards, tables and notices
+// (the practice page's score notes, the console's flag notes) come out of the browser in the
+// same colours, type and shape.
+func TestBrowserOneLook(t *testing.T) {
+	eachBrowser(t, 1280, 900, func(t *testing.T, p webtest.Page, _ func(string)) {
+		f := newFixture(t)
+		signIn(p, f.srv.URL, "tina@example.com")
+		pages := []struct{ path, ready, notice string }{
+			{"/", `document.querySelector('#scenarios .card[data-scenario]') && !document.getElementById('account-nav').hidden`, "score-notes"},
+			{"/console/calls", `document.querySelector('a.call-link')`, "notes"},
+			{"/status", `document.querySelector('main h1')`, "notes"},
+		}
+		var first map[string]string
+		for _, pg := range pages {
+			p.Navigate(f.srv.URL + pg.path)
+			p.WaitFor(pg.path, pg.ready, 15*time.Second)
+			var look map[string]string
+			p.Eval(fmt.Sprintf(lookProbe, pg.notice), &look)
+			if first == nil {
+				first = look
+				continue
+			}
+			for k, want := range first {
+				if got := look[k]; got != want {
+					t.Errorf("%s: %s is %q, on the practice page %q", pg.path, k, got, want)
+				}
+			}
+		}
+	})
+}
+
+// lookProbe reads the computed colours, type and shape of the page's body and header and of
+// a button, link button, field, tag, card, table heading and notice (class %s) made for
+// the purpose.
+const lookProbe = `(() => {
+	const props = ['color', 'background-color', 'border-top-color', 'border-top-left-radius', 'font-family', 'font-size', 'font-weight'];
+	const out = {};
+	const read = (name, e) => { const s = getComputedStyle(e); for (const p of props) out[name + ' ' + p] = s.getPropertyValue(p) };
+	read('page', document.body);
+	const h = document.querySelector('header.top'); out['header background-color'] = getComputedStyle(h).backgroundColor;
+	out['header border-bottom'] = getComputedStyle(h).borderBottomColor + ' ' + getComputedStyle(h).borderBottomWidth;
+	const box = document.createElement('div'); document.body.append(box);
+	const made = { 'button': '<button>Go</button>', 'link button': '<a class="btn" href="#">Go</a>',
+		'field': '<input>', 'tag': '<span class="tag">easy</span>', 'card': '<div class="card">x</div>',
+		'table heading': '<table class="calls"><tr><th>x</th></tr></table>', 'notice': '<ul class="%s"><li>x</li></ul>' };
+	for (const [name, html] of Object.entries(made)) {
+		box.innerHTML = html;
+		read(name, name === 'table heading' ? box.querySelector('th') : box.firstElementChild);
+	}
+	box.remove();
+	for (const k of Object.keys(out)) if (k.startsWith('notice ') && !/background-color|border-top-color/.test(k)) delete out[k];
+	return out })()`

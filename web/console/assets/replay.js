@@ -57,7 +57,9 @@
     const ctx = canvas.getContext('2d');
     const w = canvas.width, h = canvas.height, mid = h / 2;
     ctx.clearRect(0, 0, w, h);
+    // Colours are base.css's tokens: the waveform is drawn in the one visual system too.
     const css = getComputedStyle(document.documentElement);
+    const token = name => css.getPropertyValue(name).trim();
     if (state.peaks) {
       const n = state.peaks.left.length;
       const lane = (vals, color, dir) => {
@@ -68,26 +70,26 @@
           if (dir < 0) ctx.fillRect(x, mid - 2 - y, 1, y); else ctx.fillRect(x, mid + 2, 1, y);
         }
       };
-      lane(state.peaks.left, css.getPropertyValue('--learner').trim() || '#2f6fde', -1);
-      lane(state.peaks.right, css.getPropertyValue('--persona').trim() || '#d9730d', 1);
+      lane(state.peaks.left, token('--learner'), -1);
+      lane(state.peaks.right, token('--persona'), 1);
     }
-    ctx.fillStyle = '#dde1e8';
+    ctx.fillStyle = token('--line');
     ctx.fillRect(0, mid - 1, w, 1);
     const dur = durationMS();
-    const colors = { barge_in: '#c62828', silence: '#8a93a5', mood: '#d99a0d' };
+    const colors = { barge_in: token('--bad'), silence: token('--muted'), mood: token('--meter-mid') };
     for (const m of (state.data && state.data.markers) || []) {
       const x = m.at_ms / dur * w;
-      ctx.fillStyle = colors[m.kind] || '#444';
+      ctx.fillStyle = colors[m.kind] || token('--ink-2');
       if (m.dur_ms) { ctx.globalAlpha = 0.15; ctx.fillRect(x, 0, m.dur_ms / dur * w, h); ctx.globalAlpha = 1; }
       ctx.fillRect(x, 0, 2, 10);
     }
     for (const c of (state.data && state.data.comments) || []) {
-      ctx.fillStyle = '#2f6fde';
+      ctx.fillStyle = token('--brand');
       ctx.beginPath();
       const x = c.at_ms / dur * w;
       ctx.moveTo(x - 5, h); ctx.lineTo(x + 5, h); ctx.lineTo(x, h - 8); ctx.fill();
     }
-    ctx.fillStyle = '#1d2330';
+    ctx.fillStyle = token('--ink');
     ctx.fillRect(audio.currentTime * 1000 / dur * w, 0, 2, h);
   }
 

@@ -167,7 +167,10 @@
     const buf = new Float32Array(an.fftSize);
     let raf = 0;
     const bar = $('level-bar'), hint = $('mic-hint');
-    let heard = Date.now(), spoke = false; // last time the microphone carried sound; ever
+    // Silence is timed on the audio clock, the microphone's own: on a busy machine the
+    // wall clock runs ahead of the audio the page has actually analysed.
+    const now = () => ctx.currentTime * 1000;
+    let heard = now(), spoke = false; // last time the microphone carried sound; ever
     const tick = () => {
       an.getFloatTimeDomainData(buf);
       let sum = 0;
@@ -175,8 +178,8 @@
       const db = 10 * Math.log10(sum / buf.length + 1e-10);
       bar.style.width = Math.max(0, Math.min(100, ((db + 60) / 50) * 100)).toFixed(0) + '%';
       // A muted or wrong microphone sends silence: say so before the persona gives up.
-      if (db > SILENT_DB) { heard = Date.now(); spoke = true; }
-      hint.hidden = Date.now() - heard < (spoke ? SILENT_AGAIN_MS : SILENT_HINT_MS);
+      if (db > SILENT_DB) { heard = now(); spoke = true; }
+      hint.hidden = now() - heard < (spoke ? SILENT_AGAIN_MS : SILENT_HINT_MS);
       raf = requestAnimationFrame(tick);
     };
     tick();

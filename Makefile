@@ -81,7 +81,7 @@ test: deps ## run every test against a private redis-server, a 3-master Redis Cl
 	set +e; \
 	SPAR_TEST_REDIS_URL=redis://127.0.0.1:$$port/0 SPAR_TEST_REDIS_CLUSTER=$$cluster \
 	  SPAR_TEST_REDIS_SENTINEL=127.0.0.1:$$ss/spar \
-	  $(GO) test -tags '$(TAGS)' -count=1 -timeout 25m ./...
+	  $(GO) test -tags '$(TAGS)' -count=1 -timeout 40m ./...
 
 bench: build ## run the benchmarks (see docs/BENCHMARKS.md); BENCH_ARGS=--search for the capacity search
 	@echo "==> hot-path micro-benchmarks"

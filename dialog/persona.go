@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -40,9 +41,23 @@ type Input struct {
 	Silences int
 }
 
-// EndWalkedOut is the end reason of a call the persona hung up on at its worst mood: the
-// customer or prospect walked out, so nothing the learner proposed was agreed.
-const EndWalkedOut = "caller hung up: mood at maximum"
+// End reasons a persona gives when it ends the call short of its goal.
+const (
+	// EndHungUp begins the end reason of a call the persona hung up on.
+	EndHungUp = "caller hung up"
+	// EndWalkedOut is the end reason of a call the persona hung up on at its worst mood: the
+	// customer or prospect walked out, so nothing the learner proposed was agreed.
+	EndWalkedOut = EndHungUp + ": mood at maximum"
+	// EndConversation begins the end reason of a call the persona ended politely on
+	// something the learner did (accepting a brush-off): "conversation ended: <label>".
+	EndConversation = "conversation ended"
+)
+
+// PersonaLeft reports whether end reason reason says the persona ended the call short of
+// its goal: hung up (angry or not) or ended the conversation.
+func PersonaLeft(reason string) bool {
+	return strings.HasPrefix(reason, EndHungUp) || strings.HasPrefix(reason, EndConversation)
+}
 
 // State is the persona's condition after a reply.
 type State struct {

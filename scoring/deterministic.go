@@ -107,7 +107,7 @@ func readLines(c *Call) []line {
 		}
 		lines = append(lines, l)
 	}
-	settles, left := settled(tr), otherSideLeft(c.Record.EndReason)
+	settles, left := settled(tr), dialog.PersonaLeft(c.Record.EndReason)
 	for i := range lines {
 		switch {
 		case lines[i].accepted || lines[i].refused:
@@ -120,12 +120,6 @@ func readLines(c *Call) []line {
 		}
 	}
 	return lines
-}
-
-// otherSideLeft reports whether the persona ended the call short of its goal: hung up
-// (angry or not) or ended the conversation on a brush-off it was given.
-func otherSideLeft(reason string) bool {
-	return strings.HasPrefix(reason, "caller hung up") || strings.HasPrefix(reason, "conversation ended")
 }
 
 // settled reports whether one of the persona's last two lines settles the call ("okay, that

@@ -62,6 +62,18 @@ func scoreShipped(t *testing.T, scenarioID string, tr []dialog.Utterance, end st
 	return card
 }
 
+// criterion returns card's criterion id.
+func criterion(t *testing.T, card *Scorecard, id string) CriterionResult {
+	t.Helper()
+	for _, cr := range card.Criteria {
+		if cr.ID == id {
+			return cr
+		}
+	}
+	t.Fatalf("no %s criterion on the card", id)
+	return CriterionResult{}
+}
+
 // TestWalkedOutAgreesNothing: a meeting proposed with a day and a time, an "okay" from the
 // prospect, and then the prospect hangs up at their worst: the outcome criterion (the close)
 // gets nothing, the others keep what they earned.
@@ -104,15 +116,9 @@ func TestLeftWithoutTakingItUp(t *testing.T) {
 		{Speaker: dialog.SpeakerPersona, Text: "I've got a meeting.", Start: sec2(12), End: sec2(14)},
 	}
 	close := func(end string) float64 {
-		for _, cr := range scoreShipped(t, "cold-call-vendor", tr, end).Criteria {
-			if cr.ID == "close" {
-				return cr.Score
-			}
-		}
-		t.Fatal("no close criterion")
-		return 0
+		return criterion(t, scoreShipped(t, "cold-call-vendor", tr, end), "close").Score
 	}
-	if mine, theirs := close("learner hung up"), close("caller hung up"); mine == 0 || theirs != 0 {
+	if mine, theirs := close("learner hung up"), close(dialog.EndHungUp); mine == 0 || theirs != 0 {
 		t.Errorf("close %.2f when the learner hung up (want some), %.2f when the prospect did (want none)", mine, theirs)
 	}
 }
@@ -130,13 +136,7 @@ func TestSettledCallTakesUpTheFix(t *testing.T) {
 			{Speaker: dialog.SpeakerLearner, Text: "That one's on me now. I'm Sam, and this is my direct line.", Start: sec2(22), End: sec2(25)},
 			{Speaker: dialog.SpeakerPersona, Text: last, Start: sec2(26), End: sec2(28)},
 		}
-		for _, cr := range scoreShipped(t, "double-charge-hard", tr, "learner hung up").Criteria {
-			if cr.ID == "resolve" {
-				return cr.Score
-			}
-		}
-		t.Fatal("no resolve criterion")
-		return 0
+		return criterion(t, scoreShipped(t, "double-charge-hard", tr, "learner hung up"), "resolve").Score
 	}
 	settled, bare := resolve("Okay. That covers it, I think."), resolve("Sure. Bye.")
 	if settled <= bare {

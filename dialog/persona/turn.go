@@ -98,7 +98,7 @@ func (p *Scripted) speech(in dialog.Input) []string {
 		p.state.Goal = true
 		return append(pieces, mv.yields, p.pick("goodbye_resolved", sc.Lines.GoodbyeResolved))
 	case !mv.progressed && ender.EndsCall:
-		p.end("conversation ended: "+ender.Label, why)
+		p.end(dialog.EndConversation+": "+ender.Label, why)
 		return append(pieces, p.pick("goodbye", sc.Lines.Goodbye))
 	}
 	p.state.Reason = why

@@ -231,21 +231,25 @@ var (
 		{"that", "is", "all"}, {"no", "that", "is", "it"}, {"go", "ahead"}, {"pencil", "me", "in"}, {"see", "you"}, {"book", "it"}}
 )
 
-// refuseWords are what a reply denies when a negation governs them: "I didn't agree to
-// anything", "I never said twenty hours", "I won't be there".
+// refuseWords are what a reply turns down when a negation governs them: "I didn't agree to
+// anything", "I'm not interested", "I won't be there".
 var refuseWords = map[string]bool{"agree": true, "agreed": true, "accept": true, "accepted": true,
-	"said": true, "say": true, "interested": true, "there": true, "booked": true, "book": true,
-	"mention": true, "mentioned": true}
+	"interested": true, "there": true, "booked": true, "book": true}
+
+// denyWords are what a reply says it never said: "I didn't say that", "I never mentioned
+// twenty hours", "I never told you that".
+var denyWords = map[string]bool{"said": true, "say": true, "mention": true, "mentioned": true, "told": true}
 
 // Refuses reports whether a reply turns down or denies what was just claimed or proposed
-// ("I didn't agree to anything.", "Don't send an invite, I won't be there.", "No thanks."):
-// stronger than not taking it up.
+// ("I didn't agree to anything.", "Don't send an invite, I won't be there.", "No thanks.",
+// "I never said that"): stronger than not taking it up.
 func Refuses(text string) bool {
-	for _, s := range readSentences(text) {
+	ss := readSentences(text)
+	if negatesAny(ss, refuseWords) || negatesAny(ss, denyWords) {
+		return true
+	}
+	for _, s := range ss {
 		for k, t := range s.toks {
-			if refuseWords[t] && s.neg[k] != -1 {
-				return true
-			}
 			if k+1 < len(s.toks) && t == "no" && (s.toks[k+1] == "thanks" || s.toks[k+1] == "thank") {
 				return true
 			}
@@ -254,15 +258,14 @@ func Refuses(text string) bool {
 	return false
 }
 
-// denyWords are what a reply says it never said: "I didn't say that", "I never mentioned
-// twenty hours", "I never told you that".
-var denyWords = map[string]bool{"said": true, "say": true, "mention": true, "mentioned": true, "told": true}
-
 // Denies reports whether a reply denies saying what the line before it put in its mouth.
-func Denies(text string) bool {
-	for _, s := range readSentences(text) {
+func Denies(text string) bool { return negatesAny(readSentences(text), denyWords) }
+
+// negatesAny reports whether a negation governs one of words in ss.
+func negatesAny(ss []sentence, words map[string]bool) bool {
+	for _, s := range ss {
 		for k, t := range s.toks {
-			if denyWords[t] && s.neg[k] != -1 {
+			if words[t] && s.neg[k] != -1 {
 				return true
 			}
 		}
@@ -321,18 +324,12 @@ var conditions = [][]string{{"if"}, {"unless"}, {"maybe"}, {"might"}, {"perhaps"
 // firm, in a conditional sentence.
 func hasCue(ss []sentence, cues [][]string, firm bool) bool {
 	for _, s := range ss {
+		if firm && hasAny(s.toks, conditions) {
+			continue
+		}
 		for i := range s.toks {
 			n := prefixLen(s.toks[i:], cues)
-			if n == 0 || firm && hasAny(s.toks, conditions) {
-				continue
-			}
-			negated := false
-			for k := i; k < i+n; k++ {
-				if s.neg[k] != -1 {
-					negated = true
-				}
-			}
-			if !negated {
+			if n > 0 && !slices.ContainsFunc(s.neg[i:i+n], func(g int) bool { return g != -1 }) {
 				return true
 			}
 		}

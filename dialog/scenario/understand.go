@@ -89,8 +89,8 @@ func (d *Detector) Understand(text string) Turn {
 	}
 	var credit []int // behaviours credited, by index
 	positives := 0
-	for i, ps := range d.phrases {
-		switch d.find(i, ps, ss) {
+	for i := range d.phrases {
+		switch d.find(i, ss) {
 		case credited:
 			credit = append(credit, i)
 			if d.mood[i] < 0 {
@@ -139,8 +139,8 @@ func (d *Detector) dropPivots(credit []int, ss []sentence) []int {
 			return false
 		}
 		lastK, lastTo := -1, 0
-		d.each(i, ss, func(k, _, to int) bool {
-			if k > lastK || k == lastK && to > lastTo {
+		d.each(i, ss, func(k, _, to int, counts bool) bool {
+			if counts && (k > lastK || k == lastK && to > lastTo) {
 				lastK, lastTo = k, to
 			}
 			return false
@@ -151,8 +151,8 @@ func (d *Detector) dropPivots(credit []int, ss []sentence) []int {
 			}
 			// A neutral step (a day, a time) moves forward only when asked: "Tuesday at
 			// ten, or Thursday at eleven?", not "I'll send it over and ring you Tuesday".
-			if d.each(j, ss, func(k, from, _ int) bool {
-				return (k > lastK || k == lastK && from >= lastTo) && (d.mood[j] < 0 || ss[k].asked[ss[k].clause[from]])
+			if d.each(j, ss, func(k, from, _ int, counts bool) bool {
+				return counts && (k > lastK || k == lastK && from >= lastTo) && (d.mood[j] < 0 || ss[k].asked[ss[k].clause[from]])
 			}) {
 				return true
 			}
@@ -161,13 +161,13 @@ func (d *Detector) dropPivots(credit []int, ss []sentence) []int {
 	})
 }
 
-// each calls fn with every match of behaviour i's phrases that counts where it stands
-// (sentence k, tokens from:to) until fn returns true, and reports whether one did.
-func (d *Detector) each(i int, ss []sentence, fn func(k, from, to int) bool) bool {
+// each calls fn with every match of behaviour i's phrases (sentence k, tokens from:to), and
+// whether it counts where it stands, until fn returns true; it reports whether fn did.
+func (d *Detector) each(i int, ss []sentence, fn func(k, from, to int, counts bool) bool) bool {
 	for k := range ss {
 		s := &ss[k]
 		for _, p := range d.phrases[i] {
-			if p.find(s.toks, func(from, to int) bool { return s.counts(d.needs[i], from, to) && fn(k, from, to) }) {
+			if p.find(s.toks, func(from, to int) bool { return fn(k, from, to, s.counts(d.needs[i], from, to)) }) {
 				return true
 			}
 		}
@@ -177,20 +177,15 @@ func (d *Detector) each(i int, ss []sentence, fn func(k, from, to int) bool) boo
 
 // find looks for behaviour i's phrases sentence by sentence: credited when a match sits
 // where the behaviour counts, uncredited when its words were only heard elsewhere.
-func (d *Detector) find(i int, ps []Phrase, ss []sentence) verdict {
+func (d *Detector) find(i int, ss []sentence) verdict {
 	v := absent
-	for _, s := range ss {
-		for _, p := range ps {
-			if p.find(s.toks, func(from, to int) bool {
-				if s.counts(d.needs[i], from, to) {
-					return true
-				}
-				v = uncredited
-				return false
-			}) {
-				return credited
-			}
+	if d.each(i, ss, func(_, _, _ int, counts bool) bool {
+		if !counts {
+			v = uncredited
 		}
+		return counts
+	}) {
+		return credited
 	}
 	return v
 }

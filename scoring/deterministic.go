@@ -3,6 +3,7 @@ package scoring
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,7 @@ const (
 // line is one learner line as the detector understood it.
 type line struct {
 	u    dialog.Utterance
+	at   int // index in the transcript
 	turn scenario.Turn
 	// found holds the behaviours credited in the line.
 	found map[string]bool
@@ -86,7 +88,7 @@ func readLines(c *Call) []line {
 		if u.Speaker != dialog.SpeakerLearner {
 			continue
 		}
-		l := line{u: u, turn: det.Understand(u.Text), found: map[string]bool{}}
+		l := line{u: u, at: i, turn: det.Understand(u.Text), found: map[string]bool{}}
 		for _, name := range l.turn.Found {
 			l.found[name] = true
 			if b, _ := c.Scenario.Behaviour(name); avoid[name] || b.Mood > 0 {
@@ -94,7 +96,7 @@ func readLines(c *Call) []line {
 			}
 		}
 		l.tainted = l.tainted || l.turn.Why() != ""
-		if reply, ok := acceptedAfter(tr[i+1:]); ok {
+		if reply, ok := acceptedAfter(c.Scenario, tr[i+1:], l.found); ok {
 			l.accepted = true
 			l.agreed = map[string]bool{}
 			for _, name := range det.Understand(reply.Text).Found {
@@ -108,6 +110,7 @@ func readLines(c *Call) []line {
 		lines = append(lines, l)
 	}
 	settles, left := settled(tr), dialog.PersonaLeft(c.Record.EndReason)
+	creditAnswers(c.Scenario, tr, lines, settles)
 	for i := range lines {
 		switch {
 		case lines[i].accepted || lines[i].refused:
@@ -121,6 +124,50 @@ func readLines(c *Call) []line {
 	}
 	return lines
 }
+
+// creditAnswers credits a misheard answer to a demand the other side took up ("Who pays
+// that?" / "we dated like with twenty five pounds also back to your card" / "Right. And I
+// want it in writing."). The persona's lines are the text it spoke, never misheard, so when
+// the recognizer was unsure of the learner's answer (confidence under misheardBelow) and the
+// persona then accepted it, or the call ended settled, the demand was answered: the learner
+// gets the one behaviour that answers it. A line the recognizer was sure of is read by its
+// words alone: what a trainer hears in it, not what a lenient customer let pass. The answer
+// must state something (a question answers nothing) and must not carry the behaviour's own
+// words negated or asked ("we won't cover that"), nor an anti-pattern; the reply must not
+// raise the demand again or turn it down, and a repeated demand needs the reply to accept.
+func creditAnswers(sc *scenario.Scenario, tr []dialog.Utterance, lines []line, settles bool) {
+	for i, u := range tr {
+		if u.Speaker != dialog.SpeakerPersona {
+			continue
+		}
+		d, ok := sc.Demand(u.Text)
+		if !ok {
+			continue
+		}
+		j := slices.IndexFunc(tr[i+1:], func(u dialog.Utterance) bool { return u.Speaker == dialog.SpeakerPersona })
+		if j < 0 {
+			continue // nobody took it up
+		}
+		j += i + 1
+		reply := tr[j].Text
+		if again, ok := sc.Demand(reply); ok && again.Objection == d.Objection || scenario.Refuses(reply) {
+			continue
+		}
+		if (d.Again || !settles) && !scenario.Accepts(reply) {
+			continue
+		}
+		for k := range lines {
+			l := &lines[k]
+			if l.at > i && l.at < j && !l.tainted && l.turn.Words >= substantiveWords && misheard(l.u) &&
+				!slices.Contains(l.turn.Heard, d.Answer) && scenario.States(l.u.Text) {
+				l.found[d.Answer] = true
+			}
+		}
+	}
+}
+
+// misheard reports whether the recognizer was unsure of a learner line.
+func misheard(u dialog.Utterance) bool { return u.Confidence > 0 && u.Confidence < misheardBelow }
 
 // settled reports whether one of the persona's last two lines settles the call ("okay, that
 // covers it"): what the learner offered on the way was taken, even where the persona's next
@@ -153,12 +200,18 @@ func nextPersona(rest []dialog.Utterance) (dialog.Utterance, bool) {
 	return dialog.Utterance{}, false
 }
 
-// acceptedAfter returns the first of the persona's next replyWindow lines in rest that accepts.
-func acceptedAfter(rest []dialog.Utterance) (dialog.Utterance, bool) {
+// acceptedAfter returns the first of the persona's next replyWindow lines in rest that
+// accepts what a line with behaviours found offered. A reply that raises an objection those
+// behaviours are meant to overcome pushed back instead ("Worth twenty minutes next week?" /
+// "Alright. Just send me an email."), whatever word it starts with, and ends the window.
+func acceptedAfter(sc *scenario.Scenario, rest []dialog.Utterance, found map[string]bool) (dialog.Utterance, bool) {
 	n := 0
 	for _, u := range rest {
 		if u.Speaker != dialog.SpeakerPersona {
 			continue
+		}
+		if o, _, ok := sc.Raises(u.Text); ok && slices.ContainsFunc(slices.Collect(maps.Keys(found)), o.HandledBy.Answers) {
+			break
 		}
 		if scenario.Accepts(u.Text) {
 			return u, true

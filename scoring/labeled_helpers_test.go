@@ -32,7 +32,7 @@ type labeled struct {
 	Goal      bool     `yaml:"goal"`
 	EndReason string   `yaml:"end_reason"`
 	Events    []string `yaml:"events"` // "<sec> mood <n>", "<sec> stage <name>", "<sec> barge_in <speaker>", "<sec> silence"
-	Lines     []string `yaml:"lines"`  // "L|P <start> <end> <text>"
+	Lines     []string `yaml:"lines"`  // "L|P <start> <end> <text>"; "L@0.42 ..." gives the recognizer's confidence
 	Expect    struct {
 		Pass  bool              `yaml:"pass"`
 		Bands map[string]string `yaml:"bands"`
@@ -67,12 +67,22 @@ func (l *labeled) call(t *testing.T) (*store.Record, []dialog.Event) {
 			t.Fatalf("%s: bad line %q", l.Name, s)
 		}
 		u := dialog.Utterance{Text: f[3], Start: sec(t, f[1]), End: sec(t, f[2])}
-		switch f[0] {
+		who, conf, ok := strings.Cut(f[0], "@")
+		if ok {
+			c, err := strconv.ParseFloat(conf, 64)
+			if err != nil || c <= 0 || c > 1 || who != "L" {
+				t.Fatalf("%s: bad confidence in %q", l.Name, s)
+			}
+			u.Confidence = c
+		}
+		switch who {
 		case "L":
 			u.Speaker = dialog.SpeakerLearner
-			events = append(events,
-				dialog.Event{Kind: dialog.EventSpeechStart, Speaker: u.Speaker, At: u.Start},
-				dialog.Event{Kind: dialog.EventLearnerSaid, Speaker: u.Speaker, At: u.End, Dur: u.End - u.Start, Text: u.Text})
+			said := dialog.Event{Kind: dialog.EventLearnerSaid, Speaker: u.Speaker, At: u.End, Dur: u.End - u.Start, Text: u.Text}
+			if u.Confidence > 0 {
+				said.Data = map[string]string{dialog.DataConfidence: dialog.FormatConfidence(u.Confidence)}
+			}
+			events = append(events, dialog.Event{Kind: dialog.EventSpeechStart, Speaker: u.Speaker, At: u.Start}, said)
 			rec.Turns++
 		case "P", "P~":
 			u.Speaker, u.Truncated = dialog.SpeakerPersona, f[0] == "P~"

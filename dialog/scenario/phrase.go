@@ -12,6 +12,8 @@ import (
 //	(i have|there is)          alternatives may be several words
 //	[so]  [so|really]          optional
 //	*                          any one word
+//	!(minutes|calls)           last only: the match may not be followed by one of these
+//	                           ("at three" is a time, "at three minutes each" is not)
 //
 // Matching is tolerant because transcripts are imperfect: words match in order with at most
 // one stray word between them; a phrase of four or more required words survives one inner
@@ -25,6 +27,8 @@ type Phrase struct {
 	words  []pword
 	slack  int  // inner required words that may be lost
 	negate bool // the phrase itself starts with a negation
+	// notBefore holds the words that may not follow a match (a trailing "!(...)").
+	notBefore pword
 }
 
 type pword struct {
@@ -44,7 +48,16 @@ func CompilePhrase(s string) (Phrase, error) {
 	if err != nil {
 		return Phrase{}, err
 	}
+	if n := len(words); n > 1 && strings.HasPrefix(words[n-1], "!(") {
+		if p.notBefore, err = compileWord(words[n-1][1:]); err != nil {
+			return Phrase{}, err
+		}
+		words = words[:n-1]
+	}
 	for _, w := range words {
+		if strings.HasPrefix(w, "!") {
+			return Phrase{}, fmt.Errorf("phrase %q: a !(...) group must come last, after a word", s)
+		}
 		pw, err := compileWord(w)
 		if err != nil {
 			return Phrase{}, err
@@ -179,6 +192,9 @@ type state struct {
 func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 	p, toks := m.p, m.toks
 	if wi == len(p.words) {
+		if ti < len(toks) && len(p.notBefore.alts) > 0 && p.notBefore.at(toks, ti) > 0 {
+			return false
+		}
 		return m.ok == nil || m.ok(from, ti)
 	}
 	st := state{wi, ti, slack, from, anchored}

@@ -55,6 +55,10 @@ func TestPhraseMatch(t *testing.T) {
 		{"charged twice", "charged me twice", true},
 		{"charged twice", "charged you for it twice", false},
 		{"(monday|tuesday)", "how about tuesday", true},
+		{"at (two|three) !(minutes|calls)", "thursday at three", true},
+		{"at (two|three) !(minutes|calls)", "thursday at three works", true},
+		{"at (two|three) !(minutes|calls)", "forty calls at three minutes each", false},
+		{"at (two|three) !(minutes|calls)", "at three minutes or at two", true}, // the second one is free
 	}
 	for _, tt := range tests {
 		t.Run(tt.phrase+"/"+tt.text, func(t *testing.T) {
@@ -70,7 +74,8 @@ func TestPhraseMatch(t *testing.T) {
 }
 
 func TestCompilePhraseErrors(t *testing.T) {
-	for _, bad := range []string{"", "[optional]", "*", "(a|b", "a]", "((nested))", "( | )"} {
+	for _, bad := range []string{"", "[optional]", "*", "(a|b", "a]", "((nested))", "( | )",
+		"!(a|b)", "!(a) b", "a !(b) c", "a !(b|[c])"} {
 		if _, err := scenario.CompilePhrase(bad); err == nil {
 			t.Errorf("CompilePhrase(%q) accepted", bad)
 		}

@@ -41,6 +41,7 @@ type phoneResult struct {
 	empty       int     // lines heard as nothing
 	out         []byte
 	said, heard []string
+	conf        []float64 // the recognizer's confidence in each heard line, 0 for none
 }
 
 // TestPhoneLabeled writes scoring/testdata/labeled/phone: see phone_labeled_test.go.
@@ -236,7 +237,7 @@ func hearLabeled(ctx context.Context, synth *flite.Synth, cat *scenario.Catalog,
 	post := make([]int16, int(sc.Turns.EndSilence.Seconds()*16000))
 	for _, i := range f.learner() {
 		said := f.lines[i].text
-		heard := ""
+		heard, conf := "", 0.0
 		if strings.TrimSpace(said) != "" {
 			var speech samples
 			if err := synth.Synthesize(ctx, said, r.voice, &speech); err != nil {
@@ -246,7 +247,7 @@ func hearLabeled(ctx context.Context, synth *flite.Synth, cat *scenario.Catalog,
 			if err != nil {
 				return nil, err
 			}
-			if heard, err = hearUtterance(st, audio); err != nil {
+			if heard, conf, err = hearUtterance(st, audio); err != nil {
 				return nil, fmt.Errorf("line %q: %w", f.lines[i].prefix, err)
 			}
 		}
@@ -257,39 +258,39 @@ func hearLabeled(ctx context.Context, synth *flite.Synth, cat *scenario.Catalog,
 		if n > 0 && strings.TrimSpace(heard) == "" {
 			r.empty++
 		}
-		r.said, r.heard = append(r.said, said), append(r.heard, heard)
+		r.said, r.heard, r.conf = append(r.said, said), append(r.heard, heard), append(r.conf, conf)
 	}
-	r.out, err = phoneCopy(src, r.heard, j.half, rel)
+	r.out, err = phoneCopy(src, r.heard, r.conf, j.half, rel)
 	return r, err
 }
 
 // hearUtterance writes one utterance to st in 20 ms frames, never faster than the decoder
-// takes them, and returns its final transcript. A live call must never block on recognition,
-// so the stream has no back-pressure and drops audio when its queue is full; this offline
-// feeder, many times faster than real time, waits for the queue to drain instead, so that
-// no timing can change what is heard.
-func hearUtterance(st dialog.RecognizeStream, audio []int16) (string, error) {
+// takes them, and returns its final transcript and the recognizer's confidence in it. A
+// live call must never block on recognition, so the stream has no back-pressure and drops
+// audio when its queue is full; this offline feeder, many times faster than real time, waits
+// for the queue to drain instead, so that no timing can change what is heard.
+func hearUtterance(st dialog.RecognizeStream, audio []int16) (string, float64, error) {
 	s, _ := st.(*stream)
 	for off := 0; off < len(audio); off += 320 {
 		for s != nil && len(s.queue) >= queueFrames/2 {
 			time.Sleep(time.Millisecond)
 		}
 		if err := st.Write(audio[off:min(off+320, len(audio))]); err != nil {
-			return "", err
+			return "", 0, err
 		}
 	}
 	if s != nil && s.dropped.Load() > 0 {
-		return "", fmt.Errorf("%d writes dropped", s.dropped.Load())
+		return "", 0, fmt.Errorf("%d writes dropped", s.dropped.Load())
 	}
 	if err := st.Flush(); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	for tr := range st.Results() {
 		if tr.Final {
-			return tr.Text, nil
+			return tr.Text, tr.Confidence, nil
 		}
 	}
-	return "", fmt.Errorf("stream closed before the final transcript")
+	return "", 0, fmt.Errorf("stream closed before the final transcript")
 }
 
 // phonePath sends 16 kHz audio the way a Twilio call carries it: down to 8 kHz and G.711

@@ -75,16 +75,23 @@ func parseLabeledLine(s string) (labeledLine, error) {
 	if m == nil {
 		return labeledLine{}, fmt.Errorf("bad line %q: want \"L|P <start> <end> <text>\"", s)
 	}
-	return labeledLine{speaker: s[m[2]:m[3]], prefix: s[:m[1]], text: strings.TrimSpace(s[m[1]:])}, nil
+	speaker, _, _ := strings.Cut(s[m[2]:m[3]], "@") // "L@0.42": a confidence already given
+	return labeledLine{speaker: speaker, prefix: speaker + s[m[3]:m[1]], text: strings.TrimSpace(s[m[1]:])}, nil
 }
 
-// heardLine is a learner entry with its text replaced by what was recognized.
-func (l labeledLine) heardLine(heard string) string {
+// heardLine is a learner entry with its text replaced by what was recognized and, when the
+// recognizer gave one, its confidence after the speaker ("L@0.42 3.6 7.8 thanks for
+// calling"), as a live call's transcript carries it.
+func (l labeledLine) heardLine(heard string, conf float64) string {
 	heard = strings.Join(strings.Fields(heard), " ")
-	if heard == "" {
-		return l.prefix
+	prefix := l.prefix
+	if conf > 0 {
+		prefix = fmt.Sprintf("%s@%.2f%s", l.speaker, conf, strings.TrimPrefix(prefix, l.speaker))
 	}
-	return l.prefix + " " + heard
+	if heard == "" {
+		return prefix
+	}
+	return prefix + " " + heard
 }
 
 // labeledFile is what the generator needs from a labeled file.
@@ -127,22 +134,22 @@ func parseLabeled(src []byte) (labeledFile, error) {
 }
 
 // phoneCopy returns src with the learner lines' texts replaced by heard (one per learner
-// line, in order), noise: phone and source: set, and the generated-file header on top. It
+// line, in order, with the recognizer's confidence in conf, 0 for none), noise: phone and source: set, and the generated-file header on top. It
 // edits src line by line so that comments, key order and layout stay as written, falling
 // back to re-encoding the document when an entry spans lines or shares one. The result is
 // checked: decoded, it must equal src decoded with exactly those changes.
-func phoneCopy(src []byte, heard []string, source, from string) ([]byte, error) {
+func phoneCopy(src []byte, heard []string, conf []float64, source, from string) ([]byte, error) {
 	f, err := parseLabeled(src)
 	if err != nil {
 		return nil, err
 	}
 	learner := f.learner()
-	if len(heard) != len(learner) {
-		return nil, fmt.Errorf("%d learner lines, %d recognized", len(learner), len(heard))
+	if len(heard) != len(learner) || len(conf) != len(heard) {
+		return nil, fmt.Errorf("%d learner lines, %d recognized, %d confidences", len(learner), len(heard), len(conf))
 	}
 	replaced := map[int]string{} // index in lines -> new entry
 	for k, i := range learner {
-		replaced[i] = f.lines[i].heardLine(heard[k])
+		replaced[i] = f.lines[i].heardLine(heard[k], conf[k])
 	}
 
 	out, err := editInPlace(src, replaced, source)
@@ -348,7 +355,7 @@ expect:
   pass: true
   bands: {acknowledge: high, tone: high}
 `
-	got, err := phoneCopy([]byte(usual), []string{"thanks for calling my name is some", ""}, "tune", "tune/x.yaml")
+	got, err := phoneCopy([]byte(usual), []string{"thanks for calling my name is some", ""}, []float64{0.42, 0}, "tune", "tune/x.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +368,7 @@ goal: true
 events: ["0.5 mood 6", "9 stage complaint"]
 lines:
   - "P 0.5 3.0 hi i need to talk to someone about my bill"
-  - "L 3.6 7.8 thanks for calling my name is some" # a comment
+  - "L@0.42 3.6 7.8 thanks for calling my name is some" # a comment
   - "P~ 8.4 17.0 i was charged twice"
   - "L 17.7 26.0"
 expect:
@@ -373,7 +380,7 @@ expect:
 	}
 
 	present := "scenario: lost-appointment\nnoise: asr\nsource: x\nlines:\n  - L 1 2 hello there\n"
-	got, err = phoneCopy([]byte(present), []string{"hello the're"}, "heldout", "heldout/y.yaml")
+	got, err = phoneCopy([]byte(present), []string{"hello the're"}, []float64{0}, "heldout", "heldout/y.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +389,7 @@ expect:
 	}
 
 	flow := `{scenario: cold-call-vendor, lines: ["P 0 1 hi", "L 1 2 hello glen"], expect: {pass: false}}`
-	got, err = phoneCopy([]byte(flow), []string{"hello glenn"}, "tune", "tune/z.yaml")
+	got, err = phoneCopy([]byte(flow), []string{"hello glenn"}, []float64{0}, "tune", "tune/z.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +402,7 @@ expect:
 		t.Errorf("flow style: got\n%s (%v)", got, err)
 	}
 
-	if _, err := phoneCopy([]byte(usual), []string{"one"}, "tune", "x"); err == nil {
+	if _, err := phoneCopy([]byte(usual), []string{"one"}, []float64{0}, "tune", "x"); err == nil {
 		t.Error("one recognition for two learner lines: no error")
 	}
 }

@@ -50,7 +50,7 @@ func assemble(c *Call, results []CriterionResult) *Scorecard {
 		low = low || res.LowConfidence
 		sum += cr.Weight * res.Score
 		weights += cr.Weight
-		if cr.Required && !halfCredit(res.Score) {
+		if cr.Required && !Holds(res.Score) {
 			pass = false
 		}
 		card.Criteria = append(card.Criteria, res)
@@ -71,10 +71,6 @@ func assemble(c *Call, results []CriterionResult) *Scorecard {
 	}
 	return card
 }
-
-// halfCredit reports whether a required criterion's score opens its gate: half credit as the
-// card shows it (a whole percent), so a learner never reads "50%" beside a failed gate.
-func halfCredit(score float64) bool { return math.Round(score*100) >= 50 }
 
 // unverified is the rationale of a criterion none of whose evidence verified.
 const unverified = "The evidence the judge gave for this could not be found in the learner's lines of the transcript, so it gets no credit."
@@ -253,7 +249,7 @@ func practise(cs []CriterionResult) []Practice {
 
 // winningLines ranks the learner lines quoted as positive evidence by the weight of the
 // criteria they earned, leaving out any line also quoted as an anti-pattern, any line whose
-// criterion did not reach half credit (a line that earned nothing is not one to keep) and
+// criterion does not hold (a line that earned nothing is not one to keep) and
 // any line that may be misheard (the learner may not have said it).
 func winningLines(cs []CriterionResult) []Quote {
 	type cand struct {
@@ -273,7 +269,7 @@ func winningLines(cs []CriterionResult) []Quote {
 				bad[k] = true
 				continue
 			}
-			if c.Score < 0.5 || q.Misheard {
+			if !Holds(c.Score) || q.Misheard {
 				continue
 			}
 			if byKey[k] == nil {

@@ -18,7 +18,7 @@
 //     failed quote is dropped; a criterion whose evidence all failed gets no credit and is
 //     marked low-confidence, and each flag gets a plain-words note. The overall score
 //     is the weighted mean of the criteria; pass needs the rubric's pass mark and every
-//     required criterion at half credit or better. Interrupted or partial calls are scored
+//     required criterion in the mid band or better (Holds). Interrupted or partial calls are scored
 //     and flagged, never dropped.
 //  5. The worker stores the card once (SET NX, keyed by call ID) and acknowledges the
 //     notice. A failure is retried with backoff; on the last attempt a failing judge

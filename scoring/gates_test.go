@@ -144,15 +144,15 @@ func TestSettledCallTakesUpTheFix(t *testing.T) {
 	}
 }
 
-// TestRequiredGateAsShown: a required criterion opens its gate at half credit as the card
-// shows it, a whole percent: 0.497 reads "50%" and passes the gate, 0.494 reads "49%" and fails.
+// TestRequiredGateAsShown: a required criterion holds at the mid band as the card shows it,
+// a whole percent: 0.397 reads "40%" and passes the gate, 0.394 reads "39%" and fails.
 func TestRequiredGateAsShown(t *testing.T) {
 	for _, tc := range []struct {
 		score float64
 		want  bool
-	}{{0.497, true}, {0.5, true}, {0.494, false}, {0, false}, {1, true}} {
-		if got := halfCredit(tc.score); got != tc.want {
-			t.Errorf("halfCredit(%v) = %v, want %v", tc.score, got, tc.want)
+	}{{0.397, true}, {0.4, true}, {0.394, false}, {0, false}, {1, true}} {
+		if got := Holds(tc.score); got != tc.want {
+			t.Errorf("Holds(%v) = %v, want %v", tc.score, got, tc.want)
 		}
 	}
 }

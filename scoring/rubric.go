@@ -37,7 +37,8 @@ type Criterion struct {
 	Good        string  `yaml:"good"` // what good sounds like
 	// Better are lines to try, for the scorecard ("a better line").
 	Better []string `yaml:"better"`
-	// Required criteria must reach half credit for the call to pass, whatever the total.
+	// Required criteria must hold (the mid band, see Holds) for the call to pass, whatever
+	// the total.
 	Required bool `yaml:"required"`
 	// Behaviours are the scenario's behaviours that earn credit: Want distinct ones heard give
 	// full credit. A criterion with behaviours earns nothing, metrics included, when none of

@@ -1,6 +1,7 @@
 package scoring
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -128,14 +129,23 @@ type Practice struct {
 	Try       string `json:"try"`
 }
 
-// Band names a score range for the labeled set and the learner page: low below 0.4, high
-// from 0.75.
+// Band names a score range for the labeled set and the learner page: low below midAt, high
+// from strongAt.
 func Band(score float64) string {
 	switch {
-	case score < 0.4:
+	case score < midAt:
 		return "low"
-	case score < 0.75:
+	case score < strongAt:
 		return "mid"
 	}
 	return "high"
 }
+
+// midAt is where the mid band starts: done adequately, not strongly.
+const midAt = 0.4
+
+// Holds reports whether a criterion's score clears the bar a required one must for the call
+// to pass: the mid band as the card shows it (a whole percent), where trainers put a
+// required step done adequately on a call they pass. A learner never reads "40%" beside a
+// failed gate.
+func Holds(score float64) bool { return math.Round(score*100) >= 100*midAt }

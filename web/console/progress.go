@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/sparlab/spar/scoring"
 )
 
 // repPoint is one scored rep: its number among all the learner's reps (1 = first) and score.
@@ -64,9 +66,9 @@ func buildLearnerProgress(rows []row, now time.Time, maxWeeks int) learnerProgre
 				byID[cr.ID] = k
 				p.Criteria = append(p.Criteria, criterionSeries{ID: cr.ID, Name: cr.Name})
 			}
-			// A criterion holds at half credit, the bar a required one must clear.
+			// A criterion holds where a required one clears its gate.
 			p.Criteria[k].Points = append(p.Criteria[k].Points, repPoint{Rep: i + 1, CallID: rw.Rec.ID,
-				Score: percent(cr.Score), Pass: cr.Score >= 0.5})
+				Score: percent(cr.Score), Pass: scoring.Holds(cr.Score)})
 		}
 	}
 	if p.Scored > 0 {

@@ -131,7 +131,13 @@ func TestPersonaRecovers(t *testing.T) {
 			sc := shipped(t, "double-charge")
 			_, srv := newFakeChat(t, tc.serve)
 			var kinds []string
-			c := testClient(t, srv.URL, func(c *Config) { c.FirstTokenTimeout = 30 * time.Millisecond })
+			// Only the slow server needs the first-token timeout to fire; the others answer at
+			// once, so a busy machine must not turn them into timeouts.
+			first := 5 * time.Second
+			if tc.kind == "timeout" {
+				first = 30 * time.Millisecond
+			}
+			c := testClient(t, srv.URL, func(c *Config) { c.FirstTokenTimeout = first })
 			p := NewPersona(c, sc, 5, quiet, Hooks{Error: func(k string) { kinds = append(kinds, k) }})
 			var said []string
 			_, err := p.Respond(context.Background(), dialog.Input{Kind: dialog.InputAnswer}, func(s string) error {

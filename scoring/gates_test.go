@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,6 +154,61 @@ func TestRequiredGateAsShown(t *testing.T) {
 	}{{0.397, true}, {0.4, true}, {0.394, false}, {0, false}, {1, true}} {
 		if got := Holds(tc.score); got != tc.want {
 			t.Errorf("Holds(%v) = %v, want %v", tc.score, got, tc.want)
+		}
+	}
+}
+
+// TestBrushOffIsNotAYes: "Alright. Just send me an email." starts with an acceptance word but
+// raises the objection a meeting proposal is meant to overcome: the proposal was pushed
+// back, not booked. Agreeing to the day in its own words books it.
+func TestBrushOffIsNotAYes(t *testing.T) {
+	close := func(reply string) float64 {
+		tr := []dialog.Utterance{
+			{Speaker: dialog.SpeakerPersona, Text: "Glen Moreau.", Start: sec2(0), End: sec2(1)},
+			{Speaker: dialog.SpeakerLearner, Text: "Hi Glen, it's Sam from Tracklane, have you got a minute?", Start: sec2(2), End: sec2(5)},
+			{Speaker: dialog.SpeakerPersona, Text: "Go on.", Start: sec2(6), End: sec2(7)},
+			{Speaker: dialog.SpeakerLearner, Text: "Could we grab twenty minutes on Thursday at two to look at those calls?", Start: sec2(8), End: sec2(12)},
+			{Speaker: dialog.SpeakerPersona, Text: reply, Start: sec2(13), End: sec2(15)},
+		}
+		return criterion(t, scoreShipped(t, "cold-call-vendor", tr, "learner hung up"), "close").Score
+	}
+	brushed, booked := close("Alright. Just send me an email and I'll take a look."), close("Alright. Thursday at two works.")
+	if brushed >= booked || brushed > 0.5 {
+		t.Errorf("close %.2f after a brush-off, %.2f after a yes: want at most half after the brush-off, and less than the yes", brushed, booked)
+	}
+}
+
+// TestMisheardAnswerToADemand: the recognizer garbled the answer to "who pays that?"; the
+// persona, whose words are never misheard, took it up and went on. A misheard answer gets
+// the demand's behaviour; the same words heard with confidence, a reply that asks again, or
+// a question in place of an answer do not.
+func TestMisheardAnswerToADemand(t *testing.T) {
+	compensated := func(answer string, conf float64, reply string) bool {
+		tr := []dialog.Utterance{
+			{Speaker: dialog.SpeakerPersona, Text: "My bank charged me a twenty-five pound overdraft fee because of you. Who pays that?", Start: sec2(0), End: sec2(4)},
+			{Speaker: dialog.SpeakerLearner, Text: answer, Start: sec2(5), End: sec2(9), Confidence: conf},
+			{Speaker: dialog.SpeakerPersona, Text: reply, Start: sec2(10), End: sec2(13)},
+		}
+		cr := criterion(t, scoreShipped(t, "double-charge-hard", tr, "learner hung up"), "loose_ends")
+		heard, _, _ := strings.Cut(cr.Rationale, "(")
+		return strings.HasPrefix(heard, "heard:") && strings.Contains(heard, "covered the overdraft fee")
+	}
+	const garbled = "we dated like with twenty five pounds also back to your card now it is done"
+	for _, tc := range []struct {
+		name, answer string
+		conf         float64
+		reply        string
+		want         bool
+	}{
+		{"misheard, taken up", garbled, 0.41, "Right. I want all of that in writing. Today.", true},
+		{"heard with confidence", garbled, 0.9, "Right. I want all of that in writing. Today.", false},
+		{"no confidence given", garbled, 0, "Right. I want all of that in writing. Today.", false},
+		{"asked again", garbled, 0.41, "The overdraft fee. Are you covering it or not?", false},
+		{"turned down", garbled, 0.41, "No thanks, that's not good enough.", false},
+		{"a question", "sorry which fee is that", 0.41, "Right. I want all of that in writing. Today.", false},
+	} {
+		if got := compensated(tc.answer, tc.conf, tc.reply); got != tc.want {
+			t.Errorf("%s: fee covered %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -50,7 +50,10 @@ func (s *Scenario) Demand(text string) (Demand, bool) {
 		return Demand{}, false
 	}
 	answer, ok := o.HandledBy.only()
-	return Demand{Objection: o.ID, Answer: answer, Again: again}, ok
+	if !ok {
+		return Demand{}, false
+	}
+	return Demand{Objection: o.ID, Answer: answer, Again: again}, true
 }
 
 // Answers reports whether behaviour b is one the requirement counts.

@@ -50,7 +50,7 @@ func TestStates(t *testing.T) {
 		"sorry, which fee is that?":                           false,
 		"what fee are you talking about":                      false,
 		"we dated like with twenty five pounds also back now": true,
-		"yes":                                                 false,
+		"yes": false,
 	} {
 		if got := scenario.States(text); got != want {
 			t.Errorf("States(%q) = %v, want %v", text, got, want)

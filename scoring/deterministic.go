@@ -213,7 +213,7 @@ func acceptedAfter(sc *scenario.Scenario, rest []dialog.Utterance, found map[str
 		if o, _, ok := sc.Raises(u.Text); ok && slices.ContainsFunc(slices.Collect(maps.Keys(found)), o.HandledBy.Answers) {
 			break
 		}
-		if scenario.Accepts(u.Text) {
+		if scenario.Accepts(u.Text) || echoes(sc, u.Text, found) {
 			return u, true
 		}
 		if n++; n == replyWindow {
@@ -221,6 +221,23 @@ func acceptedAfter(sc *scenario.Scenario, rest []dialog.Utterance, found map[str
 		}
 	}
 	return dialog.Utterance{}, false
+}
+
+// echoes reports whether a reply states, in its own words, at least two of the terms a line
+// offered: "Could we grab twenty minutes, Thursday at eight-fifteen?" / "Thursday,
+// eight-fifteen. Twenty minutes." takes the meeting, where "Thursday?" or "Thursday at
+// eight-fifteen? I can't." does not.
+func echoes(sc *scenario.Scenario, reply string, found map[string]bool) bool {
+	if strings.Contains(reply, "?") || scenario.Refuses(reply) {
+		return false
+	}
+	n := 0
+	for _, b := range sc.Detector().Understand(reply).Found {
+		if found[b] {
+			n++
+		}
+	}
+	return n >= 2
 }
 
 func isEngaged(lines []line) bool {

@@ -176,6 +176,15 @@ func TestBrushOffIsNotAYes(t *testing.T) {
 	if brushed >= booked || brushed > 0.5 {
 		t.Errorf("close %.2f after a brush-off, %.2f after a yes: want at most half after the brush-off, and less than the yes", brushed, booked)
 	}
+	// Naming the terms back is a yes; asking about them, or turning them down, is not.
+	if echoed := close("Thursday, two o'clock. Twenty minutes."); echoed != booked {
+		t.Errorf("close %.2f when the terms are said back, %.2f after a yes: want the same", echoed, booked)
+	}
+	for _, reply := range []string{"Thursday at two? I'll see.", "Thursday at two, twenty minutes, no thanks."} {
+		if got := close(reply); got >= booked {
+			t.Errorf("close %.2f after %q, want less than %.2f", got, reply, booked)
+		}
+	}
 }
 
 // TestMisheardAnswerToADemand: the recognizer garbled the answer to "who pays that?"; the

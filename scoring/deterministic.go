@@ -3,7 +3,6 @@ package scoring
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,7 +209,7 @@ func acceptedAfter(sc *scenario.Scenario, rest []dialog.Utterance, found map[str
 		if u.Speaker != dialog.SpeakerPersona {
 			continue
 		}
-		if o, _, ok := sc.Raises(u.Text); ok && slices.ContainsFunc(slices.Collect(maps.Keys(found)), o.HandledBy.Answers) {
+		if o, _, ok := sc.Raises(u.Text); ok && answersAny(o.HandledBy, found) {
 			break
 		}
 		if scenario.Accepts(u.Text) || echoes(sc, u.Text, found) {
@@ -221,6 +220,16 @@ func acceptedAfter(sc *scenario.Scenario, rest []dialog.Utterance, found map[str
 		}
 	}
 	return dialog.Utterance{}, false
+}
+
+// answersAny reports whether one of the behaviours found is one r counts.
+func answersAny(r scenario.Requirement, found map[string]bool) bool {
+	for b := range found {
+		if r.Answers(b) {
+			return true
+		}
+	}
+	return false
 }
 
 // echoes reports whether a reply states, in its own words, at least two of the terms a line

@@ -117,10 +117,9 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 
 // The recording is flushed every recordingFlushEvery up to recordingLag behind the learner's
 // audio. Nothing is placed further back than that: learner frames land at the input position
-// and persona frames at most 100 ms behind it (sendFrame), so the recorder's pending audio
-// stays near lag + interval + the playout's send-ahead (300 ms on a phone call), about
-// 0.8 s, inside the second the recorder starts with (media.NewRecorder), instead of growing
-// past it.
+// and persona frames at most 100 ms behind it and a second ahead (sendFrame), so the
+// recorder's pending audio stays within lag + interval + 1 s, the 1.5 s the recorder starts
+// with (media.NewRecorder), instead of growing past it.
 const (
 	recordingFlushEvery = 250 * time.Millisecond
 	recordingLag        = rate / 4 // samples

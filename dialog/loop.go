@@ -117,12 +117,12 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 
 // The recording is flushed every recordingFlushEvery up to recordingLag behind the learner's
 // audio. Nothing is placed further back than that: learner frames land at the input position
-// and persona frames at most 100 ms behind it (sendFrame), so the recorder's pending audio
-// stays near lag + interval + the playout's send-ahead, about 1.5 s, inside the buffer the
-// recorder starts with (media.NewRecorder), instead of growing past it.
+// and persona frames at most 100 ms behind it and a second ahead (sendFrame), so the
+// recorder's pending audio stays within lag + interval + 1 s, the 1.5 s the recorder starts
+// with (media.NewRecorder), instead of growing past it.
 const (
-	recordingFlushEvery = 500 * time.Millisecond
-	recordingLag        = rate / 2 // samples
+	recordingFlushEvery = 250 * time.Millisecond
+	recordingLag        = rate / 4 // samples
 )
 
 // flushRecording writes the recording to disk up to recordingLag behind the learner's audio,

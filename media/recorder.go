@@ -28,13 +28,16 @@ type Recorder struct {
 	closed  bool
 }
 
-// NewRecorder starts a stereo PCM16 WAV at rate in f.
+// NewRecorder starts a stereo PCM16 WAV at rate in f. Its pending buffer starts at 1.5 s of
+// audio (96 KB at 16 kHz): what a caller flushing every 250 ms, 250 ms behind the learner,
+// needs when the persona's audio is placed up to a second ahead of the learner's (as
+// dialog's sendFrame allows); it grows when more is placed past the flushed position.
 func NewRecorder(f io.WriteSeeker, rate int) (*Recorder, error) {
 	w, err := NewWAVWriter(f, rate, 2)
 	if err != nil {
 		return nil, fmt.Errorf("media: new recorder: %w", err)
 	}
-	return &Recorder{w: w, rate: rate, pending: make([]int16, 0, 4*rate)}, nil
+	return &Recorder{w: w, rate: rate, pending: make([]int16, 0, 3*rate)}, nil
 }
 
 // WriteLeft mixes learner audio in at sample position at.

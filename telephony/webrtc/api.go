@@ -6,6 +6,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 )
@@ -33,11 +34,23 @@ func newAPI(cfg Config) (*webrtc.API, io.Closer, error) {
 			return nil, nil, fmt.Errorf("webrtc: register %s: %w", c.MimeType, err)
 		}
 	}
+	// Of pion's default interceptors, the ones an audio call uses: RTCP sender and receiver
+	// reports, and transport-wide congestion control feedback on the learner's audio. NACK
+	// and the simulcast headers are offered for video only, and nothing reads pion's stats;
+	// each would cost every call its state (NACK a goroutine too) for nothing.
 	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return nil, nil, fmt.Errorf("webrtc: interceptors: %w", err)
+	}
+	if err := webrtc.ConfigureTWCCSender(m, ir); err != nil {
 		return nil, nil, fmt.Errorf("webrtc: interceptors: %w", err)
 	}
 	se := webrtc.SettingEngine{}
+	// No mDNS: resolving a browser's ".local" host candidates would give every call its own
+	// multicast sockets and five goroutines, and they only ever resolve on the server's own
+	// LAN; there, as anywhere, ICE learns the browser's address from its connectivity checks
+	// (a peer-reflexive candidate).
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	// "disconnected" after ICEDisconnectedTimeout without answers, "failed" (which ends the
 	// call, see session.onState) DisconnectGrace later.
 	keepalive := min(time.Second, cfg.ICEDisconnectedTimeout/3)

@@ -22,7 +22,9 @@ type decoder interface {
 	decode(payload []byte, dst []int16) (int, error)
 }
 
-// codecPath is what a negotiated codec needs on the hot path.
+// codecPath is what a negotiated codec needs on the hot path: the encoder of the persona's
+// audio (a sending path) or the decoder of the learner's (a receiving path), never both, as
+// each direction of a call uses one and the Opus state is most of a browser call's memory.
 type codecPath struct {
 	enc       encoder
 	dec       decoder
@@ -30,9 +32,9 @@ type codecPath struct {
 	perFrame  uint32 // RTP ticks in 20 ms
 }
 
-// newCodecPath builds the encoder and decoder for c. Opus is encoded and decoded at 16 kHz
-// directly (Opus resamples internally; the RTP clock stays 48 kHz).
-func newCodecPath(c string, bitrate int) (*codecPath, error) {
+// newSendPath builds the encoder for c. Opus is encoded at 16 kHz directly (Opus resamples
+// internally; the RTP clock stays 48 kHz).
+func newSendPath(c string, bitrate int) (*codecPath, error) {
 	switch c {
 	case codecOpus.MimeType:
 		enc, err := gopus.NewEncoder(gopus.EncoderConfig{SampleRate: telephony.Rate, Channels: 1, Application: gopus.ApplicationVoIP})
@@ -42,11 +44,7 @@ func newCodecPath(c string, bitrate int) (*codecPath, error) {
 		if err := enc.SetBitrate(bitrate); err != nil {
 			return nil, fmt.Errorf("webrtc: opus bitrate: %w", err)
 		}
-		dec, err := gopus.NewDecoder(gopus.DefaultDecoderConfig(telephony.Rate, 1))
-		if err != nil {
-			return nil, fmt.Errorf("webrtc: opus decoder: %w", err)
-		}
-		return &codecPath{enc: opusEnc{enc}, dec: opusDec{dec}, clockRate: 48000, perFrame: 960}, nil
+		return &codecPath{enc: opusEnc{enc}, clockRate: 48000, perFrame: 960}, nil
 	case codecPCMU.MimeType:
 		e := &pcmuEnc{}
 		down, err := media.NewResampler(media.WriterFunc(e.collect), telephony.Rate, media.Rate8k)
@@ -54,13 +52,31 @@ func newCodecPath(c string, bitrate int) (*codecPath, error) {
 			return nil, err
 		}
 		e.down = down
+		return &codecPath{enc: e, clockRate: 8000, perFrame: 160}, nil
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNoCodec, c)
+}
+
+// newReceivePath builds the decoder for c. Opus is decoded at 16 kHz directly, with work
+// buffers for the longest packet inbound accepts (maxDecoded) instead of gopus's default.
+func newReceivePath(c string) (*codecPath, error) {
+	switch c {
+	case codecOpus.MimeType:
+		cfg := gopus.DefaultDecoderConfig(telephony.Rate, 1)
+		cfg.MaxPacketSamples = maxDecoded
+		dec, err := gopus.NewDecoder(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("webrtc: opus decoder: %w", err)
+		}
+		return &codecPath{dec: opusDec{dec}, clockRate: 48000, perFrame: 960}, nil
+	case codecPCMU.MimeType:
 		d := &pcmuDec{}
 		up, err := media.NewResampler(media.WriterFunc(d.collect), media.Rate8k, telephony.Rate)
 		if err != nil {
 			return nil, err
 		}
 		d.up = up
-		return &codecPath{enc: e, dec: d, clockRate: 8000, perFrame: 160}, nil
+		return &codecPath{dec: d, clockRate: 8000, perFrame: 160}, nil
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNoCodec, c)
 }

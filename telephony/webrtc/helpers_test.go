@@ -156,7 +156,7 @@ func newPeerWith(t *testing.T, tune func(*webrtc.SettingEngine), codecs ...webrt
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		p.readers.Add(1)
 		defer p.readers.Done()
-		cp, err := newCodecPath(tr.Codec().MimeType, 32000)
+		cp, err := newReceivePath(tr.Codec().MimeType)
 		if err != nil {
 			t.Error(err)
 			return
@@ -236,7 +236,7 @@ func (p *peer) waitConnected() {
 // sendTone sends n 20 ms frames of a 440 Hz tone (RTP timestamps do the timing).
 func (p *peer) sendTone(n int) {
 	p.t.Helper()
-	cp, err := newCodecPath(p.codec.MimeType, 32000)
+	cp, err := newSendPath(p.codec.MimeType, 32000)
 	if err != nil {
 		p.t.Fatal(err)
 	}

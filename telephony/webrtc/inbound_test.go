@@ -11,7 +11,7 @@ import (
 )
 
 func TestInboundDiscardsLateAndBadPackets(t *testing.T) {
-	cp, err := newCodecPath(codecPCMU.MimeType, 0)
+	cp, err := newReceivePath(codecPCMU.MimeType)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestInboundDiscardsLateAndBadPackets(t *testing.T) {
 // arriving within one second of wall time, deliver at most that second plus
 // telephony.MaxAhead of audio; the excess is dropped and counted.
 func TestInboundClockBoundedByWallTime(t *testing.T) {
-	cp, err := newCodecPath(codecPCMU.MimeType, 0)
+	cp, err := newReceivePath(codecPCMU.MimeType)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ type session struct {
 
 // newSession creates the PeerConnection and the Call for info; nothing runs yet.
 func (s *Server) newSession(info telephony.Info, codec webrtc.RTPCodecParameters) (*session, error) {
-	out, err := newCodecPath(codec.MimeType, s.cfg.OpusBitrate)
+	out, err := newSendPath(codec.MimeType, s.cfg.OpusBitrate)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (ss *session) onTrack(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 	if t.Kind() != webrtc.RTPCodecTypeAudio {
 		return
 	}
-	cp, err := newCodecPath(t.Codec().MimeType, ss.srv.cfg.OpusBitrate)
+	cp, err := newReceivePath(t.Codec().MimeType)
 	if err != nil {
 		ss.log.Warn("webrtc: learner audio in an unusable codec", "codec", t.Codec().MimeType)
 		ss.cancel(err)

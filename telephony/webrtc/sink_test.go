@@ -14,7 +14,7 @@ type packets []rtp.Header
 func (p *packets) WriteRTP(pkt *rtp.Packet) error { *p = append(*p, pkt.Header); return nil }
 
 func TestSinkRTPClockFollowsWallClock(t *testing.T) {
-	cp, err := newCodecPath(codecOpus.MimeType, 32000)
+	cp, err := newSendPath(codecOpus.MimeType, 32000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestSinkRTPClockFollowsWallClock(t *testing.T) {
 func TestSinkWritesNoGarbagePerFrame(t *testing.T) {
 	for _, c := range []string{codecOpus.MimeType, codecPCMU.MimeType} {
 		t.Run(c, func(t *testing.T) {
-			cp, err := newCodecPath(c, 32000)
+			cp, err := newSendPath(c, 32000)
 			if err != nil {
 				t.Fatal(err)
 			}

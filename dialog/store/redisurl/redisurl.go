@@ -17,6 +17,7 @@
 package redisurl
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
@@ -74,14 +75,25 @@ func Open(raw string) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, err
 		}
+		opt.PipelineReadBufferSize = cmp.Or(opt.PipelineReadBufferSize, pipelineBuffer)
+		opt.PipelineWriteBufferSize = cmp.Or(opt.PipelineWriteBufferSize, pipelineBuffer)
 		return redis.NewFailoverClient(opt), nil
 	}
 	opt, err := redis.ParseURL(raw)
 	if err != nil {
 		return nil, err
 	}
+	opt.PipelineReadBufferSize = cmp.Or(opt.PipelineReadBufferSize, pipelineBuffer)
+	opt.PipelineWriteBufferSize = cmp.Or(opt.PipelineWriteBufferSize, pipelineBuffer)
 	return redis.NewClient(opt), nil
 }
+
+// pipelineBuffer sizes a pipeline connection's buffers, each way, unless the URL sets
+// pipeline_read_buffer_size or pipeline_write_buffer_size. Spar's pipelines carry a call's
+// few events: go-redis's default, 128 KiB, would hold 2.5 MB on its ten pipeline connections
+// under load; this is what its other connections have. (A cluster client has no pipeline
+// pool unless the URL asks for one.)
+const pipelineBuffer = 32 << 10
 
 // ClusterOptions parses a redis+cluster:// or rediss+cluster:// URL.
 func ClusterOptions(raw string) (*redis.ClusterOptions, error) {

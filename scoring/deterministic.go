@@ -127,7 +127,7 @@ func readLines(c *Call) []line {
 // creditAnswers credits a misheard answer to a demand the other side took up ("Who pays
 // that?" / "we dated like with twenty five pounds also back to your card" / "Right. And I
 // want it in writing."). The persona's lines are the text it spoke, never misheard, so when
-// the recognizer was unsure of the learner's answer (confidence under misheardBelow) and the
+// the recognizer was unsure of the learner's answer (confidence under unsureBelow) and the
 // persona then accepted it, or the call ended settled, the demand was answered: the learner
 // gets the one behaviour that answers it. A line the recognizer was sure of is read by its
 // words alone: what a trainer hears in it, not what a lenient customer let pass. The answer
@@ -157,7 +157,7 @@ func creditAnswers(sc *scenario.Scenario, tr []dialog.Utterance, lines []line, s
 		}
 		for k := range lines {
 			l := &lines[k]
-			if l.at > i && l.at < j && !l.tainted && l.turn.Words >= substantiveWords && misheard(l.u) &&
+			if l.at > i && l.at < j && !l.tainted && l.turn.Words >= substantiveWords && unsure(l.u) &&
 				!slices.Contains(l.turn.Heard, d.Answer) && scenario.States(l.u.Text) {
 				l.found[d.Answer] = true
 			}
@@ -165,8 +165,15 @@ func creditAnswers(sc *scenario.Scenario, tr []dialog.Utterance, lines []line, s
 	}
 }
 
-// misheard reports whether the recognizer was unsure of a learner line.
-func misheard(u dialog.Utterance) bool { return u.Confidence > 0 && u.Confidence < misheardBelow }
+// unsureBelow is the recognizer confidence under which a learner line's words are not taken
+// at their word for a demand the other side took up. On the labeled calls heard through the
+// phone path (about 25 % of words wrong), 94 % of learner lines score under it, and a line
+// scoring 0.7 can still have lost the one phrase that mattered ("my direct number" heard as
+// "my current number"); a typed transcript, with no confidence, is read by its words alone.
+const unsureBelow = 0.8
+
+// unsure reports whether the recognizer was unsure of a learner line.
+func unsure(u dialog.Utterance) bool { return u.Confidence > 0 && u.Confidence < unsureBelow }
 
 // settled reports whether one of the persona's last two lines settles the call ("okay, that
 // covers it"): what the learner offered on the way was taken, even where the persona's next

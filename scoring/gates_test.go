@@ -210,7 +210,7 @@ func TestMisheardAnswerToADemand(t *testing.T) {
 		want         bool
 	}{
 		{"misheard, taken up", garbled, 0.41, "Right. I want all of that in writing. Today.", true},
-		{"heard with confidence", garbled, 0.9, "Right. I want all of that in writing. Today.", false},
+		{"heard with confidence", garbled, 0.92, "Right. I want all of that in writing. Today.", false},
 		{"no confidence given", garbled, 0, "Right. I want all of that in writing. Today.", false},
 		{"asked again", garbled, 0.41, "The overdraft fee. Are you covering it or not?", false},
 		{"turned down", garbled, 0.41, "No thanks, that's not good enough.", false},

@@ -82,6 +82,7 @@ func readLines(c *Call) []line {
 		}
 	}
 	tr := sortedTranscript(c.Record.Transcript)
+	replies := readReplies(c.Scenario, tr)
 	var lines []line
 	for i, u := range tr {
 		if u.Speaker != dialog.SpeakerLearner {
@@ -95,21 +96,18 @@ func readLines(c *Call) []line {
 			}
 		}
 		l.tainted = l.tainted || l.turn.Why() != ""
-		if reply, ok := acceptedAfter(c.Scenario, tr[i+1:], l.found); ok {
-			l.accepted = true
-			l.agreed = map[string]bool{}
-			for _, name := range det.Understand(reply.Text).Found {
-				l.agreed[name] = true
-			}
-		} else if reply, ok := nextPersona(tr[i+1:]); ok {
-			l.refused = scenario.Refuses(reply.Text)
+		next := after(replies, i)
+		if r, ok := acceptedAfter(next, l.found); ok {
+			l.accepted, l.agreed = true, r.names
+		} else if len(next) > 0 {
+			l.refused = next[0].refuses
 			// "I never said that": what the line put in the other side's mouth earns nothing.
-			l.tainted = l.tainted || scenario.Denies(reply.Text)
+			l.tainted = l.tainted || next[0].denies
 		}
 		lines = append(lines, l)
 	}
-	settles, left := settled(tr), dialog.PersonaLeft(c.Record.EndReason)
-	creditAnswers(c.Scenario, tr, lines, settles)
+	settles, left := settled(replies), dialog.PersonaLeft(c.Record.EndReason)
+	creditAnswers(replies, lines, settles)
 	for i := range lines {
 		switch {
 		case lines[i].accepted || lines[i].refused:
@@ -124,6 +122,48 @@ func readLines(c *Call) []line {
 	return lines
 }
 
+// reply is one of the persona's lines as the scorer reads it, once per call: the objection
+// it raises, the behaviours it names itself ("Thursday at two. Okay." names a day and a
+// time), and whether it accepts, turns down, denies, settles or asks.
+type reply struct {
+	at                       int // index in the transcript
+	obj                      scenario.Objection
+	raises, again            bool
+	names                    map[string]bool
+	accepts, refuses, denies bool
+	settles, asks            bool
+}
+
+// readReplies reads the persona's lines of tr.
+func readReplies(sc *scenario.Scenario, tr []dialog.Utterance) []reply {
+	det := sc.Detector()
+	var out []reply
+	for i, u := range tr {
+		if u.Speaker != dialog.SpeakerPersona {
+			continue
+		}
+		r := reply{at: i, names: map[string]bool{}, accepts: scenario.Accepts(u.Text),
+			refuses: scenario.Refuses(u.Text), denies: scenario.Denies(u.Text),
+			settles: scenario.Settles(u.Text), asks: strings.Contains(u.Text, "?")}
+		r.obj, r.again, r.raises = sc.Raises(u.Text)
+		for _, name := range det.Understand(u.Text).Found {
+			r.names[name] = true
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// after returns the replies that follow transcript line i.
+func after(rs []reply, i int) []reply {
+	for k, r := range rs {
+		if r.at > i {
+			return rs[k:]
+		}
+	}
+	return nil
+}
+
 // creditAnswers credits a misheard answer to a demand the other side took up ("Who pays
 // that?" / "we dated like with twenty five pounds also back to your card" / "Right. And I
 // want it in writing."). The persona's lines are the text it spoke, never misheard, so when
@@ -134,32 +174,24 @@ func readLines(c *Call) []line {
 // must state something (a question answers nothing) and must not carry the behaviour's own
 // words negated or asked ("we won't cover that"), nor an anti-pattern; the reply must not
 // raise the demand again or turn it down, and a repeated demand needs the reply to accept.
-func creditAnswers(sc *scenario.Scenario, tr []dialog.Utterance, lines []line, settles bool) {
-	for i, u := range tr {
-		if u.Speaker != dialog.SpeakerPersona {
+func creditAnswers(replies []reply, lines []line, settles bool) {
+	for k, r := range replies {
+		answer, ok := r.obj.HandledBy.Only()
+		if !r.raises || !ok || k+1 == len(replies) {
+			continue // not a demand, or nobody took it up
+		}
+		next := replies[k+1]
+		if next.raises && next.obj.ID == r.obj.ID || next.refuses {
 			continue
 		}
-		d, ok := sc.Demand(u.Text)
-		if !ok {
+		if (r.again || !settles) && !next.accepts {
 			continue
 		}
-		j := slices.IndexFunc(tr[i+1:], func(u dialog.Utterance) bool { return u.Speaker == dialog.SpeakerPersona })
-		if j < 0 {
-			continue // nobody took it up
-		}
-		j += i + 1
-		reply := tr[j].Text
-		if again, ok := sc.Demand(reply); ok && again.Objection == d.Objection || scenario.Refuses(reply) {
-			continue
-		}
-		if (d.Again || !settles) && !scenario.Accepts(reply) {
-			continue
-		}
-		for k := range lines {
-			l := &lines[k]
-			if l.at > i && l.at < j && !l.tainted && l.turn.Words >= substantiveWords && unsure(l.u) &&
-				!slices.Contains(l.turn.Heard, d.Answer) && scenario.States(l.u.Text) {
-				l.found[d.Answer] = true
+		for i := range lines {
+			l := &lines[i]
+			if l.at > r.at && l.at < next.at && !l.tainted && l.turn.Words >= substantiveWords && unsure(l.u) &&
+				!slices.Contains(l.turn.Heard, answer) && scenario.States(l.u.Text) {
+				l.found[answer] = true
 			}
 		}
 	}
@@ -178,55 +210,28 @@ func unsure(u dialog.Utterance) bool { return u.Confidence > 0 && u.Confidence <
 // settled reports whether one of the persona's last two lines settles the call ("okay, that
 // covers it"): what the learner offered on the way was taken, even where the persona's next
 // reply went straight on to the next thing ("who pays the fee?").
-func settled(tr []dialog.Utterance) bool {
-	n := 0
-	for i := len(tr) - 1; i >= 0 && n < 2; i-- {
-		if tr[i].Speaker != dialog.SpeakerPersona {
-			continue
-		}
-		if scenario.Settles(tr[i].Text) {
-			return true
-		}
-		n++
-	}
-	return false
+func settled(replies []reply) bool {
+	return slices.ContainsFunc(replies[max(0, len(replies)-2):], func(r reply) bool { return r.settles })
 }
 
 // replyWindow is how many of the persona's next lines may take up what the learner did: the
 // first reply is often a question about it ("so can you refund it?") before the yes.
 const replyWindow = 2
 
-// nextPersona returns the persona's next line in rest.
-func nextPersona(rest []dialog.Utterance) (dialog.Utterance, bool) {
-	for _, u := range rest {
-		if u.Speaker == dialog.SpeakerPersona {
-			return u, true
-		}
-	}
-	return dialog.Utterance{}, false
-}
-
-// acceptedAfter returns the first of the persona's next replyWindow lines in rest that
-// accepts what a line with behaviours found offered. A reply that raises an objection those
+// acceptedAfter returns the first of the persona's next replyWindow replies that accepts
+// what a line with behaviours found offered. A reply that raises an objection those
 // behaviours are meant to overcome pushed back instead ("Worth twenty minutes next week?" /
 // "Alright. Just send me an email."), whatever word it starts with, and ends the window.
-func acceptedAfter(sc *scenario.Scenario, rest []dialog.Utterance, found map[string]bool) (dialog.Utterance, bool) {
-	n := 0
-	for _, u := range rest {
-		if u.Speaker != dialog.SpeakerPersona {
-			continue
-		}
-		if o, _, ok := sc.Raises(u.Text); ok && answersAny(o.HandledBy, found) {
+func acceptedAfter(next []reply, found map[string]bool) (reply, bool) {
+	for _, r := range next[:min(len(next), replyWindow)] {
+		if r.raises && answersAny(r.obj.HandledBy, found) {
 			break
 		}
-		if scenario.Accepts(u.Text) || echoes(sc, u.Text, found) {
-			return u, true
-		}
-		if n++; n == replyWindow {
-			break
+		if r.accepts || r.echoes(found) {
+			return r, true
 		}
 	}
-	return dialog.Utterance{}, false
+	return reply{}, false
 }
 
 // answersAny reports whether one of the behaviours found is one r counts.
@@ -239,23 +244,22 @@ func answersAny(r scenario.Requirement, found map[string]bool) bool {
 	return false
 }
 
-// echoes reports whether a reply states, in its own words, at least two of the terms a line
-// offered: "Could we grab twenty minutes, Thursday at eight-fifteen?" / "Thursday,
+// echoes reports whether the reply states, in its own words, at least two of the terms a
+// line offered: "Could we grab twenty minutes, Thursday at eight-fifteen?" / "Thursday,
 // eight-fifteen. Twenty minutes." takes the meeting, where "Thursday?" or "Thursday at
 // eight-fifteen? I can't." does not.
-func echoes(sc *scenario.Scenario, reply string, found map[string]bool) bool {
-	if strings.Contains(reply, "?") || scenario.Refuses(reply) {
+func (r reply) echoes(found map[string]bool) bool {
+	if r.asks || r.refuses {
 		return false
 	}
 	n := 0
-	for _, b := range sc.Detector().Understand(reply).Found {
+	for b := range r.names {
 		if found[b] {
 			n++
 		}
 	}
 	return n >= 2
 }
-
 func isEngaged(lines []line) bool {
 	n, words := 0, 0
 	for _, l := range lines {

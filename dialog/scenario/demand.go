@@ -49,7 +49,7 @@ func (s *Scenario) Demand(text string) (Demand, bool) {
 	if !ok {
 		return Demand{}, false
 	}
-	answer, ok := o.HandledBy.only()
+	answer, ok := o.HandledBy.Only()
 	if !ok {
 		return Demand{}, false
 	}
@@ -61,8 +61,8 @@ func (r Requirement) Answers(b string) bool {
 	return slices.Contains(r.All, b) || slices.Contains(r.Any, b)
 }
 
-// only returns the requirement's behaviour when it names exactly one.
-func (r Requirement) only() (string, bool) {
+// Only returns the requirement's behaviour when it names exactly one.
+func (r Requirement) Only() (string, bool) {
 	names := append(append([]string(nil), r.All...), r.Any...)
 	if len(names) != 1 {
 		return "", false

@@ -144,7 +144,7 @@ func readReplies(sc *scenario.Scenario, tr []dialog.Utterance) []reply {
 		}
 		r := reply{at: i, names: map[string]bool{}, accepts: scenario.Accepts(u.Text),
 			refuses: scenario.Refuses(u.Text), denies: scenario.Denies(u.Text),
-			settles: scenario.Settles(u.Text), asks: strings.Contains(u.Text, "?")}
+			settles: scenario.Settles(u.Text), asks: scenario.Asks(u.Text)}
 		r.obj, r.again, r.raises = sc.Raises(u.Text)
 		for _, name := range det.Understand(u.Text).Found {
 			r.names[name] = true

@@ -96,3 +96,14 @@ func States(text string) bool {
 	}
 	return false
 }
+
+// Asks reports whether text asks anything: a clause read as a question, with or without its
+// question mark ("Thursday at two?", "is thursday at two any good").
+func Asks(text string) bool {
+	for _, s := range readSentences(text) {
+		if slices.Contains(s.asked, true) {
+			return true
+		}
+	}
+	return false
+}

@@ -57,3 +57,16 @@ func TestStates(t *testing.T) {
 		}
 	}
 }
+
+func TestAsks(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Thursday at two? I'll see.":             true,
+		"can you do thursday at two":             true,
+		"Thursday, two o'clock. Twenty minutes.": false,
+		"Right. I want it in writing.":           false,
+	} {
+		if got := scenario.Asks(text); got != want {
+			t.Errorf("Asks(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

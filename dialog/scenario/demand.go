@@ -2,18 +2,13 @@ package scenario
 
 import "slices"
 
-// A demand is an objection that one behaviour answers: "Who pays that?" is answered by
-// covering the fee, "I want it in writing" by saying what he will receive. The persona's
-// lines are never misheard (they are the text it spoke), so a demand it raised and then went
-// on from tells the scorer what the learner's answer did even when the recognizer garbled
-// the answer itself.
-
-// Demand is a persona line read as one of the scenario's demands.
-type Demand struct {
-	Objection string // the objection's ID
-	Answer    string // the one behaviour that handles it
-	Again     bool   // the line repeats the demand: one of the objection's again lines
-}
+// A demand is an objection that one behaviour answers (Requirement.Only): "Who pays that?"
+// is answered by covering the fee, "I want it in writing" by saying what he will receive.
+// The persona's lines are never misheard (they are the text it spoke), so a demand it raised
+// and then went on from tells the scorer what the learner's answer did even when the
+// recognizer garbled the answer itself. Objections that need several behaviours together
+// ("acknowledge, then ask") are not demands: going on from one says nothing about which of
+// them was done.
 
 // demandShare is the share of an objection line's words a persona line must carry to raise
 // it: writers and language-model personas reword a line ("I want all that in writing
@@ -39,21 +34,6 @@ func (s *Scenario) Raises(text string) (o Objection, again, ok bool) {
 		}
 	}
 	return o, again, best > 0
-}
-
-// Demand returns the demand a persona line raises: an objection handled by exactly one
-// behaviour. Objections that need several behaviours together ("acknowledge, then ask")
-// are not demands: going on from one says nothing about which of them was done.
-func (s *Scenario) Demand(text string) (Demand, bool) {
-	o, again, ok := s.Raises(text)
-	if !ok {
-		return Demand{}, false
-	}
-	answer, ok := o.HandledBy.Only()
-	if !ok {
-		return Demand{}, false
-	}
-	return Demand{Objection: o.ID, Answer: answer, Again: again}, true
 }
 
 // Answers reports whether behaviour b is one the requirement counts.

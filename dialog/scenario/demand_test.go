@@ -10,32 +10,47 @@ import (
 // TestDemand: a persona line, reworded or not, raises the objection whose line it carries;
 // only an objection one behaviour answers is a demand, and an again line says so.
 func TestDemand(t *testing.T) {
+	type demand struct {
+		Objection, Answer string
+		Again             bool
+	}
 	cat, err := scenario.Load(configs.Scenarios, "scenarios")
 	if err != nil {
 		t.Fatal(err)
 	}
 	hard, _ := cat.Get("double-charge-hard")
 	cold, _ := cat.Get("cold-call-vendor")
+	read := func(sc *scenario.Scenario, text string) (demand, bool) {
+		o, again, ok := sc.Raises(text)
+		if !ok {
+			return demand{}, false
+		}
+		answer, ok := o.HandledBy.Only()
+		if !ok {
+			return demand{}, false
+		}
+		return demand{o.ID, answer, again}, true
+	}
 	for _, tc := range []struct {
 		sc       *scenario.Scenario
 		text     string
-		want     scenario.Demand
+		want     demand
 		isDemand bool
 	}{
 		{hard, "Right. And my bank charged me a twenty-five pound overdraft fee because of you. Who pays that?",
-			scenario.Demand{Objection: "overdraft_fee", Answer: "compensate"}, true},
+			demand{Objection: "overdraft_fee", Answer: "compensate"}, true},
 		{hard, "i want all that in writing today and a name not a team",
-			scenario.Demand{Objection: "in_writing", Answer: "set_expectations"}, true},
+			demand{Objection: "in_writing", Answer: "set_expectations"}, true},
 		{hard, "The overdraft fee. Are you covering it or not?",
-			scenario.Demand{Objection: "overdraft_fee", Answer: "compensate", Again: true}, true},
-		{hard, "Okay, that covers it.", scenario.Demand{}, false},
-		{hard, "I want a refund.", scenario.Demand{}, false},
+			demand{Objection: "overdraft_fee", Answer: "compensate", Again: true}, true},
+		{hard, "Okay, that covers it.", demand{}, false},
+		{hard, "I want a refund.", demand{}, false},
 		// Raised, but answered by acknowledging and asking together: not a demand.
-		{cold, "Alright. Just send me an email and I'll take a look.", scenario.Demand{}, false},
+		{cold, "Alright. Just send me an email and I'll take a look.", demand{}, false},
 	} {
-		got, ok := tc.sc.Demand(tc.text)
+		got, ok := read(tc.sc, tc.text)
 		if ok != tc.isDemand || got != tc.want {
-			t.Errorf("%s: Demand(%q) = %+v, %v; want %+v, %v", tc.sc.ID, tc.text, got, ok, tc.want, tc.isDemand)
+			t.Errorf("%s: demand of %q = %+v, %v; want %+v, %v", tc.sc.ID, tc.text, got, ok, tc.want, tc.isDemand)
 		}
 	}
 	if o, _, ok := cold.Raises("Alright. Just send me an email and I'll take a look."); !ok || o.ID != "send_email" {

@@ -78,11 +78,7 @@ func (l *labeled) call(t *testing.T) (*store.Record, []dialog.Event) {
 		switch who {
 		case "L":
 			u.Speaker = dialog.SpeakerLearner
-			said := dialog.Event{Kind: dialog.EventLearnerSaid, Speaker: u.Speaker, At: u.End, Dur: u.End - u.Start, Text: u.Text}
-			if u.Confidence > 0 {
-				said.Data = map[string]string{dialog.DataConfidence: dialog.FormatConfidence(u.Confidence)}
-			}
-			events = append(events, dialog.Event{Kind: dialog.EventSpeechStart, Speaker: u.Speaker, At: u.Start}, said)
+			events = append(events, learnerEvents(u)...)
 			rec.Turns++
 		case "P", "P~":
 			u.Speaker, u.Truncated = dialog.SpeakerPersona, f[0] == "P~"

@@ -594,11 +594,7 @@ func (t *TranscriptFile) Call(id string, sc *scenario.Scenario, r *Rubric) *Call
 		Goal: t.Goal, EndReason: t.EndReason}
 	for _, u := range tr {
 		if u.Speaker == dialog.SpeakerLearner {
-			said := dialog.Event{Kind: dialog.EventLearnerSaid, Speaker: u.Speaker, At: u.End, Dur: u.End - u.Start, Text: u.Text}
-			if u.Confidence > 0 {
-				said.Data = map[string]string{dialog.DataConfidence: dialog.FormatConfidence(u.Confidence)}
-			}
-			events = append(events, dialog.Event{Kind: dialog.EventSpeechStart, Speaker: u.Speaker, At: u.Start}, said)
+			events = append(events, learnerEvents(u)...)
 			rec.Turns++
 		} else {
 			events = append(events, dialog.Event{Kind: dialog.EventPersonaHeard, Speaker: u.Speaker, At: u.Start, Dur: u.End - u.Start, Text: u.Text})
@@ -620,6 +616,16 @@ func (t *TranscriptFile) Call(id string, sc *scenario.Scenario, r *Rubric) *Call
 	c := &Call{Record: rec, Events: events, Scenario: sc, Rubric: r}
 	c.Metrics = Compute(c)
 	return c
+}
+
+// learnerEvents are the timeline events the engine writes for a learner line: speech.start
+// and learner.said, with the recognizer's confidence when it gave one.
+func learnerEvents(u dialog.Utterance) []dialog.Event {
+	said := dialog.Event{Kind: dialog.EventLearnerSaid, Speaker: u.Speaker, At: u.End, Dur: u.End - u.Start, Text: u.Text}
+	if u.Confidence > 0 {
+		said.Data = map[string]string{dialog.DataConfidence: dialog.FormatConfidence(u.Confidence)}
+	}
+	return []dialog.Event{{Kind: dialog.EventSpeechStart, Speaker: u.Speaker, At: u.Start}, said}
 }
 
 // fileOverlaps returns a barge_in for each line that starts at least overlapMin before the

@@ -207,11 +207,21 @@ const unsureBelow = 0.8
 // unsure reports whether the recognizer was unsure of a learner line.
 func unsure(u dialog.Utterance) bool { return u.Confidence > 0 && u.Confidence < unsureBelow }
 
-// settled reports whether one of the persona's last two lines settles the call ("okay, that
-// covers it"): what the learner offered on the way was taken, even where the persona's next
-// reply went straight on to the next thing ("who pays the fee?").
+// settled reports whether the call ended settled: a persona line settles it ("okay, that
+// covers it") and nothing the persona said after it raised a demand, turned anything down or
+// denied anything ("anything else?" / "no" / "cheers" keeps it settled). What the learner
+// offered on the way was taken, even where the persona's next reply went straight on to the
+// next thing ("who pays the fee?").
 func settled(replies []reply) bool {
-	return slices.ContainsFunc(replies[max(0, len(replies)-2):], func(r reply) bool { return r.settles })
+	for _, r := range slices.Backward(replies) {
+		switch {
+		case r.settles:
+			return true
+		case r.raises || r.refuses || r.denies:
+			return false
+		}
+	}
+	return false
 }
 
 // replyWindow is how many of the persona's next lines may take up what the learner did: the

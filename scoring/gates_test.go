@@ -221,3 +221,31 @@ func TestMisheardAnswerToADemand(t *testing.T) {
 		}
 	}
 }
+
+func TestSettledCall(t *testing.T) {
+	_, cat := shipped(t)
+	sc, _ := cat.Get("double-charge-hard")
+	settles := func(persona ...string) bool {
+		var tr []dialog.Utterance
+		for _, p := range persona {
+			tr = append(tr, dialog.Utterance{Speaker: dialog.SpeakerPersona, Text: p},
+				dialog.Utterance{Speaker: dialog.SpeakerLearner, Text: "anything else"})
+		}
+		return settled(readReplies(sc, tr))
+	}
+	for _, tc := range []struct {
+		name    string
+		persona []string
+		want    bool
+	}{
+		{"settled last", []string{"Who pays that?", "Okay, that covers it."}, true},
+		{"settled, then the goodbyes", []string{"Okay, that covers it I think.", "No.", "Cheers."}, true},
+		{"settled, then a new demand", []string{"Okay, that covers it.", "And next year? How do I know you won't do this again?", "Bye."}, false},
+		{"settled, then turned down", []string{"That covers it.", "No thanks, that's not good enough."}, false},
+		{"never settled", []string{"Right.", "Cheers. Bye."}, false},
+	} {
+		if got := settles(tc.persona...); got != tc.want {
+			t.Errorf("%s: settled %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -17,7 +17,8 @@ import (
 //
 // Matching is tolerant because transcripts are imperfect: words match in order with at most
 // one stray word between them; a phrase of four or more required words survives one inner
-// word lost or misrecognized (its first and last words must be there); words match through
+// word lost or misrecognized (its first and last words must be there, and a hedge such as
+// "might" or "probably" is never the lost one); words match through
 // simple suffixes (refund, refunded), an edit distance of one for words of five letters or
 // more (about, bout), and a word split in two (re fund). A negation (not, never, no...)
 // just before the match or among the stray words cancels it: "not our fault" is not "our
@@ -226,7 +227,7 @@ func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 	}
 	// A lost or misrecognized inner word: the gap allowed before the next word covers a
 	// stand-in. The first and last words must be heard.
-	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && !w.contrasts(toks, ti) &&
+	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && !w.hedges() && !w.contrasts(toks, ti) &&
 		m.match(wi+1, ti, slack-1, anchored, from) {
 		return true
 	}
@@ -248,6 +249,21 @@ func (p Phrase) lastRequired() int {
 var persons = map[string]bool{"i": true, "me": true, "my": true, "we": true, "us": true, "our": true,
 	"you": true, "your": true, "they": true, "their": true, "them": true, "he": true, "his": true,
 	"she": true, "her": true, "it": true}
+
+// hedgeWords are words that carry a phrase's meaning on their own: "you might have got it wrong"
+// blames, "you have got it on paper" does not. A phrase never matches with one of them lost.
+var hedgeWords = map[string]bool{"might": true, "may": true, "must": true, "probably": true,
+	"should": true, "could": true, "would": true}
+
+// hedges reports whether w is a modal slot (every alternative a modal).
+func (w pword) hedges() bool {
+	for _, alt := range w.alts {
+		if len(alt) != 1 || !hedgeWords[alt[0]] {
+			return false
+		}
+	}
+	return len(w.alts) > 0
+}
 
 // contrasts reports whether the token at k would stand in for w as another person.
 func (w pword) contrasts(toks []string, k int) bool {

@@ -59,6 +59,8 @@ func TestPhraseMatch(t *testing.T) {
 		{"at (two|three) !(minutes|calls)", "thursday at three works", true},
 		{"at (two|three) !(minutes|calls)", "forty calls at three minutes each", false},
 		{"at (two|three) !(minutes|calls)", "at three minutes or at two", true}, // the second one is free
+		{"you (might|may) have (got|booked)", "you might have got the day wrong", true},
+		{"you (might|may) have (got|booked)", "so you have got it on paper", false}, // a hedge is never the lost word
 	}
 	for _, tt := range tests {
 		t.Run(tt.phrase+"/"+tt.text, func(t *testing.T) {

@@ -91,11 +91,7 @@ func readLines(c *Call) []line {
 		l := line{u: u, at: i, turn: det.Understand(u.Text), found: map[string]bool{}}
 		for _, name := range l.turn.Found {
 			l.found[name] = true
-			if b, _ := c.Scenario.Behaviour(name); avoid[name] || b.Mood > 0 {
-				l.tainted = true
-			}
 		}
-		l.tainted = l.tainted || l.turn.Why() != ""
 		next := after(replies, i)
 		if r, ok := acceptedAfter(next, l.found); ok {
 			l.accepted, l.agreed = true, r.names
@@ -105,6 +101,19 @@ func readLines(c *Call) []line {
 			l.tainted = l.tainted || next[0].denies
 		}
 		lines = append(lines, l)
+	}
+	for i := range lines {
+		l := &lines[i]
+		for name := range l.found {
+			b, _ := c.Scenario.Behaviour(name)
+			switch {
+			case corrected(b, lines[i+1:]):
+				delete(l.found, name)
+			case avoid[name] || b.Mood > 0:
+				l.tainted = true
+			}
+		}
+		l.tainted = l.tainted || l.turn.Why() != ""
 	}
 	settles, left := settled(replies), dialog.PersonaLeft(c.Record.EndReason)
 	creditAnswers(replies, lines, settles)
@@ -120,6 +129,14 @@ func readLines(c *Call) []line {
 		}
 	}
 	return lines
+}
+
+// corrected reports whether a later learner line takes b back (Behaviour.CorrectedBy):
+// another doctor offered, then her own doctor kept.
+func corrected(b scenario.Behaviour, later []line) bool {
+	return slices.ContainsFunc(later, func(l line) bool {
+		return slices.ContainsFunc(b.CorrectedBy, func(n string) bool { return l.found[n] && !l.found[b.Name] })
+	})
 }
 
 // reply is one of the persona's lines as the scorer reads it, once per call: the objection

@@ -249,3 +249,27 @@ func TestSettledCall(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrectedSlip: another doctor offered and then Doctor Patel kept is a slip put right
+// (Behaviour.CorrectedBy): the rebooking earns its credit and no anti-pattern is counted.
+// Another doctor left standing costs the rebooking its credit.
+func TestCorrectedSlip(t *testing.T) {
+	rebook := func(last string) CriterionResult {
+		tr := []dialog.Utterance{
+			{Speaker: dialog.SpeakerPersona, Text: "I was booked with Doctor Patel at ten and there was nothing in the diary.", Start: sec2(0), End: sec2(4)},
+			{Speaker: dialog.SpeakerLearner, Text: "I can do Thursday at ten fifteen with Doctor Okafor.", Start: sec2(5), End: sec2(9)},
+			{Speaker: dialog.SpeakerPersona, Text: "Oh. I usually see Doctor Patel.", Start: sec2(10), End: sec2(12)},
+			{Speaker: dialog.SpeakerLearner, Text: last, Start: sec2(13), End: sec2(17)},
+			{Speaker: dialog.SpeakerPersona, Text: "Lovely. That's everything, thank you.", Start: sec2(18), End: sec2(20)},
+		}
+		return criterion(t, scoreShipped(t, "lost-appointment", tr, "resolved"), "rebook")
+	}
+	put := rebook("Of course. I've booked you in with Doctor Patel on Friday at nine thirty instead.")
+	if put.Score < 0.75 || strings.Contains(put.Rationale, "anti-pattern") {
+		t.Errorf("put right: rebook %.2f (%s), want high with no anti-pattern", put.Score, put.Rationale)
+	}
+	left := rebook("Doctor Okafor is lovely, she sees lots of knees. Thursday it is then.")
+	if left.Score >= 0.4 || !strings.Contains(left.Rationale, "anti-pattern") {
+		t.Errorf("left standing: rebook %.2f (%s), want low with the anti-pattern counted", left.Score, left.Rationale)
+	}
+}

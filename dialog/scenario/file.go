@@ -76,6 +76,8 @@ type fileBehaviour struct {
 	Mood     float64  `yaml:"mood"`
 	Repeat   *float64 `yaml:"repeat"`
 	EndsCall bool     `yaml:"ends_call"`
+	// CorrectedBy: see Behaviour.CorrectedBy.
+	CorrectedBy []string `yaml:"corrected_by"`
 }
 
 type fileStage struct {

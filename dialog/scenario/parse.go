@@ -155,7 +155,8 @@ func resolve(src *source, d Difficulty, ps *problems) *Scenario {
 			label = name
 		}
 		s.Behaviours = append(s.Behaviours, Behaviour{Name: name, Label: label, Phrases: b.Phrases,
-			Needs: Needs(b.Needs), Mood: b.Mood, Repeat: deref(b.Repeat, rep), EndsCall: b.EndsCall})
+			Needs: Needs(b.Needs), Mood: b.Mood, Repeat: deref(b.Repeat, rep), EndsCall: b.EndsCall,
+			CorrectedBy: b.CorrectedBy})
 	}
 	for _, st := range f.Stages {
 		s.Stages = append(s.Stages, Stage{Name: st.Name, Advance: resolveReq(st.Advance),

@@ -141,6 +141,10 @@ type Behaviour struct {
 	// EndsCall makes the persona end the call (without the goal) when the learner does this
 	// in a turn that made no progress, e.g. accepting a brush-off.
 	EndsCall bool
+	// CorrectedBy names behaviours that, done in a later learner line, take this one back:
+	// another doctor offered, then her own doctor kept. A corrected slip costs no credit;
+	// the persona still reacted to it when it was said.
+	CorrectedBy []string
 }
 
 // Stage is one step of the conversation.

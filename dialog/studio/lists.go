@@ -82,6 +82,7 @@ var Lists = []List{
 		col("repeat", "Mood effect when said again (empty: none for kind words, the same for provocations)", KindNumber),
 		col("needs", "Counts only in", KindChoice, "question", "statement", "commitment"),
 		col("ends_call", "Ends the call", KindBool),
+		col("corrected_by", "Taken back when the learner later does (behaviours, comma-separated)", KindWords),
 		col("phrases", "Phrases (one a line)", KindLines),
 	}},
 	{Name: "criteria", Doc: DocRubric, Title: "Criteria", Item: "criterion", Cols: []Column{

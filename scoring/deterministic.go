@@ -384,7 +384,9 @@ func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metric
 		why = append(why, fmt.Sprintf("%d line(s) with an anti-pattern", neg))
 	}
 	if cr.Max > 0 && pos > cr.Max {
-		score -= cr.Penalty / 2 * float64(pos-cr.Max)
+		// Repetition cheapens what was done; it does not undo it: it costs down to the
+		// mid band's floor, never below (anti-patterns above cost without a floor).
+		score = max(min(score, midAt), score-cr.Penalty/2*float64(pos-cr.Max))
 		why = append(why, fmt.Sprintf("repeated %d times (once or twice sounds sincere)", pos))
 	}
 	res.Score = round3(clamp01(score))

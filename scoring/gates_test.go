@@ -273,3 +273,31 @@ func TestCorrectedSlip(t *testing.T) {
 		t.Errorf("left standing: rebook %.2f (%s), want low with the anti-pattern counted", left.Score, left.Rationale)
 	}
 }
+
+// TestRepetitionCheapensButDoesNotUndo: an apology said in every line costs credit down to
+// the mid band's floor, where a required criterion still holds, and no further.
+func TestRepetitionCheapensButDoesNotUndo(t *testing.T) {
+	apology := func(n int) CriterionResult {
+		tr := []dialog.Utterance{{Speaker: dialog.SpeakerPersona, Text: "I came in for my knee and there was no appointment.", Start: sec2(0), End: sec2(3)}}
+		for i := range n {
+			at := float64(4 + 8*i)
+			text := "I'm so sorry, that's our mistake."
+			if i > 0 {
+				text = "Sorry, one moment please."
+			}
+			tr = append(tr, dialog.Utterance{Speaker: dialog.SpeakerLearner, Text: text, Start: sec2(at), End: sec2(at + 3)},
+				dialog.Utterance{Speaker: dialog.SpeakerPersona, Text: "Alright.", Start: sec2(at + 4), End: sec2(at + 5)})
+		}
+		return criterion(t, scoreShipped(t, "lost-appointment", tr, "resolved"), "apologize_own")
+	}
+	once, some, many := apology(1), apology(6), apology(12)
+	if once.Score < 0.75 {
+		t.Errorf("said once: %.2f (%s), want high", once.Score, once.Rationale)
+	}
+	if some.Score >= once.Score || !strings.Contains(some.Rationale, "repeated") {
+		t.Errorf("said 6 times: %.2f (%s), want less than once (%.2f) and the repetition named", some.Score, some.Rationale, once.Score)
+	}
+	if many.Score != midAt || !Holds(many.Score) {
+		t.Errorf("said 12 times: %.2f (%s), want the mid band's floor %.2f", many.Score, many.Rationale, midAt)
+	}
+}

@@ -8,8 +8,11 @@ import "strings"
 // by a subject (closed). A "?" in the text also ends a clause.
 var (
 	openStarts = map[string]bool{"what": true, "how": true, "why": true, "when": true, "where": true, "which": true, "who": true}
-	// openLeads are open questions phrased as requests.
-	openLeads   = [][]string{{"tell", "me"}, {"walk", "me", "through"}, {"help", "me", "understand"}, {"talk", "me", "through"}}
+	// openLeads are open questions phrased as requests or as wondering aloud ("I'm curious
+	// how your customers find out").
+	openLeads = [][]string{{"tell", "me"}, {"walk", "me", "through"}, {"help", "me", "understand"}, {"talk", "me", "through"},
+		{"i", "am", "curious"}, {"i", "wonder"}, {"i", "would", "love", "to", "know"}, {"i", "would", "like", "to", "know"},
+		{"i", "would", "like", "to", "understand"}}
 	auxiliaries = map[string]bool{"is": true, "are": true, "do": true, "does": true, "did": true, "can": true, "could": true, "would": true, "will": true, "have": true, "has": true, "may": true, "should": true, "shall": true, "was": true, "were": true}
 	subjects    = map[string]bool{"you": true, "your": true, "i": true, "we": true, "it": true, "that": true, "this": true, "there": true, "they": true, "he": true, "she": true, "now": true, "the": true, "anything": true, "tomorrow": true}
 	discourse   = map[string]bool{"and": true, "so": true, "but": true, "okay": true, "ok": true, "right": true, "now": true, "then": true, "well": true, "also": true, "great": true, "perfect": true, "sure": true, "alright": true, "um": true, "uh": true, "yes": true, "yeah": true, "no": true, "hi": true, "hello": true, "hey": true, "oh": true}

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -17,8 +18,8 @@ import (
 //
 // Matching is tolerant because transcripts are imperfect: words match in order with at most
 // one stray word between them; a phrase of four or more required words survives one inner
-// word lost or misrecognized (its first and last words must be there, and a hedge such as
-// "might" or "probably" is never the lost one); words match through
+// word lost or misrecognized (its first and last words must be there, and a hedge or negation
+// such as "might" or "not" is never the lost one); words match through
 // simple suffixes (refund, refunded), an edit distance of one for words of five letters or
 // more (about, bout), and a word split in two (re fund). A negation (not, never, no...)
 // just before the match or among the stray words cancels it: "not our fault" is not "our
@@ -250,15 +251,16 @@ var persons = map[string]bool{"i": true, "me": true, "my": true, "we": true, "us
 	"you": true, "your": true, "they": true, "their": true, "them": true, "he": true, "his": true,
 	"she": true, "her": true, "it": true}
 
-// hedgeWords are words that carry a phrase's meaning on their own: "you might have got it wrong"
-// blames, "you have got it on paper" does not. A phrase never matches with one of them lost.
+// hedgeWords carry a phrase's meaning on their own: "you might have got it wrong" blames,
+// "you have got it on paper" does not; "the calls do not come in" is the offer, "one of
+// those calls comes in" is not. A phrase never matches with one of them lost.
 var hedgeWords = map[string]bool{"might": true, "may": true, "must": true, "probably": true,
-	"should": true, "could": true, "would": true}
+	"should": true, "could": true, "would": true, "not": true, "never": true, "no": true}
 
-// hedges reports whether w is a modal slot (every alternative a modal).
+// hedges reports whether every alternative of w carries a hedge or a negation.
 func (w pword) hedges() bool {
 	for _, alt := range w.alts {
-		if len(alt) != 1 || !hedgeWords[alt[0]] {
+		if !slices.ContainsFunc(alt, func(t string) bool { return hedgeWords[t] }) {
 			return false
 		}
 	}

@@ -61,6 +61,8 @@ func TestPhraseMatch(t *testing.T) {
 		{"at (two|three) !(minutes|calls)", "at three minutes or at two", true}, // the second one is free
 		{"you (might|may) have (got|booked)", "you might have got the day wrong", true},
 		{"you (might|may) have (got|booked)", "so you have got it on paper", false}, // a hedge is never the lost word
+		{"(the|those) calls (do not|never) (come|happen)", "those calls never come in", true},
+		{"(the|those) calls (do not|never) (come|happen)", "when one of those calls comes in", false}, // nor a negation
 	}
 	for _, tt := range tests {
 		t.Run(tt.phrase+"/"+tt.text, func(t *testing.T) {

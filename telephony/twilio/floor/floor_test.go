@@ -35,8 +35,14 @@ func TestEchoesSimulatedCall(t *testing.T) {
 	if res.CallID != "floor1" {
 		t.Errorf("call id %q, want the floor's parameter", res.CallID)
 	}
-	if len(res.Heard) != 1 || res.Heard[0].End-res.Heard[0].Start < 400*time.Millisecond {
-		t.Errorf("heard %+v, want the line echoed once", res.Heard)
+	// The echo is heard back; on a busy machine a late frame may split it in two, so the
+	// total is checked (FramesReceived <= FramesSent below rules out a double echo).
+	var heard time.Duration
+	for _, h := range res.Heard {
+		heard += h.End - h.Start
+	}
+	if len(res.Heard) == 0 || heard < 400*time.Millisecond {
+		t.Errorf("heard %+v, want the line echoed", res.Heard)
 	}
 	if res.FramesReceived == 0 || res.FramesReceived > res.FramesSent || res.Malformed != 0 {
 		t.Errorf("sent %d, received %d, malformed %d", res.FramesSent, res.FramesReceived, res.Malformed)

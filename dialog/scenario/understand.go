@@ -167,7 +167,12 @@ func (d *Detector) each(i int, ss []sentence, fn func(k, from, to int, counts bo
 	for k := range ss {
 		s := &ss[k]
 		for _, p := range d.phrases[i] {
-			if p.find(s.toks, func(from, to int) bool { return fn(k, from, to, s.counts(d.needs[i], from, to)) }) {
+			if p.find(s.toks, func(from, to int) bool {
+				// A provocation quoted from what someone else said ("you got told someone would
+				// get back to you") names the caller's grievance; it is not the learner's own.
+				counts := s.counts(d.needs[i], from, to) && !(d.mood[i] > 0 && s.reported(from))
+				return fn(k, from, to, counts)
+			}) {
 				return true
 			}
 		}
@@ -212,6 +217,26 @@ func (s *sentence) counts(n Needs, from, to int) bool {
 	}
 	return true
 }
+
+// reported reports whether the words from toks[from] are someone else's speech reported: a
+// reporting verb just before them whose subject is not the speaker ("you were told", "the
+// last agent promised", "they said"; not "I said").
+func (s *sentence) reported(from int) bool {
+	for k := max(0, from-reportReach); k < from; k++ {
+		if reportCues[s.toks[k]] && (k == 0 || !selfSubjects[s.toks[k-1]]) {
+			return true
+		}
+	}
+	return false
+}
+
+// reportReach is how many words before a match a reporting verb may sit.
+const reportReach = 4
+
+var (
+	reportCues   = map[string]bool{"told": true, "said": true, "promised": true, "saying": true}
+	selfSubjects = map[string]bool{"i": true, "we": true}
+)
 
 // paperwork are nouns that turn a commitment's words into a thing filed or handed on.
 var paperwork = map[string]bool{"request": true, "requests": true, "team": true, "department": true,

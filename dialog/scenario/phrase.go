@@ -18,8 +18,9 @@ import (
 //
 // Matching is tolerant because transcripts are imperfect: words match in order with at most
 // one stray word between them; a phrase of four or more required words survives one inner
-// word lost or misrecognized (its first and last words must be there, and a hedge or negation
-// such as "might" or "not" is never the lost one); words match through
+// word lost or misrecognized (its first and last words must be there, a hedge or negation
+// such as "might" or "not" is never the lost one, and a person such as "you" or "our" may
+// be misheard but not dropped); words match through
 // simple suffixes (refund, refunded), an edit distance of one for words of five letters or
 // more (about, bout), and a word split in two (re fund). A negation (not, never, no...)
 // just before the match or among the stray words cancels it: "not our fault" is not "our
@@ -227,10 +228,17 @@ func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 		}
 	}
 	// A lost or misrecognized inner word: the gap allowed before the next word covers a
-	// stand-in. The first and last words must be heard.
-	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && !w.hedges() && !w.contrasts(toks, ti) &&
-		m.match(wi+1, ti, slack-1, anchored, from) {
-		return true
+	// stand-in. The first and last words must be heard. A person ("you", "our") may be
+	// misheard but never dropped: "don't you want" is not "don't want".
+	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && !w.hedges() && !w.contrasts(toks, ti) {
+		next := ti
+		if w.personal() {
+			next = ti + 1
+		}
+		standIn := next == ti || ti < len(toks) && !negationTriggers[toks[ti]]
+		if standIn && m.match(wi+1, next, slack-1, anchored, from) {
+			return true
+		}
 	}
 	m.seen[st] = true
 	return false
@@ -261,6 +269,16 @@ var hedgeWords = map[string]bool{"might": true, "may": true, "must": true, "prob
 func (w pword) hedges() bool {
 	for _, alt := range w.alts {
 		if !slices.ContainsFunc(alt, func(t string) bool { return hedgeWords[t] }) {
+			return false
+		}
+	}
+	return len(w.alts) > 0
+}
+
+// personal reports whether w names a person (every alternative one person word).
+func (w pword) personal() bool {
+	for _, alt := range w.alts {
+		if len(alt) != 1 || !persons[alt[0]] {
 			return false
 		}
 	}

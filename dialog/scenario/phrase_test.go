@@ -63,6 +63,8 @@ func TestPhraseMatch(t *testing.T) {
 		{"you (might|may) have (got|booked)", "so you have got it on paper", false}, // a hedge is never the lost word
 		{"(the|those) calls (do not|never) (come|happen)", "those calls never come in", true},
 		{"(the|those) calls (do not|never) (come|happen)", "when one of those calls comes in", false}, // nor a negation
+		{"do not you want", "i don't want to pitch you", false},                                       // a person is never dropped...
+		{"can i take your name", "can like take your name please", true},                              // ...but may be misheard
 	}
 	for _, tt := range tests {
 		t.Run(tt.phrase+"/"+tt.text, func(t *testing.T) {

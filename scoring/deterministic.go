@@ -272,9 +272,10 @@ func answersAny(r scenario.Requirement, found map[string]bool) bool {
 }
 
 // echoes reports whether the reply states, in its own words, at least two of the terms a
-// line offered: "Could we grab twenty minutes, Thursday at eight-fifteen?" / "Thursday,
-// eight-fifteen. Twenty minutes." takes the meeting, where "Thursday?" or "Thursday at
-// eight-fifteen? I can't." does not.
+// line offered ("Could we grab twenty minutes, Thursday at eight-fifteen?" / "Thursday,
+// eight-fifteen. Twenty minutes."), or one of them and two more it settles itself ("Could
+// we grab twenty minutes?" / "Thursday, ten-thirty. Twenty minutes."): it takes the meeting,
+// where "Thursday?" or "Thursday at eight-fifteen? I can't." does not.
 func (r reply) echoes(found map[string]bool) bool {
 	if r.asks || r.refuses {
 		return false
@@ -285,7 +286,7 @@ func (r reply) echoes(found map[string]bool) bool {
 			n++
 		}
 	}
-	return n >= 2
+	return n >= 2 || n >= 1 && len(r.names) >= 3
 }
 func isEngaged(lines []line) bool {
 	n, words := 0, 0

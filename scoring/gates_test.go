@@ -301,3 +301,25 @@ func TestRepetitionCheapensButDoesNotUndo(t *testing.T) {
 		t.Errorf("said 12 times: %.2f (%s), want the mid band's floor %.2f", many.Score, many.Rationale, midAt)
 	}
 }
+
+// TestReplySettlesTheTerms: a meeting proposed without a slot, and the prospect names the
+// slot himself while taking it ("Thursday, ten-thirty. Twenty minutes."): the meeting is
+// booked with a day and a time, as both sides said it. Asking about a slot books nothing.
+func TestReplySettlesTheTerms(t *testing.T) {
+	close := func(reply string) CriterionResult {
+		tr := []dialog.Utterance{
+			{Speaker: dialog.SpeakerPersona, Text: "Glen Moreau.", Start: sec2(0), End: sec2(1)},
+			{Speaker: dialog.SpeakerLearner, Text: "Could we grab twenty minutes to look at those calls properly?", Start: sec2(2), End: sec2(6)},
+			{Speaker: dialog.SpeakerPersona, Text: reply, Start: sec2(7), End: sec2(9)},
+		}
+		return criterion(t, scoreShipped(t, "cold-call-vendor", tr, "learner hung up"), "close")
+	}
+	if got := close("Thursday, ten-thirty. Twenty minutes, then I'm out."); got.Score < 0.75 {
+		t.Errorf("slot named in the yes: close %.2f (%s), want high", got.Score, got.Rationale)
+	}
+	for _, reply := range []string{"Thursday at ten-thirty? I doubt it.", "Twenty minutes. Maybe."} {
+		if got := close(reply); got.Score >= 0.75 {
+			t.Errorf("%q: close %.2f (%s), want it not booked", reply, got.Score, got.Rationale)
+		}
+	}
+}

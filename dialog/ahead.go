@@ -32,7 +32,7 @@ type render struct {
 	idx    int             // its place in turn.sentences, set before begun is closed
 
 	mu    sync.Mutex
-	total int64 // samples synthesized
+	total int64 // samples synthesized before the sentence began
 	done  bool  // Synthesize returned
 
 	// the render goroutine's own
@@ -77,7 +77,8 @@ func startRender(ctx context.Context, wg *sync.WaitGroup, s Synthesizer, text, v
 // begin lets the sentence's audio go into the ring.
 func (r *render) begin() { close(r.begun) }
 
-// rendered returns how many samples have been synthesized, and whether the synthesis is done.
+// rendered returns how many samples have been synthesized so far, and whether the synthesis
+// is done. Call it before begin.
 func (r *render) rendered() (int64, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -87,9 +88,11 @@ func (r *render) rendered() (int64, bool) {
 // WriteSample takes the synthesizer's audio: into the ring once the sentence has begun, else
 // into the buffer, waiting for the sentence's turn once the buffer is full.
 func (r *render) WriteSample(p []int16) error {
-	r.mu.Lock()
-	r.total += int64(len(p))
-	r.mu.Unlock()
+	if !r.live { // rendered is asked before the sentence begins, never after
+		r.mu.Lock()
+		r.total += int64(len(p))
+		r.mu.Unlock()
+	}
 	for !r.live {
 		select {
 		case <-r.begun:

@@ -300,3 +300,20 @@ func TestRenderAheadBargeIn(t *testing.T) {
 		t.Errorf("persona inputs %+v, want the learner's line with what was heard, %q", p.inputs, cut)
 	}
 }
+
+// TestRenderWriteAllocs: a sentence's audio goes on without allocating per frame, whether it
+// waits in the render buffer or goes straight to the ring.
+func TestRenderWriteAllocs(t *testing.T) {
+	frame := make([]int16, media.Samples(rate, media.FrameDuration))
+	ring := media.WriterFunc(func([]int16) error { return nil })
+	r := &render{ctx: t.Context(), ring: ring, begun: make(chan struct{})}
+	ahead := testing.AllocsPerRun(100, func() {
+		_ = r.WriteSample(frame)
+		r.n = 0 // keep it from filling
+	})
+	r.begin()
+	live := testing.AllocsPerRun(100, func() { _ = r.WriteSample(frame) })
+	if ahead != 0 || live != 0 {
+		t.Errorf("allocations per frame: %v rendering ahead, %v live; want 0", ahead, live)
+	}
+}

@@ -21,6 +21,7 @@ type fakeLine struct {
 	clears   int
 	hungUp   error
 	listenCh chan struct{}
+	marks    []int16 // the first sample of each frame that starts a new value, in order
 }
 
 func newFakeLine() *fakeLine { return &fakeLine{listenCh: make(chan struct{})} }
@@ -43,6 +44,9 @@ func (f *fakeLine) WriteSample(p []int16) error {
 	}
 	f.lastAt = now
 	f.samples += int64(len(p))
+	if n := len(f.marks); len(p) > 0 && (n == 0 || f.marks[n-1] != p[0]) {
+		f.marks = append(f.marks, p[0])
+	}
 	return nil
 }
 

@@ -64,11 +64,16 @@ func (c *conv) startTurn(in Input, noBargeIn bool, endpoint, final time.Time) {
 	go c.runTurn(t)
 }
 
-// runTurn asks the persona for its reply and speaks it sentence by sentence.
+// runTurn asks the persona for its reply and speaks it sentence by sentence. Each sentence's
+// synthesis starts as soon as the persona hands it over, while the sentence before it still
+// plays (at most one sentence ahead), and its audio goes into the playout ring the moment
+// the previous sentence's is all queued: a synthesizer's first-byte wait is hidden behind the
+// sentence playing instead of heard as a gap between sentences.
 func (c *conv) runTurn(t *turn) {
 	defer func() { c.turnDone <- t }()
 	// The playout's ring holds a few hundred ms: wait for room outside playMu, so a barge-in's
 	// flush never waits behind a writer, then queue what fits unless a flush came between.
+	// One sentence writes at a time: the next begins once this one's audio is all queued.
 	w := media.WriterFunc(func(p []int16) error {
 		for len(p) > 0 {
 			free, err := c.play.Room(t.ctx)
@@ -91,40 +96,68 @@ func (c *conv) runTurn(t *turn) {
 		}
 		return nil
 	})
+	// finish runs once a sentence's audio is all queued: its end is known, and a synthesis
+	// error is a fault (the turn goes on with the next sentence).
+	finish := func(r *render, err error) {
+		if t.ctx.Err() != nil {
+			return
+		}
+		t.mu.Lock()
+		t.sentences[r.idx].end, t.sentences[r.idx].open = c.play.Enqueued()-t.enqStart, false
+		t.mu.Unlock()
+		if err != nil {
+			c.log(Event{Kind: EventFault, Detail: "tts: " + err.Error(), Text: r.text})
+		}
+	}
+	var renders sync.WaitGroup
+	var prev *render // the sentence said last
+	// settle waits until the previous sentence's audio is all in the ring (or the turn is over).
+	settle := func() {
+		if prev != nil {
+			select {
+			case <-prev.queued:
+			case <-t.ctx.Done():
+			}
+		}
+	}
 	say := func(sentence string) error {
 		if err := t.ctx.Err(); err != nil {
 			return context.Cause(t.ctx)
 		}
 		t.firstSentence.CompareAndSwap(0, time.Now().UnixNano())
-		c.log(Event{Kind: EventPersonaSays, Speaker: SpeakerPersona, Text: sentence, Data: t.data()})
-		// The sentence is known before its audio is: the playout queues a few hundred ms, so
-		// a barge-in usually comes while it is still being synthesized. Until then its end is
-		// an estimate (see soundsFor), or what is queued of it if that is longer.
-		start := c.play.Enqueued() - t.enqStart
-		t.mu.Lock()
-		t.sentences = append(t.sentences, spoken{text: sentence, start: start, end: start + c.e.soundsFor(sentence), open: true})
-		i := len(t.sentences) - 1
-		t.mu.Unlock()
-		err := c.e.tts.Synthesize(t.ctx, sentence, c.s.Voice, w)
-		t.mu.Lock()
-		if t.ctx.Err() == nil {
-			t.sentences[i].end, t.sentences[i].open = c.play.Enqueued()-t.enqStart, false
-		}
-		t.mu.Unlock()
+		r := startRender(t.ctx, &renders, c.e.tts, sentence, c.s.Voice, w, finish)
+		settle()
 		if t.ctx.Err() != nil {
 			return context.Cause(t.ctx)
 		}
-		if err != nil {
-			c.log(Event{Kind: EventFault, Detail: "tts: " + err.Error(), Text: sentence})
+		// The sentence begins where the previous one's audio ends in the ring: logged and
+		// placed now, before its own audio is queued. A barge-in usually comes while it is
+		// still being synthesized; until then its end is an estimate (see soundsFor), or
+		// what is synthesized of it if that is longer, or exact if its synthesis is done.
+		c.log(Event{Kind: EventPersonaSays, Speaker: SpeakerPersona, Text: sentence, Data: t.data()})
+		start := c.play.Enqueued() - t.enqStart
+		sp := spoken{text: sentence, start: start, end: start + c.e.soundsFor(sentence), open: true}
+		if n, done := r.rendered(); done {
+			sp.end, sp.open = start+n, false
+		} else {
+			sp.end = max(sp.end, start+n)
 		}
+		t.mu.Lock()
+		t.sentences = append(t.sentences, sp)
+		r.idx = len(t.sentences) - 1
+		t.mu.Unlock()
+		r.begin()
+		prev = r
 		return nil
 	}
 	t.state, t.err = c.s.Persona.Respond(t.ctx, t.in, say)
 	if t.err != nil && t.ctx.Err() == nil {
+		settle() // what was said before the fault is queued first, with its own faults
 		c.log(Event{Kind: EventFault, Detail: "persona: " + t.err.Error()})
 		// In character: a repair line, so the learner is never left in dead air.
 		t.state, _ = c.s.Persona.Respond(t.ctx, Input{Kind: InputFault, Elapsed: c.now()}, say)
 	}
+	renders.Wait()
 	if t.ctx.Err() != nil {
 		return
 	}

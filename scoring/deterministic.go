@@ -117,6 +117,7 @@ func readLines(c *Call) []line {
 	}
 	settles, left := settled(replies), dialog.PersonaLeft(c.Record.EndReason)
 	creditAnswers(replies, lines, settles)
+	creditShown(replies, lines)
 	for i := range lines {
 		switch {
 		case lines[i].accepted || lines[i].refused:
@@ -149,6 +150,7 @@ type reply struct {
 	names                    map[string]bool
 	accepts, refuses, denies bool
 	settles, asks            bool
+	shows                    []string // behaviours the reply shows the line before it did (Behaviour.ShownBy)
 }
 
 // readReplies reads the persona's lines of tr.
@@ -161,7 +163,7 @@ func readReplies(sc *scenario.Scenario, tr []dialog.Utterance) []reply {
 		}
 		r := reply{at: i, names: map[string]bool{}, accepts: scenario.Accepts(u.Text),
 			refuses: scenario.Refuses(u.Text), denies: scenario.Denies(u.Text),
-			settles: scenario.Settles(u.Text), asks: scenario.Asks(u.Text)}
+			settles: scenario.Settles(u.Text), asks: scenario.Asks(u.Text), shows: sc.ShownBy(u.Text)}
 		r.obj, r.again, r.raises = sc.Raises(u.Text)
 		for _, name := range det.Understand(u.Text).Found {
 			r.names[name] = true
@@ -209,6 +211,26 @@ func creditAnswers(replies []reply, lines []line, settles bool) {
 			if l.at > r.at && l.at < next.at && !l.tainted && l.turn.Words >= substantiveWords && unsure(l.u) &&
 				!slices.Contains(l.turn.Heard, answer) && scenario.States(l.u.Text) {
 				l.found[answer] = true
+			}
+		}
+	}
+}
+
+// creditShown credits a misheard line with what the persona's reply right after it shows it
+// did (Behaviour.ShownBy): "right and have much of your dispatchers the goldstone those calls
+// roughly" / "Forty, fifty calls a day." asked how many. Only for a line the recognizer was
+// unsure of, that says something, carries no anti-pattern and does not carry the
+// behaviour's own words negated or asked.
+func creditShown(replies []reply, lines []line) {
+	for i := range lines {
+		l := &lines[i]
+		next := after(replies, l.at)
+		if len(next) == 0 || next[0].at != l.at+1 || l.tainted || l.turn.Words < substantiveWords || !unsure(l.u) {
+			continue
+		}
+		for _, b := range next[0].shows {
+			if !slices.Contains(l.turn.Heard, b) {
+				l.found[b] = true
 			}
 		}
 	}

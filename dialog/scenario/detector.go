@@ -1,6 +1,9 @@
 package scenario
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // Detector finds a scenario's behaviours in what the learner said. It is the one
 // definition of each behaviour: the persona reacts to what it finds and the rubric grades
@@ -20,6 +23,7 @@ type compiled struct {
 	det      *Detector
 	triggers []Phrase
 	phrases  []string
+	shown    [][]Phrase // each behaviour's ShownBy, by index
 }
 
 // get compiles s's phrases the first time it is called. A Scenario not made by Parse (a
@@ -33,6 +37,9 @@ func (s *Scenario) get() *compiled {
 		c.det = s.compileDetector()
 		c.triggers = compileAll(s.Turns.PersonaBargeIn.Triggers)
 		c.phrases = s.plainPhrases()
+		for _, b := range s.Behaviours {
+			c.shown = append(c.shown, compileAll(b.ShownBy))
+		}
 	})
 	return c
 }
@@ -40,6 +47,19 @@ func (s *Scenario) get() *compiled {
 // Detector returns the scenario's behaviour detector. It is read-only: calls share it. A
 // phrase that does not compile is skipped (Validate reports it).
 func (s *Scenario) Detector() *Detector { return s.get().det }
+
+// ShownBy returns the behaviours a persona line shows the learner's line before it did
+// (Behaviour.ShownBy), in scenario order.
+func (s *Scenario) ShownBy(text string) []string {
+	toks := Tokenize(text)
+	var out []string
+	for i, ps := range s.get().shown {
+		if slices.ContainsFunc(ps, func(p Phrase) bool { return p.Match(toks) }) {
+			out = append(out, s.Behaviours[i].Name)
+		}
+	}
+	return out
+}
 
 // BargeInTriggers returns the compiled persona barge-in trigger phrases, shared read-only.
 func (s *Scenario) BargeInTriggers() []Phrase { return s.get().triggers }

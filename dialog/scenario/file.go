@@ -76,8 +76,9 @@ type fileBehaviour struct {
 	Mood     float64  `yaml:"mood"`
 	Repeat   *float64 `yaml:"repeat"`
 	EndsCall bool     `yaml:"ends_call"`
-	// CorrectedBy: see Behaviour.CorrectedBy.
+	// CorrectedBy and ShownBy: see Behaviour.
 	CorrectedBy []string `yaml:"corrected_by"`
+	ShownBy     []string `yaml:"shown_by"`
 }
 
 type fileStage struct {

@@ -145,6 +145,11 @@ type Behaviour struct {
 	// another doctor offered, then her own doctor kept. A corrected slip costs no credit;
 	// the persona still reacted to it when it was said.
 	CorrectedBy []string
+	// ShownBy are phrases of the persona's reply that show the learner's line before it did
+	// this ("Forty, fifty calls a day" answers "how many of those calls?"). The persona's
+	// lines are never misheard; the scorer uses them only for a learner line the recognizer
+	// was unsure of.
+	ShownBy []string
 }
 
 // Stage is one step of the conversation.

@@ -184,6 +184,11 @@ func (v validator) behaviours() {
 		if b.Mood < -10 || b.Mood > 10 || b.Repeat < -10 || b.Repeat > 10 {
 			v.ps.at([]any{"behaviours", b.Name, "mood"}, "behaviour %q: mood effects must be within -10..10", b.Name)
 		}
+		for i, src := range b.ShownBy {
+			if _, err := CompilePhrase(src); err != nil {
+				v.ps.at([]any{"behaviours", b.Name, "shown_by", i}, "behaviour %q: %v", b.Name, err)
+			}
+		}
 		for i, n := range b.CorrectedBy {
 			if _, found := v.s.Behaviour(n); !found || n == b.Name {
 				v.ps.at([]any{"behaviours", b.Name, "corrected_by", i}, "behaviour %q: corrected_by %q: name another behaviour of this scenario", b.Name, n)

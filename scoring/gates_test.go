@@ -323,3 +323,27 @@ func TestReplySettlesTheTerms(t *testing.T) {
 		}
 	}
 }
+
+// TestShownByTheReply: a learner line the recognizer garbled, and the prospect answers it
+// with a number: the line asked how many (Behaviour.ShownBy). The same words heard with
+// confidence, or typed with none, are read by their words alone.
+func TestShownByTheReply(t *testing.T) {
+	quantified := func(conf float64) bool {
+		tr := []dialog.Utterance{
+			{Speaker: dialog.SpeakerPersona, Text: "They call dispatch. Dispatch looks it up.", Start: sec2(0), End: sec2(3)},
+			{Speaker: dialog.SpeakerLearner, Text: "and on a normal day off and back to read it but that did they", Start: sec2(4), End: sec2(8), Confidence: conf},
+			{Speaker: dialog.SpeakerPersona, Text: "Honestly? Forty, fifty calls a day.", Start: sec2(9), End: sec2(12)},
+		}
+		cr := criterion(t, scoreShipped(t, "cold-call-vendor", tr, "learner hung up"), "quantify")
+		return cr.Score > 0
+	}
+	for _, tc := range []struct {
+		name string
+		conf float64
+		want bool
+	}{{"misheard", 0.5, true}, {"heard with confidence", 0.95, false}, {"no confidence given", 0, false}} {
+		if got := quantified(tc.conf); got != tc.want {
+			t.Errorf("%s: quantified %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -481,11 +481,29 @@
     state.ws.send(JSON.stringify({ type: 'hangup' }));
     return true;
   }
-  $('hangup').addEventListener('click', () => {
-    if (state.callId && !hangupOverSocket()) {
-      fetch('/webrtc/calls/' + encodeURIComponent(state.callId) + '/hangup', { method: 'POST' }).catch(() => {});
+  // hangUp tells the server the learner hung up and calls then() once the server has it (its
+  // "ended" message, the socket closing, the POST answered) or after a moment. Closing the
+  // connection at once would race the message, and the call would end as a dropped one.
+  function hangUp(then) {
+    let done = false;
+    const go = () => { if (!done) { done = true; clearTimeout(t); then(); } };
+    const t = setTimeout(go, 1500);
+    const ws = state.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      ws.addEventListener('message', (e) => {
+        try { if (JSON.parse(e.data).type === 'ended') go(); } catch (err) { /* not ours */ }
+      });
+      ws.addEventListener('close', go);
+      ws.send(JSON.stringify({ type: 'hangup' }));
+      return;
     }
-    finish('you hung up');
+    fetch('/webrtc/calls/' + encodeURIComponent(state.callId) + '/hangup', { method: 'POST' })
+      .catch(() => {}).finally(go);
+  }
+  $('hangup').addEventListener('click', () => {
+    if (!state.callId) { finish('you hung up'); return; }
+    $('hangup').disabled = true;
+    hangUp(() => finish('you hung up'));
   });
   window.addEventListener('pagehide', () => {
     if (state.callId && !state.ended && !hangupOverSocket()) navigator.sendBeacon('/webrtc/calls/' + encodeURIComponent(state.callId) + '/hangup');

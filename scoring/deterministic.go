@@ -208,8 +208,7 @@ func creditAnswers(replies []reply, lines []line, settles bool) {
 		}
 		for i := range lines {
 			l := &lines[i]
-			if l.at > r.at && l.at < next.at && !l.tainted && l.turn.Words >= substantiveWords && unsure(l.u) &&
-				!slices.Contains(l.turn.Heard, answer) && scenario.States(l.u.Text) {
+			if l.at > r.at && l.at < next.at && l.mayHaveDone(answer) && scenario.States(l.u.Text) {
 				l.found[answer] = true
 			}
 		}
@@ -218,22 +217,28 @@ func creditAnswers(replies []reply, lines []line, settles bool) {
 
 // creditShown credits a misheard line with what the persona's reply right after it shows it
 // did (Behaviour.ShownBy): "right and have much of your dispatchers the goldstone those calls
-// roughly" / "Forty, fifty calls a day." asked how many. Only for a line the recognizer was
-// unsure of, that says something, carries no anti-pattern and does not carry the
-// behaviour's own words negated or asked.
+// roughly" / "Forty, fifty calls a day." asked how many (a question counts here: the reply
+// answers it). See mayHaveDone for which lines.
 func creditShown(replies []reply, lines []line) {
-	for i := range lines {
-		l := &lines[i]
-		next := after(replies, l.at)
-		if len(next) == 0 || next[0].at != l.at+1 || l.tainted || l.turn.Words < substantiveWords || !unsure(l.u) {
-			continue
+	for _, r := range replies {
+		k := slices.IndexFunc(lines, func(l line) bool { return l.at == r.at-1 })
+		if k < 0 {
+			continue // the reply follows a persona line
 		}
-		for _, b := range next[0].shows {
-			if !slices.Contains(l.turn.Heard, b) {
-				l.found[b] = true
+		for _, b := range r.shows {
+			if lines[k].mayHaveDone(b) {
+				lines[k].found[b] = true
 			}
 		}
 	}
+}
+
+// mayHaveDone reports whether a learner line may be credited with behaviour b on the other
+// side's word: the recognizer was unsure of it (confidence under unsureBelow), it is long
+// enough to have said something, it carries no anti-pattern, and b's own words were not
+// heard in it negated or asked ("we won't cover that").
+func (l line) mayHaveDone(b string) bool {
+	return unsure(l.u) && l.turn.Words >= substantiveWords && !l.tainted && !slices.Contains(l.turn.Heard, b)
 }
 
 // unsureBelow is the recognizer confidence under which a learner line's words are not taken
@@ -310,6 +315,7 @@ func (r reply) echoes(found map[string]bool) bool {
 	}
 	return n >= 2 || n >= 1 && len(r.names) >= 3
 }
+
 func isEngaged(lines []line) bool {
 	n, words := 0, 0
 	for _, l := range lines {

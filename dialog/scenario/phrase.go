@@ -259,30 +259,28 @@ var persons = map[string]bool{"i": true, "me": true, "my": true, "we": true, "us
 	"you": true, "your": true, "they": true, "their": true, "them": true, "he": true, "his": true,
 	"she": true, "her": true, "it": true}
 
-// hedgeWords carry a phrase's meaning on their own: "you might have got it wrong" blames,
-// "you have got it on paper" does not; "the calls do not come in" is the offer, "one of
-// those calls comes in" is not. A phrase never matches with one of them lost.
+// hedgeWords, like the negation triggers, carry a phrase's meaning on their own: "you might
+// have got it wrong" blames, "you have got it on paper" does not; "the calls do not come in"
+// is the offer, "one of those calls comes in" is not. A phrase never matches with one of
+// them lost.
 var hedgeWords = map[string]bool{"might": true, "may": true, "must": true, "probably": true,
-	"should": true, "could": true, "would": true, "not": true, "never": true, "no": true}
+	"should": true, "could": true, "would": true}
 
 // hedges reports whether every alternative of w carries a hedge or a negation.
 func (w pword) hedges() bool {
-	for _, alt := range w.alts {
-		if !slices.ContainsFunc(alt, func(t string) bool { return hedgeWords[t] }) {
-			return false
-		}
-	}
-	return len(w.alts) > 0
+	return w.every(func(alt []string) bool {
+		return slices.ContainsFunc(alt, func(t string) bool { return hedgeWords[t] || negationTriggers[t] })
+	})
 }
 
 // personal reports whether w names a person (every alternative one person word).
 func (w pword) personal() bool {
-	for _, alt := range w.alts {
-		if len(alt) != 1 || !persons[alt[0]] {
-			return false
-		}
-	}
-	return len(w.alts) > 0
+	return w.every(func(alt []string) bool { return len(alt) == 1 && persons[alt[0]] })
+}
+
+// every reports whether w has alternatives and ok holds for each.
+func (w pword) every(ok func(alt []string) bool) bool {
+	return len(w.alts) > 0 && !slices.ContainsFunc(w.alts, func(alt []string) bool { return !ok(alt) })
 }
 
 // contrasts reports whether the token at k would stand in for w as another person.

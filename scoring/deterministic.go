@@ -62,9 +62,11 @@ func (Deterministic) Judge(_ context.Context, c *Call) ([]CriterionResult, error
 	}
 	lines := readLines(c)
 	engaged := isEngaged(lines)
+	m := c.Metrics
+	m.OpenQuestions += unwordedQuestions(c.Scenario, lines)
 	out := make([]CriterionResult, 0, len(c.Rubric.Criteria))
 	for i := range c.Rubric.Criteria {
-		out = append(out, judgeCriterion(&c.Rubric.Criteria[i], c.Scenario, lines, c.Metrics, engaged,
+		out = append(out, judgeCriterion(&c.Rubric.Criteria[i], c.Scenario, lines, m, engaged,
 			c.Record.EndReason == dialog.EndWalkedOut))
 	}
 	return out, nil
@@ -314,6 +316,30 @@ func (r reply) echoes(found map[string]bool) bool {
 		}
 	}
 	return n >= 2 || n >= 1 && len(r.names) >= 3
+}
+
+// unwordedQuestions counts the learner lines credited with a question behaviour (needs:
+// question: the scenarios' open questions) whose words show no open question: one the
+// recognizer lost the shape of ("can i ask all when a customer wants to know whether voters
+// that does not get to that") that the other side's reply shows was asked. The
+// open_questions metric counts questions from the words alone, so it would miss what the
+// behaviour already credits.
+func unwordedQuestions(sc *scenario.Scenario, lines []line) int {
+	n := 0
+	for _, l := range lines {
+		if l.tainted {
+			continue
+		}
+		for name := range l.found {
+			if b, _ := sc.Behaviour(name); b.Needs == scenario.NeedsQuestion {
+				if open, _ := scenario.CountQuestions(l.u.Text); open == 0 {
+					n++
+				}
+				break
+			}
+		}
+	}
+	return n
 }
 
 func isEngaged(lines []line) bool {

@@ -318,8 +318,8 @@ func (r reply) echoes(found map[string]bool) bool {
 	return n >= 2 || n >= 1 && len(r.names) >= 3
 }
 
-// unwordedQuestions counts the learner lines credited with a question behaviour (needs:
-// question: the scenarios' open questions) whose words show no open question: one the
+// unwordedQuestions counts the learner lines credited with an open question (needs:
+// open_question) whose words show none: one the
 // recognizer lost the shape of ("can i ask all when a customer wants to know whether voters
 // that does not get to that") that the other side's reply shows was asked. The
 // open_questions metric counts questions from the words alone, so it would miss what the
@@ -331,7 +331,7 @@ func unwordedQuestions(sc *scenario.Scenario, lines []line) int {
 			continue
 		}
 		for name := range l.found {
-			if b, _ := sc.Behaviour(name); b.Needs == scenario.NeedsQuestion {
+			if b, _ := sc.Behaviour(name); b.Needs == scenario.NeedsOpenQuestion {
 				if open, _ := scenario.CountQuestions(l.u.Text); open == 0 {
 					n++
 				}

@@ -118,6 +118,19 @@ func TestCountQuestions(t *testing.T) {
 		{"Fair enough, do they look it up themselves?", 0, 1},
 		{"so when a customer wants to know where their stuff is what do they do", 1, 0},
 		{"that is what they do", 0, 0},
+		// Practical questions (how the other side is, a contact detail, a slot) are closed.
+		{"Hey Glen, how y'all doin' today?", 0, 1},
+		{"how are you doing today", 0, 1},
+		{"how are you handling those calls today", 1, 0},
+		{"what's the best email for the invite?", 0, 1},
+		{"what's a good number to reach you on", 0, 1},
+		{"what is the number of calls you get", 1, 0},
+		{"How 'bout Wednesday at two?", 0, 1},
+		{"what about thursday", 0, 1},
+		{"what time works for you", 0, 1},
+		{"what time of day do the calls peak", 1, 0},
+		{"when are you free next week", 0, 1},
+		{"what happens on a monday", 1, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

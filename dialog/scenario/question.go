@@ -64,8 +64,75 @@ func askLeave(toks []string) int {
 
 // questionAt classifies the words from toks[i]: 0 no question, 1 open, 2 closed. At a
 // clause start a question word or an auxiliary with any subject opens a question; inside a
-// clause only the unmistakable forms count ("... what do you", "... can i").
+// clause only the unmistakable forms count ("... what do you", "... can i"). A practical
+// question ("what's the best email?", "how about Wednesday at two?") is closed.
 func questionAt(toks []string, i int, clauseStart bool) int {
+	k := questionKind(toks, i, clauseStart)
+	if k == 1 && practical(toks[i:]) {
+		return 2
+	}
+	return k
+}
+
+// practical reports whether the question at toks[0] asks how the other side is, for a
+// contact detail or about a slot ("how are you doing today", "what's the best email", "how
+// about Wednesday", "what time works", "when are you free"): a question, but not one that
+// explores the other side's situation.
+func practical(toks []string) bool {
+	if len(toks) < 2 || !openStarts[toks[0]] {
+		return false
+	}
+	if toks[0] == "how" && smallTalk(toks[1:]) {
+		return true
+	}
+	if slotWords[toks[1]] && (len(toks) == 2 || toks[2] != "of") || days[toks[1]] || len(toks) > 2 && (toks[1] == "is" || toks[1] == "does") && days[toks[2]] {
+		return true // "how about", "what time", "which day" (not "what time of day"), "how is tuesday at ten"
+	}
+	if toks[0] == "when" {
+		for _, t := range toks[1:min(len(toks), 5)] {
+			if t == "free" || t == "available" || t == "suits" || t == "works" || t == "good" {
+				return true // "when are you free", "when suits you", "when is good"
+			}
+		}
+	}
+	for k := 1; k < min(len(toks), 7); k++ {
+		if contactWords[toks[k]] && (k+1 == len(toks) || toks[k+1] != "of" && toks[k+1] != "one") {
+			return true // "what is the best email", "what's a good number to reach you on"
+		}
+	}
+	return false
+}
+
+// smallTalk reports whether the words after "how" only ask after the other side ("are you
+// doing today", "is it going", "yall doin"): a greeting. "how are you handling those
+// calls" asks something.
+func smallTalk(toks []string) bool {
+	if len(toks) == 0 || len(toks) > 5 {
+		return false
+	}
+	for _, t := range toks {
+		if !greetingWords[t] {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	greetingWords = map[string]bool{"are": true, "is": true, "you": true, "yall": true, "ya": true, "it": true,
+		"going": true, "doing": true, "doin": true, "today": true, "things": true, "your": true, "day": true,
+		"been": true, "have": true, "keeping": true, "everything": true, "the": true, "week": true,
+		"morning": true, "afternoon": true, "treating": true, "life": true}
+	slotWords = map[string]bool{"about": true, "bout": true, "time": true, "times": true, "day": true,
+		"days": true, "date": true}
+	days = map[string]bool{"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+		"saturday": true, "sunday": true, "tomorrow": true, "mondays": true, "tuesdays": true, "wednesdays": true,
+		"thursdays": true, "fridays": true}
+	contactWords = map[string]bool{"email": true, "address": true, "number": true, "mobile": true,
+		"cell": true, "extension": true, "inbox": true}
+)
+
+func questionKind(toks []string, i int, clauseStart bool) int {
 	t, next := toks[i], ""
 	if i+1 < len(toks) {
 		next = toks[i+1]
@@ -123,4 +190,15 @@ func hasPrefix(toks, lead []string) bool {
 		}
 	}
 	return true
+}
+
+// practicalClause reports whether the question in a clause is practical: its first question
+// word starts one (see practical).
+func practicalClause(toks []string) bool {
+	for i, t := range toks {
+		if openStarts[t] {
+			return practical(toks[i:])
+		}
+	}
+	return false
 }

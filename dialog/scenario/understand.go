@@ -14,6 +14,10 @@ const (
 	NeedsSaid Needs = ""
 	// NeedsQuestion: in a question ("what's the email on the account?").
 	NeedsQuestion Needs = "question"
+	// NeedsOpenQuestion: in a question that explores, not a practical one (how the other
+	// side is, a contact detail, a slot: "how are you doing?", "what's the best email?",
+	// "how about Wednesday?"; see practical).
+	NeedsOpenQuestion Needs = "open_question"
 	// NeedsStatement: in a statement, not a question ("it will be back by Friday").
 	NeedsStatement Needs = "statement"
 	// NeedsCommitment: something done or promised, not asked about, hedged or negated ("I've
@@ -23,7 +27,7 @@ const (
 )
 
 func (n Needs) valid() bool {
-	return n == NeedsSaid || n == NeedsQuestion || n == NeedsStatement || n == NeedsCommitment
+	return n == NeedsSaid || n == NeedsQuestion || n == NeedsOpenQuestion || n == NeedsStatement || n == NeedsCommitment
 }
 
 // Stuffing: a turn that stacks this many positive behaviours, or this many in fewer than
@@ -207,6 +211,13 @@ func (s *sentence) counts(n Needs, from, to int) bool {
 	switch n {
 	case NeedsQuestion:
 		return s.asked[c] || s.asked[s.clause[to-1]]
+	case NeedsOpenQuestion:
+		for _, k := range []int{c, s.clause[to-1]} {
+			if from, to := s.span(k); s.asked[k] && !practicalClause(s.toks[from:to]) {
+				return true
+			}
+		}
+		return false
 	case NeedsStatement:
 		return !s.asked[c]
 	case NeedsCommitment:

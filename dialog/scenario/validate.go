@@ -179,7 +179,7 @@ func (v validator) behaviours() {
 			}
 		}
 		if !b.Needs.valid() {
-			v.ps.at([]any{"behaviours", b.Name, "needs"}, "behaviour %q: needs %q: want question, statement or commitment (or leave it out)", b.Name, b.Needs)
+			v.ps.at([]any{"behaviours", b.Name, "needs"}, "behaviour %q: needs %q: want question, open_question, statement or commitment (or leave it out)", b.Name, b.Needs)
 		}
 		if b.Mood < -10 || b.Mood > 10 || b.Repeat < -10 || b.Repeat > 10 {
 			v.ps.at([]any{"behaviours", b.Name, "mood"}, "behaviour %q: mood effects must be within -10..10", b.Name)

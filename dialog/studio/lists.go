@@ -80,7 +80,7 @@ var Lists = []List{
 		col("label", "Label (what the learner did)", KindText),
 		col("mood", "Mood effect (negative calms)", KindNumber),
 		col("repeat", "Mood effect when said again (empty: none for kind words, the same for provocations)", KindNumber),
-		col("needs", "Counts only in", KindChoice, "question", "statement", "commitment"),
+		col("needs", "Counts only in", KindChoice, "question", "open_question", "statement", "commitment"),
 		col("ends_call", "Ends the call", KindBool),
 		col("corrected_by", "Taken back when the learner later does (behaviours, comma-separated)", KindWords),
 		col("shown_by", "Shown by the persona's reply to a misheard line (phrases, one a line)", KindLines),

@@ -47,6 +47,9 @@ type line struct {
 	// agreed holds the behaviours the persona's accepting reply names itself ("Thursday at
 	// two. Okay."): the other side settling a term of what this line proposed.
 	agreed map[string]bool
+	// answered holds the behaviours the persona's next line shows this line did
+	// (Behaviour.ShownBy: "Forty, fifty calls a day" answers "how many?"): taken up.
+	answered []string
 	// refused is set when the persona's next line turns down or denies what this line
 	// claimed ("I didn't agree to anything"): an outcome it offered earns nothing.
 	refused bool
@@ -95,6 +98,9 @@ func readLines(c *Call) []line {
 			l.found[name] = true
 		}
 		next := after(replies, i)
+		if len(next) > 0 {
+			l.answered = next[0].shows
+		}
 		if r, ok := acceptedAfter(next, l.found); ok {
 			l.accepted, l.agreed = true, r.names
 		} else if len(next) > 0 {
@@ -370,7 +376,7 @@ func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metric
 			pos++
 			for _, h := range hits {
 				switch {
-				case !cr.Outcome || l.accepted:
+				case !cr.Outcome || l.accepted || slices.Contains(l.answered, h):
 					full[h] = true
 				case !l.refused:
 					half[h] = true

@@ -347,3 +347,20 @@ func TestShownByTheReply(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantifyNeedsHisNumber: the cold call's quantify is an outcome. Asking how many earns
+// full credit when his reply puts a number on it, half when he never does.
+func TestQuantifyNeedsHisNumber(t *testing.T) {
+	score := func(reply string) float64 {
+		tr := []dialog.Utterance{
+			{Speaker: dialog.SpeakerPersona, Text: "They call dispatch. Dispatch looks it up.", Start: sec2(0), End: sec2(3)},
+			{Speaker: dialog.SpeakerLearner, Text: "Roughly how many of those calls does the desk get in a day?", Start: sec2(4), End: sec2(8)},
+			{Speaker: dialog.SpeakerPersona, Text: reply, Start: sec2(9), End: sec2(12)},
+		}
+		return criterion(t, scoreShipped(t, "cold-call-vendor", tr, "learner hung up"), "quantify").Score
+	}
+	answered, dodged := score("Honestly? Forty, fifty calls a day."), score("I'm not getting into numbers with you.")
+	if answered != 1 || dodged != 0.5 {
+		t.Errorf("quantify: answered with a number %.2f, want 1; never a number %.2f, want 0.5", answered, dodged)
+	}
+}

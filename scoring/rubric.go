@@ -47,7 +47,7 @@ type Criterion struct {
 	Want       int      `yaml:"want"`
 	// Outcome criteria need the other side to take it up: a behaviour earns full credit only
 	// from a line the persona's next line accepts ("Oh, thank goodness", "Thursday at two
-	// works"), half otherwise.
+	// works") or shows was done (ShownBy: "Forty, fifty calls a day"), half otherwise.
 	Outcome bool `yaml:"outcome"`
 	// Max caps helpful repetition: each positive line beyond Max costs half a Penalty
 	// ("apologises once", not five times). 0: no cap.

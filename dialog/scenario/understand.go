@@ -42,6 +42,12 @@ const (
 	wordsPerBehaviour = 6
 )
 
+// barrageAt questions in one turn fire them at the other side without waiting for an answer
+// ("what does your process look like, how many calls, how many hours, what's the cost?"):
+// nothing kind in the turn is credited, as in a script. Natural lines in the labeled calls
+// ask at most three.
+const barrageAt = 4
+
 // Turn is what the detector understood of one learner turn.
 type Turn struct {
 	// Found are the behaviours credited, once each however many phrases the turn stuffs in,
@@ -56,6 +62,8 @@ type Turn struct {
 	// words.
 	Scripted bool
 	Stacked  int
+	// Barrage is the number of questions in a turn that asks barrageAt or more.
+	Barrage int
 	// Sarcastic is set when the turn carries a sarcasm cue ("what a tragedy", "dream on").
 	Sarcastic bool
 	// Narrated is set when the turn names the method instead of using it ("now I'm
@@ -71,6 +79,8 @@ func (t Turn) Why() string {
 		return "sounded sarcastic"
 	case t.Scripted:
 		return fmt.Sprintf("sounded scripted: %d behaviours stacked in %d words", t.Stacked, t.Words)
+	case t.Barrage > 0:
+		return fmt.Sprintf("fired %d questions without waiting for an answer", t.Barrage)
 	case t.Narrated:
 		return "named the technique instead of using it"
 	}
@@ -114,9 +124,12 @@ func (d *Detector) Understand(text string) Turn {
 	if t.Scripted {
 		t.Stacked = positives
 	}
+	if open, closed := CountQuestions(text); open+closed >= barrageAt {
+		t.Barrage = open + closed
+	}
 	for _, i := range credit {
-		// A script or a sneer earns nothing kind; its provocations still count.
-		if (t.Scripted || t.Sarcastic || t.Narrated) && d.mood[i] <= 0 {
+		// A script, a barrage or a sneer earns nothing kind; its provocations still count.
+		if (t.Scripted || t.Barrage > 0 || t.Sarcastic || t.Narrated) && d.mood[i] <= 0 {
 			t.Heard = append(t.Heard, d.names[i])
 			continue
 		}

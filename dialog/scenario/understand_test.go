@@ -307,3 +307,17 @@ func TestAcceptsNothingConditional(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionBarrage: four questions fired in one turn earn nothing kind; two or three,
+// as people ask them, still do.
+func TestQuestionBarrage(t *testing.T) {
+	d := shippedScenario(t, "cold-call-vendor").Detector()
+	barrage := d.Understand("So just curious, what does your current process look like, how many calls, how many hours, what's the cost?")
+	if barrage.Barrage != 4 || len(barrage.Found) > 0 || barrage.Why() == "" {
+		t.Errorf("barrage: Barrage %d, Found %v, Why %q; want 4, nothing credited, a reason", barrage.Barrage, barrage.Found, barrage.Why())
+	}
+	asked := d.Understand("And what's the story when one of them rings? Who picks up, and what happens to whatever that person was doing?")
+	if asked.Barrage != 0 || !slices.Contains(asked.Found, "ask_open_question") {
+		t.Errorf("three questions: Barrage %d, Found %v; want 0 and an open question credited", asked.Barrage, asked.Found)
+	}
+}

@@ -80,6 +80,9 @@ var contractions = map[string]string{
 	"wouldnt": "would not", "couldnt": "could not", "havent": "have not", "hasnt": "has not",
 	"itll": "it will", "thatll": "that will", "youd": "you would",
 	"theyll": "they will", "hes": "he is", "shes": "she is",
+	"hows": "how is", "wheres": "where is", "whos": "who is", "whens": "when is",
+	// Spoken forms: "I'm not gonna knock them" is "not going to".
+	"gonna": "going to", "wanna": "want to", "gotta": "got to",
 }
 
 // apostropheOnly are contractions that are also common words without their apostrophe:

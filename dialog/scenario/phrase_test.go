@@ -17,6 +17,8 @@ func TestTokenize(t *testing.T) {
 		{"at 2pm", "at two pm"},
 		{"$49.99", "forty nine ninety nine"},
 		{"it'll be 1234", "it will be 1234"},
+		{"how's that going", "how is that going"},
+		{"I'm not gonna knock them", "i am not going to knock them"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

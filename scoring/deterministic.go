@@ -56,6 +56,11 @@ type line struct {
 	// tainted lines carry an anti-pattern, a script or sarcasm, or claim what the other side
 	// then denies saying: they earn no credit and are never quoted as good.
 	tainted bool
+	// spared holds, for a line tainted only by an anti-pattern that is no provocation, the
+	// behaviours credited in one of its sentences that carries none, with that sentence: "I'm so sorry for the
+	// inconvenience, ma'am. May I have your full name, please?" asked for her details, and
+	// only the question is quoted.
+	spared map[string]string
 }
 
 // Judge scores every criterion of c.Rubric.
@@ -110,16 +115,27 @@ func readLines(c *Call) []line {
 		}
 		lines = append(lines, l)
 	}
+	bad := func(name string) bool {
+		b, _ := c.Scenario.Behaviour(name)
+		return avoid[name] || b.Mood > 0
+	}
 	for i := range lines {
 		l := &lines[i]
+		denied, provoked := l.tainted, false
 		for name := range l.found {
 			b, _ := c.Scenario.Behaviour(name)
 			switch {
 			case corrected(b, lines[i+1:]):
 				delete(l.found, name)
-			case avoid[name] || b.Mood > 0:
+			case bad(name):
 				l.tainted = true
+				provoked = provoked || b.Mood > 0
 			}
+		}
+		// A stock phrase ("sorry for the inconvenience") spares the rest of the line; a
+		// provocation (blame, "calm down"), a script or a sneer taints all of it.
+		if l.tainted && !denied && !provoked && l.turn.Why() == "" {
+			l.spared = spare(det, l, bad)
 		}
 		l.tainted = l.tainted || l.turn.Why() != ""
 	}
@@ -138,6 +154,29 @@ func readLines(c *Call) []line {
 		}
 	}
 	return lines
+}
+
+// spare reads each sentence of a line an anti-pattern tainted on its own and returns the
+// line's behaviours credited in a sentence with no anti-pattern, script or sneer, with the
+// sentence. A recognized line has no sentences: it stays tainted whole.
+func spare(det *scenario.Detector, l *line, bad func(string) bool) map[string]string {
+	out := map[string]string{}
+	for _, s := range strings.FieldsFunc(l.u.Text, func(r rune) bool { return r == '.' || r == '?' || r == '!' }) {
+		s = strings.TrimSpace(s)
+		if len(scenario.Tokenize(s)) < minQuoteWords || s == strings.TrimSpace(strings.TrimRight(l.u.Text, ".?! ")) {
+			continue // too short to quote, or one sentence: the line itself
+		}
+		t := det.Understand(s)
+		if t.Why() != "" || slices.ContainsFunc(t.Found, bad) {
+			continue
+		}
+		for _, name := range t.Found {
+			if _, ok := out[name]; !ok && l.found[name] {
+				out[name] = s
+			}
+		}
+	}
+	return out
 }
 
 // corrected reports whether a later learner line takes b back (Behaviour.CorrectedBy):
@@ -371,8 +410,11 @@ func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metric
 	full, half := map[string]bool{}, map[string]bool{} // behaviours heard: taken up, not
 	pos, neg := 0, 0
 	for _, l := range lines {
-		hits := l.hits(cr.Behaviours)
-		if len(hits) > 0 && !l.tainted {
+		hits, quote := l.hits(cr.Behaviours), l.u
+		if l.tainted {
+			hits, quote = l.sparedHits(cr)
+		}
+		if len(hits) > 0 {
 			pos++
 			for _, h := range hits {
 				switch {
@@ -393,7 +435,7 @@ func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metric
 				}
 			}
 			if pos <= maxQuotes {
-				res.Evidence = append(res.Evidence, quoteOf(l.u, true, cr.Name))
+				res.Evidence = append(res.Evidence, quoteOf(quote, true, cr.Name))
 			}
 		}
 		if note := l.costs(cr, sc); note != "" {
@@ -467,6 +509,27 @@ func (l line) hits(names []string) []string {
 		}
 	}
 	return out
+}
+
+// sparedHits returns the behaviours of cr a tainted line earns in a sentence with no
+// anti-pattern (line.spared), and the line as that sentence, to quote. A line carrying one of
+// cr's own anti-patterns earns cr nothing: "I understand your frustration. That must be
+// stressful." is a stock line, however it goes on; its question for her email still counts.
+func (l line) sparedHits(cr *Criterion) ([]string, dialog.Utterance) {
+	u := l.u
+	if len(l.hits(cr.AvoidBehaviours)) > 0 {
+		return nil, u
+	}
+	var out []string
+	for _, b := range cr.Behaviours {
+		if s, ok := l.spared[b]; ok {
+			if out == nil {
+				u.Text = s
+			}
+			out = append(out, b)
+		}
+	}
+	return out, u
 }
 
 // costs returns why the line costs cr credit ("" if it does not): one of its anti-patterns,

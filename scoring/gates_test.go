@@ -364,3 +364,30 @@ func TestQuantifyNeedsHisNumber(t *testing.T) {
 		t.Errorf("quantify: answered with a number %.2f, want 1; never a number %.2f, want 0.5", answered, dodged)
 	}
 }
+
+// TestStockLineSparesTheRest: a stock empathy line costs its own criterion but not a
+// practical question in another sentence of the same line; a provocation taints it all.
+func TestStockLineSparesTheRest(t *testing.T) {
+	verified := func(learner string) CriterionResult {
+		tr := []dialog.Utterance{
+			{Speaker: dialog.SpeakerPersona, Text: "I was charged twice for my renewal this morning.", Start: sec2(0), End: sec2(3)},
+			{Speaker: dialog.SpeakerLearner, Text: learner, Start: sec2(4), End: sec2(9)},
+			{Speaker: dialog.SpeakerPersona, Text: "Dana Reyes. dreyes at reyesbakes dot com.", Start: sec2(10), End: sec2(13)},
+		}
+		return criterion(t, scoreShipped(t, "double-charge", tr, "learner hung up"), "verify")
+	}
+	cr := verified("I understand your frustration, ma'am. May I have the email on the account, please?")
+	if cr.Score == 0 || len(cr.Evidence) == 0 || cr.Evidence[0].Text != "May I have the email on the account, please" {
+		t.Errorf("stock line then a question: verify %.2f with evidence %+v, want credit quoting the question alone", cr.Score, cr.Evidence)
+	}
+	if cr := verified("Calm down, ma'am. May I have the email on the account, please?"); cr.Score != 0 {
+		t.Errorf("a provocation then a question: verify %.2f, want 0 (the line is tainted whole)", cr.Score)
+	}
+	tr := []dialog.Utterance{
+		{Speaker: dialog.SpeakerPersona, Text: "I was charged twice and my rent is due Friday.", Start: sec2(0), End: sec2(3)},
+		{Speaker: dialog.SpeakerLearner, Text: "I understand your frustration. Two charges with rent due Friday, that's a horrible thing to find.", Start: sec2(4), End: sec2(9)},
+	}
+	if cr := criterion(t, scoreShipped(t, "double-charge", tr, "learner hung up"), "acknowledge"); len(cr.Evidence) > 0 && cr.Evidence[0].Positive {
+		t.Errorf("a stock line spares nothing of its own criterion: acknowledge quoted %q as good", cr.Evidence[0].Text)
+	}
+}

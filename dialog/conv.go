@@ -36,12 +36,19 @@ type inEvent struct {
 
 // utterance is a learner utterance between its endpoint and its final transcript.
 type utterance struct {
-	start, end  time.Duration
+	start, end  time.Duration // start: of the whole line once it is joined (record)
 	endWall     time.Time
 	hangover    time.Duration
 	bargedIn    bool // it interrupted the persona
 	answered    bool // the persona already cut in on it
 	overPersona bool // it started while the persona was speaking
+	// after is the line it may go on with (conv.resumes); joined, that it does: the reply
+	// to after was dropped or never started, and the transcript shows the two as one line.
+	after  *utterance
+	joined bool
+	// text and confidence of the line, once recorded (joined with after's when joined)
+	text       string
+	confidence float64
 }
 
 // conv is the state of one conversation. Fields marked "loop" belong to the loop goroutine;
@@ -80,6 +87,7 @@ type conv struct {
 	utts        []*utterance
 	interim     string
 	carry       string // learner text held over when the learner went on talking
+	withdrawn   *turn  // the reply last dropped because the learner went on (withdraw): its input comes back in carry
 	interrupted bool
 	heard       string
 	silences    int

@@ -314,8 +314,9 @@ func TestEngineLearnerHangsUp(t *testing.T) {
 
 func TestEngineWaitsWhileLearnerIsThinking(t *testing.T) {
 	// The persona takes a moment to answer; the learner pauses past the endpoint and goes on
-	// before it speaks: that reply is dropped and the persona answers the whole thought.
-	// The fake persona counts the dropped reply as its first turn.
+	// before it speaks: that reply is dropped and the persona answers the whole thought,
+	// taking the first part back (Input.Resumed). The fake persona counts the dropped reply
+	// as its first turn.
 	p := &fakePersona{replies: []string{"Dropped.", "Right, that makes sense."}, think: 900 * time.Millisecond, endAt: 2}
 	texts := []string{"i can see the charge", "and i will refund it today"}
 	steps := []step{{speak: time.Second}, {pause: 800 * time.Millisecond, speak: 900 * time.Millisecond}}
@@ -332,11 +333,15 @@ func TestEngineWaitsWhileLearnerIsThinking(t *testing.T) {
 			speech = append(speech, in)
 		}
 	}
-	if len(speech) != 2 || speech[1].Text != texts[0]+" "+texts[1] {
+	if len(speech) != 2 || speech[1].Text != texts[0]+" "+texts[1] || !speech[1].Resumed {
 		t.Fatalf("persona inputs = %+v", speech)
 	}
 	if r.res.Turns != 1 || r.res.EndReason != "resolved" {
 		t.Errorf("result = %+v", r.res)
+	}
+	// It went on well within a second of the endpoint: one line (Turns.ResumeWithin).
+	if l := linesOf(r.res.Transcript, SpeakerLearner); len(l) != 1 || l[0].Text != texts[0]+" "+texts[1] {
+		t.Errorf("learner lines = %+v, want the whole thought as one", l)
 	}
 	for _, u := range r.res.Transcript {
 		if u.Speaker == SpeakerPersona && u.Text == "Right, that makes sense." {

@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -175,19 +176,18 @@ func (c *conv) onInput(ev inEvent) {
 	case inSpeechStart:
 		c.silences = 0
 		c.setHangover(c.s.Turns.EndSilence)
-		u := &utterance{start: ev.at}
+		u := &utterance{start: ev.at, after: c.resumes(ev.at)}
 		if t := c.turn; t != nil && !t.over {
 			switch {
 			case t.audible(c):
+				// A barge-in, or, going on with the line t answers, its withdrawal (maybeBargeIn).
 				u.overPersona = !t.noBargeIn
 			case t.in.Kind == InputSpeech:
 				// The persona had not spoken yet: the learner was pausing, not done.
-				c.cancelTurn(t, ErrLearnerContinued)
-				c.carry = strings.TrimSpace(c.carry + " " + t.in.Text)
-				c.interrupted, c.heard = t.in.Interrupted, t.in.Heard
-				c.turns--
-				c.log(Event{Kind: EventTurnCancelled, Detail: "learner went on talking before the persona spoke", Data: t.data()})
+				c.withdraw(t, u)
 			}
+		} else {
+			u.joined = u.after != nil // no reply yet: the line waits for its final transcript
 		}
 		c.utts = append(c.utts, u)
 		c.log(Event{Kind: EventSpeechStart, Speaker: SpeakerLearner, At: ev.at})
@@ -254,22 +254,87 @@ func (c *conv) maybeBargeIn() {
 	default:
 		return
 	}
+	if u.after != nil && t.answers == u.after {
+		c.withdraw(t, u) // the learner went on with the line t answers: not an interruption
+		return
+	}
 	u.bargedIn = true
 	heard, _ := c.heardOf(t)
 	full := t.fullText()
 	c.cancelTurn(t, ErrBargeIn)
-	_ = c.line.Clear()
-	// Persona audio sent ahead of the far end's playout (Twilio's send-ahead) past this moment
-	// was dropped by the clear, unheard: it leaves the recording too.
-	if r, ok := c.s.Recording.(interface{ ClearRight(from int64) }); ok {
-		r.ClearRight(c.inPos.Load())
-	}
+	c.clearLine()
 	c.interrupted, c.heard = true, heard
 	c.log(Event{Kind: EventBargeIn, Speaker: SpeakerLearner, Detail: "learner talked over the persona",
 		Data: map[string]string{"speech_ms": ms(c.speechFor), "interim": c.interim}})
 	start := t.startedAt()
 	c.logAt(Event{Kind: EventPersonaHeard, Speaker: SpeakerPersona, Text: heard, At: start, Dur: c.now() - start,
 		Data: t.data("truncated", "true", "said", full)})
+}
+
+// clearLine drops persona audio the far end holds. Persona audio sent ahead of its playout
+// (Twilio's send-ahead) past this moment was dropped by the clear, unheard: it leaves the
+// recording too.
+func (c *conv) clearLine() {
+	_ = c.line.Clear()
+	if r, ok := c.s.Recording.(interface{ ClearRight(from int64) }); ok {
+		r.ClearRight(c.inPos.Load())
+	}
+}
+
+// resumeHeard is how much of the persona's reply the learner may have heard when they go on
+// with their line and still be finishing it rather than answering the reply: a word or two,
+// less than it takes to hear what the reply says and begin to answer it.
+const resumeHeard = 600 * time.Millisecond
+
+// resumes returns the learner line that speech starting at media time at goes on with, if
+// any: one the engine ended (its endpoint) at most Turns.ResumeWithin before, that the
+// persona's reply has not answered beyond its first resumeHeard (as played when the
+// learner started), or that still waits for its final transcript with no reply begun.
+func (c *conv) resumes(at time.Duration) *utterance {
+	if c.s.Turns.ResumeWithin <= 0 {
+		return nil
+	}
+	var p *utterance
+	if t := c.turn; t != nil && !t.over {
+		heard := media.Duration(rate, int(c.played(t))) - (c.now() - at)
+		if heard > resumeHeard {
+			return nil
+		}
+		p = t.answers
+	} else if n := len(c.utts); n > 0 {
+		p = c.utts[n-1]
+		if p.end == 0 || p.answered || p.overPersona && !p.bargedIn {
+			return nil // still open, cut in on, or said over the persona without taking the floor
+		}
+	}
+	if p == nil || at-(p.end+p.hangover) > c.s.Turns.ResumeWithin {
+		return nil
+	}
+	return p
+}
+
+// withdraw drops the persona's reply t because the learner went on talking: before t was
+// heard, or, going on with the line t answers (u.after), within its first moments. It is
+// a cancellation like a barge-in, but not an interruption: the reply is logged as
+// turn.cancelled, not heard; the persona takes back t's input (Input.Resumed, with t's own
+// Interrupted and Heard) and answers the whole line once u's final transcript is in; and
+// when u goes on with t's line the transcript shows the two as one (record).
+func (c *conv) withdraw(t *turn, u *utterance) {
+	d, why, audible := t.data(), "learner went on talking before the persona spoke", t.audible(c)
+	if audible {
+		d["played_ms"] = ms(media.Duration(rate, int(c.played(t))))
+		why = "learner went on with the line the persona was answering"
+	}
+	c.cancelTurn(t, ErrLearnerContinued)
+	if audible {
+		c.clearLine()
+	}
+	c.carry = strings.TrimSpace(c.carry + " " + t.in.Text)
+	c.interrupted, c.heard = t.in.Interrupted, t.in.Heard
+	c.withdrawn = t
+	c.turns--
+	u.joined, u.overPersona = u.after != nil, false
+	c.log(Event{Kind: EventTurnCancelled, Detail: why, Data: d})
 }
 
 // personaCutIn lets a scenario's persona talk over a learner who lectures or provokes.
@@ -366,8 +431,19 @@ func (c *conv) record(u *utterance, text string, confidence float64) {
 		return
 	}
 	confidence = roundConfidence(confidence)
-	e := Event{Kind: EventLearnerSaid, Speaker: SpeakerLearner, Text: text, At: u.end, Dur: u.end - u.start}
-	if confidence > 0 || u.answered {
+	e := Event{Kind: EventLearnerSaid, Speaker: SpeakerLearner, At: u.end}
+	if p := u.after; u.joined && p != nil && p.text != "" {
+		// One line with the one it goes on with, which it replaces in the transcript. Its
+		// confidence is the lower: a line half misheard is not heard well.
+		text, u.start = p.text+" "+text, p.start
+		if p.confidence > 0 && (confidence == 0 || p.confidence < confidence) {
+			confidence = p.confidence
+		}
+		e.Data = map[string]string{DataJoined: "true"}
+	}
+	u.text, u.confidence = text, confidence
+	e.Text, e.Dur = text, u.end-u.start
+	if e.Data == nil && (confidence > 0 || u.answered) {
 		e.Data = map[string]string{}
 	}
 	if confidence > 0 {
@@ -396,8 +472,8 @@ func (c *conv) respond(u *utterance, tr Transcript, final time.Time) {
 			c.log(Event{Kind: EventBackchannel, Speaker: SpeakerLearner, Text: text})
 		}
 		return
-	case text == "" && !u.bargedIn && u.end-u.start < minHeardSpeech:
-		return // a cough or a click
+	case text == "" && !u.bargedIn && u.end-u.start < minHeardSpeech && c.carry == "":
+		return // a cough or a click (with a line held over, the persona answers that)
 	case len(c.utts) > 0:
 		// The learner is already talking again: answer the whole thought at once.
 		c.carry = strings.TrimSpace(c.carry + " " + text)
@@ -411,7 +487,7 @@ func (c *conv) respond(u *utterance, tr Transcript, final time.Time) {
 	c.carry, c.interrupted, c.heard = "", false, ""
 	c.turns++
 	c.startTurn(in, false, u.endWall, final)
-	c.turn.hangover = u.hangover
+	c.turn.hangover, c.turn.answers = u.hangover, u
 }
 
 func (c *conv) onFinalTimeout() {
@@ -463,6 +539,9 @@ func (c *conv) onTurnDone(t *turn) {
 	c.turn = nil
 	c.curTurn.Store(nil)
 	if t.over {
+		if errors.Is(context.Cause(t.ctx), ErrLearnerContinued) {
+			return // withdrawn: the persona takes its input back (Input.Resumed)
+		}
 		if t.err == nil || t.state.Stage != "" {
 			c.applyState(t.state, false)
 		}

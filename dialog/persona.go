@@ -33,6 +33,13 @@ type Input struct {
 	// the part of it the learner actually heard.
 	Interrupted bool
 	Heard       string
+	// Resumed is true when the learner went on after a pause the engine took for the end of
+	// their line, and the reply to it was dropped before it was heard, or after at most its
+	// first moments (turn.cancelled): Text is the whole line, repeating the previous
+	// InputSpeech's Text, and the persona takes that input back (its mood and stage moves,
+	// its place in the history) before reading this one. Interrupted and Heard are that
+	// input's own.
+	Resumed bool
 	// TalkTime is how long the learner spoke in this turn; long monologues provoke some personas.
 	TalkTime time.Duration
 	// Elapsed is the time since the call was answered.

@@ -19,6 +19,12 @@ type Turns struct {
 	// transcript reads as complete (it does not end in a trailing word). Zero keeps the older
 	// rule: EndSilence, shortened by a fifth after a finished sentence.
 	EndSilenceComplete time.Duration
+	// ResumeWithin is how soon after an endpoint the learner may go on talking and still be
+	// taken to be finishing the same line: the persona's reply, if it has played at most its
+	// first moments (resumeHeard), is dropped, and the persona answers the whole line, which
+	// the transcript shows as one. Zero turns this off: the learner's next words are a new
+	// line (a reply not yet playing is still dropped and the persona still answers both).
+	ResumeWithin time.Duration
 	// MinBargeIn is how long the learner must speak over the persona to interrupt it.
 	MinBargeIn time.Duration
 	// Backchannels are short acknowledgements ("okay", "right") that never interrupt.
@@ -39,11 +45,16 @@ type Turns struct {
 // complete. docs/BENCHMARKS.md ("Endpointing quality") has the trade against false cut-offs.
 const DefaultEndSilenceComplete = 350 * time.Millisecond
 
+// DefaultResumeWithin is how soon after an endpoint the learner's next words still continue
+// the same line (Turns.ResumeWithin).
+const DefaultResumeWithin = time.Second
+
 // DefaultTurns are used where a scenario says nothing.
 func DefaultTurns() Turns {
 	return Turns{
 		EndSilence:         700 * time.Millisecond,
 		EndSilenceComplete: DefaultEndSilenceComplete,
+		ResumeWithin:       DefaultResumeWithin,
 		MinBargeIn:         300 * time.Millisecond,
 		Backchannels:       []string{"okay", "ok", "right", "mm-hm", "mhm", "uh-huh", "yeah", "yes", "sure", "i see", "got it"},
 		SilenceTimeout:     10 * time.Second,
@@ -59,6 +70,8 @@ func (t Turns) Validate() error {
 		return fmt.Errorf("dialog: end_silence %v must be between 100ms and 5s", t.EndSilence)
 	case t.EndSilenceComplete != 0 && (t.EndSilenceComplete < 100*time.Millisecond || t.EndSilenceComplete > t.EndSilence):
 		return fmt.Errorf("dialog: end_silence_complete %v must be between 100ms and end_silence (%v)", t.EndSilenceComplete, t.EndSilence)
+	case t.ResumeWithin < 0 || t.ResumeWithin > 5*time.Second:
+		return fmt.Errorf("dialog: resume_within %v must be between 0 and 5s", t.ResumeWithin)
 	case t.MinBargeIn < 0:
 		return fmt.Errorf("dialog: min_barge_in %v must not be negative", t.MinBargeIn)
 	case t.SilenceTimeout < time.Second:

@@ -23,7 +23,8 @@ const unheardWord = 400 * time.Millisecond
 // The lines come from three events: learner.said (At is the end of the line, Dur its
 // length), persona.heard (At is the start of what was played, Dur its length, Text what the
 // learner heard) and, for a turn the timeline never confirmed, its persona.says sentences,
-// joined into one line heard in full. A turn.cancelled drops its turn's sentences.
+// joined into one line heard in full. A turn.cancelled drops its turn's sentences. A
+// learner.said marked DataJoined replaces the learner's previous line.
 // Sentences of a turn already confirmed or cancelled are ignored.
 type TranscriptBuilder struct {
 	mu       sync.Mutex
@@ -46,10 +47,20 @@ func (b *TranscriptBuilder) Add(e Event) {
 	turn := e.Data[DataTurn]
 	switch e.Kind {
 	case EventLearnerSaid:
-		b.lines = append(b.lines, Utterance{
+		u := Utterance{
 			Speaker: SpeakerLearner, Text: e.Text, Start: max(0, e.At-e.Dur), End: e.At,
 			Truncated: e.Data["truncated"] == "true", Confidence: ParseConfidence(e.Data[DataConfidence]),
-		})
+		}
+		if e.Data[DataJoined] == "true" {
+			// The whole line: it replaces the part the engine had taken for the line.
+			for i := len(b.lines) - 1; i >= 0; i-- {
+				if b.lines[i].Speaker == SpeakerLearner {
+					b.lines[i] = u
+					return
+				}
+			}
+		}
+		b.lines = append(b.lines, u)
 	case EventPersonaSays:
 		if b.resolved[turn] && turn != "" {
 			return // a sentence that raced its turn's end

@@ -32,6 +32,13 @@ func TestTranscriptFromTimeline(t *testing.T) {
 			steps:   []step{{speak: time.Second}, {bargeAfter: 1200 * time.Millisecond, speak: 1500 * time.Millisecond}, {speak: time.Second}},
 			lines:   7,
 		},
+		{
+			name:    "learner goes on after a pause",
+			persona: &fakePersona{replies: []string{firstReply, "Right.", "Bye."}, endAt: 3},
+			texts:   []string{"yesterday i called", "and nobody helped me", "i will refund it now"},
+			steps:   []step{{speak: time.Second}, {pause: 600 * time.Millisecond, speak: 900 * time.Millisecond}, {speak: time.Second}},
+			lines:   5, // greeting, the whole line, "Right.", the refund, "Bye."
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

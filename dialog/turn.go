@@ -21,6 +21,12 @@ type turn struct {
 	in        Input
 	noBargeIn bool // a persona barge-in: the persona talks over the learner on purpose
 	started   time.Duration
+	answers   *utterance // loop: the learner line it replies to (respond)
+	// after is a reply withdrawn before this one (conv.withdraw): its Respond comes first, so
+	// the persona takes back the input this one repeats (Input.Resumed). responded is closed
+	// once this turn's own Respond has returned.
+	after     *turn
+	responded chan struct{}
 
 	enqStart  int64 // playout position where the turn's audio begins
 	sinkStart int64 // samples sent to the line before the turn's audio
@@ -50,10 +56,16 @@ func (t *turn) audible(c *conv) bool { return c.sinkCount.Load() > t.sinkStart }
 func (c *conv) startTurn(in Input, noBargeIn bool, endpoint, final time.Time) {
 	c.turnSeq++
 	ctx, cancel := context.WithCancelCause(c.ctx)
+	if in.Kind == InputSpeech && c.withdrawn != nil {
+		in.Resumed = true // carry holds the withdrawn reply's input: the persona takes it back
+	}
 	t := &turn{
 		id: c.turnSeq, ctx: ctx, cancel: cancel, in: in, noBargeIn: noBargeIn,
 		started: c.now(), enqStart: c.play.Enqueued(), sinkStart: c.sinkCount.Load(),
-		endpoint: endpoint, final: final,
+		endpoint: endpoint, final: final, after: c.withdrawn, responded: make(chan struct{}),
+	}
+	if in.Kind == InputSpeech {
+		c.withdrawn = nil
 	}
 	c.turn = t
 	c.curTurn.Store(t)
@@ -150,6 +162,9 @@ func (c *conv) runTurn(t *turn) {
 		prev = r
 		return nil
 	}
+	if t.after != nil {
+		<-t.after.responded // a cancelled turn's Respond returns at once
+	}
 	t.state, t.err = c.s.Persona.Respond(t.ctx, t.in, say)
 	if t.err != nil && t.ctx.Err() == nil {
 		settle() // what was said before the fault is queued first, with its own faults
@@ -157,6 +172,7 @@ func (c *conv) runTurn(t *turn) {
 		// In character: a repair line, so the learner is never left in dead air.
 		t.state, _ = c.s.Persona.Respond(t.ctx, Input{Kind: InputFault, Elapsed: c.now()}, say)
 	}
+	close(t.responded)
 	renders.Wait()
 	if t.ctx.Err() != nil {
 		return
@@ -176,9 +192,7 @@ func (c *conv) runTurn(t *turn) {
 // heardOf returns what the learner heard of the turn (from the far end's Played), and
 // whether that cut it short.
 func (c *conv) heardOf(t *turn) (string, bool) {
-	played := int64(c.line.Played()*rate/time.Second) - t.sinkStart
-	sent := c.sinkCount.Load() - t.sinkStart
-	played = max(0, min(played, sent))
+	played := c.played(t)
 	queued := c.play.Enqueued() - t.enqStart
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -188,6 +202,14 @@ func (c *conv) heardOf(t *turn) (string, bool) {
 		}
 	}
 	return heardText(t.sentences, played)
+}
+
+// played is how many samples of the turn's audio the far end has played: what it confirmed
+// (Line.Played), at most what was sent.
+func (c *conv) played(t *turn) int64 {
+	played := int64(c.line.Played()*rate/time.Second) - t.sinkStart
+	sent := c.sinkCount.Load() - t.sinkStart
+	return max(0, min(played, sent))
 }
 
 // soundsFor estimates how many samples text sounds for, before it is synthesized: the

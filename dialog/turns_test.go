@@ -53,6 +53,19 @@ func TestTurnsValidateEndSilenceComplete(t *testing.T) {
 	}
 }
 
+// TestTurnsValidateResumeWithin: zero turns joining off; it is never negative nor past 5 s.
+func TestTurnsValidateResumeWithin(t *testing.T) {
+	for d, ok := range map[time.Duration]bool{
+		-time.Millisecond: false, 0: true, time.Second: true, 5 * time.Second: true, 6 * time.Second: false,
+	} {
+		tu := DefaultTurns()
+		tu.ResumeWithin = d
+		if err := tu.Validate(); (err == nil) != ok {
+			t.Errorf("ResumeWithin %v: Validate() = %v", d, err)
+		}
+	}
+}
+
 // TestStaleInterimNeverShortens: a partial from a recognizer behind the audio may still
 // lengthen the end silence (a trailing word) but not shorten it.
 func TestStaleInterimNeverShortens(t *testing.T) {

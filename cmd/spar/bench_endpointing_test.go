@@ -19,8 +19,12 @@ import (
 
 // Endpointing quality: learner turns with mid-sentence pauses, spoken as tone speech into the
 // real dialog engine (instant providers, the scripted double-charge persona) on a synctest
-// clock. A false cut-off is a line the engine split into more than one utterance; the
-// end-of-turn delay runs from the end of a line's last word to the persona's first frame.
+// clock. A line is split when the engine ended it at the pause (more than one learner.said);
+// it is joined when the learner going on was taken as the same line (Turns.ResumeWithin: the
+// transcript shows one line, the persona answers it once); a false cut-off is a split line
+// not joined: two learner lines for the transcript and the scorer, and two turns for the
+// learner when the persona's reply played in the pause. The end-of-turn delay runs from the
+// end of a line's last word to the persona's first frame, over lines that are one line.
 // `go test -run TestEndpointingReport -v ./cmd/spar/` prints the table in docs/BENCHMARKS.md.
 
 // pausedLines are what the learner says; "..." marks the pause.
@@ -37,7 +41,32 @@ type epConfig struct {
 	// (dialog.Turns.EndSilenceComplete); zero is the rule before it (end silence x0.8 after a
 	// finished sentence, x1 otherwise).
 	complete time.Duration
+	// resume is dialog.Turns.ResumeWithin; zero: off (the code before it).
+	resume   time.Duration
 	interims interimKind
+	// think is how long the persona takes to its first sentence: none for the instant
+	// providers, hundreds of ms for a real persona and synthesizer.
+	think time.Duration
+}
+
+// slowPersona is the scripted persona taking think before each reply to the learner. A
+// cancelled reply still reaches the persona, which must read every input the engine gives
+// it (it takes one back on Input.Resumed).
+type slowPersona struct {
+	*persona.Scripted
+	think time.Duration
+}
+
+func (p slowPersona) Respond(ctx context.Context, in dialog.Input, say func(string) error) (dialog.State, error) {
+	if in.Kind == dialog.InputSpeech && p.think > 0 {
+		t := time.NewTimer(p.think)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+	return p.Scripted.Respond(ctx, in, say)
 }
 
 // interimKind is what partial transcripts the recognizer gives the engine.
@@ -54,9 +83,12 @@ func (k interimKind) String() string {
 }
 
 type epResult struct {
-	lines, cutoffs int
-	audible        int             // cut lines where persona audio played before the learner went on
-	delays         []time.Duration // lines with no cut-off
+	lines   int
+	splits  int             // extra utterances the engine made of the lines
+	joined  int             // of them, those joined back into their line (learner.said joined)
+	cutoffs int             // of them, those heard as a turn of their own: splits - joined
+	audible int             // split lines where persona audio played before the learner went on
+	delays  []time.Duration // lines heard as one turn
 }
 
 // epLine is a dialog.Line: it hands the engine's listener over and notes when persona audio
@@ -76,9 +108,15 @@ func (l *epLine) WriteSample(p []int16) error {
 	l.persona = append(l.persona, time.Since(l.start))
 	return nil
 }
-func (l *epLine) Clear() error          { return nil }
-func (l *epLine) Played() time.Duration { return 0 }
-func (l *epLine) Hangup(cause error)    { l.cancel(cause) }
+func (l *epLine) Clear() error { return nil }
+
+// Played is all persona audio sent: this far end plays it the moment it arrives.
+func (l *epLine) Played() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return time.Duration(len(l.persona)) * media.FrameDuration
+}
+func (l *epLine) Hangup(cause error) { l.cancel(cause) }
 func (l *epLine) lastPersona() (time.Duration, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -128,11 +166,17 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 		turns := turnsOf(sc)
 		turns.EndSilence = cfg.endSilence
 		turns.EndSilenceComplete = cfg.complete
+		turns.ResumeWithin = cfg.resume
 		turns.MaxDuration = 10 * time.Minute
 		done := make(chan dialog.Result, 1)
+		var said []dialog.Event // learner.said, logged by the loop only
 		go func() {
-			r, _ := engine.Run(ctx, line, dialog.Session{Transport: "bench", Persona: persona.NewScripted(sc, 1),
-				Turns: turns, Timeline: dialog.TimelineFunc(func(dialog.Event) {})})
+			r, _ := engine.Run(ctx, line, dialog.Session{Transport: "bench", Persona: slowPersona{persona.NewScripted(sc, 1), cfg.think},
+				Turns: turns, Timeline: dialog.TimelineFunc(func(e dialog.Event) {
+					if e.Kind == dialog.EventLearnerSaid {
+						said = append(said, e)
+					}
+				})})
 			done <- r
 		}()
 		li := <-line.listener
@@ -181,21 +225,28 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 		}
 		tick.Stop()
 		cancel(context.Canceled)
-		r := <-done
+		<-done
 
 		for i, sp := range spans {
-			n := 0
-			for _, u := range r.Transcript {
-				if u.Speaker == dialog.SpeakerLearner && u.Start >= sp[0]-100*time.Millisecond && u.Start < sp[1] {
+			n, joined := 0, 0 // utterances of the line, and how many went on with the one before
+			for _, e := range said {
+				if start := e.At - e.Dur; start >= sp[0]-100*time.Millisecond && start < sp[1] {
 					n++
+					if e.Data[dialog.DataJoined] == "true" {
+						joined++
+					}
 				}
 			}
 			res.lines++
 			if n > 1 {
-				res.cutoffs += n - 1
+				res.splits += n - 1
+				res.joined += joined
+				res.cutoffs += n - 1 - joined
 				if p, ok := line.firstPersonaAfter(sp[0]); ok && p < sp[1] {
 					res.audible++
 				}
+			}
+			if n-joined > 1 {
 				continue
 			}
 			next := time.Duration(1 << 62)
@@ -224,7 +275,7 @@ type epRow struct {
 
 // TestEndpointingReport runs each configuration over pauses of 300 ms to 1 s. It asserts only
 // what must hold whatever the machine: a pause well under the shortest end silence in play
-// never cuts a turn, and every line not cut is answered.
+// never splits a line, and every line heard as one turn is answered.
 func TestEndpointingReport(t *testing.T) {
 	pauses := []time.Duration{300 * time.Millisecond, 600 * time.Millisecond, 1000 * time.Millisecond}
 	const es = 700 * time.Millisecond
@@ -233,13 +284,22 @@ func TestEndpointingReport(t *testing.T) {
 		{"before", epConfig{endSilence: es, interims: interimsWords}},
 		{"before", epConfig{endSilence: es, interims: interimsSphinx}},
 	}
-	for _, k := range []interimKind{interimsWords, interimsSphinx} {
-		for _, c := range []time.Duration{250, 300, 350, 400, 450} {
-			rows = append(rows, epRow{"after", epConfig{endSilence: es, complete: c * time.Millisecond, interims: k}})
+	// end_silence_complete without joining (resume_within 0s), then with the default 1 s.
+	for _, resume := range []time.Duration{0, dialog.DefaultResumeWithin} {
+		for _, k := range []interimKind{interimsWords, interimsSphinx} {
+			for _, c := range []time.Duration{250, 300, 350, 400, 450} {
+				rows = append(rows, epRow{"after", epConfig{endSilence: es, complete: c * time.Millisecond, resume: resume, interims: k}})
+			}
+		}
+	}
+	// The defaults with a persona that takes 500 ms to its first sentence, as real ones do.
+	for _, resume := range []time.Duration{0, dialog.DefaultResumeWithin} {
+		for _, k := range []interimKind{interimsWords, interimsSphinx} {
+			rows = append(rows, epRow{"after", epConfig{endSilence: es, complete: dialog.DefaultEndSilenceComplete, resume: resume, interims: k, think: 500 * time.Millisecond}})
 		}
 	}
 	var report strings.Builder
-	report.WriteString("| code | end_silence | end_silence_complete | interims | false cut-offs (pause 300 / 600 / 1000 ms) | cut-off rate | persona audible in the pause | end-of-turn delay mean / p95 |\n|---|---|---|---|---|---|---|---|\n")
+	report.WriteString("| code | end_silence | end_silence_complete | resume_within | interims | persona latency | split at the pause (300 / 600 / 1000 ms) | joined after a resume | false cut-offs: split, not joined (300 / 600 / 1000 ms) | cut-off rate | persona audible in the pause | end-of-turn delay mean / p95 |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, row := range rows {
 		cfg := row.cfg
 		shortest := cfg.endSilence
@@ -248,30 +308,35 @@ func TestEndpointingReport(t *testing.T) {
 		} else if cfg.interims != interimsNone {
 			shortest = cfg.endSilence * 4 / 5
 		}
-		var cuts []string
+		var splits, cuts []string
 		var delays []time.Duration
-		lines, cutoffs, audible := 0, 0, 0
+		lines, joined, cutoffs, audible := 0, 0, 0, 0
 		for _, p := range pauses {
 			r := runEndpointing(t, cfg, p)
 			lines += r.lines
+			joined += r.joined
 			cutoffs += r.cutoffs
 			audible += r.audible
+			splits = append(splits, fmt.Sprintf("%d/%d", r.splits, r.lines))
 			cuts = append(cuts, fmt.Sprintf("%d/%d", r.cutoffs, r.lines))
 			delays = append(delays, r.delays...)
-			if p*2 <= shortest && r.cutoffs > 0 {
-				t.Errorf("%+v, pause %v: %d false cut-offs", cfg, p, r.cutoffs)
+			if p*2 <= shortest && r.splits > 0 {
+				t.Errorf("%+v, pause %v: %d lines split", cfg, p, r.splits)
 			}
 			if got := len(r.delays) + r.cutoffs; got < r.lines {
 				t.Errorf("%+v pause %v: %d of %d lines answered", cfg, p, len(r.delays), r.lines-r.cutoffs)
 			}
 		}
-		complete := "-"
+		complete, resume := "-", "-"
 		if cfg.complete > 0 {
 			complete = cfg.complete.String()
 		}
-		fmt.Fprintf(&report, "| %s | %v | %s | %s | %s | %.0f %% | %d | %s / %s ms |\n", row.when, cfg.endSilence, complete,
-			cfg.interims, strings.Join(cuts, " / "), 100*float64(cutoffs)/float64(lines), audible,
-			msf(mean(delays)), msf(percentile(delays, 95)))
+		if cfg.resume > 0 {
+			resume = cfg.resume.String()
+		}
+		fmt.Fprintf(&report, "| %s | %v | %s | %s | %s | %v | %s | %d | %s | %.0f %% | %d | %s / %s ms |\n", row.when, cfg.endSilence, complete,
+			resume, cfg.interims, cfg.think, strings.Join(splits, " / "), joined, strings.Join(cuts, " / "),
+			100*float64(cutoffs)/float64(lines), audible, msf(mean(delays)), msf(percentile(delays, 95)))
 	}
 	t.Log("\n" + report.String())
 }

@@ -33,6 +33,7 @@ func turnsOf(sc *scenario.Scenario) dialog.Turns {
 	return dialog.Turns{
 		EndSilence:         t.EndSilence,
 		EndSilenceComplete: min(t.EndSilenceDone, t.EndSilence),
+		ResumeWithin:       t.ResumeWithin,
 		MinBargeIn:         t.MinBargeIn,
 		Backchannels:       t.Backchannels,
 		SilenceTimeout:     t.SilenceTimeout,

@@ -36,12 +36,15 @@ type Persona struct {
 
 	mu      sync.Mutex
 	history []Message
+	// lastUser is where the last learner turn's message is in history, -1 when none is: an
+	// input that takes that turn back (Input.Resumed) cuts the history there.
+	lastUser int
 }
 
 // NewPersona returns the persona of one call of sc; seed seeds the scripted beat as for
 // persona.NewScripted.
 func NewPersona(c *Client, sc *scenario.Scenario, seed int64, log *slog.Logger, hooks Hooks) *Persona {
-	return &Persona{client: c, sc: sc, script: persona.NewScripted(sc, seed), log: log, hooks: hooks}
+	return &Persona{client: c, sc: sc, script: persona.NewScripted(sc, seed), log: log, hooks: hooks, lastUser: -1}
 }
 
 // CutIn reports whether the persona would cut the learner off (the scripted rules).
@@ -49,10 +52,16 @@ func (p *Persona) CutIn(text string, talk time.Duration) bool { return p.script.
 
 // Respond asks the scripted persona for the state and beat, then streams the model's
 // wording of it into say sentence by sentence. Cancelling ctx (barge-in) closes the request
-// at once; the state stands alongside ctx's error, as for the scripted persona.
+// at once; the state stands alongside ctx's error, as for the scripted persona. An input that
+// goes on with the learner's last line (Input.Resumed) first drops that line and the reply
+// to it from the history: the model sees the whole line once.
 func (p *Persona) Respond(ctx context.Context, in dialog.Input, say func(string) error) (dialog.State, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if in.Kind == dialog.InputSpeech && in.Resumed && p.lastUser >= 0 {
+		p.history = p.history[:p.lastUser]
+	}
+	p.lastUser = -1
 	var beat []string
 	st, err := p.script.Respond(context.WithoutCancel(ctx), in, func(s string) error {
 		beat = append(beat, s)
@@ -155,10 +164,13 @@ func (p *Persona) speak(ctx context.Context, lines []string, say func(string) er
 
 func (p *Persona) remember(user Message, said []string) {
 	p.history = append(p.history, user)
+	k := 1 // messages from user on
 	if len(said) > 0 {
 		p.history = append(p.history, Message{Role: "assistant", Content: strings.Join(said, " ")})
+		k++
 	}
 	if n := p.client.cfg.History; len(p.history) > 2*n {
 		p.history = append(p.history[:0], p.history[len(p.history)-n:]...)
 	}
+	p.lastUser = len(p.history) - k
 }

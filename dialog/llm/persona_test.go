@@ -232,3 +232,46 @@ func TestPersonaHangup(t *testing.T) {
 		t.Errorf("after hang-up: err %v, %d requests (want none)", err, len(f.requests)-n)
 	}
 }
+
+// TestPersonaResumed: a reply dropped because the learner went on with the line (its turn
+// cancelled after the first sentence) leaves no trace in the history once the whole line
+// comes (Input.Resumed): the model sees the whole line once, after the greeting.
+func TestPersonaResumed(t *testing.T) {
+	sc := shipped(t, "double-charge")
+	calls := 0
+	f, srv := newFakeChat(t, func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		sseHeader(w)
+		if calls == 2 {
+			writeSplit(w, `data: {"choices":[{"delta":{"content":"Oh, right. "}}]}`+"\n\n", 9)
+			<-r.Context().Done()
+			return
+		}
+		writeSplit(w, deltas("Hi there."), 100)
+	})
+	p := NewPersona(testClient(t, srv.URL, nil), sc, 1, quiet, Hooks{})
+	nop := func(string) error { return nil }
+	if _, err := p.Respond(context.Background(), dialog.Input{Kind: dialog.InputAnswer}, nop); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	_, err := p.Respond(ctx, dialog.Input{Kind: dialog.InputSpeech, Text: "I called last week"}, func(string) error {
+		cancel(dialog.ErrLearnerContinued)
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want the dropped reply cancelled", err)
+	}
+	<-f.closed
+	whole := "I called last week and nobody helped me at all"
+	if _, err := p.Respond(context.Background(), dialog.Input{Kind: dialog.InputSpeech, Text: whole, Resumed: true}, nop); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range f.last().Messages[2:] { // the system prompt, the call connecting
+		got = append(got, m.Role+": "+m.Content)
+	}
+	if want := []string{"assistant: Hi there.", "user: " + whole}; !slices.Equal(got, want) {
+		t.Errorf("history %q, want %q", got, want)
+	}
+}

@@ -6,6 +6,7 @@ package persona
 
 import (
 	"context"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -25,6 +26,7 @@ type Scripted struct {
 	active   []scenario.Objection
 
 	mu       sync.Mutex
+	pcg      *rand.PCG // rng's source, whose state a memory keeps
 	rng      *rand.Rand
 	last     map[string]int    // variant list -> index said last, so reps don't repeat a line
 	said     map[string]uint64 // variant list -> indexes said in this call
@@ -38,6 +40,33 @@ type Scripted struct {
 	idle     int            // consecutive turns with nothing relevant
 	silences int
 	state    dialog.State
+	before   *memory // the persona before the last learner turn, for one that takes it back
+}
+
+// memory is what a learner turn changes in a Scripted persona.
+type memory struct {
+	pcg                           rand.PCG
+	last                          map[string]int
+	said                          map[string]uint64
+	uses                          map[string]int
+	mood                          float64
+	stage, history, obj, raisedAt int
+	idle, silences                int
+	pending                       bool
+	state                         dialog.State
+}
+
+func (p *Scripted) remember() *memory {
+	return &memory{pcg: *p.pcg, last: maps.Clone(p.last), said: maps.Clone(p.said), uses: maps.Clone(p.uses),
+		mood: p.mood, stage: p.stage, history: len(p.history), obj: p.obj, raisedAt: p.raisedAt,
+		idle: p.idle, silences: p.silences, pending: p.pending, state: p.state}
+}
+
+func (p *Scripted) restore(m *memory) {
+	*p.pcg = m.pcg
+	p.last, p.said, p.uses = maps.Clone(m.last), maps.Clone(m.said), maps.Clone(m.uses)
+	p.mood, p.stage, p.history, p.obj, p.raisedAt = m.mood, m.stage, p.history[:m.history], m.obj, m.raisedAt
+	p.idle, p.silences, p.pending, p.state = m.idle, m.silences, m.pending, m.state
 }
 
 var _ dialog.Persona = (*Scripted)(nil)
@@ -45,8 +74,9 @@ var _ dialog.Persona = (*Scripted)(nil)
 // NewScripted returns a persona for sc. The same scenario, seed and inputs give the same
 // lines, so a rep can be replayed.
 func NewScripted(sc *scenario.Scenario, seed int64) *Scripted {
+	pcg := rand.NewPCG(uint64(seed), 0x5ca1ab1e)
 	p := &Scripted{sc: sc, det: sc.Detector(), triggers: sc.BargeInTriggers(), active: sc.ActiveObjections(),
-		rng: rand.New(rand.NewPCG(uint64(seed), 0x5ca1ab1e))}
+		pcg: pcg, rng: rand.New(pcg)}
 	p.reset()
 	return p
 }
@@ -59,6 +89,7 @@ func (p *Scripted) reset() {
 	p.stage, p.obj, p.pending, p.raisedAt, p.idle, p.silences = 0, 0, false, 0, 0, 0
 	p.history = nil
 	p.state = dialog.State{}
+	p.before = nil
 }
 
 // Detect returns the names of the scenario's behaviours found in text.
@@ -85,9 +116,14 @@ func (p *Scripted) CutIn(text string, talk time.Duration) bool {
 
 // Respond reacts to one input and speaks the reply one sentence at a time. The state is
 // updated before speaking: if ctx is cancelled (barge-in) the learner still said what they
-// said, so the returned state stands alongside ctx's error.
+// said, so the returned state stands alongside ctx's error. An input that goes on with the
+// learner's last line (Input.Resumed) first takes that line back: the persona reads the
+// whole line as if it had come at once.
 func (p *Scripted) Respond(ctx context.Context, in dialog.Input, say func(string) error) (dialog.State, error) {
 	p.mu.Lock()
+	if in.Kind == dialog.InputSpeech && in.Resumed && p.before != nil {
+		p.restore(p.before) // a hang-up on the part taken back is taken back too
+	}
 	var pieces []string
 	switch {
 	case p.state.Hangup:
@@ -101,6 +137,7 @@ func (p *Scripted) Respond(ctx context.Context, in dialog.Input, say func(string
 	case in.Kind == dialog.InputSilence:
 		pieces = p.silence(in)
 	case in.Kind == dialog.InputSpeech:
+		p.before = p.remember()
 		pieces = p.speech(in)
 	}
 	p.state.Mood = p.moodInt()

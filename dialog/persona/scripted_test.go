@@ -333,3 +333,44 @@ func TestUnansweredObjectionDoesNotFreeze(t *testing.T) {
 		t.Errorf("the objection was never let go:\n%s", transcript(steps))
 	}
 }
+
+// TestResumedTakesTheLineBack: an input that goes on with the learner's last line
+// (Input.Resumed, the reply to that line dropped) leaves the persona as if the whole line had
+// come at once: the same state and the same reply, whatever the part taken back did (here a
+// "calm down" that provoked on its own).
+func TestResumedTakesTheLineBack(t *testing.T) {
+	sc := shipped(t, "double-charge", "")
+	opening := dialog.Input{Kind: dialog.InputSpeech, Text: "Thanks for calling Brightwave, how can I help?"}
+	part := dialog.Input{Kind: dialog.InputSpeech, Text: "Please calm down"}
+	whole := dialog.Input{Kind: dialog.InputSpeech, Text: "Please calm down, I'm so sorry, being charged twice is really frustrating."}
+	respond := func(p *persona.Scripted, ctx context.Context, in dialog.Input) (dialog.State, []string) {
+		var said []string
+		st, _ := p.Respond(ctx, in, func(s string) error { said = append(said, s); return nil })
+		return st, said
+	}
+	ref := persona.NewScripted(sc, 7)
+	respond(ref, context.Background(), dialog.Input{Kind: dialog.InputAnswer})
+	respond(ref, context.Background(), opening)
+	wantSt, wantSaid := respond(ref, context.Background(), whole)
+
+	p := persona.NewScripted(sc, 7)
+	respond(p, context.Background(), dialog.Input{Kind: dialog.InputAnswer})
+	respond(p, context.Background(), opening)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel() // the engine dropped the reply to the part
+	respond(p, cancelled, part)
+	resumed := whole
+	resumed.Resumed = true
+	gotSt, gotSaid := respond(p, context.Background(), resumed)
+	if gotSt != wantSt || !slices.Equal(gotSaid, wantSaid) {
+		t.Errorf("resumed: %+v %q\nwant as if said at once: %+v %q", gotSt, gotSaid, wantSt, wantSaid)
+	}
+	// Without Resumed the part counts twice (else this test would show nothing).
+	q := persona.NewScripted(sc, 7)
+	respond(q, context.Background(), dialog.Input{Kind: dialog.InputAnswer})
+	respond(q, context.Background(), opening)
+	respond(q, cancelled, part)
+	if st, _ := respond(q, context.Background(), whole); st == wantSt {
+		t.Errorf("the part taken back made no difference (%+v): pick a part that moves the persona", st)
+	}
+}

@@ -72,9 +72,12 @@ const (
 	// DefaultEndSilenceComplete ends a turn whose partial transcript reads as complete (no
 	// trailing "and", "so", "um"); docs/BENCHMARKS.md ("Endpointing quality") measures it.
 	DefaultEndSilenceComplete = 350 * time.Millisecond
-	DefaultMinBargeIn         = 300 * time.Millisecond
-	DefaultMaxDuration        = 8 * time.Minute
-	DefaultMoodMax            = 10
+	// DefaultResumeWithin: learner speech this soon after an endpoint goes on with the line
+	// while the persona's reply is unheard or in its first moments (dialog.Turns.ResumeWithin).
+	DefaultResumeWithin = time.Second
+	DefaultMinBargeIn   = 300 * time.Millisecond
+	DefaultMaxDuration  = 8 * time.Minute
+	DefaultMoodMax      = 10
 	// DefaultMaxStep bounds one learner turn's effect on the mood (a quarter of the default
 	// scale): calming a furious caller takes several good turns.
 	DefaultMaxStep = 2.5

@@ -42,6 +42,7 @@ type fileProviders struct {
 type fileTurns struct {
 	EndSilence     string      `yaml:"end_silence"`
 	EndSilenceDone string      `yaml:"end_silence_complete"`
+	ResumeWithin   string      `yaml:"resume_within"`
 	MinBargeIn     string      `yaml:"min_barge_in"`
 	Backchannels   []string    `yaml:"backchannels"`
 	SilenceTimeout string      `yaml:"silence_timeout"`

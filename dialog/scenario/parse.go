@@ -114,6 +114,7 @@ func resolve(src *source, d Difficulty, ps *problems) *Scenario {
 	}
 	s.Turns = Turns{
 		EndSilence:     dur(t.EndSilence, DefaultEndSilence, "turns", "end_silence"),
+		ResumeWithin:   dur(t.ResumeWithin, DefaultResumeWithin, "turns", "resume_within"),
 		MinBargeIn:     dur(t.MinBargeIn, DefaultMinBargeIn, "turns", "min_barge_in"),
 		Backchannels:   orDefault(t.Backchannels, DefaultBackchannels),
 		SilenceTimeout: dur(t.SilenceTimeout, prof.SilenceTimeout, "turns", "silence_timeout"),

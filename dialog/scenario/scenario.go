@@ -78,6 +78,7 @@ func (p Providers) Get(key string) string {
 type Turns struct {
 	EndSilence     time.Duration // silence that ends a learner turn
 	EndSilenceDone time.Duration // shorter silence once the partial transcript reads as complete
+	ResumeWithin   time.Duration // after an endpoint, learner speech that still goes on with the line (0: off)
 	MinBargeIn     time.Duration // learner speech needed to interrupt the persona
 	Backchannels   []string      // learner words that never interrupt ("okay", "right")
 	SilenceTimeout time.Duration // learner silence before "are you still there?"

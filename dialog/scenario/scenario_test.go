@@ -235,3 +235,31 @@ func TestEndSilenceComplete(t *testing.T) {
 		t.Errorf("end_silence_complete over end_silence: %v", err)
 	}
 }
+
+// TestResumeWithin: turns.resume_within defaults to 1 s, 0s turns it off, and it is at most
+// 3 s.
+func TestResumeWithin(t *testing.T) {
+	for yaml, want := range map[string]time.Duration{
+		"":                                scenario.DefaultResumeWithin,
+		"turns: {resume_within: 0s}\n":    0,
+		"turns: {resume_within: 600ms}\n": 600 * time.Millisecond,
+	} {
+		s, err := scenario.Parse("x.yaml", []byte(minimal+yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Validate(); err != nil {
+			t.Errorf("%q: %v", yaml, err)
+		}
+		if s.Turns.ResumeWithin != want {
+			t.Errorf("%q: resume_within %v, want %v", yaml, s.Turns.ResumeWithin, want)
+		}
+	}
+	s, err := scenario.Parse("x.yaml", []byte(minimal+"turns: {resume_within: 5s}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "resume_within") {
+		t.Errorf("resume_within 5s: %v", err)
+	}
+}

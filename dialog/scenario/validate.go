@@ -91,6 +91,7 @@ func (v validator) turns() {
 	}
 	within(t.EndSilence, 200*time.Millisecond, 3*time.Second, "turns", "end_silence")
 	within(t.EndSilenceDone, 150*time.Millisecond, max(t.EndSilence, 150*time.Millisecond), "turns", "end_silence_complete")
+	within(t.ResumeWithin, 0, 3*time.Second, "turns", "resume_within")
 	within(t.MinBargeIn, 100*time.Millisecond, 2*time.Second, "turns", "min_barge_in")
 	// Asking "are you there?" too soon is a top complaint: learners need time to think.
 	within(t.SilenceTimeout, 3*time.Second, time.Minute, "turns", "silence_timeout")

@@ -12,7 +12,7 @@ type fromTimeline struct {
 	duration   time.Duration // the latest moment the timeline reaches
 	mood       int
 	stage      string
-	turns      int // learner.said events
+	turns      int // learner.said events, but for those that join the line before
 }
 
 // rebuild reconstructs the transcript and final state from timeline events. The transcript
@@ -24,7 +24,9 @@ func rebuild(events []dialog.Event) fromTimeline {
 		out.duration = max(out.duration, e.At)
 		switch e.Kind {
 		case dialog.EventLearnerSaid:
-			out.turns++
+			if e.Data[dialog.DataJoined] != "true" {
+				out.turns++
+			}
 		case dialog.EventPersonaHeard:
 			out.duration = max(out.duration, e.At+e.Dur)
 		case dialog.EventMood:

@@ -21,7 +21,7 @@
   const state = {
     scenarios: [], scenario: null, pc: null, stream: null, callId: '', events: null,
     started: 0, timer: 0, meterStop: null, ended: false, mood: null, endReason: '',
-    lines: [], interim: null, lastPersona: null, learnerTurns: 0, audioCtx: null,
+    lines: [], interim: null, lastPersona: null, lastLearner: null, learnerTurns: 0, audioCtx: null,
     ws: null, signaling: '', csrf: '', signedIn: '',
   };
   window.spar = state; // a handle for debugging and for the browser tests
@@ -207,7 +207,7 @@
     $('mood-bar').style.width = '0';
     $('mood-word').textContent = 'Unknown';
     $('mood-why').textContent = '';
-    Object.assign(state, { lines: [], interim: null, lastPersona: null, learnerTurns: 0, mood: null, endReason: '', ended: false, callId: '' });
+    Object.assign(state, { lines: [], interim: null, lastPersona: null, lastLearner: null, learnerTurns: 0, mood: null, endReason: '', ended: false, callId: '' });
   }
 
   async function startCall(sc) {
@@ -366,8 +366,9 @@
     let heard = false;
     const on = (kind, fn) => es.addEventListener(kind, (m) => { heard = true; try { fn(JSON.parse(m.data)); } catch (e) { /* a bad event is skipped */ } });
     on('stt.interim', (e) => interim(e.text));
-    on('learner.said', (e) => { learnerLine(e.text); });
-    on('persona.says', (e) => personaLine(e.text));
+    on('learner.said', (e) => { learnerLine(e.text, e.data && e.data.joined === 'true'); });
+    on('persona.says', (e) => personaLine(e.text, e.data && e.data.turn));
+    on('turn.cancelled', (e) => dropPersona(e.data && e.data.turn));
     on('persona.heard', (e) => {
       if (!state.lastPersona) return;
       if (e.data && e.data.truncated === 'true') cutPersona(e.text);
@@ -407,23 +408,36 @@
     }
   }
 
-  function learnerLine(text) {
+  // learnerLine shows a learner line; a joined one (the learner went on after a pause the
+  // server took for the end) is the whole line and replaces the last one.
+  function learnerLine(text, joined) {
     if (state.lastPersona) state.lastPersona.open = false;
     if (!text) { if (state.interim) { state.interim.remove(); state.interim = null; } return; }
+    const last = state.lastLearner;
+    if (joined && last) {
+      last.line.text = text;
+      last.li.querySelector('.text').textContent = text;
+      if (state.interim) { state.interim.remove(); state.interim = null; }
+      return;
+    }
     state.learnerTurns++;
-    state.lines.push({ speaker: 'learner', text });
-    if (state.interim) {
-      state.interim.className = 'learner';
-      state.interim.querySelector('.text').textContent = text;
+    const line = { speaker: 'learner', text };
+    state.lines.push(line);
+    let li = state.interim;
+    if (li) {
+      li.className = 'learner';
+      li.querySelector('.text').textContent = text;
       state.interim = null;
     } else {
-      addLine(bubble('You', text, 'learner'));
+      li = bubble('You', text, 'learner');
+      addLine(li);
     }
+    state.lastLearner = { li, line };
   }
 
   // personaLine shows one sentence; the sentences of one reply share a bubble until the
   // reply ends (persona.heard) or the learner speaks.
-  function personaLine(text) {
+  function personaLine(text, turn) {
     if (!text) return;
     const open = state.lastPersona && state.lastPersona.open ? state.lastPersona : null;
     if (open) {
@@ -431,13 +445,23 @@
       open.li.querySelector('.text').textContent = open.line.text;
     } else {
       const li = bubble(state.scenario.persona || 'Persona', text, 'persona');
-      state.lastPersona = { li, line: { speaker: 'persona', text }, open: true };
+      state.lastPersona = { li, line: { speaker: 'persona', text }, open: true, turn };
       state.lines.push(state.lastPersona.line);
       addLine(li);
     }
     const av = $('avatar');
     av.classList.add('speaking');
     setTimeout(() => av.classList.remove('speaking'), Math.min(6000, 400 + text.length * 55));
+  }
+
+  // dropPersona takes away a reply the persona dropped (turn.cancelled): the learner went on
+  // with their line before it was heard, or in its first words.
+  function dropPersona(turn) {
+    const p = state.lastPersona;
+    if (!p || !turn || p.turn !== turn) return;
+    p.li.remove();
+    state.lines = state.lines.filter((l) => l !== p.line);
+    state.lastPersona = null;
   }
 
   function cutPersona(heardText) {

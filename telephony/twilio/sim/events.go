@@ -12,13 +12,14 @@ import (
 
 // timelineEvent is one event of the server's SSE timeline, as JSON in a data: line.
 type timelineEvent struct {
-	Kind    string `json:"kind"`
-	AtMS    int64  `json:"at_ms"`
-	Speaker string `json:"speaker"`
-	Text    string `json:"text"`
-	Detail  string `json:"detail"`
-	Mood    int    `json:"mood"`
-	Stage   string `json:"stage"`
+	Kind    string            `json:"kind"`
+	AtMS    int64             `json:"at_ms"`
+	Speaker string            `json:"speaker"`
+	Text    string            `json:"text"`
+	Detail  string            `json:"detail"`
+	Mood    int               `json:"mood"`
+	Stage   string            `json:"stage"`
+	Data    map[string]string `json:"data"`
 }
 
 // line renders an event for the live transcript; "" skips it.
@@ -28,6 +29,11 @@ func (e timelineEvent) line() string {
 	switch e.Kind {
 	case "learner.said":
 		s = "learner: " + e.Text
+		if e.Data["joined"] == "true" {
+			s = "learner (went on; the whole line): " + e.Text
+		}
+	case "turn.cancelled":
+		s = "[persona reply dropped] " + e.Detail
 	case "persona.says":
 		s = "persona: " + e.Text
 	case "barge_in":

@@ -174,7 +174,7 @@ func (c *conv) personaActive() bool { return c.turn != nil && !c.turn.over }
 func (c *conv) onInput(ev inEvent) {
 	switch ev.kind {
 	case inSpeechStart:
-		c.silences = 0
+		c.silences, c.speechFor = 0, 0 // the last utterance's length is not this one's
 		c.setHangover(c.s.Turns.EndSilence)
 		u := &utterance{start: ev.at, after: c.resumes(ev.at)}
 		if t := c.turn; t != nil && !t.over {

@@ -14,6 +14,7 @@ type Detector struct {
 	needs   []Needs
 	mood    []float64
 	ends    []bool // the behaviour ends the call (accepting a brush-off)
+	list    []int  // Behaviour.List
 }
 
 // compiled is what a scenario's calls share: its phrases compiled once, on first use (about
@@ -72,6 +73,7 @@ func (s *Scenario) compileDetector() *Detector {
 		d.needs = append(d.needs, b.Needs)
 		d.mood = append(d.mood, b.Mood)
 		d.ends = append(d.ends, b.EndsCall)
+		d.list = append(d.list, b.List)
 	}
 	return d
 }

@@ -29,7 +29,8 @@
 //	                 idle, talked_over, monologue, silence (base costs), max_step (how far
 //	                 one learner turn may calm the persona, default 2.5)
 //	behaviours       name: {label, phrases, needs, mood, repeat, ends_call, corrected_by,
-//	                 shown_by}; needs is question, open_question (one that explores,
+//	                 shown_by, list}; list N credits it only where a turn names N of its
+//	                 phrases at different places (a feature list); needs is question, open_question (one that explores,
 //	                 not "how are you?", "what's the best email?" or "how about
 //	                 Tuesday?"), statement or commitment (default: anywhere not negated); corrected_by names behaviours whose later use
 //	                 takes this one back for scoring (another doctor offered, then her own

@@ -80,6 +80,7 @@ type fileBehaviour struct {
 	// CorrectedBy and ShownBy: see Behaviour.
 	CorrectedBy []string `yaml:"corrected_by"`
 	ShownBy     []string `yaml:"shown_by"`
+	List        int      `yaml:"list"`
 }
 
 type fileStage struct {

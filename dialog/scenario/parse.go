@@ -157,7 +157,7 @@ func resolve(src *source, d Difficulty, ps *problems) *Scenario {
 		}
 		s.Behaviours = append(s.Behaviours, Behaviour{Name: name, Label: label, Phrases: b.Phrases,
 			Needs: Needs(b.Needs), Mood: b.Mood, Repeat: deref(b.Repeat, rep), EndsCall: b.EndsCall,
-			CorrectedBy: b.CorrectedBy, ShownBy: b.ShownBy})
+			CorrectedBy: b.CorrectedBy, ShownBy: b.ShownBy, List: b.List})
 	}
 	for _, st := range f.Stages {
 		s.Stages = append(s.Stages, Stage{Name: st.Name, Advance: resolveReq(st.Advance),

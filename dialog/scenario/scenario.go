@@ -151,6 +151,10 @@ type Behaviour struct {
 	// lines are never misheard; the scorer uses them only for a learner line the recognizer
 	// was unsure of.
 	ShownBy []string
+	// List, when above 1, credits the behaviour only where the turn names that many of its
+	// phrases at different places: a list ("the app, the portal, SMS, email, the API" is a
+	// feature dump; "you get a text" is not).
+	List int
 }
 
 // Stage is one step of the conversation.

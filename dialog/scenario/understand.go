@@ -200,6 +200,9 @@ func (d *Detector) each(i int, ss []sentence, fn func(k, from, to int, counts bo
 // find looks for behaviour i's phrases sentence by sentence: credited when a match sits
 // where the behaviour counts, uncredited when its words were only heard elsewhere.
 func (d *Detector) find(i int, ss []sentence) verdict {
+	if d.list[i] > 1 {
+		return d.findList(i, ss)
+	}
 	v := absent
 	if d.each(i, ss, func(_, _, _ int, counts bool) bool {
 		if !counts {
@@ -210,6 +213,22 @@ func (d *Detector) find(i int, ss []sentence) verdict {
 		return credited
 	}
 	return v
+}
+
+// findList credits behaviour i where its phrases count at d.list[i] different places of the
+// turn (Behaviour.List); fewer is no list, and not heard.
+func (d *Detector) findList(i int, ss []sentence) verdict {
+	type place struct{ k, from int }
+	seen := map[place]bool{}
+	if d.each(i, ss, func(k, from, _ int, counts bool) bool {
+		if counts {
+			seen[place{k, from}] = true
+		}
+		return len(seen) >= d.list[i]
+	}) {
+		return credited
+	}
+	return absent
 }
 
 // counts reports whether a match over toks[from:to] counts for a behaviour that needs n:

@@ -134,6 +134,12 @@ func TestUnderstandSales(t *testing.T) {
 		{name: "but not over and",
 			text:  "I won't keep you long and I'd love to know how many calls a day you get.",
 			found: []string{"quantify"}},
+		{name: "a list of features is a feature list",
+			text:  "So yeah, we've got the app, the portal, SMS, email, the API, the ETA engine, branded tracking pages.",
+			found: []string{"feature_list"}},
+		{name: "one feature is not a list",
+			text:   "Your customers get a text from the app when the load moves, so they stop ringing.",
+			absent: []string{"feature_list"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := d.Understand(tc.text)

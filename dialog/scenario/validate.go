@@ -185,6 +185,9 @@ func (v validator) behaviours() {
 		if b.Mood < -10 || b.Mood > 10 || b.Repeat < -10 || b.Repeat > 10 {
 			v.ps.at([]any{"behaviours", b.Name, "mood"}, "behaviour %q: mood effects must be within -10..10", b.Name)
 		}
+		if b.List < 0 || b.List > 10 {
+			v.ps.at([]any{"behaviours", b.Name, "list"}, "behaviour %q: list %d: want 2 to 10 places (or leave it out)", b.Name, b.List)
+		}
 		for i, src := range b.ShownBy {
 			if _, err := CompilePhrase(src); err != nil {
 				v.ps.at([]any{"behaviours", b.Name, "shown_by", i}, "behaviour %q: %v", b.Name, err)

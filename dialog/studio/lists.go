@@ -84,6 +84,7 @@ var Lists = []List{
 		col("ends_call", "Ends the call", KindBool),
 		col("corrected_by", "Taken back when the learner later does (behaviours, comma-separated)", KindWords),
 		col("shown_by", "Shown by the persona's reply to a misheard line (phrases, one a line)", KindLines),
+		col("list", "Heard only as a list of this many of its phrases in one line (empty: one is enough)", KindNumber),
 		col("phrases", "Phrases (one a line)", KindLines),
 	}},
 	{Name: "criteria", Doc: DocRubric, Title: "Criteria", Item: "criterion", Cols: []Column{

@@ -137,6 +137,9 @@ func questionKind(toks []string, i int, clauseStart bool) int {
 	if i+1 < len(toks) {
 		next = toks[i+1]
 	}
+	if openStarts[t] && hedgeAdverbs[next] && i+2 < len(toks) {
+		next = toks[i+2] // "what actually happens", "how exactly does it"
+	}
 	for _, lead := range openLeads {
 		if clauseStart && hasPrefix(toks[i:], lead) {
 			return 1
@@ -147,7 +150,7 @@ func questionKind(toks []string, i int, clauseStart bool) int {
 		return 0 // "when a customer rings, what happens?": the question is what follows
 	case openStarts[t] && clauseStart && next != "" && !notQuestion[next]:
 		return 1
-	case openStarts[t] && (auxiliaries[next] || next == "happened") && !reported[prev(toks, i)]:
+	case openStarts[t] && (auxiliaries[next] || next == "happened" || next == "happens") && !reported[prev(toks, i)]:
 		return 1
 	case openStarts[t] && auxiliaries[next] && i+2 < len(toks) && askedSubjects[toks[i+2]]:
 		// "when a customer wants to know where their stuff is what do they do": a question
@@ -160,6 +163,10 @@ func questionKind(toks []string, i int, clauseStart bool) int {
 	}
 	return 0
 }
+
+// hedgeAdverbs may sit between a question word and its verb: "what actually happens".
+var hedgeAdverbs = map[string]bool{"actually": true, "really": true, "exactly": true, "usually": true,
+	"normally": true, "typically": true, "generally": true}
 
 // reported words before a question word make it part of a statement: "i can see what
 // happened", "that is what happened".

@@ -172,7 +172,8 @@ var hedgeAdverbs = map[string]bool{"actually": true, "really": true, "exactly": 
 // happened", "that is what happened".
 var reported = map[string]bool{"see": true, "know": true, "tell": true, "mean": true, "understand": true,
 	"wonder": true, "ask": true, "is": true, "was": true, "hear": true, "show": true, "explain": true,
-	"sure": true, "about": true, "exactly": true, "saw": true, "heard": true, "asked": true}
+	"sure": true, "about": true, "exactly": true, "saw": true, "heard": true, "asked": true,
+	"through": true}
 
 // askedSubjects follow a question word and its auxiliary in a question only.
 var askedSubjects = map[string]bool{"you": true, "they": true, "we": true, "he": true, "she": true}

@@ -403,3 +403,27 @@ func TestLeadForLine(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineBargeInReadsThisUtterance: the barge-in rule reads this utterance's length, not
+// the last one's. After a 2 s line, words over the persona (an interim 700 ms in) cut it off
+// only once they have lasted min_barge_in, 1 s (on the test's fake clock).
+func TestEngineBargeInReadsThisUtterance(t *testing.T) {
+	long := "Let me tell you exactly what happened to me this month because it has been a complete nightmare from start to finish and nobody at your company seems to care at all about it."
+	p := &fakePersona{replies: []string{long, "Fine."}, endAt: 2}
+	texts := []string{"hello how can i help you today", "no wait let me stop you"}
+	turns := testTurns()
+	turns.MinBargeIn, turns.ResumeWithin = time.Second, 0 // a barge-in, not the line going on
+	steps := []step{{speak: 2 * time.Second}, {bargeAfter: 300 * time.Millisecond, speak: 1500 * time.Millisecond}}
+	r := converseSTT(t, p, &fakeSTT{texts: texts, lag: 100 * time.Millisecond}, steps, turns, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	starts, barge := r.ev.kinds(EventSpeechStart), r.ev.kinds(EventBargeIn)
+	if len(starts) != 2 || len(barge) != 1 {
+		t.Fatalf("speech starts %d, barge-ins %d; want 2 and 1", len(starts), len(barge))
+	}
+	if after := barge[0].At - starts[1].At; after < turns.MinBargeIn || barge[0].Data["speech_ms"] != "1000" {
+		t.Errorf("barge-in %v after the words began (speech_ms %s), want at min_barge_in, 1 s: the last line's length was read",
+			after, barge[0].Data["speech_ms"])
+	}
+}

@@ -327,3 +327,19 @@ func TestQuestionBarrage(t *testing.T) {
 		t.Errorf("three questions: Barrage %d, Found %v; want 0 and an open question credited", asked.Barrage, asked.Found)
 	}
 }
+
+// TestYouMustHaveBeen: "you must have been" feels for her; "you must have got it wrong"
+// blames her.
+func TestYouMustHaveBeen(t *testing.T) {
+	d := shippedScenario(t, "lost-appointment").Detector()
+	for text, blame := range map[string]bool{
+		"on a new knee you must have been fit to be tied": false,
+		"you must have felt awful sat there":              false,
+		"you must have got the date wrong":                true,
+		"you must have written it down on the wrong card": true,
+	} {
+		if got := slices.Contains(d.Understand(text).Found, "blame"); got != blame {
+			t.Errorf("%q: blame %v, want %v", text, got, blame)
+		}
+	}
+}

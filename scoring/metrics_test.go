@@ -130,6 +130,7 @@ func TestCountQuestions(t *testing.T) {
 		{"what time works for you", 0, 1},
 		{"what time of day do the calls peak", 1, 0},
 		{"when are you free next week", 0, 1},
+		{"so what's a good week for you", 0, 1},
 		{"what happens on a monday", 1, 0},
 		{"so with it running when a customer rings what actually happens", 1, 0},
 		{"and how exactly does that get to them", 1, 0},

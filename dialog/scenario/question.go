@@ -88,6 +88,11 @@ func practical(toks []string) bool {
 	if slotWords[toks[1]] && (len(toks) == 2 || toks[2] != "of") || days[toks[1]] || len(toks) > 2 && (toks[1] == "is" || toks[1] == "does") && days[toks[2]] {
 		return true // "how about", "what time", "which day" (not "what time of day"), "how is tuesday at ten"
 	}
+	for k := 2; k < min(len(toks), 5); k++ {
+		if slotNouns[toks[k]] && slotQualifiers[toks[k-1]] {
+			return true // "what's a good week for you", "what's the best time to call"
+		}
+	}
 	if toks[0] == "when" {
 		for _, t := range toks[1:min(len(toks), 5)] {
 			if t == "free" || t == "available" || t == "suits" || t == "works" || t == "good" {
@@ -128,6 +133,10 @@ var (
 	days = map[string]bool{"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
 		"saturday": true, "sunday": true, "tomorrow": true, "mondays": true, "tuesdays": true, "wednesdays": true,
 		"thursdays": true, "fridays": true}
+	slotNouns = map[string]bool{"time": true, "day": true, "week": true, "date": true, "slot": true,
+		"morning": true, "afternoon": true, "moment": true}
+	slotQualifiers = map[string]bool{"good": true, "best": true, "convenient": true, "better": true,
+		"free": true, "quiet": true, "suitable": true}
 	contactWords = map[string]bool{"email": true, "address": true, "number": true, "mobile": true,
 		"cell": true, "extension": true, "inbox": true}
 )

@@ -291,7 +291,8 @@ var (
 		{"perfect"}, {"brilliant"}, {"lovely"}, {"yes"}, {"yeah"}, {"yep"}, {"sure"}, {"alright"},
 		{"all", "right"}, {"works"}, {"deal"}, {"helps"}, {"relief"}, {"wonderful"}, {"appreciate"},
 		{"excellent"}, {"cheers"}, {"right", "then"}, {"go", "on", "then"}, {"sounds", "good"}, {"that", "is", "everything"},
-		{"that", "is", "all"}, {"no", "that", "is", "it"}, {"go", "ahead"}, {"pencil", "me", "in"}, {"see", "you"}, {"book", "it"}}
+		{"that", "is", "all"}, {"no", "that", "is", "it"}, {"go", "ahead"}, {"pencil", "me", "in"}, {"see", "you"}, {"book", "it"},
+		{"that", "will", "do"}, {"suits", "me"}}
 )
 
 // refuseWords are what a reply turns down when a negation governs them: "I didn't agree to

@@ -196,6 +196,9 @@ func TestAccepts(t *testing.T) {
 	for text, want := range map[string]bool{
 		"Oh, thank goodness.":                           true,
 		"Thursday at two works.":                        true,
+		"thursday at quarter past ten that'll do me":    true,
+		"Monday suits me.":                              true,
+		"That will not do.":                             false,
 		"No, that's everything. Thanks for sorting it.": true,
 		"Okay. Will I get that in writing?":             true,
 		"No thanks.":                                    false,

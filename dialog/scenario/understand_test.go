@@ -346,3 +346,21 @@ func TestYouMustHaveBeen(t *testing.T) {
 		}
 	}
 }
+
+// TestSlotLeftUnbooked: a slot left for her to book, or a booking nobody can confirm, is a
+// vague promise, not a rebooking.
+func TestSlotLeftUnbooked(t *testing.T) {
+	d := shippedScenario(t, "lost-appointment").Detector()
+	for text, vague := range map[string]bool{
+		"Doctor Patel has Wednesday at eleven free, so if you go on the patient app tonight you can grab it": true,
+		"I'll pencil you in for Friday at nine but I can't confirm it":                                       true,
+		"the system won't let me book today, ring back tomorrow and ask for the Tuesday one":                 true,
+		"lovely, I'll put a request through and they'll confirm by post":                                     true,
+		"that's booked, Thursday at ten with Doctor Patel, you'll get a text today":                          false,
+		"that's on us not you, let me put it right for you":                                                  false,
+	} {
+		if got := slices.Contains(d.Understand(text).Found, "vague"); got != vague {
+			t.Errorf("%q: vague %v, want %v", text, got, vague)
+		}
+	}
+}

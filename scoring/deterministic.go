@@ -141,7 +141,7 @@ func readLines(c *Call) []line {
 	}
 	settles, left := settled(replies), dialog.PersonaLeft(c.Record.EndReason)
 	creditAnswers(replies, lines, settles)
-	creditShown(replies, lines)
+	creditShown(replies, lines, bad)
 	for i := range lines {
 		switch {
 		case lines[i].accepted || lines[i].refused:
@@ -265,8 +265,9 @@ func creditAnswers(replies []reply, lines []line, settles bool) {
 // creditShown credits a misheard line with what the persona's reply right after it shows it
 // did (Behaviour.ShownBy): "right and have much of your dispatchers the goldstone those calls
 // roughly" / "Forty, fifty calls a day." asked how many (a question counts here: the reply
-// answers it). See mayHaveDone for which lines.
-func creditShown(replies []reply, lines []line) {
+// answers it). What a reply shows may be an anti-pattern ("The app? I don't really do the
+// app, dear."): the line is then tainted like any other. See mayHaveDone for which lines.
+func creditShown(replies []reply, lines []line, bad func(string) bool) {
 	for _, r := range replies {
 		k := slices.IndexFunc(lines, func(l line) bool { return l.at == r.at-1 })
 		if k < 0 {
@@ -275,6 +276,8 @@ func creditShown(replies []reply, lines []line) {
 		for _, b := range r.shows {
 			if lines[k].mayHaveDone(b) {
 				lines[k].found[b] = true
+				// "The app? I don't really do the app": what it shows may be an anti-pattern.
+				lines[k].tainted = lines[k].tainted || bad(b)
 			}
 		}
 	}

@@ -391,3 +391,22 @@ func TestStockLineSparesTheRest(t *testing.T) {
 		t.Errorf("a stock line spares nothing of its own criterion: acknowledge quoted %q as good", cr.Evidence[0].Text)
 	}
 }
+
+// TestShownUnbooked: her reply shows a misheard line left her to book it herself ("The
+// app? I don't really do the app"): the line is a vague promise and costs the rebooking.
+func TestShownUnbooked(t *testing.T) {
+	tr := []dialog.Utterance{
+		{Speaker: dialog.SpeakerPersona, Text: "I came in for my knee and there was no appointment.", Start: sec2(0), End: sec2(3)},
+		{Speaker: dialog.SpeakerLearner, Text: "dr patel has wednesday at eleven three so if you go on the patient have to like you can grab it", Start: sec2(4), End: sec2(9), Confidence: 0.5},
+		{Speaker: dialog.SpeakerPersona, Text: "The app? I don't really do the app, dear.", Start: sec2(10), End: sec2(12)},
+	}
+	cr := criterion(t, scoreShipped(t, "lost-appointment", tr, "learner hung up"), "rebook")
+	for _, q := range cr.Evidence {
+		if q.Positive {
+			t.Errorf("rebook quotes %q as good; the reply shows she was sent to the app", q.Text)
+		}
+	}
+	if !strings.Contains(cr.Rationale, "anti-pattern") {
+		t.Errorf("rebook rationale %q: want the line counted as an anti-pattern", cr.Rationale)
+	}
+}

@@ -57,9 +57,9 @@ type line struct {
 	// then denies saying: they earn no credit and are never quoted as good.
 	tainted bool
 	// spared holds, for a line tainted only by an anti-pattern that is no provocation, the
-	// behaviours credited in one of its sentences that carries none, with that sentence: "I'm so sorry for the
-	// inconvenience, ma'am. May I have your full name, please?" asked for her details, and
-	// only the question is quoted.
+	// behaviours credited in one of its sentences that carries none, with that sentence:
+	// "I'm so sorry for the inconvenience, ma'am. May I have your full name, please?" asked
+	// for her details, and only the question is quoted.
 	spared map[string]string
 }
 
@@ -127,7 +127,7 @@ func readLines(c *Call) []line {
 			switch {
 			case corrected(b, lines[i+1:]):
 				delete(l.found, name)
-			case bad(name):
+			case avoid[name] || b.Mood > 0:
 				l.tainted = true
 				provoked = provoked || b.Mood > 0
 			}
@@ -160,11 +160,15 @@ func readLines(c *Call) []line {
 // line's behaviours credited in a sentence with no anti-pattern, script or sneer, with the
 // sentence. A recognized line has no sentences: it stays tainted whole.
 func spare(det *scenario.Detector, l *line, bad func(string) bool) map[string]string {
+	sentences := strings.FieldsFunc(l.u.Text, func(r rune) bool { return r == '.' || r == '?' || r == '!' })
+	if len(sentences) < 2 {
+		return nil // one sentence is the line itself
+	}
 	out := map[string]string{}
-	for _, s := range strings.FieldsFunc(l.u.Text, func(r rune) bool { return r == '.' || r == '?' || r == '!' }) {
+	for _, s := range sentences {
 		s = strings.TrimSpace(s)
-		if len(scenario.Tokenize(s)) < minQuoteWords || s == strings.TrimSpace(strings.TrimRight(l.u.Text, ".?! ")) {
-			continue // too short to quote, or one sentence: the line itself
+		if len(scenario.Tokenize(s)) < minQuoteWords {
+			continue // too short to quote
 		}
 		t := det.Understand(s)
 		if t.Why() != "" || slices.ContainsFunc(t.Found, bad) {
@@ -367,11 +371,10 @@ func (r reply) echoes(found map[string]bool) bool {
 }
 
 // unwordedQuestions counts the learner lines credited with an open question (needs:
-// open_question) whose words show none: one the
-// recognizer lost the shape of ("can i ask all when a customer wants to know whether voters
-// that does not get to that") that the other side's reply shows was asked. The
-// open_questions metric counts questions from the words alone, so it would miss what the
-// behaviour already credits.
+// open_question) whose words show none: one the recognizer lost the shape of ("can i ask all
+// when a customer wants to know whether voters that does not get to that") that the other
+// side's reply shows was asked. The open_questions metric counts questions from the words
+// alone, so it would miss what the behaviour already credits.
 func unwordedQuestions(sc *scenario.Scenario, lines []line) int {
 	n := 0
 	for _, l := range lines {

@@ -387,8 +387,10 @@ func TestStockLineSparesTheRest(t *testing.T) {
 		{Speaker: dialog.SpeakerPersona, Text: "I was charged twice and my rent is due Friday.", Start: sec2(0), End: sec2(3)},
 		{Speaker: dialog.SpeakerLearner, Text: "I understand your frustration. Two charges with rent due Friday, that's a horrible thing to find.", Start: sec2(4), End: sec2(9)},
 	}
-	if cr := criterion(t, scoreShipped(t, "double-charge", tr, "learner hung up"), "acknowledge"); len(cr.Evidence) > 0 && cr.Evidence[0].Positive {
-		t.Errorf("a stock line spares nothing of its own criterion: acknowledge quoted %q as good", cr.Evidence[0].Text)
+	for _, q := range criterion(t, scoreShipped(t, "double-charge", tr, "learner hung up"), "acknowledge").Evidence {
+		if q.Positive {
+			t.Errorf("a stock line spares nothing of its own criterion: acknowledge quoted %q as good", q.Text)
+		}
 	}
 }
 

@@ -475,10 +475,14 @@ func judgeCriterion(cr *Criterion, sc *scenario.Scenario, lines []line, m Metric
 			why = append(why, "not taken up by the other side: "+labels(sc, keys(half, nil, cr.Behaviours)))
 		}
 	}
-	for _, t := range cr.Metrics {
-		v, _ := m.Value(t.Metric)
-		parts = append(parts, t.Credit(v))
-		why = append(why, describeThreshold(t, v))
+	if len(cr.Metrics) > 0 {
+		worst := 1.0
+		for _, t := range cr.Metrics {
+			v, _ := m.Value(t.Metric)
+			worst = min(worst, t.Credit(v))
+			why = append(why, describeThreshold(t, v))
+		}
+		parts = append(parts, worst)
 	}
 	score := 1.0
 	if len(parts) > 0 {

@@ -27,8 +27,8 @@ type Rubric struct {
 
 // Criterion is one thing a trainer listens for. It grades behaviours the scenario defines
 // (the persona reacts to the same definitions, so the two cannot drift apart): its score
-// (0..1) is the mean of its parts, the behaviour credit and each metric threshold, minus
-// penalties for anti-patterns.
+// (0..1) is the mean of its parts, the behaviour credit and the weakest of its metric
+// thresholds, minus penalties for anti-patterns.
 type Criterion struct {
 	ID          string  `yaml:"id"`
 	Name        string  `yaml:"name"`

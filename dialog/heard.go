@@ -112,43 +112,25 @@ func endsThought(text string) int {
 	return 0
 }
 
-// How a learner's words begin, when they go on talking after a pause (conv.goesOn).
-const (
-	leadOther     = iota
-	leadContinues // a conjunction or relative word: the words go on with the sentence before
-	leadAnswer    // an answer or a reaction ("yes", "no", "okay", a backchannel)
-)
-
-// leadOf says how text begins, past any filler ("um, and then"): with a word that continues
-// the sentence before it ("and", "but", "so", "or", "because", "then", "which", "who",
-// "until", "although"...), with one that answers or reacts to what was just said ("yes",
-// "no", "okay", "right", "sure", "sorry", "oh", "thanks", or one of backchannels), or
-// neither. "That" is neither: it begins answers ("that's fine", "that would be great")
-// as often as it continues a sentence ("... that nobody called back").
-func leadOf(text string, backchannels []string) int {
-	t := normalize(text)
-	words := strings.Fields(t)
+// continuesLine reports whether text begins, past any filler ("um, and then"), with a word
+// that continues the sentence before it ("and", "but", "so", "or", "because", "then",
+// "which", "who", "until", "although"...). "That" does not count: it begins answers ("that's
+// fine", "that would be great") as often as it continues a sentence ("... that nobody
+// called back").
+func continuesLine(text string) bool {
+	words := strings.Fields(normalize(text))
 	for len(words) > 0 && isFiller(words[0]) {
 		words = words[1:]
 	}
 	if len(words) == 0 {
-		return leadOther
+		return false
 	}
 	switch words[0] {
 	case "and", "but", "so", "or", "nor", "because", "cause", "'cause", "cos", "then", "which", "who",
 		"whose", "whom", "until", "unless", "although", "though", "while", "whereas", "plus":
-		return leadContinues
-	case "yes", "yeah", "yep", "yup", "no", "nope", "nah", "okay", "ok", "alright", "right", "sure",
-		"fine", "sorry", "oh", "thanks", "thank":
-		return leadAnswer
+		return true
 	}
-	t = strings.Join(words, " ")
-	for _, bc := range backchannels {
-		if b := normalize(bc); b != "" && (t == b || strings.HasPrefix(t, b+" ")) {
-			return leadAnswer
-		}
-	}
-	return leadOther
+	return false
 }
 
 // isFiller reports whether word is a hesitation sound that says nothing of how a sentence goes.

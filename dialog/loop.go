@@ -327,24 +327,17 @@ func (c *conv) resumes(at time.Duration) (p *utterance, byWords bool) {
 }
 
 // goesOn reports whether u, said over t, the playing reply to the line u may go on with
-// (u.after), does go on with that line, by u's words so far (the interim transcript): never
-// when they begin like an answer ("yes", "no", "okay", a backchannel: the learner heard
-// something to answer); when the reply had played past resumeHeard (u.afterByWords), only
-// when they begin by continuing the line's sentence ("and", "but", "because", "which"...)
-// and no sentence of the reply that the learner began to hear asks them something; else
-// (nothing recognised yet, or other words) as the time alone says. With
-// Turns.ResumeByTimeOnly the time alone decides.
+// (u.after), does go on with that line. Within resumeHeard of the reply the time alone
+// decides: too little of it was heard to answer. Past it (u.afterByWords), only when u's
+// first words (the interim transcript) continue the line's sentence ("and", "but",
+// "because", "which"...) and no sentence of the reply the learner began to hear asks them
+// something; words that begin like an answer ("yes", "okay", a backchannel), other words or
+// none yet are a new line.
 func (c *conv) goesOn(u *utterance, t *turn) bool {
-	if c.s.Turns.ResumeByTimeOnly {
+	if !u.afterByWords {
 		return true
 	}
-	switch leadOf(c.interim, c.s.Turns.Backchannels) {
-	case leadAnswer:
-		return false
-	case leadContinues:
-		return !u.afterByWords || !c.asks(t)
-	}
-	return !u.afterByWords
+	return continuesLine(c.interim) && !c.asks(t)
 }
 
 // withdraw drops the persona's reply t because the learner went on talking: before t was

@@ -29,9 +29,8 @@ type Turns struct {
 	// within ResumeWithin, speech goes on with the line only while the reply has played at
 	// most its first moments (resumeHeard). Off (the default), speech that begins by
 	// continuing the line's sentence ("and", "because", "which"...) goes on with it while
-	// the reply has played up to resumeWordsHeard and asked the learner nothing, and speech
-	// that begins like an answer ("yes", "no", "okay") never goes on with a reply already
-	// playing. docs/BENCHMARKS.md compares the two.
+	// the reply has played up to resumeWordsHeard and asked the learner nothing.
+	// docs/BENCHMARKS.md compares the two.
 	ResumeByTimeOnly bool
 	// MinBargeIn is how long the learner must speak over the persona to interrupt it.
 	MinBargeIn time.Duration

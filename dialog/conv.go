@@ -46,6 +46,9 @@ type utterance struct {
 	// to after was dropped or never started, and the transcript shows the two as one line.
 	after  *utterance
 	joined bool
+	// afterByWords: after the reply had played past resumeHeard, so it goes on with after
+	// only if its first words continue after's sentence (conv.goesOn).
+	afterByWords bool
 	// text and confidence of the line, once recorded (joined with after's when joined)
 	text       string
 	confidence float64

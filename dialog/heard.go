@@ -111,3 +111,33 @@ func endsThought(text string) int {
 	}
 	return 0
 }
+
+// continuesLine reports whether text begins, past any filler ("um, and then"), with a word
+// that continues the sentence before it ("and", "but", "so", "or", "because", "then",
+// "which", "who", "until", "although"...). "That" does not count: it begins answers ("that's
+// fine", "that would be great") as often as it continues a sentence ("... that nobody
+// called back").
+func continuesLine(text string) bool {
+	words := strings.Fields(normalize(text))
+	for len(words) > 0 && isFiller(words[0]) {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return false
+	}
+	switch words[0] {
+	case "and", "but", "so", "or", "nor", "because", "cause", "'cause", "cos", "then", "which", "who",
+		"whose", "whom", "until", "unless", "although", "though", "while", "whereas", "plus":
+		return true
+	}
+	return false
+}
+
+// isFiller reports whether word is a hesitation sound that says nothing of how a sentence goes.
+func isFiller(word string) bool {
+	switch word {
+	case "um", "uh", "er", "erm", "hmm", "mm":
+		return true
+	}
+	return false
+}

@@ -176,7 +176,8 @@ func (c *conv) onInput(ev inEvent) {
 	case inSpeechStart:
 		c.silences, c.speechFor = 0, 0 // the last utterance's length is not this one's
 		c.setHangover(c.s.Turns.EndSilence)
-		u := &utterance{start: ev.at, after: c.resumes(ev.at)}
+		u := &utterance{start: ev.at}
+		u.after, u.afterByWords = c.resumes(ev.at)
 		if t := c.turn; t != nil && !t.over {
 			switch {
 			case t.audible(c):
@@ -254,7 +255,7 @@ func (c *conv) maybeBargeIn() {
 	default:
 		return
 	}
-	if u.after != nil && t.answers == u.after {
+	if u.after != nil && t.answers == u.after && c.goesOn(u, t) {
 		c.withdraw(t, u) // the learner went on with the line t answers: not an interruption
 		return
 	}
@@ -286,31 +287,57 @@ func (c *conv) clearLine() {
 // less than it takes to hear what the reply says and begin to answer it.
 const resumeHeard = 600 * time.Millisecond
 
+// resumeWordsHeard is how much of the reply the learner may have heard and still go on with
+// their line when their first words continue its sentence ("and", "because", "which"...;
+// goesOn): about the time it takes to plan what one says, so speech begun by then was
+// planned before the reply could be understood and answered.
+const resumeWordsHeard = time.Second
+
 // resumes returns the learner line that speech starting at media time at goes on with, if
 // any: one the engine ended (its endpoint) at most Turns.ResumeWithin before, that the
 // persona's reply has not answered beyond its first resumeHeard (as played when the
 // learner started), or that still waits for its final transcript with no reply begun.
-func (c *conv) resumes(at time.Duration) *utterance {
+// byWords is true when the reply had played past resumeHeard but at most resumeWordsHeard
+// (unless Turns.ResumeByTimeOnly): the speech goes on with the line only if its first
+// words continue the line's sentence (goesOn).
+func (c *conv) resumes(at time.Duration) (p *utterance, byWords bool) {
 	if c.s.Turns.ResumeWithin <= 0 {
-		return nil
+		return nil, false
 	}
-	var p *utterance
 	if t := c.turn; t != nil && !t.over {
 		heard := media.Duration(rate, int(c.played(t))) - (c.now() - at)
-		if heard > resumeHeard {
-			return nil
+		switch {
+		case heard <= resumeHeard:
+		case !c.s.Turns.ResumeByTimeOnly && heard <= resumeWordsHeard:
+			byWords = true
+		default:
+			return nil, false
 		}
 		p = t.answers
 	} else if n := len(c.utts); n > 0 {
 		p = c.utts[n-1]
 		if p.end == 0 || p.answered || p.overPersona && !p.bargedIn {
-			return nil // still open, cut in on, or said over the persona without taking the floor
+			return nil, false // still open, cut in on, or said over the persona without taking the floor
 		}
 	}
 	if p == nil || at-(p.end+p.hangover) > c.s.Turns.ResumeWithin {
-		return nil
+		return nil, false
 	}
-	return p
+	return p, byWords
+}
+
+// goesOn reports whether u, said over t, the playing reply to the line u may go on with
+// (u.after), does go on with that line. Within resumeHeard of the reply the time alone
+// decides: too little of it was heard to answer. Past it (u.afterByWords), only when u's
+// first words (the interim transcript) continue the line's sentence ("and", "but",
+// "because", "which"...) and no sentence of the reply the learner began to hear asks them
+// something; words that begin like an answer ("yes", "okay", a backchannel), other words or
+// none yet are a new line.
+func (c *conv) goesOn(u *utterance, t *turn) bool {
+	if !u.afterByWords {
+		return true
+	}
+	return continuesLine(c.interim) && !c.asks(t)
 }
 
 // withdraw drops the persona's reply t because the learner went on talking: before t was

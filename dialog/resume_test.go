@@ -14,8 +14,15 @@ const firstReply = "I am sorry to hear that, it sounds really frustrating. Let m
 
 func resumeCall(t *testing.T, pause time.Duration, turns Turns) (run, []string) {
 	t.Helper()
-	p := &fakePersona{replies: []string{firstReply, "That is awful, let me fix it."}, endAt: 2}
-	texts := []string{"yesterday i called", "and nobody helped me"}
+	return resumeCallWith(t, pause, turns, firstReply, "and nobody helped me")
+}
+
+// resumeCallWith is resumeCall with the persona's first reply ("|" between its sentences)
+// and what the learner says after the pause.
+func resumeCallWith(t *testing.T, pause time.Duration, turns Turns, reply, goesOn string) (run, []string) {
+	t.Helper()
+	p := &fakePersona{replies: []string{reply, "That is awful, let me fix it."}, endAt: 2}
+	texts := []string{"yesterday i called", goesOn}
 	steps := []step{{speak: time.Second}, {pause: pause, speak: 900 * time.Millisecond}}
 	r := converse(t, p, texts, steps, turns, nil)
 	if r.err != nil {
@@ -99,8 +106,38 @@ func TestEngineResumedLineIsOneTurn(t *testing.T) {
 	}
 }
 
-// TestEngineResumeStaysTwoTurns: going on after the window, or after the persona has been
-// heard past resumeHeard, is a new line that interrupts the reply, as before.
+// TestEngineResumeByWords: the learner goes on 1.2 s into the pause, 850 ms after the
+// endpoint, when the reply has played about 700 ms, past resumeHeard; their first word,
+// "and", continues the line, so it is still one line, as in TestEngineResumedLineIsOneTurn.
+func TestEngineResumeByWords(t *testing.T) {
+	r, texts := resumeCall(t, 1200*time.Millisecond, testTurns())
+	whole := texts[0] + " " + texts[1]
+	if b := r.ev.kinds(EventBargeIn); len(b) != 0 {
+		t.Errorf("barge-in events %+v: going on with the line is not an interruption", b)
+	}
+	cancelled := r.ev.kinds(EventTurnCancelled)
+	if len(cancelled) != 1 {
+		t.Fatalf("turn.cancelled events = %+v, want one", cancelled)
+	}
+	if played, err := time.ParseDuration(cancelled[0].Data["played_ms"] + "ms"); err != nil || played <= resumeHeard {
+		t.Errorf("played_ms = %q, want past resumeHeard (%v)", cancelled[0].Data["played_ms"], resumeHeard)
+	}
+	in := speechInputs(r.persona)
+	if len(in) != 2 || in[1].Text != whole || !in[1].Resumed || in[1].Interrupted {
+		t.Fatalf("persona speech inputs = %+v, want the first part, then the whole line resumed", in)
+	}
+	learner := linesOf(r.res.Transcript, SpeakerLearner)
+	if len(learner) != 1 || learner[0].Text != whole {
+		t.Fatalf("learner lines = %+v, want one: %q", learner, whole)
+	}
+	if r.res.Turns != 1 {
+		t.Errorf("%d turns, want the line answered once", r.res.Turns)
+	}
+}
+
+// TestEngineResumeStaysTwoTurns: going on after the window, after the persona has been
+// heard past resumeHeard without words that continue the line, or past resumeWordsHeard
+// with them, or with words that answer the reply, is a new line that interrupts it.
 func TestEngineResumeStaysTwoTurns(t *testing.T) {
 	narrow := testTurns()
 	narrow.ResumeWithin = 300 * time.Millisecond
@@ -108,16 +145,29 @@ func TestEngineResumeStaysTwoTurns(t *testing.T) {
 	wide.ResumeWithin = 3 * time.Second
 	off := testTurns()
 	off.ResumeWithin = 0
+	timeOnly := testTurns()
+	timeOnly.ResumeByTimeOnly = true
+	const asks = "Did you call us before?|" + firstReply
+	// long plays on for over a second after the learner goes on at 1.8 s.
+	const long = firstReply + "|I will go through every charge on it with you now and put this right today."
 	for _, c := range []struct {
-		name  string
-		pause time.Duration
-		turns Turns
+		name   string
+		pause  time.Duration
+		turns  Turns
+		reply  string
+		goesOn string
 	}{
-		{"after the window", 900 * time.Millisecond, narrow}, // about 400 ms after the endpoint, 300 ms window
-		{"persona heard", 1300 * time.Millisecond, wide},     // the reply had played about 800 ms
-		{"resume_within 0", 600 * time.Millisecond, off},     // the case TestEngineResumedLineIsOneTurn joins
+		{"after the window", 900 * time.Millisecond, narrow, firstReply, "and nobody helped me"}, // about 400 ms after the endpoint, 300 ms window
+		{"resume_within 0", 600 * time.Millisecond, off, firstReply, "and nobody helped me"},     // the case TestEngineResumedLineIsOneTurn joins
+		// The reply had played about 1.3 s, past resumeWordsHeard (the window is 3 s).
+		{"persona heard past the bound", 1800 * time.Millisecond, wide, long, "and nobody helped me"},
+		// TestEngineResumeByWords's case without its words, or without reading them.
+		{"words that do not continue", 1200 * time.Millisecond, testTurns(), firstReply, "my bill is wrong"},
+		{"an answer", 1200 * time.Millisecond, testTurns(), firstReply, "no i called twice"},
+		{"time only", 1200 * time.Millisecond, timeOnly, firstReply, "and nobody helped me"},
+		{"the persona asked", 1200 * time.Millisecond, testTurns(), asks, "and nobody helped me"},
 	} {
-		r, texts := resumeCall(t, c.pause, c.turns)
+		r, texts := resumeCallWith(t, c.pause, c.turns, c.reply, c.goesOn)
 		learner := linesOf(r.res.Transcript, SpeakerLearner)
 		if len(learner) != 2 || learner[0].Text != texts[0] || learner[1].Text != texts[1] {
 			t.Errorf("%s: learner lines = %+v, want two", c.name, learner)
@@ -140,7 +190,7 @@ func TestEngineResumeStaysTwoTurns(t *testing.T) {
 		if r.res.Turns != 2 {
 			t.Errorf("%s: %d turns, want 2", c.name, r.res.Turns)
 		}
-		if !strings.HasPrefix(firstReply, linesOf(r.res.Transcript, SpeakerPersona)[1].Text) {
+		if !strings.HasPrefix(strings.ReplaceAll(c.reply, "|", " "), linesOf(r.res.Transcript, SpeakerPersona)[1].Text) {
 			t.Errorf("%s: the cut reply is not in the transcript: %+v", c.name, r.res.Transcript)
 		}
 	}
@@ -171,5 +221,29 @@ func TestEngineWithdrawnThenCough(t *testing.T) {
 	}
 	if r.res.EndReason != "resolved" {
 		t.Errorf("end reason %q: the line was not answered", r.res.EndReason)
+	}
+}
+
+func TestContinuesLine(t *testing.T) {
+	for text, want := range map[string]bool{
+		"and nobody helped me":  true,
+		"But the refund":        true,
+		"um, because the app":   true,
+		"which i never":         true,
+		"'cause it failed":      true,
+		"then a second charge":  true,
+		"yes, I can see":        false,
+		"No.":                   false,
+		"uh okay":               false,
+		"I see, so":             false,
+		"my rent is due":        false,
+		"that nobody called":    false, // "that" begins answers as often
+		"":                      false,
+		"um":                    false,
+		"andrew called me back": false,
+	} {
+		if got := continuesLine(text); got != want {
+			t.Errorf("continuesLine(%q) = %v, want %v", text, got, want)
+		}
 	}
 }

@@ -25,6 +25,13 @@ type Turns struct {
 	// the transcript shows as one. Zero turns this off: the learner's next words are a new
 	// line (a reply not yet playing is still dropped and the persona still answers both).
 	ResumeWithin time.Duration
+	// ResumeByTimeOnly keeps the rule before going on was read from the learner's words:
+	// within ResumeWithin, speech goes on with the line only while the reply has played at
+	// most its first moments (resumeHeard). Off (the default), speech that begins by
+	// continuing the line's sentence ("and", "because", "which"...) goes on with it while
+	// the reply has played up to resumeWordsHeard and asked the learner nothing.
+	// docs/BENCHMARKS.md compares the two.
+	ResumeByTimeOnly bool
 	// MinBargeIn is how long the learner must speak over the persona to interrupt it.
 	MinBargeIn time.Duration
 	// Backchannels are short acknowledgements ("okay", "right") that never interrupt.

@@ -204,6 +204,20 @@ func (c *conv) heardOf(t *turn) (string, bool) {
 	return heardText(t.sentences, played)
 }
 
+// asks reports whether a sentence of the turn that has begun to play at the far end is a
+// question (it ends in "?"): the persona asked the learner something.
+func (c *conv) asks(t *turn) bool {
+	played := c.played(t)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, s := range t.sentences {
+		if s.start < played && strings.HasSuffix(strings.TrimRight(s.text, ` "')`), "?") {
+			return true
+		}
+	}
+	return false
+}
+
 // played is how many samples of the turn's audio the far end has played: what it confirmed
 // (Line.Played), at most what was sent.
 func (c *conv) played(t *turn) int64 {

@@ -24,15 +24,42 @@ import (
 // transcript shows one line, the persona answers it once); a false cut-off is a split line
 // not joined: two learner lines for the transcript and the scorer, and two turns for the
 // learner when the persona's reply played in the pause. The end-of-turn delay runs from the
-// end of a line's last word to the persona's first frame, over lines that are one line.
-// `go test -run TestEndpointingReport -v ./cmd/spar/` prints the table in docs/BENCHMARKS.md.
+// end of a line's last word to the persona's first frame, over lines that are one line. A
+// line whose second part answers the persona (pausedLine.answers) is right to be two lines
+// once the reply played; joined after persona audio played, it counts as an answer joined.
+// `go test -run TestEndpointingReport -v ./cmd/spar/` prints the tables in
+// docs/BENCHMARKS.md: the first four lines in one call, the held-out lines one call each.
 
-// pausedLines are what the learner says; "..." marks the pause.
-var pausedLines = []string{
-	"I called last week... and nobody helped me at all.",
-	"I was charged twice and... I want that money back.",
-	"Let me check, so... the second charge is a mistake.",
-	"I can refund it now, but... it takes three days.",
+// pausedLine is what the learner says; "..." marks the pause. answers marks a line whose
+// second part answers the persona's reply rather than going on with the first: split there
+// after the reply played, it is two lines, and joining it is wrong.
+type pausedLine struct {
+	text    string
+	answers bool
+}
+
+// pausedLines are the report's first four lines, each going on after its pause.
+var pausedLines = []pausedLine{
+	{text: "I called last week... and nobody helped me at all."},
+	{text: "I was charged twice and... I want that money back."},
+	{text: "Let me check, so... the second charge is a mistake."},
+	{text: "I can refund it now, but... it takes three days."},
+}
+
+// heldOutLines were written after the rule joining a continuation by its first word
+// (Turns.ResumeByTimeOnly off) was proposed and before it was run on them: pauses after a
+// clause that reads as complete and goes on with a conjunction or relative word, after
+// one that does not read as complete, one that goes on without a conjunction, and two where
+// the learner answers the persona after the pause.
+var heldOutLines = []pausedLine{
+	{text: "My card was charged on Monday... but the refund never came."},
+	{text: "I spoke to your colleague... because the app kept failing."},
+	{text: "The second payment went through... which I never agreed to."},
+	{text: "I paid the bill in full... then a second charge showed up."},
+	{text: "I would like to... close the account today."},
+	{text: "I need the money back... my rent is due on Friday."},
+	{text: "Let me look at your account... yes, I can see both charges.", answers: true},
+	{text: "I can look into that for you... right, the one from Monday.", answers: true},
 }
 
 type epConfig struct {
@@ -42,7 +69,10 @@ type epConfig struct {
 	// finished sentence, x1 otherwise).
 	complete time.Duration
 	// resume is dialog.Turns.ResumeWithin; zero: off (the code before it).
-	resume   time.Duration
+	resume time.Duration
+	// timeOnly joins only by how much of the reply was heard, whatever the learner's words
+	// (dialog.Turns.ResumeByTimeOnly: the rule before continuation words).
+	timeOnly bool
 	interims interimKind
 	// think is how long the persona takes to its first sentence: none for the instant
 	// providers, hundreds of ms for a real persona and synthesizer.
@@ -83,12 +113,18 @@ func (k interimKind) String() string {
 }
 
 type epResult struct {
-	lines   int
-	splits  int             // extra utterances the engine made of the lines
-	joined  int             // of them, those joined back into their line (learner.said joined)
-	cutoffs int             // of them, those heard as a turn of their own: splits - joined
-	audible int             // split lines where persona audio played before the learner went on
-	delays  []time.Duration // lines heard as one turn
+	lines   int // lines that go on after the pause (not answers)
+	answers int // lines whose second part answers the persona
+	splits  int // extra utterances the engine made of the lines
+	joined  int // of them, those joined back into their line (learner.said joined)
+	cutoffs int // of them, those of lines that go on heard as a turn of their own
+	audible int // split lines where persona audio played before the learner went on
+	// wrongJoins are answers joined to the line before although persona audio had played
+	// before the learner began them.
+	wrongJoins int
+	// answerSplits are answers split and not joined: two lines, as they should be.
+	answerSplits int
+	delays       []time.Duration // lines heard as one turn
 }
 
 // epLine is a dialog.Line: it hands the engine's listener over and notes when persona audio
@@ -136,8 +172,21 @@ func (l *epLine) firstPersonaAfter(t time.Duration) (time.Duration, bool) {
 	return 0, false
 }
 
-// runEndpointing plays every paused line once per pause length and counts.
-func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
+// add counts o's lines in r.
+func (r *epResult) add(o epResult) {
+	r.lines += o.lines
+	r.answers += o.answers
+	r.splits += o.splits
+	r.joined += o.joined
+	r.cutoffs += o.cutoffs
+	r.audible += o.audible
+	r.wrongJoins += o.wrongJoins
+	r.answerSplits += o.answerSplits
+	r.delays = append(r.delays, o.delays...)
+}
+
+// runEndpointing plays every one of lines once with pauses of pause and counts.
+func runEndpointing(t *testing.T, cfg epConfig, lines []pausedLine, pause time.Duration) epResult {
 	t.Helper()
 	var res epResult
 	synctest.Test(t, func(t *testing.T) {
@@ -146,9 +195,9 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 			t.Fatal(err)
 		}
 		sc, _ := cat.Get("double-charge")
-		sttLines := make([]string, len(pausedLines))
-		for i, l := range pausedLines {
-			sttLines[i] = strings.ReplaceAll(l, "...", "")
+		sttLines := make([]string, len(lines))
+		for i, l := range lines {
+			sttLines[i] = strings.ReplaceAll(l.text, "...", "")
 		}
 		scfg := sttinstant.Config{Lines: sttLines, Words: cfg.interims != interimsNone}
 		if cfg.interims == interimsSphinx {
@@ -167,14 +216,19 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 		turns.EndSilence = cfg.endSilence
 		turns.EndSilenceComplete = cfg.complete
 		turns.ResumeWithin = cfg.resume
+		turns.ResumeByTimeOnly = cfg.timeOnly
 		turns.MaxDuration = 10 * time.Minute
 		done := make(chan dialog.Result, 1)
-		var said []dialog.Event // learner.said, logged by the loop only
+		var said []dialog.Event          // learner.said, logged by the loop only
+		var speechStarts []time.Duration // the learner's speech.start
 		go func() {
 			r, _ := engine.Run(ctx, line, dialog.Session{Transport: "bench", Persona: slowPersona{persona.NewScripted(sc, 1), cfg.think},
 				Turns: turns, Timeline: dialog.TimelineFunc(func(e dialog.Event) {
-					if e.Kind == dialog.EventLearnerSaid {
+					switch {
+					case e.Kind == dialog.EventLearnerSaid:
 						said = append(said, e)
+					case e.Kind == dialog.EventSpeechStart && e.Speaker == dialog.SpeakerLearner:
+						speechStarts = append(speechStarts, e.At)
 					}
 				})})
 			done <- r
@@ -198,7 +252,7 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 				return false
 			}
 		}
-		for _, text := range pausedLines {
+		for _, l := range lines {
 			waitFrom := now
 			for {
 				last, ok := line.lastPersona()
@@ -211,7 +265,7 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 				}
 			}
 			var pcm collector
-			_ = learner.Synthesize(ctx, text, "", &pcm)
+			_ = learner.Synthesize(ctx, l.text, "", &pcm)
 			start := now
 			for off := 0; off+frame <= len(pcm.pcm) && ctx.Err() == nil; off += frame {
 				step(pcm.pcm[off : off+frame])
@@ -237,13 +291,33 @@ func runEndpointing(t *testing.T, cfg epConfig, pause time.Duration) epResult {
 					}
 				}
 			}
-			res.lines++
+			if lines[i].answers {
+				res.answers++
+			} else {
+				res.lines++
+			}
 			if n > 1 {
 				res.splits += n - 1
 				res.joined += joined
-				res.cutoffs += n - 1 - joined
+				if !lines[i].answers {
+					res.cutoffs += n - 1 - joined
+				} else if joined < n-1 {
+					res.answerSplits++
+				}
 				if p, ok := line.firstPersonaAfter(sp[0]); ok && p < sp[1] {
 					res.audible++
+				}
+			}
+			if lines[i].answers && joined > 0 {
+				// Where the learner began the answer: the line's second speech.start.
+				var starts []time.Duration
+				for _, s := range speechStarts {
+					if s >= sp[0]-100*time.Millisecond && s < sp[1] {
+						starts = append(starts, s)
+					}
+				}
+				if p, ok := line.firstPersonaAfter(sp[0]); ok && len(starts) > 1 && p < starts[1] {
+					res.wrongJoins++
 				}
 			}
 			if n-joined > 1 {
@@ -284,59 +358,97 @@ func TestEndpointingReport(t *testing.T) {
 		{"before", epConfig{endSilence: es, interims: interimsWords}},
 		{"before", epConfig{endSilence: es, interims: interimsSphinx}},
 	}
-	// end_silence_complete without joining (resume_within 0s), then with the default 1 s.
-	for _, resume := range []time.Duration{0, dialog.DefaultResumeWithin} {
+	// end_silence_complete without joining (resume_within 0s), then with the default 1 s
+	// joining by time only (the rule before continuation words), then as it is now.
+	resumes := []struct {
+		within   time.Duration
+		timeOnly bool
+	}{{0, false}, {dialog.DefaultResumeWithin, true}, {dialog.DefaultResumeWithin, false}}
+	for _, r := range resumes {
 		for _, k := range []interimKind{interimsWords, interimsSphinx} {
 			for _, c := range []time.Duration{250, 300, 350, 400, 450} {
-				rows = append(rows, epRow{"after", epConfig{endSilence: es, complete: c * time.Millisecond, resume: resume, interims: k}})
+				rows = append(rows, epRow{"after", epConfig{endSilence: es, complete: c * time.Millisecond, resume: r.within, timeOnly: r.timeOnly, interims: k}})
 			}
 		}
 	}
 	// The defaults with a persona that takes 500 ms to its first sentence, as real ones do.
-	for _, resume := range []time.Duration{0, dialog.DefaultResumeWithin} {
+	for _, r := range resumes {
 		for _, k := range []interimKind{interimsWords, interimsSphinx} {
-			rows = append(rows, epRow{"after", epConfig{endSilence: es, complete: dialog.DefaultEndSilenceComplete, resume: resume, interims: k, think: 500 * time.Millisecond}})
+			rows = append(rows, epRow{"after", epConfig{endSilence: es, complete: dialog.DefaultEndSilenceComplete, resume: r.within, timeOnly: r.timeOnly, interims: k, think: 500 * time.Millisecond}})
 		}
 	}
+	// The first four lines are one call, as they always were; each held-out line is a call of
+	// its own, so the persona's mood (it hangs up on a learner who does not help) does not
+	// decide which lines are answered.
+	sets := []struct {
+		name  string
+		lines []pausedLine
+		alone bool
+	}{{"the first four lines", pausedLines, false}, {"the held-out lines, one call each", heldOutLines, true}}
 	var report strings.Builder
-	report.WriteString("| code | end_silence | end_silence_complete | resume_within | interims | persona latency | split at the pause (300 / 600 / 1000 ms) | joined after a resume | false cut-offs: split, not joined (300 / 600 / 1000 ms) | cut-off rate | persona audible in the pause | end-of-turn delay mean / p95 |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, row := range rows {
-		cfg := row.cfg
-		shortest := cfg.endSilence
-		if cfg.complete > 0 {
-			shortest = cfg.complete
-		} else if cfg.interims != interimsNone {
-			shortest = cfg.endSilence * 4 / 5
+	for _, set := range sets {
+		fmt.Fprintf(&report, "\n%s:\n\n", set.name)
+		report.WriteString("| code | end_silence | end_silence_complete | resume_within | interims | persona latency | split at the pause (300 / 600 / 1000 ms) | joined after a resume | false cut-offs: split, not joined (300 / 600 / 1000 ms) | cut-off rate | answers joined after the reply played | persona audible in the pause | end-of-turn delay mean / p95 |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		for _, row := range rows {
+			reportRow(t, &report, row, set.lines, set.alone, pauses)
 		}
-		var splits, cuts []string
-		var delays []time.Duration
-		lines, joined, cutoffs, audible := 0, 0, 0, 0
-		for _, p := range pauses {
-			r := runEndpointing(t, cfg, p)
-			lines += r.lines
-			joined += r.joined
-			cutoffs += r.cutoffs
-			audible += r.audible
-			splits = append(splits, fmt.Sprintf("%d/%d", r.splits, r.lines))
-			cuts = append(cuts, fmt.Sprintf("%d/%d", r.cutoffs, r.lines))
-			delays = append(delays, r.delays...)
-			if p*2 <= shortest && r.splits > 0 {
-				t.Errorf("%+v, pause %v: %d lines split", cfg, p, r.splits)
-			}
-			if got := len(r.delays) + r.cutoffs; got < r.lines {
-				t.Errorf("%+v pause %v: %d of %d lines answered", cfg, p, len(r.delays), r.lines-r.cutoffs)
-			}
-		}
-		complete, resume := "-", "-"
-		if cfg.complete > 0 {
-			complete = cfg.complete.String()
-		}
-		if cfg.resume > 0 {
-			resume = cfg.resume.String()
-		}
-		fmt.Fprintf(&report, "| %s | %v | %s | %s | %s | %v | %s | %d | %s | %.0f %% | %d | %s / %s ms |\n", row.when, cfg.endSilence, complete,
-			resume, cfg.interims, cfg.think, strings.Join(splits, " / "), joined, strings.Join(cuts, " / "),
-			100*float64(cutoffs)/float64(lines), audible, msf(mean(delays)), msf(percentile(delays, 95)))
 	}
-	t.Log("\n" + report.String())
+	t.Log(report.String())
+}
+
+// reportRow runs one configuration over lines with each pause (in one call, or alone each
+// in a call of its own), checks what must hold, and writes its row of the table.
+func reportRow(t *testing.T, report *strings.Builder, row epRow, set []pausedLine, alone bool, pauses []time.Duration) {
+	t.Helper()
+	cfg := row.cfg
+	shortest := cfg.endSilence
+	if cfg.complete > 0 {
+		shortest = cfg.complete
+	} else if cfg.interims != interimsNone {
+		shortest = cfg.endSilence * 4 / 5
+	}
+	var splits, cuts []string
+	var delays []time.Duration
+	lines, answers, joined, cutoffs, wrong, audible := 0, 0, 0, 0, 0, 0
+	for _, p := range pauses {
+		var r epResult
+		if alone {
+			for _, l := range set {
+				r.add(runEndpointing(t, cfg, []pausedLine{l}, p))
+			}
+		} else {
+			r = runEndpointing(t, cfg, set, p)
+		}
+		lines += r.lines
+		answers += r.answers
+		joined += r.joined
+		cutoffs += r.cutoffs
+		wrong += r.wrongJoins
+		audible += r.audible
+		splits = append(splits, fmt.Sprintf("%d/%d", r.splits, r.lines+r.answers))
+		cuts = append(cuts, fmt.Sprintf("%d/%d", r.cutoffs, r.lines))
+		delays = append(delays, r.delays...)
+		if p*2 <= shortest && r.splits > 0 {
+			t.Errorf("%+v, pause %v: %d lines split", cfg, p, r.splits)
+		}
+		if got := len(r.delays) + r.cutoffs + r.answerSplits; got < r.lines+r.answers {
+			t.Errorf("%+v pause %v: %d of %d lines answered", cfg, p, len(r.delays), r.lines+r.answers-r.cutoffs-r.answerSplits)
+		}
+	}
+	complete, resume, wrongs := "-", "-", "-"
+	if cfg.complete > 0 {
+		complete = cfg.complete.String()
+	}
+	if cfg.resume > 0 {
+		resume = cfg.resume.String()
+		if cfg.timeOnly {
+			resume += " (time only)"
+		}
+	}
+	if answers > 0 {
+		wrongs = fmt.Sprintf("%d/%d", wrong, answers)
+	}
+	fmt.Fprintf(report, "| %s | %v | %s | %s | %s | %v | %s | %d | %s | %.0f %% | %s | %d | %s / %s ms |\n", row.when, cfg.endSilence, complete,
+		resume, cfg.interims, cfg.think, strings.Join(splits, " / "), joined, strings.Join(cuts, " / "),
+		100*float64(cutoffs)/float64(lines), wrongs, audible, msf(mean(delays)), msf(percentile(delays, 95)))
 }

@@ -21,8 +21,10 @@
 //	turns            end_silence, end_silence_complete (shorter, once the partial
 //	                 transcript reads as complete), resume_within (default 1s, 0s off: the
 //	                 learner going on this soon after an endpoint, before the persona's reply
-//	                 has been heard beyond its first 600 ms, is finishing the same line: the
-//	                 reply is dropped and the whole line answered, as one transcript line),
+//	                 has been heard beyond its first 600 ms, or 1 s when their first words
+//	                 continue the sentence ("and", "because"...), is finishing the same
+//	                 line: the reply is dropped and the whole line answered, as one
+//	                 transcript line),
 //	                 min_barge_in, backchannels, silence_timeout, silence_prompts, max_duration,
 //	                 persona_barge_in {enabled, after_talk, triggers}
 //	mood             max, hangup_at, bands {name: upper bound}, drift, recovery,

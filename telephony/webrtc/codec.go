@@ -34,6 +34,12 @@ type codecPath struct {
 
 // newSendPath builds the encoder for c. Opus is encoded at 16 kHz directly (Opus resamples
 // internally; the RTP clock stays 48 kHz).
+//
+// The persona's audio is always speech, and the encoder is told so (OPUS_SIGNAL_VOICE).
+// Speech codes the same (SILK, byte for byte), and nothing the encoder's analysis takes for
+// music (a tone, a synthesizer's sung or noisy stretch) switches it to CELT, whose work
+// buffers, sized for 48 kHz and 120 ms frames, gopus allocates on a call's first CELT frame
+// and keeps: about 190 KB a call.
 func newSendPath(c string, bitrate int) (*codecPath, error) {
 	switch c {
 	case codecOpus.MimeType:
@@ -43,6 +49,9 @@ func newSendPath(c string, bitrate int) (*codecPath, error) {
 		}
 		if err := enc.SetBitrate(bitrate); err != nil {
 			return nil, fmt.Errorf("webrtc: opus bitrate: %w", err)
+		}
+		if err := enc.SetSignal(gopus.SignalVoice); err != nil {
+			return nil, fmt.Errorf("webrtc: opus signal: %w", err)
 		}
 		return &codecPath{enc: opusEnc{enc}, clockRate: 48000, perFrame: 960}, nil
 	case codecPCMU.MimeType:

@@ -25,14 +25,16 @@ import (
 // not joined: two learner lines for the transcript and the scorer, and two turns for the
 // learner when the persona's reply played in the pause. The end-of-turn delay runs from the
 // end of a line's last word to the persona's first frame, over lines that are one line. A
-// line whose second part answers the persona (pausedLine.answers) is right to be two lines
+// line whose second part could answer the persona (pausedLine.answers) may be two lines
 // once the reply played; joined after persona audio played, it counts as an answer joined.
 // `go test -run TestEndpointingReport -v ./cmd/spar/` prints the tables in
 // docs/BENCHMARKS.md: the first four lines in one call, the held-out lines one call each.
 
 // pausedLine is what the learner says; "..." marks the pause. answers marks a line whose
-// second part answers the persona's reply rather than going on with the first: split there
-// after the reply played, it is two lines, and joining it is wrong.
+// second part could answer the persona's reply rather than go on with the first: split
+// there after the reply played, two lines are right (not a false cut-off); joined, the
+// report counts it (the harness's answers answer nothing the persona said, so a join within
+// the reply's first moments is no error).
 type pausedLine struct {
 	text    string
 	answers bool
@@ -119,9 +121,9 @@ type epResult struct {
 	joined  int // of them, those joined back into their line (learner.said joined)
 	cutoffs int // of them, those of lines that go on heard as a turn of their own
 	audible int // split lines where persona audio played before the learner went on
-	// wrongJoins are answers joined to the line before although persona audio had played
+	// answerJoins are answers joined to the line before although persona audio had played
 	// before the learner began them.
-	wrongJoins int
+	answerJoins int
 	// answerSplits are answers split and not joined: two lines, as they should be.
 	answerSplits int
 	delays       []time.Duration // lines heard as one turn
@@ -180,7 +182,7 @@ func (r *epResult) add(o epResult) {
 	r.joined += o.joined
 	r.cutoffs += o.cutoffs
 	r.audible += o.audible
-	r.wrongJoins += o.wrongJoins
+	r.answerJoins += o.answerJoins
 	r.answerSplits += o.answerSplits
 	r.delays = append(r.delays, o.delays...)
 }
@@ -317,7 +319,7 @@ func runEndpointing(t *testing.T, cfg epConfig, lines []pausedLine, pause time.D
 					}
 				}
 				if p, ok := line.firstPersonaAfter(sp[0]); ok && len(starts) > 1 && p < starts[1] {
-					res.wrongJoins++
+					res.answerJoins++
 				}
 			}
 			if n-joined > 1 {
@@ -409,7 +411,7 @@ func reportRow(t *testing.T, report *strings.Builder, row epRow, set []pausedLin
 	}
 	var splits, cuts []string
 	var delays []time.Duration
-	lines, answers, joined, cutoffs, wrong, audible := 0, 0, 0, 0, 0, 0
+	lines, answers, joined, cutoffs, answerJoins, audible := 0, 0, 0, 0, 0, 0
 	for _, p := range pauses {
 		var r epResult
 		if alone {
@@ -423,7 +425,7 @@ func reportRow(t *testing.T, report *strings.Builder, row epRow, set []pausedLin
 		answers += r.answers
 		joined += r.joined
 		cutoffs += r.cutoffs
-		wrong += r.wrongJoins
+		answerJoins += r.answerJoins
 		audible += r.audible
 		splits = append(splits, fmt.Sprintf("%d/%d", r.splits, r.lines+r.answers))
 		cuts = append(cuts, fmt.Sprintf("%d/%d", r.cutoffs, r.lines))
@@ -435,7 +437,7 @@ func reportRow(t *testing.T, report *strings.Builder, row epRow, set []pausedLin
 			t.Errorf("%+v pause %v: %d of %d lines answered", cfg, p, len(r.delays), r.lines+r.answers-r.cutoffs-r.answerSplits)
 		}
 	}
-	complete, resume, wrongs := "-", "-", "-"
+	complete, resume, answersJoined := "-", "-", "-"
 	if cfg.complete > 0 {
 		complete = cfg.complete.String()
 	}
@@ -446,9 +448,9 @@ func reportRow(t *testing.T, report *strings.Builder, row epRow, set []pausedLin
 		}
 	}
 	if answers > 0 {
-		wrongs = fmt.Sprintf("%d/%d", wrong, answers)
+		answersJoined = fmt.Sprintf("%d/%d", answerJoins, answers)
 	}
 	fmt.Fprintf(report, "| %s | %v | %s | %s | %s | %v | %s | %d | %s | %.0f %% | %s | %d | %s / %s ms |\n", row.when, cfg.endSilence, complete,
 		resume, cfg.interims, cfg.think, strings.Join(splits, " / "), joined, strings.Join(cuts, " / "),
-		100*float64(cutoffs)/float64(lines), wrongs, audible, msf(mean(delays)), msf(percentile(delays, 95)))
+		100*float64(cutoffs)/float64(lines), answersJoined, audible, msf(mean(delays)), msf(percentile(delays, 95)))
 }

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -387,10 +388,14 @@ func TestStockLineSparesTheRest(t *testing.T) {
 		{Speaker: dialog.SpeakerPersona, Text: "I was charged twice and my rent is due Friday.", Start: sec2(0), End: sec2(3)},
 		{Speaker: dialog.SpeakerLearner, Text: "I understand your frustration. Two charges with rent due Friday, that's a horrible thing to find.", Start: sec2(4), End: sec2(9)},
 	}
-	for _, q := range criterion(t, scoreShipped(t, "double-charge", tr, "learner hung up"), "acknowledge").Evidence {
+	ack := criterion(t, scoreShipped(t, "double-charge", tr, "learner hung up"), "acknowledge")
+	for _, q := range ack.Evidence {
 		if q.Positive {
 			t.Errorf("a stock line spares nothing of its own criterion: acknowledge quoted %q as good", q.Text)
 		}
+	}
+	if !slices.ContainsFunc(ack.Evidence, func(q Quote) bool { return !q.Positive }) {
+		t.Errorf("acknowledge evidence %+v: want the stock line quoted as what cost it", ack.Evidence)
 	}
 }
 
@@ -410,5 +415,25 @@ func TestShownUnbooked(t *testing.T) {
 	}
 	if !strings.Contains(cr.Rationale, "anti-pattern") {
 		t.Errorf("rebook rationale %q: want the line counted as an anti-pattern", cr.Rationale)
+	}
+}
+
+// TestWeakestMetricDecides: a criterion's metrics count by the weakest of them. A learner
+// who says little and never cuts in, but leaves her in a silence of 15 s, has no pace
+// credit: the silence is past dead_air_longest_s's zero, whatever the talk ratio.
+func TestWeakestMetricDecides(t *testing.T) {
+	tr := []dialog.Utterance{
+		{Speaker: dialog.SpeakerPersona, Text: "I was charged twice for my renewal this morning, ninety-nine dollars each time, and my rent goes out on Friday, so I really need that money back before then.", Start: sec2(0), End: sec2(12)},
+		{Speaker: dialog.SpeakerLearner, Text: "Two charges with your rent due Friday, that's a horrible thing to find. I'm sorry, that's our mistake.", Start: sec2(13), End: sec2(19)},
+		{Speaker: dialog.SpeakerPersona, Text: "Well, thank you for saying so. So what happens now? I can't wait all week for this, I've got suppliers to pay as well.", Start: sec2(20), End: sec2(30)},
+		{Speaker: dialog.SpeakerLearner, Text: "I'm refunding the duplicate now, and it will be back on your card by Thursday.", Start: sec2(45), End: sec2(50)},
+		{Speaker: dialog.SpeakerPersona, Text: "Finally. Okay, Thursday is fine, thank you. I was starting to think you had gone.", Start: sec2(51), End: sec2(58)},
+	}
+	card := scoreShipped(t, "double-charge", tr, "learner hung up")
+	if card.Metrics.TalkRatio > 0.5 || card.Metrics.DeadAirLongest < 12*time.Second {
+		t.Fatalf("talk ratio %.2f, longest silence %v: the call is meant to talk little and go silent 15 s", card.Metrics.TalkRatio, card.Metrics.DeadAirLongest)
+	}
+	if cr := criterion(t, card, "pace"); cr.Score != 0 {
+		t.Errorf("pace %.2f (%s), want 0: the silence decides, not the mean of the metrics", cr.Score, cr.Rationale)
 	}
 }

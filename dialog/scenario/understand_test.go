@@ -331,36 +331,29 @@ func TestQuestionBarrage(t *testing.T) {
 	}
 }
 
-// TestYouMustHaveBeen: "you must have been" feels for her; "you must have got it wrong"
-// blames her.
-func TestYouMustHaveBeen(t *testing.T) {
+// TestClinicLines: "you must have been" feels for her, "you must have got it wrong" blames
+// her; a slot left for her to book, or a booking nobody can confirm, is a vague promise, not
+// a rebooking.
+func TestClinicLines(t *testing.T) {
 	d := shippedScenario(t, "lost-appointment").Detector()
-	for text, blame := range map[string]bool{
-		"on a new knee you must have been fit to be tied": false,
-		"you must have felt awful sat there":              false,
-		"you must have got the date wrong":                true,
-		"you must have written it down on the wrong card": true,
+	for _, c := range []struct {
+		text, behaviour string
+		want            bool
+	}{
+		{"on a new knee you must have been fit to be tied", "blame", false},
+		{"you must have felt awful sat there", "blame", false},
+		{"you must have got the date wrong", "blame", true},
+		{"you must have written it down on the wrong card", "blame", true},
+		{"Doctor Patel has Wednesday at eleven free, so if you go on the patient app tonight you can grab it", "vague", true},
+		{"I'll pencil you in for Friday at nine but I can't confirm it", "vague", true},
+		{"the system won't let me book today, ring back tomorrow and ask for the Tuesday one", "vague", true},
+		{"lovely, I'll put a request through and they'll confirm by post", "vague", true},
+		{"that's booked, Thursday at ten with Doctor Patel, you'll get a text today", "vague", false},
+		{"that's on us not you, let me put it right for you", "vague", false},
+		{"that's booked, and I'm putting a note in for reception to ring you the day before", "vague", false},
 	} {
-		if got := slices.Contains(d.Understand(text).Found, "blame"); got != blame {
-			t.Errorf("%q: blame %v, want %v", text, got, blame)
-		}
-	}
-}
-
-// TestSlotLeftUnbooked: a slot left for her to book, or a booking nobody can confirm, is a
-// vague promise, not a rebooking.
-func TestSlotLeftUnbooked(t *testing.T) {
-	d := shippedScenario(t, "lost-appointment").Detector()
-	for text, vague := range map[string]bool{
-		"Doctor Patel has Wednesday at eleven free, so if you go on the patient app tonight you can grab it": true,
-		"I'll pencil you in for Friday at nine but I can't confirm it":                                       true,
-		"the system won't let me book today, ring back tomorrow and ask for the Tuesday one":                 true,
-		"lovely, I'll put a request through and they'll confirm by post":                                     true,
-		"that's booked, Thursday at ten with Doctor Patel, you'll get a text today":                          false,
-		"that's on us not you, let me put it right for you":                                                  false,
-	} {
-		if got := slices.Contains(d.Understand(text).Found, "vague"); got != vague {
-			t.Errorf("%q: vague %v, want %v", text, got, vague)
+		if got := slices.Contains(d.Understand(c.text).Found, c.behaviour); got != c.want {
+			t.Errorf("%q: %s %v, want %v", c.text, c.behaviour, got, c.want)
 		}
 	}
 }

@@ -57,7 +57,19 @@ func speechInputs(p *fakePersona) []Input {
 // persona takes the first part back and answers the whole line once, and the transcript
 // and timeline hold one learner line spanning both parts.
 func TestEngineResumedLineIsOneTurn(t *testing.T) {
-	r, texts := resumeCall(t, 600*time.Millisecond, testTurns())
+	// At 600 ms the reply has played less than resumeHeard; at 1.2 s (850 ms after the
+	// endpoint) it has played about 700 ms, past it, and the first word, "and", continues
+	// the line: still one line.
+	for _, c := range []struct {
+		pause   time.Duration
+		byWords bool
+	}{{600 * time.Millisecond, false}, {1200 * time.Millisecond, true}} {
+		t.Run(c.pause.String(), func(t *testing.T) { resumedLineIsOneTurn(t, c.pause, c.byWords) })
+	}
+}
+
+func resumedLineIsOneTurn(t *testing.T, pause time.Duration, byWords bool) {
+	r, texts := resumeCall(t, pause, testTurns())
 	whole := texts[0] + " " + texts[1]
 
 	if b := r.ev.kinds(EventBargeIn); len(b) != 0 {
@@ -66,6 +78,9 @@ func TestEngineResumedLineIsOneTurn(t *testing.T) {
 	cancelled := r.ev.kinds(EventTurnCancelled)
 	if len(cancelled) != 1 || cancelled[0].Data["played_ms"] == "" || cancelled[0].Data["played_ms"] == "0" {
 		t.Fatalf("turn.cancelled events = %+v, want one for a reply that had started playing", cancelled)
+	}
+	if played, err := time.ParseDuration(cancelled[0].Data["played_ms"] + "ms"); err != nil || byWords && played <= resumeHeard {
+		t.Errorf("played_ms = %q, want past resumeHeard (%v) when the words decide", cancelled[0].Data["played_ms"], resumeHeard)
 	}
 	if _, _, clears := r.line.state(); clears != 1 {
 		t.Errorf("clears = %d, want 1: the reply's audio the far end holds is dropped", clears)
@@ -103,35 +118,6 @@ func TestEngineResumedLineIsOneTurn(t *testing.T) {
 	}
 	if got := TranscriptOf(allEvents(r.ev)); len(linesOf(got, SpeakerLearner)) != 1 {
 		t.Errorf("transcript rebuilt from the timeline = %+v", got)
-	}
-}
-
-// TestEngineResumeByWords: the learner goes on 1.2 s into the pause, 850 ms after the
-// endpoint, when the reply has played about 700 ms, past resumeHeard; their first word,
-// "and", continues the line, so it is still one line, as in TestEngineResumedLineIsOneTurn.
-func TestEngineResumeByWords(t *testing.T) {
-	r, texts := resumeCall(t, 1200*time.Millisecond, testTurns())
-	whole := texts[0] + " " + texts[1]
-	if b := r.ev.kinds(EventBargeIn); len(b) != 0 {
-		t.Errorf("barge-in events %+v: going on with the line is not an interruption", b)
-	}
-	cancelled := r.ev.kinds(EventTurnCancelled)
-	if len(cancelled) != 1 {
-		t.Fatalf("turn.cancelled events = %+v, want one", cancelled)
-	}
-	if played, err := time.ParseDuration(cancelled[0].Data["played_ms"] + "ms"); err != nil || played <= resumeHeard {
-		t.Errorf("played_ms = %q, want past resumeHeard (%v)", cancelled[0].Data["played_ms"], resumeHeard)
-	}
-	in := speechInputs(r.persona)
-	if len(in) != 2 || in[1].Text != whole || !in[1].Resumed || in[1].Interrupted {
-		t.Fatalf("persona speech inputs = %+v, want the first part, then the whole line resumed", in)
-	}
-	learner := linesOf(r.res.Transcript, SpeakerLearner)
-	if len(learner) != 1 || learner[0].Text != whole {
-		t.Fatalf("learner lines = %+v, want one: %q", learner, whole)
-	}
-	if r.res.Turns != 1 {
-		t.Errorf("%d turns, want the line answered once", r.res.Turns)
 	}
 }
 

@@ -69,7 +69,13 @@ func (s *Scenario) compileDetector() *Detector {
 	d := &Detector{}
 	for _, b := range s.Behaviours {
 		d.names = append(d.names, b.Name)
-		d.phrases = append(d.phrases, compileAll(b.Phrases))
+		ps := compileAll(b.Phrases)
+		if b.Mood > 0 { // an anti-pattern: charged only for the words as written
+			for i := range ps {
+				ps[i].exact = true
+			}
+		}
+		d.phrases = append(d.phrases, ps)
 		d.needs = append(d.needs, b.Needs)
 		d.mood = append(d.mood, b.Mood)
 		d.ends = append(d.ends, b.EndsCall)

@@ -22,7 +22,8 @@ import (
 // such as "might" or "not" is never the lost one, and a person such as "you" or "our" may
 // be misheard but not dropped); words match through
 // simple suffixes (refund, refunded), an edit distance of one for words of five letters or
-// more (about, bout), and a word split in two (re fund). A negation (not, never, no...)
+// more (about, bout; not in an anti-pattern, see exact), and a word split in two (re fund).
+// A negation (not, never, no...)
 // just before the match or among the stray words cancels it: "not our fault" is not "our
 // fault".
 type Phrase struct {
@@ -32,6 +33,11 @@ type Phrase struct {
 	negate bool // the phrase itself starts with a negation
 	// notBefore holds the words that may not follow a match (a trailing "!(...)").
 	notBefore pword
+	// exact turns off the one-edit tolerance: an anti-pattern is charged to the learner
+	// only for words heard as written, never for a near miss the recognizer may have made
+	// of an innocent word ("batch" is not "bitch"). Suffixes and split words still match,
+	// and the words that may not follow (notBefore) stay tolerant: they spare the learner.
+	exact bool
 }
 
 type pword struct {
@@ -195,7 +201,7 @@ type state struct {
 func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 	p, toks := m.p, m.toks
 	if wi == len(p.words) {
-		if ti < len(toks) && len(p.notBefore.alts) > 0 && p.notBefore.at(toks, ti) > 0 {
+		if ti < len(toks) && len(p.notBefore.alts) > 0 && p.notBefore.at(toks, ti, false) > 0 {
 			return false
 		}
 		return m.ok == nil || m.ok(from, ti)
@@ -223,7 +229,7 @@ func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 		if !anchored {
 			start = k
 		}
-		if n := w.at(toks, k); n > 0 && m.match(wi+1, k+n, slack, true, start) {
+		if n := w.at(toks, k, p.exact); n > 0 && m.match(wi+1, k+n, slack, true, start) {
 			return true
 		}
 	}
@@ -296,14 +302,15 @@ func (w pword) contrasts(toks []string, k int) bool {
 	return false
 }
 
-// at returns how many tokens at toks[k:] the word consumes, 0 for no match.
-func (w pword) at(toks []string, k int) int {
+// at returns how many tokens at toks[k:] the word consumes, 0 for no match; exact allows
+// no edit.
+func (w pword) at(toks []string, k int, exact bool) int {
 	if w.any {
 		return 1
 	}
 	for _, alt := range w.alts {
 		if len(alt) == 1 {
-			if tokenEq(alt[0], toks[k]) {
+			if tokenEq(alt[0], toks[k], exact) {
 				return 1
 			}
 			if k+1 < len(toks) && len(alt[0]) >= 5 && joinEq(alt[0], toks[k]+toks[k+1]) {
@@ -311,16 +318,16 @@ func (w pword) at(toks []string, k int) int {
 			}
 			continue
 		}
-		if k+len(alt) <= len(toks) && seqEq(alt, toks[k:k+len(alt)]) {
+		if k+len(alt) <= len(toks) && seqEq(alt, toks[k:k+len(alt)], exact) {
 			return len(alt)
 		}
 	}
 	return 0
 }
 
-func seqEq(a, b []string) bool {
+func seqEq(a, b []string, exact bool) bool {
 	for i := range a {
-		if !tokenEq(a[i], b[i]) {
+		if !tokenEq(a[i], b[i], exact) {
 			return false
 		}
 	}
@@ -333,13 +340,16 @@ func joinEq(p, joined string) bool {
 	return p == joined || len(p) >= 4 && stem(p) == stem(joined)
 }
 
-// tokenEq compares a phrase token with a transcript token.
-func tokenEq(p, t string) bool {
+// tokenEq compares a phrase token with a transcript token; exact allows no edit.
+func tokenEq(p, t string, exact bool) bool {
 	if p == t {
 		return true
 	}
 	if len(p) >= 4 && len(t) >= 4 && stem(p) == stem(t) {
 		return true
+	}
+	if exact {
+		return false
 	}
 	// One edit only: two would make "frustrating" match "frustration". A changed first
 	// letter is another word, not a misrecognition: "worry" is not "sorry".

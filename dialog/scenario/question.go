@@ -185,7 +185,7 @@ var reported = map[string]bool{"see": true, "know": true, "tell": true, "mean": 
 	"through": true}
 
 // askedSubjects follow a question word and its auxiliary in a question only.
-var askedSubjects = map[string]bool{"you": true, "they": true, "we": true, "he": true, "she": true}
+var askedSubjects = map[string]bool{"you": true, "they": true, "we": true, "he": true, "she": true, "that": true, "your": true}
 
 // personal subjects make an auxiliary a question anywhere: "do you", "can i", "could we".
 var personal = map[string]bool{"you": true, "your": true, "i": true, "we": true}

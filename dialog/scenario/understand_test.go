@@ -156,15 +156,18 @@ func TestUnderstandSales(t *testing.T) {
 func TestUnderstandQuestions(t *testing.T) {
 	d := shippedScenario(t, "cold-call-vendor").Detector()
 	for text, want := range map[string]bool{
-		"what would you change about them":                      true,
-		"i hear you what would you change about them":           true,
-		"how does your team handle those calls today":           true,
-		"so walk me through what happens when a customer calls": true,
-		"what is the biggest headache on the desk":              true,
-		"that is how it works":                                  false,
-		"i know what you would change":                          false,
-		"I'll shoot the invite over, what's the best email?":    false,
-		"what is the best number to get you on":                 false,
+		"what would you change about them":                                                  true,
+		"i hear you what would you change about them":                                       true,
+		"how does your team handle those calls today":                                       true,
+		"so walk me through what happens when a customer calls":                             true,
+		"what is the biggest headache on the desk":                                          true,
+		"and what does a bad day look like for your dispatchers?":                           true,
+		"when a customer wants to know where their load is how does that work for you guys": true,
+		"that is what does it for me":                                                       false,
+		"that is how it works":                                                              false,
+		"i know what you would change":                                                      false,
+		"I'll shoot the invite over, what's the best email?":                                false,
+		"what is the best number to get you on":                                             false,
 	} {
 		got := slices.Contains(d.Understand(text).Found, "ask_open_question")
 		if got != want {

@@ -157,7 +157,7 @@ var replays = []replay{
 			heard("someone will call you back"),
 			heard("is there anything else"),
 		}, checks: []after{
-			{n: 2, has: []string{"didn't get it wrong"}},
+			{n: 2, has: []string{"didn't get it wrong", "isn't mine"}},
 			{n: 5, stages: []string{"complaint"}},
 		}},
 }

@@ -350,6 +350,8 @@ func TestClinicLines(t *testing.T) {
 		{"you must have felt awful sat there", "blame", false},
 		{"you must have got the date wrong", "blame", true},
 		{"you must have written it down on the wrong card", "blame", true},
+		{"It's not really our fault, to be honest, the system lost it", "blame", true},
+		{"that's our fault, not yours", "blame", false},
 		{"Doctor Patel has Wednesday at eleven free, so if you go on the patient app tonight you can grab it", "vague", true},
 		{"I'll pencil you in for Friday at nine but I can't confirm it", "vague", true},
 		{"the system won't let me book today, ring back tomorrow and ask for the Tuesday one", "vague", true},

@@ -365,3 +365,24 @@ func TestClinicLines(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatComplaintLines reads lines of the repeat-complaint call in the words agents use.
+func TestRepeatComplaintLines(t *testing.T) {
+	d := shippedScenario(t, "double-charge-hard").Detector()
+	for _, c := range []struct {
+		text, behaviour string
+		want            bool
+	}{
+		{"I'll email you from my own address, reply to it and it comes straight to me", "take_ownership", true},
+		{"I'll keep hold of this until it's landed", "take_ownership", true},
+		{"the refunds team will keep hold of it", "take_ownership", false},
+		{"I'll sort the fee myself, send me the statement", "compensate", true},
+		{"I can't sort the fee, that's your bank", "compensate", false},
+		{"it'll be back in your account by the eighteenth at the latest", "timeframe", true},
+		{"both of those are our mess", "own", true},
+	} {
+		if got := slices.Contains(d.Understand(c.text).Found, c.behaviour); got != c.want {
+			t.Errorf("%q: %s %v, want %v", c.text, c.behaviour, got, c.want)
+		}
+	}
+}

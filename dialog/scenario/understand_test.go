@@ -337,52 +337,39 @@ func TestQuestionBarrage(t *testing.T) {
 	}
 }
 
-// TestClinicLines: "you must have been" feels for her, "you must have got it wrong" blames
-// her; a slot left for her to book, or a booking nobody can confirm, is a vague promise, not
-// a rebooking.
-func TestClinicLines(t *testing.T) {
-	d := shippedScenario(t, "lost-appointment").Detector()
+// TestScenarioLines reads single lines in the words agents use. Clinic: "you must have been"
+// feels for her, "you must have got it wrong" blames her; a slot left for her to book, or a
+// booking nobody can confirm, is a vague promise, not a rebooking. Repeat complaint: an agent
+// with no phone line to give still owns the case ("it comes straight to me"); a team does not.
+func TestScenarioLines(t *testing.T) {
 	for _, c := range []struct {
-		text, behaviour string
-		want            bool
+		scenario, text, behaviour string
+		want                      bool
 	}{
-		{"on a new knee you must have been fit to be tied", "blame", false},
-		{"you must have felt awful sat there", "blame", false},
-		{"you must have got the date wrong", "blame", true},
-		{"you must have written it down on the wrong card", "blame", true},
-		{"It's not really our fault, to be honest, the system lost it", "blame", true},
-		{"that's our fault, not yours", "blame", false},
-		{"Doctor Patel has Wednesday at eleven free, so if you go on the patient app tonight you can grab it", "vague", true},
-		{"I'll pencil you in for Friday at nine but I can't confirm it", "vague", true},
-		{"the system won't let me book today, ring back tomorrow and ask for the Tuesday one", "vague", true},
-		{"lovely, I'll put a request through and they'll confirm by post", "vague", true},
-		{"that's booked, Thursday at ten with Doctor Patel, you'll get a text today", "vague", false},
-		{"that's on us not you, let me put it right for you", "vague", false},
-		{"that's booked, and I'm putting a note in for reception to ring you the day before", "vague", false},
+		{"lost-appointment", "on a new knee you must have been fit to be tied", "blame", false},
+		{"lost-appointment", "you must have felt awful sat there", "blame", false},
+		{"lost-appointment", "you must have got the date wrong", "blame", true},
+		{"lost-appointment", "you must have written it down on the wrong card", "blame", true},
+		{"lost-appointment", "It's not really our fault, to be honest, the system lost it", "blame", true},
+		{"lost-appointment", "that's our fault, not yours", "blame", false},
+		{"lost-appointment", "Doctor Patel has Wednesday at eleven free, so if you go on the patient app tonight you can grab it", "vague", true},
+		{"lost-appointment", "I'll pencil you in for Friday at nine but I can't confirm it", "vague", true},
+		{"lost-appointment", "the system won't let me book today, ring back tomorrow and ask for the Tuesday one", "vague", true},
+		{"lost-appointment", "lovely, I'll put a request through and they'll confirm by post", "vague", true},
+		{"lost-appointment", "that's booked, Thursday at ten with Doctor Patel, you'll get a text today", "vague", false},
+		{"lost-appointment", "that's on us not you, let me put it right for you", "vague", false},
+		{"lost-appointment", "that's booked, and I'm putting a note in for reception to ring you the day before", "vague", false},
+		{"double-charge-hard", "I'll email you from my own address, reply to it and it comes straight to me", "take_ownership", true},
+		{"double-charge-hard", "I'll keep hold of this until it's landed", "take_ownership", true},
+		{"double-charge-hard", "the refunds team will keep hold of it", "take_ownership", false},
+		{"double-charge-hard", "I'll sort the fee myself, send me the statement", "compensate", true},
+		{"double-charge-hard", "I can't sort the fee, that's your bank", "compensate", false},
+		{"double-charge-hard", "it'll be back in your account by the eighteenth at the latest", "timeframe", true},
+		{"double-charge-hard", "both of those are our mess", "own", true},
 	} {
+		d := shippedScenario(t, c.scenario).Detector()
 		if got := slices.Contains(d.Understand(c.text).Found, c.behaviour); got != c.want {
-			t.Errorf("%q: %s %v, want %v", c.text, c.behaviour, got, c.want)
-		}
-	}
-}
-
-// TestRepeatComplaintLines reads lines of the repeat-complaint call in the words agents use.
-func TestRepeatComplaintLines(t *testing.T) {
-	d := shippedScenario(t, "double-charge-hard").Detector()
-	for _, c := range []struct {
-		text, behaviour string
-		want            bool
-	}{
-		{"I'll email you from my own address, reply to it and it comes straight to me", "take_ownership", true},
-		{"I'll keep hold of this until it's landed", "take_ownership", true},
-		{"the refunds team will keep hold of it", "take_ownership", false},
-		{"I'll sort the fee myself, send me the statement", "compensate", true},
-		{"I can't sort the fee, that's your bank", "compensate", false},
-		{"it'll be back in your account by the eighteenth at the latest", "timeframe", true},
-		{"both of those are our mess", "own", true},
-	} {
-		if got := slices.Contains(d.Understand(c.text).Found, c.behaviour); got != c.want {
-			t.Errorf("%q: %s %v, want %v", c.text, c.behaviour, got, c.want)
+			t.Errorf("%s: %q: %s %v, want %v", c.scenario, c.text, c.behaviour, got, c.want)
 		}
 	}
 }

@@ -37,9 +37,16 @@ var sphinxArgs = flag.String("sphinx-args", "", "pocketsphinx settings for Bench
 // rounds is how many times BenchmarkDecodeCPU measures each setting.
 var rounds = flag.Int("rounds", 1, "rounds of BenchmarkDecodeCPU: each measures every setting once")
 
-// BenchmarkDecodeCPU measures what one LM decoder costs per second of audio, in process CPU
-// time, and its word error rate, on the 16 kHz and the phone path, for learnerLines (the
-// lines of BenchmarkWER, "chosen": the default settings were chosen on them) and checkLines
+// cpuMode and cpuVoice are the recognition mode and the flite voice of BenchmarkDecodeCPU.
+var (
+	cpuMode  = flag.String("cpu-mode", ModeLM, "BenchmarkDecodeCPU's recognition mode (grammar and adapt get the scenario phrases of BenchmarkWER)")
+	cpuVoice = flag.String("cpu-voice", "awb", "BenchmarkDecodeCPU's flite voice")
+)
+
+// BenchmarkDecodeCPU measures what one decoder costs per second of audio, in process CPU
+// time, and its word error rate (LM mode and the awb voice unless -cpu-mode and -cpu-voice
+// say otherwise), on the 16 kHz and the phone path, for learnerLines (the lines of
+// BenchmarkWER, "chosen": the default settings were chosen on them) and checkLines
 // (go test -tags pocketsphinx -run '^$' -bench DecodeCPU -benchtime 1x -v
 // ./dialog/stt/sphinx/ -args -rounds 3 -sphinx-args '-ds 2;-topn 3'). The decoders' own
 // settings are measured first, then each of -sphinx-args in their place, and that again
@@ -74,7 +81,7 @@ func BenchmarkDecodeCPU(b *testing.B) {
 		for _, phoneAudio := range []bool{false, true} {
 			rn := &run{set: s.name, lines: s.lines, phone: phoneAudio}
 			for _, line := range s.lines {
-				a := speak(b, "awb", line)
+				a := speak(b, *cpuVoice, line)
 				if phoneAudio {
 					a = phone(b, a)
 				}
@@ -137,7 +144,7 @@ func BenchmarkDecodeCPU(b *testing.B) {
 // pocketsphinx arguments args and returns the process CPU milliseconds it took (the decoder
 // is created before the clock starts), the word errors and the reference words.
 func decodeCPU(b *testing.B, args, lines []string, audio [][]int16, phoneAudio bool, set string) (cpuMS, errs, words float64) {
-	r, err := New(Config{Mode: ModeLM, PoolSize: 1, args: args}, nil)
+	r, err := New(Config{Mode: *cpuMode, PoolSize: 1, args: args}, nil)
 	if err != nil {
 		b.Fatalf("New: %v", err)
 	}
@@ -154,7 +161,7 @@ func decodeCPU(b *testing.B, args, lines []string, audio [][]int16, phoneAudio b
 	cpu0 := cpuTime()
 	hyps := make([]string, len(lines))
 	for i := range lines {
-		_, hyps[i] = recognize(b, r, dialog.STTOptions{Narrowband: phoneAudio}, audio[i])
+		_, hyps[i] = recognize(b, r, dialog.STTOptions{Phrases: scenarioPhrases, Narrowband: phoneAudio}, audio[i])
 	}
 	cpu := cpuTime() - cpu0
 	for i, line := range lines {

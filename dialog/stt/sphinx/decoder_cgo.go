@@ -176,18 +176,7 @@ type psDecoder struct {
 
 func newPSDecoder(cfg Config, dir, featParams string, b band) (*psDecoder, error) {
 	quietOnce.Do(func() { C.err_set_logfp(nil) })
-	args := []string{"spar", "-hmm", cfg.ModelDir, "-lm", cfg.LM, "-dict", cfg.Dict, "-logfn", "/dev/null"}
-	if b == narrowband {
-		args = append(args, "-featparams", featParams)
-	}
-	if !cfg.SecondPass {
-		// The flat-lexicon second pass re-decodes the whole utterance at its end: about
-		// 0.5 s more per turn for about 2 points of word error rate (docs/BENCHMARKS.md).
-		args = append(args, "-fwdflat", "no")
-	}
-	for i := 0; i+1 < len(cfg.args); i += 2 {
-		args = setArg(args, cfg.args[i], cfg.args[i+1])
-	}
+	args := decoderArgs(cfg, featParams, b)
 	argv := make([]*C.char, len(args))
 	for i, a := range args {
 		argv[i] = C.CString(a)
@@ -201,18 +190,6 @@ func newPSDecoder(cfg Config, dir, featParams string, b band) (*psDecoder, error
 		return nil, fmt.Errorf("sphinx: init decoder (model %s)", cfg.ModelDir)
 	}
 	return &psDecoder{ps: ps, lmSearch: C.CString(C.GoString(C.ps_get_search(ps))), dir: dir, adaptWeight: cfg.AdaptWeight}, nil
-}
-
-// setArg sets the argument name to value in args (program name first, then name-value
-// pairs), replacing an earlier value: pocketsphinx refuses an argument given twice.
-func setArg(args []string, name, value string) []string {
-	for i := 1; i+1 < len(args); i += 2 {
-		if args[i] == name {
-			args[i+1] = value
-			return args
-		}
-	}
-	return append(args, name, value)
 }
 
 func (d *psDecoder) use(g *grammar) error {

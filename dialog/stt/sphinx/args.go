@@ -3,7 +3,7 @@ package sphinx
 // maxHMMPerFrame is the decoders' -maxhmmpf outside adapt mode: at most 7000 active HMMs a
 // frame (pocketsphinx's default is 30000). On the 30 learner lines measured
 // (BenchmarkDecodeCPU) it left every transcript of LM and grammar mode as it was, on both
-// paths, for 11-17 % less CPU per second of audio in LM mode; 5000 changed two LM
+// paths, for 9-17 % less CPU per second of audio in LM mode; 5000 changed two LM
 // transcripts, one for the worse. Adapt mode keeps pocketsphinx's default: with the cap it
 // lost "charged twice" on a 16 kHz line (docs/BENCHMARKS.md, "Offline CPU per second of
 // audio and memory per decoder").

@@ -30,9 +30,10 @@ var checkLines = []string{
 	"I know this has taken too long, and I'm sorry",
 }
 
-// sphinxArgs are pocketsphinx settings to measure beside the decoders' own: each
-// "-name value ...", settings separated by ";".
-var sphinxArgs = flag.String("sphinx-args", "", "pocketsphinx settings for BenchmarkDecodeCPU beside the decoders' own, \"-name value ...\", separated by \";\" (BenchmarkDecoderMemory: one, instead of them)")
+// sphinxArgs are pocketsphinx settings to measure against the decoders' own: each
+// "-name value ...", replacing an argument of the same name; settings separated by ";".
+// BenchmarkDecoderMemory, and the shared recognizers of BenchmarkWER and the tests, take one.
+var sphinxArgs = flag.String("sphinx-args", "", "pocketsphinx settings to measure, \"-name value ...\" replacing the decoders' argument of the same name; BenchmarkDecodeCPU takes several, separated by \";\", BenchmarkDecoderMemory and BenchmarkWER one")
 
 // rounds is how many times BenchmarkDecodeCPU measures each setting.
 var rounds = flag.Int("rounds", 1, "rounds of BenchmarkDecodeCPU: each measures every setting once")
@@ -49,8 +50,8 @@ var (
 // BenchmarkWER, "chosen": the default settings were chosen on them) and checkLines
 // (go test -tags pocketsphinx -run '^$' -bench DecodeCPU -benchtime 1x -v
 // ./dialog/stt/sphinx/ -args -rounds 3 -sphinx-args '-ds 2;-topn 3'). The decoders' own
-// settings are measured first, then each of -sphinx-args in their place, and that again
-// for every round, so that settings compared saw the same machine. Every line set and path
+// settings are measured first, then with each of -sphinx-args put in, and that again for
+// every round, so that settings compared saw the same machine. Every line set and path
 // runs alone, in order, on a fresh one-decoder Recognizer created before the clock starts,
 // so the transcripts depend on nothing but the audio and the settings; the audio is
 // synthesized (and sent through the phone path) beforehand. CPU time, not wall time: it is

@@ -47,6 +47,11 @@ type Config struct {
 	// little more accurate, but the final transcript (and so the persona's reply) comes about
 	// half a second later. Default off.
 	SecondPass bool `yaml:"second_pass"`
+
+	// args are pocketsphinx arguments, name then value, that replace the decoder's of the
+	// same name or are added to them: for measurements of other settings (BenchmarkDecodeCPU),
+	// not configuration.
+	args []string
 }
 
 // WithDefaults returns c with every unset field at its default: what New runs with. cmd's

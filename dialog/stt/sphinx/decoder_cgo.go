@@ -176,15 +176,7 @@ type psDecoder struct {
 
 func newPSDecoder(cfg Config, dir, featParams string, b band) (*psDecoder, error) {
 	quietOnce.Do(func() { C.err_set_logfp(nil) })
-	args := []string{"spar", "-hmm", cfg.ModelDir, "-lm", cfg.LM, "-dict", cfg.Dict, "-logfn", "/dev/null"}
-	if b == narrowband {
-		args = append(args, "-featparams", featParams)
-	}
-	if !cfg.SecondPass {
-		// The flat-lexicon second pass re-decodes the whole utterance at its end: about
-		// 0.5 s more per turn for about 2 points of word error rate (docs/BENCHMARKS.md).
-		args = append(args, "-fwdflat", "no")
-	}
+	args := decoderArgs(cfg, featParams, b)
 	argv := make([]*C.char, len(args))
 	for i, a := range args {
 		argv[i] = C.CString(a)

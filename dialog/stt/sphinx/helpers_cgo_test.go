@@ -5,6 +5,7 @@ package sphinx
 import (
 	"context"
 	"flag"
+	"strings"
 	"sync"
 	"testing"
 
@@ -53,7 +54,8 @@ func phone(t testing.TB, in []int16) []int16 {
 }
 
 // recognizer returns a shared Recognizer per mode, so the model loads once per mode and test
-// binary.
+// binary. Its decoders take -sphinx-args when that is one setting (BenchmarkWER with other
+// pocketsphinx settings).
 func recognizer(t testing.TB, mode string) *Recognizer {
 	t.Helper()
 	recMu.Lock()
@@ -61,7 +63,11 @@ func recognizer(t testing.TB, mode string) *Recognizer {
 	if r, ok := recs[mode]; ok {
 		return r
 	}
-	r, err := New(Config{Mode: mode, PoolSize: 2, AdaptWeight: *adaptWeight}, nil)
+	var args []string
+	if !strings.Contains(*sphinxArgs, ";") {
+		args = strings.Fields(*sphinxArgs)
+	}
+	r, err := New(Config{Mode: mode, PoolSize: 2, AdaptWeight: *adaptWeight, args: args}, nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

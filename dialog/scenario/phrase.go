@@ -20,12 +20,11 @@ import (
 // one stray word between them; a phrase of four or more required words survives one inner
 // word lost or misrecognized (its first and last words must be there, a hedge or negation
 // such as "might" or "not" is never the lost one, and a person such as "you" or "our" may
-// be misheard but not dropped); words match through
-// simple suffixes (refund, refunded), an edit distance of one for words of five letters or
-// more (about, bout; not in an anti-pattern, see exact), and a word split in two (re fund).
-// A negation (not, never, no...)
-// just before the match or among the stray words cancels it: "not our fault" is not "our
-// fault".
+// be misheard but not dropped); words match through simple suffixes (refund, refunded), an
+// edit distance of one for words of five letters or more (about, bout; not in an
+// anti-pattern, see exact), and a word split in two (re fund). A negation (not, never,
+// no...) just before the match or among the stray words cancels it: "not our fault" is not
+// "our fault".
 type Phrase struct {
 	src    string
 	words  []pword

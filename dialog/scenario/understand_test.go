@@ -366,6 +366,11 @@ func TestScenarioLines(t *testing.T) {
 		{"double-charge-hard", "I can't sort the fee, that's your bank", "compensate", false},
 		{"double-charge-hard", "it'll be back in your account by the eighteenth at the latest", "timeframe", true},
 		{"double-charge-hard", "both of those are our mess", "own", true},
+		{"double-charge-hard", "I'll sort the twenty five as well so you're not out of pocket", "compensate", true},
+		{"double-charge-hard", "there's a reference and the twenty five pounds in the email", "compensate", false},
+		{"double-charge-hard", "ask for Kelly in billing, that's my line", "take_ownership", true},
+		{"lost-appointment", "Yes, yes, I know, the taxi. Sorry about that.", "dismiss", true},
+		{"lost-appointment", "yes I know how much that knee hurts", "dismiss", false},
 	} {
 		d := shippedScenario(t, c.scenario).Detector()
 		if got := slices.Contains(d.Understand(c.text).Found, c.behaviour); got != c.want {

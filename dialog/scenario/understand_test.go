@@ -342,6 +342,7 @@ func TestQuestionBarrage(t *testing.T) {
 // booking nobody can confirm, is a vague promise, not a rebooking. Repeat complaint: an agent
 // with no phone line to give still owns the case ("it comes straight to me"); a team does not.
 func TestScenarioLines(t *testing.T) {
+	detectors := map[string]*scenario.Detector{}
 	for _, c := range []struct {
 		scenario, text, behaviour string
 		want                      bool
@@ -365,6 +366,8 @@ func TestScenarioLines(t *testing.T) {
 		{"double-charge-hard", "I'll sort the fee myself, send me the statement", "compensate", true},
 		{"double-charge-hard", "I can't sort the fee, that's your bank", "compensate", false},
 		{"double-charge-hard", "it'll be back in your account by the eighteenth at the latest", "timeframe", true},
+		{"double-charge-hard", "the overdraft was caused by the second charge", "timeframe", false},
+		{"double-charge-hard", "I'll pay the fee as well", "compensate", true},
 		{"double-charge-hard", "both of those are our mess", "own", true},
 		{"double-charge-hard", "I'll sort the twenty five as well so you're not out of pocket", "compensate", true},
 		{"double-charge-hard", "there's a reference and the twenty five pounds in the email", "compensate", false},
@@ -372,7 +375,11 @@ func TestScenarioLines(t *testing.T) {
 		{"lost-appointment", "Yes, yes, I know, the taxi. Sorry about that.", "dismiss", true},
 		{"lost-appointment", "yes I know how much that knee hurts", "dismiss", false},
 	} {
-		d := shippedScenario(t, c.scenario).Detector()
+		d := detectors[c.scenario]
+		if d == nil {
+			d = shippedScenario(t, c.scenario).Detector()
+			detectors[c.scenario] = d
+		}
 		if got := slices.Contains(d.Understand(c.text).Found, c.behaviour); got != c.want {
 			t.Errorf("%s: %q: %s %v, want %v", c.scenario, c.text, c.behaviour, got, c.want)
 		}

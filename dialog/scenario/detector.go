@@ -70,7 +70,7 @@ func (s *Scenario) compileDetector() *Detector {
 	for _, b := range s.Behaviours {
 		d.names = append(d.names, b.Name)
 		ps := compileAll(b.Phrases)
-		if b.Mood > 0 { // an anti-pattern: charged only for the words as written
+		if b.Mood > 0 { // a provocation: charged only for the words as written
 			for i := range ps {
 				ps[i].exact = true
 			}

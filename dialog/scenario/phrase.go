@@ -21,8 +21,8 @@ import (
 // word lost or misrecognized (its first and last words must be there, a hedge or negation
 // such as "might" or "not" is never the lost one, and a person such as "you" or "our" may
 // be misheard but not dropped); words match through simple suffixes (refund, refunded), an
-// edit distance of one for words of five letters or more (about, bout; not in an
-// anti-pattern, see exact), and a word split in two (re fund). A negation (not, never,
+// edit distance of one for words of five letters or more (about, bout; not in a
+// provocation, see exact), and a word split in two (re fund). A negation (not, never,
 // no...) just before the match or among the stray words cancels it: "not our fault" is not
 // "our fault".
 type Phrase struct {
@@ -32,10 +32,11 @@ type Phrase struct {
 	negate bool // the phrase itself starts with a negation
 	// notBefore holds the words that may not follow a match (a trailing "!(...)").
 	notBefore pword
-	// exact turns off the one-edit tolerance: an anti-pattern is charged to the learner
-	// only for words heard as written, never for a near miss the recognizer may have made
-	// of an innocent word ("batch" is not "bitch"). Suffixes and split words still match,
-	// and the words that may not follow (notBefore) stay tolerant: they spare the learner.
+	// exact turns off the one-edit tolerance: a provocation (a behaviour that angers the
+	// other side, Mood > 0: blame, jargon, "calm down") is charged to the learner only for
+	// words heard as written, never for a near miss the recognizer may have made of an
+	// innocent word ("batch" is not "bitch"). Suffixes and split words still match, and the
+	// words that may not follow (notBefore) stay tolerant: they spare the learner.
 	exact bool
 }
 

@@ -89,27 +89,181 @@ func normalize(s string) string {
 }
 
 // endsThought reports how a transcript ends: +1 when it reads as a finished sentence, -1
-// when it trails off on a conjunction or filler (the learner is still thinking), 0 otherwise.
+// when it trails off on a conjunction, filler, preposition, title or copula (the learner is
+// still thinking or about to name something), 0 otherwise.
 func endsThought(text string) int {
 	t := strings.TrimSpace(text)
 	if t == "" {
 		return 0
 	}
-	if strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!") {
-		return 1
-	}
 	words := strings.Fields(normalize(t))
 	if len(words) == 0 {
 		return 0
 	}
-	switch words[len(words)-1] {
-	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm", "like", "then", "if", "the", "a", "to",
-		"an", "of", "for", "with", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "really", "very":
+	last, prev := words[len(words)-1], ""
+	if len(words) > 1 {
+		prev = words[len(words)-2]
+	}
+	switch last {
+	case "dr", "mr", "mrs", "ms": // "Dr." ends in a full stop and goes on with a name
+		return -1
+	}
+	if strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!") {
+		return 1
+	}
+	switch last {
+	case "to", "of", "for", "with", "at", "from", "about", "into", "than", "as", "without", "between":
+		if strandedPreposition(words) {
+			return 0
+		}
+		return -1
+	case "on", "in": // "booked with Dr Patel on", "the card ending in"; not "hold on", "booked in"
+		if isParticleVerb(prev) || strandedPreposition(words) {
+			return 0
+		}
+		return -1
+	case "not": // "that's not... what we want"; not "I hope not", "of course not"
+		switch prev {
+		case "hope", "why", "course", "certainly", "probably", "definitely", "absolutely", "maybe",
+			"perhaps", "or", "guess", "think", "believe", "afraid", "if":
+			return 0
+		}
+		return -1
+	case "is", "are", "was", "were": // "the next slot is", "what I'll do is"; not "where it is"
+		if isPronoun(prev) {
+			return 0
+		}
+		return -1
+	case "me":
+		if prev == "let" { // "let me... check"
+			return -1
+		}
+	case "doctor": // "with doctor... Patel", not "you should see a doctor"
+		switch prev {
+		case "a", "the", "your", "my", "our", "his", "her", "their", "this", "that":
+			return 0
+		}
+		return -1
+	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm", "like", "then", "if", "the", "a",
+		"an", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "really", "very":
 		return -1
 	case "thanks", "you", "it", "that", "today", "now", "help", "please", "right", "okay":
 		return 1
 	}
 	return 0
+}
+
+// strandedPreposition reports whether words, ending in a preposition, end a relative or wh
+// clause whose preposition has its object before it: "the payment which I never agreed to",
+// "what are you calling about", "the card you were charged on". The clause opens with which,
+// who, whom or what and a subject (or an auxiliary and a subject), or with a subject right
+// after "one" or a noun phrase ("the card you"); nothing after it is "is", "and" or "but";
+// and the word before "to" is not one that takes an infinitive ("which I wanted to" trails
+// off). "That" does not open one: "I told them that I would pay for" goes on as often as it
+// ends.
+func strandedPreposition(words []string) bool {
+	n := len(words)
+	if n < 3 || words[n-1] == "to" && takesInfinitive(words[n-2]) {
+		return false
+	}
+	for i := n - 3; i >= 0 && i >= n-9; i-- {
+		switch w := words[i]; {
+		case isWh(w):
+			j := i + 1
+			if words[j] == "one" && j+1 < n-1 { // "which one are you..."
+				j++
+			}
+			if isAuxiliary(words[j]) {
+				j++
+			}
+			return j < n-1 && isPronoun(words[j])
+		case w == "is" || w == "was" || w == "are" || w == "were":
+			if i > 0 && isWh(words[i-1]) || i > 1 && words[i-1] == "one" && isWh(words[i-2]) {
+				continue
+			}
+			return false
+		case w == "and" || w == "but" || w == "so" || w == "because":
+			return false
+		case i >= 2 && isSubject(w) && (words[i-1] == "one" || isDeterminer(words[i-2])):
+			// A relative clause without its wh word: "the card you were charged on", "the
+			// one you asked about".
+			return true
+		}
+	}
+	return false
+}
+
+// isSubject reports whether word is a personal pronoun that can begin a clause.
+func isSubject(word string) bool {
+	switch word {
+	case "i", "you", "we", "they", "he", "she":
+		return true
+	}
+	return false
+}
+
+// isDeterminer reports whether word begins a noun phrase ("the card", "your account").
+func isDeterminer(word string) bool {
+	switch word {
+	case "the", "a", "an", "this", "that", "those", "these", "your", "my", "our", "their", "his", "her":
+		return true
+	}
+	return false
+}
+
+// isWh reports whether word opens a wh clause that can strand a preposition.
+func isWh(word string) bool {
+	return word == "which" || word == "who" || word == "whom" || word == "what"
+}
+
+// isPronoun reports whether word is a subject pronoun, contracted or not.
+func isPronoun(word string) bool {
+	w, _, _ := strings.Cut(word, "'")
+	switch w {
+	case "i", "you", "we", "they", "he", "she", "it", "that", "this", "there":
+		return true
+	}
+	return false
+}
+
+// isAuxiliary reports whether word is a verb that opens a question ("what are you...").
+func isAuxiliary(word string) bool {
+	switch word {
+	case "are", "is", "was", "were", "do", "did", "does", "have", "has", "had", "can", "could",
+		"would", "will", "should":
+		return true
+	}
+	return false
+}
+
+// isParticleVerb reports whether "on" or "in" after word is more likely a particle that ends
+// the phrase ("hold on", "log in", "you're booked in", "later on") than a preposition
+// waiting for its object. Pronouns count: "fill it in", "put you in".
+func isParticleVerb(word string) bool {
+	switch word {
+	case "hold", "carry", "go", "going", "come", "coming", "log", "logged", "move", "moving", "later",
+		"early", "turn", "turned", "switch", "switched", "keep", "hang", "booked", "book", "pop",
+		"popped", "fill", "filled", "fit", "check", "checked", "drop", "dropped", "sign", "signed",
+		"plug", "plugged", "call", "called", "ring", "rang", "dial", "dialled", "dialed", "put",
+		"get", "got", "let", "stay", "staying", "there", "here", "now", "it", "you", "them", "him",
+		"her", "me", "us", "one", "so", "again", "pencil", "pencilled", "squeeze", "squeezed":
+		return true
+	}
+	return false
+}
+
+// takesInfinitive reports whether "to" after word is more likely the start of an infinitive
+// ("wanted to", "going to", "happy to") than a preposition.
+func takesInfinitive(word string) bool {
+	switch word {
+	case "want", "wants", "wanted", "wanna", "need", "needs", "needed", "going", "gonna", "have", "has",
+		"had", "got", "like", "liked", "love", "try", "tried", "trying", "able", "unable", "supposed",
+		"meant", "hope", "hoped", "hoping", "plan", "planned", "planning", "decide", "decided",
+		"managed", "expect", "expected", "happy", "willing", "ready", "glad", "pleased", "about",
+		"due", "likely", "sure", "how", "where", "when", "whether", "ought", "used":
+		return true
+	}
+	return false
 }
 
 // continuesLine reports whether text begins, past any filler ("um, and then"), with a word

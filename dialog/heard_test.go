@@ -44,6 +44,20 @@ func TestEndsThought(t *testing.T) {
 		"I will refund it today.": 1, "is that right?": 1, "i checked and": -1, "so um": -1,
 		"let me check the": -1, "thanks": 1, "the account number": 0, "": 0,
 		"i was charged for": -1, "nobody helped me with my": -1, "i": -1,
+		// A preposition that ends a relative or wh clause ends the thought; one that starts an
+		// infinitive or waits for its object does not.
+		"that's the renewal which we never signed you up to": 0, "i don't know who i spoke to": 0,
+		"which is what you paid for": 0, "the app which you logged in with": 0,
+		"the doctor who you normally go to": 0, "which i wanted to": -1, "what we're going to": -1,
+		"which is the reason for": -1, "what we need is a lot of": -1, "i told them that i would pay for": -1,
+		"the one you asked for": 0, "the person i spoke to": 0, "the card you paid with": 0, "i told you to": -1, "i'm not sure what to": -1, "which i'm happy to": -1,
+		"what are you calling about": 0, "that's what i'm not sure about": 0, "it usually takes about": -1,
+		"you should have had a call from": -1, "the next slot is": -1, "so what i'll do is": -1,
+		"that's just how it is": 0, "i don't know where they are": 0, "let me": -1, "can you tell me": 0,
+		"I've booked you in with Dr.": -1, "you're with doctor": -1, "you might want to see a doctor": 0,
+		"you were booked with doctor patel on": -1, "the card ending in": -1, "hold on": 0,
+		"i've got you booked in": 0, "let me fill it in": 0, "that's not": -1, "i hope not": 0,
+		"of course not": 0, "which one are you calling in": 0,
 	} {
 		if got := endsThought(text); got != want {
 			t.Errorf("endsThought(%q) = %d, want %d", text, got, want)

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -62,6 +64,28 @@ var heldOutLines = []pausedLine{
 	{text: "I need the money back... my rent is due on Friday."},
 	{text: "Let me look at your account... yes, I can see both charges.", answers: true},
 	{text: "I can look into that for you... right, the one from Monday.", answers: true},
+}
+
+// readPausedLines reads a set of lines written for the report (testdata/endpointing): one a
+// line, "GO " before a line that goes on after its pause, "ANSWER " before one whose second
+// part could answer the persona. tune.txt was written by a trainer who had not seen the rules
+// and was read while the end-of-turn words were chosen; heldout.txt was written the same way
+// by another and is only run, never read or edited to make a figure better.
+func readPausedLines(t *testing.T, name string) []pausedLine {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "endpointing", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []pausedLine
+	for i, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		tag, text, _ := strings.Cut(strings.TrimSpace(l), " ")
+		if (tag != "GO" && tag != "ANSWER") || strings.Count(text, "...") != 1 {
+			t.Fatalf("%s:%d: want GO or ANSWER and a line with one \"...\", got %q", name, i+1, l)
+		}
+		lines = append(lines, pausedLine{text: text, answers: tag == "ANSWER"})
+	}
+	return lines
 }
 
 type epConfig struct {
@@ -382,16 +406,26 @@ func TestEndpointingReport(t *testing.T) {
 	// The first four lines are one call, as they always were; each held-out line is a call of
 	// its own, so the persona's mood (it hangs up on a learner who does not help) does not
 	// decide which lines are answered.
+	// The written sets (24 lines each) run the rows at the default end_silence_complete only.
 	sets := []struct {
-		name  string
-		lines []pausedLine
-		alone bool
-	}{{"the first four lines", pausedLines, false}, {"the held-out lines, one call each", heldOutLines, true}}
+		name     string
+		lines    []pausedLine
+		alone    bool
+		defaults bool
+	}{
+		{"the first four lines", pausedLines, false, false},
+		{"the held-out lines, one call each", heldOutLines, true, false},
+		{"the written lines for tuning (testdata/endpointing/tune.txt), one call each", readPausedLines(t, "tune.txt"), true, true},
+		{"the written held-out lines (testdata/endpointing/heldout.txt), one call each", readPausedLines(t, "heldout.txt"), true, true},
+	}
 	var report strings.Builder
 	for _, set := range sets {
 		fmt.Fprintf(&report, "\n%s:\n\n", set.name)
 		report.WriteString("| code | end_silence | end_silence_complete | resume_within | interims | persona latency | split at the pause (300 / 600 / 1000 ms) | joined after a resume | false cut-offs: split, not joined (300 / 600 / 1000 ms) | cut-off rate | answers joined after the reply played | persona audible in the pause | end-of-turn delay mean / p95 |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, row := range rows {
+			if set.defaults && row.cfg.complete != 0 && row.cfg.complete != dialog.DefaultEndSilenceComplete {
+				continue
+			}
 			reportRow(t, &report, row, set.lines, set.alone, pauses)
 		}
 	}

@@ -235,13 +235,15 @@ func (m *matcher) match(wi, ti, slack int, anchored bool, from int) bool {
 	}
 	// A lost or misrecognized inner word: the gap allowed before the next word covers a
 	// stand-in. The first and last words must be heard. A person ("you", "our") may be
-	// misheard but never dropped: "don't you want" is not "don't want".
+	// misheard but never dropped: "don't you want" is not "don't want". A negation or a hedge
+	// is never the stand-in: "we would ring you back" is not "we will ring you back".
 	if !w.optional && slack > 0 && anchored && wi < p.lastRequired() && !w.hedges() && !w.contrasts(toks, ti) {
 		next := ti
 		if w.personal() {
 			next = ti + 1
 		}
-		standIn := next == ti || ti < len(toks) && !negationTriggers[toks[ti]]
+		hedged := ti < len(toks) && hedgeWords[toks[ti]]
+		standIn := !hedged && (next == ti || ti < len(toks) && !negationTriggers[toks[ti]])
 		if standIn && m.match(wi+1, next, slack-1, anchored, from) {
 			return true
 		}

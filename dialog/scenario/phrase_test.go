@@ -46,11 +46,13 @@ func TestPhraseMatch(t *testing.T) {
 		{"(i have|there is) a slot", "there's a slot on monday", true},
 		{"that is our mistake", "that's uh our mistake", true},
 		{"that is our mistake", "that's our mistakes", true},
-		{"that is our mistake", "that is hour mistake", true}, // one inner word misheard
-		{"that is our mistake", "that is our policy", false},  // the last word must be heard
-		{"our fault", "it's not our fault", false},            // negated
-		{"that is our fault", "that is not our fault", false}, // negation among stray words
-		{"not our fault", "that's not our fault", true},       // the phrase asks for it
+		{"that is our mistake", "that is hour mistake", true},                   // one inner word misheard
+		{"that is our mistake", "that is our policy", false},                    // the last word must be heard
+		{"our fault", "it's not our fault", false},                              // negated
+		{"that is our fault", "that is not our fault", false},                   // negation among stray words
+		{"not our fault", "that's not our fault", true},                         // the phrase asks for it
+		{"we will (call|ring) [you] back", "we said we'd ring you back", false}, // a hedge is never the lost word's stand-in
+		{"we will (call|ring) [you] back", "we ring you back", true},            // the lost word, no hedge in its place
 		{"calm down", "come down", false},
 		{"frustrating", "i understand your frustration", false}, // one edit only
 		{"charged twice", "i was charge twice", true},

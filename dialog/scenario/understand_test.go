@@ -358,6 +358,7 @@ func TestScenarioLines(t *testing.T) {
 		{"double-charge-hard", "honestly I can't speak for whoever you talked to before", "blame", true},
 		{"double-charge-hard", "I can speak for the whole team when I say sorry", "blame", false},
 		{"double-charge", "that's nothing to do with us, it'll be your bank", "blame", true},
+		{"double-charge", "with the rent coming up that's really scary", "acknowledge", true},
 		{"lost-appointment", "Doctor Patel has Wednesday at eleven free, so if you go on the patient app tonight you can grab it", "vague", true},
 		{"lost-appointment", "I'll pencil you in for Friday at nine but I can't confirm it", "vague", true},
 		{"lost-appointment", "the system won't let me book today, ring back tomorrow and ask for the Tuesday one", "vague", true},

@@ -3,6 +3,7 @@ package scenario
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Needs says in what kind of clause a behaviour's phrases count.
@@ -399,4 +400,56 @@ func hasCue(ss []sentence, cues [][]string, firm bool) bool {
 		}
 	}
 	return false
+}
+
+// Outside splits a line with no punctuation (a recognizer's) at every match of the
+// behaviours bad names, a word of margin each side, and returns the stretches of its own
+// words left between them: "i apologize for the inconvenience that second charge is an
+// error on our side" gives "second charge is an error on our side" when the stock phrase is
+// bad. Text with punctuation has sentences to read instead and gives nil.
+func (d *Detector) Outside(text string, bad func(name string) bool) []string {
+	if strings.ContainsAny(text, ".?!,;") {
+		return nil
+	}
+	words := strings.Fields(text)
+	var toks []string
+	var owner []int // the word each token came from
+	for w, word := range words {
+		for _, t := range Tokenize(word) {
+			toks, owner = append(toks, t), append(owner, w)
+		}
+	}
+	cut := make([]bool, len(words))
+	matched := false
+	for i, name := range d.names {
+		if !bad(name) {
+			continue
+		}
+		for _, p := range d.phrases[i] {
+			p.find(toks, func(from, to int) bool {
+				matched = true
+				for k := max(0, owner[from]-1); k <= min(len(words)-1, owner[to-1]+1); k++ {
+					cut[k] = true
+				}
+				return false // every match
+			})
+		}
+	}
+	if !matched {
+		return nil
+	}
+	var out []string
+	start := -1
+	for w := 0; w <= len(words); w++ {
+		switch {
+		case w < len(words) && !cut[w]:
+			if start < 0 {
+				start = w
+			}
+		case start >= 0:
+			out = append(out, strings.Join(words[start:w], " "))
+			start = -1
+		}
+	}
+	return out
 }

@@ -68,9 +68,10 @@ var heldOutLines = []pausedLine{
 
 // readPausedLines reads a set of lines written for the report (testdata/endpointing): one a
 // line, "GO " before a line that goes on after its pause, "ANSWER " before one whose second
-// part could answer the persona. tune.txt was written by a trainer who had not seen the rules
-// and was read while the end-of-turn words were chosen; heldout.txt was written the same way
-// by another and is only run, never read or edited to make a figure better.
+// part could answer the persona. tune.txt was written by two trainers who had not seen the
+// rules and was read while the end-of-turn words (dialog's endsThought) were chosen;
+// heldout.txt was written the same way by a third and is only run, never read or edited to
+// make a figure better.
 func readPausedLines(t *testing.T, name string) []pausedLine {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "endpointing", name))

@@ -178,15 +178,17 @@ func strandedPreposition(words []string) bool {
 			}
 			return j < n-1 && isPronoun(words[j])
 		case w == "is" || w == "was" || w == "are" || w == "were":
-			if i > 0 && isWh(words[i-1]) || i > 1 && words[i-1] == "one" && isWh(words[i-2]) {
+			// The clause's own verb ("what are you", "the card you were charged on") reads
+			// on; any other "is" is a main clause of its own.
+			if i > 0 && (isWh(words[i-1]) || isSubject(words[i-1])) || i > 1 && words[i-1] == "one" && isWh(words[i-2]) {
 				continue
 			}
 			return false
 		case w == "and" || w == "but" || w == "so" || w == "because":
 			return false
-		case i >= 2 && isSubject(w) && (words[i-1] == "one" || isDeterminer(words[i-2])):
+		case i >= 2 && isSubject(w) && (words[i-1] == "one" || isDeterminer(words[i-2]) || i >= 3 && isDeterminer(words[i-3])):
 			// A relative clause without its wh word: "the card you were charged on", "the
-			// one you asked about".
+			// one you asked about", "the phone number we text it to".
 			return true
 		}
 	}

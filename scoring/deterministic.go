@@ -159,14 +159,14 @@ func readLines(c *Call) []line {
 // spare reads each sentence of a line an anti-pattern tainted on its own and returns the
 // line's behaviours credited in a sentence with no anti-pattern, script or sneer, with the
 // sentence. A recognized line has no punctuation: it is read in the stretches between its
-// anti-patterns instead (Detector.Outside).
+// anti-patterns instead (Detector.Stretches). A line of one sentence is the line itself.
 func spare(det *scenario.Detector, l *line, bad func(string) bool) map[string]string {
 	sentences := strings.FieldsFunc(l.u.Text, func(r rune) bool { return r == '.' || r == '?' || r == '!' })
 	if len(sentences) < 2 {
-		sentences = det.Outside(l.u.Text, bad)
+		sentences = det.Stretches(l.u.Text, bad)
 	}
 	if len(sentences) == 0 {
-		return nil // one sentence is the line itself
+		return nil
 	}
 	out := map[string]string{}
 	for _, s := range sentences {

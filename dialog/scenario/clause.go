@@ -29,10 +29,13 @@ type sentence struct {
 // outside marks a token negated from outside any phrase that could match it.
 const outside = -2
 
+// unpunctuated reports whether text has no punctuation to read it by: a recognizer's.
+func unpunctuated(text string) bool { return !strings.ContainsAny(text, ".?!,;") }
+
 // readSentences splits text into sentences and reads each one's clauses and negations.
 func readSentences(text string) []sentence {
 	var out []sentence
-	bare := !strings.ContainsAny(text, ".?!,;")
+	bare := unpunctuated(text)
 	for _, raw := range splitSentences(text) {
 		s := readSentence(raw.text, raw.asked)
 		if len(s.toks) == 0 {

@@ -402,13 +402,14 @@ func hasCue(ss []sentence, cues [][]string, firm bool) bool {
 	return false
 }
 
-// Outside splits a line with no punctuation (a recognizer's) at every match of the
+// Stretches splits a line with no punctuation (a recognizer's) at every match of the
 // behaviours bad names, a word of margin each side, and returns the stretches of its own
 // words left between them: "i apologize for the inconvenience that second charge is an
 // error on our side" gives "second charge is an error on our side" when the stock phrase is
-// bad. Text with punctuation has sentences to read instead and gives nil.
-func (d *Detector) Outside(text string, bad func(name string) bool) []string {
-	if strings.ContainsAny(text, ".?!,;") {
+// bad. Text with punctuation has sentences to read instead, and text with no match is one
+// stretch: both give nil.
+func (d *Detector) Stretches(text string, bad func(name string) bool) []string {
+	if !unpunctuated(text) {
 		return nil
 	}
 	words := strings.Fields(text)

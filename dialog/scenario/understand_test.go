@@ -392,7 +392,7 @@ func TestScenarioLines(t *testing.T) {
 	}
 }
 
-func TestOutside(t *testing.T) {
+func TestStretches(t *testing.T) {
 	d := shippedScenario(t, "double-charge").Detector()
 	stock := func(name string) bool { return name == "scripted_empathy" }
 	for _, c := range []struct {
@@ -402,11 +402,14 @@ func TestOutside(t *testing.T) {
 		{"okay i apologize for the inconvenience the second charge is an error on our side can i take your name",
 			[]string{"okay", "second charge is an error on our side can i take your name"}},
 		{"right okay i understand your frustration", []string{"right"}}, // a word of margin: "okay" goes with it
-		{"the second charge is our error", nil},                         // no stock phrase: nothing to split
-		{"I apologise for the inconvenience. It's our error.", nil},     // punctuated: read by its sentences
+		// Every match splits, not the first only.
+		{"i understand your frustration the charge is ours so sorry for any inconvenience the refund is done",
+			[]string{"charge is ours", "refund is done"}},
+		{"the second charge is our error", nil},                     // no stock phrase: nothing to split
+		{"I apologise for the inconvenience. It's our error.", nil}, // punctuated: read by its sentences
 	} {
-		if got := d.Outside(c.text, stock); !slices.Equal(got, c.want) {
-			t.Errorf("Outside(%q) = %q, want %q", c.text, got, c.want)
+		if got := d.Stretches(c.text, stock); !slices.Equal(got, c.want) {
+			t.Errorf("Stretches(%q) = %q, want %q", c.text, got, c.want)
 		}
 	}
 }

@@ -118,7 +118,7 @@ func endsThought(text string) int {
 		}
 		return -1
 	case "on", "in": // "booked with Dr Patel on", "the card ending in"; not "hold on", "booked in"
-		if isParticleVerb(prev) || strandedPreposition(words) {
+		if particleVerbs[prev] || strandedPreposition(words) {
 			return 0
 		}
 		return -1
@@ -139,8 +139,7 @@ func endsThought(text string) int {
 			return -1
 		}
 	case "doctor": // "with doctor... Patel", not "you should see a doctor"
-		switch prev {
-		case "a", "the", "your", "my", "our", "his", "her", "their", "this", "that":
+		if determiners[prev] {
 			return 0
 		}
 		return -1
@@ -163,30 +162,30 @@ func endsThought(text string) int {
 // ends.
 func strandedPreposition(words []string) bool {
 	n := len(words)
-	if n < 3 || words[n-1] == "to" && takesInfinitive(words[n-2]) {
+	if n < 3 || words[n-1] == "to" && takesInfinitive[words[n-2]] {
 		return false
 	}
 	for i := n - 3; i >= 0 && i >= n-9; i-- {
 		switch w := words[i]; {
-		case isWh(w):
+		case whWords[w]:
 			j := i + 1
 			if words[j] == "one" && j+1 < n-1 { // "which one are you..."
 				j++
 			}
-			if isAuxiliary(words[j]) {
+			if auxiliaries[words[j]] {
 				j++
 			}
 			return j < n-1 && isPronoun(words[j])
-		case w == "is" || w == "was" || w == "are" || w == "were":
+		case copulas[w]:
 			// The clause's own verb ("what are you", "the card you were charged on") reads
 			// on; any other "is" is a main clause of its own.
-			if i > 0 && (isWh(words[i-1]) || isSubject(words[i-1])) || i > 1 && words[i-1] == "one" && isWh(words[i-2]) {
+			if i > 0 && (whWords[words[i-1]] || subjects[words[i-1]]) || i > 1 && words[i-1] == "one" && whWords[words[i-2]] {
 				continue
 			}
 			return false
 		case w == "and" || w == "but" || w == "so" || w == "because":
 			return false
-		case i >= 2 && isSubject(w) && (words[i-1] == "one" || isDeterminer(words[i-2]) || i >= 3 && isDeterminer(words[i-3])):
+		case i >= 2 && subjects[w] && (words[i-1] == "one" || determiners[words[i-2]] || i >= 3 && determiners[words[i-3]]):
 			// A relative clause without its wh word: "the card you were charged on", "the
 			// one you asked about", "the phone number we text it to".
 			return true
@@ -195,77 +194,42 @@ func strandedPreposition(words []string) bool {
 	return false
 }
 
-// isSubject reports whether word is a personal pronoun that can begin a clause.
-func isSubject(word string) bool {
-	switch word {
-	case "i", "you", "we", "they", "he", "she":
-		return true
-	}
-	return false
-}
-
-// isDeterminer reports whether word begins a noun phrase ("the card", "your account").
-func isDeterminer(word string) bool {
-	switch word {
-	case "the", "a", "an", "this", "that", "those", "these", "your", "my", "our", "their", "his", "her":
-		return true
-	}
-	return false
-}
-
-// isWh reports whether word opens a wh clause that can strand a preposition.
-func isWh(word string) bool {
-	return word == "which" || word == "who" || word == "whom" || word == "what"
-}
-
-// isPronoun reports whether word is a subject pronoun, contracted or not.
+// isPronoun reports whether word is a subject pronoun ("it", "that" and "there" included),
+// contracted or not.
 func isPronoun(word string) bool {
 	w, _, _ := strings.Cut(word, "'")
-	switch w {
-	case "i", "you", "we", "they", "he", "she", "it", "that", "this", "there":
-		return true
-	}
-	return false
+	return subjects[w] || w == "it" || w == "that" || w == "this" || w == "there"
 }
 
-// isAuxiliary reports whether word is a verb that opens a question ("what are you...").
-func isAuxiliary(word string) bool {
-	switch word {
-	case "are", "is", "was", "were", "do", "did", "does", "have", "has", "had", "can", "could",
-		"would", "will", "should":
-		return true
-	}
-	return false
-}
+// Word classes the end-of-turn rule reads, by the last words of a partial transcript.
+var (
+	subjects    = wordSet("i you we they he she") // personal pronouns that begin a clause
+	determiners = wordSet("the a an this that those these your my our their his her")
+	whWords     = wordSet("which who whom what") // open a clause that can strand a preposition
+	copulas     = wordSet("is are was were")
+	auxiliaries = wordSet("are is was were do did does have has had can could would will should")
+	// particleVerbs take "on" or "in" as a particle that ends the phrase ("hold on", "log in",
+	// "you're booked in", "later on"), not a preposition waiting for its object; pronouns
+	// count: "fill it in", "put you in".
+	particleVerbs = wordSet(`hold carry go going come coming log logged move moving later early turn
+		turned switch switched keep hang booked book pop popped fill filled fit check checked drop
+		dropped sign signed plug plugged call called ring rang dial dialled dialed put get got let stay
+		staying there here now it you them him her me us one so again pencil pencilled squeeze squeezed`)
+	// takesInfinitive: "to" after these more likely starts an infinitive ("wanted to", "going
+	// to", "happy to") than a preposition.
+	takesInfinitive = wordSet(`want wants wanted wanna need needs needed going gonna have has had got
+		like liked love try tried trying able unable supposed meant hope hoped hoping plan planned
+		planning decide decided managed expect expected happy willing ready glad pleased about due
+		likely sure how where when whether ought used`)
+)
 
-// isParticleVerb reports whether "on" or "in" after word is more likely a particle that ends
-// the phrase ("hold on", "log in", "you're booked in", "later on") than a preposition
-// waiting for its object. Pronouns count: "fill it in", "put you in".
-func isParticleVerb(word string) bool {
-	switch word {
-	case "hold", "carry", "go", "going", "come", "coming", "log", "logged", "move", "moving", "later",
-		"early", "turn", "turned", "switch", "switched", "keep", "hang", "booked", "book", "pop",
-		"popped", "fill", "filled", "fit", "check", "checked", "drop", "dropped", "sign", "signed",
-		"plug", "plugged", "call", "called", "ring", "rang", "dial", "dialled", "dialed", "put",
-		"get", "got", "let", "stay", "staying", "there", "here", "now", "it", "you", "them", "him",
-		"her", "me", "us", "one", "so", "again", "pencil", "pencilled", "squeeze", "squeezed":
-		return true
+// wordSet is the set of the space-separated words in s.
+func wordSet(s string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		set[w] = true
 	}
-	return false
-}
-
-// takesInfinitive reports whether "to" after word is more likely the start of an infinitive
-// ("wanted to", "going to", "happy to") than a preposition.
-func takesInfinitive(word string) bool {
-	switch word {
-	case "want", "wants", "wanted", "wanna", "need", "needs", "needed", "going", "gonna", "have", "has",
-		"had", "got", "like", "liked", "love", "try", "tried", "trying", "able", "unable", "supposed",
-		"meant", "hope", "hoped", "hoping", "plan", "planned", "planning", "decide", "decided",
-		"managed", "expect", "expected", "happy", "willing", "ready", "glad", "pleased", "about",
-		"due", "likely", "sure", "how", "where", "when", "whether", "ought", "used":
-		return true
-	}
-	return false
+	return set
 }
 
 // continuesLine reports whether text begins, past any filler ("um, and then"), with a word

@@ -159,3 +159,38 @@ func TestMigrate(t *testing.T) {
 		t.Error("a second Migrate scanned again")
 	}
 }
+
+// TestClusterHeartbeatFollowsFailover: a call with nothing left to write when the master of
+// its slot is killed keeps its heartbeat going on the replica that takes over, long before
+// the cluster client's own periodic reload of the slot map (a minute). A dead master answers
+// no MOVED for the client to follow, so the writer must reload the map after a failed
+// attempt; otherwise the call would look dead to other nodes' Recover while it runs.
+func TestClusterHeartbeatFollowsFailover(t *testing.T) {
+	set := storetest.StartCluster(t)
+	ctx := context.Background()
+	rdb := storetest.Client(t, set.URL())
+	// wait_replicas 1, so the replica that takes over has Begin's keys: without it the
+	// heartbeat would find no live call there (as docs/DEPLOY.md says) and stop.
+	s := newTestStoreConfig(t, rdb, Config{Prefix: storetest.Prefix(t), Node: "node-a",
+		WaitReplicas: 1, WaitTimeout: 200 * time.Millisecond, Heartbeat: 50 * time.Millisecond})
+	t.Cleanup(func() { s.Close() })
+	const id = "quiet"
+	l, err := s.Begin(ctx, testInfo(id, "alice", "billing", time.UnixMilli(1_700_000_000_000)), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := script(2)
+	appendAll(l, events[:3])
+	s.waitWritten(t, id, 3)
+
+	old := set.MasterOf("{" + id + "}")
+	set.Kill(old)
+	promoted := set.WaitFailover(old, "{"+id+"}")
+	since := time.Now().UnixMilli()
+	direct := redis.NewClient(&redis.Options{Addr: promoted, MaxRetries: -1})
+	defer direct.Close()
+	waitUntil(t, "a heartbeat on the promoted master "+promoted, func() bool {
+		hb, err := direct.HGet(ctx, s.keys.live(id), "heartbeat").Int64()
+		return err == nil && hb > since
+	})
+}

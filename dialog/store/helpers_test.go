@@ -60,14 +60,21 @@ func (ts *testStore) waitAttempt(t *testing.T, what string, ok func(attempt) boo
 	// Generous: after a cluster failover the client may need several slot-map reloads to
 	// find the new master on a loaded machine (seen taking over 10 s in CI).
 	deadline := time.After(30 * time.Second)
+	var seen []attempt // the last attempts, to say on failure what the writer did instead
 	for {
 		select {
 		case a := <-ts.attempts:
 			if ok(a) {
 				return
 			}
+			if seen = append(seen, a); len(seen) > 8 {
+				seen = seen[1:]
+			}
 		case <-deadline:
-			t.Fatalf("no writer attempt with %s", what)
+			for _, a := range seen {
+				t.Logf("attempt on %s: %d written, err %v", a.id, a.written, a.err)
+			}
+			t.Fatalf("no writer attempt with %s; store log:\n%s", what, ts.logs.String())
 		}
 	}
 }

@@ -198,6 +198,7 @@ func (w *writer) attempt(parent context.Context) error {
 	if err != nil && parent.Err() != nil {
 		return err // stopped (by Seal or its deadline), not an outage
 	}
+	w.l.s.reloadSlots(ctx, err)
 	w.report(err)
 	return err
 }
@@ -253,13 +254,7 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (done int, err 
 			return 0, fmt.Errorf("store: write timeline of %s: find its master: %w", id, merr)
 		}
 		pipe = node.Pipeline()
-		// A master that moved or died answers with an error: the cluster's slot map is
-		// then out of date and the retry must find the new master.
-		defer func() {
-			if err != nil && !errors.Is(err, errUnreplicated) {
-				cc.ReloadState(ctx)
-			}
-		}()
+		defer func() { s.reloadSlots(ctx, err) }()
 	}
 	cmds := make([]*redis.StringCmd, len(es))
 	for i, e := range es {
@@ -289,6 +284,18 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (done int, err 
 		}
 	}
 	return done, nil
+}
+
+// reloadSlots reloads a Redis Cluster's slot map after a write failed with err. A master that
+// moved answers MOVED, which the client follows by itself, but a dead one answers nothing:
+// without this the client would go on dialing it until its periodic reload (a minute),
+// while the call's heartbeat lapses and its events wait, though a replica took over in about
+// a second. The reload runs in the background, at most once per cooldown however often it
+// is asked for. Not on a single server, and not after errUnreplicated: Redis took that write.
+func (s *Store) reloadSlots(ctx context.Context, err error) {
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok && err != nil && !errors.Is(err, errUnreplicated) {
+		cc.ReloadState(ctx)
+	}
 }
 
 // errUnreplicated means Redis took a timeline batch but fewer replicas than

@@ -35,8 +35,8 @@ func (n Needs) valid() bool {
 // wordsPerBehaviour words each, reads as a script recited at the caller, not a
 // conversation. Neither the persona nor the scorer credits it. Behaviours whose words were
 // there but did not count (negated, asked) are stacked too: a recognizer that mishears a
-// script must not make it pass. Natural lines in the labeled calls carry at most five, in
-// thirty words or more.
+// script must not make it pass. Behaviours read from the very same words stack once.
+// Natural lines in the labeled calls carry at most five, in thirty words or more.
 const (
 	stuffedAt         = 6
 	stackedAt         = 5
@@ -102,22 +102,23 @@ func (d *Detector) Understand(text string) Turn {
 			t.Narrated = true
 		}
 	}
-	var credit []int // behaviours credited, by index
-	positives := 0
+	var (
+		credit    []int  // behaviours credited, by index
+		positives int    // positive behaviours carried, for stuffing
+		stacked   []span // the words they were carried by
+	)
 	for i := range d.phrases {
-		switch d.find(i, ss) {
+		v := d.find(i, ss)
+		switch v {
 		case credited:
 			credit = append(credit, i)
-			if d.mood[i] < 0 {
-				positives++
-			}
 		case uncredited:
 			if d.mood[i] <= 0 {
 				t.Heard = append(t.Heard, d.names[i])
 			}
-			if d.mood[i] < 0 {
-				positives++
-			}
+		}
+		if v != absent && d.mood[i] < 0 && d.stacks(i, ss, &stacked) {
+			positives++
 		}
 	}
 	credit = d.dropPivots(credit, ss)
@@ -137,6 +138,24 @@ func (d *Detector) Understand(text string) Turn {
 		t.Found = append(t.Found, d.names[i])
 	}
 	return t
+}
+
+// span is a match's words: sentence k, tokens from:to.
+type span struct{ k, from, to int }
+
+// stacks reports whether behaviour i's matches bring words to the stack that the behaviours
+// already on it (spans) did not, and adds them. Two behaviours read from the same words
+// ("thank you for calling" greets and thanks) are one thing said, not two stacked.
+func (d *Detector) stacks(i int, ss []sentence, spans *[]span) bool {
+	n := len(*spans)
+	fresh := false
+	d.each(i, ss, func(k, from, to int, _ bool) bool {
+		same := slices.ContainsFunc((*spans)[:n], func(s span) bool { return s == span{k, from, to} })
+		fresh = fresh || !same
+		*spans = append(*spans, span{k, from, to})
+		return false
+	})
+	return fresh
 }
 
 type verdict int

@@ -104,6 +104,20 @@ func TestUnderstand(t *testing.T) {
 	}
 }
 
+// TestStackedWordsCountOnce: behaviours read from the same words are one thing said when
+// stuffing is counted. On the clinic line "thank you for calling" both greets and thanks, so
+// a warm close ("thank you for calling, sorry again, take care with the knee") stacked five
+// behaviours in 16 words and read as a script; it carries four.
+func TestStackedWordsCountOnce(t *testing.T) {
+	d := shippedScenario(t, "lost-appointment").Detector()
+	text := "Okay. Thank you for calling, and sorry again for this morning. Take care with the knee."
+	got := d.Understand(text)
+	if got.Scripted {
+		t.Errorf("%q read as a script (%d stacked)", text, got.Stacked)
+	}
+	checkCredited(t, text, got, []string{"greet", "thank", "apologize", "farewell"}, nil)
+}
+
 // checkCredited reports each behaviour of found that got does not credit, and each of
 // absent that it does.
 func checkCredited(t *testing.T, text string, got scenario.Turn, found, absent []string) {

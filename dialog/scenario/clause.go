@@ -236,7 +236,8 @@ var hedges = [][]string{{"if"}, {"maybe"}, {"might"}, {"perhaps"}, {"possibly"},
 // commitMarkers make a clause a commitment: someone (I, we, the system) does or has done it.
 var commitMarkers = [][]string{{"i"}, {"we"}, {"let", "me"}, {"let", "us"}, {"lets"}, {"will"},
 	{"going", "to"}, {"have"}, {"has"}, {"been"}, {"already"}, {"just"}, {"done"}, {"now"},
-	{"today"}, {"processed"}, {"on", "its", "way"}, {"is", "booked"},
+	{"today"}, {"processed"}, {"on", "its", "way"}, {"is", "booked"}, {"are", "booked"}, {"your", "booked"}, {"all", "booked"},
+	{"you", "booked", "in"},
 	// The deed stated as done: "that's the duplicate reversed", "it's gone back".
 	{"reversed"}, {"refunded"}, {"cancelled"}, {"credited"}, {"gone", "back"}}
 

@@ -167,7 +167,7 @@ func questionKind(toks []string, i int, clauseStart bool) int {
 		return 1
 	case auxiliaries[t] && clauseStart && subjects[next]:
 		return 2
-	case auxiliaries[t] && personal[next] && !openStarts[prev(toks, i)]:
+	case auxiliaries[t] && personal[next] && !openStarts[prev(toks, i)] && !(t == "is" && pointers[prev(toks, i)]):
 		return 2
 	}
 	return 0
@@ -189,6 +189,11 @@ var askedSubjects = map[string]bool{"you": true, "they": true, "we": true, "he":
 
 // personal subjects make an auxiliary a question anywhere: "do you", "can i", "could we".
 var personal = map[string]bool{"you": true, "your": true, "i": true, "we": true}
+
+// pointers before "is" are its subject, so it is not inverted: "that's you booked in with
+// Doctor Patel", "it's you I need to thank". (Before another auxiliary, in a recognizer's
+// unpunctuated line, one may end a sentence: "...milk it can i ask what made you".)
+var pointers = map[string]bool{"that": true, "it": true, "this": true}
 
 func prev(toks []string, i int) string {
 	if i == 0 {

@@ -118,6 +118,31 @@ func TestStackedWordsCountOnce(t *testing.T) {
 	checkCredited(t, text, got, []string{"greet", "thank", "apologize", "farewell"}, nil)
 }
 
+// TestBookedIn: how receptionists say a booking is made ("that's you booked in", "you're
+// booked in") is the booking, on the clinic line; asking about it, or saying she must ring
+// back to get booked in, is not. "That's you" is not a question because "is you" follows
+// its own subject.
+func TestBookedIn(t *testing.T) {
+	d := shippedScenario(t, "lost-appointment").Detector()
+	for _, tc := range []struct {
+		text   string
+		booked bool
+	}{
+		{"That's you booked in with Dr Patel on Tuesday at ten.", true},
+		{"you're all booked in with doctor patel tuesday at ten", true},
+		{"Is that you booked in then?", false},
+		{"You'd need to ring back to get booked in.", false},
+		{"You're not booked in yet.", false},
+	} {
+		got := d.Understand(tc.text)
+		if tc.booked {
+			checkCredited(t, tc.text, got, []string{"rebook"}, nil)
+		} else {
+			checkCredited(t, tc.text, got, nil, []string{"rebook"})
+		}
+	}
+}
+
 // checkCredited reports each behaviour of found that got does not credit, and each of
 // absent that it does.
 func checkCredited(t *testing.T, text string, got scenario.Turn, found, absent []string) {

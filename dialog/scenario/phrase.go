@@ -35,8 +35,9 @@ type Phrase struct {
 	// exact turns off the one-edit tolerance: a provocation (a behaviour that angers the
 	// other side, Mood > 0: blame, jargon, "calm down") is charged to the learner only for
 	// words heard as written, never for a near miss the recognizer may have made of an
-	// innocent word ("batch" is not "bitch"). Suffixes and split words still match, and the
-	// words that may not follow (notBefore) stay tolerant: they spare the learner.
+	// innocent word ("batch" is not "bitch"). Suffixes that keep the tense and split words
+	// still match ("happens" is not "happened"), and the words that may not follow
+	// (notBefore) stay tolerant: they spare the learner.
 	exact bool
 }
 
@@ -348,7 +349,9 @@ func tokenEq(p, t string, exact bool) bool {
 		return true
 	}
 	if len(p) >= 4 && len(t) >= 4 && stem(p) == stem(t) {
-		return true
+		// Heard as written keeps the tense: "it happens" plays a problem down, "why it
+		// happened" asks about it.
+		return !exact || strings.HasSuffix(p, "ed") == strings.HasSuffix(t, "ed")
 	}
 	if exact {
 		return false

@@ -76,6 +76,8 @@ func TestUnderstand(t *testing.T) {
 		{name: "blame is blame", text: "Honestly you must have clicked renew twice.", found: []string{"blame"}},
 		{name: "own negation inside the phrase", text: "This will not happen again, I promise.", found: []string{"prevent"}},
 		{name: "natural verification", text: "What's the email on the account?", found: []string{"verify"}},
+		{name: "a provocation keeps its tense: it happens", text: "Look, it happens.", found: []string{"dismiss"}},
+		{name: "a provocation keeps its tense: why it happened", text: "Billing will look at why it happened.", absent: []string{"dismiss"}},
 		{name: "without punctuation a question word and an interjection start new clauses",
 			text:  "oh that's annoying all that way for nothing sorry about that what's your account number",
 			found: []string{"apologize", "verify"}},

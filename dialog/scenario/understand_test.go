@@ -145,6 +145,14 @@ func TestBookedIn(t *testing.T) {
 	}
 }
 
+// TestBookingPutOff: on the clinic line a booking put off to a later call ("I'll ring you
+// the minute the diary opens") is a vague promise, not a booking.
+func TestBookingPutOff(t *testing.T) {
+	d := shippedScenario(t, "lost-appointment").Detector()
+	text := "Not just yet, no. But I'll ring you the minute Doctor Patel's diary opens."
+	checkCredited(t, text, d.Understand(text), []string{"vague"}, nil)
+}
+
 // checkCredited reports each behaviour of found that got does not credit, and each of
 // absent that it does.
 func checkCredited(t *testing.T, text string, got scenario.Turn, found, absent []string) {

@@ -223,7 +223,13 @@ func hearLabeled(ctx context.Context, synth *flite.Synth, cat *scenario.Catalog,
 	r := &phoneResult{voice: learnerVoice(sc.Persona.Voice)}
 	// A fresh recognizer per file: decoders adapt to what they heard, so sharing them would
 	// make a file's result depend on the files heard before it.
-	rec, err := New(Config{PoolSize: 1, Mode: *phoneMode, AdaptWeight: *adaptWeight}, nil)
+	// -sphinx-args (one setting) replaces the decoders' argument of the same name, to see
+	// what a setting does to whole calls' words and scores.
+	var args []string
+	if !strings.Contains(*sphinxArgs, ";") {
+		args = strings.Fields(*sphinxArgs)
+	}
+	rec, err := New(Config{PoolSize: 1, Mode: *phoneMode, AdaptWeight: *adaptWeight, args: args}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,7 @@ func (s *Store) ReplaySpilled(ctx context.Context) (waiting map[string]bool, err
 			continue // its writer owns the file
 		}
 		if err := s.replay(ctx, sp); err != nil {
+			s.reloadSlots(ctx, err)
 			if waiting == nil {
 				waiting = map[string]bool{}
 			}

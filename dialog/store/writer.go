@@ -242,9 +242,10 @@ func (w *writer) flush(ctx context.Context) error {
 // counted as written: nothing is lost or doubled across an outage. With
 // Config.WaitReplicas, the pipeline ends with WAIT and nothing counts as written until
 // enough replicas have it: a master that lost its replica to a failover confirms nothing,
-// so the entries are written again, to the new master once the client follows it. On a
-// Redis Cluster the pipeline goes to the master of the timeline's slot itself, as WAIT
-// names no key a cluster client could route it by.
+// so the entries are written again, to the new master once the client follows it
+// (reloadSlots, after the failed attempt). On a Redis Cluster the pipeline goes to the
+// master of the timeline's slot itself, as WAIT names no key a cluster client could route
+// it by.
 func (s *Store) xadd(ctx context.Context, id string, es []entry) (done int, err error) {
 	key := s.keys.timeline(id)
 	var pipe redis.Pipeliner = s.rdb.Pipeline()
@@ -254,7 +255,6 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (done int, err 
 			return 0, fmt.Errorf("store: write timeline of %s: find its master: %w", id, merr)
 		}
 		pipe = node.Pipeline()
-		defer func() { s.reloadSlots(ctx, err) }()
 	}
 	cmds := make([]*redis.StringCmd, len(es))
 	for i, e := range es {
@@ -286,12 +286,13 @@ func (s *Store) xadd(ctx context.Context, id string, es []entry) (done int, err 
 	return done, nil
 }
 
-// reloadSlots reloads a Redis Cluster's slot map after a write failed with err. A master that
-// moved answers MOVED, which the client follows by itself, but a dead one answers nothing:
-// without this the client would go on dialing it until its periodic reload (a minute),
-// while the call's heartbeat lapses and its events wait, though a replica took over in about
-// a second. The reload runs in the background, at most once per cooldown however often it
-// is asked for. Not on a single server, and not after errUnreplicated: Redis took that write.
+// reloadSlots reloads a Redis Cluster's slot map after a writer's attempt or a replay failed
+// with err. A master that moved answers MOVED, which the client follows by itself, but a
+// dead one answers nothing: without this the client would go on dialing it until its
+// periodic reload (a minute), while the call's heartbeat lapses and its events wait, though
+// a replica took over in about a second. The reload runs in the background, at most once
+// per cooldown however often it is asked for. Not on a single server, and not after
+// errUnreplicated: Redis took that write.
 func (s *Store) reloadSlots(ctx context.Context, err error) {
 	if cc, ok := s.rdb.(*redis.ClusterClient); ok && err != nil && !errors.Is(err, errUnreplicated) {
 		cc.ReloadState(ctx)

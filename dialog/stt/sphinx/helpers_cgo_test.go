@@ -63,16 +63,21 @@ func recognizer(t testing.TB, mode string) *Recognizer {
 	if r, ok := recs[mode]; ok {
 		return r
 	}
-	var args []string
-	if !strings.Contains(*sphinxArgs, ";") {
-		args = strings.Fields(*sphinxArgs)
-	}
-	r, err := New(Config{Mode: mode, PoolSize: 2, AdaptWeight: *adaptWeight, args: args}, nil)
+	r, err := New(Config{Mode: mode, PoolSize: 2, AdaptWeight: *adaptWeight, args: oneSetting()}, nil)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	recs[mode] = r
 	return r
+}
+
+// oneSetting returns -sphinx-args as decoder arguments when it holds one setting (no ";"),
+// nil otherwise.
+func oneSetting() []string {
+	if strings.Contains(*sphinxArgs, ";") {
+		return nil
+	}
+	return strings.Fields(*sphinxArgs)
 }
 
 // recognize writes audio in 20 ms frames, flushes, and returns the interims and the final.

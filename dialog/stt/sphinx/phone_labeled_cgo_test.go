@@ -225,11 +225,7 @@ func hearLabeled(ctx context.Context, synth *flite.Synth, cat *scenario.Catalog,
 	// make a file's result depend on the files heard before it.
 	// -sphinx-args (one setting) replaces the decoders' argument of the same name, to see
 	// what a setting does to whole calls' words and scores.
-	var args []string
-	if !strings.Contains(*sphinxArgs, ";") {
-		args = strings.Fields(*sphinxArgs)
-	}
-	rec, err := New(Config{PoolSize: 1, Mode: *phoneMode, AdaptWeight: *adaptWeight, args: args}, nil)
+	rec, err := New(Config{PoolSize: 1, Mode: *phoneMode, AdaptWeight: *adaptWeight, args: oneSetting()}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -74,6 +74,7 @@ func TestUnderstand(t *testing.T) {
 			found: []string{"acknowledge"}},
 		{name: "negated blame is not blame", text: "I would never say it's your fault.", absent: []string{"blame"}},
 		{name: "blame is blame", text: "Honestly you must have clicked renew twice.", found: []string{"blame"}},
+		{name: "nobody's fault disowns it", text: "It's the system, it's nobody's fault really.", found: []string{"blame"}, absent: []string{"own"}},
 		{name: "own negation inside the phrase", text: "This will not happen again, I promise.", found: []string{"prevent"}},
 		{name: "natural verification", text: "What's the email on the account?", found: []string{"verify"}},
 		{name: "a provocation keeps its tense: it happens", text: "Look, it happens.", found: []string{"dismiss"}},

@@ -134,6 +134,10 @@ func TestCountQuestions(t *testing.T) {
 		{"what happens on a monday", 1, 0},
 		{"so with it running when a customer rings what actually happens", 1, 0},
 		{"and how exactly does that get to them", 1, 0},
+		// After a comma "which" starts a relative clause; a hyphenated compound is one word.
+		{"we've an office in Leeds now, which is great", 0, 0},
+		{"Which day suits you best?", 0, 1},
+		{"their dispatchers are buried in where's-my-load calls", 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.text, func(t *testing.T) {

@@ -1,6 +1,9 @@
 package scenario
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // Question detection works on recognized text, which has no punctuation: a question is a
 // clause that starts (at the start of a line, after punctuation, or after a discourse word
@@ -25,31 +28,51 @@ var (
 // ("can I ask, though, how does that...") is not a question of its own: the one it
 // introduces is.
 func CountQuestions(text string) (open, closed int) {
-	for _, clause := range strings.FieldsFunc(text, func(r rune) bool { return r == '?' || r == '.' || r == '!' || r == ';' || r == ',' }) {
-		toks := Tokenize(clause)
-		prevQuestion, asked := -10, -1
-		for i := range toks {
-			if i-prevQuestion < 3 || i < asked {
-				continue // "so what do you" is one question
-			}
-			start := i == 0 || discourse[toks[i-1]] || i == asked
-			if n := askLeave(toks[i:]); n > 0 && start {
-				asked = i + n // the question it asks leave for starts after it
-				continue
-			}
-			switch questionAt(toks, i, start) {
-			case 1:
-				open++
-				prevQuestion = i
-			case 2:
-				closed++
-				prevQuestion = i
-			}
+	// A hyphenated compound is one word, whatever words it is made of: "buried in
+	// where's-my-load calls" asks nothing.
+	text = compound.ReplaceAllString(text, "thing")
+	afterComma := false
+	for text != "" {
+		clause, delim := text, byte(0)
+		if i := strings.IndexAny(text, "?.!;,"); i >= 0 {
+			clause, delim, text = text[:i], text[i], text[i+1:]
+		} else {
+			text = ""
 		}
+		o, c := countClause(Tokenize(clause), afterComma)
+		open, closed = open+o, closed+c
+		afterComma = delim == ','
 	}
 	return open, closed
 }
 
+// compound matches a hyphenated compound of words.
+var compound = regexp.MustCompile(`[A-Za-z']+(?:-[A-Za-z']+)+`)
+
+// countClause counts the questions of one clause. After a comma, "which" starts a relative
+// clause ("we've an office in Leeds, which is great"), not a question.
+func countClause(toks []string, afterComma bool) (open, closed int) {
+	prevQuestion, asked := -10, -1
+	for i := range toks {
+		if i-prevQuestion < 3 || i < asked || i == 0 && afterComma && toks[0] == "which" {
+			continue // "so what do you" is one question
+		}
+		start := i == 0 || discourse[toks[i-1]] || i == asked
+		if n := askLeave(toks[i:]); n > 0 && start {
+			asked = i + n // the question it asks leave for starts after it
+			continue
+		}
+		switch questionAt(toks, i, start) {
+		case 1:
+			open++
+			prevQuestion = i
+		case 2:
+			closed++
+			prevQuestion = i
+		}
+	}
+	return open, closed
+}
 // askLeave returns how many words of toks ask leave to ask a question ("can i ask you", "may
 // i ask"), or 0.
 func askLeave(toks []string) int {

@@ -73,6 +73,7 @@ func countClause(toks []string, afterComma bool) (open, closed int) {
 	}
 	return open, closed
 }
+
 // askLeave returns how many words of toks ask leave to ask a question ("can i ask you", "may
 // i ask"), or 0.
 func askLeave(toks []string) int {

@@ -351,7 +351,7 @@ func tokenEq(p, t string, exact bool) bool {
 	if len(p) >= 4 && len(t) >= 4 && stem(p) == stem(t) {
 		// Heard as written keeps the tense: "it happens" plays a problem down, "why it
 		// happened" asks about it.
-		return !exact || strings.HasSuffix(p, "ed") == strings.HasSuffix(t, "ed")
+		return !exact || pastTense(p) == pastTense(t)
 	}
 	if exact {
 		return false
@@ -365,6 +365,9 @@ func tokenEq(p, t string, exact bool) bool {
 }
 
 var suffixes = []string{"ing", "ed", "es", "s", "ly", "e"}
+
+// pastTense reports whether stem takes an "-ed" off w: "happened", not "need".
+func pastTense(w string) bool { return strings.HasSuffix(w, "ed") && stem(w) != w }
 
 func stem(w string) string {
 	for _, s := range suffixes {

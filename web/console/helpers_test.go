@@ -43,6 +43,7 @@ type fixture struct {
 	dir   string            // recordings
 	calls map[string]string // learner ID -> call ID
 	cards *scoring.Cards
+	start time.Time // when the first seeded call started
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -76,6 +77,7 @@ func newFixture(t *testing.T) *fixture {
 	if end := base.Add(3 * time.Minute); end.Month() != base.Month() {
 		base = time.Date(end.Year(), end.Month(), 1, 0, 0, 0, 0, time.Local).Add(-10 * time.Minute)
 	}
+	f.start = base
 	for i, c := range []struct{ id, learner, scenario string }{
 		{"call-alice", "alice", "double-charge"},
 		{"call-alice-phone", "guest:+14155550100", "cold-call-vendor"},

@@ -1,9 +1,6 @@
 package scenario
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Question detection works on recognized text, which has no punctuation: a question is a
 // clause that starts (at the start of a line, after punctuation, or after a discourse word
@@ -28,9 +25,6 @@ var (
 // ("can I ask, though, how does that...") is not a question of its own: the one it
 // introduces is.
 func CountQuestions(text string) (open, closed int) {
-	// A hyphenated compound is one word, whatever words it is made of: "buried in
-	// where's-my-load calls" asks nothing.
-	text = compound.ReplaceAllString(text, "thing")
 	afterComma := false
 	for text != "" {
 		clause, delim := text, byte(0)
@@ -46,15 +40,15 @@ func CountQuestions(text string) (open, closed int) {
 	return open, closed
 }
 
-// compound matches a hyphenated compound of words.
-var compound = regexp.MustCompile(`[A-Za-z']+(?:-[A-Za-z']+)+`)
-
 // countClause counts the questions of one clause. After a comma, "which" starts a relative
 // clause ("we've an office in Leeds, which is great"), not a question.
 func countClause(toks []string, afterComma bool) (open, closed int) {
 	prevQuestion, asked := -10, -1
 	for i := range toks {
-		if i-prevQuestion < 3 || i < asked || i == 0 && afterComma && toks[0] == "which" {
+		if i == 0 && afterComma && toks[0] == "which" {
+			continue // a relative clause
+		}
+		if i-prevQuestion < 3 || i < asked {
 			continue // "so what do you" is one question
 		}
 		start := i == 0 || discourse[toks[i-1]] || i == asked
@@ -202,11 +196,12 @@ var hedgeAdverbs = map[string]bool{"actually": true, "really": true, "exactly": 
 	"normally": true, "typically": true, "generally": true}
 
 // reported words before a question word make it part of a statement: "i can see what
-// happened", "that is what happened".
+// happened", "that is what happened"; so does a preposition, whose object it begins
+// ("buried in where's-my-load calls", which the tokenizer reads as "in where is my load").
 var reported = map[string]bool{"see": true, "know": true, "tell": true, "mean": true, "understand": true,
 	"wonder": true, "ask": true, "is": true, "was": true, "hear": true, "show": true, "explain": true,
 	"sure": true, "about": true, "exactly": true, "saw": true, "heard": true, "asked": true,
-	"through": true}
+	"through": true, "in": true, "of": true, "with": true, "for": true, "from": true, "into": true}
 
 // askedSubjects follow a question word and its auxiliary in a question only.
 var askedSubjects = map[string]bool{"you": true, "they": true, "we": true, "he": true, "she": true, "that": true, "your": true}

@@ -72,6 +72,7 @@ func splitSentences(text string) []rawSentence {
 func readSentence(text string, asked bool) sentence {
 	var s sentence
 	c := 0
+	var commaAt []bool // commaAt[c]: clause c begins right after a comma
 	for piece := range strings.SplitSeq(text, ",") {
 		toks := Tokenize(piece)
 		if len(toks) == 0 {
@@ -80,9 +81,13 @@ func readSentence(text string, asked bool) sentence {
 		if len(s.toks) > 0 {
 			c++ // a comma ends a clause
 		}
+		for len(commaAt) <= c {
+			commaAt = append(commaAt, len(s.toks) > 0)
+		}
 		for i, t := range toks {
 			if i > 0 && startsClause(toks, i) {
 				c++
+				commaAt = append(commaAt, false)
 			}
 			s.toks = append(s.toks, t)
 			s.clause = append(s.clause, c)
@@ -96,7 +101,7 @@ func readSentence(text string, asked bool) sentence {
 	for c := range n {
 		from, to := s.span(c)
 		toks := s.toks[from:to]
-		s.asked[c] = isAsked(toks) || asked && c == n-1
+		s.asked[c] = isAsked(toks, commaAt[c]) || asked && c == n-1
 		s.hedged[c] = hasAny(toks, hedges)
 		s.offered[c] = s.asked[c] && isOffer(toks)
 		s.promised[c] = hasAny(toks, commitMarkers)
@@ -206,8 +211,12 @@ var clauseTakers = map[string]bool{"that": true, "reason": true, "what": true, "
 
 // isAsked reports whether a clause asks something: it opens with a question word or an
 // auxiliary and a subject (after discourse words), or holds an unmistakable question form.
-func isAsked(toks []string) bool {
+// afterComma says the clause began at a comma (see relativeWhich).
+func isAsked(toks []string, afterComma bool) bool {
 	for i := range toks {
+		if i == 0 && relativeWhich(toks, afterComma) {
+			continue
+		}
 		if questionAt(toks, i, i == 0 || discourse[toks[i-1]]) != 0 {
 			return true
 		}

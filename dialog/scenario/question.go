@@ -40,13 +40,19 @@ func CountQuestions(text string) (open, closed int) {
 	return open, closed
 }
 
-// countClause counts the questions of one clause. After a comma, "which" starts a relative
-// clause ("we've an office in Leeds, which is great"), not a question.
+// relativeWhich reports whether a clause that began at a comma opens with "which": a
+// relative clause ("we've an office in Leeds, which is great", "I've refunded it, which
+// means you'll see it Friday"), not a question.
+func relativeWhich(toks []string, afterComma bool) bool {
+	return afterComma && len(toks) > 0 && toks[0] == "which"
+}
+
+// countClause counts the questions of one clause (afterComma: see relativeWhich).
 func countClause(toks []string, afterComma bool) (open, closed int) {
 	prevQuestion, asked := -10, -1
 	for i := range toks {
-		if i == 0 && afterComma && toks[0] == "which" {
-			continue // a relative clause
+		if i == 0 && relativeWhich(toks, afterComma) {
+			continue
 		}
 		if i-prevQuestion < 3 || i < asked {
 			continue // "so what do you" is one question

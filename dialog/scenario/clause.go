@@ -266,7 +266,7 @@ func hasAny(toks []string, seqs [][]string) bool {
 // before them.
 var (
 	negationTriggers = map[string]bool{"not": true, "no": true, "never": true, "cannot": true,
-		"nothing": true, "nobody": true, "nobodys": true, "none": true, "neither": true, "nor": true, "without": true,
+		"nothing": true, "nobody": true, "none": true, "neither": true, "nor": true, "without": true,
 		"refuse": true, "refused": true, "unable": true, "hardly": true, "nope": true}
 	pseudoTriggers = [][]string{{"no", "problem"}, {"no", "worries"}, {"no", "wonder"}, {"not", "only"},
 		{"not", "just"}, {"no", "doubt"}, {"not", "a", "problem"}, {"no", "trouble"}, {"never", "mind"},

@@ -81,6 +81,10 @@ var contractions = map[string]string{
 	"itll": "it will", "thatll": "that will", "youd": "you would",
 	"theyll": "they will", "hes": "he is", "shes": "she is",
 	"hows": "how is", "wheres": "where is", "whos": "who is", "whens": "when is",
+	// An indefinite pronoun's "'s" (possessive or "is") keeps the pronoun: "it's nobody's
+	// fault" is negated by its "nobody" like "nobody did".
+	"nobodys": "nobody", "somebodys": "somebody", "someones": "someone", "everyones": "everyone",
+	"everybodys": "everybody", "anyones": "anyone", "anybodys": "anybody",
 	// Spoken forms: "I'm not gonna knock them" is "not going to".
 	"gonna": "going to", "wanna": "want to", "gotta": "got to",
 }

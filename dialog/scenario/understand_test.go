@@ -157,6 +157,16 @@ func TestBookingPutOff(t *testing.T) {
 	checkCredited(t, text, d.Understand(text), []string{"vague"}, nil)
 }
 
+// TestConfirmationSaid: on the clinic line, what she will get to confirm the booking counts
+// however it is put, including as a recognizer gives it ("get to text confirming it").
+func TestConfirmationSaid(t *testing.T) {
+	d := shippedScenario(t, "lost-appointment").Detector()
+	for _, text := range []string{"You'll get a text confirming it today.", "you will get to text confirming that the date",
+		"I'll pop a letter in the post confirming the time."} {
+		checkCredited(t, text, d.Understand(text), []string{"set_expectations"}, nil)
+	}
+}
+
 // checkCredited reports each behaviour of found that got does not credit, and each of
 // absent that it does.
 func checkCredited(t *testing.T, text string, got scenario.Turn, found, absent []string) {

@@ -167,6 +167,17 @@ func TestConfirmationSaid(t *testing.T) {
 	}
 }
 
+// TestSoftBlame: on the clinic line the mix-up made hers, however kindly put, is blame.
+func TestSoftBlame(t *testing.T) {
+	d := shippedScenario(t, "lost-appointment").Detector()
+	for _, text := range []string{"I'm sorry for any mix-up on your side.",
+		"It's ever so easy to get the dates mixed up, isn't it?", "so maybe you rang to move it and forgot"} {
+		checkCredited(t, text, d.Understand(text), []string{"blame"}, nil)
+	}
+	text := "I'm so sorry, the mix-up was on our side."
+	checkCredited(t, text, d.Understand(text), []string{"apologize"}, []string{"blame"})
+}
+
 // checkCredited reports each behaviour of found that got does not credit, and each of
 // absent that it does.
 func checkCredited(t *testing.T, text string, got scenario.Turn, found, absent []string) {

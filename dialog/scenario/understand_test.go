@@ -150,11 +150,13 @@ func TestBookedIn(t *testing.T) {
 }
 
 // TestBookingPutOff: on the clinic line a booking put off to a later call ("I'll ring you
-// the minute the diary opens") is a vague promise, not a booking.
+// the minute the diary opens"), or its time left for a letter, is a vague promise.
 func TestBookingPutOff(t *testing.T) {
 	d := shippedScenario(t, "lost-appointment").Detector()
-	text := "Not just yet, no. But I'll ring you the minute Doctor Patel's diary opens."
-	checkCredited(t, text, d.Understand(text), []string{"vague"}, nil)
+	for _, text := range []string{"Not just yet, no. But I'll ring you the minute Doctor Patel's diary opens.",
+		"The time will be on the letter, the system sends that out."} {
+		checkCredited(t, text, d.Understand(text), []string{"vague"}, nil)
+	}
 }
 
 // TestConfirmationSaid: on the clinic line, what she will get to confirm the booking counts

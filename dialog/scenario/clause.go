@@ -81,9 +81,7 @@ func readSentence(text string, asked bool) sentence {
 		if len(s.toks) > 0 {
 			c++ // a comma ends a clause
 		}
-		for len(commaAt) <= c {
-			commaAt = append(commaAt, len(s.toks) > 0)
-		}
+		commaAt = append(commaAt, len(s.toks) > 0)
 		for i, t := range toks {
 			if i > 0 && startsClause(toks, i) {
 				c++

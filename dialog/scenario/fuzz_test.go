@@ -41,3 +41,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnderstand feeds untrusted learner text (a recognizer's, or a transcript file's) to
+// the shipped scenarios' detectors and to question counting: they must never panic, and a
+// detector credits only behaviours its scenario has.
+func FuzzUnderstand(f *testing.F) {
+	for _, s := range []string{"", ",", ",,which", "which,", "so the charge, which is refunded, which",
+		"It's nobody's fault.", "I'm sorry for any mix-up on your side, which?", "can I ask, though, how does that work?"} {
+		f.Add(s)
+	}
+	c, err := scenario.Load(configs.Scenarios, "scenarios")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if open, closed := scenario.CountQuestions(text); open < 0 || closed < 0 {
+			t.Fatalf("CountQuestions(%q) = %d, %d", text, open, closed)
+		}
+		for _, sc := range c.List() {
+			for _, b := range sc.Detector().Understand(text).Found {
+				if _, ok := sc.Behaviour(b); !ok {
+					t.Fatalf("%s: %q credited unknown behaviour %q", sc.ID, text, b)
+				}
+			}
+		}
+	})
+}

@@ -19,6 +19,7 @@ func TestTokenize(t *testing.T) {
 		{"it'll be 1234", "it will be 1234"},
 		{"how's that going", "how is that going"},
 		{"I'm not gonna knock them", "i am not going to knock them"},
+		{"It's nobody's fault, someone's on it", "it is nobody fault someone on it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -133,3 +133,18 @@ func TestCSVCellDefusesFormulas(t *testing.T) {
 		}
 	}
 }
+
+// TestWeekStart: a week runs from Monday midnight, local time, whatever the hour or the day
+// (Sunday late and Monday just after midnight included).
+func TestWeekStart(t *testing.T) {
+	monday := time.Date(2026, 12, 7, 0, 0, 0, 0, time.Local)
+	for _, at := range []time.Time{monday, monday.Add(30 * time.Minute), monday.Add(3*24*time.Hour + 13*time.Hour),
+		monday.Add(7*24*time.Hour - time.Minute)} {
+		if got := weekStart(at); !got.Equal(monday) {
+			t.Errorf("weekStart(%v) = %v, want %v", at, got, monday)
+		}
+	}
+	if got, want := weekStart(monday.Add(-time.Minute)), monday.AddDate(0, 0, -7); !got.Equal(want) {
+		t.Errorf("weekStart(Sunday 23:59) = %v, want the Monday before, %v", got, want)
+	}
+}

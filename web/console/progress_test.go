@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sparlab/spar/web/account"
+	"github.com/sparlab/spar/web/console"
 )
 
 // TestProgressAccess checks who may open a learner's progress, a team's dashboard and the CSV
@@ -98,8 +99,7 @@ func TestLearnerProgressData(t *testing.T) {
 		t.Errorf("dots (rep:score) %q, want %q", got, want)
 	}
 	total, inWeek := 0, ""
-	start := f.start.Local()
-	week := time.Date(start.Year(), start.Month(), start.Day()-(int(start.Weekday())+6)%7, 0, 0, 0, 0, time.Local).Format("Jan 2")
+	week := console.WeekStart(f.start).Format("Jan 2")
 	weeks := barRE.FindAllStringSubmatch(body, -1)
 	for _, m := range weeks {
 		total += atoi(t, m[2])

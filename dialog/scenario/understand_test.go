@@ -150,11 +150,14 @@ func TestBookedIn(t *testing.T) {
 }
 
 // TestBookingPutOff: on the clinic line a booking put off to a later call ("I'll ring you
-// the minute the diary opens"), or its time left for a letter, is a vague promise.
+// the minute the diary opens"), its time left for a letter, only held out as possible or
+// left to be finalised later is a vague promise.
 func TestBookingPutOff(t *testing.T) {
 	d := shippedScenario(t, "lost-appointment").Detector()
 	for _, text := range []string{"Not just yet, no. But I'll ring you the minute Doctor Patel's diary opens.",
-		"The time will be on the letter, the system sends that out."} {
+		"The time will be on the letter, the system sends that out.",
+		"Thursday's looking good. We might well be able to get you in then.",
+		"patients get a text or a letter once things are finalised"} {
 		checkCredited(t, text, d.Understand(text), []string{"vague"}, nil)
 	}
 }

@@ -28,16 +28,22 @@ type Recorder struct {
 	closed  bool
 }
 
-// NewRecorder starts a stereo PCM16 WAV at rate in f. Its pending buffer starts at 1.5 s of
-// audio (96 KB at 16 kHz): what a caller flushing every 250 ms, 250 ms behind the learner,
-// needs when the persona's audio is placed up to a second ahead of the learner's (as
-// dialog's sendFrame allows); it grows when more is placed past the flushed position.
-func NewRecorder(f io.WriteSeeker, rate int) (*Recorder, error) {
+// recorderBehind is how much audio the pending buffer holds behind the persona's lead: a
+// caller flushing every 250 ms, 250 ms behind the learner (dialog's conversation loop), the
+// engine's own lead of three frames, and some slack.
+const recorderBehind = 650 * time.Millisecond
+
+// NewRecorder starts a stereo PCM16 WAV at rate in f. ahead is how far ahead of the learner
+// the persona's audio may be placed: the call's send-ahead budget (Twilio's), 0 for a
+// transport that plays what it is sent. The pending buffer starts at recorderBehind plus
+// ahead of audio (42 KB at 16 kHz for a browser call, 61 KB with a 300 ms send-ahead) and
+// grows when more is placed past the flushed position.
+func NewRecorder(f io.WriteSeeker, rate int, ahead time.Duration) (*Recorder, error) {
 	w, err := NewWAVWriter(f, rate, 2)
 	if err != nil {
 		return nil, fmt.Errorf("media: new recorder: %w", err)
 	}
-	return &Recorder{w: w, rate: rate, pending: make([]int16, 0, 3*rate)}, nil
+	return &Recorder{w: w, rate: rate, pending: make([]int16, 0, 2*Samples(rate, recorderBehind+max(ahead, 0)))}, nil
 }
 
 // WriteLeft mixes learner audio in at sample position at.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 )
 
 // nonzero returns the frame positions where channel ch of interleaved stereo is not silent.
@@ -21,7 +22,7 @@ func nonzero(s []int16, ch int) []int {
 
 func TestRecorderAlignment(t *testing.T) {
 	f := &memFile{}
-	r, err := NewRecorder(f, 16000)
+	r, err := NewRecorder(f, 16000, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestRecorderAlignment(t *testing.T) {
 // A process killed after Flush leaves a file that reads back to the flushed position.
 func TestRecorderCrashAfterFlush(t *testing.T) {
 	f := &memFile{}
-	r, _ := NewRecorder(f, 8000)
+	r, _ := NewRecorder(f, 8000, 0)
 	tone := sine(8000, 440, 5000, 8000)
 	for i := 0; i < 8000; i += 160 {
 		r.WriteLeft(int64(i), tone[i:i+160])
@@ -111,7 +112,7 @@ func TestRecorderCrashAfterFlush(t *testing.T) {
 
 func TestRecorderLateAndMix(t *testing.T) {
 	f := &memFile{}
-	r, _ := NewRecorder(f, 16000)
+	r, _ := NewRecorder(f, 16000, 0)
 	r.WriteLeft(0, []int16{100, 200, 300, 400})
 	r.WriteLeft(2, []int16{32500, 32500}) // overlaps: mixed, saturating
 	if err := r.Flush(3); err != nil {
@@ -142,7 +143,7 @@ func TestRecorderLateAndMix(t *testing.T) {
 // Left from the network reader, right from playout, flushes from a third goroutine (-race).
 func TestRecorderConcurrent(t *testing.T) {
 	f := &memFile{}
-	r, _ := NewRecorder(f, 16000)
+	r, _ := NewRecorder(f, 16000, 0)
 	frame := make([]int16, 320)
 	for i := range frame {
 		frame[i] = 1
@@ -196,7 +197,7 @@ func (d *discardSeeker) Seek(off int64, whence int) (int64, error) {
 }
 
 func BenchmarkRecorderFrame(b *testing.B) {
-	r, _ := NewRecorder(&discardSeeker{}, 16000)
+	r, _ := NewRecorder(&discardSeeker{}, 16000, 0)
 	frame := sine(16000, 300, 8000, 320)
 	var pos int64
 	b.ReportAllocs()
@@ -216,7 +217,7 @@ func BenchmarkRecorderFrame(b *testing.B) {
 // recording; the learner's side and the persona audio before it stay.
 func TestRecorderClearRight(t *testing.T) {
 	f := &memFile{}
-	r, err := NewRecorder(f, 8000)
+	r, err := NewRecorder(f, 8000, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,5 +247,32 @@ func TestRecorderClearRight(t *testing.T) {
 	right := nonzero(w.Samples, 1)
 	if len(right) != 2*160 || right[len(right)-1] != 2*160-1 {
 		t.Errorf("persona channel has audio at %d positions ending at %v, want the 320 flushed before the clear", len(right), right[len(right)-1:])
+	}
+}
+
+// TestRecorderSizedByAhead: the pending buffer starts sized for the call's send-ahead, and
+// audio placed further ahead than that (a larger budget, a stalled learner side) grows it
+// rather than being lost.
+func TestRecorderSizedByAhead(t *testing.T) {
+	r, _ := NewRecorder(&memFile{}, 16000, 300*time.Millisecond)
+	if got, want := cap(r.pending), 2*Samples(16000, recorderBehind+300*time.Millisecond); got != want {
+		t.Errorf("pending capacity %d, want %d", got, want)
+	}
+	f := &memFile{}
+	r, _ = NewRecorder(f, 16000, 0)
+	const clickR = 2*16000 + 7 // two seconds ahead of the learner
+	right := make([]int16, 320)
+	right[clickR%320] = 7000
+	r.WriteRight(clickR-clickR%320, right)
+	r.WriteLeft(0, make([]int16, 320))
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := ReadWAV(bytes.NewReader(f.b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr := nonzero(w.Samples, 1); len(rr) != 1 || rr[0] != clickR || r.Late() != 0 {
+		t.Errorf("right click at %v (late %d), want [%d]", rr, r.Late(), clickR)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sparlab/spar/dialog/stt/sphinx"
 	ttscache "github.com/sparlab/spar/dialog/tts/cache"
 	"github.com/sparlab/spar/dialog/tts/flite"
 	ttsinstant "github.com/sparlab/spar/dialog/tts/instant"
@@ -43,7 +44,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		serveFloor = fs.String("serve-floor", "", "internal: run the floor echo server on this address")
 		cpuProfile = fs.String("cpuprofile", "", "write a CPU profile of the load generator (this process) here")
 		providers  = fs.String("providers", "instant", "speech engines of the server: instant (zero latency: Spar's own overhead) or offline (pocketsphinx and flite, learners speaking flite speech; a level holds with p95 turn latency <= 1.5 s; no floor)")
-		sttPool    = fs.Int("stt-pool", 2, "with --providers offline: pocketsphinx decoders per band (stt.pool_size)")
+		sttPool    = fs.Int("stt-pool", sphinx.DefaultPoolSize(), "with --providers offline: pocketsphinx decoders per band (stt.pool_size; the default is serve's: two per CPU)")
 		serverEnv  envList
 	)
 	fs.Var(&serverEnv, "server-env", "KEY=VALUE added to spar serve's environment (repeatable), e.g. GOGC=200, GOMEMLIMIT=1GiB, SPAR_DEBUG_LISTEN=127.0.0.1:6060")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 )
 
 // Recognition modes.
@@ -41,7 +42,7 @@ type Config struct {
 	// general LM gets 1-w. Default DefaultAdaptWeight.
 	AdaptWeight float64 `yaml:"adapt_weight"`
 	// PoolSize is how many decoders of each band (wideband, narrowband) are kept warm; an
-	// utterance holds one while it is decoded. Default 2.
+	// utterance holds one while it is decoded. Default DefaultPoolSize().
 	PoolSize int `yaml:"pool_size"`
 	// SecondPass runs pocketsphinx's flat-lexicon second pass when an utterance ends: a
 	// little more accurate, but the final transcript (and so the persona's reply) comes about
@@ -58,6 +59,13 @@ type Config struct {
 // doctor reads the paths it checks from here.
 func (c Config) WithDefaults() Config { return c.withDefaults() }
 
+// DefaultPoolSize is the decoders per band when pool_size is unset: two per CPU, at least
+// two. An utterance holds a decoder for as long as it is spoken but needs a CPU only in
+// bursts, so decoders must outnumber cores: on a 2-core box four per band held 12 concurrent
+// offline calls where two held 8 (docs/BENCHMARKS.md). Decoders are made as calls need
+// them, about 100 MB each.
+func DefaultPoolSize() int { return min(64, max(2, 2*runtime.NumCPU())) }
+
 func (c Config) withDefaults() Config {
 	if c.ModelDir == "" {
 		c.ModelDir = DefaultModelDir
@@ -72,7 +80,7 @@ func (c Config) withDefaults() Config {
 		c.Mode = ModeLM
 	}
 	if c.PoolSize == 0 {
-		c.PoolSize = 2
+		c.PoolSize = DefaultPoolSize()
 	}
 	if c.AdaptWeight == 0 {
 		c.AdaptWeight = DefaultAdaptWeight

@@ -3,6 +3,7 @@ package sphinx
 import (
 	"flag"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -96,6 +97,14 @@ func TestConfigValidate(t *testing.T) {
 	}
 	if d := (Config{}).withDefaults(); d.LM != "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin" {
 		t.Errorf("default LM %q", d.LM)
+	}
+	// Decoders per band: more than the CPUs (an utterance holds one while it is spoken), at
+	// least two, within what Validate allows.
+	if d := (Config{}).withDefaults().PoolSize; d != DefaultPoolSize() || d < 2 || d <= min(runtime.NumCPU(), 32) || d > 64 {
+		t.Errorf("default pool size %d with %d CPUs", d, runtime.NumCPU())
+	}
+	if d := (Config{PoolSize: 3}).withDefaults().PoolSize; d != 3 {
+		t.Errorf("pool size 3 became %d", d)
 	}
 }
 

@@ -157,6 +157,7 @@ func TestBookingPutOff(t *testing.T) {
 	for _, text := range []string{"Not just yet, no. But I'll ring you the minute Doctor Patel's diary opens.",
 		"The time will be on the letter, the system sends that out.",
 		"Thursday's looking good. We might well be able to get you in then.",
+		"we might well be able to get you into an hour would that be", // as the recognizer heard it
 		"patients get a text or a letter once things are finalised"} {
 		checkCredited(t, text, d.Understand(text), []string{"vague"}, nil)
 	}

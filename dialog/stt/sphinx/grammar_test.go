@@ -100,8 +100,8 @@ func TestConfigValidate(t *testing.T) {
 	}
 	// Decoders per band: more than the CPUs (an utterance holds one while it is spoken), at
 	// least two, within what Validate allows.
-	if d := (Config{}).withDefaults().PoolSize; d != DefaultPoolSize() || d < 2 || d <= min(runtime.NumCPU(), 32) || d > 64 {
-		t.Errorf("default pool size %d with %d CPUs", d, runtime.NumCPU())
+	if d, cpus := (Config{}).withDefaults().PoolSize, runtime.GOMAXPROCS(0); d != DefaultPoolSize() || d < 2 || d <= min(cpus, 32) || d > 64 {
+		t.Errorf("default pool size %d with GOMAXPROCS %d", d, cpus)
 	}
 	if d := (Config{PoolSize: 3}).withDefaults().PoolSize; d != 3 {
 		t.Errorf("pool size 3 became %d", d)

@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/sparlab/spar/media"
 	"github.com/sparlab/spar/telephony"
 )
 
@@ -20,20 +21,32 @@ type run struct {
 	ev      *events
 	line    *fakeLine
 	persona *fakePersona
-	rec     *clearRecording
+	rec     *fakeRecording
 }
 
-// clearRecording is a Recording that keeps only where ClearRight was asked to silence the
-// persona channel from.
-type clearRecording struct {
-	mu      sync.Mutex
-	cleared []int64
+// fakeRecording is a Recording that keeps where ClearRight was asked to silence the persona
+// channel from, and the widest stretch of audio it was asked to hold unflushed: from the
+// position flushed to the end of the furthest audio placed.
+type fakeRecording struct {
+	mu              sync.Mutex
+	cleared         []int64
+	flushed, widest int64
 }
 
-func (r *clearRecording) WriteLeft(int64, []int16)  {}
-func (r *clearRecording) WriteRight(int64, []int16) {}
-func (r *clearRecording) Flush(int64) error         { return nil }
-func (r *clearRecording) ClearRight(from int64) {
+func (r *fakeRecording) WriteLeft(at int64, p []int16)  { r.place(at, p) }
+func (r *fakeRecording) WriteRight(at int64, p []int16) { r.place(at, p) }
+func (r *fakeRecording) place(at int64, p []int16) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.widest = max(r.widest, at+int64(len(p))-r.flushed)
+}
+func (r *fakeRecording) Flush(upTo int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.flushed = max(r.flushed, upTo)
+	return nil
+}
+func (r *fakeRecording) ClearRight(from int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cleared = append(r.cleared, from)
@@ -56,7 +69,7 @@ func converseSTT(t *testing.T, p *fakePersona, stt *fakeSTT, steps []step, turns
 		}
 		ctx, cancel := context.WithCancelCause(t.Context())
 		defer cancel(nil)
-		r.line, r.ev, r.persona, r.rec = newFakeLine(), &events{}, p, &clearRecording{}
+		r.line, r.ev, r.persona, r.rec = newFakeLine(), &events{}, p, &fakeRecording{}
 		lctx, lcancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { defer close(done); learner(lctx, r.line, steps) }()
@@ -145,6 +158,11 @@ func TestEngineConversation(t *testing.T) {
 	}
 	if _, _, clears := r.line.state(); clears != 0 {
 		t.Errorf("clears = %d without any barge-in", clears)
+	}
+	// The recorder is sized by RecordingSpan (the line has no send-ahead): the loop never
+	// asks it to hold more, so its buffer never grows.
+	if w, span := r.rec.widest, int64(media.Samples(rate, RecordingSpan)); w <= 0 || w > span {
+		t.Errorf("widest unflushed audio %d samples, want within RecordingSpan (%d)", w, span)
 	}
 }
 

@@ -118,23 +118,28 @@ func (c *conv) run(cancel context.CancelCauseFunc) Result {
 
 // The recording is flushed every recordingFlushEvery up to recordingLag behind the learner's
 // audio. Nothing is placed further back than that: learner frames land at the input position
-// and persona frames at most 100 ms behind it and a second ahead (sendFrame), so the
-// recorder's pending audio stays within lag + interval + 1 s, the 1.5 s the recorder starts
-// with (media.NewRecorder), instead of growing past it.
+// and persona frames at most 100 ms behind it and, as the playout sends them, its lead ahead
+// (sendFrame: the line's send-ahead, or lead_frames).
 const (
 	recordingFlushEvery = 250 * time.Millisecond
-	recordingLag        = rate / 4 // samples
+	recordingLag        = 250 * time.Millisecond
 )
+
+// RecordingSpan is how much audio a call's recording holds unflushed, besides the line's
+// send-ahead: the flush lag and interval above, plus 150 ms for the engine's own lead of a
+// few frames and slack. Size the recorder with it (media.NewRecorder with RecordingSpan plus
+// telephony.Call.SendAhead) and its pending buffer never has to grow.
+const RecordingSpan = recordingLag + recordingFlushEvery + 150*time.Millisecond
 
 // flushRecording writes the recording to disk up to recordingLag behind the learner's audio,
 // from the loop rather than the transport's reader, so disk writes never delay a frame. The
 // first error is a fault event.
 func (c *conv) flushRecording() {
-	pos := c.inPos.Load()
-	if pos <= recordingLag {
+	pos, lag := c.inPos.Load(), int64(media.Samples(rate, recordingLag))
+	if pos <= lag {
 		return
 	}
-	if err := c.s.Recording.Flush(pos - recordingLag); err != nil && !c.recFaulted {
+	if err := c.s.Recording.Flush(pos - lag); err != nil && !c.recFaulted {
 		c.recFaulted = true
 		c.log(Event{Kind: EventFault, Detail: "recording: flush: " + err.Error()})
 	}

@@ -28,22 +28,17 @@ type Recorder struct {
 	closed  bool
 }
 
-// recorderBehind is how much audio the pending buffer holds behind the persona's lead: a
-// caller flushing every 250 ms, 250 ms behind the learner (dialog's conversation loop), the
-// engine's own lead of three frames, and some slack.
-const recorderBehind = 650 * time.Millisecond
-
-// NewRecorder starts a stereo PCM16 WAV at rate in f. ahead is how far ahead of the learner
-// the persona's audio may be placed: the call's send-ahead budget (Twilio's), 0 for a
-// transport that plays what it is sent. The pending buffer starts at recorderBehind plus
-// ahead of audio (42 KB at 16 kHz for a browser call, 61 KB with a 300 ms send-ahead) and
-// grows when more is placed past the flushed position.
-func NewRecorder(f io.WriteSeeker, rate int, ahead time.Duration) (*Recorder, error) {
+// NewRecorder starts a stereo PCM16 WAV at rate in f. span is how much audio the caller
+// keeps unflushed at most, from the flushed position to the furthest it places audio (for a
+// call, dialog.RecordingSpan plus the line's send-ahead: 42 KB at 16 kHz for a browser call,
+// 61 KB with a 300 ms send-ahead). The pending buffer starts at that size and grows when
+// more is placed past the flushed position.
+func NewRecorder(f io.WriteSeeker, rate int, span time.Duration) (*Recorder, error) {
 	w, err := NewWAVWriter(f, rate, 2)
 	if err != nil {
 		return nil, fmt.Errorf("media: new recorder: %w", err)
 	}
-	return &Recorder{w: w, rate: rate, pending: make([]int16, 0, 2*Samples(rate, recorderBehind+max(ahead, 0)))}, nil
+	return &Recorder{w: w, rate: rate, pending: make([]int16, 0, 2*Samples(rate, max(span, 0)))}, nil
 }
 
 // WriteLeft mixes learner audio in at sample position at.

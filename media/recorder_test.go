@@ -250,21 +250,22 @@ func TestRecorderClearRight(t *testing.T) {
 	}
 }
 
-// TestRecorderSizedByAhead: the pending buffer starts sized for the call's send-ahead, and
-// audio placed further ahead than that (a larger budget, a stalled learner side) grows it
-// rather than being lost.
-func TestRecorderSizedByAhead(t *testing.T) {
-	r, _ := NewRecorder(&memFile{}, 16000, 300*time.Millisecond)
-	if got, want := cap(r.pending), 2*Samples(16000, recorderBehind+300*time.Millisecond); got != want {
-		t.Errorf("pending capacity %d, want %d", got, want)
-	}
+// TestRecorderHoldsItsSpan: audio placed up to the span the recorder was made for fits its
+// buffer as it is, and audio placed further ahead (a larger send-ahead, a stalled learner
+// side) grows it rather than being lost.
+func TestRecorderHoldsItsSpan(t *testing.T) {
 	f := &memFile{}
-	r, _ = NewRecorder(f, 16000, 0)
+	r, _ := NewRecorder(f, 16000, 500*time.Millisecond)
+	size := cap(r.pending)
+	r.WriteLeft(0, make([]int16, 320))
+	r.WriteRight(8000-320, make([]int16, 320)) // ends at the span
+	if cap(r.pending) != size {
+		t.Errorf("pending buffer grew from %d to %d within its span", size, cap(r.pending))
+	}
 	const clickR = 2*16000 + 7 // two seconds ahead of the learner
 	right := make([]int16, 320)
 	right[clickR%320] = 7000
 	r.WriteRight(clickR-clickR%320, right)
-	r.WriteLeft(0, make([]int16, 320))
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -365,7 +365,7 @@ func (h *callHandler) handle(ctx context.Context, call *telephony.Call) error {
 	if err != nil {
 		return fmt.Errorf("recording: %w", err)
 	}
-	rec, err := media.NewRecorder(f, telephony.Rate, call.SendAhead())
+	rec, err := media.NewRecorder(f, telephony.Rate, dialog.RecordingSpan+call.SendAhead())
 	if err != nil {
 		f.Close()
 		return fmt.Errorf("recording: %w", err)

@@ -80,6 +80,7 @@ var contractions = map[string]string{
 	"wouldnt": "would not", "couldnt": "could not", "havent": "have not", "hasnt": "has not",
 	"itll": "it will", "thatll": "that will", "youd": "you would",
 	"theyll": "they will", "hes": "he is", "shes": "she is",
+	"somebodyll": "somebody will", "someonell": "someone will",
 	"hows": "how is", "wheres": "where is", "whos": "who is", "whens": "when is",
 	// An indefinite pronoun's "'s" (possessive or "is") keeps the pronoun: "it's nobody's
 	// fault" is negated by its "nobody" like "nobody did".

@@ -158,7 +158,9 @@ func TestBookingPutOff(t *testing.T) {
 		"The time will be on the letter, the system sends that out.",
 		"Thursday's looking good. We might well be able to get you in then.",
 		"we might well be able to get you into an hour would that be", // as the recognizer heard it
-		"patients get a text or a letter once things are finalised"} {
+		"patients get a text or a letter once things are finalised",
+		"I could probably squeeze you in Thursday morning with Doctor Patel, if that's any good?",
+		"Somebody'll give you a ring about the time, don't you worry."} {
 		checkCredited(t, text, d.Understand(text), []string{"vague"}, nil)
 	}
 }

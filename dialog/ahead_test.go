@@ -152,7 +152,7 @@ func speakTurn(t *testing.T, newTTS func() *scriptTTS, greeting ...string) (*tur
 		c := newConv(ctx, eng, line, Session{Persona: &scriptPersona{greeting: greeting}, Voice: "v", Turns: testTurns(), Timeline: ev}, stream)
 		played := make(chan struct{})
 		go func() { defer close(played); _ = c.play.Run(ctx, media.WriterFunc(c.sendFrame)) }()
-		c.startTurn(Input{Kind: InputAnswer}, false, time.Time{}, time.Time{})
+		c.startTurn(Input{Kind: InputAnswer}, false, time.Time{}, time.Time{}, 0)
 		tu = <-c.turnDone
 		cancel()
 		<-played

@@ -39,9 +39,11 @@ type utterance struct {
 	start, end  time.Duration // start: of the whole line once it is joined (record)
 	endWall     time.Time
 	hangover    time.Duration
-	bargedIn    bool // it interrupted the persona
-	answered    bool // the persona already cut in on it
-	overPersona bool // it started while the persona was speaking
+	wanted      time.Duration // the end silence its last partial asked for (Turns.endSilenceAfter)
+	hold        time.Duration // how much longer its reply waited for more, from its final (Turns.holdFor)
+	bargedIn    bool          // it interrupted the persona
+	answered    bool          // the persona already cut in on it
+	overPersona bool          // it started while the persona was speaking
 	// after is the line it may go on with (conv.resumes); joined, that it does: the reply
 	// to after was dropped or never started, and the transcript shows the two as one line.
 	after  *utterance
@@ -99,6 +101,7 @@ type conv struct {
 	endReason   string
 	goal        bool
 	hangover    time.Duration
+	wanted      time.Duration // the end silence the latest partial asks for; hangover may be shorter
 	speechFor   time.Duration
 	finalT      *time.Timer
 	finals      []Transcript // final transcripts waiting for their utterance's end

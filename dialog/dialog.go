@@ -62,6 +62,10 @@ type Transcript struct {
 	// recognizer running behind the audio gives stale interims: the engine does not end a
 	// turn early on one (Turns.EndSilenceComplete).
 	Heard time.Duration
+	// DoubtfulLast, on a final, says the recognizer doubts its last word was spoken: it was
+	// likely heard in the breath or silence after the speech (pocketsphinx's "...right now
+	// the"). The engine does not let that word decide whether the line trails off.
+	DoubtfulLast bool
 }
 
 // Synthesizer speaks text as 16 kHz PCM, streaming it to w as it is produced.

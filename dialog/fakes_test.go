@@ -162,10 +162,13 @@ type fakeSTT struct {
 	texts []string
 	confs []float64
 	lag   time.Duration
+	// doubtLast flags every final's last word as doubtful (Transcript.DoubtfulLast).
+	doubtLast bool
 }
 
 func (f *fakeSTT) Stream(ctx context.Context, _ STTOptions) (RecognizeStream, error) {
-	return &fakeStream{texts: f.texts, confs: f.confs, lag: media.Samples(rate, f.lag), out: make(chan Transcript, 64)}, nil
+	return &fakeStream{texts: f.texts, confs: f.confs, lag: media.Samples(rate, f.lag), doubtLast: f.doubtLast,
+		out: make(chan Transcript, 64)}, nil
 }
 
 type fakeStream struct {
@@ -178,6 +181,8 @@ type fakeStream struct {
 	interim bool
 	closed  bool
 	out     chan Transcript
+
+	doubtLast bool
 }
 
 func (s *fakeStream) text() string {
@@ -214,7 +219,7 @@ func (s *fakeStream) Flush() error {
 	if s.closed {
 		return nil
 	}
-	tr := Transcript{Text: s.text(), Final: true}
+	tr := Transcript{Text: s.text(), Final: true, DoubtfulLast: s.doubtLast}
 	if s.next < len(s.confs) {
 		tr.Confidence = s.confs[s.next]
 	}

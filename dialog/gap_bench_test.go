@@ -140,7 +140,7 @@ func speakGaps(b *testing.B, tts Synthesizer, sendAhead time.Duration, sentences
 	c := newConv(ctx, eng, l, Session{Persona: &scriptPersona{greeting: sentences}, Voice: "v", Turns: testTurns(), Timeline: &events{}}, stream)
 	played := make(chan struct{})
 	go func() { defer close(played); _ = c.play.Run(ctx, media.WriterFunc(c.sendFrame)) }()
-	c.startTurn(Input{Kind: InputAnswer}, false, time.Time{}, time.Time{})
+	c.startTurn(Input{Kind: InputAnswer}, false, time.Time{}, time.Time{}, 0)
 	<-c.turnDone
 	cancel()
 	<-played

@@ -14,14 +14,14 @@ import (
 
 // run is the conversation loop: the one goroutine that owns the turn-taking state.
 func (c *conv) run(cancel context.CancelCauseFunc) Result {
-	c.hangover = c.s.Turns.EndSilence
+	c.hangover, c.wanted = c.s.Turns.EndSilence, c.s.Turns.EndSilence
 	c.line.Listen(c)
 	playCtx, stopPlay := context.WithCancel(context.WithoutCancel(c.ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { _ = c.play.Run(playCtx, media.WriterFunc(c.sendFrame)) })
 
 	c.log(Event{Kind: EventCallStart, Detail: c.s.Transport})
-	c.startTurn(Input{Kind: InputAnswer}, false, time.Time{}, time.Time{})
+	c.startTurn(Input{Kind: InputAnswer}, false, time.Time{}, time.Time{}, 0)
 
 	maxT := time.NewTimer(c.s.Turns.MaxDuration)
 	defer maxT.Stop()
@@ -181,6 +181,7 @@ func (c *conv) onInput(ev inEvent) {
 	case inSpeechStart:
 		c.silences, c.speechFor = 0, 0 // the last utterance's length is not this one's
 		c.setHangover(c.s.Turns.EndSilence)
+		c.wanted = c.s.Turns.EndSilence
 		u := &utterance{start: ev.at}
 		u.after, u.afterByWords = c.resumes(ev.at)
 		if t := c.turn; t != nil && !t.over {
@@ -199,7 +200,7 @@ func (c *conv) onInput(ev inEvent) {
 		c.log(Event{Kind: EventSpeechStart, Speaker: SpeakerLearner, At: ev.at})
 	case inSpeechStop:
 		if u := c.lastOpen(); u != nil {
-			u.end, u.endWall, u.hangover = ev.at, ev.wall, c.hangover
+			u.end, u.endWall, u.hangover, u.wanted = ev.at, ev.wall, c.hangover, c.wanted
 			if u == c.utts[0] {
 				c.armFinal() // the oldest utterance waiting for its transcript sets the deadline
 			}
@@ -325,7 +326,7 @@ func (c *conv) resumes(at time.Duration) (p *utterance, byWords bool) {
 			return nil, false // still open, cut in on, or said over the persona without taking the floor
 		}
 	}
-	if p == nil || at-(p.end+p.hangover) > c.s.Turns.ResumeWithin {
+	if p == nil || at-(p.end+p.hangover+p.hold) > c.s.Turns.ResumeWithin {
 		return nil, false
 	}
 	return p, byWords
@@ -379,7 +380,7 @@ func (c *conv) personaCutIn(why string) {
 	c.log(Event{Kind: EventBargeIn, Speaker: SpeakerPersona, Detail: why})
 	c.turns++
 	c.startTurn(Input{Kind: InputSpeech, Text: strings.TrimSpace(c.carry + " " + c.interim),
-		TalkTime: c.speechFor, Elapsed: c.now()}, true, time.Now(), time.Now())
+		TalkTime: c.speechFor, Elapsed: c.now()}, true, time.Now(), time.Now(), 0)
 	c.carry = ""
 }
 
@@ -426,7 +427,8 @@ func (c *conv) onTranscript(tr Transcript) {
 		// Behind the audio, or ahead of it (a late interim of the previous utterance): stale.
 		lag := media.Duration(rate, int(c.uttWritten.Load())) - tr.Heard
 		stale := tr.Heard > 0 && (lag > staleInterim || lag < 0)
-		c.setHangover(c.s.Turns.endSilenceAfter(tr.Text, stale))
+		c.wanted = c.s.Turns.endSilenceAfter(tr.Text, stale)
+		c.setHangover(c.s.Turns.endpointAfter(tr.Text, stale))
 		c.maybeBargeIn()
 		if c.s.Turns.PersonaBargeIn && c.lastOpen() != nil && c.triggered(tr.Text) {
 			c.personaCutIn("learner said " + strconv.Quote(tr.Text))
@@ -518,8 +520,24 @@ func (c *conv) respond(u *utterance, tr Transcript, final time.Time) {
 		Interrupted: c.interrupted, Heard: c.heard, TalkTime: u.end - u.start, Elapsed: c.now()}
 	c.carry, c.interrupted, c.heard = "", false, ""
 	c.turns++
-	c.startTurn(in, false, u.endWall, final)
+	if u.hold = c.s.Turns.holdFor(believedText(text, tr.DoubtfulLast), u.hangover, u.wanted); u.hold > 0 {
+		// Speech that resumes just before the hold ends is only known once it has lasted
+		// the VAD's start duration: the hold covers that, and a frame, so a learner going
+		// on never hears the start of a reply they would not have heard before.
+		u.hold += c.ep.StartDuration() + media.FrameDuration
+	}
+	c.startTurn(in, false, u.endWall, final, u.hold)
 	c.turn.hangover, c.turn.answers = u.hangover, u
+}
+
+// believedText is a final transcript's text without its last word when the recognizer
+// doubts that word was spoken (Transcript.DoubtfulLast).
+func believedText(text string, doubtfulLast bool) string {
+	text = strings.TrimSpace(text)
+	if i := strings.LastIndexByte(text, ' '); doubtfulLast && i > 0 {
+		return text[:i]
+	}
+	return text
 }
 
 func (c *conv) onFinalTimeout() {
@@ -530,7 +548,7 @@ func (c *conv) onFinalTimeout() {
 	c.armFinal()
 	c.log(Event{Kind: EventFault, Detail: "stt: no final transcript within " + c.e.cfg.FinalTimeout.String()})
 	if c.turn == nil {
-		c.startTurn(Input{Kind: InputFault, Elapsed: c.now()}, false, time.Time{}, time.Time{})
+		c.startTurn(Input{Kind: InputFault, Elapsed: c.now()}, false, time.Time{}, time.Time{}, 0)
 	}
 }
 
@@ -560,7 +578,7 @@ func (c *conv) armFinal() {
 func (c *conv) onSilence() {
 	c.silences++
 	c.log(Event{Kind: EventSilence, Dur: c.s.Turns.SilenceTimeout, Detail: "prompt " + strconv.Itoa(c.silences)})
-	c.startTurn(Input{Kind: InputSilence, Silences: c.silences, Elapsed: c.now()}, false, time.Time{}, time.Time{})
+	c.startTurn(Input{Kind: InputSilence, Silences: c.silences, Elapsed: c.now()}, false, time.Time{}, time.Time{}, 0)
 }
 
 func (c *conv) onTurnDone(t *turn) {
@@ -627,19 +645,24 @@ func (c *conv) logLatency(t *turn) {
 	if fs == 0 || fa == 0 || ff == 0 {
 		return
 	}
+	held := time.Duration(t.held.Load())
 	l := TurnLatency{
 		At:       c.now(),
 		Endpoint: t.hangover,
 		STT:      t.final.Sub(t.endpoint),
 		Persona:  at(fs).Sub(t.final),
 		TTS:      at(fa).Sub(at(fs)),
-		Playout:  at(ff).Sub(at(fa)),
+		Hold:     held,
+		Playout:  at(ff).Sub(at(fa)) - held,
 		Total:    at(ff).Sub(t.endpoint) + t.hangover,
 	}
 	c.latency = append(c.latency, l)
 	d := map[string]string{
 		"endpoint_ms": ms(l.Endpoint), "stt_ms": ms(l.STT), "persona_ms": ms(l.Persona),
 		"tts_ms": ms(l.TTS), "playout_ms": ms(l.Playout), "total_ms": ms(l.Total),
+	}
+	if held > 0 {
+		d["hold_ms"] = ms(held)
 	}
 	c.log(Event{Kind: EventLatency, Dur: l.Total, Data: d})
 }

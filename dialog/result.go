@@ -31,12 +31,15 @@ type Result struct {
 
 // TurnLatency splits one turn's voice-to-voice time: the endpoint's silence window, then
 // each stage. Total runs from the end of the learner's speech to the persona's first frame.
+// Hold is how long a reply ready to play waited for the learner to go on, its line's final
+// transcript having trailed off (Turns.holdFor); Playout does not include it.
 type TurnLatency struct {
 	At       time.Duration `json:"at"`
 	Endpoint time.Duration `json:"endpoint"`
 	STT      time.Duration `json:"stt"`
 	Persona  time.Duration `json:"persona"`
 	TTS      time.Duration `json:"tts"`
+	Hold     time.Duration `json:"hold,omitempty"`
 	Playout  time.Duration `json:"playout"`
 	Total    time.Duration `json:"total"`
 }

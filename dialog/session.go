@@ -114,6 +114,44 @@ type Session struct {
 
 var _ Recording = (*media.Recorder)(nil)
 
+// endpointAfter is the silence the endpointer waits for once the recognizer's latest partial
+// transcript is text. When the final transcript decides (finalDecides), a partial that trails
+// off no longer stretches it: the utterance ends after EndSilenceComplete (EndSilence when the
+// partial is stale), and its final transcript, which pocketsphinx gives only once the
+// utterance ends, says whether the reply waits longer (holdFor). A partial's last word is
+// often the first sound of a word not yet recognised: "...three to five a" for "...days".
+func (t Turns) endpointAfter(text string, stale bool) time.Duration {
+	d := t.endSilenceAfter(text, stale)
+	if !t.finalDecides() || d <= t.EndSilence {
+		return d
+	}
+	if stale {
+		return t.EndSilence
+	}
+	return t.EndSilenceComplete
+}
+
+// finalDecides reports whether a line's final transcript, not its last partial, decides how
+// long the silence after it must be: a line ended early can then be joined back when the
+// learner goes on (ResumeWithin), and a complete one has its own shorter silence.
+func (t Turns) finalDecides() bool { return t.ResumeWithin > 0 && t.EndSilenceComplete > 0 }
+
+// holdFor is how much longer the reply to a line waits, its utterance having ended after the
+// silence ended while its last partial asked for wanted, when the line's final transcript is
+// text. The final may take back the longer silence a partial that trailed off asked for, not
+// ask for one itself: a final that still trails off ("I was charged twice and") is held to
+// what the partial asked (EndSilence x1.5 in all); one that reads as complete ("...three to
+// five days", where the partial ended "...five a") is not held. A final that trails off after
+// a complete-looking partial is not held either: pocketsphinx often hears a last "the" or
+// "a" in the silence after a finished sentence. A learner who goes on within the hold
+// continues the line, and the reply, not yet heard, is withdrawn.
+func (t Turns) holdFor(text string, ended, wanted time.Duration) time.Duration {
+	if !t.finalDecides() || strings.TrimSpace(text) == "" {
+		return 0
+	}
+	return max(0, min(t.endSilenceAfter(text, false), wanted)-ended)
+}
+
 // endSilenceAfter is the silence that ends the turn once the recognizer's latest partial
 // transcript is text: longer after a trailing word, EndSilenceComplete after text that reads
 // as complete (with the older rule when it is zero). A stale partial (the recognizer is

@@ -42,6 +42,8 @@ type turn struct {
 	firstFrame    atomic.Int64
 	firstAt       atomic.Int64 // media position of the first frame sent
 	hangover      time.Duration
+	holdUntil     time.Time    // no audio before then (startTurn)
+	held          atomic.Int64 // how long the first audio waited for holdUntil, ns
 
 	// results, written by the turn goroutine before it signals done
 	state State
@@ -52,8 +54,11 @@ type turn struct {
 // audible reports whether any of the turn's audio has been sent to the line.
 func (t *turn) audible(c *conv) bool { return c.sinkCount.Load() > t.sinkStart }
 
-// startTurn starts the persona's reply to in. The playout must be idle.
-func (c *conv) startTurn(in Input, noBargeIn bool, endpoint, final time.Time) {
+// startTurn starts the persona's reply to in. The playout must be idle. A reply to a line
+// whose final transcript trails off holds its audio until hold after the endpoint: the
+// persona and the synthesizer get on with it meanwhile, and a learner who goes on with the
+// line withdraws it unheard.
+func (c *conv) startTurn(in Input, noBargeIn bool, endpoint, final time.Time, hold time.Duration) {
 	c.turnSeq++
 	ctx, cancel := context.WithCancelCause(c.ctx)
 	if in.Kind == InputSpeech && c.withdrawn != nil {
@@ -63,6 +68,9 @@ func (c *conv) startTurn(in Input, noBargeIn bool, endpoint, final time.Time) {
 		id: c.turnSeq, ctx: ctx, cancel: cancel, in: in, noBargeIn: noBargeIn,
 		started: c.now(), enqStart: c.play.Enqueued(), sinkStart: c.sinkCount.Load(),
 		endpoint: endpoint, final: final, after: c.withdrawn, responded: make(chan struct{}),
+	}
+	if hold > 0 {
+		t.holdUntil = endpoint.Add(hold)
 	}
 	if in.Kind == InputSpeech {
 		c.withdrawn = nil
@@ -87,6 +95,11 @@ func (c *conv) runTurn(t *turn) {
 	// flush never waits behind a writer, then queue what fits unless a flush came between.
 	// One sentence writes at a time: the next begins once this one's audio is all queued.
 	w := media.WriterFunc(func(p []int16) error {
+		if t.firstAudio.CompareAndSwap(0, time.Now().UnixNano()) {
+			if err := t.waitHold(); err != nil {
+				return err
+			}
+		}
 		for len(p) > 0 {
 			free, err := c.play.Room(t.ctx)
 			if err != nil {
@@ -97,7 +110,6 @@ func (c *conv) runTurn(t *turn) {
 				c.playMu.Unlock()
 				return context.Cause(t.ctx)
 			}
-			t.firstAudio.CompareAndSwap(0, time.Now().UnixNano())
 			k := min(free, len(p))
 			err = c.play.WriteSample(p[:k])
 			c.playMu.Unlock()
@@ -186,6 +198,24 @@ func (c *conv) runTurn(t *turn) {
 	select {
 	case <-lead.C:
 	case <-t.ctx.Done():
+	}
+}
+
+// waitHold keeps the turn's first audio back until holdUntil, unless the turn ends first.
+func (t *turn) waitHold() error {
+	d := time.Until(t.holdUntil)
+	if d <= 0 {
+		return nil
+	}
+	start := time.Now()
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		t.held.Store(int64(time.Since(start)))
+		return nil
+	case <-t.ctx.Done():
+		return context.Cause(t.ctx)
 	}
 }
 

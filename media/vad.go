@@ -244,6 +244,9 @@ func (e *Endpointer) dur(samples int64) time.Duration {
 // Speaking reports whether an utterance is in progress.
 func (e *Endpointer) Speaking() bool { return e.speaking.Load() }
 
+// StartDuration is how long speech lasts before SpeechStart fires (VADConfig.StartDuration).
+func (e *Endpointer) StartDuration() time.Duration { return e.cfg.StartDuration }
+
 // SetHangover changes the silence that ends the current and later utterances. The dialog
 // engine shortens it when a transcript ends a sentence and lengthens it after "and", "um".
 // It takes effect at the next 10 ms analysis frame.

@@ -34,9 +34,9 @@ func printRow(w io.Writer, r benchRow) {
 		msf(percentile(s.pace.jitter, 99)), s.pace.late, s.pace.frames, s.rampLate)
 	if len(s.turns) > 0 {
 		st := s.stages()
-		fmt.Fprintf(w, "     turn latency (learner end of speech -> first persona frame) p50 %s ms, p95 %s ms, max %s ms; mean per stage: endpoint %s, stt %s, persona %s, tts %s, playout %s ms\n",
+		fmt.Fprintf(w, "     turn latency (learner end of speech -> first persona frame) p50 %s ms, p95 %s ms, max %s ms; mean per stage: endpoint %s, stt %s, persona %s, tts %s, hold %s, playout %s ms\n",
 			msf(percentile(s.totals(), 50)), msf(percentile(s.totals(), 95)), msf(percentile(s.totals(), 100)),
-			msf(st[0]), msf(st[1]), msf(st[2]), msf(st[3]), msf(st[4]))
+			msf(st[0]), msf(st[1]), msf(st[2]), msf(st[3]), msf(st[4]), msf(st[5]))
 	}
 	if s.unsealed > 0 {
 		fmt.Fprintf(w, "     note: %d call records were not sealed within %v: their turns are missing above\n", s.unsealed, sealWait)
@@ -63,11 +63,11 @@ func errNote(e string) string {
 }
 
 // stages is the mean of each stage of the round's turn latencies: endpoint, STT, persona,
-// TTS, playout.
-func (r roundResult) stages() [5]time.Duration {
-	var sum [5]time.Duration
+// TTS, hold, playout.
+func (r roundResult) stages() [6]time.Duration {
+	var sum [6]time.Duration
 	for _, l := range r.turns {
-		for i, d := range [5]time.Duration{l.Endpoint, l.STT, l.Persona, l.TTS, l.Playout} {
+		for i, d := range [6]time.Duration{l.Endpoint, l.STT, l.Persona, l.TTS, l.Hold, l.Playout} {
 			sum[i] += d
 		}
 	}
@@ -111,8 +111,8 @@ func printReport(w io.Writer, rows []benchRow, best int) {
 // printTurnReport is printReport for real speech engines: the turn latency a learner hears
 // and where it goes, stage by stage.
 func printTurnReport(w io.Writer, rows []benchRow, best int) {
-	fmt.Fprintf(w, "\n| calls | held | turns | turn latency p50 / p95 / max ms | endpoint | stt mean / p95 | persona | tts mean / p95 | playout | late frames | spar cores | spar threads waiting for a CPU | RSS KB per call |\n")
-	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "\n| calls | held | turns | turn latency p50 / p95 / max ms | endpoint | stt mean / p95 | persona | tts mean / p95 | hold | playout | late frames | spar cores | spar threads waiting for a CPU | RSS KB per call |\n")
+	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		s := r.spar
 		held := "yes"
@@ -124,9 +124,9 @@ func printTurnReport(w io.Writer, rows []benchRow, best int) {
 			stt, tts = append(stt, l.STT), append(tts, l.TTS)
 		}
 		st := s.stages()
-		fmt.Fprintf(w, "| %d | %s | %d | %s / %s / %s | %s | %s / %s | %s | %s / %s | %s | %d / %d | %.2f | %.2f | %d |\n",
+		fmt.Fprintf(w, "| %d | %s | %d | %s / %s / %s | %s | %s / %s | %s | %s / %s | %s | %s | %d / %d | %.2f | %.2f | %d |\n",
 			s.n, held, len(s.turns), msf(percentile(s.totals(), 50)), msf(percentile(s.totals(), 95)), msf(percentile(s.totals(), 100)),
-			msf(st[0]), msf(st[1]), msf(percentile(stt, 95)), msf(st[2]), msf(st[3]), msf(percentile(tts, 95)), msf(st[4]),
+			msf(st[0]), msf(st[1]), msf(percentile(stt, 95)), msf(st[2]), msf(st[3]), msf(percentile(tts, 95)), msf(st[4]), msf(st[5]),
 			s.pace.late, s.pace.frames, s.cores["server"], s.waiting, s.rssPerCall()>>10)
 	}
 	if best > 0 {

@@ -212,7 +212,7 @@ func TestParseLevels(t *testing.T) {
 func TestOfflineTurnReport(t *testing.T) {
 	ms := time.Millisecond
 	turn := func(total time.Duration) dialog.TurnLatency {
-		return dialog.TurnLatency{Endpoint: 350 * ms, STT: total - 400*ms, Persona: ms, TTS: 48 * ms, Playout: ms, Total: total}
+		return dialog.TurnLatency{Endpoint: 350 * ms, STT: total - 400*ms, Persona: ms, TTS: 48 * ms, Hold: 20 * ms, Playout: ms, Total: total}
 	}
 	p := newOfflinePlan(4, 1)
 	if !p.noProbes || p.turnLimit != offlineTurnLimit {
@@ -231,12 +231,12 @@ func TestOfflineTurnReport(t *testing.T) {
 			t.Errorf("n=%d failed=%d turns=%d: holds %v, want %v", c.r.n, c.r.failed, len(c.r.turns), got, c.want)
 		}
 	}
-	if st := held.stages(); st[0] != 350*ms || st[1] != 750*ms || st[3] != 48*ms {
+	if st := held.stages(); st[0] != 350*ms || st[1] != 750*ms || st[3] != 48*ms || st[4] != 20*ms || st[5] != ms {
 		t.Errorf("stages %v", st)
 	}
 	var b bytes.Buffer
 	printReport(&b, []benchRow{{spar: held}, {spar: slow}}, 2)
-	for _, want := range []string{"| 2 | yes | 2 | 900.0 / 1400.0 / 1400.0 | 350.0 | 750.0 / 1000.0 |", "| 4 | no (0 failed) |",
+	for _, want := range []string{"| 2 | yes | 2 | 900.0 / 1400.0 / 1400.0 | 350.0 | 750.0 / 1000.0 | 1.0 | 48.0 / 48.0 | 20.0 | 1.0 |", "| 4 | no (0 failed) |",
 		"p95 turn latency <= 1.5s and no failed call: 2 concurrent calls"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())

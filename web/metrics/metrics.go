@@ -23,9 +23,10 @@ const (
 	StageLLMFirstToken = "llm_first_token" // request sent -> first token (from llm.Hooks)
 	StageTTSFirstByte  = "tts_first_byte"  // request sent -> first audio (from tts Hooks)
 	StageTTS           = "tts"             // first sentence -> first audio
+	StageHold          = "hold"            // first audio waiting for a learner whose line trailed off
 	StagePlayout       = "playout"         // first audio -> first frame on the wire
 	StageVoiceToVoice  = "voice_to_voice"  // learner stopped -> persona heard
-	StageOverhead      = "overhead"        // voice_to_voice minus endpoint, STT, persona, TTS
+	StageOverhead      = "overhead"        // voice_to_voice minus endpoint, STT, persona, TTS, hold
 )
 
 // Metrics holds the collectors. Its methods are safe for concurrent use.

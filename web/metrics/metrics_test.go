@@ -24,12 +24,15 @@ func TestScrapeAfterCall(t *testing.T) {
 	var passed []dialog.EventKind
 	tl := m.CallTimeline(dialog.TimelineFunc(func(e dialog.Event) { passed = append(passed, e.Kind) }))
 	turn := map[string]string{"endpoint_ms": "700", "stt_ms": "120", "persona_ms": "310", "tts_ms": "90", "playout_ms": "20", "total_ms": "1300"}
+	// A reply held for a learner whose line trailed off: the hold is not Spar's overhead.
+	held := map[string]string{"endpoint_ms": "350", "stt_ms": "30", "persona_ms": "0", "tts_ms": "20", "hold_ms": "650", "playout_ms": "0", "total_ms": "1050"}
 	events := []dialog.Event{
 		{Kind: dialog.EventCallStart, Detail: "twilio"},
 		{Kind: dialog.EventLatency, Data: turn},
 		{Kind: dialog.EventLearnerSaid, Text: "hello"},
 		{Kind: dialog.EventFault, Detail: "tts: openai tts: http 503"},
 		{Kind: dialog.EventLatency, Data: turn},
+		{Kind: dialog.EventLatency, Data: held},
 	}
 	for _, e := range events {
 		tl.Append(e)
@@ -52,12 +55,12 @@ func TestScrapeAfterCall(t *testing.T) {
 	for _, line := range []string{
 		`spar_calls_active{transport="twilio"} 0`,
 		`spar_calls_ended_total{reason="caller hung up",transport="twilio"} 1`,
-		`spar_turn_stage_seconds_count{stage="voice_to_voice"} 2`,
-		`spar_turn_stage_seconds_sum{stage="voice_to_voice"} 2.6`,
+		`spar_turn_stage_seconds_count{stage="voice_to_voice"} 3`,
 		`spar_turn_stage_seconds_bucket{stage="voice_to_voice",le="1"} 0`,
-		`spar_turn_stage_seconds_bucket{stage="voice_to_voice",le="1.5"} 2`,
-		`spar_turn_stage_seconds_count{stage="stt_final"} 2`,
-		`spar_turn_stage_seconds_bucket{stage="overhead",le="0.1"} 2`, // 1300-700-120-310-90 = 80 ms
+		`spar_turn_stage_seconds_bucket{stage="voice_to_voice",le="1.5"} 3`,
+		`spar_turn_stage_seconds_count{stage="stt_final"} 3`,
+		`spar_turn_stage_seconds_count{stage="hold"} 1`,
+		`spar_turn_stage_seconds_bucket{stage="overhead",le="0.1"} 3`, // 1300-700-120-310-90 = 80 ms; 1050-350-30-20-650 = 0
 		`spar_turn_stage_seconds_count{stage="llm_first_token"} 1`,
 		`spar_call_faults_total{stage="tts"} 1`,
 		`spar_provider_errors_total{kind="timeout",provider="openai"} 1`,

@@ -54,7 +54,7 @@ func (m *Metrics) CallTimeline(next dialog.Timeline) dialog.Timeline {
 }
 
 // Turn observes a turn.latency event's data (endpoint_ms, stt_ms, persona_ms, tts_ms,
-// playout_ms, total_ms) and derives Spar's own overhead.
+// hold_ms when the reply was held, playout_ms, total_ms) and derives Spar's own overhead.
 func (m *Metrics) Turn(data map[string]string) {
 	get := func(k string) (time.Duration, bool) {
 		v, err := strconv.ParseFloat(data[k], 64)
@@ -66,7 +66,7 @@ func (m *Metrics) Turn(data map[string]string) {
 	var sum time.Duration
 	for _, s := range []struct{ key, stage string }{
 		{"endpoint_ms", StageEndpoint}, {"stt_ms", StageSTTFinal}, {"persona_ms", StagePersona},
-		{"tts_ms", StageTTS}, {"playout_ms", StagePlayout},
+		{"tts_ms", StageTTS}, {"hold_ms", StageHold}, {"playout_ms", StagePlayout},
 	} {
 		if d, ok := get(s.key); ok {
 			m.Stage(s.stage, d)

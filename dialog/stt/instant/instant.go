@@ -29,10 +29,18 @@ func New(cfg Config) (*Recognizer, error) {
 	cfg = cfg.withDefaults()
 	r := &Recognizer{cfg: cfg}
 	for _, l := range cfg.Lines {
-		if cfg.Plain {
-			l = plain(l)
+		// A word of the script is one word heard, as a synthesizer speaks it: plain, a
+		// hyphenated "thirty-five" is heard as "thirty five" in one go.
+		var words []string
+		for _, w := range strings.Fields(l) {
+			if cfg.Plain {
+				if w = plain(w); w == "" {
+					continue
+				}
+			}
+			words = append(words, w)
 		}
-		r.lines = append(r.lines, strings.Fields(l))
+		r.lines = append(r.lines, words)
 	}
 	return r, nil
 }

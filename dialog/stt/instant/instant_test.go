@@ -204,3 +204,33 @@ func TestInterimEveryPlain(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
+
+// TestPlainHearsScriptWords: plain, a hyphenated word of the script is still one word heard,
+// as a synthesizer speaks it once ("thirty-five" is "thirty five"), so the words heard keep
+// step with the speech and the last one is not lost.
+func TestPlainHearsScriptWords(t *testing.T) {
+	r, err := New(Config{Words: true, Plain: true, Lines: []string{"It was thirty-five pounds, as well."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := r.Stream(context.Background(), dialog.STTOptions{})
+	loud := make([]int16, media.Samples(rate, 100*time.Millisecond))
+	for i := range loud {
+		loud[i] = 3000
+	}
+	quiet := make([]int16, len(loud))
+	for range 6 { // it, was, thirty-five, pounds, as, well
+		for _, p := range [][]int16{loud, quiet} {
+			if err := s.Write(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	got := drain(s.Results())
+	if last := got[len(got)-1]; !last.Final || last.Text != "it was thirty five pounds as well" {
+		t.Errorf("final %+v, want every word of the line", last)
+	}
+}

@@ -41,6 +41,25 @@ static double spar_confidence(ps_decoder_t *ps) {
 	return n == 0 ? -1 : sum / n;
 }
 
+// spar_last_word gives the posterior probability (-1 when the search computes none, as
+// spar_confidence) and the length in frames of the last word of the utterance just ended,
+// fillers and sentence markers left out; 0 when it has no word.
+static int spar_last_word(ps_decoder_t *ps, double *post, int *frames) {
+	logmath_t *lmath = ps_get_logmath(ps);
+	int has_post = ps_get_prob(ps) != 0;
+	int32 ascr, lscr, lback;
+	int found = 0, sf, ef;
+	for (ps_seg_t *seg = ps_seg_iter(ps); seg != NULL; seg = ps_seg_next(seg)) {
+		const char *w = ps_seg_word(seg);
+		if (w[0] == '<' || w[0] == '[' || w[0] == '+') continue;
+		ps_seg_frames(seg, &sf, &ef);
+		*frames = ef - sf + 1;
+		*post = has_post ? logmath_exp(lmath, ps_seg_prob(seg, &ascr, &lscr, &lback)) : -1;
+		found = 1;
+	}
+	return found;
+}
+
 // spar_set_adapted adds the search name: the LM of the search lmsearch interpolated with the
 // ARPA model at path, weights 1-w and w. A set interpolates its models' scores, which carry
 // the language weight lw (P^lw), so the weights it gets are raised to lw: it then scores
@@ -88,6 +107,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/sparlab/spar/dialog"
@@ -320,6 +340,17 @@ func (d *psDecoder) confidence() float64 {
 		return 0
 	}
 	return dialog.ClampConfidence(c)
+}
+
+// lastWord is the posterior of the ended utterance's last word (-1 when the search gives
+// none) and how long it lasts; ok is false when the utterance has no word.
+func (d *psDecoder) lastWord() (post float64, dur time.Duration, ok bool) {
+	var p C.double
+	var frames C.int
+	if C.spar_last_word(d.ps, &p, &frames) == 0 {
+		return 0, 0, false
+	}
+	return float64(p), time.Duration(frames) * 10 * time.Millisecond, true // -frate 100
 }
 
 func (d *psDecoder) free() {

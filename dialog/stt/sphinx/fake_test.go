@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 )
 
 // fakeDecoder hears one word per 100 ms of audio: its hypothesis is "w1 w2 ...".
@@ -14,6 +15,10 @@ type fakeDecoder struct {
 	block   chan struct{} // when set, process waits on it
 	log     *[]string
 	mu      *sync.Mutex
+	// lastPost and lastDur are the last word's posterior and length (lastWord); none when
+	// lastDur is 0.
+	lastPost float64
+	lastDur  time.Duration
 }
 
 func (d *fakeDecoder) record(s string) {
@@ -71,7 +76,11 @@ func (d *fakeDecoder) end() (string, error) {
 
 // confidence is 0.5 for any utterance heard.
 func (d *fakeDecoder) confidence() float64 { return 0.5 }
-func (d *fakeDecoder) free()               { d.record("free") }
+func (d *fakeDecoder) lastWord() (float64, time.Duration, bool) {
+	return d.lastPost, d.lastDur, d.lastDur > 0
+}
+
+func (d *fakeDecoder) free() { d.record("free") }
 
 // fakes builds fake decoders and counts them.
 type fakes struct {
@@ -79,13 +88,16 @@ type fakes struct {
 	created int
 	log     []string
 	block   chan struct{}
+	// lastPost and lastDur are each decoder's last word (fakeDecoder.lastWord).
+	lastPost float64
+	lastDur  time.Duration
 }
 
 func (f *fakes) new(band) (decoder, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.created++
-	return &fakeDecoder{log: &f.log, mu: &f.mu, block: f.block}, nil
+	return &fakeDecoder{log: &f.log, mu: &f.mu, block: f.block, lastPost: f.lastPost, lastDur: f.lastDur}, nil
 }
 
 func (f *fakes) events() string {

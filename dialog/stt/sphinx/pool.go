@@ -3,6 +3,7 @@ package sphinx
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // decoder is one pocketsphinx decoder. It is not safe for concurrent use: an utterance checks
@@ -20,6 +21,9 @@ type decoder interface {
 	// confidence is the recognizer's confidence in the utterance end just returned, 0..1, 0
 	// when it has none.
 	confidence() float64
+	// lastWord is the posterior of the last word of the utterance end just returned (-1
+	// when the search gives none) and how long it lasts; ok is false when it has no word.
+	lastWord() (post float64, dur time.Duration, ok bool)
 	free()
 }
 

@@ -147,3 +147,37 @@ func TestNoGoroutineLeak(t *testing.T) {
 		t.Errorf("%d goroutines before, %d after closing the streams", before, after)
 	}
 }
+
+// TestDoubtfulLastWord: through the phone path, as a call hears them, pocketsphinx ends one
+// of these finals with a "the" it heard after "...right now" (awb), and flags it; no final
+// that ends in the line's own last word, spoken, is flagged, however improbable the
+// recognizer finds that word. The test has its own decoder, which hears the lines in order.
+func TestDoubtfulLastWord(t *testing.T) {
+	r, err := New(Config{PoolSize: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	flagged := 0
+	for _, line := range []string{"Hi, you're through to billing, this is Sam. How can I help you today?",
+		"I'm really sorry about that. Being charged twice is frustrating. Let me look into it right now.",
+		"I've refunded the duplicate charge. You'll see it back on your card within three to five days.",
+		"Is there anything else I can help you with today?", "I was charged twice and"} {
+		words := strings.Fields(normalize(line))
+		for _, voice := range []string{"slt", "awb"} {
+			audio := append(make([]int16, 4800), phone(t, speak(t, voice, line))...) // the engine's pre-roll
+			_, f := recognizeFinal(t, r, dialog.STTOptions{Narrowband: true}, audio)
+			got := strings.Fields(f.Text)
+			t.Logf("%s %q doubtful last word %v", voice, f.Text, f.DoubtfulLast)
+			if f.DoubtfulLast {
+				flagged++
+			}
+			if len(got) > 0 && got[len(got)-1] == words[len(words)-1] && f.DoubtfulLast {
+				t.Errorf("%s %q: the line's own last word, spoken, is flagged", voice, f.Text)
+			}
+		}
+	}
+	if flagged == 0 {
+		t.Error("no final flagged: the awb line's trailing \"the\" was not")
+	}
+}

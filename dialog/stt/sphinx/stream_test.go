@@ -101,6 +101,36 @@ func TestStreamFinalConfidence(t *testing.T) {
 	})
 }
 
+// TestStreamDoubtfulLast: a final's last word that is both short and improbable (a "the"
+// heard in the silence after a sentence) is flagged; a drawn-out or probable one, or one from
+// a search without posteriors, is not.
+func TestStreamDoubtfulLast(t *testing.T) {
+	const ms = time.Millisecond
+	for _, c := range []struct {
+		post float64
+		dur  time.Duration
+		want bool
+	}{{0.017, 80 * ms, true}, {0.019, 400 * ms, false}, {0.5, 80 * ms, false}, {-1, 80 * ms, false}} {
+		synctest.Test(t, func(t *testing.T) {
+			r := newRecognizer(Config{}.withDefaults(), nil, (&fakes{lastPost: c.post, lastDur: c.dur}).new)
+			s, _ := r.Stream(t.Context(), dialog.STTOptions{})
+			defer s.Close()
+			writeAudio(t, s, 3200)
+			if err := s.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			for tr := range s.Results() {
+				if tr.Final {
+					if tr.DoubtfulLast != c.want {
+						t.Errorf("last word posterior %v, %v long: final %+v, want DoubtfulLast %v", c.post, c.dur, tr, c.want)
+					}
+					break
+				}
+			}
+		})
+	}
+}
+
 func TestStreamFlushWithoutAudio(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &fakes{}

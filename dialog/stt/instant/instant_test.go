@@ -178,8 +178,20 @@ func TestFullScaleNegativeIsVoiced(t *testing.T) {
 // audio, the words heard by then, in lower case without punctuation, and none when nothing
 // new was heard.
 func TestInterimEveryPlain(t *testing.T) {
-	r, err := New(Config{Words: true, Plain: true, InterimEvery: 300 * time.Millisecond,
-		Lines: []string{"Hi, I'm Sam. Thanks!"}})
+	// word, gap, word: the interim at 300 ms has both; the one at 600 ms would repeat it.
+	got := hearBlocks(t, Config{Words: true, Plain: true, InterimEvery: 300 * time.Millisecond,
+		Lines: []string{"Hi, I'm Sam. Thanks!"}}, "LQLQQQ")
+	want := []dialog.Transcript{{Text: "hi i'm", Heard: 300 * time.Millisecond}, {Text: "hi i'm", Final: true}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+// hearBlocks streams blocks of 100 ms, loud (L) or quiet (Q), to a recognizer of cfg, flushes,
+// and returns what it gave.
+func hearBlocks(t *testing.T, cfg Config, blocks string) []dialog.Transcript {
+	t.Helper()
+	r, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,8 +201,11 @@ func TestInterimEveryPlain(t *testing.T) {
 		loud[i] = 3000
 	}
 	quiet := make([]int16, len(loud))
-	// word, gap, word: the interim at 300 ms has both; the one at 600 ms would repeat it.
-	for _, p := range [][]int16{loud, quiet, loud, quiet, quiet, quiet} {
+	for _, b := range blocks {
+		p := quiet
+		if b == 'L' {
+			p = loud
+		}
 		if err := s.Write(p); err != nil {
 			t.Fatal(err)
 		}
@@ -198,38 +213,15 @@ func TestInterimEveryPlain(t *testing.T) {
 	if err := s.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	got := drain(s.Results())
-	want := []dialog.Transcript{{Text: "hi i'm", Heard: 300 * time.Millisecond}, {Text: "hi i'm", Final: true}}
-	if !slices.Equal(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	return drain(s.Results())
 }
 
 // TestPlainHearsScriptWords: plain, a hyphenated word of the script is still one word heard,
 // as a synthesizer speaks it once ("thirty-five" is "thirty five"), so the words heard keep
 // step with the speech and the last one is not lost.
 func TestPlainHearsScriptWords(t *testing.T) {
-	r, err := New(Config{Words: true, Plain: true, Lines: []string{"It was thirty-five pounds, as well."}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, _ := r.Stream(context.Background(), dialog.STTOptions{})
-	loud := make([]int16, media.Samples(rate, 100*time.Millisecond))
-	for i := range loud {
-		loud[i] = 3000
-	}
-	quiet := make([]int16, len(loud))
-	for range 6 { // it, was, thirty-five, pounds, as, well
-		for _, p := range [][]int16{loud, quiet} {
-			if err := s.Write(p); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := s.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	got := drain(s.Results())
+	// it, was, thirty-five, pounds, as, well
+	got := hearBlocks(t, Config{Words: true, Plain: true, Lines: []string{"It was thirty-five pounds, as well."}}, "LQLQLQLQLQLQ")
 	if last := got[len(got)-1]; !last.Final || last.Text != "it was thirty five pounds as well" {
 		t.Errorf("final %+v, want every word of the line", last)
 	}

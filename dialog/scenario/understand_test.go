@@ -165,6 +165,18 @@ func TestBookingPutOff(t *testing.T) {
 	}
 }
 
+// TestNoBeforeADeterminer: "oh no, the wasted trip" as the recognizer hears it, without its
+// "oh", acknowledges the trip; "no" before a determiner cannot be the quantifier that negates
+// ("no the trip" is not English), and "no trip" still is.
+func TestNoBeforeADeterminer(t *testing.T) {
+	d := shippedScenario(t, "lost-appointment").Detector()
+	for _, text := range []string{"no the wasted trip that's right i'm really sorry about that", "no your wasted trip"} {
+		checkCredited(t, text, d.Understand(text), []string{"acknowledge"}, nil)
+	}
+	text := "there was no wasted trip"
+	checkCredited(t, text, d.Understand(text), nil, []string{"acknowledge"})
+}
+
 // TestConfirmationSaid: on the clinic line, what she will get to confirm the booking counts
 // however it is put, including as a recognizer gives it ("get to text confirming it").
 func TestConfirmationSaid(t *testing.T) {

@@ -295,11 +295,12 @@ func negationScopes(toks []string, clause []int) []int {
 		if !negationTriggers[toks[i]] {
 			continue
 		}
-		if toks[i] == "no" && i+1 < len(toks) && (isCount(toks[i+1]) || determiners[toks[i+1]]) {
+		if toks[i] == "no" && i+1 < len(toks) && (isCount(toks[i+1]) || determiners[toks[i+1]] || callsToListen[toks[i+1]]) {
 			// "oh no, forty minutes in a taxi" heard without its "oh": a "no" before a count
 			// is an exclamation ("no one" is a negation, and "one" is not a count here). So
-			// is one before a determiner, which the quantifier "no" would take the place of:
-			// "no, the wasted trip, that's rotten", "no, my mistake".
+			// is one before a determiner, which the quantifier "no" would take the place of
+			// ("no, the wasted trip, that's rotten", "no, my mistake"), or before a call to
+			// listen ("no, listen, that story with the rent, I get that").
 			continue
 		}
 		if n := prefixLen(toks[i:], pseudoTriggers); n > 0 || pseudoBefore(toks, i) {
@@ -329,6 +330,10 @@ func negationScopes(toks []string, clause []int) []int {
 // determiners cannot follow the quantifier "no" ("no the trip" is not English).
 var determiners = map[string]bool{"the": true, "a": true, "an": true, "this": true, "these": true, "those": true,
 	"my": true, "your": true, "our": true, "his": true, "her": true, "their": true}
+
+// callsToListen are words a speaker opens with after an exclaimed "no": "no, listen", "no,
+// honestly".
+var callsToListen = map[string]bool{"listen": true, "look": true, "wait": true, "honestly": true, "seriously": true}
 
 // isCount reports whether tok is a number word from two up.
 func isCount(tok string) bool {

@@ -167,10 +167,11 @@ func TestBookingPutOff(t *testing.T) {
 
 // TestNoBeforeADeterminer: "oh no, the wasted trip" as the recognizer hears it, without its
 // "oh", acknowledges the trip; "no" before a determiner cannot be the quantifier that negates
-// ("no the trip" is not English), and "no trip" still is.
+// ("no the trip" is not English), nor before "listen"; "no trip" still is.
 func TestNoBeforeADeterminer(t *testing.T) {
 	d := shippedScenario(t, "lost-appointment").Detector()
-	for _, text := range []string{"no the wasted trip that's right i'm really sorry about that", "no your wasted trip"} {
+	for _, text := range []string{"no the wasted trip that's right i'm really sorry about that", "no your wasted trip",
+		"no listen that wasted trip i get that"} {
 		checkCredited(t, text, d.Understand(text), []string{"acknowledge"}, nil)
 	}
 	text := "there was no wasted trip"

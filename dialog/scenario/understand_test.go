@@ -473,6 +473,9 @@ func TestScenarioLines(t *testing.T) {
 		{"double-charge-hard", "I'll sort the twenty five as well so you're not out of pocket", "compensate", true},
 		{"double-charge-hard", "there's a reference and the twenty five pounds in the email", "compensate", false},
 		{"double-charge-hard", "ask for Kelly in billing, that's my line", "take_ownership", true},
+		{"double-charge-hard", "it's mine now not to queue", "take_ownership", true}, // "...not a queue", as recognized
+		{"double-charge-hard", "callum read her headlined five five five extension for one two", "take_ownership", true},
+		{"double-charge-hard", "it was mine", "take_ownership", false},
 		{"lost-appointment", "Yes, yes, I know, the taxi. Sorry about that.", "dismiss", true},
 		{"lost-appointment", "yes I know how much that knee hurts", "dismiss", false},
 	} {

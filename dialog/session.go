@@ -136,9 +136,9 @@ func (t Turns) endpointAfter(text string, stale bool) time.Duration {
 // learner goes on (ResumeWithin), and a complete one has its own shorter silence.
 func (t Turns) finalDecides() bool { return t.ResumeWithin > 0 && t.EndSilenceComplete > 0 }
 
-// holdFor is how much longer the reply to a line waits, its utterance having ended after the
-// silence ended while its last partial asked for wanted, when the line's final transcript is
-// text. The final may take back the longer silence a partial that trailed off asked for, not
+// holdFor is how much longer the reply to a line waits when its final transcript is text,
+// ended the silence that ended its utterance and wanted the silence its last partial asked
+// for (endSilenceAfter). The final may take back the longer silence a partial that trailed off asked for, not
 // ask for one itself: a final that still trails off ("I was charged twice and") is held to
 // what the partial asked (EndSilence x1.5 in all); one that reads as complete ("...three to
 // five days", where the partial ended "...five a") is not held. A final that trails off after

@@ -24,7 +24,9 @@
 //	                 has been heard beyond its first 600 ms, or 1 s when their first words
 //	                 continue the sentence ("and", "because"...), is finishing the same
 //	                 line: the reply is dropped and the whole line answered, as one
-//	                 transcript line),
+//	                 transcript line; with both set, a line whose partial trails off also
+//	                 ends after end_silence_complete, and a final that still trails off
+//	                 holds the reply to end_silence x1.5),
 //	                 min_barge_in, backchannels, silence_timeout, silence_prompts, max_duration,
 //	                 persona_barge_in {enabled, after_talk, triggers}
 //	mood             max, hangup_at, bands {name: upper bound}, drift, recovery,

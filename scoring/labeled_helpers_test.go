@@ -89,6 +89,11 @@ func (l *labeled) call(t *testing.T) (*store.Record, []dialog.Event) {
 		rec.Transcript = append(rec.Transcript, u)
 		rec.Duration = max(rec.Duration, u.End+time.Second)
 	}
+	// As a transcript file is scored (TranscriptFile.Call): a line that cut the other side
+	// off is a barge-in, unless the file gives its own.
+	if !slices.ContainsFunc(l.Events, func(s string) bool { return strings.Contains(s, "barge_in") }) {
+		events = append(events, fileOverlaps(rec.Transcript)...)
+	}
 	for _, s := range l.Events {
 		f := strings.Fields(s)
 		kinds := map[string]dialog.EventKind{"mood": dialog.EventMood, "stage": dialog.EventStage,

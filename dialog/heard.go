@@ -169,7 +169,12 @@ func strandedPreposition(words []string) bool {
 		switch w := words[i]; {
 		case whWords[w]:
 			j := i + 1
-			if words[j] == "one" && j+1 < n-1 { // "which one are you..."
+			switch {
+			case words[j] == "one" && j+1 < n-1: // "which one are you..."
+				j++
+			case determiners[words[j]] && j+2 < n-1: // "what the charge is for"
+				return true
+			case j+2 < n-1 && auxiliaries[words[j+1]] && isPronoun(words[j+2]): // "which card would you..."
 				j++
 			}
 			if auxiliaries[words[j]] {
@@ -185,13 +190,22 @@ func strandedPreposition(words []string) bool {
 			return false
 		case w == "and" || w == "but" || w == "so" || w == "because":
 			return false
-		case i >= 2 && subjects[w] && (words[i-1] == "one" || determiners[words[i-2]] || i >= 3 && determiners[words[i-3]]):
+		case i >= 2 && relativeSubject(w) && (words[i-1] == "one" || determiners[words[i-2]] || i >= 3 && determiners[words[i-3]]):
 			// A relative clause without its wh word: "the card you were charged on", "the
-			// one you asked about", "the phone number we text it to".
+			// one you asked about", "the phone number we text it to", "the account it came
+			// out of", "the prescription you're calling about".
 			return true
 		}
 	}
 	return false
+}
+
+// relativeSubject reports whether word can open a relative clause with no wh word after a
+// noun phrase: a personal pronoun or "it", contracted or not ("the number you'd like us to
+// call you back on").
+func relativeSubject(word string) bool {
+	w, _, _ := strings.Cut(word, "'")
+	return subjects[w] || w == "it"
 }
 
 // isPronoun reports whether word is a subject pronoun ("it", "that" and "there" included),

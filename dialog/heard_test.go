@@ -59,6 +59,10 @@ func TestEndsThought(t *testing.T) {
 		"you were booked with doctor patel on": -1, "the card ending in": -1, "hold on": 0,
 		"i've got you booked in": 0, "let me fill it in": 0, "that's not": -1, "i hope not": 0,
 		"of course not": 0, "which one are you calling in": 0,
+		"that's definitely the account it came out of": 0, "the date it went out on": 0,
+		"do you know what the charge is for": 0, "which card would you like to pay with": 0,
+		"the number you'd like us to call you back on": 0, "the one prescription you're calling about": 0,
+		"which card would you like to": -1, "what the charge is": -1, "the account it came out": 0,
 	} {
 		if got := endsThought(text); got != want {
 			t.Errorf("endsThought(%q) = %d, want %d", text, got, want)

@@ -190,6 +190,22 @@ func TestEngineFinalDecidesTheEndSilence(t *testing.T) {
 		}
 	})
 
+	t.Run("a continuation read with its line", func(t *testing.T) {
+		// "with" alone trails off; "which card would you like to pay with" ends the line.
+		p := &fakePersona{replies: []string{firstReply, "The visa."}, endAt: 2}
+		texts := []string{"which card would you like to pay", "with"}
+		r := say(p, texts, []step{{speak: time.Second}, {pause: 600 * time.Millisecond, speak: 800 * time.Millisecond}}, tu)
+		if l := linesOf(r.res.Transcript, SpeakerLearner); len(l) != 1 || l[0].Text != texts[0]+" "+texts[1] {
+			t.Fatalf("learner lines %+v, want the line joined", l)
+		}
+		if d := latency(r); d["hold_ms"] != "" {
+			t.Errorf("latency %v: the whole line reads as complete, want no hold", d)
+		}
+		if s := r.ev.kinds(EventSpeechStop); len(s) != 2 || s[1].Detail != "end silence 350ms" {
+			t.Errorf("speech stops %+v, want the continuation ended after 350 ms", s)
+		}
+	})
+
 	t.Run("no joining", func(t *testing.T) {
 		off := tu
 		off.ResumeWithin = 0

@@ -427,9 +427,13 @@ func (c *conv) onTranscript(tr Transcript) {
 		// Behind the audio, or ahead of it (a late interim of the previous utterance): stale.
 		lag := media.Duration(rate, int(c.uttWritten.Load())) - tr.Heard
 		stale := tr.Heard > 0 && (lag > staleInterim || lag < 0)
-		c.wanted = c.s.Turns.endSilenceAfter(tr.Text, stale)
-		c.setHangover(c.s.Turns.endpointAfter(tr.Text, stale))
-		c.maybeBargeIn()
+		c.maybeBargeIn() // first: it may find the learner going on with their line (u.joined)
+		line := tr.Text
+		if u := c.lastOpen(); u != nil && u.joined && u.after != nil && u.after.text != "" {
+			line = u.after.text + " " + line // how the line ends reads the whole line: "...the person" + "you spoke to"
+		}
+		c.wanted = c.s.Turns.endSilenceAfter(line, stale)
+		c.setHangover(c.s.Turns.endpointAfter(line, stale))
 		if c.s.Turns.PersonaBargeIn && c.lastOpen() != nil && c.triggered(tr.Text) {
 			c.personaCutIn("learner said " + strconv.Quote(tr.Text))
 		}
@@ -520,7 +524,8 @@ func (c *conv) respond(u *utterance, tr Transcript, final time.Time) {
 		Interrupted: c.interrupted, Heard: c.heard, TalkTime: u.end - u.start, Elapsed: c.now()}
 	c.carry, c.interrupted, c.heard = "", false, ""
 	c.turns++
-	if u.hold = c.s.Turns.holdFor(believedText(text, tr.DoubtfulLast), u.hangover, u.wanted); u.hold > 0 {
+	// u.text is the whole line when this utterance went on with one before it (record).
+	if u.hold = c.s.Turns.holdFor(believedText(u.text, tr.DoubtfulLast), u.hangover, u.wanted); u.hold > 0 {
 		// Speech that resumes just before the hold ends is only known once it has lasted
 		// the VAD's start duration: the hold covers that, and a frame, so a learner going
 		// on never hears the start of a reply they would not have heard before.

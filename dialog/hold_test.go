@@ -25,18 +25,18 @@ func TestEndpointAfterPartial(t *testing.T) {
 		{"nobody helped me at all", false, 350 * time.Millisecond},
 		{"nobody helped me at all", true, 700 * time.Millisecond},
 	} {
-		if got := tu.endpointAfter(c.text, c.stale); got != c.want {
+		if got := tu.endpointFor(tu.endSilenceAfter(c.text, c.stale), c.stale); got != c.want {
 			t.Errorf("after %q (stale %v): %v, want %v", c.text, c.stale, got, c.want)
 		}
 	}
 	off := tu
 	off.ResumeWithin = 0
-	if got := off.endpointAfter("i was charged twice and", false); got != 1050*time.Millisecond {
+	if got := off.endpointFor(off.endSilenceAfter("i was charged twice and", false), false); got != 1050*time.Millisecond {
 		t.Errorf("resume_within 0: %v, want end_silence x1.5", got)
 	}
 	off = tu
 	off.EndSilenceComplete = 0
-	if got := off.endpointAfter("i was charged twice and", false); got != 1050*time.Millisecond {
+	if got := off.endpointFor(off.endSilenceAfter("i was charged twice and", false), false); got != 1050*time.Millisecond {
 		t.Errorf("end_silence_complete 0: %v, want end_silence x1.5", got)
 	}
 }

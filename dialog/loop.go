@@ -14,7 +14,8 @@ import (
 
 // run is the conversation loop: the one goroutine that owns the turn-taking state.
 func (c *conv) run(cancel context.CancelCauseFunc) Result {
-	c.hangover, c.wanted = c.s.Turns.EndSilence, c.s.Turns.EndSilence
+	c.hangover = c.s.Turns.EndSilence
+	c.expectEnd("", false)
 	c.line.Listen(c)
 	playCtx, stopPlay := context.WithCancel(context.WithoutCancel(c.ctx))
 	var wg sync.WaitGroup
@@ -180,8 +181,7 @@ func (c *conv) onInput(ev inEvent) {
 	switch ev.kind {
 	case inSpeechStart:
 		c.silences, c.speechFor = 0, 0 // the last utterance's length is not this one's
-		c.setHangover(c.s.Turns.EndSilence)
-		c.wanted = c.s.Turns.EndSilence
+		c.expectEnd("", false)
 		u := &utterance{start: ev.at}
 		u.after, u.afterByWords = c.resumes(ev.at)
 		if t := c.turn; t != nil && !t.over {
@@ -238,12 +238,14 @@ func (c *conv) popUtt() *utterance {
 	return u
 }
 
-func (c *conv) setHangover(d time.Duration) {
-	if d == c.hangover {
-		return
+// expectEnd sets the end silence a line that so far reads text asks for (wanted) and the one
+// the endpointer waits for (the hangover), which is shorter when the final decides.
+func (c *conv) expectEnd(text string, stale bool) {
+	c.wanted = c.s.Turns.endSilenceAfter(text, stale)
+	if d := c.s.Turns.endpointFor(c.wanted, stale); d != c.hangover {
+		c.hangover = d
+		c.ep.SetHangover(d) // safe from any goroutine
 	}
-	c.hangover = d
-	c.ep.SetHangover(d) // safe from any goroutine
 }
 
 // maybeBargeIn interrupts the persona when the learner has talked over it long enough with
@@ -432,8 +434,7 @@ func (c *conv) onTranscript(tr Transcript) {
 		if u := c.lastOpen(); u != nil && u.joined && u.after != nil && u.after.text != "" {
 			line = u.after.text + " " + line // how the line ends reads the whole line: "...the person" + "you spoke to"
 		}
-		c.wanted = c.s.Turns.endSilenceAfter(line, stale)
-		c.setHangover(c.s.Turns.endpointAfter(line, stale))
+		c.expectEnd(line, stale)
 		if c.s.Turns.PersonaBargeIn && c.lastOpen() != nil && c.triggered(tr.Text) {
 			c.personaCutIn("learner said " + strconv.Quote(tr.Text))
 		}

@@ -114,16 +114,16 @@ type Session struct {
 
 var _ Recording = (*media.Recorder)(nil)
 
-// endpointAfter is the silence the endpointer waits for once the recognizer's latest partial
-// transcript is text. When the final transcript decides (finalDecides), a partial that trails
-// off no longer stretches it: the utterance ends after EndSilenceComplete (EndSilence when the
-// partial is stale), and its final transcript, which pocketsphinx gives only once the
-// utterance ends, says whether the reply waits longer (holdFor). A partial's last word is
-// often the first sound of a word not yet recognised: "...three to five a" for "...days".
-func (t Turns) endpointAfter(text string, stale bool) time.Duration {
-	d := t.endSilenceAfter(text, stale)
-	if !t.finalDecides() || d <= t.EndSilence {
-		return d
+// endpointFor is the silence the endpointer waits for when the recognizer's latest partial
+// asks for wanted (endSilenceAfter). When the final transcript decides (finalDecides), a
+// partial that trails off no longer stretches it: the utterance ends after
+// EndSilenceComplete (EndSilence when the partial is stale), and its final transcript, which
+// pocketsphinx gives only once the utterance ends, says whether the reply waits longer
+// (holdFor). A partial's last word is often the first sound of a word not yet recognised:
+// "...three to five a" for "...days".
+func (t Turns) endpointFor(wanted time.Duration, stale bool) time.Duration {
+	if !t.finalDecides() || wanted <= t.EndSilence {
+		return wanted
 	}
 	if stale {
 		return t.EndSilence
@@ -138,8 +138,8 @@ func (t Turns) finalDecides() bool { return t.ResumeWithin > 0 && t.EndSilenceCo
 
 // holdFor is how much longer the reply to a line waits when its final transcript is text,
 // ended the silence that ended its utterance and wanted the silence its last partial asked
-// for (endSilenceAfter). The final may take back the longer silence a partial that trailed off asked for, not
-// ask for one itself: a final that still trails off ("I was charged twice and") is held to
+// for (endSilenceAfter). The final may take back the longer silence a partial that trailed
+// off asked for, not ask for one itself: a final that still trails off ("I was charged twice and") is held to
 // what the partial asked (EndSilence x1.5 in all); one that reads as complete ("...three to
 // five days", where the partial ended "...five a") is not held. A final that trails off after
 // a complete-looking partial is not held either: pocketsphinx often hears a last "the" or

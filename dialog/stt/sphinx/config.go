@@ -62,10 +62,10 @@ func (c Config) WithDefaults() Config { return c.withDefaults() }
 // DefaultPoolSize is the decoders per band when pool_size is unset: two per CPU the process
 // may use (GOMAXPROCS, which follows a container's CPU limit), at least two. An utterance
 // holds a decoder for as long as it is spoken but needs a CPU only in bursts, so decoders
-// must outnumber cores: on a quiet 2-core box two per band held 12
-// concurrent offline calls but not 14, with utterances waiting for a decoder and a core
-// idle, and four held 14 and 16 in one run of two (docs/BENCHMARKS.md). Decoders are made
-// as calls need them, about 100 MB each.
+// must outnumber cores: on a quiet 2-core box two per band held 12 concurrent offline calls
+// but not 14, with utterances waiting for a decoder and a core idle, and four held 14 and 16
+// in one run of two (docs/BENCHMARKS.md). Decoders are made as calls need them, about 100 MB
+// each.
 func DefaultPoolSize() int { return min(64, max(2, 2*runtime.GOMAXPROCS(0))) }
 
 func (c Config) withDefaults() Config {

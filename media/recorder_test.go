@@ -197,7 +197,8 @@ func (d *discardSeeker) Seek(off int64, whence int) (int64, error) {
 }
 
 func BenchmarkRecorderFrame(b *testing.B) {
-	r, _ := NewRecorder(&discardSeeker{}, 16000, 0)
+	// A call's span: the dialog loop's 650 ms (dialog.RecordingSpan) with no send-ahead.
+	r, _ := NewRecorder(&discardSeeker{}, 16000, 650*time.Millisecond)
 	frame := sine(16000, 300, 8000, 320)
 	var pos int64
 	b.ReportAllocs()

@@ -2,7 +2,9 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -69,6 +71,25 @@ func (s *scenarioProviders) of(sc *scenario.Scenario) (*callProviders, error) {
 	}
 	s.byStudio[key] = cp
 	return cp, nil
+}
+
+// Close releases the engines that hold resources of their own (pocketsphinx's decoders and
+// the feature file it writes at start), once the server's calls have ended.
+func (s *scenarioProviders) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for _, t := range s.b.stt {
+		if c, ok := t.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	for _, t := range s.b.tts {
+		if c, ok := t.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // defaultSTT is the server's default speech recognizer (the providers' default stt), built

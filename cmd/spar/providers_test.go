@@ -142,6 +142,7 @@ providers:
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { prov.Close() })
 	plainSc, _ := catalog.Get("plain")
 	vendorSc, _ := catalog.Get("vendor")
 	plain, err := prov.of(plainSc)

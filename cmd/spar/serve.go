@@ -112,6 +112,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) 
 	if err != nil {
 		return err
 	}
+	defer prov.Close() // after the calls have drained (deferred calls run last-first)
 
 	store.InstallRedisLogger(log) // go-redis's own lines, through slog and rate-limited
 	rdb, stopRedis, err := openRedis(ctx, cfg, log)

@@ -123,6 +123,7 @@ func TestVoicePreview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { prov.Close() })
 	base, _ := catalog.Get("double-charge")
 	sc := *base
 	sc.ID, sc.Version = "refund-red", 3

@@ -5,6 +5,7 @@ package sphinx
 import (
 	"context"
 	"flag"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -116,4 +117,13 @@ func recognizeFinal(t testing.TB, r *Recognizer, opts dialog.STTOptions, audio [
 	}
 	<-done
 	return interims, final
+}
+
+// TestMain closes the shared recognizers, so a run leaves no decoder files behind.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, r := range recs {
+		r.Close()
+	}
+	os.Exit(code)
 }

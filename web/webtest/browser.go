@@ -45,7 +45,16 @@ func Launch(t testing.TB, opts Options) *Browser {
 		t.Fatal("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install -y chromium")
 	}
 	profile := t.TempDir()
-	startBrowser(t, "chromium", exec.Command(ChromiumPath, args(profile, opts)...), nil)
+	// Chromium leaves its singleton socket's directory in TMPDIR when it is killed, so it gets
+	// a TMPDIR of its own, removed after it (a short path: socket paths are limited to 108).
+	tmp, err := os.MkdirTemp("", "spar-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(tmp) })
+	cmd := exec.Command(ChromiumPath, args(profile, opts)...)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	startBrowser(t, "chromium", cmd, nil)
 	var port string
 	Poll(t, "chromium's DevTools port", 20*time.Second, func() bool {
 		b, err := os.ReadFile(filepath.Join(profile, "DevToolsActivePort"))

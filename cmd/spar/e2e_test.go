@@ -38,6 +38,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary the end-to-end tests built, once they have all run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // sparBinary builds the real spar binary once for the end-to-end tests.
 func sparBinary(t *testing.T) string {
 	t.Helper()

@@ -151,6 +151,12 @@ const (
 // quietOnce silences pocketsphinx's global logger before the first decoder logs its config.
 var quietOnce sync.Once
 
+// initMu makes decoders one at a time: ps_init sets the process-wide log file (-logfn),
+// closing the one before, so two decoders made at once (two calls starting together, two
+// labeled files heard in parallel) close the same file twice and corrupt the heap. Seen: one
+// init failed and the next two hung.
+var initMu sync.Mutex
+
 // New loads the model once (the first wideband decoder) and returns a Recognizer whose
 // decoders are created lazily up to cfg.PoolSize per band.
 func New(cfg Config, log *slog.Logger) (*Recognizer, error) {
@@ -205,7 +211,9 @@ func newPSDecoder(cfg Config, dir, featParams string, b band) (*psDecoder, error
 	cargv := (**C.char)(C.malloc(C.size_t(len(argv)) * C.size_t(unsafe.Sizeof(argv[0]))))
 	defer C.free(unsafe.Pointer(cargv))
 	copy(unsafe.Slice(cargv, len(argv)), argv)
+	initMu.Lock()
 	ps := C.spar_init(C.int(len(argv)), cargv)
+	initMu.Unlock()
 	if ps == nil {
 		return nil, fmt.Errorf("sphinx: init decoder (model %s)", cfg.ModelDir)
 	}

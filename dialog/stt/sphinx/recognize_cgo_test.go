@@ -6,6 +6,7 @@ import (
 	"context"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,5 +180,37 @@ func TestDoubtfulLastWord(t *testing.T) {
 	}
 	if flagged == 0 {
 		t.Error("no final flagged: the awb line's trailing \"the\" was not")
+	}
+}
+
+// TestDecodersMadeAtOnce: recognizers made at the same moment (two calls starting together,
+// labeled files heard in parallel) each get a working decoder, wideband and narrowband.
+// pocketsphinx's init swaps a process-wide log file, so made at once without initMu they
+// could close it twice: one init failed and the next two hung. A race shows only sometimes;
+// this one makes eight decoders, four at a time (without initMu it hung in one run of five).
+func TestDecodersMadeAtOnce(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() {
+			r, err := New(Config{PoolSize: 1}, nil)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer r.Close()
+			st, err := r.Stream(t.Context(), dialog.STTOptions{Narrowband: true})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			errs[i] = st.Close()
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("recognizer %d: %v", i, err)
+		}
 	}
 }

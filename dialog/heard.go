@@ -117,6 +117,12 @@ func endsThought(text string) int {
 			return 0
 		}
 		return -1
+	case "by": // "back in your account by... Thursday"; not "stand by", "pop by", "good by(e)"
+		switch prev {
+		case "stand", "standing", "drop", "pop", "come", "swing", "stop", "get", "go", "pass", "good", "okay", "ok", "thanks", "right", "alright":
+			return 0
+		}
+		return -1
 	case "on", "in": // "booked with Dr Patel on", "the card ending in"; not "hold on", "booked in"
 		if particleVerbs[prev] || strandedPreposition(words) {
 			return 0
@@ -143,13 +149,49 @@ func endsThought(text string) int {
 			return 0
 		}
 		return -1
-	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm", "like", "then", "if", "the", "a",
-		"an", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "really", "very":
+	case "then": // "and then...", "if it's Friday, then..."; not "see you Friday then", "okay then"
+		if opensConsequent(words) {
+			return -1
+		}
+		return 0
+	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm", "like", "if", "the", "a",
+		"an", "my", "your", "our", "i'm", "when", "which", "just", "really", "very":
 		return -1
-	case "thanks", "you", "it", "that", "today", "now", "help", "please", "right", "okay":
+	case "i", "you", "we", "they", "he", "she":
+		// A clause opened and left with its subject alone: "...when you", "if we", "so that
+		// they"; not "thank you", "see you", "I'll call you".
+		if subordinators[prev] || whWords[prev] || last == "i" || last == "we" {
+			return -1
+		}
+		if last == "you" {
+			return 1
+		}
+	case "thanks", "it", "that", "today", "now", "help", "please", "right", "okay":
 		return 1
 	}
 	return 0
+}
+
+// opensConsequent reports whether words, ending in "then", end where the next clause begins:
+// after a conjunction ("and then"), alone, or after a clause opened by "if", "when" or "once"
+// among the words before ("if that slot's gone then"). Elsewhere "then" closes a sentence:
+// "see you Friday then", "right then", "until then".
+func opensConsequent(words []string) bool {
+	n := len(words)
+	if n < 2 {
+		return true
+	}
+	switch words[n-2] {
+	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm":
+		return true
+	}
+	for i := n - 2; i >= 0 && i >= n-9; i-- {
+		switch words[i] {
+		case "if", "when", "once":
+			return true
+		}
+	}
+	return false
 }
 
 // strandedPreposition reports whether words, ending in a preposition, end a relative or wh
@@ -220,8 +262,10 @@ var (
 	subjects    = wordSet("i you we they he she") // personal pronouns that begin a clause
 	determiners = wordSet("the a an this that those these your my our their his her")
 	whWords     = wordSet("which who whom what") // open a clause that can strand a preposition
-	copulas     = wordSet("is are was were")
-	auxiliaries = wordSet("are is was were do did does have has had can could would will should")
+	// subordinators open a clause that needs its verb after its subject: "when you...".
+	subordinators = wordSet("when if because once before after until till while whenever unless although though so that and but")
+	copulas       = wordSet("is are was were")
+	auxiliaries   = wordSet("are is was were do did does have has had can could would will should")
 	// particleVerbs take "on" or "in" as a particle that ends the phrase ("hold on", "log in",
 	// "you're booked in", "later on"), not a preposition waiting for its object; pronouns
 	// count: "fill it in", "put you in".

@@ -63,6 +63,14 @@ func TestEndsThought(t *testing.T) {
 		"do you know what the charge is for": 0, "which card would you like to pay with": 0,
 		"the number you'd like us to call you back on": 0, "the one prescription you're calling about": 0,
 		"which card would you like to": -1, "what the charge is": -1, "the account it came out": 0,
+		// "then" opens a clause after a conjunction or an "if" and closes one elsewhere.
+		"let's pencil you in for friday then": 0, "okay then": 0, "see you then": 0,
+		"i'll pull up the account and then": -1, "then": -1, "if that slot's gone then": -1,
+		"once it clears then": -1,
+		// "by" waits for its date; a subject left without its verb waits for it.
+		"it'll be back in your account by": -1, "i'll pop by": 0, "okay thanks by": 0,
+		"fill in a short form when you": -1, "let me know if you": -1, "thank you": 1,
+		"i'll call you": 1, "so that we": -1, "that's me and i": -1,
 	} {
 		if got := endsThought(text); got != want {
 			t.Errorf("endsThought(%q) = %d, want %d", text, got, want)

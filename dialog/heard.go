@@ -111,6 +111,9 @@ func endsThought(text string) int {
 	if strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!") {
 		return 1
 	}
+	if openClause(words) {
+		return -1
+	}
 	switch last {
 	case "to", "of", "for", "with", "at", "from", "about", "into", "than", "as", "without", "between":
 		if strandedPreposition(words) {
@@ -170,6 +173,24 @@ func endsThought(text string) int {
 		return 1
 	}
 	return 0
+}
+
+// openClause reports whether words end in a clause opened and left before its verb: a wh
+// word and a noun phrase ("do you know what the charge"), or a relative clause's subject
+// after its noun ("could you read me the date it", "the person you").
+func openClause(words []string) bool {
+	n := len(words)
+	if n < 3 {
+		return false
+	}
+	last := words[n-1]
+	if whWords[words[n-3]] && determiners[words[n-2]] {
+		return true
+	}
+	// Not after "that" or "this", which stand alone as often: "that suits you".
+	d := words[n-3]
+	return (subjects[last] || last == "it") && determiners[d] && d != "that" && d != "this" &&
+		!determiners[words[n-2]] && !isPronoun(words[n-2])
 }
 
 // opensConsequent reports whether words, ending in "then", end where the next clause begins:
@@ -292,9 +313,9 @@ func wordSet(s string) map[string]bool {
 
 // continuesLine reports whether text begins, past any filler ("um, and then"), with a word
 // that continues the sentence before it ("and", "but", "so", "or", "because", "then",
-// "which", "who", "until", "although"...). "That" does not count: it begins answers ("that's
-// fine", "that would be great") as often as it continues a sentence ("... that nobody
-// called back").
+// "which", "who", "until", "although"..., or a preposition or particle: "up", "to the
+// card"). "That" does not count: it begins answers ("that's fine", "that would be great")
+// as often as it continues a sentence ("... that nobody called back").
 func continuesLine(text string) bool {
 	words := strings.Fields(normalize(text))
 	for len(words) > 0 && isFiller(words[0]) {
@@ -305,7 +326,12 @@ func continuesLine(text string) bool {
 	}
 	switch words[0] {
 	case "and", "but", "so", "or", "nor", "because", "cause", "'cause", "cos", "then", "which", "who",
-		"whose", "whom", "until", "unless", "although", "though", "while", "whereas", "plus":
+		"whose", "whom", "until", "unless", "although", "though", "while", "whereas", "plus",
+		// A preposition or a verb's particle finishes the phrase before it: "...back in your
+		// account within three days", "let me look that... up". (goesOn also needs the reply
+		// heard so far to ask nothing, which rules out an answer to "when?" like "by Friday".)
+		"to", "with", "within", "into", "onto", "up", "out", "off", "for", "at", "by", "from", "of",
+		"about", "on", "in", "over", "through", "via", "before", "after", "since", "as", "once", "till":
 		return true
 	}
 	return false

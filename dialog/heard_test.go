@@ -71,6 +71,8 @@ func TestEndsThought(t *testing.T) {
 		"it'll be back in your account by": -1, "i'll pop by": 0, "okay thanks by": 0,
 		"fill in a short form when you": -1, "let me know if you": -1, "thank you": 1,
 		"i'll call you": 1, "so that we": -1, "that's me and i": -1,
+		"do you know what the charge": -1, "could you read me the date it": -1,
+		"the name of the person you": -1, "what the": -1, "that suits you": 1, "this works for you": 1,
 	} {
 		if got := endsThought(text); got != want {
 			t.Errorf("endsThought(%q) = %d, want %d", text, got, want)

@@ -227,6 +227,10 @@ func TestContinuesLine(t *testing.T) {
 		"":                      false,
 		"um":                    false,
 		"andrew called me back": false,
+		"up on the system":      true,
+		"to the card ending":    true,
+		"within five days":      true,
+		"okay, by Friday":       false,
 	} {
 		if got := continuesLine(text); got != want {
 			t.Errorf("continuesLine(%q) = %v, want %v", text, got, want)

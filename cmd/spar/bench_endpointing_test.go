@@ -71,7 +71,8 @@ var heldOutLines = []pausedLine{
 // part could answer the persona. tune.txt was written by two trainers who had not seen the
 // rules and was read while the end-of-turn words (dialog's endsThought) were chosen;
 // heldout.txt was written the same way by a third and is only run, never read or edited to
-// make a figure better.
+// make a figure better; heldout2.txt (2026-12-07) likewise, by a fourth, briefed on where
+// real speakers pause.
 func readPausedLines(t *testing.T, name string) []pausedLine {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "endpointing", name))
@@ -419,6 +420,7 @@ func TestEndpointingReport(t *testing.T) {
 		{"the written lines for tuning (testdata/endpointing/tune.txt), one call each", readPausedLines(t, "tune.txt"), true, true},
 		{"sixty more lines for tuning, written 2026-12-07 (testdata/endpointing/tune2.txt), one call each", readPausedLines(t, "tune2.txt"), true, true},
 		{"the written held-out lines (testdata/endpointing/heldout.txt), one call each", readPausedLines(t, "heldout.txt"), true, true},
+		{"forty-eight more held-out lines, written 2026-12-07 (testdata/endpointing/heldout2.txt), one call each", readPausedLines(t, "heldout2.txt"), true, true},
 	}
 	var report strings.Builder
 	for _, set := range sets {

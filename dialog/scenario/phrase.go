@@ -356,9 +356,10 @@ func tokenEq(p, t string, exact bool) bool {
 	if exact {
 		return false
 	}
-	// One edit only: two would make "frustrating" match "frustration". A changed first
-	// letter is another word, not a misrecognition: "worry" is not "sorry".
-	if len(p) == len(t) && p[0] != t[0] {
+	// One edit only: two would make "frustrating" match "frustration". A changed, lost or
+	// added first letter is another word, not a misrecognition: "worry" is not "sorry",
+	// "over" is not "cover".
+	if p[0] != t[0] {
 		return false
 	}
 	return len(p) >= 5 && len(t) >= 4 && abs(len(p)-len(t)) <= 1 && editDistance(p, t) <= 1

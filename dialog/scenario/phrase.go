@@ -358,8 +358,8 @@ func tokenEq(p, t string, exact bool) bool {
 	}
 	// One edit only: two would make "frustrating" match "frustration". A changed, lost or
 	// added first letter is another word, not a misrecognition: "worry" is not "sorry",
-	// "over" is not "cover".
-	if p[0] != t[0] {
+	// "over" is not "cover"; only a first vowel may go unsaid ("bout" for "about").
+	if p[0] != t[0] && !(len(t) == len(p)-1 && strings.ContainsRune("aeiou", rune(p[0])) && p[1:] == t) {
 		return false
 	}
 	return len(p) >= 5 && len(t) >= 4 && abs(len(p)-len(t)) <= 1 && editDistance(p, t) <= 1

@@ -102,6 +102,16 @@ func readLines(c *Call) []line {
 		for _, name := range l.turn.Found {
 			l.found[name] = true
 		}
+		if p, ok := before(replies, i); ok && confirms(p, l.found) {
+			// "Monday at two. Twenty minutes." / "Great, Monday at two it is, I'll send an
+			// invite across": the line wraps up what the other side just agreed to; there
+			// was no brush-off to accept.
+			for name := range l.found {
+				if b, _ := c.Scenario.Behaviour(name); b.EndsCall {
+					delete(l.found, name)
+				}
+			}
+		}
 		next := after(replies, i)
 		if len(next) > 0 {
 			l.answered = next[0].shows
@@ -226,6 +236,30 @@ func readReplies(sc *scenario.Scenario, tr []dialog.Utterance) []reply {
 		out = append(out, r)
 	}
 	return out
+}
+
+// before returns the last reply before transcript line i.
+func before(rs []reply, i int) (reply, bool) {
+	for k := len(rs) - 1; k >= 0; k-- {
+		if rs[k].at < i {
+			return rs[k], true
+		}
+	}
+	return reply{}, false
+}
+
+// confirms reports whether a learner line that found these behaviours confirms what reply
+// r named and did not turn down: "Monday at two. Twenty minutes." / "Monday at two it is".
+func confirms(r reply, found map[string]bool) bool {
+	if r.refuses || r.denies {
+		return false
+	}
+	for name := range r.names {
+		if found[name] {
+			return true
+		}
+	}
+	return false
 }
 
 // after returns the replies that follow transcript line i.

@@ -188,6 +188,29 @@ func TestBrushOffIsNotAYes(t *testing.T) {
 	}
 }
 
+// TestWrapUpAfterAYesIsNoBrushOff: once the prospect has named the slot, "Monday at two it
+// is, I'll send an invite across" confirms the meeting; the same invite offered where he has
+// agreed to nothing still accepts the brush-off and costs the close.
+func TestWrapUpAfterAYesIsNoBrushOff(t *testing.T) {
+	close := func(reply, wrap string) float64 {
+		tr := []dialog.Utterance{
+			{Speaker: dialog.SpeakerPersona, Text: "Glen Moreau.", Start: sec2(0), End: sec2(1)},
+			{Speaker: dialog.SpeakerLearner, Text: "Could we grab twenty minutes on Thursday at eleven or Monday at two?", Start: sec2(2), End: sec2(6)},
+			{Speaker: dialog.SpeakerPersona, Text: reply, Start: sec2(7), End: sec2(9)},
+			{Speaker: dialog.SpeakerLearner, Text: wrap, Start: sec2(10), End: sec2(13)},
+		}
+		return criterion(t, scoreShipped(t, "cold-call-vendor", tr, "learner hung up"), "close").Score
+	}
+	yes := close("Monday at two. Twenty minutes.", "Great, Monday at two it is, I'll send an invite across.")
+	plain := close("Monday at two. Twenty minutes.", "Great, Monday at two it is.")
+	if yes != plain {
+		t.Errorf("close %.2f with the invite after his yes, %.2f without it: want the same", yes, plain)
+	}
+	if no := close("Not interested.", "Okay, I'll send an invite across."); no >= plain {
+		t.Errorf("close %.2f when he agreed to nothing, want less than %.2f", no, plain)
+	}
+}
+
 // TestMisheardAnswerToADemand: the recognizer garbled the answer to "who pays that?"; the
 // persona, whose words are never misheard, took it up and went on. A misheard answer gets
 // the demand's behaviour; the same words heard with confidence, a reply that asks again, or

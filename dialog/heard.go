@@ -122,7 +122,8 @@ func endsThought(text string) int {
 		return -1
 	case "by": // "back in your account by... Thursday"; not "stand by", "pop by", "good by(e)"
 		switch prev {
-		case "stand", "standing", "drop", "pop", "come", "swing", "stop", "get", "go", "pass", "good", "okay", "ok", "thanks", "right", "alright":
+		case "stand", "standing", "drop", "pop", "come", "swing", "stop", "get", "go", "pass",
+			"good", "okay", "ok", "thanks", "right", "alright": // the last six: "bye" heard as "by"
 			return 0
 		}
 		return -1
@@ -284,9 +285,10 @@ var (
 	determiners = wordSet("the a an this that those these your my our their his her")
 	whWords     = wordSet("which who whom what") // open a clause that can strand a preposition
 	// subordinators open a clause that needs its verb after its subject: "when you...".
-	subordinators = wordSet("when if because once before after until till while whenever unless although though so that and but")
-	copulas       = wordSet("is are was were")
-	auxiliaries   = wordSet("are is was were do did does have has had can could would will should")
+	subordinators = wordSet(`when if because once before after until till while whenever unless
+		although though so that and but`)
+	copulas     = wordSet("is are was were")
+	auxiliaries = wordSet("are is was were do did does have has had can could would will should")
 	// particleVerbs take "on" or "in" as a particle that ends the phrase ("hold on", "log in",
 	// "you're booked in", "later on"), not a preposition waiting for its object; pronouns
 	// count: "fill it in", "put you in".

@@ -347,3 +347,28 @@ func isFiller(word string) bool {
 	}
 	return false
 }
+
+// beginsTurn reports whether text begins, past any filler, the way a turn of its own does: a
+// response word ("yes", "okay", "right", "sorry"), a subject and its verb ("I can", "that's",
+// "it'll"), a question word or an auxiliary that opens a question ("can you", "is it"), or
+// an imperative that opens a request ("let me"). No words yet counts as a turn of its own.
+func beginsTurn(text string) bool {
+	words := strings.Fields(normalize(text))
+	for len(words) > 0 && isFiller(words[0]) {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return true
+	}
+	w, _, _ := strings.Cut(words[0], "'")
+	switch w {
+	case "yes", "yeah", "yep", "yup", "no", "nope", "okay", "ok", "right", "sure", "well", "alright",
+		"great", "perfect", "lovely", "fine", "good", "sorry", "oh", "ah", "aha", "hmm", "mm", "thanks",
+		"thank", "hello", "hi", "look", "listen", "let", "please", "actually", "anyway", "now",
+		"i", "we", "you", "they", "he", "she", "it", "that", "this", "there", "what", "when", "where",
+		"why", "how", "who", "which", "is", "are", "was", "were", "do", "does", "did", "can", "could",
+		"would", "will", "should", "shall", "may", "might", "have", "has", "my", "your", "our", "the", "a":
+		return true
+	}
+	return false
+}

@@ -337,15 +337,16 @@ func (c *conv) resumes(at time.Duration) (p *utterance, byWords bool) {
 // goesOn reports whether u, said over t, the playing reply to the line u may go on with
 // (u.after), does go on with that line. Within resumeHeard of the reply the time alone
 // decides: too little of it was heard to answer. Past it (u.afterByWords), only when u's
-// first words (the interim transcript) continue the line's sentence ("and", "but",
-// "because", "which"...) and no sentence of the reply the learner began to hear asks them
-// something; words that begin like an answer ("yes", "okay", a backchannel), other words or
-// none yet are a new line.
+// first words (the interim transcript) continue the line's sentence ("and", "because",
+// "up on the system"...) or at least do not begin a turn of their own ("...went out on",
+// "...either"), and no sentence of the reply the learner began to hear asks them something;
+// words that begin like a turn ("yes", "okay", "I can", "is it", a backchannel) or none yet
+// are a new line.
 func (c *conv) goesOn(u *utterance, t *turn) bool {
 	if !u.afterByWords {
 		return true
 	}
-	return continuesLine(c.interim) && !c.asks(t)
+	return (continuesLine(c.interim) || !beginsTurn(c.interim)) && !c.asks(t)
 }
 
 // withdraw drops the persona's reply t because the learner went on talking: before t was

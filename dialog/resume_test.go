@@ -237,3 +237,19 @@ func TestContinuesLine(t *testing.T) {
 		}
 	}
 }
+
+func TestBeginsTurn(t *testing.T) {
+	for text, want := range map[string]bool{
+		// Words that open a turn of their own: a response, a subject and its verb, a question.
+		"yes, I can see both": true, "okay": true, "um, right, the one from Monday": true,
+		"I can do that": true, "that's fine": true, "it'll be Friday": true, "can you hold": true,
+		"is it the Visa": true, "let me check": true, "my rent is due": true, "": true, "um": true,
+		// Words that finish the sentence before them.
+		"went out on": false, "cleared yet, though": false, "either": false, "cut off": false,
+		"Thursday at the latest": false, "drawn up": false,
+	} {
+		if got := beginsTurn(text); got != want {
+			t.Errorf("beginsTurn(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

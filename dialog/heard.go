@@ -319,14 +319,7 @@ func wordSet(s string) map[string]bool {
 // card"). "That" does not count: it begins answers ("that's fine", "that would be great")
 // as often as it continues a sentence ("... that nobody called back").
 func continuesLine(text string) bool {
-	words := strings.Fields(normalize(text))
-	for len(words) > 0 && isFiller(words[0]) {
-		words = words[1:]
-	}
-	if len(words) == 0 {
-		return false
-	}
-	switch words[0] {
+	switch firstWord(text) {
 	case "and", "but", "so", "or", "nor", "because", "cause", "'cause", "cos", "then", "which", "who",
 		"whose", "whom", "until", "unless", "although", "though", "while", "whereas", "plus",
 		// A preposition or a verb's particle finishes the phrase before it: "...back in your
@@ -337,6 +330,16 @@ func continuesLine(text string) bool {
 		return true
 	}
 	return false
+}
+
+// firstWord returns text's first word past any filler, normalized, or "" when it has none.
+func firstWord(text string) string {
+	for _, w := range strings.Fields(normalize(text)) {
+		if !isFiller(w) {
+			return w
+		}
+	}
+	return ""
 }
 
 // isFiller reports whether word is a hesitation sound that says nothing of how a sentence goes.
@@ -353,15 +356,10 @@ func isFiller(word string) bool {
 // "it'll"), a question word or an auxiliary that opens a question ("can you", "is it"), or
 // an imperative that opens a request ("let me"). No words yet counts as a turn of its own.
 func beginsTurn(text string) bool {
-	words := strings.Fields(normalize(text))
-	for len(words) > 0 && isFiller(words[0]) {
-		words = words[1:]
-	}
-	if len(words) == 0 {
-		return true
-	}
-	w, _, _ := strings.Cut(words[0], "'")
+	w, _, _ := strings.Cut(firstWord(text), "'")
 	switch w {
+	case "":
+		return true
 	case "yes", "yeah", "yep", "yup", "no", "nope", "okay", "ok", "right", "sure", "well", "alright",
 		"great", "perfect", "lovely", "fine", "good", "sorry", "oh", "ah", "aha", "hmm", "mm", "thanks",
 		"thank", "hello", "hi", "look", "listen", "let", "please", "actually", "anyway", "now",

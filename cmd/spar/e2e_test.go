@@ -107,8 +107,11 @@ func newEnv(t *testing.T) e2eEnv {
 func (e e2eEnv) start(t *testing.T) *server {
 	t.Helper()
 	cmd := exec.Command(e.bin, "serve", "--config", e.config)
+	// TMPDIR inside the test's directory: a server the test kills leaves its temporary files
+	// (pocketsphinx's feature file) where the test removes them.
 	cmd.Env = append(os.Environ(), "SPAR_LISTEN="+e.listen, "SPAR_PUBLIC_URL="+e.base,
-		"SPAR_DATA_DIR="+filepath.Join(e.dir, "data"), "REDIS_URL="+e.redisURL, "TWILIO_AUTH_TOKEN="+e2eToken)
+		"SPAR_DATA_DIR="+filepath.Join(e.dir, "data"), "REDIS_URL="+e.redisURL, "TWILIO_AUTH_TOKEN="+e2eToken,
+		"TMPDIR="+e.dir)
 	s := &server{t: t, cmd: cmd, base: e.base, log: &bytes.Buffer{}, exited: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = syncWriter(s.log), syncWriter(s.log)
 	if err := cmd.Start(); err != nil {

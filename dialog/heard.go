@@ -159,12 +159,12 @@ func endsThought(text string) int {
 		}
 		return 0
 	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm", "like", "if", "the", "a",
-		"an", "my", "your", "our", "i'm", "when", "which", "just", "really", "very":
+		"an", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "really", "very":
 		return -1
-	case "i", "you", "we", "they", "he", "she":
-		// A clause opened and left with its subject alone: "...when you", "if we", "so that
-		// they"; not "thank you", "see you", "I'll call you".
-		if subordinators[prev] || whWords[prev] || last == "i" || last == "we" {
+	case "you", "they", "he", "she":
+		// A clause opened and left with its subject alone: "...when you", "so that they";
+		// not "thank you", "see you", "I'll call you".
+		if subordinators[prev] || whWords[prev] {
 			return -1
 		}
 		if last == "you" {
@@ -203,9 +203,13 @@ func opensConsequent(words []string) bool {
 	if n < 2 {
 		return true
 	}
-	switch words[n-2] {
-	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm":
+	switch prev := words[n-2]; prev {
+	case "and", "so", "but", "or", "because":
 		return true
+	default:
+		if isFiller(prev) {
+			return true
+		}
 	}
 	for i := n - 2; i >= 0 && i >= n-9; i-- {
 		switch words[i] {
@@ -315,18 +319,14 @@ func wordSet(s string) map[string]bool {
 
 // continuesLine reports whether text begins, past any filler ("um, and then"), with a word
 // that continues the sentence before it ("and", "but", "so", "or", "because", "then",
-// "which", "who", "until", "although"..., or a preposition or particle: "up", "to the
-// card"). "That" does not count: it begins answers ("that's fine", "that would be great")
-// as often as it continues a sentence ("... that nobody called back").
+// "which", "who", "until", "although"...). "That" does not count: it begins answers
+// ("that's fine", "that would be great") as often as it continues a sentence ("... that
+// nobody called back"). A preposition or particle ("up on the system", "to the card") is
+// not a word of its own here: it does not begin a turn (beginsTurn), which goesOn also reads.
 func continuesLine(text string) bool {
 	switch firstWord(text) {
 	case "and", "but", "so", "or", "nor", "because", "cause", "'cause", "cos", "then", "which", "who",
-		"whose", "whom", "until", "unless", "although", "though", "while", "whereas", "plus",
-		// A preposition or a verb's particle finishes the phrase before it: "...back in your
-		// account within three days", "let me look that... up". (goesOn also needs the reply
-		// heard so far to ask nothing, which rules out an answer to "when?" like "by Friday".)
-		"to", "with", "within", "into", "onto", "up", "out", "off", "for", "at", "by", "from", "of",
-		"about", "on", "in", "over", "through", "via", "before", "after", "since", "as", "once", "till":
+		"whose", "whom", "until", "unless", "although", "though", "while", "whereas", "plus":
 		return true
 	}
 	return false

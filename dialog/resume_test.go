@@ -227,10 +227,6 @@ func TestContinuesLine(t *testing.T) {
 		"":                      false,
 		"um":                    false,
 		"andrew called me back": false,
-		"up on the system":      true,
-		"to the card ending":    true,
-		"within five days":      true,
-		"okay, by Friday":       false,
 	} {
 		if got := continuesLine(text); got != want {
 			t.Errorf("continuesLine(%q) = %v, want %v", text, got, want)
@@ -247,6 +243,9 @@ func TestBeginsTurn(t *testing.T) {
 		// Words that finish the sentence before them.
 		"went out on": false, "cleared yet, though": false, "either": false, "cut off": false,
 		"Thursday at the latest": false, "drawn up": false,
+		// A preposition or a particle goes on with the line; "okay" before it answers.
+		"up on the system": false, "to the card ending": false, "within five days": false,
+		"before I can approve that": false, "okay, by Friday": true,
 	} {
 		if got := beginsTurn(text); got != want {
 			t.Errorf("beginsTurn(%q) = %v, want %v", text, got, want)

@@ -6,19 +6,13 @@ import (
 	"time"
 )
 
-// resumeCall is a call where the learner pauses mid-line and goes on: the first part reads
-// as complete ("yesterday" ends the turn after EndSilenceComplete, 350 ms), so the engine
-// ends the line there and the persona starts its reply at once.
 // firstReply is the reply to the first part: about 1.7 s of the fake synthesizer's speech.
 const firstReply = "I am sorry to hear that, it sounds really frustrating. Let me look into your account and see what went wrong with your call last week."
 
-func resumeCall(t *testing.T, pause time.Duration, turns Turns) (run, []string) {
-	t.Helper()
-	return resumeCallWith(t, pause, turns, firstReply, "and nobody helped me")
-}
-
-// resumeCallWith is resumeCall with the persona's first reply ("|" between its sentences)
-// and what the learner says after the pause.
+// resumeCallWith is a call where the learner pauses mid-line and goes on with goesOn: the
+// first part reads as complete ("yesterday" ends the turn after EndSilenceComplete, 350
+// ms), so the engine ends the line there and the persona starts reply ("|" between its
+// sentences) at once.
 func resumeCallWith(t *testing.T, pause time.Duration, turns Turns, reply, goesOn string) (run, []string) {
 	t.Helper()
 	p := &fakePersona{replies: []string{reply, "That is awful, let me fix it."}, endAt: 2}
@@ -59,17 +53,23 @@ func speechInputs(p *fakePersona) []Input {
 func TestEngineResumedLineIsOneTurn(t *testing.T) {
 	// At 600 ms the reply has played less than resumeHeard; at 1.2 s (850 ms after the
 	// endpoint) it has played about 700 ms, past it, and the first word, "and", continues
-	// the line: still one line.
+	// the line: still one line. So does one that does not begin a turn of its own ("went",
+	// where "my bill is wrong" would: TestEngineResumeStaysTwoTurns).
 	for _, c := range []struct {
 		pause   time.Duration
 		byWords bool
-	}{{600 * time.Millisecond, false}, {1200 * time.Millisecond, true}} {
-		t.Run(c.pause.String(), func(t *testing.T) { resumedLineIsOneTurn(t, c.pause, c.byWords) })
+		goesOn  string
+	}{
+		{600 * time.Millisecond, false, "and nobody helped me"},
+		{1200 * time.Millisecond, true, "and nobody helped me"},
+		{1200 * time.Millisecond, true, "went to voicemail twice"},
+	} {
+		t.Run(c.pause.String()+" "+c.goesOn, func(t *testing.T) { resumedLineIsOneTurn(t, c.pause, c.byWords, c.goesOn) })
 	}
 }
 
-func resumedLineIsOneTurn(t *testing.T, pause time.Duration, byWords bool) {
-	r, texts := resumeCall(t, pause, testTurns())
+func resumedLineIsOneTurn(t *testing.T, pause time.Duration, byWords bool, goesOn string) {
+	r, texts := resumeCallWith(t, pause, testTurns(), firstReply, goesOn)
 	whole := texts[0] + " " + texts[1]
 
 	if b := r.ev.kinds(EventBargeIn); len(b) != 0 {

@@ -156,7 +156,7 @@ func (c *caller) read(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		}
 		c.startMu.Lock()
 		c.recv++
-		now := time.Since(c.start)
+		now := c.sinceStart()
 		c.startMu.Unlock()
 		c.dir.Hear(now, pcm[:n])
 	}
@@ -192,9 +192,19 @@ func (c *caller) dial(ctx context.Context, cfg Config, res *Result) error {
 		return context.Cause(ctx)
 	}
 	c.startMu.Lock()
-	c.start = time.Now()
+	c.sinceStart()
 	c.startMu.Unlock()
 	return nil
+}
+
+// sinceStart returns the time since the call started, starting it now if it has not: the
+// greeting's first packets can arrive before dial sees the connection up. The caller holds
+// startMu.
+func (c *caller) sinceStart() time.Duration {
+	if c.start.IsZero() {
+		c.start = time.Now()
+	}
+	return time.Since(c.start)
 }
 
 // openPage fetches the signaling config as the learner page does before it offers: the

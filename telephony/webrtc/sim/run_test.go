@@ -161,3 +161,17 @@ func runRefused(t *testing.T, trickle bool) {
 		t.Errorf("err = %v, want ErrRefused", err)
 	}
 }
+
+// Persona audio can arrive before dial sees the connection up; it must count from then, not
+// from the zero time (which read as 292 years and planted a segment that ends before it starts).
+func TestAudioBeforeConnectedCountsFromThen(t *testing.T) {
+	var c caller
+	if got := c.sinceStart(); got < 0 || got > time.Minute {
+		t.Fatalf("first packet at %v, want about zero", got)
+	}
+	start := c.start
+	c.sinceStart()
+	if c.start != start {
+		t.Error("a second packet moved the start")
+	}
+}

@@ -1,7 +1,7 @@
 # Spar in a container: `docker build -t spar .` (or `podman build -t spar .`).
 #
-# Stage 1 builds bin/spar with offline speech recognition (-tags pocketsphinx, cgo against
-# Debian's pocketsphinx); stage 2 is Debian slim with the speech packages the binary uses at
+# Stage 1 builds bin/spar with offline speech recognition and the C Opus codec (-tags
+# pocketsphinx,libopus, cgo against Debian's pocketsphinx and libopus); stage 2 is Debian slim with the speech packages the binary uses at
 # run time. The package lists follow the Makefile's APT_PKGS (TestDockerfilePackages in
 # cmd/spar checks that every one is here): the -dev packages, pkg-config and gcc in the
 # build stage, the libraries, the en-us model, flite, espeak-ng, redis-server and
@@ -20,18 +20,18 @@
 FROM golang:1.26.8-bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpocketsphinx-dev libsphinxbase-dev pkg-config gcc \
+      libpocketsphinx-dev libsphinxbase-dev libopus-dev pkg-config gcc \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=1 go build -tags pocketsphinx -trimpath -ldflags='-s -w' -o /out/spar ./cmd/spar
+RUN CGO_ENABLED=1 go build -tags pocketsphinx,libopus -trimpath -ldflags='-s -w' -o /out/spar ./cmd/spar
 
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates libpocketsphinx3 libsphinxbase3 pocketsphinx pocketsphinx-en-us \
+      ca-certificates libpocketsphinx3 libsphinxbase3 libopus0 pocketsphinx pocketsphinx-en-us \
       flite espeak-ng redis-server poppler-utils \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/spar --create-home --shell /usr/sbin/nologin spar \

@@ -3,10 +3,10 @@
 
 SHELL     := /bin/bash
 GO        ?= go
-TAGS      ?= pocketsphinx
+TAGS      ?= pocketsphinx,libopus
 BIN       := bin/spar
 APT_PKGS  := redis-server flite espeak-ng pocketsphinx libpocketsphinx-dev libsphinxbase-dev \
-             pocketsphinx-en-us pkg-config gcc sox poppler-utils
+             pocketsphinx-en-us libopus-dev pkg-config gcc sox poppler-utils
 # The Dockerfile installs the same packages (TestDockerfilePackages checks it): keep them in step.
 # sip-tester installs sipp, the independent SIP caller of the SIP end-to-end test.
 TEST_PKGS := chromium firefox-esr sip-tester

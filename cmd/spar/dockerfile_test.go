@@ -10,7 +10,7 @@ import (
 
 // TestDockerfilePackages keeps the Dockerfile in step with the Makefile, which no test can
 // build here: every Debian package of APT_PKGS is installed in one of its stages (sox, a
-// tool for working on tests, excepted), the build uses -tags pocketsphinx, and the Go image
+// tool for working on tests, excepted), the build uses the Makefile's TAGS, and the Go image
 // is the go.mod version.
 func TestDockerfilePackages(t *testing.T) {
 	read := func(name string) string {
@@ -35,8 +35,12 @@ func TestDockerfilePackages(t *testing.T) {
 			t.Errorf("the Makefile installs %s; the Dockerfile does not", p)
 		}
 	}
-	if !strings.Contains(df, "-tags pocketsphinx") {
-		t.Error("the Dockerfile does not build with -tags pocketsphinx")
+	tags := regexp.MustCompile(`(?m)^TAGS\s*\?=\s*(\S+)$`).FindStringSubmatch(mk)
+	if tags == nil || !strings.Contains(tags[1], "pocketsphinx") {
+		t.Fatalf("the Makefile's TAGS read as %v", tags)
+	}
+	if !strings.Contains(df, "-tags "+tags[1]+" ") {
+		t.Errorf("the Dockerfile does not build with the Makefile's tags (-tags %s)", tags[1])
 	}
 	goVer := regexp.MustCompile(`(?m)^go (\S+)$`).FindStringSubmatch(mod)
 	if goVer == nil || !strings.Contains(df, "FROM golang:"+goVer[1]+"-") {

@@ -3,4 +3,4 @@
 package main
 
 // buildTags are the tags the end-to-end tests build spar with.
-const buildTags = "pocketsphinx"
+const buildTags = "pocketsphinx,libopus"

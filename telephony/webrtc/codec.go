@@ -33,27 +33,16 @@ type codecPath struct {
 }
 
 // newSendPath builds the encoder for c. Opus is encoded at 16 kHz directly (Opus resamples
-// internally; the RTP clock stays 48 kHz).
-//
-// The persona's audio is always speech, and the encoder is told so (OPUS_SIGNAL_VOICE).
-// Speech codes the same (SILK, byte for byte), and nothing the encoder's analysis takes for
-// music (a tone, a synthesizer's sung or noisy stretch) switches it to CELT, whose work
-// buffers, sized for 48 kHz and 120 ms frames, gopus allocates on a call's first CELT frame
-// and keeps: about 190 KB a call.
+// internally; the RTP clock stays 48 kHz). The persona's audio is always speech, and the
+// encoder is told so (OPUS_SIGNAL_VOICE).
 func newSendPath(c string, bitrate int) (*codecPath, error) {
 	switch c {
 	case codecOpus.MimeType:
-		enc, err := gopus.NewEncoder(gopus.EncoderConfig{SampleRate: telephony.Rate, Channels: 1, Application: gopus.ApplicationVoIP})
+		enc, err := opusImpls[0].newEncoder(bitrate)
 		if err != nil {
-			return nil, fmt.Errorf("webrtc: opus encoder: %w", err)
+			return nil, err
 		}
-		if err := enc.SetBitrate(bitrate); err != nil {
-			return nil, fmt.Errorf("webrtc: opus bitrate: %w", err)
-		}
-		if err := enc.SetSignal(gopus.SignalVoice); err != nil {
-			return nil, fmt.Errorf("webrtc: opus signal: %w", err)
-		}
-		return &codecPath{enc: opusEnc{enc}, clockRate: 48000, perFrame: 960}, nil
+		return &codecPath{enc: enc, clockRate: 48000, perFrame: 960}, nil
 	case codecPCMU.MimeType:
 		e := &pcmuEnc{}
 		down, err := media.NewResampler(media.WriterFunc(e.collect), telephony.Rate, media.Rate8k)
@@ -66,18 +55,15 @@ func newSendPath(c string, bitrate int) (*codecPath, error) {
 	return nil, fmt.Errorf("%w: %s", ErrNoCodec, c)
 }
 
-// newReceivePath builds the decoder for c. Opus is decoded at 16 kHz directly, with work
-// buffers for the longest packet inbound accepts (maxDecoded) instead of gopus's default.
+// newReceivePath builds the decoder for c. Opus is decoded at 16 kHz directly.
 func newReceivePath(c string) (*codecPath, error) {
 	switch c {
 	case codecOpus.MimeType:
-		cfg := gopus.DefaultDecoderConfig(telephony.Rate, 1)
-		cfg.MaxPacketSamples = maxDecoded
-		dec, err := gopus.NewDecoder(cfg)
+		dec, err := opusImpls[0].newDecoder()
 		if err != nil {
-			return nil, fmt.Errorf("webrtc: opus decoder: %w", err)
+			return nil, err
 		}
-		return &codecPath{dec: opusDec{dec}, clockRate: 48000, perFrame: 960}, nil
+		return &codecPath{dec: dec, clockRate: 48000, perFrame: 960}, nil
 	case codecPCMU.MimeType:
 		d := &pcmuDec{}
 		up, err := media.NewResampler(media.WriterFunc(d.collect), media.Rate8k, telephony.Rate)
@@ -90,13 +76,55 @@ func newReceivePath(c string) (*codecPath, error) {
 	return nil, fmt.Errorf("%w: %s", ErrNoCodec, c)
 }
 
-type opusEnc struct{ e *gopus.Encoder }
+// opusImpl is one Opus implementation; opusImpls[0] codes every browser call. gopus (pure
+// Go) is always built; libopus (cgo, -tags libopus, what make build uses) goes first when
+// built, as its state is a fifth of gopus's.
+type opusImpl struct {
+	name       string
+	newEncoder func(bitrate int) (encoder, error)
+	newDecoder func() (decoder, error)
+}
 
-func (o opusEnc) encode(pcm []int16, dst []byte) (int, error) { return o.e.EncodeInt16(pcm, dst) }
+var opusImpls = []opusImpl{{"gopus", newGopusEncoder, newGopusDecoder}}
 
-type opusDec struct{ d *gopus.Decoder }
+// newGopusEncoder encodes 16 kHz speech at bitrate. The encoder is told its input is speech
+// (OPUS_SIGNAL_VOICE): speech codes the same (SILK, byte for byte), and nothing the encoder's
+// analysis takes for music (a tone, a synthesizer's sung or noisy stretch) switches it to
+// CELT, whose work buffers, sized for 48 kHz and 120 ms frames, gopus allocates on a call's
+// first CELT frame and keeps: about 190 KB a call.
+func newGopusEncoder(bitrate int) (encoder, error) {
+	enc, err := gopus.NewEncoder(gopus.EncoderConfig{SampleRate: telephony.Rate, Channels: 1, Application: gopus.ApplicationVoIP})
+	if err != nil {
+		return nil, fmt.Errorf("webrtc: opus encoder: %w", err)
+	}
+	if err := enc.SetBitrate(bitrate); err != nil {
+		return nil, fmt.Errorf("webrtc: opus bitrate: %w", err)
+	}
+	if err := enc.SetSignal(gopus.SignalVoice); err != nil {
+		return nil, fmt.Errorf("webrtc: opus signal: %w", err)
+	}
+	return gopusEnc{enc}, nil
+}
 
-func (o opusDec) decode(p []byte, dst []int16) (int, error) { return o.d.DecodeInt16(p, dst) }
+// newGopusDecoder decodes to 16 kHz, with work buffers for the longest packet inbound
+// accepts (maxDecoded) instead of gopus's default.
+func newGopusDecoder() (decoder, error) {
+	cfg := gopus.DefaultDecoderConfig(telephony.Rate, 1)
+	cfg.MaxPacketSamples = maxDecoded
+	dec, err := gopus.NewDecoder(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("webrtc: opus decoder: %w", err)
+	}
+	return gopusDec{dec}, nil
+}
+
+type gopusEnc struct{ e *gopus.Encoder }
+
+func (o gopusEnc) encode(pcm []int16, dst []byte) (int, error) { return o.e.EncodeInt16(pcm, dst) }
+
+type gopusDec struct{ d *gopus.Decoder }
+
+func (o gopusDec) decode(p []byte, dst []int16) (int, error) { return o.d.DecodeInt16(p, dst) }
 
 // pcmuEnc resamples 16 kHz to 8 kHz (exactly half a frame per frame) and mu-law encodes it.
 type pcmuEnc struct {

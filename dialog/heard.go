@@ -158,7 +158,13 @@ func endsThought(text string) int {
 			return -1
 		}
 		return 0
-	case "and", "so", "but", "or", "because", "um", "uh", "er", "erm", "like", "if", "the", "a",
+	case "so": // "so... the refund"; not "twenty minutes or so", "I think so"
+		switch prev {
+		case "or", "think", "hope", "afraid", "guess", "believe", "suppose", "said":
+			return 0
+		}
+		return -1
+	case "and", "but", "or", "because", "um", "uh", "er", "erm", "like", "if", "the", "a",
 		"an", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "really", "very":
 		return -1
 	case "you", "they", "he", "she":
@@ -233,7 +239,11 @@ func strandedPreposition(words []string) bool {
 	if n < 3 || words[n-1] == "to" && takesInfinitive[words[n-2]] {
 		return false
 	}
-	for i := n - 3; i >= 0 && i >= n-9; i-- {
+	from := n - 3
+	if strings.Contains(words[n-2], "'") { // "the plan you're on": subject and verb in one word
+		from = n - 2
+	}
+	for i := from; i >= 0 && i >= n-9; i-- {
 		switch w := words[i]; {
 		case whWords[w]:
 			j := i + 1
@@ -244,6 +254,8 @@ func strandedPreposition(words []string) bool {
 				return true
 			case j+2 < n-1 && auxiliaries[words[j+1]] && isPronoun(words[j+2]): // "which card would you..."
 				j++
+			case j+2 == n-1 && !isPronoun(words[j]) && copulas[words[j+1]]: // "which lights are on"
+				return true
 			}
 			if auxiliaries[words[j]] {
 				j++
@@ -258,6 +270,9 @@ func strandedPreposition(words []string) bool {
 			return false
 		case w == "and" || w == "but" || w == "so" || w == "because":
 			return false
+		case i >= 1 && relativeSubject(w) && afterIndefinite(words[:i]):
+			// "is there anything else I can help with", "something you're worried about"
+			return true
 		case i >= 2 && relativeSubject(w) && (words[i-1] == "one" || determiners[words[i-2]] || i >= 3 && determiners[words[i-3]]):
 			// A relative clause without its wh word: "the card you were charged on", "the
 			// one you asked about", "the phone number we text it to", "the account it came
@@ -266,6 +281,16 @@ func strandedPreposition(words []string) bool {
 		}
 	}
 	return false
+}
+
+// afterIndefinite reports whether words end in an indefinite pronoun, "else" after one
+// included ("anything else"), which a relative clause can follow with no wh word.
+func afterIndefinite(words []string) bool {
+	n := len(words)
+	if n > 1 && words[n-1] == "else" {
+		n--
+	}
+	return indefinites[words[n-1]]
 }
 
 // relativeSubject reports whether word can open a relative clause with no wh word after a
@@ -286,8 +311,10 @@ func isPronoun(word string) bool {
 // Word classes the end-of-turn rule reads, by the last words of a partial transcript.
 var (
 	subjects    = wordSet("i you we they he she") // personal pronouns that begin a clause
-	determiners = wordSet("the a an this that those these your my our their his her")
-	whWords     = wordSet("which who whom what") // open a clause that can strand a preposition
+	determiners = wordSet("the a an this that those these your my our their his her any some")
+	indefinites = wordSet(`anything something everything nothing anyone someone everyone anybody
+		somebody everybody`)
+	whWords = wordSet("which who whom what") // open a clause that can strand a preposition
 	// subordinators open a clause that needs its verb after its subject: "when you...".
 	subordinators = wordSet(`when if because once before after until till while whenever unless
 		although though so that and but`)

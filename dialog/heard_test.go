@@ -67,6 +67,13 @@ func TestEndsThought(t *testing.T) {
 		"let's pencil you in for friday then": 0, "okay then": 0, "see you then": 0,
 		"i'll pull up the account and then": -1, "then": -1, "if that slot's gone then": -1,
 		"once it clears then": -1,
+		// A stranded preposition after a wh clause with a noun, a contracted relative clause or
+		// an indefinite; "so" after "or" or a verb of thinking ends the sentence.
+		"tell me which lights are on": 0, "a list of any medications you're on": 0,
+		"is there anything else i can help with": 0, "something you're worried about": 0,
+		"you might be waiting twenty minutes or so": 0, "i think so": 0, "and so": -1,
+		"it was refunded so": -1, "if you're on": -1, "anything else i can": 0,
+		"which card is": -1,
 		// "by" waits for its date; a subject left without its verb waits for it.
 		"it'll be back in your account by": -1, "i'll pop by": 0, "okay thanks by": 0,
 		"fill in a short form when you": -1, "let me know if you": -1, "thank you": 1,

@@ -108,6 +108,9 @@ func endsThought(text string) int {
 	case "dr", "mr", "mrs", "ms": // "Dr." ends in a full stop and goes on with a name
 		return -1
 	}
+	if len(last) == 1 && last != "a" && last != "i" && last[0] >= 'a' && last[0] <= 'z' {
+		return -1 // spelling or a reference, a letter at a time: "so that's K... A, R, E, N"
+	}
 	if strings.HasSuffix(t, ".") || strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!") {
 		return 1
 	}
@@ -164,7 +167,21 @@ func endsThought(text string) int {
 			return 0
 		}
 		return -1
-	case "and", "but", "or", "because", "um", "uh", "er", "erm", "like", "if", "the", "a",
+	case "like": // "it's like...", "something like..."; not the tag in "five working days, like"
+		if likeOpens[prev] {
+			return -1
+		}
+		return 0
+	case "before": // "a form before... you see the GP"; not "I've told you before", "the day before"
+		if adverbialBefore[prev] {
+			return 0
+		}
+		return -1
+	case "until", "unless", "although", "whereas", "whether":
+		return -1
+	case "bring", "put", "send", "give", "grab", "fetch": // "while I bring... your details up"
+		return -1
+	case "and", "but", "or", "because", "um", "uh", "er", "erm", "if", "the", "a",
 		"an", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "really", "very":
 		return -1
 	case "you", "they", "he", "she":
@@ -318,7 +335,17 @@ var (
 	// subordinators open a clause that needs its verb after its subject: "when you...".
 	subordinators = wordSet(`when if because once before after until till while whenever unless
 		although though so that and but`)
-	copulas     = wordSet("is are was were")
+	copulas = wordSet("is are was were")
+	// likeOpens: "like" after these begins a comparison or an example ("it's like", "something
+	// like"); after anything else it is a tag that ends the sentence ("...working days, like").
+	likeOpens = wordSet(`is was were be been being it's that's there's what's looks look looked
+		looking feels feel felt feeling seems seem seemed sounds sound sounded something anything
+		nothing things stuff just more exactly kind sort kinda sorta bit um uh and`)
+	// adverbialBefore: "before" after these ends the sentence ("never before", "the day before",
+	// "I've told you before").
+	adverbialBefore = wordSet(`ever never day week month year night time times once twice as just
+		long seen done told said heard been had happened called rang tried mentioned you it that
+		this them him her me us`)
 	auxiliaries = wordSet("are is was were do did does have has had can could would will should")
 	// particleVerbs take "on" or "in" as a particle that ends the phrase ("hold on", "log in",
 	// "you're booked in", "later on"), not a preposition waiting for its object; pronouns

@@ -74,6 +74,13 @@ func TestEndsThought(t *testing.T) {
 		"you might be waiting twenty minutes or so": 0, "i think so": 0, "and so": -1,
 		"it was refunded so": -1, "if you're on": -1, "anything else i can": 0,
 		"which card is": -1,
+		// A tag "like" ends a sentence; a letter spelled, a subordinator or a verb that needs
+		// its object does not.
+		"five to seven working days like": 0, "it's like": -1, "something like": -1,
+		"so that's k": -1, "i've told you before": 0, "the day before": 0,
+		"fill out a new patient form before": -1, "until": -1, "we can't do that unless": -1,
+		"hold the line while i bring": -1, "i'll send": -1, "i'll send it": 1,
+		"if you'd like": 0, "would you like": 0,
 		// "by" waits for its date; a subject left without its verb waits for it.
 		"it'll be back in your account by": -1, "i'll pop by": 0, "okay thanks by": 0,
 		"fill in a short form when you": -1, "let me know if you": -1, "thank you": 1,

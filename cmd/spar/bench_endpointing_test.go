@@ -420,6 +420,7 @@ func TestEndpointingReport(t *testing.T) {
 		{"the written lines for tuning (testdata/endpointing/tune.txt), one call each", readPausedLines(t, "tune.txt"), true, true},
 		{"sixty more lines for tuning, written 2026-12-07 (testdata/endpointing/tune2.txt), one call each", readPausedLines(t, "tune2.txt"), true, true},
 		{"forty-eight more lines for tuning, written 2026-12-07 by a fifth writer (testdata/endpointing/tune3.txt), one call each", readPausedLines(t, "tune3.txt"), true, true},
+		{"forty-eight more lines for tuning, regional and non-native speakers, written 2026-12-07 by a sixth writer (testdata/endpointing/tune4.txt), one call each", readPausedLines(t, "tune4.txt"), true, true},
 		{"the written held-out lines (testdata/endpointing/heldout.txt), one call each", readPausedLines(t, "heldout.txt"), true, true},
 		{"forty-eight more held-out lines, written 2026-12-07 (testdata/endpointing/heldout2.txt), one call each", readPausedLines(t, "heldout2.txt"), true, true},
 	}

@@ -118,7 +118,9 @@ func endsThought(text string) int {
 		return -1
 	}
 	switch last {
-	case "to", "of", "for", "with", "at", "from", "about", "into", "than", "as", "without", "between":
+	case "to", "of", "for", "with", "at", "from", "about", "into", "than", "as", "without", "between",
+		"past", "near", "behind", "opposite", "beside", "towards", "toward", "via", "including",
+		"during", "within", "across":
 		if strandedPreposition(words) {
 			return 0
 		}
@@ -181,6 +183,10 @@ func endsThought(text string) int {
 		return -1
 	case "bring", "put", "send", "give", "grab", "fetch": // "while I bring... your details up"
 		return -1
+	case "need", "needs", "want", "wants": // "we just need... a photo ID"; not "if you need", "all I need"
+		if wantsObject(words) {
+			return -1
+		}
 	case "and", "but", "or", "because", "um", "uh", "er", "erm", "if", "the", "a",
 		"an", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "really", "very":
 		return -1
@@ -197,6 +203,36 @@ func endsThought(text string) int {
 		return 1
 	}
 	return 0
+}
+
+// wantsObject reports whether words, ending in "need" or "want", leave the verb waiting for
+// its object: after a subject other than "you", maybe with a modal or an adverb between ("we
+// just need", "do that, we just need", "I'll need"), unless what opens the clause before the
+// subject is its object or a subordinator ("that's all I need", "whatever we need",
+// "anything else we need", "if we need").
+func wantsObject(words []string) bool {
+	j := len(words) - 2
+	for j >= 0 && (needAdverbs[words[j]] || words[j] == "will" || words[j] == "would") {
+		j--
+	}
+	if j < 0 {
+		return false
+	}
+	switch words[j] {
+	case "i", "we", "they", "i'll", "we'll", "they'll", "i'd", "we'd", "they'd":
+	default:
+		return false
+	}
+	if j == 0 {
+		return true
+	}
+	switch w := words[j-1]; w {
+	case "all", "whatever", "else", "where", "when", "whenever", "if", "once", "unless", "until",
+		"because", "before", "after", "while":
+		return false
+	default:
+		return !whWords[w] && !indefinites[w]
+	}
 }
 
 // openClause reports whether words end in a clause opened and left before its verb: a wh
@@ -336,6 +372,8 @@ var (
 	subordinators = wordSet(`when if because once before after until till while whenever unless
 		although though so that and but`)
 	copulas = wordSet("is are was were")
+	// needAdverbs stand between a subject and "need" or "want": "we just need".
+	needAdverbs = wordSet("just also still really only definitely first actually")
 	// likeOpens: "like" after these begins a comparison or an example ("it's like", "something
 	// like"); after anything else it is a tag that ends the sentence ("...working days, like").
 	likeOpens = wordSet(`is was were be been being it's that's there's what's looks look looked

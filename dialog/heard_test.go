@@ -81,6 +81,8 @@ func TestEndsThought(t *testing.T) {
 		"fill out a new patient form before": -1, "until": -1, "we can't do that unless": -1,
 		"hold the line while i bring": -1, "i'll send": -1, "i'll send it": 1,
 		"if you'd like": 0, "would you like": 0,
+		"the clinic's on the second floor just past": -1, "we just need": -1, "i'll need": -1,
+		"that's all i need": 0, "we can do that we just need": -1, "and we need": -1, "if you need": 0, "whatever we need": 0, "anything you need": 0,
 		// "by" waits for its date; a subject left without its verb waits for it.
 		"it'll be back in your account by": -1, "i'll pop by": 0, "okay thanks by": 0,
 		"fill in a short form when you": -1, "let me know if you": -1, "thank you": 1,

@@ -102,7 +102,7 @@ func readSentence(text string, asked bool) sentence {
 		s.asked[c] = isAsked(toks, commaAt[c]) || asked && c == n-1
 		s.hedged[c] = hasAny(toks, hedges)
 		s.offered[c] = s.asked[c] && isOffer(toks)
-		s.promised[c] = hasAny(toks, commitMarkers)
+		s.promised[c] = hasAny(toks, commitMarkers) || yesDoing(toks)
 		if c > 0 && (toks[0] == "and" || toks[0] == "then") {
 			// "can I go ahead and refund that": the offer carries over.
 			s.offered[c] = s.offered[c] || s.offered[c-1]
@@ -247,6 +247,18 @@ var commitMarkers = [][]string{{"i"}, {"we"}, {"let", "me"}, {"let", "us"}, {"le
 	{"you", "booked", "in"},
 	// The deed stated as done: "that's the duplicate reversed", "it's gone back".
 	{"reversed"}, {"refunded"}, {"cancelled"}, {"credited"}, {"gone", "back"}}
+
+// yesDoing reports whether a clause agrees and names the deed under way, its "I'm" left
+// unsaid: "yes, refunding the second one now", "sure, cancelling that for you".
+func yesDoing(toks []string) bool {
+	if len(toks) < 2 || !yesWords[toks[0]] {
+		return false
+	}
+	v := toks[1]
+	return len(v) > 5 && strings.HasSuffix(v, "ing") && v != "nothing" && v != "something" && v != "everything"
+}
+
+var yesWords = map[string]bool{"yes": true, "yeah": true, "yep": true, "sure": true, "okay": true, "ok": true, "right": true}
 
 func hasAny(toks []string, seqs [][]string) bool {
 	for i := range toks {

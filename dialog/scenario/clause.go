@@ -144,7 +144,7 @@ func startsClause(toks []string, i int) bool {
 	// what's your name" is three clauses, and "nothing" negates none of the later two.
 	if (questionWords[t] || interjections[t]) && !auxiliaries[prev] && !conjunctions[prev] && !prepositions[prev] &&
 		!intensifiers[prev] && prev != "not" && prev != "never" && prev != "no" && prev != "i" && prev != "we" &&
-		(prev == "that" || !pronouns[prev] && !clauseTakers[prev]) {
+		(prev == "that" || apologyWords[t] && !clauseTakers[prev] || !pronouns[prev] && !clauseTakers[prev]) {
 		return true
 	}
 	// "... it won't show your numbers are you free friday": an auxiliary before "you" or
@@ -189,7 +189,10 @@ var answerWords = map[string]bool{"okay": true, "ok": true, "alright": true, "th
 var (
 	questionWords = map[string]bool{"what": true, "when": true, "where": true, "who": true, "which": true, "how": true}
 	interjections = map[string]bool{"sorry": true, "thanks": true, "okay": true, "ok": true, "alright": true, "anyway": true}
-	intensifiers  = map[string]bool{"so": true, "very": true, "really": true, "truly": true, "terribly": true,
+	// apologyWords start a clause after a pronoun too ("a wasted trip for you sorry about
+	// that"), where "okay" does not ("is it okay").
+	apologyWords = map[string]bool{"sorry": true, "thanks": true}
+	intensifiers = map[string]bool{"so": true, "very": true, "really": true, "truly": true, "terribly": true,
 		"too": true, "be": true, "feel": true, "felt": true, "am": true, "is": true, "are": true, "was": true}
 	prepositions = map[string]bool{"of": true, "to": true, "for": true, "about": true, "on": true, "in": true,
 		"at": true, "from": true, "with": true, "by": true, "into": true, "over": true, "is": true, "was": true}

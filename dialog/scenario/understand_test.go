@@ -47,6 +47,8 @@ func TestUnderstand(t *testing.T) {
 			found: []string{"resolve"}},
 		{name: "the deed asked about is not done", text: "has the duplicate been reversed", absent: []string{"resolve"}},
 		{name: "a noun is not a commitment", text: "refunds take time", absent: []string{"resolve"}},
+		{name: "an apology after a pronoun starts anew, out of the negation before it",
+			text: "that's no way to find out for you sorry about that", found: []string{"apologize"}},
 		{name: "a yes and the deed under way", text: "yes refunding the second one out okay that's processed",
 			found: []string{"resolve"}},
 		{name: "the deed under way without a yes is not yet a commitment", text: "refunding takes three to five days",

@@ -89,8 +89,9 @@ func normalize(s string) string {
 }
 
 // endsThought reports how a transcript ends: +1 when it reads as a finished sentence, -1
-// when it trails off on a conjunction, filler, preposition, title or copula (the learner is
-// still thinking or about to name something), 0 otherwise.
+// when it trails off on a conjunction, subordinator, filler, preposition, title, copula, a
+// verb left without its object or a letter spelled out (the learner is still thinking or
+// about to name something), 0 otherwise.
 func endsThought(text string) int {
 	t := strings.TrimSpace(text)
 	if t == "" {

@@ -144,7 +144,7 @@ func startsClause(toks []string, i int) bool {
 	// what's your name" is three clauses, and "nothing" negates none of the later two.
 	if (questionWords[t] || interjections[t]) && !auxiliaries[prev] && !conjunctions[prev] && !prepositions[prev] &&
 		!intensifiers[prev] && prev != "not" && prev != "never" && prev != "no" && prev != "i" && prev != "we" &&
-		(prev == "that" || apologyWords[t] && !clauseTakers[prev] || !pronouns[prev] && !clauseTakers[prev]) {
+		(prev == "that" || !clauseTakers[prev] && (apologyWords[t] || !pronouns[prev])) {
 		return true
 	}
 	// "... it won't show your numbers are you free friday": an auxiliary before "you" or

@@ -150,6 +150,10 @@ func TestBadOffers(t *testing.T) {
 	s, base := startServer(t, testConfig(), toneHandler(rec, 0, true, causes))
 	live := newPeer(t)
 	liveID := call(t, live, base)
+	// The peer sees the connection up before the server runs the call's handler; on a loaded
+	// machine the cases below could end, and hang the call up, before it ever ran.
+	live.sendTone(5)
+	waitFor(t, "the live call's handler to hear the peer", func() bool { return rec.frames.Load() > 0 })
 	for _, tc := range []struct {
 		name   string
 		body   func(t *testing.T) any
@@ -192,7 +196,7 @@ func TestBadOffers(t *testing.T) {
 	if err := s.Wait(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-causes; !errors.Is(err, telephony.ErrFarEndHangup) {
+	if err := waitCause(t, causes); !errors.Is(err, telephony.ErrFarEndHangup) {
 		t.Errorf("live call cause = %v", err)
 	}
 }

@@ -8,14 +8,6 @@ import (
 	"github.com/sparlab/spar/media"
 )
 
-// tone400 fills frame f of a 400 Hz tone at 16 kHz.
-func tone400(frame []int16, f int) {
-	for i := range frame {
-		n := f*len(frame) + i
-		frame[i] = int16(8000 * math.Sin(2*math.Pi*400*float64(n)/16000))
-	}
-}
-
 // The persona's encoder is told its input is speech, so a steady tone (which gopus's analysis
 // takes for music, and the bench's synthesizer speaks) stays in SILK and never makes the
 // encoder allocate its CELT buffers.
@@ -30,7 +22,7 @@ func TestOpusSendPathCodesToneAsSILK(t *testing.T) {
 			dst := make([]byte, 1500)
 			coded := 0
 			for f := range 100 {
-				tone400(frame, f)
+				sineFrame(frame, 400, f)
 				n, err := enc.encode(frame, dst)
 				if err != nil {
 					t.Fatal(err)
@@ -66,7 +58,7 @@ func TestOpusImplementationsInteroperate(t *testing.T) {
 	frames := len(w.Samples) / frame16k
 	tone := make([]int16, frames*frame16k)
 	for i := range frames {
-		tone400(tone[i*frame16k:(i+1)*frame16k], i)
+		sineFrame(tone[i*frame16k:(i+1)*frame16k], 400, i)
 	}
 	for _, ei := range opusImpls {
 		for _, di := range opusImpls {
@@ -172,7 +164,7 @@ func FuzzOpusDecode(f *testing.F) {
 		f.Fatal(err)
 	}
 	frame, pkt := make([]int16, frame16k), make([]byte, 1500)
-	tone400(frame, 0)
+	sineFrame(frame, 400, 0)
 	n, err := enc.encode(frame, pkt)
 	if err != nil {
 		f.Fatal(err)

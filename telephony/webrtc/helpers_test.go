@@ -245,9 +245,7 @@ func (p *peer) sendTone(n int) {
 	defer tick.Stop()
 	for i := range n {
 		<-tick.C
-		for j := range frame {
-			frame[j] = int16(8000 * math.Sin(2*math.Pi*440*float64(i*frame16k+j)/telephony.Rate))
-		}
+		sineFrame(frame, 440, i)
 		k, err := cp.enc.encode(frame, buf)
 		if err != nil {
 			p.t.Fatal(err)
@@ -318,9 +316,7 @@ func toneHandler(rec *recorder, frames int, stay bool, causes chan<- error) tele
 		defer tick.Stop()
 		for i := range frames {
 			<-tick.C
-			for j := range f {
-				f[j] = int16(8000 * math.Sin(2*math.Pi*300*float64(i*frame16k+j)/telephony.Rate))
-			}
+			sineFrame(f, 300, i)
 			if err := call.WriteSample(f); err != nil {
 				causes <- err
 				return err
@@ -353,5 +349,12 @@ func waitFor(t *testing.T, what string, cond func() bool, show ...func() string)
 			t.Fatalf("timed out waiting for %s%s", what, extra)
 		case <-tick.C:
 		}
+	}
+}
+
+// sineFrame fills frame i of a steady sine of hz at the Call's rate.
+func sineFrame(frame []int16, hz float64, i int) {
+	for j := range frame {
+		frame[j] = int16(8000 * math.Sin(2*math.Pi*hz*float64(i*len(frame)+j)/telephony.Rate))
 	}
 }

@@ -254,14 +254,12 @@ var commitMarkers = [][]string{{"i"}, {"we"}, {"let", "me"}, {"let", "us"}, {"le
 // yesDoing reports whether a clause agrees and names the deed under way, its "I'm" left
 // unsaid: "yes, refunding the second one now", "sure, cancelling that for you".
 func yesDoing(toks []string) bool {
-	if len(toks) < 2 || !yesWords[toks[0]] {
+	if len(toks) < 2 || !fillerYes[toks[0]] {
 		return false
 	}
 	v := toks[1]
 	return len(v) > 5 && strings.HasSuffix(v, "ing") && v != "nothing" && v != "something" && v != "everything"
 }
-
-var yesWords = map[string]bool{"yes": true, "yeah": true, "yep": true, "sure": true, "okay": true, "ok": true, "right": true}
 
 func hasAny(toks []string, seqs [][]string) bool {
 	for i := range toks {

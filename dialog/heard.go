@@ -1,6 +1,9 @@
 package dialog
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // spoken is one persona sentence placed in the turn's audio, in samples from the turn's start.
 type spoken struct {
@@ -118,6 +121,9 @@ func endsThought(text string) int {
 	if openClause(words) {
 		return -1
 	}
+	if questionTag(words) || passiveParticle(words) {
+		return 0
+	}
 	switch last {
 	case "to", "of", "for", "with", "at", "from", "about", "into", "than", "as", "without", "between",
 		"past", "near", "behind", "opposite", "beside", "towards", "toward", "via", "including",
@@ -134,19 +140,25 @@ func endsThought(text string) int {
 		}
 		return -1
 	case "on", "in": // "booked with Dr Patel on", "the card ending in"; not "hold on", "booked in"
-		if particleVerbs[prev] || strandedPreposition(words) {
+		if particleVerbs[prev] || last == "in" && inParticles[prev] || strandedPreposition(words) {
 			return 0
 		}
 		return -1
 	case "not": // "that's not... what we want"; not "I hope not", "of course not"
 		switch prev {
 		case "hope", "why", "course", "certainly", "probably", "definitely", "absolutely", "maybe",
-			"perhaps", "or", "guess", "think", "believe", "afraid", "if":
+			"perhaps", "or", "guess", "think", "believe", "afraid", "if", "suppose", "apparently",
+			"evidently", "obviously", "clearly", "sadly", "unfortunately", "hopefully":
 			return 0
+		}
+		if len(words) > 2 && isPronoun(prev) && auxiliaries[words[len(words)-3]] {
+			return 0 // a tag: "that's a bit painful, is it not"
 		}
 		return -1
 	case "is", "are", "was", "were": // "the next slot is", "what I'll do is"; not "where it is"
-		if isPronoun(prev) {
+		// "it really is" and "we know where the trucks are" end there too.
+		if isPronoun(prev) || len(words) > 2 && stanceAdverbs[prev] && isPronoun(words[len(words)-3]) ||
+			embeddedWh(words) {
 			return 0
 		}
 		return -1
@@ -166,12 +178,18 @@ func endsThought(text string) int {
 		return 0
 	case "so": // "so... the refund"; not "twenty minutes or so", "I think so"
 		switch prev {
-		case "or", "think", "hope", "afraid", "guess", "believe", "suppose", "said":
+		case "or", "think", "hope", "afraid", "guess", "believe", "suppose", "said", "saying":
 			return 0
 		}
 		return -1
 	case "like": // "it's like...", "something like..."; not the tag in "five working days, like"
-		if likeOpens[prev] {
+		// nor "what does your calendar look like"
+		if likeOpens[prev] && !slices.Contains(words[max(0, len(words)-8):len(words)-2], "what") {
+			return -1
+		}
+		return 0
+	case "really": // "it's really... good", "we really..."; not "Doctor Patel, really", "not really"
+		if reallyOpens[prev] && !(prev == "you" && slices.Contains(words, "thank")) {
 			return -1
 		}
 		return 0
@@ -189,13 +207,13 @@ func endsThought(text string) int {
 			return -1
 		}
 	case "and", "but", "or", "because", "um", "uh", "er", "erm", "if", "the", "a",
-		"an", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "really", "very":
+		"an", "my", "your", "our", "i", "i'm", "we", "when", "which", "just", "very":
 		return -1
 	case "you", "they", "he", "she":
 		// A clause opened and left with its subject alone: "...when you", "so that they";
 		// not "thank you", "see you", "I'll call you".
-		if subordinators[prev] || whWords[prev] {
-			return -1
+		if (subordinators[prev] || whWords[prev]) && !(prev == "after" && lookVerbs[words[max(0, len(words)-3)]]) {
+			return -1 // not "look after you"
 		}
 		if last == "you" {
 			return 1
@@ -245,7 +263,8 @@ func openClause(words []string) bool {
 		return false
 	}
 	last := words[n-1]
-	if whWords[words[n-3]] && determiners[words[n-2]] {
+	if whWords[words[n-3]] && determiners[words[n-2]] && !copulas[last] &&
+		!(words[n-3] == "what" && (words[n-2] == "a" || words[n-2] == "an")) { // not "what a mess"
 		return true
 	}
 	// Not after "that" or "this", which stand alone as often: "that suits you".
@@ -289,6 +308,7 @@ func opensConsequent(words []string) bool {
 // off). "That" does not open one: "I told them that I would pay for" goes on as often as it
 // ends.
 func strandedPreposition(words []string) bool {
+	words = expandWh(words)
 	n := len(words)
 	if n < 3 || words[n-1] == "to" && takesInfinitive[words[n-2]] {
 		return false
@@ -310,6 +330,9 @@ func strandedPreposition(words []string) bool {
 				j++
 			case j+2 == n-1 && !isPronoun(words[j]) && copulas[words[j+1]]: // "which lights are on"
 				return true
+			case j+1 < n-1 && isPronoun(words[j+1]) && !isPronoun(words[j]) && !auxiliaries[words[j]] &&
+				!strings.HasSuffix(words[j], "ed") && !whVerbs[words[j]]: // "which package you're on", not "which meant I was charged for"
+				return true
 			}
 			if auxiliaries[words[j]] {
 				j++
@@ -318,14 +341,15 @@ func strandedPreposition(words []string) bool {
 		case copulas[w]:
 			// The clause's own verb ("what are you", "the card you were charged on") reads
 			// on; any other "is" is a main clause of its own.
-			if i > 0 && (whWords[words[i-1]] || subjects[words[i-1]]) || i > 1 && words[i-1] == "one" && whWords[words[i-2]] {
+			if i > 0 && (whWords[words[i-1]] || subjects[words[i-1]]) || i > 1 && whWords[words[i-2]] {
 				continue
 			}
 			return false
 		case w == "and" || w == "but" || w == "so" || w == "because":
 			return false
-		case i >= 1 && relativeSubject(w) && afterIndefinite(words[:i]):
-			// "is there anything else I can help with", "something you're worried about"
+		case i >= 1 && (relativeSubject(w) || determiners[w]) && afterIndefinite(words[:i]):
+			// "is there anything else I can help with", "something you're worried about",
+			// "something your team deals with"
 			return true
 		case i >= 2 && relativeSubject(w) && (words[i-1] == "one" || determiners[words[i-2]] || i >= 3 && determiners[words[i-3]]):
 			// A relative clause without its wh word: "the card you were charged on", "the
@@ -352,7 +376,81 @@ func afterIndefinite(words []string) bool {
 // call you back on").
 func relativeSubject(word string) bool {
 	w, _, _ := strings.Cut(word, "'")
-	return subjects[w] || w == "it"
+	return subjects[w] || w == "it" || indefinites[w] // "the bit nobody budgets for"
+}
+
+// expandWh splits a wh word contracted with "is" ("what's it about") into the two words the
+// clause rules read.
+func expandWh(words []string) []string {
+	for i, w := range words {
+		b, ok := strings.CutSuffix(w, "'s")
+		if !ok { // recognizers drop the apostrophe: "whats it about"
+			b, ok = strings.CutSuffix(w, "s")
+		}
+		if ok && whWords[b] {
+			out := append(slices.Clip(words[:i]), b, "is")
+			return append(out, expandWh(words[i+1:])...)
+		}
+	}
+	return words
+}
+
+// embeddedWh reports whether words, ending in "is", "are", "was" or "were", end a wh clause
+// that is the object of the sentence, with its own subject: "we know where the trucks are",
+// "I just told you what the problem is". A wh word that opens the sentence or a clause after
+// a conjunction makes the clause the subject of a verb still to come: "what I'll do is...",
+// "so what the charge is...".
+func embeddedWh(words []string) bool {
+	n := len(words)
+	for i := n - 3; i >= 1 && i >= n-8; i-- {
+		switch w := words[i]; {
+		case whWords[w] || w == "how":
+			p := words[i-1]
+			return !clauseOpeners[p] && !isFiller(p)
+		case copulas[w] || clauseOpeners[w]:
+			return false
+		}
+	}
+	return false
+}
+
+// questionTag reports whether words end in a tag or an inverted question after a clause:
+// "I'm not getting anywhere, am I", "let's get it sorted, shall we", "have I got one or
+// haven't I". "Can I" and "could we" open requests ("so can I... take your name") and do not
+// count, nor does an auxiliary and subject after a conjunction or a wh word.
+func questionTag(words []string) bool {
+	n := len(words)
+	if n < 4 {
+		return false
+	}
+	switch words[n-1] {
+	case "i", "we", "they", "he", "she":
+	default:
+		return false
+	}
+	p := words[n-3]
+	return tagAuxiliaries[words[n-2]] && !clauseOpeners[p] && !isFiller(p) && !whWords[p] &&
+		p != "why" && p != "how" && p != "when"
+}
+
+// passiveParticle reports whether words end in a passive's particle, the thing done before
+// it: "get my knee looked at", "it's all taken care of", "I want it seen to"; not "I've
+// looked at" or "I'll take care of", which wait for their object.
+func passiveParticle(words []string) bool {
+	n := len(words)
+	if n < 3 {
+		return false
+	}
+	pair, before := words[n-2]+" "+words[n-1], words[n-3]
+	switch pair {
+	case "care of":
+		return before == "taken"
+	case "looked at", "looked into", "seen to", "dealt with", "paid for", "sorted for":
+		w, _, _ := strings.Cut(before, "'")
+		return !subjects[w] && !clauseOpeners[before] && !isFiller(before) &&
+			!perfectAuxiliaries[before] && !strings.HasSuffix(before, "'ve")
+	}
+	return false
 }
 
 // isPronoun reports whether word is a subject pronoun ("it", "that" and "there" included),
@@ -366,9 +464,9 @@ func isPronoun(word string) bool {
 var (
 	subjects    = wordSet("i you we they he she") // personal pronouns that begin a clause
 	determiners = wordSet("the a an this that those these your my our their his her any some")
-	indefinites = wordSet(`anything something everything nothing anyone someone everyone anybody
+	indefinites = wordSet(`anything something everything nothing anyone someone everyone anybody nobody
 		somebody everybody`)
-	whWords = wordSet("which who whom what") // open a clause that can strand a preposition
+	whWords = wordSet("which who whom what where") // open a clause that can strand a preposition
 	// subordinators open a clause that needs its verb after its subject: "when you...".
 	subordinators = wordSet(`when if because once before after until till while whenever unless
 		although though so that and but`)
@@ -384,8 +482,30 @@ var (
 	// "I've told you before").
 	adverbialBefore = wordSet(`ever never day week month year night time times once twice as just
 		long seen done told said heard been had happened called rang tried mentioned you it that
-		this them him her me us`)
-	auxiliaries = wordSet("are is was were do did does have has had can could would will should")
+		this them him her me us one to`)
+	// clauseOpeners begin a clause or a sentence: a wh word after one opens a subject clause
+	// ("so what I'll do is..."), an auxiliary and subject after one a question ("so can I").
+	clauseOpeners = wordSet(`and but so or because then well okay ok right yeah yes no now look
+		basically honestly actually anyway just`)
+	// stanceAdverbs stand between a pronoun and a final copula: "it really is", "it still is".
+	stanceAdverbs = wordSet("really still definitely certainly always honestly actually truly")
+	// tagAuxiliaries make a tag or an inverted question with a subject after a clause.
+	tagAuxiliaries = wordSet(`am do does did is was are were have has had shall will would haven't
+		hasn't hadn't don't doesn't didn't isn't aren't wasn't weren't won't wouldn't can't couldn't
+		shouldn't`)
+	perfectAuxiliaries = wordSet("have has had just and i've we've you've they've")
+	// reallyOpens: "really" after these intensifies what comes next ("it's really... good",
+	// "we really..."); after anything else it ends the sentence ("Doctor Patel, really").
+	reallyOpens = wordSet(`is are was were be been am it's that's i'm we're you're they're he's
+		she's there's i you we they he she it i'd we'd i'll we'll you'll just so very and but a
+		would will do don't didn't can can't could should`)
+	lookVerbs = wordSet("look looks looked looking")
+	// whVerbs follow "which" or "what" as the clause's own verb, not a noun: "which meant I".
+	whVerbs = wordSet("means meant made makes left leaves got gets went goes happens happened")
+	// inParticles take "in" as a particle as well as particleVerbs: "pencil that in", "all the
+	// way in", "it plugs in", "customers calling in".
+	inParticles = wordSet("that this way plugs calling ringing phoning phone comes locked lock")
+	auxiliaries = wordSet("am are is was were do did does have has had can could would will should")
 	// particleVerbs take "on" or "in" as a particle that ends the phrase ("hold on", "log in",
 	// "you're booked in", "later on"), not a preposition waiting for its object; pronouns
 	// count: "fill it in", "put you in".

@@ -89,6 +89,23 @@ func TestEndsThought(t *testing.T) {
 		"i'll call you": 1, "so that we": -1, "that's me and i": -1,
 		"do you know what the charge": -1, "could you read me the date it": -1,
 		"the name of the person you": -1, "what the": -1, "that suits you": 1, "this works for you": 1,
+		// What pocketsphinx gives of finished sentences, with no punctuation: a wh clause that
+		// is the object ends with its copula or preposition, a passive with its particle, a
+		// tag with its subject; the same words opening a clause still wait.
+		"we know where the trucks are": 0, "i just told you what the problem is": 0,
+		"so what the charge is": -1, "it really is": 0, "that's usually what this is": 0,
+		"who am i speaking to": 0, "whats it about": 0, "what's this about": 0,
+		"which package you're on": 0, "what systems are they on": 0, "which meant i was charged for": -1,
+		"what does your calendar look like": 0, "what a mess": 0,
+		"no that's it thank you really": 0, "i just want to see doctor patel really": 0,
+		"not really": 0, "it's really": -1, "we really": -1,
+		"i suppose not": 0, "a bit painful is it not": 0,
+		"i'm not getting anywhere am i": 0, "let's get that sorted shall we": 0, "so can i": -1,
+		"okay and would we": -1, "whoever's free will look after you": 1,
+		"thank you for saying so": 0, "i've heard that one before": 0,
+		"i'll pencil that in": 0, "came all the way in": 0,
+		"get my knee looked at": 0, "it's all taken care of": 0, "i've looked at": -1,
+		"i'll take care of": -1, "something your team deals with": 0, "the bit nobody budgets for": 0,
 	} {
 		if got := endsThought(text); got != want {
 			t.Errorf("endsThought(%q) = %d, want %d", text, got, want)

@@ -493,7 +493,7 @@ var (
 	tagAuxiliaries = wordSet(`am do does did is was are were have has had shall will would haven't
 		hasn't hadn't don't doesn't didn't isn't aren't wasn't weren't won't wouldn't can't couldn't
 		shouldn't`)
-	perfectAuxiliaries = wordSet("have has had just and i've we've you've they've")
+	perfectAuxiliaries = wordSet("have has had") // and any "'ve": "I've looked at..."
 	// reallyOpens: "really" after these intensifies what comes next ("it's really... good",
 	// "we really..."); after anything else it ends the sentence ("Doctor Patel, really").
 	reallyOpens = wordSet(`is are was were be been am it's that's i'm we're you're they're he's

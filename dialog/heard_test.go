@@ -112,3 +112,17 @@ func TestEndsThought(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEndsThought feeds the end-of-turn rule what a recognizer may send as a partial: any
+// text. It must not panic, and says -1, 0 or 1.
+func FuzzEndsThought(f *testing.F) {
+	for _, s := range []string{"", "like", "it's like", "am i", "whats it about", "which package you're on",
+		"we know where the trucks are", "get my knee looked at", "'s", "what's's", "a b c d e f g h i j"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if got := endsThought(text); got < -1 || got > 1 {
+			t.Errorf("endsThought(%q) = %d", text, got)
+		}
+	})
+}

@@ -151,13 +151,13 @@ func endsThought(text string) int {
 			"evidently", "obviously", "clearly", "sadly", "unfortunately", "hopefully":
 			return 0
 		}
-		if len(words) > 2 && isPronoun(prev) && auxiliaries[words[len(words)-3]] {
+		if len(words) > 2 && isPronoun(prev) && tagAuxiliaries[words[len(words)-3]] {
 			return 0 // a tag: "that's a bit painful, is it not"
 		}
 		return -1
 	case "is", "are", "was", "were": // "the next slot is", "what I'll do is"; not "where it is"
 		// "it really is" and "we know where the trucks are" end there too.
-		if isPronoun(prev) || len(words) > 2 && stanceAdverbs[prev] && isPronoun(words[len(words)-3]) ||
+		if isPronoun(prev) || len(words) > 2 && verbAdverbs[prev] && isPronoun(words[len(words)-3]) ||
 			embeddedWh(words) {
 			return 0
 		}
@@ -231,7 +231,7 @@ func endsThought(text string) int {
 // "anything else we need", "if we need").
 func wantsObject(words []string) bool {
 	j := len(words) - 2
-	for j >= 0 && (needAdverbs[words[j]] || words[j] == "will" || words[j] == "would") {
+	for j >= 0 && (verbAdverbs[words[j]] || words[j] == "will" || words[j] == "would") {
 		j--
 	}
 	if j < 0 {
@@ -471,8 +471,9 @@ var (
 	subordinators = wordSet(`when if because once before after until till while whenever unless
 		although though so that and but`)
 	copulas = wordSet("is are was were")
-	// needAdverbs stand between a subject and "need" or "want": "we just need".
-	needAdverbs = wordSet("just also still really only definitely first actually")
+	// verbAdverbs stand between a subject and its verb: "we just need", "it really is".
+	verbAdverbs = wordSet(`just also still really only definitely first actually certainly always
+		honestly truly`)
 	// likeOpens: "like" after these begins a comparison or an example ("it's like", "something
 	// like"); after anything else it is a tag that ends the sentence ("...working days, like").
 	likeOpens = wordSet(`is was were be been being it's that's there's what's looks look looked
@@ -487,8 +488,6 @@ var (
 	// ("so what I'll do is..."), an auxiliary and subject after one a question ("so can I").
 	clauseOpeners = wordSet(`and but so or because then well okay ok right yeah yes no now look
 		basically honestly actually anyway just`)
-	// stanceAdverbs stand between a pronoun and a final copula: "it really is", "it still is".
-	stanceAdverbs = wordSet("really still definitely certainly always honestly actually truly")
 	// tagAuxiliaries make a tag or an inverted question with a subject after a clause.
 	tagAuxiliaries = wordSet(`am do does did is was are were have has had shall will would haven't
 		hasn't hadn't don't doesn't didn't isn't aren't wasn't weren't won't wouldn't can't couldn't

@@ -149,6 +149,22 @@ func readLines(c *Call) []line {
 		}
 		l.tainted = l.tainted || l.turn.Why() != ""
 	}
+	// A slip left standing takes back the fix said before it: "Wednesday, in Doctor Patel's
+	// clinic", then "it's all his team" leaves her with another doctor. Only a slip heard
+	// clearly does: a misheard "Doctor Patel" must not undo a booking made with him.
+	for i, l := range lines {
+		if unsure(l.u) {
+			continue
+		}
+		for name := range l.found {
+			b, _ := c.Scenario.Behaviour(name)
+			for _, fix := range b.CorrectedBy {
+				for j := range lines[:i] {
+					delete(lines[j].found, fix)
+				}
+			}
+		}
+	}
 	settles, left := settled(replies), dialog.PersonaLeft(c.Record.EndReason)
 	creditAnswers(replies, lines, settles)
 	creditShown(replies, lines, bad)

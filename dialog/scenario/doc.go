@@ -38,7 +38,7 @@
 //	                 not "how are you?", "what's the best email?" or "how about
 //	                 Tuesday?"), statement or commitment (default: anywhere not negated); corrected_by names behaviours whose later use
 //	                 takes this one back for scoring (another doctor offered, then her own
-//	                 kept); shown_by are phrases of the persona's reply that show a misheard
+//	                 kept; a slip heard clearly after its fix takes the fix back); shown_by are phrases of the persona's reply that show a misheard
 //	                 learner line did this ("forty calls a day" answers "how many?")
 //	stages           ordered list of {name, advance {all, any, min}, skip {all, any, min},
 //	                 max_mood}

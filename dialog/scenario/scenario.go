@@ -144,7 +144,8 @@ type Behaviour struct {
 	EndsCall bool
 	// CorrectedBy names behaviours that, done in a later learner line, take this one back:
 	// another doctor offered, then her own doctor kept. A corrected slip costs no credit;
-	// the persona still reacted to it when it was said.
+	// the persona still reacted to it when it was said. Whichever comes last wins: a slip
+	// the scorer heard clearly after its fix takes the fix back.
 	CorrectedBy []string
 	// ShownBy are phrases of the persona's reply that show the learner's line before it did
 	// this ("Forty, fifty calls a day" answers "how many of those calls?"). The persona's

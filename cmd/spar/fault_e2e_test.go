@@ -162,7 +162,7 @@ func TestEndToEndRedisOutage(t *testing.T) {
 				// Down until the call has spilled events to disk (its next event after the
 				// kill), then back while the call still runs.
 				webtest.Poll(t, "the call spilling to disk", 60*time.Second, func() bool {
-					return strings.Contains(srv.output(), "spilling call events to disk")
+					return spilled(srv.output())
 				})
 				select {
 				case o = <-done:
@@ -205,7 +205,7 @@ func TestEndToEndRedisOutage(t *testing.T) {
 				t.Errorf("sealed transcript differs from the timeline's")
 			}
 			logs := srv.output()
-			if !strings.Contains(logs, "spilling call events to disk") {
+			if !spilled(logs) {
 				t.Errorf("the outage did not reach the call's log (no spill):\n%s", logs)
 			}
 			if restart == "after the call ends" && !strings.Contains(logs, "call sealed to disk") {
@@ -420,4 +420,12 @@ func TestEndToEndFloodsBounded(t *testing.T) {
 		got[-http.StatusUnauthorized] != 100 {
 		t.Fatalf("status codes %v; want 300 feeds refused (404, or 429 past the per-client cap) and 100 x 401 (offers)", got)
 	}
+}
+
+// spilled reports whether the server logged a call's events going to disk: mid-call
+// ("spilling call events to disk"), or from its start when the kill lands while the call's
+// start is still being written, after the live set already shows it (on a loaded machine).
+func spilled(logs string) bool {
+	return strings.Contains(logs, "spilling call events to disk") ||
+		strings.Contains(logs, "its timeline spilled to disk")
 }

@@ -165,6 +165,7 @@ func readLines(c *Call) []line {
 			}
 		}
 	}
+	unanswered(replies, lines)
 	settles, left := settled(replies), dialog.PersonaLeft(c.Record.EndReason)
 	creditAnswers(replies, lines, settles)
 	creditShown(replies, lines, bad)
@@ -211,6 +212,34 @@ func spare(det *scenario.Detector, l *line, bad func(string) bool) map[string]st
 		}
 	}
 	return out
+}
+
+// unanswered takes back what lines were credited for answering a concern the other side
+// had to raise again with nothing after it that answered it: "Will it be with Doctor
+// Patel?" / "It's the same clinic." / "But is it him?" / "It's his clinic." leaves the
+// "Doctor Patel" the offer named unanswered.
+func unanswered(replies []reply, lines []line) {
+	raised := map[string]bool{}
+	for _, r := range replies {
+		if !r.raises || r.obj.ID == "" {
+			continue
+		}
+		again := r.again || raised[r.obj.ID]
+		raised[r.obj.ID] = true
+		if !again || slices.ContainsFunc(lines, func(l line) bool { return l.at > r.at && answersAny(r.obj.HandledBy, l.found) }) {
+			continue
+		}
+		for _, l := range lines {
+			if l.at > r.at {
+				break
+			}
+			for b := range l.found {
+				if r.obj.HandledBy.Answers(b) {
+					delete(l.found, b)
+				}
+			}
+		}
+	}
 }
 
 // corrected reports whether a later learner line takes b back (Behaviour.CorrectedBy):

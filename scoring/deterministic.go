@@ -149,22 +149,7 @@ func readLines(c *Call) []line {
 		}
 		l.tainted = l.tainted || l.turn.Why() != ""
 	}
-	// A slip left standing takes back the fix said before it: "Wednesday, in Doctor Patel's
-	// clinic", then "it's all his team" leaves her with another doctor. Only a slip heard
-	// clearly does: a misheard "Doctor Patel" must not undo a booking made with him.
-	for i, l := range lines {
-		if unsure(l.u) {
-			continue
-		}
-		for name := range l.found {
-			b, _ := c.Scenario.Behaviour(name)
-			for _, fix := range b.CorrectedBy {
-				for j := range lines[:i] {
-					delete(lines[j].found, fix)
-				}
-			}
-		}
-	}
+	slipsStand(c.Scenario, lines)
 	unanswered(replies, lines)
 	settles, left := settled(replies), dialog.PersonaLeft(c.Record.EndReason)
 	creditAnswers(replies, lines, settles)
@@ -235,11 +220,38 @@ func unanswered(replies []reply, lines []line) {
 			}
 			for b := range l.found {
 				if r.obj.HandledBy.Answers(b) {
-					delete(l.found, b)
+					l.drop(b)
 				}
 			}
 		}
 	}
+}
+
+// slipsStand takes back the fix said before a slip left standing (Behaviour.CorrectedBy
+// read the other way: whichever comes last wins): "Wednesday, in Doctor Patel's clinic",
+// then "it's all his team" leaves her with another doctor. Only a slip heard clearly does:
+// a misheard "Doctor Patel" must not undo a booking made with him. Slips a later line
+// corrected are already gone from found.
+func slipsStand(sc *scenario.Scenario, lines []line) {
+	for i, l := range lines {
+		if unsure(l.u) {
+			continue
+		}
+		for name := range l.found {
+			b, _ := sc.Behaviour(name)
+			for _, fix := range b.CorrectedBy {
+				for _, earlier := range lines[:i] {
+					earlier.drop(fix)
+				}
+			}
+		}
+	}
+}
+
+// drop takes credit for behaviour b back from the line, from its spared sentence too.
+func (l line) drop(b string) {
+	delete(l.found, b)
+	delete(l.spared, b)
 }
 
 // corrected reports whether a later learner line takes b back (Behaviour.CorrectedBy):

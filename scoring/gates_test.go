@@ -460,3 +460,28 @@ func TestWeakestMetricDecides(t *testing.T) {
 		t.Errorf("pace %.2f (%s), want 0: the silence decides, not the mean of the metrics", cr.Score, cr.Rationale)
 	}
 }
+
+// TestSlipStandingTakesBackItsFix: another doctor named after Doctor Patel, heard clearly,
+// takes back the Patel credit of the earlier line, from its spared sentence too; a slip the
+// recognizer was unsure of takes nothing back.
+func TestSlipStandingTakesBackItsFix(t *testing.T) {
+	_, cat := shipped(t)
+	sc, _ := cat.Get("lost-appointment")
+	read := func(conf float64) []line {
+		return []line{
+			{u: dialog.Utterance{Speaker: dialog.SpeakerLearner}, found: map[string]bool{"same_doctor": true},
+				spared: map[string]string{"same_doctor": "Doctor Patel's clinic on Wednesday."}},
+			{u: dialog.Utterance{Speaker: dialog.SpeakerLearner, Confidence: conf}, found: map[string]bool{"other_doctor": true}},
+		}
+	}
+	lines := read(0)
+	slipsStand(sc, lines)
+	if lines[0].found["same_doctor"] || lines[0].spared["same_doctor"] != "" {
+		t.Errorf("a clear slip left standing kept the fix before it: found %v, spared %v", lines[0].found, lines[0].spared)
+	}
+	lines = read(0.5)
+	slipsStand(sc, lines)
+	if !lines[0].found["same_doctor"] || lines[0].spared["same_doctor"] == "" {
+		t.Errorf("a misheard slip took the fix back: found %v, spared %v", lines[0].found, lines[0].spared)
+	}
+}

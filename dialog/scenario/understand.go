@@ -36,9 +36,10 @@ func (n Needs) valid() bool {
 // conversation. Neither the persona nor the scorer credits it. Behaviours whose words were
 // there but did not count (negated, asked) are stacked too: a recognizer that mishears a
 // script must not make it pass. Behaviours read from the very same words stack once.
-// Natural lines in the labeled calls carry at most five, in thirty words or more.
+// Natural lines in the labeled calls carry at most six, in fifty words or more: a close
+// that sums up the email ("the refund, the fee credit, my name and number") and the fix.
 const (
-	stuffedAt         = 6
+	stuffedAt         = 7
 	stackedAt         = 5
 	wordsPerBehaviour = 6
 )

@@ -102,6 +102,12 @@ func TestUnderstand(t *testing.T) {
 				"your email, let me check, you'll get a refund in three to five business days with a confirmation " +
 				"email, is there anything else, thank you for your patience",
 			absent: []string{"acknowledge", "apologize", "own", "resolve", "timeframe"}, scripted: true},
+		{name: "the money kept on her Brightwave account is no refund",
+			text:  "I've processed the duplicate amount back as a refund credit onto your Brightwave account.",
+			found: []string{"account_credit"}},
+		{name: "a goodwill credit for the fee is not the refund kept as credit",
+			text:   "I can't pay the bank directly, but I've put a fifteen dollar credit on your account.",
+			absent: []string{"account_credit"}},
 		{name: "a dense but real answer is not stuffing",
 			text:  "I'm so sorry, that was our mistake. I've refunded the ninety-nine dollars and it will be back on your card within five business days.",
 			found: []string{"apologize", "own", "resolve", "timeframe"}},
@@ -128,6 +134,25 @@ func TestStackedWordsCountOnce(t *testing.T) {
 		t.Errorf("%q read as a script (%d stacked)", text, got.Stacked)
 	}
 	checkCredited(t, text, got, []string{"greet", "thank", "apologize", "farewell"}, nil)
+}
+
+// TestNaturalSummariesAreNotScripts: two lines trainers passed that stack many behaviours
+// without being recited. A close that sums up the email and the fix carries six in fifty
+// words; on the clinic line the booking's day, time and doctor are one answer to "what
+// time is it?", not three kindnesses stacked.
+func TestNaturalSummariesAreNotScripts(t *testing.T) {
+	for _, tc := range []struct{ scenario, text string }{
+		{"double-charge-hard", "You'll have an email from me within the hour, the refund, the fee credit, my name and number, " +
+			"all in it. And the why, because you deserve it: the renewal ran twice off a payment retry on our side, " +
+			"and I've flagged your account so it can't double up again next year."},
+		{"lost-appointment", "Oh, sorry! Quarter past ten. Ten fifteen, next Thursday the fourteenth, with Doctor Patel. " +
+			"Is that alright for you with the taxi?"},
+	} {
+		got := shippedScenario(t, tc.scenario).Detector().Understand(tc.text)
+		if got.Scripted || len(got.Found) < 4 {
+			t.Errorf("%s: %q read as a script (%d stacked) or lost its behaviours: %+v", tc.scenario, tc.text, got.Stacked, got)
+		}
+	}
 }
 
 // TestBookedIn: how receptionists say a booking is made ("that's you booked in", "you're
